@@ -1,0 +1,148 @@
+//! Organisations and accounts (admin only).
+
+use leptos::prelude::*;
+
+use crate::domain::{AppError, OrgDto, UserDto};
+#[cfg(feature = "ssr")]
+use crate::server::{auth::require_user, identity};
+
+#[server(endpoint = "admin/orgs")]
+pub async fn list_orgs() -> Result<Vec<OrgDto>, AppError> {
+    super::reply(async { identity::list_orgs(&require_user().await?).await }.await)
+}
+
+#[server(endpoint = "admin/org_create")]
+pub async fn create_org(name: String, kind: String, municipalities: String) -> Result<OrgDto, AppError> {
+    super::reply(
+        async {
+            let who = require_user().await?;
+            who.require_role(&[crate::domain::Role::Admin])?;
+            let input = identity::OrgInput::parse(&name, &kind, &municipalities)?;
+            identity::create_org(&who, input).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/org_update")]
+pub async fn update_org(
+    id: String,
+    version: i64,
+    name: String,
+    kind: String,
+    municipalities: String,
+    #[server(default)] active: Option<String>,
+) -> Result<OrgDto, AppError> {
+    super::reply(
+        async {
+            let who = require_user().await?;
+            who.require_role(&[crate::domain::Role::Admin])?;
+            let input = identity::OrgInput::parse(&name, &kind, &municipalities)?;
+            identity::update_org(&who, &id, version, input, active.is_some()).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/users")]
+pub async fn list_users() -> Result<Vec<UserDto>, AppError> {
+    super::reply(async { identity::list_users(&require_user().await?).await }.await)
+}
+
+#[server(endpoint = "admin/user_create")]
+pub async fn create_user(
+    username: String,
+    display_name: String,
+    org_id: String,
+    role: String,
+    password: String,
+) -> Result<String, AppError> {
+    use crate::domain::{DisplayName, NewPassword, Role, Username};
+    super::reply(
+        async {
+            let who = require_user().await?;
+            who.require_role(&[Role::Admin])?;
+            let input = identity::NewUserInput {
+                username: Username::parse(&username)?,
+                display_name: DisplayName::parse("display_name", &display_name)?,
+                org_id,
+                role: Role::parse(&role)?,
+                password: NewPassword::parse(&password)?,
+            };
+            identity::create_user(&who, input).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/user_update")]
+pub async fn update_user(
+    id: String,
+    version: i64,
+    display_name: String,
+    org_id: String,
+    role: String,
+    #[server(default)] active: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::{DisplayName, Role};
+    super::reply(
+        async {
+            let who = require_user().await?;
+            who.require_role(&[Role::Admin])?;
+            let u = identity::UserUpdate {
+                display_name: DisplayName::parse("display_name", &display_name)?,
+                org_id,
+                role: Role::parse(&role)?,
+                active: active.is_some(),
+            };
+            identity::update_user(&who, &id, version, u).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/user_password")]
+pub async fn reset_password(id: String, password: String) -> Result<(), AppError> {
+    use crate::domain::{NewPassword, Role};
+    super::reply(
+        async {
+            let who = require_user().await?;
+            who.require_role(&[Role::Admin])?;
+            identity::reset_password(&who, &id, NewPassword::parse(&password)?).await
+        }
+        .await,
+    )
+}
+
+/// Crypto-shredding, first administrator: asks for a participant's data to be shredded.
+#[server(endpoint = "admin/shred_request")]
+pub async fn request_shred(participant_id: String, reason: String) -> Result<String, AppError> {
+    super::reply(async { crate::server::shred::request(&require_user().await?, &participant_id, &reason).await }.await)
+}
+
+/// Crypto-shredding, second administrator: confirms, and it is done.
+#[server(endpoint = "admin/shred_confirm")]
+pub async fn confirm_shred(request_id: String) -> Result<(), AppError> {
+    super::reply(async { crate::server::shred::confirm(&require_user().await?, &request_id).await }.await)
+}
+
+#[server(endpoint = "admin/shred_list")]
+pub async fn list_shred_requests() -> Result<Vec<crate::domain::ShredRequestDto>, AppError> {
+    super::reply(
+        async {
+            let rows = crate::server::shred::pending(&require_user().await?).await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| crate::domain::ShredRequestDto {
+                    id: r.id,
+                    participant_id: r.participant,
+                    reason: r.reason,
+                    requested_by: r.requested_by,
+                    requested_at: r.requested_at,
+                    done_at: r.done_at,
+                })
+                .collect())
+        }
+        .await,
+    )
+}

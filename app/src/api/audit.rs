@@ -1,0 +1,97 @@
+//! Log review (auditor only): who read a participant, what a user read, break-glass review,
+//! chain verification.
+
+use leptos::prelude::*;
+
+use crate::domain::{AppError, AuditRow, BreakGlassRow, VerificationDto};
+#[cfg(feature = "ssr")]
+use crate::server::{auth::require_user, breakglass, oversight};
+
+#[cfg(feature = "ssr")]
+fn to_dto(rows: Vec<oversight::ReviewRow>) -> Vec<AuditRow> {
+    rows.into_iter()
+        .map(|r| AuditRow {
+            seq: r.row.seq,
+            at: r.row.at,
+            actor: r.actor_name,
+            org: r.org_name,
+            role: r.row.role,
+            action: r.row.action,
+            participants: r.row.participants,
+            case_id: r.row.case_id,
+            categories: r.row.categories,
+            denied: r.row.denied,
+            decision: r.row.decision,
+            basis: r.row.basis,
+            purpose: r.row.purpose,
+            reason: r.row.reason,
+        })
+        .collect()
+}
+
+#[server(endpoint = "audit/participant")]
+pub async fn reads_of_participant(participant_id: String) -> Result<Vec<AuditRow>, AppError> {
+    super::reply(async { oversight::reads_of_participant(&require_user().await?, &participant_id).await.map(to_dto) }.await)
+}
+
+#[server(endpoint = "audit/user")]
+pub async fn reads_by_user(username: String) -> Result<Vec<AuditRow>, AppError> {
+    super::reply(async { oversight::reads_by_user(&require_user().await?, &username).await.map(to_dto) }.await)
+}
+
+#[server(endpoint = "audit/break_glass")]
+pub async fn break_glass_queue(#[server(default)] all: Option<String>) -> Result<Vec<BreakGlassRow>, AppError> {
+    super::reply(
+        async {
+            let rows = breakglass::queue(&require_user().await?, all.is_some()).await?;
+            Ok(rows
+                .into_iter()
+                .map(|g| BreakGlassRow {
+                    id: g.id,
+                    user: g.user_name.unwrap_or(g.user),
+                    org: g.org_name.unwrap_or_default(),
+                    participant_id: g.participant,
+                    reason: g.reason,
+                    granted_at: g.granted_at,
+                    expires_at: g.expires_at,
+                    review: g.review,
+                    review_comment: g.review_comment,
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// `decision` is `justified` or `escalated`.
+#[server(endpoint = "audit/break_glass_review")]
+pub async fn review_break_glass(id: String, decision: String, comment: String) -> Result<(), AppError> {
+    super::reply(async { breakglass::review(&require_user().await?, &id, &decision, &comment).await }.await)
+}
+
+#[server(endpoint = "audit/verify")]
+pub async fn verify_audit_chain() -> Result<VerificationDto, AppError> {
+    super::reply(
+        async {
+            let v = oversight::verify_chain(&require_user().await?).await?;
+            Ok(VerificationDto { entries: v.entries, head_seq: v.head_seq, broken_at: v.broken_at, problem: v.problem, checked_at: v.checked_at })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "audit/last_verification")]
+pub async fn last_verification() -> Result<Option<VerificationDto>, AppError> {
+    super::reply(
+        async {
+            Ok(oversight::last_verification(&require_user().await?).await?.map(|v| VerificationDto {
+                entries: v.entries,
+                head_seq: v.head_seq,
+                broken_at: v.broken_at,
+                problem: v.problem,
+                checked_at: v.checked_at,
+            }))
+        }
+        .await,
+    )
+}

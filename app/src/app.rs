@@ -1,0 +1,50 @@
+//! The HTML shell, the router and the signed-in layout.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::layout::Layout;
+use crate::pages::{admin, home::HomePage, login::LoginPage, not_found::NotFound};
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="sv">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="referrer" content="same-origin"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Whole pages render before the first byte is sent, so a missing session redirects with a
+    // real HTTP redirect and pages read completely without JavaScript.
+    let ssr = SsrMode::Async;
+    view! {
+        <Stylesheet id="utvag" href="/pkg/utvag.css"/>
+        <Title formatter=|t: String| if t.is_empty() { "Utväg".to_string() } else { format!("{t} – Utväg") }/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/logga-in") view=LoginPage ssr=ssr.clone()/>
+                <ParentRoute path=path!("") view=Layout ssr=ssr.clone()>
+                    <Route path=path!("") view=HomePage ssr=ssr.clone()/>
+                    <Route path=path!("admin/organisationer") view=admin::OrgsPage ssr=ssr.clone()/>
+                    <Route path=path!("admin/anvandare") view=admin::UsersPage ssr=ssr.clone()/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

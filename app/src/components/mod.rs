@@ -1,0 +1,4 @@
+//! Reusable view pieces.
+
+pub mod layout;
+pub mod ui;

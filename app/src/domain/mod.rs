@@ -1,0 +1,12 @@
+//! Plain types shared by browser and server: ids, enums, DTOs and validation.
+
+pub mod category;
+pub mod error;
+pub mod identity;
+pub mod participant;
+pub mod person;
+
+pub use category::*;
+pub use error::AppError;
+pub use identity::*;
+pub use participant::*;

@@ -1,0 +1,337 @@
+//! The audit log: append-only, hash-chained with HMAC-SHA256 under a key derived from the KEK.
+//!
+//! Entry `n` stores `prev_mac` (the MAC of entry `n-1`) and `mac = HMAC(k, canonical(entry))`,
+//! where the canonical form covers every field including `seq` and `prev_mac`. Changing,
+//! removing or reordering any entry breaks the chain at that position, and without the key no
+//! one can forge a replacement. The head (`audit_head:main`) names the last entry; an append is a
+//! compare-and-swap on it inside the same transaction as the write it records, so concurrent
+//! writers — in one process or across app instances — never fork the chain, and a write never
+//! lands without its entry.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use super::db::{DbError, Rows};
+use super::state::AppState;
+use crate::domain::AppError;
+
+/// The genesis `prev_mac`.
+const GENESIS: &str = "genesis";
+const HEAD_MOVED: &str = "audit-head-moved";
+const MAX_ATTEMPTS: u32 = 40;
+
+/// Who did it, as recorded. The CLI acts as `system`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Who {
+    pub user: String,
+    pub org: String,
+    pub role: String,
+}
+
+impl Who {
+    pub fn system() -> Who {
+        Who { user: "system".into(), org: "system".into(), role: "system".into() }
+    }
+}
+
+/// What happened, before it is sealed into the chain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Entry {
+    pub action: String,
+    pub participants: Vec<String>,
+    pub case_id: Option<String>,
+    pub categories: Vec<String>,
+    pub denied: Vec<String>,
+    /// `allow`, `deny` or `partial`.
+    pub decision: String,
+    pub basis: Option<String>,
+    pub purpose: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl Entry {
+    pub fn new(action: &str) -> Entry {
+        Entry { action: action.into(), decision: "allow".into(), ..Default::default() }
+    }
+}
+
+/// A stored entry, in the exact field order the MAC covers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Stored {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_org: String,
+    pub role: String,
+    pub action: String,
+    pub participants: Vec<String>,
+    pub case_id: Option<String>,
+    pub categories: Vec<String>,
+    pub denied: Vec<String>,
+    pub decision: String,
+    pub basis: Option<String>,
+    pub purpose: Option<String>,
+    pub reason: Option<String>,
+    pub prev_mac: String,
+    #[serde(default)]
+    pub mac: String,
+}
+
+impl Stored {
+    /// The bytes the MAC covers: every field but `mac`, in a fixed order, time in milliseconds.
+    fn canonical(&self) -> Vec<u8> {
+        let v = serde_json::json!([
+            self.seq,
+            self.at.timestamp_millis(),
+            self.actor,
+            self.actor_org,
+            self.role,
+            self.action,
+            self.participants,
+            self.case_id,
+            self.categories,
+            self.denied,
+            self.decision,
+            self.basis,
+            self.purpose,
+            self.reason,
+            self.prev_mac,
+        ]);
+        serde_json::to_vec(&v).unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+struct Head {
+    seq: i64,
+    mac: String,
+}
+
+async fn head(state: &AppState) -> Result<(i64, String), DbError> {
+    let h: Option<Head> = state.db().q("SELECT seq, mac FROM audit_head:main").run().await?.first(0)?;
+    Ok(h.map(|h| (h.seq, h.mac)).unwrap_or((0, GENESIS.to_string())))
+}
+
+fn truncate_to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+/// Appends an entry on its own (reads, denied attempts).
+pub(in crate::server) async fn append(state: &AppState, who: &Who, entry: Entry) -> Result<i64, AppError> {
+    let (seq, _) = commit(state, who, entry, "", serde_json::Map::new()).await?;
+    Ok(seq)
+}
+
+/// Runs `body` (SurrealQL statements; may `THROW` to abort) and appends `entry` in the same
+/// transaction. Returns the entry's sequence number and the statement results.
+///
+/// `body` variables are bound from `vars`; names starting with `__` are reserved.
+pub(in crate::server) async fn commit(
+    state: &AppState,
+    who: &Who,
+    entry: Entry,
+    body: &str,
+    vars: serde_json::Map<String, Json>,
+) -> Result<(i64, Rows), AppError> {
+    let _serial = state.audit_lock().lock().await;
+    for attempt in 0..MAX_ATTEMPTS {
+        let (head_seq, head_mac) = head(state).await?;
+        let mut stored = Stored {
+            seq: head_seq + 1,
+            at: truncate_to_millis(state.clock().now()),
+            actor: who.user.clone(),
+            actor_org: who.org.clone(),
+            role: who.role.clone(),
+            action: entry.action.clone(),
+            participants: entry.participants.clone(),
+            case_id: entry.case_id.clone(),
+            categories: entry.categories.clone(),
+            denied: entry.denied.clone(),
+            decision: entry.decision.clone(),
+            basis: entry.basis.clone(),
+            purpose: entry.purpose.clone(),
+            reason: entry.reason.clone(),
+            prev_mac: head_mac,
+            mac: String::new(),
+        };
+        stored.mac = state.with_keys(|k| k.audit_mac(&stored.canonical()));
+        let sql = format!(
+            "BEGIN TRANSACTION;
+             LET $__head = (SELECT VALUE seq FROM audit_head:main)[0] ?? 0;
+             IF $__head != $__expect {{ THROW '{HEAD_MOVED}' }};
+             {body}
+             CREATE type::record('audit', $__seq) CONTENT {{
+                seq: $__seq, at: <datetime>$__at, actor: $__e.actor, actor_org: $__e.actor_org, role: $__e.role,
+                action: $__e.action, participants: $__e.participants, case_id: $__e.case_id,
+                categories: $__e.categories, denied: $__e.denied, decision: $__e.decision,
+                basis: $__e.basis, purpose: $__e.purpose, reason: $__e.reason,
+                prev_mac: $__e.prev_mac, mac: $__e.mac }} RETURN NONE;
+             UPSERT audit_head:main CONTENT {{ seq: $__seq, mac: $__e.mac }} RETURN NONE;
+             COMMIT TRANSACTION;"
+        );
+        let mut q = state.db().q(sql).bind("__expect", head_seq).bind("__seq", stored.seq).bind("__at", stored.at);
+        q = q.bind("__e", &stored);
+        for (k, v) in &vars {
+            q = q.bind(k, v);
+        }
+        match q.run().await {
+            Ok(rows) => return Ok((stored.seq, rows)),
+            Err(e) if is_retryable(&e) && attempt + 1 < MAX_ATTEMPTS => {
+                // Another instance appended first (or the store saw a write conflict): re-read
+                // the head and try again.
+                tokio::time::sleep(std::time::Duration::from_millis(2 + u64::from(attempt) * 3)).await;
+            }
+            Err(e) => return Err(map_body_error(e)),
+        }
+    }
+    Err(AppError::Internal)
+}
+
+fn is_retryable(e: &DbError) -> bool {
+    let s = e.to_string();
+    s.contains(HEAD_MOVED) || (e.is_conflict() && !s.contains("already contains"))
+}
+
+/// Errors `THROW`n by a body as `invalid:<field>:<message>`, `conflict:<message>`, `notfound`
+/// or `forbidden` become the matching `AppError`; anything else is internal.
+pub(in crate::server) fn map_body_error(e: DbError) -> AppError {
+    let s = e.to_string();
+    if let Some(rest) = s.split("invalid:").nth(1) {
+        let (field, message) = rest.split_once(':').unwrap_or(("", rest));
+        return AppError::invalid(field, message.trim_end_matches(['\'', '"', '`']).trim());
+    }
+    if let Some(rest) = s.split("conflict:").nth(1) {
+        return AppError::conflict(rest.trim_end_matches(['\'', '"', '`']).trim());
+    }
+    if s.contains("notfound") {
+        return AppError::NotFound;
+    }
+    if s.contains("forbidden") {
+        return AppError::Forbidden;
+    }
+    AppError::from(e)
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub entries: i64,
+    pub head_seq: i64,
+    /// The first position where the chain does not hold, and why.
+    pub broken_at: Option<i64>,
+    pub problem: Option<String>,
+    pub checked_at: DateTime<Utc>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.broken_at.is_none()
+    }
+}
+
+/// Walks the whole chain in order, page by page, and reports the first broken link.
+pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
+    let (head_seq, head_mac) = head(state).await?;
+    let mut expected_prev = GENESIS.to_string();
+    let mut expected_seq: i64 = 1;
+    let mut count = 0i64;
+    let mut broken: Option<(i64, String)> = None;
+    let min_seq = state
+        .db()
+        .q("SELECT VALUE seq FROM audit_cut:main")
+        .run()
+        .await?
+        .first::<i64>(0)?;
+    let mut after = 0i64;
+    if let Some(cut) = min_seq {
+        // A recorded retention cut: the chain legitimately starts after it.
+        after = cut;
+        expected_seq = cut + 1;
+        let prev: Option<String> = state.db().q("SELECT VALUE prev_mac FROM audit_cut:main").run().await?.first(0)?;
+        expected_prev = prev.unwrap_or_else(|| GENESIS.to_string());
+    }
+    'pages: loop {
+        let page: Vec<Stored> = state
+            .db()
+            .q("SELECT * OMIT id FROM audit WHERE seq > $after ORDER BY seq LIMIT 2000")
+            .bind("after", after)
+            .run()
+            .await?
+            .all(0)?;
+        if page.is_empty() {
+            break;
+        }
+        for e in &page {
+            count += 1;
+            after = e.seq;
+            let problem = if e.seq != expected_seq {
+                Some(format!("entry {expected_seq} is missing (next is {})", e.seq))
+            } else if e.prev_mac != expected_prev {
+                Some("link to the previous entry does not match".to_string())
+            } else if !state.with_keys(|k| k.audit_verify(&e.canonical(), &e.mac)) {
+                Some("entry has been changed".to_string())
+            } else {
+                None
+            };
+            if let Some(p) = problem {
+                broken = Some((expected_seq.min(e.seq), p));
+                break 'pages;
+            }
+            expected_prev = e.mac.clone();
+            expected_seq += 1;
+        }
+    }
+    if broken.is_none() && (expected_seq - 1 != head_seq || (head_seq > 0 && expected_prev != head_mac)) {
+        broken = Some((expected_seq, format!("the chain ends at {} but the head says {head_seq}", expected_seq - 1)));
+    }
+    let v = Verification {
+        entries: count,
+        head_seq,
+        broken_at: broken.as_ref().map(|b| b.0),
+        problem: broken.map(|b| b.1),
+        checked_at: state.clock().now(),
+    };
+    Ok(v)
+}
+
+/// One audit row for the log reviewer's lists.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_org: String,
+    pub role: String,
+    pub action: String,
+    pub participants: Vec<String>,
+    pub case_id: Option<String>,
+    pub categories: Vec<String>,
+    pub denied: Vec<String>,
+    pub decision: String,
+    pub basis: Option<String>,
+    pub purpose: Option<String>,
+    pub reason: Option<String>,
+}
+
+pub(in crate::server) async fn reads_of_participant(state: &AppState, pid: &str, limit: i64) -> Result<Vec<Row>, AppError> {
+    Ok(state
+        .db()
+        .q("SELECT * OMIT id FROM audit WHERE participants CONTAINS $p ORDER BY seq DESC LIMIT $n")
+        .bind("p", pid)
+        .bind("n", limit)
+        .run()
+        .await?
+        .all(0)?)
+}
+
+pub(in crate::server) async fn by_user(state: &AppState, user: &str, limit: i64) -> Result<Vec<Row>, AppError> {
+    Ok(state
+        .db()
+        .q("SELECT * OMIT id FROM audit WHERE actor = $u ORDER BY seq DESC LIMIT $n")
+        .bind("u", user)
+        .bind("n", limit)
+        .run()
+        .await?
+        .all(0)?)
+}

@@ -1,0 +1,265 @@
+//! Numbered schema migrations, recorded in the `migration` table.
+//!
+//! Each migration runs in one transaction together with the row that records it, so a crash
+//! leaves either all of it or none, and running start-up twice applies nothing twice. Two
+//! instances starting at once race on the `migration:N` record; the loser sees a conflict,
+//! re-reads and finds the work done.
+
+use super::{Db, DbError};
+
+pub(in crate::server) struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(in crate::server) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "identity: organisations, users, sessions",
+    sql: r#"
+DEFINE TABLE IF NOT EXISTS org SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS name ON org TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
+DEFINE FIELD IF NOT EXISTS kind ON org TYPE string ASSERT $value IN ['social_services', 'police', 'ngo', 'other'];
+DEFINE FIELD IF NOT EXISTS municipalities ON org TYPE array<string> ASSERT array::len($value) >= 1 AND array::len($value) <= 20;
+DEFINE FIELD IF NOT EXISTS active ON org TYPE bool;
+DEFINE FIELD IF NOT EXISTS version ON org TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON org TYPE datetime;
+DEFINE INDEX IF NOT EXISTS org_name ON org FIELDS name UNIQUE;
+
+DEFINE TABLE IF NOT EXISTS user SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS username ON user TYPE string ASSERT $value = /^[a-z0-9._-]{3,64}$/;
+DEFINE FIELD IF NOT EXISTS display_name ON user TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
+DEFINE FIELD IF NOT EXISTS org ON user TYPE string;
+DEFINE FIELD IF NOT EXISTS role ON user TYPE string ASSERT $value IN ['case_worker', 'program_lead', 'partner', 'police', 'auditor', 'admin'];
+DEFINE FIELD IF NOT EXISTS password_hash ON user TYPE string;
+DEFINE FIELD IF NOT EXISTS active ON user TYPE bool;
+DEFINE FIELD IF NOT EXISTS failed_logins ON user TYPE int;
+DEFINE FIELD IF NOT EXISTS locked_until ON user TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS version ON user TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON user TYPE datetime;
+DEFINE INDEX IF NOT EXISTS user_username ON user FIELDS username UNIQUE;
+DEFINE INDEX IF NOT EXISTS user_org ON user FIELDS org;
+
+DEFINE TABLE IF NOT EXISTS session SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON session TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON session TYPE datetime;
+DEFINE FIELD IF NOT EXISTS last_seen ON session TYPE datetime;
+DEFINE FIELD IF NOT EXISTS expires_at ON session TYPE datetime;
+DEFINE INDEX IF NOT EXISTS session_user ON session FIELDS user;
+"#,
+}, Migration {
+    version: 2,
+    name: "participants, cases, consent, break-glass, audit chain, key vault",
+    sql: r#"
+DEFINE TABLE IF NOT EXISTS participant SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS first_name ON participant TYPE string;
+DEFINE FIELD IF NOT EXISTS last_name ON participant TYPE string;
+DEFINE FIELD IF NOT EXISTS personnummer ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS phone ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS email ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS address ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS background ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS birth_year ON participant TYPE int ASSERT $value >= 1900 AND $value <= 2100;
+DEFINE FIELD IF NOT EXISTS gender ON participant TYPE string ASSERT $value IN ['female', 'male', 'other', 'unknown'];
+DEFINE FIELD IF NOT EXISTS municipality ON participant TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 60;
+DEFINE FIELD IF NOT EXISTS protection ON participant TYPE string ASSERT $value IN ['none', 'sekretessmarkering', 'skyddad_folkbokforing', 'fingerade_personuppgifter'];
+DEFINE FIELD IF NOT EXISTS owner_org ON participant TYPE string;
+DEFINE FIELD IF NOT EXISTS shredded ON participant TYPE bool;
+DEFINE FIELD IF NOT EXISTS version ON participant TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON participant TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON participant TYPE string;
+
+DEFINE TABLE IF NOT EXISTS participant_key SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS generation ON participant_key TYPE int;
+DEFINE FIELD IF NOT EXISTS wrapped ON participant_key TYPE string;
+DEFINE FIELD IF NOT EXISTS kek_version ON participant_key TYPE int;
+DEFINE INDEX IF NOT EXISTS participant_key_kek ON participant_key FIELDS kek_version;
+
+DEFINE TABLE IF NOT EXISTS blind_index SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS kind ON blind_index TYPE string ASSERT $value IN ['personnummer', 'phone'];
+DEFINE FIELD IF NOT EXISTS tag ON blind_index TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON blind_index TYPE string;
+DEFINE INDEX IF NOT EXISTS blind_index_tag ON blind_index FIELDS kind, tag;
+DEFINE INDEX IF NOT EXISTS blind_index_participant ON blind_index FIELDS participant;
+
+DEFINE TABLE IF NOT EXISTS case SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS participant ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS owner_org ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON case TYPE string ASSERT $value IN ['referred', 'assessment', 'active', 'paused', 'completed', 'ended_early', 'moved'];
+DEFINE FIELD IF NOT EXISTS open ON case TYPE bool;
+DEFINE FIELD IF NOT EXISTS sspf_level ON case TYPE string ASSERT $value IN ['individual', 'group', 'general'];
+DEFINE FIELD IF NOT EXISTS referral_source ON case TYPE string ASSERT string::len($value) <= 200;
+DEFINE FIELD IF NOT EXISTS responsible ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS municipality ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS opened_at ON case TYPE datetime;
+DEFINE FIELD IF NOT EXISTS closed_at ON case TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS last_entry_at ON case TYPE datetime;
+DEFINE FIELD IF NOT EXISTS transitions ON case TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS transitions[*].from ON case TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS transitions[*].to ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS transitions[*].at ON case TYPE datetime;
+DEFINE FIELD IF NOT EXISTS transitions[*].by ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS version ON case TYPE int;
+DEFINE INDEX IF NOT EXISTS case_participant ON case FIELDS participant;
+DEFINE INDEX IF NOT EXISTS case_owner ON case FIELDS owner_org, status;
+
+-- Exists exactly while the participant has an open case: the record id makes "one open case" a key.
+DEFINE TABLE IF NOT EXISTS open_case SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON open_case TYPE string;
+
+DEFINE TABLE IF NOT EXISTS case_member SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON case_member TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON case_member TYPE string;
+DEFINE FIELD IF NOT EXISTS user ON case_member TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON case_member TYPE string;
+DEFINE FIELD IF NOT EXISTS part ON case_member TYPE string ASSERT $value IN ['responsible', 'case_worker', 'program_lead', 'police_contact', 'mentor', 'other'];
+DEFINE FIELD IF NOT EXISTS added_at ON case_member TYPE datetime;
+DEFINE FIELD IF NOT EXISTS added_by ON case_member TYPE string;
+DEFINE INDEX IF NOT EXISTS case_member_case ON case_member FIELDS case;
+DEFINE INDEX IF NOT EXISTS case_member_user ON case_member FIELDS user;
+DEFINE INDEX IF NOT EXISTS case_member_unique ON case_member FIELDS case, user UNIQUE;
+
+DEFINE TABLE IF NOT EXISTS consent SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS participant ON consent TYPE string;
+DEFINE FIELD IF NOT EXISTS recipient_org ON consent TYPE string;
+DEFINE FIELD IF NOT EXISTS categories ON consent TYPE array<string> ASSERT array::len($value) >= 1;
+DEFINE FIELD IF NOT EXISTS basis ON consent TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
+DEFINE FIELD IF NOT EXISTS valid_from ON consent TYPE datetime;
+DEFINE FIELD IF NOT EXISTS valid_until ON consent TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS revoked_at ON consent TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS revoked_by ON consent TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS recorded_by ON consent TYPE string;
+DEFINE FIELD IF NOT EXISTS recorded_at ON consent TYPE datetime;
+DEFINE INDEX IF NOT EXISTS consent_participant ON consent FIELDS participant;
+DEFINE INDEX IF NOT EXISTS consent_recipient ON consent FIELDS recipient_org;
+
+DEFINE TABLE IF NOT EXISTS break_glass SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON break_glass TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON break_glass TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON break_glass TYPE string;
+DEFINE FIELD IF NOT EXISTS reason ON break_glass TYPE string ASSERT string::len($value) >= 20 AND string::len($value) <= 2000;
+DEFINE FIELD IF NOT EXISTS granted_at ON break_glass TYPE datetime;
+DEFINE FIELD IF NOT EXISTS expires_at ON break_glass TYPE datetime;
+DEFINE FIELD IF NOT EXISTS review ON break_glass TYPE string ASSERT $value IN ['pending', 'justified', 'escalated'];
+DEFINE FIELD IF NOT EXISTS reviewed_by ON break_glass TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS reviewed_at ON break_glass TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS review_comment ON break_glass TYPE option<string>;
+DEFINE INDEX IF NOT EXISTS break_glass_user ON break_glass FIELDS user, participant;
+DEFINE INDEX IF NOT EXISTS break_glass_review ON break_glass FIELDS review;
+
+DEFINE TABLE IF NOT EXISTS audit SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS seq ON audit TYPE int;
+DEFINE FIELD IF NOT EXISTS at ON audit TYPE datetime;
+DEFINE FIELD IF NOT EXISTS actor ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS actor_org ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS role ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS action ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS participants ON audit TYPE array<string>;
+DEFINE FIELD IF NOT EXISTS case_id ON audit TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS categories ON audit TYPE array<string>;
+DEFINE FIELD IF NOT EXISTS denied ON audit TYPE array<string>;
+DEFINE FIELD IF NOT EXISTS decision ON audit TYPE string ASSERT $value IN ['allow', 'deny', 'partial'];
+DEFINE FIELD IF NOT EXISTS basis ON audit TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS purpose ON audit TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS reason ON audit TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS prev_mac ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS mac ON audit TYPE string;
+DEFINE INDEX IF NOT EXISTS audit_seq ON audit FIELDS seq UNIQUE;
+DEFINE INDEX IF NOT EXISTS audit_actor ON audit FIELDS actor;
+DEFINE INDEX IF NOT EXISTS audit_participants ON audit FIELDS participants;
+
+DEFINE TABLE IF NOT EXISTS audit_head SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS seq ON audit_head TYPE int;
+DEFINE FIELD IF NOT EXISTS mac ON audit_head TYPE string;
+
+DEFINE TABLE IF NOT EXISTS audit_cut SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS seq ON audit_cut TYPE int;
+DEFINE FIELD IF NOT EXISTS prev_mac ON audit_cut TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON audit_cut TYPE datetime;
+
+DEFINE TABLE IF NOT EXISTS shred_request SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS participant ON shred_request TYPE string;
+DEFINE FIELD IF NOT EXISTS reason ON shred_request TYPE string ASSERT string::len($value) >= 10 AND string::len($value) <= 1000;
+DEFINE FIELD IF NOT EXISTS requested_by ON shred_request TYPE string;
+DEFINE FIELD IF NOT EXISTS requested_at ON shred_request TYPE datetime;
+DEFINE FIELD IF NOT EXISTS confirmed_by ON shred_request TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS done_at ON shred_request TYPE option<datetime>;
+
+DEFINE TABLE IF NOT EXISTS audit_verification SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS checked_at ON audit_verification TYPE datetime;
+DEFINE FIELD IF NOT EXISTS entries ON audit_verification TYPE int;
+DEFINE FIELD IF NOT EXISTS head_seq ON audit_verification TYPE int;
+DEFINE FIELD IF NOT EXISTS broken_at ON audit_verification TYPE option<int>;
+DEFINE FIELD IF NOT EXISTS problem ON audit_verification TYPE option<string>;
+"#,
+}];
+
+#[derive(serde::Deserialize)]
+struct Applied {
+    #[allow(dead_code)]
+    version: u32,
+}
+
+/// Applies every migration not yet recorded. Returns the versions applied by this call.
+pub(in crate::server) async fn migrate(db: &Db) -> Result<Vec<u32>, DbError> {
+    db.q(
+        "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
+         DEFINE FIELD IF NOT EXISTS version ON migration TYPE int;
+         DEFINE FIELD IF NOT EXISTS name ON migration TYPE string;
+         DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;",
+    )
+    .run()
+    .await?;
+    let mut applied_now = Vec::new();
+    for m in MIGRATIONS {
+        for attempt in 0..5 {
+            let mut rows = db
+                .q("SELECT version FROM migration WHERE version = $v")
+                .bind("v", m.version)
+                .run()
+                .await?;
+            if rows.first::<Applied>(0)?.is_some() {
+                break;
+            }
+            let sql = format!(
+                "BEGIN TRANSACTION;\n{}\nCREATE type::record('migration', $v) CONTENT {{ version: $v, name: $name, applied_at: time::now() }};\nCOMMIT TRANSACTION;",
+                m.sql
+            );
+            match db.q(sql).bind("v", m.version).bind("name", m.name).run().await {
+                Ok(_) => {
+                    tracing::info!(version = m.version, name = m.name, "migration applied");
+                    applied_now.push(m.version);
+                    break;
+                }
+                Err(e) if e.is_conflict() && attempt < 4 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(applied_now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::config::CoreSettings;
+
+    #[tokio::test]
+    async fn migrations_are_idempotent() {
+        let db = crate::server::db::connect(&CoreSettings::for_tests().db).await.unwrap();
+        let first = migrate(&db).await.unwrap();
+        assert_eq!(first, MIGRATIONS.iter().map(|m| m.version).collect::<Vec<_>>());
+        let second = migrate(&db).await.unwrap();
+        assert!(second.is_empty(), "second start applied {second:?}");
+        let mut rows = db.q("SELECT count() AS n FROM migration GROUP ALL").run().await.unwrap();
+        let n = rows.value(0)[0]["n"].as_u64().unwrap();
+        assert_eq!(n as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn migration_versions_are_strictly_increasing() {
+        assert!(MIGRATIONS.windows(2).all(|w| w[0].version < w[1].version));
+    }
+}

@@ -1,0 +1,142 @@
+//! The database handle and the few helpers every repository uses.
+//!
+//! `Db` is visible only inside `crate::server`: nothing in `api/` or `pages/` can name it. Values
+//! always go in through `.bind()`; rows come back as JSON and are decoded into typed records here.
+
+pub mod migrations;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use surrealdb::engine::any::Any;
+use surrealdb::Surreal;
+
+use super::config::DbSettings;
+use crate::domain::AppError;
+
+#[derive(Clone)]
+pub(in crate::server) struct Db {
+    pub(in crate::server) inner: Surreal<Any>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database: {0}")]
+    Surreal(#[from] surrealdb::Error),
+    #[error("decoding a row: {0}")]
+    Decode(#[from] serde_json::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl DbError {
+    /// A unique index or a transaction conflict rejected the write.
+    pub fn is_conflict(&self) -> bool {
+        let s = self.to_string().to_lowercase();
+        s.contains("already contains") || s.contains("already exists") || s.contains("conflict") || s.contains("retry")
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        tracing::error!(error = %e, "database error");
+        AppError::Internal
+    }
+}
+
+pub(in crate::server) async fn connect(s: &DbSettings) -> Result<Db, DbError> {
+    let inner = surrealdb::engine::any::connect(s.url.as_str()).await?;
+    if let (Some(user), Some(pass)) = (&s.username, &s.password) {
+        inner
+            .signin(surrealdb::opt::auth::Root { username: user.clone(), password: pass.clone() })
+            .await?;
+    }
+    inner.use_ns(s.namespace.as_str()).use_db(s.database.as_str()).await?;
+    Ok(Db { inner })
+}
+
+/// A query being built: SurrealQL text plus bound values. Values are never formatted into the text.
+pub(in crate::server) struct Q<'a> {
+    db: &'a Db,
+    sql: String,
+    vars: serde_json::Map<String, Json>,
+}
+
+impl Db {
+    pub(in crate::server) fn q(&self, sql: impl Into<String>) -> Q<'_> {
+        Q { db: self, sql: sql.into(), vars: serde_json::Map::new() }
+    }
+
+    pub(in crate::server) async fn ping(&self) -> bool {
+        self.inner.query("RETURN 1").await.map(|r| r.check().is_ok()).unwrap_or(false)
+    }
+}
+
+/// The results of every statement of a query, each as JSON.
+pub(in crate::server) struct Rows(Vec<Json>);
+
+impl<'a> Q<'a> {
+    pub(in crate::server) fn bind(mut self, name: &str, v: impl serde::Serialize) -> Self {
+        let v = serde_json::to_value(v).unwrap_or(Json::Null);
+        self.vars.insert(name.to_string(), v);
+        self
+    }
+
+    /// Runs the query; any failed statement fails the whole call.
+    pub(in crate::server) async fn run(self) -> Result<Rows, DbError> {
+        let mut resp = self.db.inner.query(self.sql).bind(Json::Object(self.vars)).await?;
+        let errors = resp.take_errors();
+        if let Some(min) = errors.keys().min().copied() {
+            let mut errors = errors;
+            let e = errors.remove(&min).expect("key present");
+            return Err(DbError::Surreal(e));
+        }
+        let n = resp.num_statements();
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let v: Json = resp.take::<surrealdb::types::Value>(i).map(|v| v.into_json_value()).unwrap_or(Json::Null);
+            out.push(v);
+        }
+        Ok(Rows(out))
+    }
+}
+
+impl Rows {
+    fn stmt(&mut self, i: usize) -> Json {
+        self.0.get_mut(i).map(Json::take).unwrap_or(Json::Null)
+    }
+
+    /// All rows of statement `i`.
+    pub(in crate::server) fn all<T: DeserializeOwned>(&mut self, i: usize) -> Result<Vec<T>, DbError> {
+        match self.stmt(i) {
+            Json::Null => Ok(Vec::new()),
+            Json::Array(a) => a.into_iter().map(|v| serde_json::from_value(v).map_err(DbError::from)).collect(),
+            v => Ok(vec![serde_json::from_value(v)?]),
+        }
+    }
+
+    /// The first row of statement `i`, if any.
+    pub(in crate::server) fn first<T: DeserializeOwned>(&mut self, i: usize) -> Result<Option<T>, DbError> {
+        match self.stmt(i) {
+            Json::Null => Ok(None),
+            Json::Array(a) => match a.into_iter().next() {
+                None | Some(Json::Null) => Ok(None),
+                Some(v) => Ok(Some(serde_json::from_value(v)?)),
+            },
+            v => Ok(Some(serde_json::from_value(v)?)),
+        }
+    }
+
+    pub(in crate::server) fn value(&mut self, i: usize) -> Json {
+        self.stmt(i)
+    }
+}
+
+/// A new record key: time-ordered (UUIDv7), hex without dashes, so ids sort by creation.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+/// Record keys accepted from the outside: what `new_id` makes (and the demo's readable keys).
+pub fn valid_id(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}

@@ -1,0 +1,28 @@
+//! The trusted core (server only).
+//!
+//! Everything that touches the database, the keys or the audit log lives here, and the handles to
+//! them are private to this module tree (`pub(in crate::server)`). Pages and server functions get
+//! an [`auth::Authed`] from [`auth::require_user`] and hand it to the repository functions, which
+//! are the only way to read or change data.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod breakglass;
+pub mod clock;
+pub mod consent;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod demo;
+pub mod identity;
+pub mod ops;
+pub mod oversight;
+pub mod participants;
+pub mod password;
+pub mod shred;
+pub mod state;
+pub mod subject;
+pub mod vault;
+
+pub use state::AppState;

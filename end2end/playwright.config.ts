@@ -1,0 +1,50 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// The app is started once for the whole run on its own port with an in-memory database and
+// demo data; Chromium is Debian's (/usr/bin/chromium) — nothing is downloaded.
+const port = Number(process.env.E2E_PORT ?? 3917);
+const baseURL = `http://127.0.0.1:${port}`;
+const bin = process.env.UTVAG_BIN ?? '../target/debug/utvag';
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'off',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  webServer: {
+    command: `${bin} serve`,
+    url: `${baseURL}/healthz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      UTVAG_ADDR: `127.0.0.1:${port}`,
+      UTVAG_DB: 'mem://',
+      UTVAG_DEMO: 'true',
+      UTVAG_KEY_FILE: '../target/e2e/utvag.key',
+      UTVAG_SITE_ROOT: '../target/site',
+      UTVAG_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,83 @@
+import { test, expect } from '@playwright/test';
+import { signIn, signOut, expectAccessible } from './helpers';
+
+// Each demo role signs in and sees its own navigation.
+const roles: { user: string; role: string; nav: string[]; notNav: string[] }[] = [
+  { user: 'handlaggare', role: 'Handläggare', nav: ['Start'], notNav: ['Användare'] },
+  { user: 'handlaggare.malmo', role: 'Handläggare', nav: ['Start'], notNav: ['Användare'] },
+  { user: 'programledare', role: 'Programledare', nav: ['Start'], notNav: ['Användare'] },
+  { user: 'passus', role: 'Samverkanspartner', nav: ['Start'], notNav: ['Användare'] },
+  { user: 'polis', role: 'Polis', nav: ['Start'], notNav: ['Användare'] },
+  { user: 'granskare', role: 'Loggranskare', nav: ['Start'], notNav: ['Användare'] },
+  { user: 'admin', role: 'Systemadministratör', nav: ['Start', 'Organisationer', 'Användare'], notNav: [] },
+];
+
+for (const r of roles) {
+  test(`${r.user} signs in and sees the ${r.role} navigation`, async ({ page }) => {
+    await signIn(page, r.user);
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByTestId('user-org')).toContainText(r.role);
+    const nav = page.getByRole('navigation', { name: 'Huvudmeny' });
+    for (const item of r.nav) await expect(nav.getByRole('link', { name: item, exact: true })).toBeVisible();
+    for (const item of r.notNav) await expect(nav.getByRole('link', { name: item, exact: true })).toHaveCount(0);
+    await signOut(page);
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/logga-in/);
+  });
+}
+
+test('wrong password shows an error and no session', async ({ page }) => {
+  await signIn(page, 'handlaggare', 'helt-fel-lösenord');
+  await expect(page.getByTestId('login-error')).toContainText('Fel användarnamn eller lösenord');
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/logga-in/);
+});
+
+test('sign-in page and start page are accessible', async ({ page }) => {
+  await page.goto('/logga-in');
+  await expectAccessible(page);
+  await signIn(page, 'admin');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Välkommen');
+  await expectAccessible(page);
+  await page.goto('/admin/anvandare');
+  await expect(page.getByRole('table')).toBeVisible();
+  await expectAccessible(page);
+});
+
+test('admin creates an organisation and an account', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/admin/organisationer');
+  await page.getByLabel('Namn', { exact: true }).fill('Fryshuset Exit Göteborg');
+  await page.getByLabel('Typ', { exact: true }).selectOption('ngo');
+  await page.getByLabel('Kommuner (kommaseparerade)').fill('Göteborg, Mölndal');
+  await page.getByRole('button', { name: 'Skapa organisation' }).click();
+  await expect(page.getByRole('cell', { name: 'Fryshuset Exit Göteborg' })).toBeVisible();
+
+  await page.goto('/admin/anvandare');
+  await page.getByLabel('Användarnamn').fill('mentor.exit');
+  await page.getByLabel('Namn', { exact: true }).fill('Mentor Exit');
+  await page.getByLabel('Organisation').first().selectOption({ label: 'Fryshuset Exit Göteborg' });
+  await page.getByLabel('Roll').first().selectOption('partner');
+  await page.getByLabel('Startlösenord (minst 12 tecken)').fill('ett-långt-startlösenord');
+  await page.getByRole('button', { name: 'Skapa konto' }).click();
+  await expect(page.getByRole('cell', { name: 'mentor.exit' })).toBeVisible();
+  await signOut(page);
+  await signIn(page, 'mentor.exit', 'ett-långt-startlösenord');
+  await expect(page.getByTestId('user-org')).toContainText('Fryshuset Exit Göteborg');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('sign-in works as a plain form post', async ({ page }) => {
+    await signIn(page, 'handlaggare');
+    await expect(page.getByTestId('user-name')).toHaveText('Sara Lindqvist');
+    await signOut(page);
+    await expect(page.getByRole('status')).toContainText('Du är utloggad');
+  });
+
+  test('wrong password shows the error', async ({ page }) => {
+    await signIn(page, 'polis', 'fel-fel-fel-fel');
+    await expect(page.getByTestId('login-error')).toBeVisible();
+  });
+});

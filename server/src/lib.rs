@@ -1,0 +1,53 @@
+//! The `utvag` server: configuration, telemetry and the axum router around the app.
+//!
+//! `main.rs` only parses the command line and calls into here; the black-box tests in
+//! `server/tests/` start the same router on a random port.
+
+pub mod config;
+pub mod http;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use app::server::AppState;
+use leptos::prelude::LeptosOptions;
+use tokio::net::TcpListener;
+
+pub use http::router;
+
+/// Options leptos needs to render pages and find the built site.
+pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("utvag")
+        .site_root(site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// A running server, for tests and for `main`.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds `addr` and serves until `shutdown` resolves, finishing in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    site_root: &Path,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<Running> {
+    let addr = listener.local_addr()?;
+    telemetry::metrics();
+    let options = leptos_options(site_root, addr);
+    let app = router(state.clone(), options);
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    });
+    Ok(Running { addr, state, handle })
+}

@@ -1,0 +1,118 @@
+//! `utvag`: command line and start-up only. See `utvag --help`.
+
+use std::process::ExitCode;
+
+use app::server::config::KeySource;
+use app::server::{demo, ops, AppState};
+use clap::Parser;
+use server::config::{Cli, Command, Config, UserCmd};
+use server::telemetry;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match cli.global.validate() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("utvag: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init_logging(&config.log);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Demo => load_demo(config).await,
+        Command::User { cmd } => user(config, cmd).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("utvag: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<AppState> {
+    if let KeySource::File { path, create_if_missing: false } = &config.core.keys {
+        if !path.exists() {
+            anyhow::bail!("UTVAG_KEY_FILE: {} does not exist", path.display());
+        }
+    }
+    AppState::init(config.core.clone()).await
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    telemetry::metrics();
+    let state = open(&config).await?;
+    if state.demo_mode() && demo::is_empty(&state).await? {
+        tracing::info!("empty database in demo mode: loading demo data");
+        demo::load(&state).await?;
+        println!("{}", demo::sign_in_table());
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("UTVAG_ADDR: cannot listen on {}: {e}", config.addr))?;
+    let running = server::serve(listener, state, &config.site_root, shutdown_signal()).await?;
+    println!("Utväg is listening on http://{}", running.addr);
+    let state = running.state;
+    running.handle.await??;
+    tracing::info!("stopped accepting requests; closing the database");
+    drop(state);
+    // The embedded store shuts down in a background task when its last handle is dropped; the
+    // SDK offers nothing to await, so give it a moment before the runtime ends. Every commit is
+    // already synced to disk, so this only tidies up files.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+async fn load_demo(config: Config) -> anyhow::Result<()> {
+    let state = open(&config).await?;
+    demo::load(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{}", demo::sign_in_table());
+    Ok(())
+}
+
+async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
+    let UserCmd::Add { org, role, username, name, create_org, municipalities, password_env } = cmd;
+    let password = std::env::var(&password_env)
+        .map_err(|_| anyhow::anyhow!("{password_env}: set the new user's password in this environment variable"))?;
+    let state = open(&config).await?;
+    if let Some(kind) = create_org {
+        match ops::add_org(&state, &org, &kind, &municipalities).await {
+            Ok(id) => println!("created organisation {org} ({id})"),
+            Err(app::domain::AppError::Invalid { field, .. }) if field == "name" => {}
+            Err(e) => anyhow::bail!("{e}"),
+        }
+    }
+    let id = ops::add_user(&state, &org, &role, &username, name.as_deref().unwrap_or(&username), &password)
+        .await
+        .map_err(|e| match e {
+            app::domain::AppError::Invalid { field, message } => anyhow::anyhow!("{field}: {message}"),
+            other => anyhow::anyhow!("{other}"),
+        })?;
+    println!("created user {username} ({id})");
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! Black-box tests of sign-in, sessions and the request guards.
+
+mod common;
+
+use common::{client, session_cookie, spawn_app, PASSWORD};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn sign_in_call_protected_endpoint_sign_out_and_the_same_cookie_is_refused() {
+    let app = spawn_app().await;
+    let c = client();
+    let resp = app.login(&c, "admin", PASSWORD).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["location"], "/");
+    let token = session_cookie(&resp).expect("session cookie");
+    let set_cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+
+    let users = app.call(&c, "admin/users", &[]).await;
+    assert_eq!(users.status(), StatusCode::OK);
+    let body: serde_json::Value = users.json().await.unwrap();
+    assert!(body.as_array().unwrap().iter().any(|u| u["username"] == "handlaggare"));
+
+    let out = c.post(app.url("/api/logout")).send().await.unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+
+    // A fresh client replaying the old token: the server has forgotten it.
+    let replay = client();
+    let resp = replay
+        .post(app.url("/api/admin/users"))
+        .header("cookie", format!("utvag_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let err: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(err, serde_json::json!("Unauthenticated"));
+}
+
+#[tokio::test]
+async fn a_new_token_is_issued_at_every_sign_in() {
+    let app = spawn_app().await;
+    let a = session_cookie(&app.login(&client(), "handlaggare", PASSWORD).await).unwrap();
+    let b = session_cookie(&app.login(&client(), "handlaggare", PASSWORD).await).unwrap();
+    assert_ne!(a, b);
+    assert_eq!(a.len(), 43, "256-bit token, base64url");
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let app = spawn_app().await;
+    let wrong = app.login(&client(), "handlaggare", "fel-lösenord-123").await;
+    let unknown = app.login(&client(), "finns.inte", "fel-lösenord-123").await;
+    for r in [&wrong, &unknown] {
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/logga-in?fel=1");
+        assert!(session_cookie(r).is_none());
+    }
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_for_a_while() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.login(&client(), "passus", "inte-rätt-lösenord").await;
+    }
+    let locked = app.login(&client(), "passus", PASSWORD).await;
+    assert!(session_cookie(&locked).is_none(), "locked account must refuse even the right password");
+    app.state.clock().advance(chrono::Duration::minutes(16));
+    let later = app.login(&client(), "passus", PASSWORD).await;
+    assert!(session_cookie(&later).is_some(), "lock expires");
+}
+
+#[tokio::test]
+async fn idle_session_expires_and_is_refused() {
+    let app = spawn_app().await;
+    let c = client();
+    app.login(&c, "admin", PASSWORD).await;
+    assert_eq!(app.call(&c, "admin/users", &[]).await.status(), StatusCode::OK);
+    app.state.clock().advance(chrono::Duration::minutes(31));
+    assert_eq!(app.call(&c, "admin/users", &[]).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn request_from_another_origin_is_refused() {
+    let app = spawn_app().await;
+    let c = client();
+    let resp = c
+        .post(app.url("/api/login"))
+        .header("origin", "http://evil.example")
+        .form(&[("username", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie(&resp).is_none());
+    let resp = c
+        .post(app.url("/api/login"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("username", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    // The same request from the page itself is fine.
+    let host = app.base.trim_start_matches("http://").to_string();
+    let ok = c
+        .post(app.url("/api/login"))
+        .header("origin", format!("http://{host}"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("username", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(session_cookie(&ok).is_some());
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies_get_clear_errors() {
+    let app = spawn_app().await;
+    let c = client();
+    app.login(&c, "admin", PASSWORD).await;
+    let big = "x".repeat(1024 * 1024);
+    let resp = app.call(&c, "admin/org_create", &[("name", &big), ("kind", "ngo"), ("municipalities", "Lund")]).await;
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    let resp = c
+        .post(app.url("/api/admin/org_create"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("%%%&&&=\u{0}")
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+
+    let resp = app.call(&c, "admin/org_create", &[("name", "Ny förening"), ("kind", "bogus"), ("municipalities", "Lund")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(err["Invalid"]["field"], "kind");
+}
+
+#[tokio::test]
+async fn non_admin_cannot_manage_accounts() {
+    let app = spawn_app().await;
+    let c = client();
+    app.login(&c, "handlaggare", PASSWORD).await;
+    assert_eq!(app.call(&c, "admin/users", &[]).await.status(), StatusCode::FORBIDDEN);
+    let resp = app.call(&c, "admin/org_create", &[("name", "X-förening"), ("kind", "ngo"), ("municipalities", "Lund")]).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn deactivated_user_loses_the_session_at_once() {
+    let app = spawn_app().await;
+    let admin = client();
+    app.login(&admin, "admin", PASSWORD).await;
+    let worker = client();
+    app.login(&worker, "passus", PASSWORD).await;
+    assert_eq!(app.call(&worker, "me", &[]).await.json::<serde_json::Value>().await.unwrap()["username"], "passus");
+    let users: serde_json::Value = app.call(&admin, "admin/users", &[]).await.json().await.unwrap();
+    let u = users.as_array().unwrap().iter().find(|u| u["username"] == "passus").unwrap().clone();
+    let version = u["version"].to_string();
+    let resp = app
+        .call(
+            &admin,
+            "admin/user_update",
+            &[
+                ("id", u["id"].as_str().unwrap()),
+                ("version", &version),
+                ("display_name", "Ahmed Yusuf"),
+                ("org_id", u["org_id"].as_str().unwrap()),
+                ("role", "partner"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK, "{:?}", resp.text().await);
+    assert_eq!(app.call(&worker, "me", &[]).await.json::<serde_json::Value>().await.unwrap(), serde_json::Value::Null);
+    // Saving again with the old version is a conflict, not a silent overwrite.
+    let stale = app
+        .call(
+            &admin,
+            "admin/user_update",
+            &[
+                ("id", u["id"].as_str().unwrap()),
+                ("version", &version),
+                ("display_name", "Someone Else"),
+                ("org_id", u["org_id"].as_str().unwrap()),
+                ("role", "partner"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn health_and_metrics_answer() {
+    let app = spawn_app().await;
+    let h: serde_json::Value = client().get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["database"], "reachable");
+    server::telemetry::metrics();
+    app.login(&client(), "admin", "wrong-password-x").await;
+    let m = client().get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(m.contains("http_requests_total"), "{m}");
+    assert!(m.contains("utvag_login_failures_total"), "{m}");
+}

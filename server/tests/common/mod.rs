@@ -1,0 +1,61 @@
+//! Starts the real app on a random port with an in-memory database and the demo data.
+#![allow(dead_code)]
+
+use app::server::config::CoreSettings;
+use app::server::{demo, AppState};
+use reqwest::redirect::Policy;
+
+pub const PASSWORD: &str = demo::DEFAULT_DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(CoreSettings::for_tests()).await
+}
+
+pub async fn spawn_app_with(settings: CoreSettings) -> TestApp {
+    let state = AppState::init(settings).await.expect("app state");
+    demo::load(&state).await.expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let running = server::serve(listener, state.clone(), std::path::Path::new("../target/site"), async {
+        let _ = rx.await;
+    })
+    .await
+    .unwrap();
+    TestApp { base: format!("http://{}", running.addr), state, _shutdown: tx }
+}
+
+/// A client that keeps cookies and does not follow redirects, like a browser seen by hand.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Signs in through the form post and returns the session cookie value.
+    pub async fn login(&self, c: &reqwest::Client, user: &str, password: &str) -> reqwest::Response {
+        c.post(self.url("/api/login")).form(&[("username", user), ("password", password)]).send().await.unwrap()
+    }
+
+    /// Calls a server function with form-encoded arguments.
+    pub async fn call(&self, c: &reqwest::Client, endpoint: &str, args: &[(&str, &str)]) -> reqwest::Response {
+        c.post(self.url(&format!("/api/{endpoint}"))).form(args).send().await.unwrap()
+    }
+}
+
+pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers().get_all("set-cookie").iter().find_map(|v| {
+        let s = v.to_str().ok()?;
+        let pair = s.split(';').next()?;
+        let (k, val) = pair.split_once('=')?;
+        (k == "utvag_session" && !val.is_empty()).then(|| val.to_string())
+    })
+}
