@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod audit;
 pub mod cases;
+pub mod casework;
 pub mod consent;
 pub mod session;
 

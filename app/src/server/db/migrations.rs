@@ -192,6 +192,140 @@ DEFINE FIELD IF NOT EXISTS head_seq ON audit_verification TYPE int;
 DEFINE FIELD IF NOT EXISTS broken_at ON audit_verification TYPE option<int>;
 DEFINE FIELD IF NOT EXISTS problem ON audit_verification TYPE option<string>;
 "#,
+}, Migration {
+    version: 3,
+    name: "casework: plan, measures, assessments, housing, occupation, contacts, notes, timeline",
+    sql: r#"
+DEFINE FIELD IF NOT EXISTS next_review ON case TYPE option<datetime>;
+
+DEFINE TABLE IF NOT EXISTS goal SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON goal TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON goal TYPE string;
+DEFINE FIELD IF NOT EXISTS domain ON goal TYPE string ASSERT $value IN ['safety', 'housing', 'occupation', 'education', 'health', 'substance_use', 'family', 'finances', 'leaving_network', 'leisure'];
+DEFINE FIELD IF NOT EXISTS text ON goal TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON goal TYPE string ASSERT $value IN ['open', 'achieved', 'dropped'];
+DEFINE FIELD IF NOT EXISTS target_date ON goal TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS version ON goal TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON goal TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON goal TYPE string;
+DEFINE INDEX IF NOT EXISTS goal_case ON goal FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS action SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS goal ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS title ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS owner_org ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS responsible ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS due ON action TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS status ON action TYPE string ASSERT $value IN ['planned', 'in_progress', 'done', 'cancelled'];
+DEFINE FIELD IF NOT EXISTS comment ON action TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS version ON action TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON action TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON action TYPE string;
+DEFINE INDEX IF NOT EXISTS action_case ON action FIELDS case;
+DEFINE INDEX IF NOT EXISTS action_owner ON action FIELDS owner_org, status;
+
+DEFINE TABLE IF NOT EXISTS review SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON review TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON review TYPE string;
+DEFINE FIELD IF NOT EXISTS date ON review TYPE datetime;
+DEFINE FIELD IF NOT EXISTS present ON review TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS summary ON review TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS next_review ON review TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS created_by ON review TYPE string;
+DEFINE INDEX IF NOT EXISTS review_case ON review FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS measure SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON measure TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON measure TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON measure TYPE string ASSERT $value IN ['relocation', 'sheltered_housing', 'protected_identity', 'security_alarm', 'personal_protection', 'secret_address', 'other'];
+DEFINE FIELD IF NOT EXISTS status ON measure TYPE string ASSERT $value IN ['planned', 'active', 'ended', 'denied'];
+DEFINE FIELD IF NOT EXISTS start ON measure TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS end ON measure TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS responsible_org ON measure TYPE string;
+DEFINE FIELD IF NOT EXISTS details ON measure TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS version ON measure TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON measure TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON measure TYPE string;
+DEFINE INDEX IF NOT EXISTS measure_case ON measure FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS assessment SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON assessment TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON assessment TYPE string;
+DEFINE FIELD IF NOT EXISTS level ON assessment TYPE string ASSERT $value IN ['low', 'medium', 'high', 'acute'];
+DEFINE FIELD IF NOT EXISTS org ON assessment TYPE string;
+DEFINE FIELD IF NOT EXISTS date ON assessment TYPE datetime;
+DEFINE FIELD IF NOT EXISTS next_review ON assessment TYPE datetime;
+DEFINE FIELD IF NOT EXISTS basis ON assessment TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS created_at ON assessment TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON assessment TYPE string;
+DEFINE INDEX IF NOT EXISTS assessment_case ON assessment FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS housing SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON housing TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON housing TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON housing TYPE string ASSERT $value IN ['own_lease', 'second_hand', 'temporary', 'sheltered', 'with_family', 'homeless', 'institution'];
+DEFINE FIELD IF NOT EXISTS address ON housing TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS from ON housing TYPE datetime;
+DEFINE FIELD IF NOT EXISTS to ON housing TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS created_at ON housing TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON housing TYPE string;
+DEFINE INDEX IF NOT EXISTS housing_case ON housing FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS occupation SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON occupation TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON occupation TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON occupation TYPE string ASSERT $value IN ['employment', 'internship', 'studies', 'labour_program', 'none'];
+DEFINE FIELD IF NOT EXISTS from ON occupation TYPE datetime;
+DEFINE FIELD IF NOT EXISTS to ON occupation TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS outcome ON occupation TYPE string ASSERT string::len($value) <= 200;
+DEFINE FIELD IF NOT EXISTS created_at ON occupation TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON occupation TYPE string;
+DEFINE INDEX IF NOT EXISTS occupation_case ON occupation FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS contact SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON contact TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON contact TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON contact TYPE datetime;
+DEFINE FIELD IF NOT EXISTS org ON contact TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON contact TYPE string ASSERT $value IN ['meeting', 'phone', 'home_visit', 'digital', 'accompanied'];
+DEFINE FIELD IF NOT EXISTS minutes ON contact TYPE int ASSERT $value >= 0 AND $value <= 1440;
+DEFINE FIELD IF NOT EXISTS summary ON contact TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS author ON contact TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON contact TYPE datetime;
+DEFINE INDEX IF NOT EXISTS contact_case ON contact FIELDS case, at;
+
+DEFINE TABLE IF NOT EXISTS note SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS text ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS author ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON note TYPE datetime;
+DEFINE FIELD IF NOT EXISTS updated_at ON note TYPE datetime;
+DEFINE FIELD IF NOT EXISTS version ON note TYPE int;
+DEFINE FIELD IF NOT EXISTS history ON note TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS history[*].version ON note TYPE int;
+DEFINE FIELD IF NOT EXISTS history[*].text ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS history[*].replaced_at ON note TYPE datetime;
+DEFINE FIELD IF NOT EXISTS corrected ON note TYPE bool;
+DEFINE INDEX IF NOT EXISTS note_case ON note FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS event SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS category ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS author ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON event TYPE datetime;
+DEFINE FIELD IF NOT EXISTS text ON event TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS source ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS corrected ON event TYPE bool;
+DEFINE INDEX IF NOT EXISTS event_case_at ON event FIELDS case, at;
+DEFINE INDEX IF NOT EXISTS event_source ON event FIELDS source;
+"#,
 }];
 
 #[derive(serde::Deserialize)]

@@ -1,0 +1,144 @@
+//! Casework server functions: plan, safety, housing/occupation, contacts, notes, timeline.
+
+use leptos::prelude::*;
+
+use crate::domain::casework::{LivingDto, NoteDto, PlanDto, SafetyDto, TimelinePage};
+use crate::domain::AppError;
+#[cfg(feature = "ssr")]
+use crate::server::{auth::require_user, casework};
+
+#[cfg(feature = "ssr")]
+use crate::domain::casework::*;
+
+#[server(endpoint = "plan/get")]
+pub async fn get_plan(case_id: String) -> Result<PlanDto, AppError> {
+    super::reply(async { casework::plan(&require_user().await?, &case_id).await }.await)
+}
+
+#[server(endpoint = "plan/goal_add")]
+pub async fn add_goal(case_id: String, domain: String, text: String, #[server(default)] target_date: String) -> Result<String, AppError> {
+    super::reply(async { casework::add_goal(&require_user().await?, &case_id, LifeDomain::parse(&domain)?, &text, &target_date).await }.await)
+}
+
+#[server(endpoint = "plan/action_add")]
+pub async fn add_action(
+    case_id: String,
+    goal_id: String,
+    title: String,
+    owner_org: String,
+    #[server(default)] responsible: String,
+    #[server(default)] due: String,
+) -> Result<String, AppError> {
+    super::reply(async { casework::add_action(&require_user().await?, &case_id, &goal_id, &title, &owner_org, &responsible, &due).await }.await)
+}
+
+#[server(endpoint = "plan/action_update")]
+pub async fn update_action(case_id: String, action_id: String, version: i64, status: String, #[server(default)] comment: String) -> Result<(), AppError> {
+    super::reply(
+        async { casework::update_action(&require_user().await?, &case_id, &action_id, version, ActionStatus::parse(&status)?, &comment).await }
+            .await,
+    )
+}
+
+#[server(endpoint = "plan/review_add")]
+pub async fn add_review(
+    case_id: String,
+    date: String,
+    #[server(default)] present: String,
+    summary: String,
+    #[server(default)] next_review: String,
+) -> Result<String, AppError> {
+    super::reply(async { casework::add_review(&require_user().await?, &case_id, &date, &present, &summary, &next_review).await }.await)
+}
+
+#[server(endpoint = "safety/get")]
+pub async fn get_safety(case_id: String) -> Result<SafetyDto, AppError> {
+    super::reply(async { casework::safety(&require_user().await?, &case_id).await }.await)
+}
+
+#[server(endpoint = "safety/measure_add")]
+pub async fn add_measure(
+    case_id: String,
+    kind: String,
+    status: String,
+    #[server(default)] start: String,
+    #[server(default)] end: String,
+    #[server(default)] details: String,
+) -> Result<String, AppError> {
+    super::reply(
+        async {
+            let a = require_user().await?;
+            casework::add_measure(&a, &case_id, MeasureKind::parse(&kind)?, MeasureStatus::parse(&status)?, &start, &end, &details).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "safety/assessment_add")]
+pub async fn add_assessment(case_id: String, level: String, #[server(default)] date: String, next_review: String, basis: String) -> Result<String, AppError> {
+    super::reply(
+        async { casework::add_assessment(&require_user().await?, &case_id, ThreatLevel::parse(&level)?, &date, &next_review, &basis).await }.await,
+    )
+}
+
+#[server(endpoint = "living/get")]
+pub async fn get_living(case_id: String) -> Result<LivingDto, AppError> {
+    super::reply(async { casework::living(&require_user().await?, &case_id).await }.await)
+}
+
+#[server(endpoint = "living/housing_add")]
+pub async fn add_housing(case_id: String, kind: String, #[server(default)] address: String, from: String) -> Result<String, AppError> {
+    super::reply(async { casework::add_housing(&require_user().await?, &case_id, HousingType::parse(&kind)?, &address, &from).await }.await)
+}
+
+#[server(endpoint = "living/occupation_add")]
+pub async fn add_occupation(case_id: String, kind: String, from: String, #[server(default)] outcome: String) -> Result<String, AppError> {
+    super::reply(async { casework::add_occupation(&require_user().await?, &case_id, OccupationType::parse(&kind)?, &from, &outcome).await }.await)
+}
+
+/// The contact log's one-tap entry. `at` as `ÅÅÅÅ-MM-DDTHH:MM` or empty for now.
+#[server(endpoint = "contacts/add")]
+pub async fn add_contact(case_id: String, #[server(default)] at: String, kind: String, #[server(default)] minutes: String, summary: String) -> Result<String, AppError> {
+    super::reply(async { casework::add_contact(&require_user().await?, &case_id, &at, ContactKind::parse(&kind)?, &minutes, &summary).await }.await)
+}
+
+#[server(endpoint = "notes/list")]
+pub async fn list_notes(case_id: String) -> Result<Vec<NoteDto>, AppError> {
+    super::reply(async { casework::notes(&require_user().await?, &case_id).await }.await)
+}
+
+#[server(endpoint = "notes/add")]
+pub async fn add_note(case_id: String, text: String) -> Result<String, AppError> {
+    super::reply(async { casework::add_note(&require_user().await?, &case_id, &text).await }.await)
+}
+
+#[server(endpoint = "notes/edit")]
+pub async fn edit_note(case_id: String, note_id: String, version: i64, text: String) -> Result<(), AppError> {
+    super::reply(async { casework::edit_note(&require_user().await?, &case_id, &note_id, version, &text).await }.await)
+}
+
+/// A page of the shared timeline, newest first. `cursor` from the previous page's `next`;
+/// `category` and `org` (organisation id) filter; `limit` 1–200 (default 50).
+#[server(endpoint = "timeline/page")]
+pub async fn get_timeline(
+    case_id: String,
+    #[server(default)] cursor: String,
+    #[server(default)] category: String,
+    #[server(default)] org: String,
+    #[server(default)] limit: Option<u32>,
+) -> Result<TimelinePage, AppError> {
+    super::reply(
+        async {
+            let a = require_user().await?;
+            let filter = casework::TimelineFilter {
+                category: match category.as_str() {
+                    "" => None,
+                    c => Some(crate::domain::Category::parse(c)?),
+                },
+                org: (!org.is_empty()).then_some(org),
+            };
+            casework::timeline(&a, &case_id, &cursor, filter, limit.unwrap_or(50) as usize).await
+        }
+        .await,
+    )
+}

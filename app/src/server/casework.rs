@@ -1,0 +1,1000 @@
+//! Casework on a case: the individual plan (goals, actions, reviews), protective measures,
+//! threat assessments, housing and occupation periods, the contact log and notes — each write
+//! recorded as an event on the shared timeline in the same audited transaction, each sensitive
+//! text sealed with the participant's key.
+//!
+//! Who may write: the owning organisation's case team (and its program leads) for everything;
+//! an organisation that owns a plan action may update it when it may read `plan`; police with
+//! `safety` access may record measures and threat assessments; anyone who may read `contacts`
+//! may log a contact for their own organisation; anyone who may read `notes` may write a note.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{json, Map, Value as Json};
+
+use super::access::{self, Decision, Purpose, Subject};
+use super::audit::{self, Entry};
+use super::auth::Authed;
+use super::db::new_id;
+use super::participants::{case_by_id, check_id, refuse, who, CaseRec};
+use super::subject::{self, actor};
+use super::vault;
+use crate::domain::casework::*;
+use crate::domain::{AppError, Category, Role, Shown, MAX_TEXT};
+
+/// How long the author may still edit a note in place; after that an edit is a new version.
+pub const NOTE_EDIT_WINDOW_MINUTES: i64 = 15;
+const MAX_TITLE: usize = 300;
+
+/// A case with the reader's decisions per category.
+struct Ctx {
+    case: CaseRec,
+    subject: Subject,
+    decisions: HashMap<Category, Decision>,
+    manage: bool,
+    now: DateTime<Utc>,
+}
+
+impl Ctx {
+    fn may(&self, c: Category) -> bool {
+        self.decisions[&c].allowed()
+    }
+}
+
+async fn ctx(a: &Authed, case_id: &str) -> Result<Ctx, AppError> {
+    if matches!(a.role(), Role::Admin | Role::Auditor) {
+        return Err(AppError::Forbidden);
+    }
+    let case = case_by_id(a, case_id).await?;
+    let subject = subject::load_one(a, &case.participant).await?;
+    let now = a.state().clock().now();
+    let act = actor(a);
+    let decisions: HashMap<Category, Decision> = access::visible(&act, &subject, Purpose::CaseWork, now).into_iter().collect();
+    let manage = access::may_manage(&act, &subject);
+    if !decisions.values().any(Decision::allowed) {
+        return Err(refuse(a, "casework.read", &case.participant, Some(&case.id), &Category::ALL).await);
+    }
+    Ok(Ctx { case, subject, decisions, manage, now })
+}
+
+/// Refuses a write the reader is not allowed, auditing the attempt.
+async fn deny_write(a: &Authed, c: &Ctx, action: &str, cat: Category) -> AppError {
+    let mut e = Entry::new(action);
+    e.participants = vec![c.case.participant.clone()];
+    e.case_id = Some(c.case.id.clone());
+    e.denied = vec![cat.as_str().into()];
+    e.decision = "deny".into();
+    match audit::append(a.state(), &who(a), e).await {
+        Ok(_) => AppError::Forbidden,
+        Err(err) => err,
+    }
+}
+
+pub(in crate::server) fn text(field: &str, label: &str, v: &str, required: bool, max: usize) -> Result<String, AppError> {
+    let v = v.trim();
+    if required && v.is_empty() {
+        return Err(AppError::invalid(field, format!("{label} måste fyllas i.")));
+    }
+    if v.chars().count() > max {
+        return Err(AppError::invalid(field, format!("{label} får vara högst {max} tecken.")));
+    }
+    if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(AppError::invalid(field, format!("{label} innehåller otillåtna tecken.")));
+    }
+    Ok(v.to_string())
+}
+
+/// A date from a form: ÅÅÅÅ-MM-DD, within ten years of today.
+pub(in crate::server) fn date(field: &str, v: &str, today: NaiveDate, required: bool) -> Result<Option<NaiveDate>, AppError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return if required { Err(AppError::invalid(field, "Ange ett datum.")) } else { Ok(None) };
+    }
+    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD."))?;
+    if (d - today).num_days().abs() > 3653 {
+        return Err(AppError::invalid(field, "Datumet ligger för långt från dagens datum."));
+    }
+    Ok(Some(d))
+}
+
+fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default()
+}
+
+/// Builds the variables shared by every casework write: ids, the event row and its sealed text.
+struct Write {
+    vars: Map<String, Json>,
+    entry: Entry,
+}
+
+impl Write {
+    fn new(a: &Authed, c: &Ctx, action: &str, kind: EventKind, at: DateTime<Utc>) -> Write {
+        let mut vars = Map::new();
+        vars.insert("cid".into(), json!(c.case.id));
+        vars.insert("pid".into(), json!(c.case.participant));
+        vars.insert("user".into(), json!(a.user_id()));
+        vars.insert("org".into(), json!(a.org_id()));
+        vars.insert("now".into(), json!(c.now));
+        vars.insert("eid".into(), json!(new_id()));
+        vars.insert("ekind".into(), json!(kind.as_str()));
+        vars.insert("ecat".into(), json!(kind.category().as_str()));
+        vars.insert("eat".into(), json!(at));
+        let mut entry = Entry::new(action);
+        entry.participants = vec![c.case.participant.clone()];
+        entry.case_id = Some(c.case.id.clone());
+        entry.categories = vec![kind.category().as_str().into()];
+        Write { vars, entry }
+    }
+
+    fn var(mut self, k: &str, v: impl serde::Serialize) -> Self {
+        self.vars.insert(k.into(), serde_json::to_value(v).unwrap_or(Json::Null));
+        self
+    }
+}
+
+/// The timeline row every write adds, and the case's last-entry time.
+const EVENT: &str = "
+    CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: $ekind, category: $ecat,
+        org: $org, author: $user, at: <datetime>$eat, text: $etext, source: $esrc, corrected: false } RETURN NONE;
+    UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;";
+
+async fn seal_for(a: &Authed, c: &Ctx, table: &str, record: &str, field: &str, value: &str) -> Result<Option<String>, AppError> {
+    let dek = vault::dek(a.state(), &c.case.participant).await?.ok_or_else(|| AppError::invalid("", "Uppgifterna är gallrade."))?;
+    vault::seal_opt(&dek, table, record, field, value)
+}
+
+async fn commit(a: &Authed, c: &Ctx, w: Write, body: &str, event_text: &str, source: &str) -> Result<(), AppError> {
+    let eid = w.vars["eid"].as_str().unwrap_or_default().to_string();
+    let etext = seal_for(a, c, "event", &eid, "text", event_text).await?;
+    let w = w.var("etext", etext).var("esrc", source);
+    let sql = format!("{body}\n{EVENT}");
+    audit::commit(a.state(), &who(a), w.entry, &sql, w.vars).await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ the plan
+
+pub async fn add_goal(a: &Authed, case_id: &str, domain: LifeDomain, goal: &str, target: &str) -> Result<String, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !c.manage {
+        return Err(deny_write(a, &c, "plan.goal_add", Category::Plan).await);
+    }
+    let goal = text("text", "Målet", goal, true, MAX_TITLE)?;
+    let target = date("target_date", target, c.now.date_naive(), false)?;
+    let id = new_id();
+    let sealed = seal_for(a, &c, "goal", &id, "text", &goal).await?;
+    let w = Write::new(a, &c, "plan.goal_add", EventKind::Goal, c.now)
+        .var("id", &id)
+        .var("domain", domain.as_str())
+        .var("text", sealed)
+        .var("target", target.map(midnight));
+    let body = "CREATE type::record('goal', $id) CONTENT { case: $cid, participant: $pid, domain: $domain, text: $text,
+        status: 'open', target_date: IF $target = NONE THEN NONE ELSE <datetime>$target END, version: 1,
+        created_at: <datetime>$now, created_by: $user } RETURN NONE;";
+    commit(a, &c, w, body, &format!("Nytt mål ({}): {goal}", domain.label()), &format!("goal:{id}")).await?;
+    Ok(id)
+}
+
+pub async fn add_action(
+    a: &Authed,
+    case_id: &str,
+    goal_id: &str,
+    title: &str,
+    owner_org: &str,
+    responsible: &str,
+    due: &str,
+) -> Result<String, AppError> {
+    check_id(goal_id)?;
+    check_id(owner_org).map_err(|_| AppError::invalid("owner_org", "Välj ansvarig organisation."))?;
+    let c = ctx(a, case_id).await?;
+    if !c.manage {
+        return Err(deny_write(a, &c, "plan.action_add", Category::Plan).await);
+    }
+    let title = text("title", "Åtgärden", title, true, MAX_TITLE)?;
+    let responsible = text("responsible", "Ansvarig person", responsible, false, 120)?;
+    let due = date("due", due, c.now.date_naive(), false)?;
+    let id = new_id();
+    let sealed = seal_for(a, &c, "action", &id, "title", &title).await?;
+    let w = Write::new(a, &c, "plan.action_add", EventKind::Action, c.now)
+        .var("id", &id)
+        .var("goal", goal_id)
+        .var("title", sealed)
+        .var("owner", owner_org)
+        .var("resp", &responsible)
+        .var("due", due.map(midnight));
+    let body = "
+        LET $g = (SELECT case FROM ONLY type::record('goal', $goal));
+        IF $g = NONE OR $g.case != $cid { THROW 'invalid:goal_id:Målet finns inte i det här ärendet.' };
+        IF !record::exists(type::record('org', $owner)) { THROW 'invalid:owner_org:Organisationen finns inte.' };
+        CREATE type::record('action', $id) CONTENT { case: $cid, participant: $pid, goal: $goal, title: $title,
+            owner_org: $owner, responsible: $resp, due: IF $due = NONE THEN NONE ELSE <datetime>$due END,
+            status: 'planned', comment: NONE, version: 1, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
+    commit(a, &c, w, body, &format!("Ny åtgärd: {title}"), &format!("action:{id}")).await?;
+    Ok(id)
+}
+
+#[derive(Deserialize)]
+struct ActionRec {
+    id: String,
+    case: String,
+    goal: String,
+    title: String,
+    owner_org: String,
+    responsible: String,
+    due: Option<DateTime<Utc>>,
+    status: String,
+    comment: Option<String>,
+    version: i64,
+}
+
+fn may_update_action(c: &Ctx, a: &Authed, owner_org: &str) -> bool {
+    c.manage || (owner_org == a.org_id() && c.may(Category::Plan))
+}
+
+/// Updates an action's status and comment. A stale version is a `Conflict` that shows what is
+/// saved now, so the user can merge; nothing is overwritten.
+pub async fn update_action(a: &Authed, case_id: &str, action_id: &str, version: i64, status: ActionStatus, comment: &str) -> Result<(), AppError> {
+    check_id(action_id)?;
+    let c = ctx(a, case_id).await?;
+    let rec: Option<ActionRec> = a
+        .state()
+        .db()
+        .q("SELECT *, record::id(id) AS id FROM ONLY type::record('action', $id)")
+        .bind("id", action_id)
+        .run()
+        .await?
+        .first(0)?;
+    let rec = rec.filter(|r| r.case == c.case.id).ok_or(AppError::NotFound)?;
+    if !may_update_action(&c, a, &rec.owner_org) {
+        return Err(deny_write(a, &c, "plan.action_update", Category::Plan).await);
+    }
+    let comment = text("comment", "Kommentaren", comment, false, MAX_TEXT)?;
+    if rec.version != version {
+        return Err(action_conflict(a, &c, &rec).await?);
+    }
+    let sealed = seal_for(a, &c, "action", action_id, "comment", &comment).await?;
+    let w = Write::new(a, &c, "plan.action_update", EventKind::Action, c.now)
+        .var("id", action_id)
+        .var("v", version)
+        .var("status", status.as_str())
+        .var("comment", sealed);
+    let body = "
+        IF (SELECT VALUE version FROM ONLY type::record('action', $id)) != $v { THROW 'conflict:stale' };
+        UPDATE type::record('action', $id) SET status = $status, comment = $comment, version = $v + 1 RETURN NONE;";
+    let title = match vault::dek(a.state(), &c.case.participant).await? {
+        Some(dek) => vault::open(&dek, "action", action_id, "title", &rec.title)?.expose(),
+        None => String::new(),
+    };
+    let event = format!("Åtgärd {}: {title}", status.label().to_lowercase());
+    match commit(a, &c, w, body, &event, &format!("action:{action_id}")).await {
+        Err(AppError::Conflict { .. }) => Err(action_conflict(a, &c, &rec).await?),
+        other => other,
+    }
+}
+
+/// The saved version, spelled out for the user who must merge.
+async fn action_conflict(a: &Authed, c: &Ctx, stale: &ActionRec) -> Result<AppError, AppError> {
+    let now: Option<ActionRec> = a
+        .state()
+        .db()
+        .q("SELECT *, record::id(id) AS id FROM ONLY type::record('action', $id)")
+        .bind("id", &stale.id)
+        .run()
+        .await?
+        .first(0)?;
+    let Some(now) = now else { return Ok(AppError::NotFound) };
+    let comment = match (&now.comment, vault::dek(a.state(), &c.case.participant).await?) {
+        (Some(s), Some(dek)) => vault::open(&dek, "action", &now.id, "comment", s)?.expose(),
+        _ => String::new(),
+    };
+    let status = ActionStatus::parse(&now.status).map(|s| s.label()).unwrap_or("");
+    Ok(AppError::conflict(format!(
+        "Någon annan har sparat åtgärden medan du arbetade (version {}). Sparat nu: status \"{status}\", kommentar \"{comment}\". Ladda om, jämför med din ändring och spara igen.",
+        now.version
+    )))
+}
+
+pub async fn add_review(a: &Authed, case_id: &str, date_s: &str, present: &str, summary: &str, next: &str) -> Result<String, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !c.manage {
+        return Err(deny_write(a, &c, "plan.review_add", Category::Plan).await);
+    }
+    let today = c.now.date_naive();
+    let d = date("date", date_s, today, true)?.unwrap_or(today);
+    if d > today {
+        return Err(AppError::invalid("date", "En uppföljning kan inte vara gjord i framtiden."));
+    }
+    let next = date("next_review", next, today, false)?;
+    if next.is_some_and(|n| n <= d) {
+        return Err(AppError::invalid("next_review", "Nästa uppföljning ska ligga efter den här."));
+    }
+    let present = text("present", "Närvarande", present, false, 500)?;
+    let summary = text("summary", "Sammanfattningen", summary, true, MAX_TEXT)?;
+    let id = new_id();
+    let sp = seal_for(a, &c, "review", &id, "present", &present).await?;
+    let ss = seal_for(a, &c, "review", &id, "summary", &summary).await?;
+    let w = Write::new(a, &c, "plan.review_add", EventKind::Review, midnight(d))
+        .var("id", &id)
+        .var("d", midnight(d))
+        .var("present", sp)
+        .var("summary", ss)
+        .var("next", next.map(midnight));
+    let body = "CREATE type::record('review', $id) CONTENT { case: $cid, participant: $pid, date: <datetime>$d, present: $present,
+            summary: $summary, next_review: IF $next = NONE THEN NONE ELSE <datetime>$next END, created_by: $user } RETURN NONE;
+        UPDATE type::record('case', $cid) SET next_review = IF $next = NONE THEN NONE ELSE <datetime>$next END RETURN NONE;";
+    commit(a, &c, w, body, "Planen följdes upp", &format!("review:{id}")).await?;
+    Ok(id)
+}
+
+/// The plan as this reader may see it. Readers from other organisations see only the actions
+/// their organisation owns (and the goals those hang under).
+pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !c.may(Category::Plan) {
+        return Err(deny_write(a, &c, "plan.read", Category::Plan).await).map_err(|_| AppError::Forbidden);
+    }
+    #[derive(Deserialize)]
+    struct G {
+        id: String,
+        domain: String,
+        text: String,
+        status: String,
+        target_date: Option<DateTime<Utc>>,
+        version: i64,
+    }
+    #[derive(Deserialize)]
+    struct R {
+        id: String,
+        date: DateTime<Utc>,
+        present: Option<String>,
+        summary: Option<String>,
+        next_review: Option<DateTime<Utc>>,
+    }
+    let mut rows = a
+        .state()
+        .db()
+        .q("SELECT *, record::id(id) AS id FROM goal WHERE case = $c ORDER BY created_at;
+            SELECT *, record::id(id) AS id FROM action WHERE case = $c ORDER BY created_at;
+            SELECT *, record::id(id) AS id FROM review WHERE case = $c ORDER BY date DESC;
+            SELECT VALUE next_review FROM ONLY type::record('case', $c);
+            SELECT record::id(id) AS id, name FROM org;")
+        .bind("c", &c.case.id)
+        .run()
+        .await?;
+    let goals: Vec<G> = rows.all(0)?;
+    let actions: Vec<ActionRec> = rows.all(1)?;
+    let reviews: Vec<R> = rows.all(2)?;
+    let next_review: Option<DateTime<Utc>> = rows.first(3)?;
+    #[derive(Deserialize)]
+    struct O {
+        id: String,
+        name: String,
+    }
+    let orgs: Vec<O> = rows.all(4)?;
+    let org_name = |id: &str| orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
+    let dek = vault::dek(a.state(), &c.case.participant).await?;
+    let open = |table: &str, id: &str, field: &str, v: Option<&str>| -> Result<Shown<String>, AppError> {
+        match (v, &dek) {
+            (None, _) => Ok(Shown::Empty),
+            (Some(_), None) => Ok(Shown::Masked),
+            (Some(s), Some(k)) => Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose())),
+        }
+    };
+    let own_team = c.manage || c.subject.owner_org == a.org_id();
+    let mut out_goals = Vec::new();
+    for g in goals {
+        let mut acts = Vec::new();
+        for x in actions.iter().filter(|x| x.goal == g.id) {
+            if !own_team && x.owner_org != a.org_id() {
+                continue;
+            }
+            acts.push(ActionDto {
+                id: x.id.clone(),
+                goal_id: g.id.clone(),
+                title: open("action", &x.id, "title", Some(&x.title))?,
+                owner_org_id: x.owner_org.clone(),
+                owner_org: org_name(&x.owner_org),
+                responsible: x.responsible.clone(),
+                due: x.due.map(|d| d.date_naive()),
+                status: ActionStatus::parse(&x.status).unwrap_or(ActionStatus::Planned),
+                comment: open("action", &x.id, "comment", x.comment.as_deref())?,
+                version: x.version,
+                can_update: may_update_action(&c, a, &x.owner_org),
+            });
+        }
+        if !own_team && acts.is_empty() {
+            continue;
+        }
+        out_goals.push(GoalDto {
+            id: g.id.clone(),
+            domain: LifeDomain::parse(&g.domain).unwrap_or(LifeDomain::Safety),
+            text: open("goal", &g.id, "text", Some(&g.text))?,
+            status: GoalStatus::parse(&g.status).unwrap_or(GoalStatus::Open),
+            target_date: g.target_date.map(|d| d.date_naive()),
+            version: g.version,
+            actions: acts,
+        });
+    }
+    let out_reviews = if own_team {
+        reviews
+            .into_iter()
+            .map(|r| {
+                Ok(ReviewDto {
+                    id: r.id.clone(),
+                    date: r.date.date_naive(),
+                    present: open("review", &r.id, "present", r.present.as_deref())?,
+                    summary: open("review", &r.id, "summary", r.summary.as_deref())?,
+                    next_review: r.next_review.map(|d| d.date_naive()),
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?
+    } else {
+        Vec::new()
+    };
+    read_entry(a, &c, "plan.read", &[Category::Plan]).await?;
+    Ok(PlanDto { goals: out_goals, reviews: out_reviews, next_review: next_review.map(|d| d.date_naive()), can_edit: c.manage })
+}
+
+async fn read_entry(a: &Authed, c: &Ctx, action: &str, cats: &[Category]) -> Result<(), AppError> {
+    let mut e = Entry::new(action);
+    e.participants = vec![c.case.participant.clone()];
+    e.case_id = Some(c.case.id.clone());
+    e.categories = cats.iter().map(|c| c.as_str().to_string()).collect();
+    e.purpose = Some(Purpose::CaseWork.as_str().into());
+    audit::append(a.state(), &who(a), e).await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ safety
+
+fn may_write_safety(a: &Authed, c: &Ctx) -> bool {
+    c.manage || (a.role() == Role::Police && c.may(Category::Safety))
+}
+
+pub async fn add_measure(
+    a: &Authed,
+    case_id: &str,
+    kind: MeasureKind,
+    status: MeasureStatus,
+    start: &str,
+    end: &str,
+    details: &str,
+) -> Result<String, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !may_write_safety(a, &c) {
+        return Err(deny_write(a, &c, "safety.measure_add", Category::Safety).await);
+    }
+    let today = c.now.date_naive();
+    let start = date("start", start, today, false)?;
+    let end = date("end", end, today, false)?;
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            return Err(AppError::invalid("end", "Slutdatum kan inte vara före startdatum."));
+        }
+    }
+    let details = text("details", "Detaljerna", details, false, MAX_TEXT)?;
+    let id = new_id();
+    let sealed = seal_for(a, &c, "measure", &id, "details", &details).await?;
+    let w = Write::new(a, &c, "safety.measure_add", EventKind::Measure, c.now)
+        .var("id", &id)
+        .var("kind", kind.as_str())
+        .var("status", status.as_str())
+        .var("start", start.map(midnight))
+        .var("end", end.map(midnight))
+        .var("details", sealed);
+    let body = "CREATE type::record('measure', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, status: $status,
+        start: IF $start = NONE THEN NONE ELSE <datetime>$start END, end: IF $end = NONE THEN NONE ELSE <datetime>$end END,
+        responsible_org: $org, details: $details, version: 1, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
+    commit(a, &c, w, body, &format!("Skyddsåtgärd: {} ({})", kind.label(), status.label().to_lowercase()), &format!("measure:{id}")).await?;
+    Ok(id)
+}
+
+pub async fn add_assessment(a: &Authed, case_id: &str, level: ThreatLevel, date_s: &str, next: &str, basis: &str) -> Result<String, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !may_write_safety(a, &c) {
+        return Err(deny_write(a, &c, "safety.assessment_add", Category::Safety).await);
+    }
+    let today = c.now.date_naive();
+    let d = date("date", date_s, today, false)?.unwrap_or(today);
+    if d > today {
+        return Err(AppError::invalid("date", "En bedömning kan inte vara gjord i framtiden."));
+    }
+    let next = date("next_review", next, today, true)?.unwrap_or(today);
+    if next <= d {
+        return Err(AppError::invalid("next_review", "Nästa bedömning ska ligga efter den här."));
+    }
+    let basis = text("basis", "Underlaget", basis, true, MAX_TEXT)?;
+    let id = new_id();
+    let sealed = seal_for(a, &c, "assessment", &id, "basis", &basis).await?;
+    let w = Write::new(a, &c, "safety.assessment_add", EventKind::Assessment, c.now)
+        .var("id", &id)
+        .var("level", level.as_str())
+        .var("d", midnight(d))
+        .var("next", midnight(next))
+        .var("basis", sealed);
+    let body = "CREATE type::record('assessment', $id) CONTENT { case: $cid, participant: $pid, level: $level, org: $org,
+        date: <datetime>$d, next_review: <datetime>$next, basis: $basis, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
+    commit(a, &c, w, body, &format!("Hotbedömning: {}", level.label().to_lowercase()), &format!("assessment:{id}")).await?;
+    Ok(id)
+}
+
+pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !c.may(Category::Safety) {
+        return Err(AppError::Forbidden);
+    }
+    #[derive(Deserialize)]
+    struct M {
+        id: String,
+        kind: String,
+        status: String,
+        start: Option<DateTime<Utc>>,
+        end: Option<DateTime<Utc>>,
+        responsible_org: String,
+        details: Option<String>,
+        version: i64,
+    }
+    #[derive(Deserialize)]
+    struct A {
+        id: String,
+        level: String,
+        org: String,
+        date: DateTime<Utc>,
+        next_review: DateTime<Utc>,
+        basis: Option<String>,
+    }
+    let mut rows = a
+        .state()
+        .db()
+        .q("SELECT *, record::id(id) AS id FROM measure WHERE case = $c ORDER BY created_at DESC;
+            SELECT *, record::id(id) AS id FROM assessment WHERE case = $c ORDER BY date DESC, created_at DESC;
+            SELECT record::id(id) AS id, name FROM org;")
+        .bind("c", &c.case.id)
+        .run()
+        .await?;
+    let ms: Vec<M> = rows.all(0)?;
+    let asx: Vec<A> = rows.all(1)?;
+    #[derive(Deserialize)]
+    struct O {
+        id: String,
+        name: String,
+    }
+    let orgs: Vec<O> = rows.all(2)?;
+    let org_name = |id: &str| orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
+    let dek = vault::dek(a.state(), &c.case.participant).await?;
+    let open = |table: &str, id: &str, field: &str, v: Option<&str>| -> Result<Shown<String>, AppError> {
+        match (v, &dek) {
+            (None, _) => Ok(Shown::Empty),
+            (Some(_), None) => Ok(Shown::Masked),
+            (Some(s), Some(k)) => Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose())),
+        }
+    };
+    let measures = ms
+        .iter()
+        .map(|m| {
+            Ok(MeasureDto {
+                id: m.id.clone(),
+                kind: MeasureKind::parse(&m.kind).unwrap_or(MeasureKind::Other),
+                status: MeasureStatus::parse(&m.status).unwrap_or(MeasureStatus::Planned),
+                start: m.start.map(|d| d.date_naive()),
+                end: m.end.map(|d| d.date_naive()),
+                responsible_org: org_name(&m.responsible_org),
+                details: open("measure", &m.id, "details", m.details.as_deref())?,
+                version: m.version,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let assessments = asx
+        .iter()
+        .map(|x| {
+            Ok(AssessmentDto {
+                id: x.id.clone(),
+                level: ThreatLevel::parse(&x.level).unwrap_or(ThreatLevel::High),
+                org: org_name(&x.org),
+                date: x.date.date_naive(),
+                next_review: x.next_review.date_naive(),
+                basis: open("assessment", &x.id, "basis", x.basis.as_deref())?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let latest = assessments.first();
+    let high_threat = latest.is_some_and(|l| matches!(l.level, ThreatLevel::High | ThreatLevel::Acute));
+    let assessment_overdue = latest.is_none_or(|l| l.next_review < c.now.date_naive());
+    read_entry(a, &c, "safety.read", &[Category::Safety]).await?;
+    Ok(SafetyDto { measures, assessments, high_threat, assessment_overdue, can_assess: may_write_safety(a, &c) })
+}
+
+// ------------------------------------------------------------------ housing and occupation
+
+pub async fn add_housing(a: &Authed, case_id: &str, kind: HousingType, address: &str, from: &str) -> Result<String, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !c.manage {
+        return Err(deny_write(a, &c, "housing.add", Category::Housing).await);
+    }
+    let from = date("from", from, c.now.date_naive(), true)?.unwrap_or(c.now.date_naive());
+    let address = text("address", "Adressen", address, false, 200)?;
+    let id = new_id();
+    let sealed = seal_for(a, &c, "housing", &id, "address", &address).await?;
+    let w = Write::new(a, &c, "housing.add", EventKind::Housing, midnight(from))
+        .var("id", &id)
+        .var("kind", kind.as_str())
+        .var("address", sealed)
+        .var("from", midnight(from));
+    // The address is `location`: the timeline text never carries it.
+    let body = "UPDATE housing SET to = <datetime>$from WHERE case = $cid AND to = NONE AND from <= <datetime>$from RETURN NONE;
+        CREATE type::record('housing', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, address: $address,
+            from: <datetime>$from, to: NONE, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
+    commit(a, &c, w, body, &format!("Boende: {}", kind.label()), &format!("housing:{id}")).await?;
+    Ok(id)
+}
+
+pub async fn add_occupation(a: &Authed, case_id: &str, kind: OccupationType, from: &str, outcome: &str) -> Result<String, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !c.manage {
+        return Err(deny_write(a, &c, "occupation.add", Category::Occupation).await);
+    }
+    let from = date("from", from, c.now.date_naive(), true)?.unwrap_or(c.now.date_naive());
+    let outcome = text("outcome", "Utfallet", outcome, false, 200)?;
+    let id = new_id();
+    let w = Write::new(a, &c, "occupation.add", EventKind::Occupation, midnight(from))
+        .var("id", &id)
+        .var("kind", kind.as_str())
+        .var("from", midnight(from))
+        .var("outcome", &outcome);
+    let body = "UPDATE occupation SET to = <datetime>$from WHERE case = $cid AND to = NONE AND from <= <datetime>$from RETURN NONE;
+        CREATE type::record('occupation', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, from: <datetime>$from,
+            to: NONE, outcome: $outcome, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
+    commit(a, &c, w, body, &format!("Sysselsättning: {}", kind.label()), &format!("occupation:{id}")).await?;
+    Ok(id)
+}
+
+pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
+    let c = ctx(a, case_id).await?;
+    let (may_h, may_o, may_loc) = (c.may(Category::Housing), c.may(Category::Occupation), c.may(Category::Location));
+    if !may_h && !may_o {
+        return Err(AppError::Forbidden);
+    }
+    #[derive(Deserialize)]
+    struct H {
+        id: String,
+        kind: String,
+        address: Option<String>,
+        from: DateTime<Utc>,
+        to: Option<DateTime<Utc>>,
+    }
+    #[derive(Deserialize)]
+    struct O {
+        id: String,
+        kind: String,
+        from: DateTime<Utc>,
+        to: Option<DateTime<Utc>>,
+        outcome: String,
+    }
+    let mut rows = a
+        .state()
+        .db()
+        .q("SELECT *, record::id(id) AS id FROM housing WHERE case = $c ORDER BY from DESC;
+            SELECT *, record::id(id) AS id FROM occupation WHERE case = $c ORDER BY from DESC;")
+        .bind("c", &c.case.id)
+        .run()
+        .await?;
+    let hs: Vec<H> = rows.all(0)?;
+    let os: Vec<O> = rows.all(1)?;
+    let dek = if may_loc { vault::dek(a.state(), &c.case.participant).await? } else { None };
+    let housing = if may_h {
+        hs.into_iter()
+            .map(|h| {
+                let address = match (&h.address, &dek, may_loc) {
+                    (None, _, _) => Shown::Empty,
+                    (Some(s), Some(k), true) => Shown::Value(vault::open(k, "housing", &h.id, "address", s)?.expose()),
+                    _ => Shown::Masked,
+                };
+                Ok(HousingDto {
+                    id: h.id,
+                    kind: HousingType::parse(&h.kind).unwrap_or(HousingType::Temporary),
+                    address,
+                    from: h.from.date_naive(),
+                    to: h.to.map(|d| d.date_naive()),
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?
+    } else {
+        Vec::new()
+    };
+    let occupation = if may_o {
+        os.into_iter()
+            .map(|o| OccupationDto {
+                id: o.id,
+                kind: OccupationType::parse(&o.kind).unwrap_or(OccupationType::NoOccupation),
+                from: o.from.date_naive(),
+                to: o.to.map(|d| d.date_naive()),
+                outcome: o.outcome,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut cats = Vec::new();
+    if may_h {
+        cats.push(Category::Housing);
+    }
+    if may_o {
+        cats.push(Category::Occupation);
+    }
+    if may_loc {
+        cats.push(Category::Location);
+    }
+    read_entry(a, &c, "living.read", &cats).await?;
+    Ok(LivingDto { housing, occupation, can_edit: c.manage })
+}
+
+// ------------------------------------------------------------------ contacts and notes
+
+/// Logs a contact for the writer's own organisation. `at` is `ÅÅÅÅ-MM-DDTHH:MM` (local form
+/// input) or empty for now; the duration is in minutes.
+pub async fn add_contact(a: &Authed, case_id: &str, at: &str, kind: ContactKind, minutes: &str, summary: &str) -> Result<String, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !c.may(Category::Contacts) {
+        return Err(deny_write(a, &c, "contact.add", Category::Contacts).await);
+    }
+    let at = match at.trim() {
+        "" => c.now,
+        s => chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+            .map(|t| t.and_utc())
+            .map_err(|_| AppError::invalid("at", "Ange datum och tid som ÅÅÅÅ-MM-DD TT:MM."))?,
+    };
+    if at > c.now + Duration::minutes(5) {
+        return Err(AppError::invalid("at", "En kontakt kan inte loggas i förväg."));
+    }
+    if c.now - at > Duration::days(365) {
+        return Err(AppError::invalid("at", "Kontakten ligger mer än ett år bakåt i tiden."));
+    }
+    let minutes: i64 = match minutes.trim() {
+        "" => 0,
+        s => s.parse().ok().filter(|m| (0..=24 * 60).contains(m)).ok_or_else(|| AppError::invalid("minutes", "Ange längd i minuter (0–1440)."))?,
+    };
+    let summary = text("summary", "Sammanfattningen", summary, true, MAX_TEXT)?;
+    let id = new_id();
+    let sealed = seal_for(a, &c, "contact", &id, "summary", &summary).await?;
+    let w = Write::new(a, &c, "contact.add", EventKind::Contact, at)
+        .var("id", &id)
+        .var("at", at)
+        .var("kind", kind.as_str())
+        .var("minutes", minutes)
+        .var("summary", sealed);
+    let body = "CREATE type::record('contact', $id) CONTENT { case: $cid, participant: $pid, at: <datetime>$at, org: $org,
+        kind: $kind, minutes: $minutes, summary: $summary, author: $user, created_at: <datetime>$now } RETURN NONE;";
+    let event = format!("{} ({} min): {summary}", kind.label(), minutes);
+    commit(a, &c, w, body, &event, &format!("contact:{id}")).await?;
+    Ok(id)
+}
+
+pub async fn add_note(a: &Authed, case_id: &str, body_text: &str) -> Result<String, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !c.may(Category::Notes) {
+        return Err(deny_write(a, &c, "note.add", Category::Notes).await);
+    }
+    let t = text("text", "Anteckningen", body_text, true, MAX_TEXT)?;
+    let id = new_id();
+    let sealed = seal_for(a, &c, "note", &id, "text", &t).await?;
+    let w = Write::new(a, &c, "note.add", EventKind::Note, c.now).var("id", &id).var("text", sealed);
+    let body = "CREATE type::record('note', $id) CONTENT { case: $cid, participant: $pid, text: $text, author: $user, org: $org,
+        created_at: <datetime>$now, updated_at: <datetime>$now, version: 1, history: [], corrected: false } RETURN NONE;";
+    commit(a, &c, w, body, &t, &format!("note:{id}")).await?;
+    Ok(id)
+}
+
+/// Edits a note: in place within the edit window, afterwards as a new version with the old text
+/// kept and the note marked as corrected. Only the author may edit.
+pub async fn edit_note(a: &Authed, case_id: &str, note_id: &str, version: i64, body_text: &str) -> Result<(), AppError> {
+    check_id(note_id)?;
+    let c = ctx(a, case_id).await?;
+    #[derive(Deserialize)]
+    struct N {
+        case: String,
+        author: String,
+        text: String,
+        created_at: DateTime<Utc>,
+        version: i64,
+    }
+    let n: Option<N> = a.state().db().q("SELECT * FROM ONLY type::record('note', $id)").bind("id", note_id).run().await?.first(0)?;
+    let n = n.filter(|n| n.case == c.case.id).ok_or(AppError::NotFound)?;
+    if n.author != a.user_id() || !c.may(Category::Notes) {
+        return Err(deny_write(a, &c, "note.edit", Category::Notes).await);
+    }
+    if n.version != version {
+        return Err(AppError::conflict("Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen."));
+    }
+    let t = text("text", "Anteckningen", body_text, true, MAX_TEXT)?;
+    let in_window = c.now - n.created_at <= Duration::minutes(NOTE_EDIT_WINDOW_MINUTES);
+    // The old text keeps its own AAD: a history entry is sealed for its position (version).
+    let sealed = seal_for(a, &c, "note", note_id, "text", &t).await?;
+    let dek = vault::dek(a.state(), &c.case.participant).await?.ok_or(AppError::NotFound)?;
+    let old_plain = vault::open(&dek, "note", note_id, "text", &n.text)?.expose();
+    let old = vault::seal(&dek, "note", note_id, &format!("history.{}", n.version), &old_plain)?;
+    let w = Write::new(a, &c, "note.edit", EventKind::Note, c.now)
+        .var("id", note_id)
+        .var("v", version)
+        .var("text", sealed)
+        .var("old", old)
+        .var("window", in_window);
+    let body = "
+        IF (SELECT VALUE version FROM ONLY type::record('note', $id)) != $v { THROW 'conflict:Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen.' };
+        IF $window {
+            UPDATE type::record('note', $id) SET text = $text, version = $v + 1, updated_at = <datetime>$now RETURN NONE;
+        } ELSE {
+            UPDATE type::record('note', $id) SET history += { version: $v, text: $old, replaced_at: <datetime>$now },
+                text = $text, version = $v + 1, corrected = true, updated_at = <datetime>$now RETURN NONE;
+            UPDATE event SET corrected = true WHERE source = 'note:' + $id RETURN NONE;
+        };";
+    let label = if in_window { t.clone() } else { format!("Rättelse: {t}") };
+    commit(a, &c, w, body, &label, &format!("note:{note_id}")).await
+}
+
+pub async fn notes(a: &Authed, case_id: &str) -> Result<Vec<NoteDto>, AppError> {
+    let c = ctx(a, case_id).await?;
+    if !c.may(Category::Notes) {
+        return Err(AppError::Forbidden);
+    }
+    #[derive(Deserialize)]
+    struct N {
+        id: String,
+        author: String,
+        author_name: Option<String>,
+        text: String,
+        created_at: DateTime<Utc>,
+        version: i64,
+        corrected: bool,
+    }
+    let rows: Vec<N> = a
+        .state()
+        .db()
+        .q("SELECT *, record::id(id) AS id, (SELECT VALUE display_name FROM ONLY type::record('user', $parent.author)) AS author_name
+            FROM note WHERE case = $c ORDER BY created_at DESC LIMIT 200")
+        .bind("c", &c.case.id)
+        .run()
+        .await?
+        .all(0)?;
+    let dek = vault::dek(a.state(), &c.case.participant).await?;
+    let mut out = Vec::new();
+    for n in rows {
+        let text = match &dek {
+            Some(k) => vault::open(k, "note", &n.id, "text", &n.text)?.expose(),
+            None => crate::domain::MASK.to_string(),
+        };
+        out.push(NoteDto {
+            can_edit: n.author == a.user_id(),
+            id: n.id,
+            text,
+            author: n.author_name.unwrap_or(n.author),
+            at: n.created_at,
+            version: n.version,
+            corrected: n.corrected,
+        });
+    }
+    read_entry(a, &c, "notes.read", &[Category::Notes]).await?;
+    Ok(out)
+}
+
+// ------------------------------------------------------------------ the shared timeline
+
+/// Cursor: `<at in ms>.<event id>` of the last event on the previous page.
+fn parse_cursor(s: &str) -> Result<Option<(DateTime<Utc>, String)>, AppError> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || AppError::invalid("cursor", "Ogiltig sidmarkör.");
+    let (ms, id) = s.split_once('.').ok_or_else(bad)?;
+    let ms: i64 = ms.parse().map_err(|_| bad())?;
+    check_id(id).map_err(|_| bad())?;
+    Ok(Some((DateTime::from_timestamp_millis(ms).ok_or_else(bad)?, id.to_string())))
+}
+
+/// Filters for the timeline.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineFilter {
+    pub category: Option<Category>,
+    pub org: Option<String>,
+}
+
+/// One page of the case's timeline, newest first, with only what the reader may see: events of
+/// allowed categories in full; others shown as "händelse från annan aktör" without content to
+/// named team members, and not at all to anyone else.
+pub async fn timeline(a: &Authed, case_id: &str, cursor: &str, filter: TimelineFilter, limit: usize) -> Result<TimelinePage, AppError> {
+    let limit = limit.clamp(1, 200);
+    let c = ctx(a, case_id).await?;
+    let named_member = c.subject.team.iter().any(|m| m.user_id == a.user_id());
+    if let Some(o) = &filter.org {
+        check_id(o).map_err(|_| AppError::invalid("org", "Okänd organisation."))?;
+    }
+    #[derive(Deserialize)]
+    struct E {
+        id: String,
+        kind: String,
+        category: String,
+        org: String,
+        author: String,
+        at: DateTime<Utc>,
+        text: Option<String>,
+        corrected: bool,
+    }
+    let dek = vault::dek(a.state(), &c.case.participant).await?;
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut cur = parse_cursor(cursor)?;
+    let mut out: Vec<EventDto> = Vec::with_capacity(limit);
+    let mut next = None;
+    let mut shown_cats: Vec<Category> = Vec::new();
+    'fill: loop {
+        let batch = (limit + 1).max(64);
+        let rows: Vec<E> = a
+            .state()
+            .db()
+            .q("SELECT record::id(id) AS id, kind, category, org, author, at, text, corrected FROM event
+                WHERE case = $c
+                  AND ($cur_at = NONE OR at < <datetime>$cur_at OR (at = <datetime>$cur_at AND record::id(id) < $cur_id))
+                  AND ($cat = NONE OR category = $cat) AND ($org = NONE OR org = $org)
+                ORDER BY at DESC, id DESC LIMIT $n")
+            .bind("c", &c.case.id)
+            .bind("cur_at", cur.as_ref().map(|x| x.0))
+            .bind("cur_id", cur.as_ref().map(|x| x.1.clone()))
+            .bind("cat", filter.category.map(|c| c.as_str()))
+            .bind("org", &filter.org)
+            .bind("n", batch)
+            .run()
+            .await?
+            .all(0)?;
+        let exhausted = rows.len() < batch;
+        for e in rows {
+            cur = Some((e.at, e.id.clone()));
+            let Ok(cat) = Category::parse(&e.category) else { continue };
+            let allowed = c.may(cat);
+            if !allowed && !named_member {
+                continue;
+            }
+            if out.len() == limit {
+                next = out.last().map(|l| format!("{}.{}", l.at.timestamp_millis(), l.id));
+                break 'fill;
+            }
+            let text = match (allowed, &e.text, &dek) {
+                (true, Some(s), Some(k)) => Some(vault::open(k, "event", &e.id, "text", s)?.expose()),
+                (true, None, _) => Some(String::new()),
+                _ => None,
+            };
+            if allowed && !shown_cats.contains(&cat) {
+                shown_cats.push(cat);
+            }
+            if !names.contains_key(&e.org) {
+                let n: Option<String> = a.state().db().q("SELECT VALUE name FROM ONLY type::record('org', $o)").bind("o", &e.org).run().await?.first(0)?;
+                names.insert(e.org.clone(), n.unwrap_or_default());
+            }
+            let author = if allowed {
+                let key = format!("user:{}", e.author);
+                if !names.contains_key(&key) {
+                    let n: Option<String> =
+                        a.state().db().q("SELECT VALUE display_name FROM ONLY type::record('user', $u)").bind("u", &e.author).run().await?.first(0)?;
+                    names.insert(key.clone(), n.unwrap_or_default());
+                }
+                names[&key].clone()
+            } else {
+                String::new()
+            };
+            out.push(EventDto {
+                id: e.id,
+                at: e.at,
+                kind: EventKind::parse(&e.kind).unwrap_or(EventKind::Note),
+                category: cat,
+                org: if allowed { names[&e.org].clone() } else { "Annan aktör".into() },
+                author,
+                text,
+                corrected: e.corrected,
+            });
+        }
+        if exhausted {
+            break;
+        }
+    }
+    read_entry(a, &c, "timeline.read", &shown_cats).await?;
+    Ok(TimelinePage { events: out, next })
+}
