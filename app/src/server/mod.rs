@@ -9,6 +9,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod breakglass;
+pub mod casework;
 pub mod clock;
 pub mod consent;
 pub mod config;
