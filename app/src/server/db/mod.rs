@@ -71,13 +71,26 @@ impl Db {
     }
 }
 
+/// `Option::None` serialises to JSON `null`, which SurrealDB would store as `NULL` and every
+/// `option<…>` field refuses. Leaving the value out instead makes it `NONE` (absent) in the query.
+fn none_for_null(v: Json) -> Option<Json> {
+    match v {
+        Json::Null => None,
+        Json::Object(o) => Some(Json::Object(o.into_iter().filter_map(|(k, v)| Some((k, none_for_null(v)?))).collect())),
+        Json::Array(a) => Some(Json::Array(a.into_iter().map(|v| none_for_null(v).unwrap_or(Json::Null)).collect())),
+        v => Some(v),
+    }
+}
+
 /// The results of every statement of a query, each as JSON.
 pub(in crate::server) struct Rows(Vec<Json>);
 
 impl<'a> Q<'a> {
     pub(in crate::server) fn bind(mut self, name: &str, v: impl serde::Serialize) -> Self {
-        let v = serde_json::to_value(v).unwrap_or(Json::Null);
-        self.vars.insert(name.to_string(), v);
+        match none_for_null(serde_json::to_value(v).unwrap_or(Json::Null)) {
+            Some(v) => self.vars.insert(name.to_string(), v),
+            None => self.vars.remove(name),
+        };
         self
     }
 
