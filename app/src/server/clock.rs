@@ -13,6 +13,18 @@ impl Clock {
         Utc::now() + *self.offset.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Sets this clock to `t` (demo history is written "in the past"; tests of dates).
+    pub fn travel_to(&self, t: DateTime<Utc>) {
+        let mut o = self.offset.lock().unwrap_or_else(|p| p.into_inner());
+        *o = t - Utc::now();
+    }
+
+    /// Back to the wall clock.
+    pub fn reset(&self) {
+        let mut o = self.offset.lock().unwrap_or_else(|p| p.into_inner());
+        *o = Duration::zero();
+    }
+
     /// Moves this clock forward (tests: session expiry, lockout, reminders).
     pub fn advance(&self, by: Duration) {
         let mut o = self.offset.lock().unwrap_or_else(|p| p.into_inner());

@@ -167,8 +167,17 @@ pub async fn load_cases(state: &AppState) -> Result<(), AppError> {
 
     let gbg = sign_in_as(state, "handlaggare").await?;
     let malmo = sign_in_as(state, "handlaggare.malmo").await?;
-    let today = state.clock().now().date_naive();
+    let passus = sign_in_as(state, "passus").await?;
+    let police = sign_in_as(state, "polis").await?;
+    // The history is written as it would have happened: the core's clock is moved back and
+    // walked forward over the last 18 months, then returned to the wall clock.
+    let real_now = state.clock().now();
+    let history_start = real_now - chrono::Duration::days(540);
+    let result = async {
     for (i, p) in demo_people().into_iter().enumerate() {
+        let day0 = history_start + chrono::Duration::days(i as i64 * 12) + chrono::Duration::hours(9);
+        state.clock().travel_to(day0);
+        let today = state.clock().now().date_naive();
         let who = if p.gbg { &gbg } else { &malmo };
         let form = ParticipantForm {
             first_name: p.first_name.clone(),
@@ -230,9 +239,211 @@ pub async fn load_cases(state: &AppState) -> Result<(), AppError> {
             S::EndedEarly => &[S::Assessment, S::EndedEarly],
             S::Moved => &[S::Assessment, S::Active, S::Moved],
         };
+        let mut day = day0;
+        let mut after_active = false;
         for (version, to) in path.iter().enumerate() {
+            // Casework on an active case runs for months before the next change.
+            day += chrono::Duration::days(if after_active { 120 } else { 14 });
+            after_active = *to == S::Active;
+            state.clock().travel_to(day);
             participants::transition(who, &case_id, version as i64 + 1, *to).await?;
+            if *to == S::Active {
+                let team = DemoTeam { worker: who, passus: (p.gbg && i % 3 == 0 && i != 6).then_some(&passus), police: (p.gbg && i % 4 == 0).then_some(&police) };
+                work_case(state, &team, &case_id, i, &p, day).await?;
+            }
         }
     }
+    Ok::<(), AppError>(())
+    }
+    .await;
+    state.clock().reset();
+    result
+}
+
+struct DemoTeam<'a> {
+    worker: &'a super::auth::Authed,
+    passus: Option<&'a super::auth::Authed>,
+    police: Option<&'a super::auth::Authed>,
+}
+
+/// A few months of casework on an active case: plan, housing, occupation, contacts, notes,
+/// and for protected or police cases, measures and threat assessments.
+async fn work_case(
+    state: &AppState,
+    t: &DemoTeam<'_>,
+    case_id: &str,
+    i: usize,
+    p: &DemoPerson,
+    start: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    use super::casework as cw;
+    use crate::domain::casework::*;
+    let at = |days: i64| start + chrono::Duration::days(days);
+    let ymd = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d").to_string();
+    let w = t.worker;
+    let domains = [LifeDomain::LeavingNetwork, LifeDomain::Housing, LifeDomain::Occupation, LifeDomain::Education, LifeDomain::Finances];
+    let g1 = cw::add_goal(w, case_id, LifeDomain::Safety, "Känna sig trygg i vardagen och ha en säkerhetsplan", &ymd(at(120))).await?;
+    let d2 = domains[i % domains.len()];
+    let g2 = cw::add_goal(w, case_id, d2, "Komma vidare till egen försörjning eller studier", &ymd(at(300))).await?;
+    cw::add_action(w, case_id, &g1, "Gå igenom säkerhetsplanen tillsammans", w.org_id(), "Handläggaren", &ymd(at(21))).await?;
+    let passus_action = if t.passus.is_some() {
+        Some(cw::add_action(w, case_id, &g2, "Veckovisa mentorsträffar", ORG_PASSUS, "Mentor", &ymd(at(90))).await?)
+    } else {
+        None
+    };
+    state.clock().travel_to(at(3));
+    cw::add_housing(w, case_id, if p.protection.is_protected() { HousingType::Sheltered } else { HousingType::Temporary }, &format!("Tillfälligt boende {}", i + 1), &ymd(at(3))).await?;
+    cw::add_occupation(w, case_id, OccupationType::NoOccupation, &ymd(at(3)), "").await?;
+    if p.protection.is_protected() {
+        cw::add_measure(w, case_id, MeasureKind::ProtectedIdentity, MeasureStatus::Active, &ymd(at(3)), "", "Ansökan om skyddade personuppgifter beviljad.").await?;
+    }
+    if let Some(police) = t.police {
+        state.clock().travel_to(at(5));
+        let level = [ThreatLevel::Medium, ThreatLevel::High, ThreatLevel::Low, ThreatLevel::Acute][i % 4];
+        cw::add_assessment(police, case_id, level, &ymd(at(5)), &ymd(at(5 + 90)), "Samlad bedömning utifrån underrättelser och samtal.").await?;
+        if matches!(level, ThreatLevel::High | ThreatLevel::Acute) {
+            cw::add_measure(police, case_id, MeasureKind::PersonalProtection, MeasureStatus::Active, &ymd(at(5)), "", "Personskydd enligt polisens beslut.").await?;
+        }
+    }
+    for k in 0..4i64 {
+        state.clock().travel_to(at(10 + k * 14));
+        let who = match (t.passus, k % 2) {
+            (Some(ps), 1) => ps,
+            _ => w,
+        };
+        let kind = [ContactKind::Meeting, ContactKind::Phone, ContactKind::HomeVisit, ContactKind::Digital][(i + k as usize) % 4];
+        cw::add_contact(who, case_id, "", kind, &format!("{}", 20 + 10 * k), "Samtal om veckan som gått och nästa steg.").await?;
+    }
+    state.clock().travel_to(at(40));
+    cw::add_note(w, case_id, "Motivationen är fortsatt hög. Följ upp kontakten med arbetsförmedlingen.").await?;
+    if let (Some(ps), Some(action)) = (t.passus, passus_action) {
+        state.clock().travel_to(at(45));
+        cw::update_action(ps, case_id, &action, 1, ActionStatus::InProgress, "Träffar varje tisdag.").await?;
+    }
+    state.clock().travel_to(at(60));
+    cw::add_review(w, case_id, &ymd(at(60)), "Deltagaren, handläggare, mentor", "Planen följdes upp. Boendet fungerar, fortsatt fokus på sysselsättning.", &ymd(at(150))).await?;
+    state.clock().travel_to(at(75));
+    let occ = [OccupationType::Studies, OccupationType::Internship, OccupationType::LabourProgram, OccupationType::Employment][i % 4];
+    cw::add_occupation(w, case_id, occ, &ymd(at(75)), "").await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::config::CoreSettings;
+    use crate::server::crypto::{Sealed, WrappedDek};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use serde_json::Value as Json;
+
+    /// Every way a demo person's personal data could be written in clear.
+    fn needles() -> Vec<String> {
+        let mut out = Vec::new();
+        for p in demo_people() {
+            let pnr = &p.personnummer;
+            let digits: String = p.phone.chars().filter(char::is_ascii_digit).collect();
+            out.extend([
+                format!("{} {}", p.first_name, p.last_name),
+                p.last_name.clone(),
+                pnr.clone(),
+                format!("{}-{}", &pnr[..8], &pnr[8..]),
+                pnr[2..].to_string(),
+                format!("{}-{}", &pnr[2..8], &pnr[8..]),
+                p.phone.clone(),
+                digits.clone(),
+                format!("+46{}", &digits[1..]),
+                p.email.clone(),
+                p.address.clone(),
+            ]);
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// What the scan found: values holding a needle in clear, and how many ciphertexts it saw.
+    #[derive(Default)]
+    struct Scan {
+        leaks: Vec<String>,
+        ciphertexts: usize,
+    }
+
+    impl Scan {
+        fn text(&mut self, where_: &str, s: &str, needles: &[String]) {
+            let lower = s.to_lowercase();
+            for n in needles {
+                if lower.contains(&n.to_lowercase()) {
+                    self.leaks.push(format!("{where_}: {n:?} in {s:?}"));
+                }
+            }
+        }
+
+        fn value(&mut self, where_: &str, v: &Json, needles: &[String]) {
+            match v {
+                Json::String(s) if Sealed::decode(s).is_ok() || WrappedDek::decode(s).is_ok() => {
+                    // Random-looking text, so a short name can occur in it by chance; its bytes
+                    // are what must not hold the value.
+                    self.ciphertexts += 1;
+                    let bytes = URL_SAFE_NO_PAD.decode(s).unwrap_or_default();
+                    for n in needles {
+                        if bytes.windows(n.len()).any(|w| w == n.as_bytes()) {
+                            self.leaks.push(format!("{where_}: {n:?} inside a sealed value"));
+                        }
+                    }
+                }
+                Json::String(s) => self.text(where_, s, needles),
+                Json::Number(n) => self.text(where_, &n.to_string(), needles),
+                Json::Array(a) => a.iter().for_each(|x| self.value(where_, x, needles)),
+                Json::Object(o) => {
+                    for (k, x) in o {
+                        self.text(where_, k, needles);
+                        self.value(&format!("{where_}.{k}"), x, needles);
+                    }
+                }
+                Json::Bool(_) | Json::Null => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_scan_finds_a_value_in_clear_and_passes_over_sealed_ones() {
+        let needles = needles();
+        let p = &demo_people()[3];
+        let dek = crate::server::crypto::Dek::generate(&ring::rand::SystemRandom::new()).unwrap();
+        let sealed = crate::server::vault::seal(&dek, "participant", "x", "last_name", &p.last_name).unwrap();
+        let mut scan = Scan::default();
+        scan.value("t", &serde_json::json!({ "last_name": sealed }), &needles);
+        assert!(scan.leaks.is_empty(), "{:?}", scan.leaks);
+        assert_eq!(scan.ciphertexts, 1);
+        let digits: String = p.phone.chars().filter(char::is_ascii_digit).collect();
+        for clear in [p.last_name.to_uppercase(), format!("Bor på {}", p.address), format!("tel {digits}")] {
+            let mut scan = Scan::default();
+            scan.value("t", &serde_json::json!({ "note": clear }), &needles);
+            assert!(!scan.leaks.is_empty(), "{clear} not found");
+        }
+    }
+
+    #[tokio::test]
+    async fn no_personal_value_of_the_demo_people_is_stored_in_clear() {
+        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        load(&state).await.unwrap();
+        let needles = needles();
+        let info = state.db().q("INFO FOR DB").run().await.unwrap().value(0);
+        let tables: Vec<String> = info["tables"].as_object().expect("tables").keys().cloned().collect();
+        for t in ["participant", "participant_key", "blind_index", "case", "consent", "audit", "user", "session"] {
+            assert!(tables.iter().any(|x| x == t), "{t} missing from {tables:?}");
+        }
+        let mut scan = Scan::default();
+        let mut records = 0;
+        for t in &tables {
+            let rows = state.db().q("SELECT * FROM type::table($t)").bind("t", t).run().await.unwrap().value(0);
+            records += rows.as_array().map_or(0, Vec::len);
+            scan.value(t, &rows, &needles);
+        }
+        assert!(scan.leaks.is_empty(), "{} values in clear:\n{}", scan.leaks.len(), scan.leaks.join("\n"));
+        // Names, personnummer, phone, e-mail, address and background of all 40, and their keys.
+        assert!(scan.ciphertexts >= DEMO_PARTICIPANTS * 8, "only {} sealed values seen", scan.ciphertexts);
+        assert!(records >= 400, "only {records} records scanned");
+    }
 }

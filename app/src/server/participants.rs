@@ -727,9 +727,18 @@ pub async fn transition(a: &Authed, case_id: &str, version: i64, to: CaseStatus)
         ("now", json!(now)),
         ("user", json!(a.user_id())),
         ("closing", json!(to.is_closed())),
+        ("org", json!(a.org_id())),
     ] {
         vars.insert(k.into(), v);
     }
+    // The change also goes on the shared timeline, its text sealed like every event's.
+    let eid = new_id();
+    let etext = match vault::dek(a.state(), &c.participant).await? {
+        Some(dek) => Some(vault::seal(&dek, "event", &eid, "text", &format!("Status: {} → {}", from.label(), to.label()))?),
+        None => None,
+    };
+    vars.insert("eid".into(), json!(eid));
+    vars.insert("etext".into(), json!(etext));
     let body = "
         LET $cur = (SELECT VALUE version FROM ONLY type::record('case', $cid));
         IF $cur != $v { THROW 'conflict:Ärendet har ändrats av någon annan. Ladda om sidan och försök igen.' };
@@ -737,6 +746,8 @@ pub async fn transition(a: &Authed, case_id: &str, version: i64, to: CaseStatus)
             open = !$closing, closed_at = IF $closing THEN <datetime>$now ELSE NONE END,
             transitions += { from: $from, to: $to, at: <datetime>$now, by: $user } RETURN NONE;
         IF $closing { DELETE type::record('open_case', $pid) };
+        CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: 'status', category: 'plan',
+            org: $org, author: $user, at: <datetime>$now, text: $etext, source: 'case:' + $cid, corrected: false } RETURN NONE;
     ";
     let mut e = Entry::new("case.status");
     e.participants = vec![c.participant.clone()];
