@@ -82,6 +82,19 @@ fn none_for_null(v: Json) -> Option<Json> {
     }
 }
 
+/// How much an error only echoes another statement's failure: 0 for a cause (a THROW, a write
+/// conflict at COMMIT), 1 for a COMMIT refused after a prior error, 2 for a statement not run.
+fn consequence_only(e: &surrealdb::Error) -> u8 {
+    let s = e.to_string();
+    if s.contains("was not executed due to a") {
+        2
+    } else if s.starts_with("Cannot COMMIT") && !s.contains("conflict") {
+        1
+    } else {
+        0
+    }
+}
+
 /// The results of every statement of a query, each as JSON.
 pub(in crate::server) struct Rows(Vec<Json>);
 
@@ -97,11 +110,12 @@ impl<'a> Q<'a> {
     /// Runs the query; any failed statement fails the whole call.
     pub(in crate::server) async fn run(self) -> Result<Rows, DbError> {
         let mut resp = self.db.inner.query(self.sql).bind(Json::Object(self.vars)).await?;
-        let errors = resp.take_errors();
-        if let Some(min) = errors.keys().min().copied() {
-            let mut errors = errors;
-            let e = errors.remove(&min).expect("key present");
-            return Err(DbError::Surreal(e));
+        let mut errors: Vec<(usize, surrealdb::Error)> = resp.take_errors().into_iter().collect();
+        if !errors.is_empty() {
+            // In a failed transaction every other statement reports only that it was not run;
+            // the statement that failed (a THROW, a conflict) is the one that says why.
+            errors.sort_by_key(|(i, e)| (consequence_only(e), *i));
+            return Err(DbError::Surreal(errors.swap_remove(0).1));
         }
         let n = resp.num_statements();
         let mut out = Vec::with_capacity(n);
