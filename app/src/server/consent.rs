@@ -167,6 +167,11 @@ pub async fn list(a: &Authed, case_id: &str) -> Result<Vec<ConsentDto>, AppError
         .run()
         .await?
         .all(0)?;
+    // Who may see which of the person's data is itself about the person: the read is audited.
+    let mut e = Entry::new("consent.list");
+    e.participants = vec![c.participant.clone()];
+    e.case_id = Some(c.id.clone());
+    audit::append(a.state(), &who(a), e).await?;
     let now = a.state().clock().now();
     Ok(rows
         .into_iter()
