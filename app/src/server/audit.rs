@@ -190,7 +190,14 @@ pub(in crate::server) async fn commit(
 
 fn is_retryable(e: &DbError) -> bool {
     let s = e.to_string();
-    s.contains(HEAD_MOVED) || (e.is_conflict() && !s.contains("already contains"))
+    if s.contains(HEAD_MOVED) {
+        return true;
+    }
+    // The body's own THROW (`conflict:` for a stale version, `invalid:`…) is an answer, not a race.
+    if s.contains("An error occurred:") {
+        return false;
+    }
+    e.is_conflict() && !s.contains("already contains")
 }
 
 /// Errors `THROW`n by a body as `invalid:<field>:<message>`, `conflict:<message>`, `notfound`
@@ -334,4 +341,86 @@ pub(in crate::server) async fn by_user(state: &AppState, user: &str, limit: i64)
         .run()
         .await?
         .all(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::config::CoreSettings;
+
+    const ENTRIES: i64 = 10;
+
+    /// A fresh store with a chain of `ENTRIES` entries.
+    async fn chain() -> AppState {
+        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        for i in 1..=ENTRIES {
+            let mut e = Entry::new("case.read");
+            e.participants = vec![format!("p{i}")];
+            e.reason = Some(format!("entry {i}"));
+            append(&state, &Who::system(), e).await.unwrap();
+        }
+        let v = verify(&state).await.unwrap();
+        assert!(v.ok(), "{v:?}");
+        assert_eq!((v.entries, v.head_seq), (ENTRIES, ENTRIES));
+        state
+    }
+
+    /// Runs raw SurrealQL against the store, as someone with database access but no key would.
+    async fn tamper(state: &AppState, sql: &str) {
+        state.db().q(sql).run().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_edited_or_deleted_entry_is_found_at_its_position() {
+        let cases: &[(&str, i64, &str)] = &[
+            ("UPDATE audit:4 SET reason = 'nothing happened'", 4, "changed"),
+            ("UPDATE audit:1 SET actor = 'someone_else'", 1, "changed"),
+            ("UPDATE audit:7 SET participants = []", 7, "changed"),
+            ("UPDATE audit:5 SET at = at + 1ms", 5, "changed"),
+            ("UPDATE audit:3 SET decision = 'deny'", 3, "changed"),
+            ("UPDATE audit:6 SET mac = (SELECT VALUE mac FROM ONLY audit:2)", 6, ""),
+            ("UPDATE audit:8 SET prev_mac = (SELECT VALUE mac FROM ONLY audit:6)", 8, "link"),
+            ("DELETE audit:6", 6, "missing"),
+            ("DELETE audit:1", 1, "missing"),
+            ("DELETE audit:10", 10, "head"),
+            ("DELETE audit:3; DELETE audit:4", 3, "missing"),
+            ("UPDATE audit:9 SET reason = 'x'; DELETE audit:5", 5, "missing"),
+        ];
+        for (sql, at, problem) in cases {
+            let state = chain().await;
+            tamper(&state, sql).await;
+            let v = verify(&state).await.unwrap();
+            assert_eq!(v.broken_at, Some(*at), "{sql}: {v:?}");
+            assert!(v.problem.as_deref().unwrap_or_default().contains(problem), "{sql}: {v:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn entries_swapped_between_positions_break_the_chain() {
+        let state = chain().await;
+        tamper(
+            &state,
+            "LET $a = (SELECT * OMIT id, seq FROM ONLY audit:3);
+             LET $b = (SELECT * OMIT id, seq FROM ONLY audit:4);
+             UPDATE audit:3 MERGE $b;
+             UPDATE audit:4 MERGE $a;",
+        )
+        .await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(3), "{v:?}");
+    }
+
+    #[tokio::test]
+    async fn a_forged_entry_in_place_of_a_real_one_does_not_verify() {
+        // Someone without the key writes a plausible replacement for entry 5, linked correctly.
+        let state = chain().await;
+        let real: Stored = state.db().q("SELECT * OMIT id FROM ONLY audit:5").run().await.unwrap().first(0).unwrap().unwrap();
+        let mut forged = real.clone();
+        forged.reason = Some("routine check".into());
+        forged.mac = hex::encode(ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"guessed key"), &forged.canonical()));
+        state.db().q("UPDATE audit:5 SET reason = $r, mac = $m").bind("r", &forged.reason).bind("m", &forged.mac).run().await.unwrap();
+        state.db().q("UPDATE audit:6 SET prev_mac = $m").bind("m", &forged.mac).run().await.unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(5), "{v:?}");
+    }
 }
