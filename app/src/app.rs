@@ -7,6 +7,10 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
 use crate::pages::{admin, home::HomePage, login::LoginPage, not_found::NotFound};
+use crate::pages::{
+    contact::ContactPage, living::LivingPage, notes::NotesPage, plan::PlanPage,
+    plan::PlanPrintPage, safety::SafetyPage, timeline::TimelinePage,
+};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,6 +47,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("admin/organisationer") view=admin::OrgsPage ssr=ssr.clone()/>
                     <Route path=path!("admin/anvandare") view=admin::UsersPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/plan") view=PlanPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/plan/utskrift") view=PlanPrintPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/sakerhet") view=SafetyPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/boende") view=LivingPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/kontakt") view=ContactPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/anteckningar") view=NotesPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/tidslinje") view=TimelinePage ssr=ssr.clone()/>
                 </ParentRoute>
             </Routes>
         </Router>

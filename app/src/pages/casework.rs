@@ -1,0 +1,179 @@
+//! View pieces shared by the casework pages (plan, safety, housing and occupation, contact
+//! log, notes, timeline): the case sub-navigation, the way a page answers when the case
+//! cannot be read, date inputs, and textareas that keep an unsaved draft.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::cases::BreakGlass;
+use crate::components::ui::ErrorBox;
+use crate::domain::{AppError, CaseView, Category};
+use crate::pages::case::{is_no_access, AccessDenied};
+
+/// The case's sub-pages this reader has use for: casework pages only where the reader may see
+/// the category they show, the team and consent pages for the owning team.
+#[component]
+pub fn CaseworkTabs(c: CaseView) -> impl IntoView {
+    let base = format!("/arenden/{}", c.case_id);
+    let sees = |cat: Category| c.visible.contains(&cat);
+    let mut tabs: Vec<(String, &'static str)> = vec![(base.clone(), "Översikt")];
+    if sees(Category::Plan) {
+        tabs.push((format!("{base}/plan"), "Handlingsplan"));
+    }
+    if sees(Category::Safety) {
+        tabs.push((format!("{base}/sakerhet"), "Säkerhet"));
+    }
+    if sees(Category::Housing) || sees(Category::Occupation) {
+        tabs.push((format!("{base}/boende"), "Boende och sysselsättning"));
+    }
+    if sees(Category::Contacts) {
+        tabs.push((format!("{base}/kontakt"), "Logga kontakt"));
+    }
+    if sees(Category::Notes) {
+        tabs.push((format!("{base}/anteckningar"), "Anteckningar"));
+    }
+    tabs.push((format!("{base}/tidslinje"), "Tidslinje"));
+    if c.can_edit {
+        tabs.push((format!("{base}/team"), "Ärendeteam"));
+        tabs.push((format!("{base}/samtycken"), "Samtycken och lagstöd"));
+    }
+    view! {
+        <nav class="tabs" aria-label="Ärendet">
+            <ul>
+                {tabs.into_iter().map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// What a casework page shows when loading failed: the break-glass page when the case cannot
+/// be read at all, the error otherwise.
+pub fn load_failed(e: AppError, case_id: String, glass: ServerAction<BreakGlass>) -> AnyView {
+    if is_no_access(&e) {
+        view! { <AccessDenied case_id glass/> }.into_any()
+    } else {
+        view! { <ErrorBox error=e/> }.into_any()
+    }
+}
+
+/// The message of a failed submission, announced once, above the form it belongs to.
+pub fn failure<T>(
+    value: impl Fn() -> Option<Result<T, AppError>> + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        value()
+            .and_then(Result::err)
+            .map(|e| view! { <ErrorBox error=e/> })
+    }
+}
+
+/// `ÅÅÅÅ-MM-DD` or a dash.
+pub fn date_or_dash(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "–".to_string())
+}
+
+/// The sessionStorage key of one draft: per case and field, so drafts never cross cases.
+pub fn draft_key(case_id: &str, field: &str) -> String {
+    format!("utvag.utkast:{case_id}:{field}")
+}
+
+/// Forgets the drafts of a form once the server has saved it. `keys` names the drafts of one
+/// submission from its arguments (a case's note, one action's comment…).
+pub fn forget_drafts_when_saved<S>(
+    action: ServerAction<S>,
+    keys: impl Fn(&S) -> Vec<String> + Send + Sync + 'static,
+) where
+    S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    let pending = StoredValue::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        if let Some(k) = action.input().with(|i| i.as_ref().map(&keys)) {
+            pending.set_value(k);
+        }
+    });
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            for k in pending.get_value() {
+                drafts::remove(&k);
+            }
+        }
+    });
+}
+
+/// A textarea whose unsaved text survives a reload or a lost connection: it is kept in the
+/// tab's sessionStorage (never sent anywhere, gone when the tab is closed) and restored when
+/// the page loads. Without JavaScript it is an ordinary textarea.
+#[component]
+pub fn DraftArea(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    /// From [`draft_key`].
+    #[prop(into)]
+    draft: String,
+    #[prop(optional, into)] value: String,
+    #[prop(default = 4)] rows: u32,
+    #[prop(default = true)] required: bool,
+    #[prop(optional, into)] described_by: Option<String>,
+) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Textarea>::new();
+    let restore_key = draft.clone();
+    Effect::new(move |_| {
+        if let (Some(el), Some(saved)) = (node.get(), drafts::get(&restore_key)) {
+            if !saved.is_empty() && el.value() != saved {
+                el.set_value(&saved);
+            }
+        }
+    });
+    let on_input = move |ev: leptos::ev::Event| drafts::set(&draft, &event_target_value(&ev));
+    view! {
+        <textarea id=id name=name rows=rows required=required maxlength="10000" node_ref=node
+            aria-describedby=described_by on:input=on_input>{value}</textarea>
+    }
+}
+
+/// sessionStorage through the browser's own API; nothing on the server.
+#[cfg(feature = "hydrate")]
+mod drafts {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = getItem)]
+        fn get_item(key: &str) -> Result<Option<String>, JsValue>;
+        #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = setItem)]
+        fn set_item(key: &str, value: &str) -> Result<(), JsValue>;
+        #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = removeItem)]
+        fn remove_item(key: &str) -> Result<(), JsValue>;
+    }
+
+    // Storage can be switched off or full; a draft is a convenience, so failures are ignored.
+    pub fn get(key: &str) -> Option<String> {
+        get_item(key).ok().flatten()
+    }
+
+    pub fn set(key: &str, value: &str) {
+        let _ = if value.is_empty() {
+            remove_item(key)
+        } else {
+            set_item(key, value)
+        };
+    }
+
+    pub fn remove(key: &str) {
+        let _ = remove_item(key);
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod drafts {
+    pub fn get(_key: &str) -> Option<String> {
+        None
+    }
+
+    pub fn set(_key: &str, _value: &str) {}
+
+    pub fn remove(_key: &str) {}
+}

@@ -1,0 +1,108 @@
+//! `/arenden/:id/kontakt`: the contact log entry, made for a mentor on a phone right after a
+//! meeting. One short form that saves in one tap, with or without JavaScript (a plain form post
+//! to `/api/contacts/add` comes back to this page), and nothing kept on the device: no
+//! autocomplete and no drafts. The latest contacts below confirm what was saved.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::cases::{get_case, BreakGlass};
+use crate::api::casework::{get_timeline, AddContact};
+use crate::components::ui::ActionStatus;
+use crate::domain::casework::{ContactKind, TimelinePage};
+use crate::domain::CaseView;
+use crate::pages::case::{case_heading, use_case_id};
+use crate::pages::casework::{load_failed, CaseworkTabs};
+use crate::pages::common::{successes, sv_datetime};
+
+/// How many of the latest contacts the page lists.
+const RECENT: u32 = 5;
+
+#[component]
+pub fn ContactPage() -> impl IntoView {
+    let case_id = use_case_id();
+    let glass = ServerAction::<BreakGlass>::new();
+    let add = ServerAction::<AddContact>::new();
+    let (saved, granted) = (successes(add), successes(glass));
+    let case = Resource::new(move || (case_id(), granted.get()), |(id, _)| get_case(id));
+    let recent = Resource::new(
+        move || (case_id(), granted.get(), saved.get()),
+        |(id, ..)| {
+            get_timeline(
+                id,
+                String::new(),
+                "contacts".into(),
+                String::new(),
+                Some(RECENT),
+            )
+        },
+    );
+    view! {
+        <Title text="Logga kontakt"/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    let c = match case.await {
+                        Ok(c) => c,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    let recent = recent.await;
+                    view! { <Contact c recent add/> }.into_any()
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Contact(
+    c: CaseView,
+    recent: Result<TimelinePage, crate::domain::AppError>,
+    add: ServerAction<AddContact>,
+) -> impl IntoView {
+    view! {
+        {case_heading(&c)}
+        <CaseworkTabs c=c.clone()/>
+        <section class="card contact-entry" aria-labelledby="contact-h">
+            <h2 id="contact-h">"Logga kontakt"</h2>
+            <ActionStatus value=move || add.value().get() ok="Kontakten är sparad."/>
+            <ActionForm action=add attr:class="form" attr:autocomplete="off" attr:data-testid="contact-form">
+                <input type="hidden" name="case_id" value=c.case_id.clone()/>
+                <label for="ct-kind">"Typ av kontakt"</label>
+                <select id="ct-kind" name="kind" required autocomplete="off">
+                    {ContactKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                </select>
+                <label for="ct-at">"När"</label>
+                <input id="ct-at" name="at" type="datetime-local" autocomplete="off" aria-describedby="ct-at-hint"/>
+                <p id="ct-at-hint" class="hint">"Lämna tomt för just nu."</p>
+                <label for="ct-minutes">"Längd i minuter"</label>
+                <input id="ct-minutes" name="minutes" type="number" inputmode="numeric" min="0" max="1440" step="1" autocomplete="off"/>
+                <label for="ct-summary">"Sammanfattning"</label>
+                <textarea id="ct-summary" name="summary" required maxlength="10000" rows="5" autocomplete="off"></textarea>
+                <button type="submit" class="primary wide">"Spara kontakt"</button>
+            </ActionForm>
+        </section>
+        <section class="card" aria-labelledby="recent-h">
+            <h2 id="recent-h">"Senaste kontakterna"</h2>
+            {match recent {
+                Ok(page) if page.events.is_empty() => view! { <p class="empty">"Inga kontakter loggade ännu."</p> }.into_any(),
+                Ok(page) => view! {
+                    <ul class="recent-contacts" data-testid="recent-contacts">
+                        {page.events.into_iter().map(|e| view! {
+                            <li>
+                                <time datetime=e.at.to_rfc3339()>{sv_datetime(e.at)}</time>
+                                " · "{e.org.clone()}{(!e.author.is_empty()).then(|| format!(", {}", e.author))}
+                                <br/>
+                                <span class="prose">{e.text.unwrap_or_else(|| "Händelse från annan aktör".into())}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any(),
+                Err(_) => view! { <p class="hint">"Du kan logga kontakter men inte se tidigare kontakter i ärendet."</p> }.into_any(),
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,139 @@
+//! `/arenden/:id/anteckningar`: the case's journal notes, newest first. The author may change
+//! a note; after the first minutes a change is a correction that keeps the earlier text and
+//! marks the note "Rättad".
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::cases::{get_case, BreakGlass};
+use crate::api::casework::{list_notes, AddNote, EditNote};
+use crate::components::ui::ActionStatus;
+use crate::domain::casework::NoteDto;
+use crate::domain::CaseView;
+use crate::pages::case::{case_heading, use_case_id};
+use crate::pages::casework::{
+    draft_key, failure, forget_drafts_when_saved, load_failed, CaseworkTabs, DraftArea,
+};
+use crate::pages::common::{successes, sv_datetime};
+
+#[component]
+pub fn NotesPage() -> impl IntoView {
+    let case_id = use_case_id();
+    let glass = ServerAction::<BreakGlass>::new();
+    let add = ServerAction::<AddNote>::new();
+    let edit = ServerAction::<EditNote>::new();
+    forget_drafts_when_saved(add, |n| vec![draft_key(&n.case_id, "note")]);
+    forget_drafts_when_saved(edit, |n| {
+        vec![draft_key(&n.case_id, &format!("note.{}", n.note_id))]
+    });
+    let editing = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(id) = edit.input().with(|i| i.as_ref().map(|i| i.note_id.clone())) {
+            editing.set(id);
+        }
+    });
+    let (added, edited, granted) = (successes(add), successes(edit), successes(glass));
+    let case = Resource::new(move || (case_id(), granted.get()), |(id, _)| get_case(id));
+    let notes = Resource::new(
+        move || (case_id(), granted.get(), added.get(), edited.get()),
+        |(id, ..)| list_notes(id),
+    );
+    view! {
+        <Title text="Anteckningar"/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    let c = match case.await {
+                        Ok(c) => c,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    let n = match notes.await {
+                        Ok(n) => n,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    view! { <Notes c notes=n add edit editing/> }.into_any()
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Notes(
+    c: CaseView,
+    notes: Vec<NoteDto>,
+    add: ServerAction<AddNote>,
+    edit: ServerAction<EditNote>,
+    editing: RwSignal<String>,
+) -> impl IntoView {
+    let case_id = c.case_id.clone();
+    let note_draft = draft_key(&case_id, "note");
+    view! {
+        {case_heading(&c)}
+        <CaseworkTabs c=c.clone()/>
+        <section class="card" aria-labelledby="new-note-h">
+            <h2 id="new-note-h">"Ny anteckning"</h2>
+            {failure(move || add.value().get())}
+            <ActionForm action=add attr:class="form" attr:data-testid="add-note">
+                <input type="hidden" name="case_id" value=c.case_id.clone()/>
+                <label for="n-text">"Anteckning"</label>
+                <DraftArea id="n-text" name="text" draft=note_draft rows=5/>
+                <button type="submit" class="primary">"Spara anteckning"</button>
+            </ActionForm>
+            {move || add.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Anteckningen är sparad."</p> })}
+        </section>
+        <section aria-labelledby="notes-h">
+            <h2 id="notes-h">"Anteckningar"</h2>
+            <p class="hint">"Du kan ändra dina egna anteckningar. En ändring som görs mer än 15 minuter efter att anteckningen skrevs sparas som en rättelse, och den tidigare texten finns kvar i ärendet."</p>
+            {if notes.is_empty() {
+                view! { <p class="empty">"Inga anteckningar ännu."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="notes">
+                        {notes.into_iter().map(|n| view! { <Note n case_id=case_id.clone() edit editing/> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Note(
+    n: NoteDto,
+    case_id: String,
+    edit: ServerAction<EditNote>,
+    editing: RwSignal<String>,
+) -> impl IntoView {
+    let id = n.id.clone();
+    let field = format!("nt-{}", n.id);
+    let draft = draft_key(&case_id, &format!("note.{}", n.id));
+    view! {
+        <li class="card note" data-testid="note">
+            <p class="note-meta">
+                <time datetime=n.at.to_rfc3339()>{sv_datetime(n.at)}</time>" · "{n.author.clone()}
+                {n.corrected.then(|| view! { " "<span class="tag corrected">"Rättad"</span> })}
+            </p>
+            <p class="prose">{n.text.clone()}</p>
+            {n.can_edit.then(|| view! {
+                <details>
+                    <summary>"Ändra anteckningen"</summary>
+                    <ActionForm action=edit attr:class="form">
+                        <input type="hidden" name="case_id" value=case_id.clone()/>
+                        <input type="hidden" name="note_id" value=n.id.clone()/>
+                        <input type="hidden" name="version" value=n.version.to_string()/>
+                        <label for=field.clone()>"Ny text"</label>
+                        <DraftArea id=field name="text" draft value=n.text.clone() rows=5/>
+                        <button type="submit" class="primary">"Spara ändringen"</button>
+                    </ActionForm>
+                </details>
+            })}
+            {move || (editing.get() == id).then(|| view! {
+                <ActionStatus value=move || edit.value().get() ok="Anteckningen är ändrad."/>
+            })}
+        </li>
+    }
+}

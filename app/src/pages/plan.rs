@@ -1,0 +1,426 @@
+//! `/arenden/:id/plan`: the individual plan — goals per life domain, the actions under each
+//! goal and the periodic reviews — and `/arenden/:id/plan/utskrift`, the plan printed for the
+//! participant.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::admin::list_orgs;
+use crate::api::cases::{get_case, BreakGlass};
+use crate::api::casework::{get_plan, AddAction, AddGoal, AddReview, UpdateAction};
+use crate::components::ui::ActionStatus as SubmitStatus;
+use crate::domain::casework::{ActionDto, ActionStatus, GoalDto, LifeDomain, PlanDto};
+use crate::domain::{CaseView, Me};
+use crate::pages::case::{case_heading, use_case_id};
+use crate::pages::casework::{
+    date_or_dash, draft_key, failure, forget_drafts_when_saved, load_failed, CaseworkTabs,
+    DraftArea,
+};
+use crate::pages::common::{shown, successes};
+
+/// The plan's goals grouped by life domain, in the order of [`LifeDomain::ALL`].
+fn by_domain(goals: &[GoalDto]) -> Vec<(LifeDomain, Vec<GoalDto>)> {
+    LifeDomain::ALL
+        .iter()
+        .map(|d| {
+            let gs: Vec<GoalDto> = goals.iter().filter(|g| g.domain == *d).cloned().collect();
+            (*d, gs)
+        })
+        .filter(|(_, gs)| !gs.is_empty())
+        .collect()
+}
+
+/// The forms of the plan page; one action for all action updates so that the outcome survives
+/// the reload that follows a save.
+#[derive(Clone, Copy)]
+struct PlanForms {
+    goal: ServerAction<AddGoal>,
+    action: ServerAction<AddAction>,
+    review: ServerAction<AddReview>,
+    update: ServerAction<UpdateAction>,
+    /// The action the last update was about.
+    updating: RwSignal<String>,
+}
+
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    let case_id = use_case_id();
+    let glass = ServerAction::<BreakGlass>::new();
+    let forms = PlanForms {
+        goal: ServerAction::new(),
+        action: ServerAction::new(),
+        review: ServerAction::new(),
+        update: ServerAction::new(),
+        updating: RwSignal::new(String::new()),
+    };
+    Effect::new(move |_| {
+        if let Some(id) = forms
+            .update
+            .input()
+            .with(|i| i.as_ref().map(|i| i.action_id.clone()))
+        {
+            forms.updating.set(id);
+        }
+    });
+    forget_drafts_when_saved(forms.review, |r| vec![draft_key(&r.case_id, "review")]);
+    forget_drafts_when_saved(forms.update, |u| {
+        vec![draft_key(&u.case_id, &format!("comment.{}", u.action_id))]
+    });
+    let saved = (
+        successes(forms.goal),
+        successes(forms.action),
+        successes(forms.review),
+        successes(forms.update),
+    );
+    let granted = successes(glass);
+    let case = Resource::new(move || (case_id(), granted.get()), |(id, _)| get_case(id));
+    let plan = Resource::new(
+        move || {
+            (
+                case_id(),
+                granted.get(),
+                saved.0.get(),
+                saved.1.get(),
+                saved.2.get(),
+                saved.3.get(),
+            )
+        },
+        |(id, ..)| get_plan(id),
+    );
+    let orgs = Resource::new(|| (), |_| list_orgs());
+    view! {
+        <Title text="Handlingsplan"/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    let c = match case.await {
+                        Ok(c) => c,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    let p = match plan.await {
+                        Ok(p) => p,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    let orgs = orgs.await.unwrap_or_default();
+                    view! { <Plan c p orgs forms/> }.into_any()
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Plan(
+    c: CaseView,
+    p: PlanDto,
+    orgs: Vec<crate::domain::OrgDto>,
+    forms: PlanForms,
+) -> impl IntoView {
+    let case_id = c.case_id.clone();
+    let groups = by_domain(&p.goals);
+    let goals = p.goals.clone();
+    view! {
+        {case_heading(&c)}
+        <CaseworkTabs c=c.clone()/>
+        <div class="page-head">
+            <h2 class="page-title">"Handlingsplan"</h2>
+            <a class="button" href=format!("/arenden/{case_id}/plan/utskrift")>"Skriv ut"</a>
+        </div>
+        <p>
+            "Nästa uppföljning: "
+            <strong data-testid="next-review">{p.next_review.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "inte bestämd".into())}</strong>
+        </p>
+        {groups.is_empty().then(|| view! { <p class="empty">"Planen har inga mål ännu."</p> })}
+        {groups.into_iter().map(|(domain, gs)| {
+            let hid = format!("dom-{}", domain.as_str());
+            let case_id = case_id.clone();
+            view! {
+                <section class="card" aria-labelledby=hid.clone() data-testid="plan-domain">
+                    <h3 id=hid.clone() class="domain">{domain.label()}</h3>
+                    {gs.into_iter().map(|g| view! { <Goal g case_id=case_id.clone() forms/> }).collect_view()}
+                </section>
+            }
+        }).collect_view()}
+        {p.can_edit.then(|| view! {
+            <div class="columns">
+                <AddGoalForm case_id=case_id.clone() forms/>
+                <AddActionForm case_id=case_id.clone() goals=goals.clone() orgs me_org=c.owner_org_id.clone() forms/>
+            </div>
+        })}
+        <Reviews p=p.clone()/>
+        {p.can_edit.then(|| view! { <AddReviewForm case_id=case_id.clone() forms/> })}
+    }
+}
+
+#[component]
+fn Goal(g: GoalDto, case_id: String, forms: PlanForms) -> impl IntoView {
+    view! {
+        <article class="goal" data-testid="goal">
+            <h4>{shown(&g.text)}</h4>
+            <p class="goal-meta">
+                <span class="tag status">{g.status.label()}</span>
+                " Måldatum: "{date_or_dash(g.target_date)}
+            </p>
+            {if g.actions.is_empty() {
+                view! { <p class="empty">"Inga åtgärder ännu."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plan-actions">
+                        {g.actions.into_iter().map(|a| view! { <Action a case_id=case_id.clone() forms/> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
+    let id = a.id.clone();
+    let mine = move || forms.updating.with(|u| *u == id);
+    let title = a.title.text();
+    let st = format!("st-{}", a.id);
+    let cm = format!("cm-{}", a.id);
+    let draft = draft_key(&case_id, &format!("comment.{}", a.id));
+    let current = a.comment.value().cloned().unwrap_or_default();
+    view! {
+        <li class="plan-action" data-testid="action">
+            <p class="action-title"><strong>{shown(&a.title)}</strong>" "<span class="tag status" data-testid="action-status">{a.status.label()}</span></p>
+            <dl class="facts compact">
+                <dt>"Ansvarig organisation"</dt><dd>{a.owner_org.clone()}</dd>
+                <dt>"Ansvarig"</dt><dd>{if a.responsible.is_empty() { "–".to_string() } else { a.responsible.clone() }}</dd>
+                <dt>"Klart senast"</dt><dd>{date_or_dash(a.due)}</dd>
+                <dt>"Kommentar"</dt><dd class="prose">{shown(&a.comment)}</dd>
+            </dl>
+            {a.can_update.then(|| view! {
+                <details class="update">
+                    <summary>"Uppdatera"<span class="visually-hidden">{format!(" åtgärden {title}")}</span></summary>
+                    <ActionForm action=forms.update attr:class="form">
+                        <input type="hidden" name="case_id" value=case_id.clone()/>
+                        <input type="hidden" name="action_id" value=a.id.clone()/>
+                        <input type="hidden" name="version" value=a.version.to_string()/>
+                        <label for=st.clone()>"Status"</label>
+                        <select id=st name="status">
+                            {ActionStatus::ALL.iter().map(|s| view! {
+                                <option value=s.as_str() selected=*s == a.status>{s.label()}</option>
+                            }).collect_view()}
+                        </select>
+                        <label for=cm.clone()>"Kommentar"</label>
+                        <DraftArea id=cm name="comment" draft value=current rows=3 required=false/>
+                        <button type="submit" class="primary">"Spara"</button>
+                    </ActionForm>
+                </details>
+            })}
+            {move || mine().then(|| view! {
+                <SubmitStatus value=move || forms.update.value().get() ok="Åtgärden är uppdaterad."/>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn AddGoalForm(case_id: String, forms: PlanForms) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="goal-h">
+            <h2 id="goal-h">"Nytt mål"</h2>
+            {failure(move || forms.goal.value().get())}
+            <ActionForm action=forms.goal attr:class="form" attr:data-testid="add-goal">
+                <input type="hidden" name="case_id" value=case_id/>
+                <label for="g-domain">"Livsområde"</label>
+                <select id="g-domain" name="domain" required>
+                    {LifeDomain::ALL.iter().map(|d| view! { <option value=d.as_str()>{d.label()}</option> }).collect_view()}
+                </select>
+                <label for="g-text">"Mål"</label>
+                <input id="g-text" name="text" required maxlength="500" autocomplete="off"/>
+                <label for="g-target">"Måldatum"</label>
+                <input id="g-target" name="target_date" type="date"/>
+                <button type="submit" class="primary">"Lägg till mål"</button>
+            </ActionForm>
+            {move || forms.goal.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Målet är tillagt."</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn AddActionForm(
+    case_id: String,
+    goals: Vec<GoalDto>,
+    orgs: Vec<crate::domain::OrgDto>,
+    me_org: String,
+    forms: PlanForms,
+) -> impl IntoView {
+    // The reader's own organisation first: most actions are owned by whoever writes them.
+    let own = use_context::<Me>().map(|m| m.org_id).unwrap_or(me_org);
+    if goals.is_empty() {
+        return view! {
+            <section class="card" aria-labelledby="action-h">
+                <h2 id="action-h">"Ny åtgärd"</h2>
+                <p class="hint">"Lägg till ett mål först. Åtgärder hör alltid till ett mål."</p>
+            </section>
+        }
+        .into_any();
+    }
+    view! {
+        <section class="card" aria-labelledby="action-h">
+            <h2 id="action-h">"Ny åtgärd"</h2>
+            {failure(move || forms.action.value().get())}
+            <ActionForm action=forms.action attr:class="form" attr:data-testid="add-action">
+                <input type="hidden" name="case_id" value=case_id/>
+                <label for="a-goal">"Mål"</label>
+                <select id="a-goal" name="goal_id" required>
+                    {goals.iter().map(|g| view! {
+                        <option value=g.id.clone()>{format!("{} – {}", g.domain.label(), g.text.text())}</option>
+                    }).collect_view()}
+                </select>
+                <label for="a-title">"Åtgärd"</label>
+                <input id="a-title" name="title" required maxlength="500" autocomplete="off"/>
+                <label for="a-org">"Ansvarig organisation"</label>
+                <select id="a-org" name="owner_org" required>
+                    {orgs.into_iter().filter(|o| o.active).map(|o| {
+                        let selected = o.id == own;
+                        view! { <option value=o.id.clone() selected=selected>{o.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="a-resp">"Ansvarig person eller funktion"</label>
+                <input id="a-resp" name="responsible" maxlength="200" autocomplete="off"/>
+                <label for="a-due">"Klart senast"</label>
+                <input id="a-due" name="due" type="date"/>
+                <button type="submit" class="primary">"Lägg till åtgärd"</button>
+            </ActionForm>
+            {move || forms.action.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Åtgärden är tillagd."</p> })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Reviews(p: PlanDto) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="reviews-h">
+            <h2 id="reviews-h">"Uppföljningar"</h2>
+            {if p.reviews.is_empty() {
+                view! { <p class="empty">"Planen har inte följts upp ännu."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="reviews">
+                        {p.reviews.into_iter().map(|r| view! {
+                            <li data-testid="review">
+                                <p><strong>{r.date.format("%Y-%m-%d").to_string()}</strong>" · Närvarande: "{shown(&r.present)}</p>
+                                <p class="prose">{shown(&r.summary)}</p>
+                                <p class="hint">"Nästa uppföljning: "{date_or_dash(r.next_review)}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AddReviewForm(case_id: String, forms: PlanForms) -> impl IntoView {
+    let draft = draft_key(&case_id, "review");
+    view! {
+        <section class="card" aria-labelledby="review-h">
+            <h2 id="review-h">"Ny uppföljning"</h2>
+            {failure(move || forms.review.value().get())}
+            <ActionForm action=forms.review attr:class="form" attr:data-testid="add-review">
+                <input type="hidden" name="case_id" value=case_id/>
+                <label for="r-date">"Datum"</label>
+                <input id="r-date" name="date" type="date" required/>
+                <label for="r-present">"Närvarande"</label>
+                <input id="r-present" name="present" maxlength="500" autocomplete="off"/>
+                <label for="r-summary">"Sammanfattning"</label>
+                <DraftArea id="r-summary" name="summary" draft rows=5/>
+                <label for="r-next">"Nästa uppföljning"</label>
+                <input id="r-next" name="next_review" type="date"/>
+                <button type="submit" class="primary">"Spara uppföljning"</button>
+            </ActionForm>
+            {move || forms.review.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Uppföljningen är sparad."</p> })}
+        </section>
+    }
+}
+
+/// The plan as the participant gets it on paper: goals, who does what and by when, and the
+/// next review. Comments and review notes stay in the case.
+#[component]
+pub fn PlanPrintPage() -> impl IntoView {
+    let case_id = use_case_id();
+    let glass = ServerAction::<BreakGlass>::new();
+    let case = Resource::new(case_id, get_case);
+    let plan = Resource::new(case_id, get_plan);
+    view! {
+        <Title text="Handlingsplan – utskrift"/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    let c = match case.await {
+                        Ok(c) => c,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    let p = match plan.await {
+                        Ok(p) => p,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    view! { <PrintedPlan c p/> }.into_any()
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn PrintedPlan(c: CaseView, p: PlanDto) -> impl IntoView {
+    let back = format!("/arenden/{}/plan", c.case_id);
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    view! {
+        <div class="plan-print" data-testid="plan-print">
+            <div class="screen-only actions">
+                <a href=back>"Tillbaka till planen"</a>
+                <button type="button" class="primary" onclick="window.print()">"Skriv ut"</button>
+            </div>
+            <p class="screen-only hint">"Utskriften visar mål och åtgärder. Kommentarer och anteckningar från uppföljningar finns bara i ärendet."</p>
+            <h1>"Min handlingsplan"</h1>
+            <p class="print-name">{shown(&c.first_name)}" "{shown(&c.last_name)}</p>
+            <p>"Utskriven "{today}" · Nästa uppföljning: "{date_or_dash(p.next_review)}</p>
+            {p.goals.is_empty().then(|| view! { <p>"Planen har inga mål ännu."</p> })}
+            {by_domain(&p.goals).into_iter().map(|(domain, gs)| view! {
+                <section class="print-domain">
+                    <h2>{domain.label()}</h2>
+                    {gs.into_iter().map(|g| view! {
+                        <h3>{g.text.text()}<span class="print-target">{g.target_date.map(|d| format!(" (mål till {})", d.format("%Y-%m-%d")))}</span></h3>
+                        {if g.actions.is_empty() {
+                            ().into_any()
+                        } else {
+                            view! {
+                                <table class="list">
+                                    <caption class="visually-hidden">{format!("Åtgärder för målet {}", g.text.text())}</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Vad"</th><th scope="col">"Vem"</th><th scope="col">"Klart senast"</th><th scope="col">"Status"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {g.actions.into_iter().map(|a| {
+                                            let who = if a.responsible.is_empty() { a.owner_org.clone() } else { format!("{} ({})", a.responsible, a.owner_org) };
+                                            view! {
+                                                <tr><td>{a.title.text()}</td><td>{who}</td><td>{date_or_dash(a.due)}</td><td>{a.status.label()}</td></tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                            .into_any()
+                        }}
+                    }).collect_view()}
+                </section>
+            }).collect_view()}
+        </div>
+    }
+}

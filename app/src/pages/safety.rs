@@ -1,0 +1,198 @@
+//! `/arenden/:id/sakerhet`: protective measures and threat assessments, with the warning when
+//! the threat is high or the assessment is due again.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::cases::{get_case, BreakGlass};
+use crate::api::casework::{get_safety, AddAssessment, AddMeasure};
+use crate::domain::casework::{MeasureKind, MeasureStatus, SafetyDto, ThreatLevel};
+use crate::domain::CaseView;
+use crate::pages::case::{case_heading, use_case_id};
+use crate::pages::casework::{
+    date_or_dash, draft_key, failure, forget_drafts_when_saved, load_failed, CaseworkTabs,
+    DraftArea,
+};
+use crate::pages::common::{shown, successes};
+
+/// The lines of the threat warning, most serious first; empty when there is nothing to warn of.
+pub fn threat_warnings(s: &SafetyDto) -> Vec<String> {
+    let mut lines = Vec::new();
+    if s.high_threat {
+        let level = s.assessments.first().map(|a| a.level);
+        lines.push(match level {
+            Some(ThreatLevel::Acute) => "Akut hotnivå".to_string(),
+            _ => "Hög hotnivå".to_string(),
+        });
+    }
+    if s.assessment_overdue && !s.assessments.is_empty() {
+        lines.push("Hotbedömningen behöver göras om".to_string());
+    }
+    lines
+}
+
+#[component]
+pub fn SafetyPage() -> impl IntoView {
+    let case_id = use_case_id();
+    let glass = ServerAction::<BreakGlass>::new();
+    let measure = ServerAction::<AddMeasure>::new();
+    let assessment = ServerAction::<AddAssessment>::new();
+    forget_drafts_when_saved(measure, |m| vec![draft_key(&m.case_id, "measure")]);
+    forget_drafts_when_saved(assessment, |a| vec![draft_key(&a.case_id, "assessment")]);
+    let (m_saved, a_saved, granted) = (successes(measure), successes(assessment), successes(glass));
+    let case = Resource::new(move || (case_id(), granted.get()), |(id, _)| get_case(id));
+    let safety = Resource::new(
+        move || (case_id(), granted.get(), m_saved.get(), a_saved.get()),
+        |(id, ..)| get_safety(id),
+    );
+    view! {
+        <Title text="Säkerhet"/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    let c = match case.await {
+                        Ok(c) => c,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    let s = match safety.await {
+                        Ok(s) => s,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    view! { <Safety c s measure assessment/> }.into_any()
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Safety(
+    c: CaseView,
+    s: SafetyDto,
+    measure: ServerAction<AddMeasure>,
+    assessment: ServerAction<AddAssessment>,
+) -> impl IntoView {
+    let warnings = threat_warnings(&s);
+    let case_id = c.case_id.clone();
+    view! {
+        {case_heading(&c)}
+        <CaseworkTabs c=c.clone()/>
+        <h2 class="page-title">"Säkerhet och skydd"</h2>
+        {(!warnings.is_empty()).then(|| view! {
+            <div class="warning banner threat" role="alert" data-testid="threat-warning">
+                {warnings.into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}
+            </div>
+        })}
+        {s.assessments.is_empty().then(|| view! { <p class="hint">"Ingen hotbedömning är registrerad i ärendet."</p> })}
+        <section class="card" aria-labelledby="assess-h">
+            <h2 id="assess-h">"Hotbedömningar"</h2>
+            {if s.assessments.is_empty() {
+                view! { <p class="empty">"Inga hotbedömningar."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="list" data-testid="assessments">
+                            <caption class="visually-hidden">"Hotbedömningar, senaste först"</caption>
+                            <thead><tr>
+                                <th scope="col">"Datum"</th><th scope="col">"Hotnivå"</th><th scope="col">"Bedömd av"</th>
+                                <th scope="col">"Ny bedömning senast"</th><th scope="col">"Underlag"</th>
+                            </tr></thead>
+                            <tbody>
+                                {s.assessments.iter().map(|a| view! {
+                                    <tr>
+                                        <td class="nowrap">{a.date.format("%Y-%m-%d").to_string()}</td>
+                                        <td><span class=format!("tag level-{}", a.level.as_str())>{a.level.label()}</span></td>
+                                        <td>{a.org.clone()}</td>
+                                        <td class="nowrap">{a.next_review.format("%Y-%m-%d").to_string()}</td>
+                                        <td class="prose">{shown(&a.basis)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+        <section class="card" aria-labelledby="measures-h">
+            <h2 id="measures-h">"Skyddsåtgärder"</h2>
+            {if s.measures.is_empty() {
+                view! { <p class="empty">"Inga skyddsåtgärder."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="list" data-testid="measures">
+                            <caption class="visually-hidden">"Skyddsåtgärder"</caption>
+                            <thead><tr>
+                                <th scope="col">"Åtgärd"</th><th scope="col">"Status"</th><th scope="col">"Från"</th>
+                                <th scope="col">"Till"</th><th scope="col">"Ansvarig"</th><th scope="col">"Beskrivning"</th>
+                            </tr></thead>
+                            <tbody>
+                                {s.measures.iter().map(|m| view! {
+                                    <tr>
+                                        <td>{m.kind.label()}</td>
+                                        <td>{m.status.label()}</td>
+                                        <td class="nowrap">{date_or_dash(m.start)}</td>
+                                        <td class="nowrap">{date_or_dash(m.end)}</td>
+                                        <td>{m.responsible_org.clone()}</td>
+                                        <td class="prose">{shown(&m.details)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+        {s.can_assess.then(|| { let cid0 = case_id.clone(); let cid1 = case_id.clone(); let d_assess = draft_key(&case_id, "assessment"); let d_measure = draft_key(&case_id, "measure"); view! {
+            <div class="columns">
+                <section class="card" aria-labelledby="new-assess-h">
+                    <h2 id="new-assess-h">"Ny hotbedömning"</h2>
+                    {failure(move || assessment.value().get())}
+                    <ActionForm action=assessment attr:class="form" attr:data-testid="add-assessment">
+                        <input type="hidden" name="case_id" value=cid0/>
+                        <label for="as-level">"Hotnivå"</label>
+                        <select id="as-level" name="level" required>
+                            {ThreatLevel::ALL.iter().map(|l| view! { <option value=l.as_str()>{l.label()}</option> }).collect_view()}
+                        </select>
+                        <label for="as-date">"Datum för bedömningen"</label>
+                        <input id="as-date" name="date" type="date" aria-describedby="as-date-hint"/>
+                        <p id="as-date-hint" class="hint">"Lämna tomt för i dag."</p>
+                        <label for="as-next">"Ny bedömning senast"</label>
+                        <input id="as-next" name="next_review" type="date" required/>
+                        <label for="as-basis">"Underlag och bedömning"</label>
+                        <DraftArea id="as-basis" name="basis" draft=d_assess rows=5/>
+                        <button type="submit" class="primary">"Spara hotbedömning"</button>
+                    </ActionForm>
+                    {move || assessment.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Hotbedömningen är sparad."</p> })}
+                </section>
+                <section class="card" aria-labelledby="new-measure-h">
+                    <h2 id="new-measure-h">"Ny skyddsåtgärd"</h2>
+                    {failure(move || measure.value().get())}
+                    <ActionForm action=measure attr:class="form" attr:data-testid="add-measure">
+                        <input type="hidden" name="case_id" value=cid1/>
+                        <label for="ms-kind">"Åtgärd"</label>
+                        <select id="ms-kind" name="kind" required>
+                            {MeasureKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                        </select>
+                        <label for="ms-status">"Status"</label>
+                        <select id="ms-status" name="status" required>
+                            {MeasureStatus::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                        </select>
+                        <label for="ms-start">"Från"</label>
+                        <input id="ms-start" name="start" type="date"/>
+                        <label for="ms-end">"Till"</label>
+                        <input id="ms-end" name="end" type="date"/>
+                        <label for="ms-details">"Beskrivning"</label>
+                        <DraftArea id="ms-details" name="details" draft=d_measure rows=3 required=false/>
+                        <button type="submit" class="primary">"Spara skyddsåtgärd"</button>
+                    </ActionForm>
+                    {move || measure.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Skyddsåtgärden är sparad."</p> })}
+                </section>
+            </div>
+        }})}
+    }
+}

@@ -1,0 +1,196 @@
+//! `/arenden/:id/tidslinje`: the shared timeline of a case, newest first, 50 events a page.
+//! Filters and paging are plain GET links and forms, so the page works without JavaScript.
+//! Events the reader may know of but not read are shown greyed, without content.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::admin::list_orgs;
+use crate::api::cases::{get_case, BreakGlass};
+use crate::api::casework::get_timeline;
+use crate::domain::casework::{EventDto, TimelinePage};
+use crate::domain::{CaseView, Category, OrgDto};
+use crate::pages::case::{case_heading, use_case_id};
+use crate::pages::casework::{load_failed, CaseworkTabs};
+use crate::pages::common::{successes, sv_datetime};
+
+/// Events per page.
+const PAGE: u32 = 50;
+
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Query {
+    cursor: String,
+    category: String,
+    org: String,
+}
+
+impl Query {
+    /// The link to the next (older) page with the same filters.
+    fn older(&self, next: &str) -> String {
+        let mut q = vec![format!("cursor={}", urlencode(next))];
+        if !self.category.is_empty() {
+            q.push(format!("category={}", urlencode(&self.category)));
+        }
+        if !self.org.is_empty() {
+            q.push(format!("org={}", urlencode(&self.org)));
+        }
+        format!("?{}", q.join("&"))
+    }
+
+    /// The newest page with the same filters.
+    fn newest(&self) -> String {
+        let q: Vec<String> = [("category", &self.category), ("org", &self.org)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect();
+        if q.is_empty() {
+            "?".to_string()
+        } else {
+            format!("?{}", q.join("&"))
+        }
+    }
+}
+
+/// Percent-encodes a query value (cursors and ids are ASCII; anything else is escaped).
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn TimelinePage() -> impl IntoView {
+    let case_id = use_case_id();
+    let query = use_query_map();
+    let q = move || {
+        query.with(|m| Query {
+            cursor: m.get("cursor").unwrap_or_default(),
+            category: m.get("category").unwrap_or_default(),
+            org: m.get("org").unwrap_or_default(),
+        })
+    };
+    let glass = ServerAction::<BreakGlass>::new();
+    let granted = successes(glass);
+    let case = Resource::new(move || (case_id(), granted.get()), |(id, _)| get_case(id));
+    let page = Resource::new(
+        move || (case_id(), q(), granted.get()),
+        |(id, q, _)| get_timeline(id, q.cursor, q.category, q.org, Some(PAGE)),
+    );
+    let orgs = Resource::new(|| (), |_| list_orgs());
+    view! {
+        <Title text="Tidslinje"/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                let q = q();
+                Suspend::new(async move {
+                    let c = match case.await {
+                        Ok(c) => c,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    let p = match page.await {
+                        Ok(p) => p,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    let orgs = orgs.await.unwrap_or_default();
+                    view! { <Timeline c p q orgs/> }.into_any()
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Timeline(c: CaseView, p: TimelinePage, q: Query, orgs: Vec<OrgDto>) -> impl IntoView {
+    let older = p.next.as_deref().map(|n| q.older(n));
+    let newest = (!q.cursor.is_empty()).then(|| q.newest());
+    view! {
+        {case_heading(&c)}
+        <CaseworkTabs c=c.clone()/>
+        <h2 class="page-title">"Tidslinje"</h2>
+        <form method="get" class="filters" role="search" aria-label="Filtrera tidslinjen">
+            <div class="filter">
+                <label for="tl-category">"Kategori"</label>
+                <select id="tl-category" name="category">
+                    <option value="" selected=q.category.is_empty()>"Alla kategorier"</option>
+                    {Category::ALL.iter().map(|cat| view! {
+                        <option value=cat.as_str() selected=q.category == cat.as_str()>{cat.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="filter">
+                <label for="tl-org">"Organisation"</label>
+                <select id="tl-org" name="org">
+                    <option value="" selected=q.org.is_empty()>"Alla organisationer"</option>
+                    {orgs.into_iter().map(|o| {
+                        let selected = q.org == o.id;
+                        view! { <option value=o.id.clone() selected=selected>{o.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit">"Visa"</button>
+        </form>
+        {newest.map(|href| view! { <p><a href=href>"Till de senaste händelserna"</a></p> })}
+        {if p.events.is_empty() {
+            view! { <p class="empty">"Inga händelser."</p> }.into_any()
+        } else {
+            view! {
+                <ol class="timeline" data-testid="timeline">
+                    {p.events.into_iter().map(|e| view! { <Event e/> }).collect_view()}
+                </ol>
+            }
+            .into_any()
+        }}
+        {older.map(|href| view! { <p class="more"><a class="button" href=href rel="next">"Visa äldre"</a></p> })}
+    }
+}
+
+#[component]
+fn Event(e: EventDto) -> impl IntoView {
+    let hidden = e.text.is_none();
+    view! {
+        <li class="event" class:other-actor=hidden data-testid="event">
+            <p class="event-meta">
+                <time datetime=e.at.to_rfc3339()>{sv_datetime(e.at)}</time>
+                " · "<span class="event-kind">{e.kind.label()}</span>
+                " · "<span class="event-org">{e.org.clone()}</span>
+                {(!e.author.is_empty()).then(|| view! { " · "<span class="event-author">{e.author.clone()}</span> })}
+                {e.corrected.then(|| view! { " "<span class="tag corrected">"Rättad"</span> })}
+            </p>
+            <p class="event-text prose">
+                {e.text.unwrap_or_else(|| "Händelse från annan aktör".to_string())}
+            </p>
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn older_link_keeps_the_filters() {
+        let q = Query {
+            cursor: String::new(),
+            category: "contacts".into(),
+            org: "passus_gbg".into(),
+        };
+        assert_eq!(
+            q.older("1700000000000.abc"),
+            "?cursor=1700000000000.abc&category=contacts&org=passus_gbg"
+        );
+        assert_eq!(q.newest(), "?category=contacts&org=passus_gbg");
+    }
+
+    #[test]
+    fn query_values_are_escaped() {
+        assert_eq!(urlencode("a b&c"), "a%20b%26c");
+    }
+}
