@@ -205,8 +205,7 @@ pub async fn add_action(
         .var("resp", &responsible)
         .var("due", due.map(midnight));
     let body = "
-        LET $g = (SELECT case FROM ONLY type::record('goal', $goal));
-        IF $g = NONE OR $g.case != $cid { THROW 'invalid:goal_id:Målet finns inte i det här ärendet.' };
+        IF (SELECT VALUE case FROM type::record('goal', $goal))[0] != $cid { THROW 'invalid:goal_id:Målet finns inte i det här ärendet.' };
         IF !record::exists(type::record('org', $owner)) { THROW 'invalid:owner_org:Organisationen finns inte.' };
         CREATE type::record('action', $id) CONTENT { case: $cid, participant: $pid, goal: $goal, title: $title,
             owner_org: $owner, responsible: $resp, due: IF $due = NONE THEN NONE ELSE <datetime>$due END,
@@ -997,4 +996,205 @@ pub async fn timeline(a: &Authed, case_id: &str, cursor: &str, filter: TimelineF
     }
     read_entry(a, &c, "timeline.read", &shown_cats).await?;
     Ok(TimelinePage { events: out, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::auth::{authenticate, login};
+    use crate::server::config::CoreSettings;
+    use crate::server::state::AppState;
+    use crate::server::{demo, participants};
+    use std::collections::HashSet;
+
+    async fn setup() -> AppState {
+        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        demo::load(&state).await.unwrap();
+        state
+    }
+
+    async fn as_user(state: &AppState, u: &str) -> Authed {
+        let (t, _) = login(state, u, &demo::demo_password()).await.unwrap();
+        authenticate(state, Some(&t)).await.unwrap()
+    }
+
+    /// A Göteborg case with Passus (contacts + plan consent) and police (safety basis) on it.
+    async fn shared_case(w: &Authed) -> String {
+        let rows = participants::list(w, participants::ListFilter::default()).await.unwrap();
+        for r in rows {
+            let v = participants::view(w, &r.case_id).await.unwrap();
+            let parts: Vec<&str> = v.team.iter().map(|m| m.part.as_str()).collect();
+            if parts.contains(&"mentor") && parts.contains(&"police_contact") && !v.status.is_closed() {
+                return r.case_id;
+            }
+        }
+        panic!("demo data has a case shared with Passus and the police");
+    }
+
+    #[tokio::test]
+    async fn partner_sees_contacts_and_own_actions_but_not_police_assessments() {
+        let state = setup().await;
+        let (w, partner, police) = (as_user(&state, "handlaggare").await, as_user(&state, "passus").await, as_user(&state, "polis").await);
+        let case = shared_case(&w).await;
+        add_assessment(&police, &case, ThreatLevel::High, "", &(state.clock().now().date_naive() + Duration::days(30)).to_string(), "Hemlig källa uppger hot.")
+            .await
+            .unwrap();
+        assert_eq!(safety(&partner, &case).await.unwrap_err(), AppError::Forbidden);
+        let page = timeline(&partner, &case, "", TimelineFilter::default(), 200).await.unwrap();
+        assert!(page.events.iter().any(|e| e.kind == EventKind::Contact && e.text.is_some()));
+        for e in page.events.iter().filter(|e| e.category == Category::Safety) {
+            assert!(e.text.is_none(), "partner must not read safety events: {e:?}");
+        }
+        let body = serde_json::to_string(&page).unwrap();
+        assert!(!body.contains("Hemlig källa"));
+        // The plan as the partner sees it holds only Passus-owned actions.
+        let plan = plan(&partner, &case).await.unwrap();
+        assert!(plan.goals.iter().flat_map(|g| &g.actions).all(|a| a.owner_org_id == demo::ORG_PASSUS));
+        assert!(plan.reviews.is_empty());
+    }
+
+    #[tokio::test]
+    async fn police_see_safety_but_not_notes_or_health_without_a_basis() {
+        let state = setup().await;
+        let (w, police) = (as_user(&state, "handlaggare").await, as_user(&state, "polis").await);
+        let case = shared_case(&w).await;
+        add_note(&w, &case, "Mår dåligt, har kontakt med vårdcentralen om sömnen.").await.unwrap();
+        assert!(safety(&police, &case).await.is_ok());
+        assert_eq!(notes(&police, &case).await.unwrap_err(), AppError::Forbidden);
+        let page = timeline(&police, &case, "", TimelineFilter::default(), 200).await.unwrap();
+        assert!(page.events.iter().filter(|e| e.category == Category::Notes).all(|e| e.text.is_none()));
+        assert!(!serde_json::to_string(&page).unwrap().contains("vårdcentralen"));
+        assert_eq!(add_note(&police, &case, "x").await.unwrap_err(), AppError::Forbidden);
+    }
+
+    #[tokio::test]
+    async fn second_save_of_the_same_action_is_a_conflict_and_overwrites_nothing() {
+        let state = setup().await;
+        let (w, partner) = (as_user(&state, "handlaggare").await, as_user(&state, "passus").await);
+        let case = shared_case(&w).await;
+        let goal = add_goal(&w, &case, LifeDomain::Occupation, "Hitta praktikplats", "").await.unwrap();
+        let action = add_action(&w, &case, &goal, "Besök arbetsgivare", demo::ORG_PASSUS, "Mentor", "").await.unwrap();
+        update_action(&partner, &case, &action, 1, ActionStatus::InProgress, "Första besöket bokat").await.unwrap();
+        let err = update_action(&w, &case, &action, 1, ActionStatus::Cancelled, "Ställer in").await.unwrap_err();
+        let AppError::Conflict { message } = err else { panic!("expected conflict, got {err:?}") };
+        assert!(message.contains("Första besöket bokat"), "the saved version is shown: {message}");
+        let p = plan(&w, &case).await.unwrap();
+        let a = p.goals.iter().flat_map(|g| &g.actions).find(|a| a.id == action).unwrap();
+        assert_eq!(a.status, ActionStatus::InProgress);
+        assert_eq!(a.comment, Shown::Value("Första besöket bokat".into()));
+        assert_eq!(a.version, 2);
+    }
+
+    #[tokio::test]
+    async fn bad_input_is_refused_and_nothing_is_written() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let malmo = as_user(&state, "handlaggare.malmo").await;
+        let case = shared_case(&w).await;
+        let before = timeline(&w, &case, "", TimelineFilter::default(), 200).await.unwrap().events.len();
+        let huge = "x".repeat(MAX_TEXT + 1);
+        let field = |e: AppError| e.field().map(str::to_string);
+        assert_eq!(field(add_note(&w, &case, &huge).await.unwrap_err()), Some("text".into()));
+        assert_eq!(field(add_goal(&w, &case, LifeDomain::Health, "Mål", "1899-01-01").await.unwrap_err()), Some("target_date".into()));
+        assert_eq!(field(add_contact(&w, &case, "2999-01-01T10:00", ContactKind::Phone, "10", "x").await.unwrap_err()), Some("at".into()));
+        assert_eq!(field(add_contact(&w, &case, "", ContactKind::Phone, "-5", "x").await.unwrap_err()), Some("minutes".into()));
+        assert_eq!(add_note(&w, "finnsinte", "x").await.unwrap_err(), AppError::NotFound);
+        assert_eq!(add_note(&w, "../../etc", "x").await.unwrap_err(), AppError::NotFound);
+        // An action for a goal of another case.
+        let other = participants::list(&malmo, participants::ListFilter::default()).await.unwrap()[0].case_id.clone();
+        let foreign_goal = add_goal(&malmo, &other, LifeDomain::Leisure, "Träna", "").await.unwrap();
+        let e = add_action(&w, &case, &foreign_goal, "Smyg", demo::ORG_GBG, "", "").await.unwrap_err();
+        assert_eq!(field(e.clone()), Some("goal_id".into()), "{e:?}");
+        // And Malmö cannot write into Göteborg's case at all.
+        assert_eq!(add_note(&malmo, &case, "intrång").await.unwrap_err(), AppError::NotFound);
+        let after = timeline(&w, &case, "", TimelineFilter::default(), 200).await.unwrap().events.len();
+        assert_eq!(before, after);
+    }
+
+    #[tokio::test]
+    async fn a_note_is_edited_in_place_within_the_window_and_versioned_after() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let case = shared_case(&w).await;
+        let id = add_note(&w, &case, "Första versionen").await.unwrap();
+        edit_note(&w, &case, &id, 1, "Rättat stavfel").await.unwrap();
+        let n = notes(&w, &case).await.unwrap().into_iter().find(|n| n.id == id).unwrap();
+        assert!(!n.corrected);
+        state.clock().advance(Duration::minutes(NOTE_EDIT_WINDOW_MINUTES + 1));
+        let w = as_user(&state, "handlaggare").await;
+        edit_note(&w, &case, &id, 2, "Ny uppgift efter samtal").await.unwrap();
+        let n = notes(&w, &case).await.unwrap().into_iter().find(|n| n.id == id).unwrap();
+        assert!(n.corrected);
+        assert_eq!(n.text, "Ny uppgift efter samtal");
+        let hist = state.db().q("SELECT VALUE history FROM ONLY type::record('note', $id)").bind("id", &id).run().await.unwrap().value(0);
+        assert_eq!(hist.as_array().map(Vec::len), Some(1), "the old text stays: {hist}");
+        assert_eq!(edit_note(&w, &case, &id, 2, "stale").await.unwrap_err(), AppError::conflict("Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen."));
+    }
+
+    #[tokio::test]
+    async fn events_from_three_organisations_interleave_and_paging_sees_each_exactly_once_under_concurrent_inserts() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let case = shared_case(&w).await;
+        let c = case_by_id(&w, &case).await.unwrap();
+        let dek = vault::dek(&state, &c.participant).await.unwrap().unwrap();
+        // 10 000 events from three organisations, interleaved in time, written in bulk.
+        let orgs = [demo::ORG_GBG, demo::ORG_PASSUS, demo::ORG_POLICE];
+        let base = state.clock().now() - Duration::days(300);
+        let mut expected: HashSet<String> = HashSet::new();
+        for chunk in 0..20 {
+            let mut rows = Vec::new();
+            for k in 0..500 {
+                let n = chunk * 500 + k;
+                let id = new_id();
+                let at = base + Duration::seconds(n as i64 * 97 % 2_000_000) + Duration::milliseconds((n % 3) as i64);
+                let text = vault::seal(&dek, "event", &id, "text", &format!("händelse {n}")).unwrap();
+                rows.push(json!({"id": id, "org": orgs[n % 3], "at": at, "text": text}));
+                expected.insert(id);
+            }
+            state
+                .db()
+                .q("FOR $r IN $rows { CREATE type::record('event', $r.id) CONTENT { case: $c, participant: $p, kind: 'contact', category: 'contacts',
+                    org: $r.org, author: 'demo_handlaggare', at: <datetime>$r.at, text: $r.text, source: 'bulk', corrected: false } RETURN NONE; }")
+                .bind("rows", rows)
+                .bind("c", &case)
+                .bind("p", &c.participant)
+                .run()
+                .await
+                .unwrap();
+        }
+        // New events keep arriving while the reader pages through.
+        let writer = {
+            let (state, case) = (state.clone(), case.clone());
+            tokio::spawn(async move {
+                let w = as_user(&state, "handlaggare").await;
+                for i in 0..30 {
+                    add_contact(&w, &case, "", ContactKind::Phone, "5", &format!("ny kontakt {i}")).await.unwrap();
+                }
+            })
+        };
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut orgs_seen: HashSet<String> = HashSet::new();
+        let mut cursor = String::new();
+        let mut last: Option<(DateTime<Utc>, String)> = None;
+        loop {
+            let page = timeline(&w, &case, &cursor, TimelineFilter::default(), 50).await.unwrap();
+            for e in &page.events {
+                if let Some((at, id)) = &last {
+                    assert!((e.at, &e.id) < (*at, id), "newest first, strictly");
+                }
+                last = Some((e.at, e.id.clone()));
+                assert!(seen.insert(e.id.clone()), "event {} shown twice", e.id);
+                orgs_seen.insert(e.org.clone());
+            }
+            match page.next {
+                Some(n) => cursor = n,
+                None => break,
+            }
+        }
+        writer.await.unwrap();
+        let missing = expected.iter().filter(|id| !seen.contains(*id)).count();
+        assert_eq!(missing, 0, "every pre-existing event is seen exactly once");
+        assert!(orgs_seen.len() >= 3, "three organisations interleave: {orgs_seen:?}");
+    }
 }
