@@ -6,7 +6,11 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
-use crate::pages::{admin, home::HomePage, login::LoginPage, not_found::NotFound};
+use crate::pages::{
+    admin, admin_shred::ShredPage, audit, case::CasePage, case_consents::ConsentsPage,
+    case_edit::EditCasePage, case_new::NewCasePage, case_team::TeamPage, cases::CasesPage,
+    home::HomePage, login::LoginPage, not_found::NotFound,
+};
 use crate::pages::{
     contact::ContactPage, living::LivingPage, notes::NotesPage, plan::PlanPage,
     plan::PlanPrintPage, safety::SafetyPage, timeline::TimelinePage,
@@ -47,6 +51,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("admin/organisationer") view=admin::OrgsPage ssr=ssr.clone()/>
                     <Route path=path!("admin/anvandare") view=admin::UsersPage ssr=ssr.clone()/>
+                    <Route path=path!("admin/gallring") view=ShredPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden") view=CasesPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/ny") view=NewCasePage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id") view=CasePage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/redigera") view=EditCasePage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/team") view=TeamPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/samtycken") view=ConsentsPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/plan") view=PlanPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/plan/utskrift") view=PlanPrintPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/sakerhet") view=SafetyPage ssr=ssr.clone()/>
@@ -54,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("arenden/:id/kontakt") view=ContactPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/anteckningar") view=NotesPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/tidslinje") view=TimelinePage ssr=ssr.clone()/>
+                    <Route path=path!("granskning") view=audit::AuditPage ssr=ssr.clone()/>
+                    <Route path=path!("granskning/nodatkomst") view=audit::BreakGlassQueuePage ssr=ssr.clone()/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -8,7 +8,11 @@ use app::server::config::{CoreSettings, DbSettings, KeySource};
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "utvag", version, about = "Utväg — case tracking for municipal defector-support programs")]
+#[command(
+    name = "utvag",
+    version,
+    about = "Utväg — case tracking for municipal defector-support programs"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOpts,
@@ -19,25 +23,55 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct GlobalOpts {
     /// Address to listen on.
-    #[arg(long, env = "UTVAG_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "UTVAG_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: String,
     /// Database: surrealkv://<path> (embedded, default), mem:// (in memory), ws://host:port or wss://… (SurrealDB server).
-    #[arg(long, env = "UTVAG_DB", default_value = "surrealkv://data/utvag.db", global = true)]
+    #[arg(
+        long,
+        env = "UTVAG_DB",
+        default_value = "surrealkv://data/utvag.db",
+        global = true
+    )]
     pub db: String,
     /// Database namespace.
-    #[arg(long = "db-ns", env = "UTVAG_DB_NS", default_value = "utvag", global = true)]
+    #[arg(
+        long = "db-ns",
+        env = "UTVAG_DB_NS",
+        default_value = "utvag",
+        global = true
+    )]
     pub db_ns: String,
     /// Database name within the namespace.
-    #[arg(long = "db-name", env = "UTVAG_DB_NAME", default_value = "utvag", global = true)]
+    #[arg(
+        long = "db-name",
+        env = "UTVAG_DB_NAME",
+        default_value = "utvag",
+        global = true
+    )]
     pub db_name: String,
     /// User for a SurrealDB server (ws://, wss://).
     #[arg(long = "db-user", env = "UTVAG_DB_USER", global = true)]
     pub db_user: Option<String>,
     /// Password for a SurrealDB server; prefer the environment variable over the flag.
-    #[arg(long = "db-pass", env = "UTVAG_DB_PASS", hide_env_values = true, global = true)]
+    #[arg(
+        long = "db-pass",
+        env = "UTVAG_DB_PASS",
+        hide_env_values = true,
+        global = true
+    )]
     pub db_pass: Option<String>,
     /// Master key file (created with mode 0600 on first start in demo mode). Ignored when UTVAG_KEK is set.
-    #[arg(long = "key-file", env = "UTVAG_KEY_FILE", default_value = "data/utvag.key", global = true)]
+    #[arg(
+        long = "key-file",
+        env = "UTVAG_KEY_FILE",
+        default_value = "data/utvag.key",
+        global = true
+    )]
     pub key_file: PathBuf,
     /// Master keys given directly, as `<base64>` or `1:<base64>,2:<base64>` (highest is current).
     #[arg(long = "kek", env = "UTVAG_KEK", hide_env_values = true, global = true)]
@@ -49,13 +83,28 @@ pub struct GlobalOpts {
     #[arg(long, env = "UTVAG_LOG", default_value = "info", global = true)]
     pub log: String,
     /// Directory holding the built site (pkg/ with the wasm, js and css).
-    #[arg(long = "site-root", env = "UTVAG_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long = "site-root",
+        env = "UTVAG_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: PathBuf,
     /// Session idle timeout in minutes.
-    #[arg(long = "session-idle-minutes", env = "UTVAG_SESSION_IDLE_MINUTES", default_value_t = 30, global = true)]
+    #[arg(
+        long = "session-idle-minutes",
+        env = "UTVAG_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
     pub session_idle_minutes: i64,
     /// Session absolute lifetime in hours.
-    #[arg(long = "session-hours", env = "UTVAG_SESSION_HOURS", default_value_t = 12, global = true)]
+    #[arg(
+        long = "session-hours",
+        env = "UTVAG_SESSION_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
     pub session_hours: i64,
 }
 
@@ -133,7 +182,10 @@ pub struct ConfigError {
 }
 
 fn err(setting: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { setting, message: message.into() }
+    ConfigError {
+        setting,
+        message: message.into(),
+    }
 }
 
 pub fn parse_log(s: &str) -> Result<LogSettings, ConfigError> {
@@ -146,17 +198,29 @@ pub fn parse_log(s: &str) -> Result<LogSettings, ConfigError> {
             other => parts.push(other.to_string()),
         }
     }
-    let filter = if parts.is_empty() { "info".to_string() } else { parts.join(",") };
-    tracing_subscriber::EnvFilter::try_new(&filter)
-        .map_err(|e| err("UTVAG_LOG", format!("{e} (expected e.g. `info`, `debug,json`)")))?;
+    let filter = if parts.is_empty() {
+        "info".to_string()
+    } else {
+        parts.join(",")
+    };
+    tracing_subscriber::EnvFilter::try_new(&filter).map_err(|e| {
+        err(
+            "UTVAG_LOG",
+            format!("{e} (expected e.g. `info`, `debug,json`)"),
+        )
+    })?;
     Ok(LogSettings { filter, json })
 }
 
 impl GlobalOpts {
     /// Validates every setting; the first bad one is reported by name.
     pub fn validate(&self) -> Result<Config, ConfigError> {
-        let addr: SocketAddr =
-            self.addr.parse().map_err(|_| err("UTVAG_ADDR", format!("{:?} is not an address like 127.0.0.1:3000", self.addr)))?;
+        let addr: SocketAddr = self.addr.parse().map_err(|_| {
+            err(
+                "UTVAG_ADDR",
+                format!("{:?} is not an address like 127.0.0.1:3000", self.addr),
+            )
+        })?;
         let db = self.db.trim();
         let scheme = db.split_once("://").map(|(s, _)| s).unwrap_or("");
         match scheme {
@@ -164,20 +228,40 @@ impl GlobalOpts {
             _ => {
                 return Err(err(
                     "UTVAG_DB",
-                    format!("{:?} must start with surrealkv://, mem://, ws:// or wss://", app::server::state::redact_url(db)),
+                    format!(
+                        "{:?} must start with surrealkv://, mem://, ws:// or wss://",
+                        app::server::state::redact_url(db)
+                    ),
                 ))
             }
         }
         if scheme == "surrealkv" && db.len() <= "surrealkv://".len() {
-            return Err(err("UTVAG_DB", "surrealkv:// needs a path, e.g. surrealkv://data/utvag.db"));
+            return Err(err(
+                "UTVAG_DB",
+                "surrealkv:// needs a path, e.g. surrealkv://data/utvag.db",
+            ));
         }
         let remote = matches!(scheme, "ws" | "wss");
         if remote && (self.db_user.is_none() != self.db_pass.is_none()) {
-            return Err(err("UTVAG_DB_USER", "UTVAG_DB_USER and UTVAG_DB_PASS must be given together"));
+            return Err(err(
+                "UTVAG_DB_USER",
+                "UTVAG_DB_USER and UTVAG_DB_PASS must be given together",
+            ));
         }
-        for (setting, v) in [("UTVAG_DB_NS", &self.db_ns), ("UTVAG_DB_NAME", &self.db_name)] {
-            if v.is_empty() || v.len() > 64 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-                return Err(err(setting, format!("{v:?} must be 1–64 letters, digits, _ or -")));
+        for (setting, v) in [
+            ("UTVAG_DB_NS", &self.db_ns),
+            ("UTVAG_DB_NAME", &self.db_name),
+        ] {
+            if v.is_empty()
+                || v.len() > 64
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(err(
+                    setting,
+                    format!("{v:?} must be 1–64 letters, digits, _ or -"),
+                ));
             }
         }
         let keys = match &self.kek {
@@ -192,11 +276,17 @@ impl GlobalOpts {
                         ),
                     ));
                 }
-                KeySource::File { path: self.key_file.clone(), create_if_missing: self.demo }
+                KeySource::File {
+                    path: self.key_file.clone(),
+                    create_if_missing: self.demo,
+                }
             }
         };
         if !(1..=24 * 60).contains(&self.session_idle_minutes) {
-            return Err(err("UTVAG_SESSION_IDLE_MINUTES", "must be between 1 and 1440"));
+            return Err(err(
+                "UTVAG_SESSION_IDLE_MINUTES",
+                "must be between 1 and 1440",
+            ));
         }
         if !(1..=72).contains(&self.session_hours) {
             return Err(err("UTVAG_SESSION_HOURS", "must be between 1 and 72"));
@@ -243,11 +333,26 @@ mod tests {
             (&["--db-ns", "a b", "--demo", "true"], "UTVAG_DB_NS"),
             (&["--log", "info,[[", "--demo", "true"], "UTVAG_LOG"),
             (&["--key-file", "/nonexistent/utvag.key"], "UTVAG_KEY_FILE"),
-            (&["--session-idle-minutes", "0", "--demo", "true"], "UTVAG_SESSION_IDLE_MINUTES"),
-            (&["--db", "ws://db:8000", "--db-user", "root", "--demo", "true"], "UTVAG_DB_USER"),
+            (
+                &["--session-idle-minutes", "0", "--demo", "true"],
+                "UTVAG_SESSION_IDLE_MINUTES",
+            ),
+            (
+                &[
+                    "--db",
+                    "ws://db:8000",
+                    "--db-user",
+                    "root",
+                    "--demo",
+                    "true",
+                ],
+                "UTVAG_DB_USER",
+            ),
         ];
         for (args, setting) in cases {
-            let e = opts(args).validate().expect_err(&format!("{args:?} should fail"));
+            let e = opts(args)
+                .validate()
+                .expect_err(&format!("{args:?} should fail"));
             assert_eq!(e.setting, *setting, "{args:?}");
             assert!(e.to_string().starts_with(setting));
         }
@@ -259,20 +364,47 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.core.db.url, "surrealkv://data/utvag.db");
         assert!(!c.core.secure_cookies);
-        assert_eq!(c.log, LogSettings { filter: "info".into(), json: false });
+        assert_eq!(
+            c.log,
+            LogSettings {
+                filter: "info".into(),
+                json: false
+            }
+        );
     }
 
     #[test]
     fn log_setting_takes_level_and_format() {
-        assert_eq!(parse_log("debug,json").unwrap(), LogSettings { filter: "debug".into(), json: true });
-        assert_eq!(parse_log("utvag=debug,warn,text").unwrap(), LogSettings { filter: "utvag=debug,warn".into(), json: false });
+        assert_eq!(
+            parse_log("debug,json").unwrap(),
+            LogSettings {
+                filter: "debug".into(),
+                json: true
+            }
+        );
+        assert_eq!(
+            parse_log("utvag=debug,warn,text").unwrap(),
+            LogSettings {
+                filter: "utvag=debug,warn".into(),
+                json: false
+            }
+        );
     }
 
     #[test]
     fn help_documents_every_command() {
         use clap::CommandFactory;
         let help = Cli::command().render_long_help().to_string();
-        for word in ["serve", "demo", "user", "--db", "--key-file", "--demo", "--log", "--addr"] {
+        for word in [
+            "serve",
+            "demo",
+            "user",
+            "--db",
+            "--key-file",
+            "--demo",
+            "--log",
+            "--addr",
+        ] {
             assert!(help.contains(word), "help lacks {word}");
         }
     }

@@ -30,7 +30,9 @@ struct Ctx {
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
-    let ctx = Ctx { state: state.clone() };
+    let ctx = Ctx {
+        state: state.clone(),
+    };
     let plain = Router::new()
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
@@ -58,10 +60,22 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn(record_metrics))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// Refuses state-changing requests that a browser marks as coming from another site.
@@ -74,7 +88,11 @@ pub async fn same_origin_only(req: Request, next: Next) -> Response {
     }
     if !is_same_origin(req.headers()) {
         tracing::warn!(path = %req.uri().path(), "cross-origin request refused");
-        return (StatusCode::FORBIDDEN, "Förfrågan kom från en annan webbplats och avvisades.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Förfrågan kom från en annan webbplats och avvisades.",
+        )
+            .into_response();
     }
     next.run(req).await
 }
@@ -92,7 +110,9 @@ pub fn is_same_origin(h: &HeaderMap) -> bool {
         let Ok(origin) = origin.to_str() else {
             return false;
         };
-        let host_of_origin = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
+        let host_of_origin = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"));
         if host_of_origin != Some(host) {
             return false;
         }
@@ -106,12 +126,19 @@ async fn record_metrics(req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| if req.uri().path().starts_with("/pkg/") { "/pkg".into() } else { "other".into() });
+        .unwrap_or_else(|| {
+            if req.uri().path().starts_with("/pkg/") {
+                "/pkg".into()
+            } else {
+                "other".into()
+            }
+        });
     let method = req.method().to_string();
     let resp = next.run(req).await;
     let status = resp.status().as_u16().to_string();
     metrics::counter!("http_requests_total", "method" => method, "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("http_request_duration_seconds", "route" => route).record(start.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", "route" => route)
+        .record(start.elapsed().as_secs_f64());
     resp
 }
 
@@ -125,7 +152,10 @@ struct LoginForm {
 
 /// `POST /api/login`: a plain form post. Sets a new session cookie and redirects to the start
 /// page, or back to the sign-in page with a generic error.
-async fn login(State(ctx): State<Ctx>, form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>) -> Response {
+async fn login(
+    State(ctx): State<Ctx>,
+    form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
     let Ok(Form(form)) = form else {
         return Redirect::to("/logga-in?fel=1").into_response();
     };
@@ -137,7 +167,9 @@ async fn login(State(ctx): State<Ctx>, form: Result<Form<LoginForm>, axum::extra
             }
             resp
         }
-        Err(app::domain::AppError::Invalid { .. }) => Redirect::to("/logga-in?fel=1").into_response(),
+        Err(app::domain::AppError::Invalid { .. }) => {
+            Redirect::to("/logga-in?fel=1").into_response()
+        }
         Err(_) => Redirect::to("/logga-in?fel=fel").into_response(),
     }
 }
@@ -160,7 +192,11 @@ async fn logout(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
 async fn healthz(State(ctx): State<Ctx>) -> Response {
     let db = ctx.state.database_reachable().await;
     let body = serde_json::json!({ "status": if db { "ok" } else { "degraded" }, "database": if db { "reachable" } else { "unreachable" } });
-    let code = if db { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let code = if db {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (code, Json(body)).into_response()
 }
 
@@ -178,5 +214,10 @@ async fn not_found() -> Response {
                 <link rel=\"stylesheet\" href=\"/pkg/utvag.css\"></head><body><main id=\"main\" class=\"page narrow\">\
                 <h1>Sidan finns inte</h1><p>Adressen leder inte till någon sida. <a href=\"/\">Gå till startsidan</a>.</p>\
                 </main></body></html>";
-    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }

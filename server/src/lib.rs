@@ -45,9 +45,16 @@ pub async fn serve(
     let options = leptos_options(site_root, addr);
     let app = router(state.clone(), options);
     let handle = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     });
-    Ok(Running { addr, state, handle })
+    Ok(Running {
+        addr,
+        state,
+        handle,
+    })
 }

@@ -34,7 +34,11 @@ async fn main() -> ExitCode {
 }
 
 async fn open(config: &Config) -> anyhow::Result<AppState> {
-    if let KeySource::File { path, create_if_missing: false } = &config.core.keys {
+    if let KeySource::File {
+        path,
+        create_if_missing: false,
+    } = &config.core.keys
+    {
         if !path.exists() {
             anyhow::bail!("UTVAG_KEY_FILE: {} does not exist", path.display());
         }
@@ -90,15 +94,26 @@ async fn shutdown_signal() {
 
 async fn load_demo(config: Config) -> anyhow::Result<()> {
     let state = open(&config).await?;
-    demo::load(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    demo::load(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{}", demo::sign_in_table());
     Ok(())
 }
 
 async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
-    let UserCmd::Add { org, role, username, name, create_org, municipalities, password_env } = cmd;
-    let password = std::env::var(&password_env)
-        .map_err(|_| anyhow::anyhow!("{password_env}: set the new user's password in this environment variable"))?;
+    let UserCmd::Add {
+        org,
+        role,
+        username,
+        name,
+        create_org,
+        municipalities,
+        password_env,
+    } = cmd;
+    let password = std::env::var(&password_env).map_err(|_| {
+        anyhow::anyhow!("{password_env}: set the new user's password in this environment variable")
+    })?;
     let state = open(&config).await?;
     if let Some(kind) = create_org {
         match ops::add_org(&state, &org, &kind, &municipalities).await {
@@ -107,12 +122,19 @@ async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
             Err(e) => anyhow::bail!("{e}"),
         }
     }
-    let id = ops::add_user(&state, &org, &role, &username, name.as_deref().unwrap_or(&username), &password)
-        .await
-        .map_err(|e| match e {
-            app::domain::AppError::Invalid { field, message } => anyhow::anyhow!("{field}: {message}"),
-            other => anyhow::anyhow!("{other}"),
-        })?;
+    let id = ops::add_user(
+        &state,
+        &org,
+        &role,
+        &username,
+        name.as_deref().unwrap_or(&username),
+        &password,
+    )
+    .await
+    .map_err(|e| match e {
+        app::domain::AppError::Invalid { field, message } => anyhow::anyhow!("{field}: {message}"),
+        other => anyhow::anyhow!("{other}"),
+    })?;
     println!("created user {username} ({id})");
     Ok(())
 }

@@ -7,9 +7,16 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use crate::config::LogSettings;
 
 pub fn init_logging(s: &LogSettings) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&s.filter).unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
-    let _ = if s.json { builder.json().try_init() } else { builder.try_init() };
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(&s.filter).unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let _ = if s.json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// The process-wide metrics recorder (installed once; later calls return the same handle).
@@ -22,8 +29,14 @@ pub fn metrics() -> &'static PrometheusHandle {
             .build_recorder();
         let handle = recorder.handle();
         let _ = metrics::set_global_recorder(recorder);
-        metrics::describe_counter!("http_requests_total", "HTTP requests by method, route and status");
-        metrics::describe_histogram!("http_request_duration_seconds", "HTTP request latency by route");
+        metrics::describe_counter!(
+            "http_requests_total",
+            "HTTP requests by method, route and status"
+        );
+        metrics::describe_histogram!(
+            "http_request_duration_seconds",
+            "HTTP request latency by route"
+        );
         metrics::describe_counter!("utvag_login_failures_total", "Failed sign-in attempts");
         handle
     })

@@ -14,12 +14,19 @@ async fn sign_in_call_protected_endpoint_sign_out_and_the_same_cookie_is_refused
     assert_eq!(resp.headers()["location"], "/");
     let token = session_cookie(&resp).expect("session cookie");
     let set_cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
+    );
 
     let users = app.call(&c, "admin/users", &[]).await;
     assert_eq!(users.status(), StatusCode::OK);
     let body: serde_json::Value = users.json().await.unwrap();
-    assert!(body.as_array().unwrap().iter().any(|u| u["username"] == "handlaggare"));
+    assert!(body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["username"] == "handlaggare"));
 
     let out = c.post(app.url("/api/logout")).send().await.unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
@@ -49,7 +56,9 @@ async fn a_new_token_is_issued_at_every_sign_in() {
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = spawn_app().await;
-    let wrong = app.login(&client(), "handlaggare", "fel-lösenord-123").await;
+    let wrong = app
+        .login(&client(), "handlaggare", "fel-lösenord-123")
+        .await;
     let unknown = app.login(&client(), "finns.inte", "fel-lösenord-123").await;
     for r in [&wrong, &unknown] {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -65,7 +74,10 @@ async fn repeated_failures_lock_the_account_for_a_while() {
         app.login(&client(), "passus", "inte-rätt-lösenord").await;
     }
     let locked = app.login(&client(), "passus", PASSWORD).await;
-    assert!(session_cookie(&locked).is_none(), "locked account must refuse even the right password");
+    assert!(
+        session_cookie(&locked).is_none(),
+        "locked account must refuse even the right password"
+    );
     app.state.clock().advance(chrono::Duration::minutes(16));
     let later = app.login(&client(), "passus", PASSWORD).await;
     assert!(session_cookie(&later).is_some(), "lock expires");
@@ -76,9 +88,15 @@ async fn idle_session_expires_and_is_refused() {
     let app = spawn_app().await;
     let c = client();
     app.login(&c, "admin", PASSWORD).await;
-    assert_eq!(app.call(&c, "admin/users", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&c, "admin/users", &[]).await.status(),
+        StatusCode::OK
+    );
     app.state.clock().advance(chrono::Duration::minutes(31));
-    assert_eq!(app.call(&c, "admin/users", &[]).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.call(&c, "admin/users", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -121,7 +139,13 @@ async fn oversized_and_malformed_bodies_get_clear_errors() {
     let c = client();
     app.login(&c, "admin", PASSWORD).await;
     let big = "x".repeat(1024 * 1024);
-    let resp = app.call(&c, "admin/org_create", &[("name", &big), ("kind", "ngo"), ("municipalities", "Lund")]).await;
+    let resp = app
+        .call(
+            &c,
+            "admin/org_create",
+            &[("name", &big), ("kind", "ngo"), ("municipalities", "Lund")],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     let resp = c
@@ -133,7 +157,17 @@ async fn oversized_and_malformed_bodies_get_clear_errors() {
         .unwrap();
     assert!(resp.status().is_client_error(), "{}", resp.status());
 
-    let resp = app.call(&c, "admin/org_create", &[("name", "Ny förening"), ("kind", "bogus"), ("municipalities", "Lund")]).await;
+    let resp = app
+        .call(
+            &c,
+            "admin/org_create",
+            &[
+                ("name", "Ny förening"),
+                ("kind", "bogus"),
+                ("municipalities", "Lund"),
+            ],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let err: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(err["Invalid"]["field"], "kind");
@@ -144,8 +178,21 @@ async fn non_admin_cannot_manage_accounts() {
     let app = spawn_app().await;
     let c = client();
     app.login(&c, "handlaggare", PASSWORD).await;
-    assert_eq!(app.call(&c, "admin/users", &[]).await.status(), StatusCode::FORBIDDEN);
-    let resp = app.call(&c, "admin/org_create", &[("name", "X-förening"), ("kind", "ngo"), ("municipalities", "Lund")]).await;
+    assert_eq!(
+        app.call(&c, "admin/users", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let resp = app
+        .call(
+            &c,
+            "admin/org_create",
+            &[
+                ("name", "X-förening"),
+                ("kind", "ngo"),
+                ("municipalities", "Lund"),
+            ],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 }
 
@@ -156,9 +203,27 @@ async fn deactivated_user_loses_the_session_at_once() {
     app.login(&admin, "admin", PASSWORD).await;
     let worker = client();
     app.login(&worker, "passus", PASSWORD).await;
-    assert_eq!(app.call(&worker, "me", &[]).await.json::<serde_json::Value>().await.unwrap()["username"], "passus");
-    let users: serde_json::Value = app.call(&admin, "admin/users", &[]).await.json().await.unwrap();
-    let u = users.as_array().unwrap().iter().find(|u| u["username"] == "passus").unwrap().clone();
+    assert_eq!(
+        app.call(&worker, "me", &[])
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["username"],
+        "passus"
+    );
+    let users: serde_json::Value = app
+        .call(&admin, "admin/users", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let u = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "passus")
+        .unwrap()
+        .clone();
     let version = u["version"].to_string();
     let resp = app
         .call(
@@ -174,7 +239,14 @@ async fn deactivated_user_loses_the_session_at_once() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::OK, "{:?}", resp.text().await);
-    assert_eq!(app.call(&worker, "me", &[]).await.json::<serde_json::Value>().await.unwrap(), serde_json::Value::Null);
+    assert_eq!(
+        app.call(&worker, "me", &[])
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap(),
+        serde_json::Value::Null
+    );
     // Saving again with the old version is a conflict, not a silent overwrite.
     let stale = app
         .call(
@@ -196,12 +268,26 @@ async fn deactivated_user_loses_the_session_at_once() {
 #[tokio::test]
 async fn health_and_metrics_answer() {
     let app = spawn_app().await;
-    let h: serde_json::Value = client().get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    let h: serde_json::Value = client()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(h["status"], "ok");
     assert_eq!(h["database"], "reachable");
     server::telemetry::metrics();
     app.login(&client(), "admin", "wrong-password-x").await;
-    let m = client().get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let m = client()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(m.contains("http_requests_total"), "{m}");
     assert!(m.contains("utvag_login_failures_total"), "{m}");
 }

@@ -12,7 +12,11 @@ pub async fn list_orgs() -> Result<Vec<OrgDto>, AppError> {
 }
 
 #[server(endpoint = "admin/org_create")]
-pub async fn create_org(name: String, kind: String, municipalities: String) -> Result<OrgDto, AppError> {
+pub async fn create_org(
+    name: String,
+    kind: String,
+    municipalities: String,
+) -> Result<OrgDto, AppError> {
     super::reply(
         async {
             let who = require_user().await?;
@@ -117,13 +121,20 @@ pub async fn reset_password(id: String, password: String) -> Result<(), AppError
 /// Crypto-shredding, first administrator: asks for a participant's data to be shredded.
 #[server(endpoint = "admin/shred_request")]
 pub async fn request_shred(participant_id: String, reason: String) -> Result<String, AppError> {
-    super::reply(async { crate::server::shred::request(&require_user().await?, &participant_id, &reason).await }.await)
+    super::reply(
+        async {
+            crate::server::shred::request(&require_user().await?, &participant_id, &reason).await
+        }
+        .await,
+    )
 }
 
 /// Crypto-shredding, second administrator: confirms, and it is done.
 #[server(endpoint = "admin/shred_confirm")]
 pub async fn confirm_shred(request_id: String) -> Result<(), AppError> {
-    super::reply(async { crate::server::shred::confirm(&require_user().await?, &request_id).await }.await)
+    super::reply(
+        async { crate::server::shred::confirm(&require_user().await?, &request_id).await }.await,
+    )
 }
 
 #[server(endpoint = "admin/shred_list")]

@@ -31,16 +31,32 @@ fn to_dto(rows: Vec<oversight::ReviewRow>) -> Vec<AuditRow> {
 
 #[server(endpoint = "audit/participant")]
 pub async fn reads_of_participant(participant_id: String) -> Result<Vec<AuditRow>, AppError> {
-    super::reply(async { oversight::reads_of_participant(&require_user().await?, &participant_id).await.map(to_dto) }.await)
+    super::reply(
+        async {
+            oversight::reads_of_participant(&require_user().await?, &participant_id)
+                .await
+                .map(to_dto)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "audit/user")]
 pub async fn reads_by_user(username: String) -> Result<Vec<AuditRow>, AppError> {
-    super::reply(async { oversight::reads_by_user(&require_user().await?, &username).await.map(to_dto) }.await)
+    super::reply(
+        async {
+            oversight::reads_by_user(&require_user().await?, &username)
+                .await
+                .map(to_dto)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "audit/break_glass")]
-pub async fn break_glass_queue(#[server(default)] all: Option<String>) -> Result<Vec<BreakGlassRow>, AppError> {
+pub async fn break_glass_queue(
+    #[server(default)] all: Option<String>,
+) -> Result<Vec<BreakGlassRow>, AppError> {
     super::reply(
         async {
             let rows = breakglass::queue(&require_user().await?, all.is_some()).await?;
@@ -65,8 +81,14 @@ pub async fn break_glass_queue(#[server(default)] all: Option<String>) -> Result
 
 /// `decision` is `justified` or `escalated`.
 #[server(endpoint = "audit/break_glass_review")]
-pub async fn review_break_glass(id: String, decision: String, comment: String) -> Result<(), AppError> {
-    super::reply(async { breakglass::review(&require_user().await?, &id, &decision, &comment).await }.await)
+pub async fn review_break_glass(
+    id: String,
+    decision: String,
+    comment: String,
+) -> Result<(), AppError> {
+    super::reply(
+        async { breakglass::review(&require_user().await?, &id, &decision, &comment).await }.await,
+    )
 }
 
 #[server(endpoint = "audit/verify")]
@@ -74,7 +96,13 @@ pub async fn verify_audit_chain() -> Result<VerificationDto, AppError> {
     super::reply(
         async {
             let v = oversight::verify_chain(&require_user().await?).await?;
-            Ok(VerificationDto { entries: v.entries, head_seq: v.head_seq, broken_at: v.broken_at, problem: v.problem, checked_at: v.checked_at })
+            Ok(VerificationDto {
+                entries: v.entries,
+                head_seq: v.head_seq,
+                broken_at: v.broken_at,
+                problem: v.problem,
+                checked_at: v.checked_at,
+            })
         }
         .await,
     )
@@ -84,13 +112,15 @@ pub async fn verify_audit_chain() -> Result<VerificationDto, AppError> {
 pub async fn last_verification() -> Result<Option<VerificationDto>, AppError> {
     super::reply(
         async {
-            Ok(oversight::last_verification(&require_user().await?).await?.map(|v| VerificationDto {
-                entries: v.entries,
-                head_seq: v.head_seq,
-                broken_at: v.broken_at,
-                problem: v.problem,
-                checked_at: v.checked_at,
-            }))
+            Ok(oversight::last_verification(&require_user().await?)
+                .await?
+                .map(|v| VerificationDto {
+                    entries: v.entries,
+                    head_seq: v.head_seq,
+                    broken_at: v.broken_at,
+                    problem: v.problem,
+                    checked_at: v.checked_at,
+                }))
         }
         .await,
     )

@@ -8,7 +8,10 @@ use crate::server::{auth::require_user, breakglass, participants};
 
 /// The case list: `status` empty for all; `mine` = "on" for only my cases.
 #[server(endpoint = "cases/list")]
-pub async fn list_cases(#[server(default)] status: String, #[server(default)] mine: Option<String>) -> Result<Vec<CaseRow>, AppError> {
+pub async fn list_cases(
+    #[server(default)] status: String,
+    #[server(default)] mine: Option<String>,
+) -> Result<Vec<CaseRow>, AppError> {
     super::reply(
         async {
             let a = require_user().await?;
@@ -16,7 +19,14 @@ pub async fn list_cases(#[server(default)] status: String, #[server(default)] mi
                 "" => None,
                 s => Some(crate::domain::CaseStatus::parse(s)?),
             };
-            participants::list(&a, participants::ListFilter { status, mine: mine.is_some() }).await
+            participants::list(
+                &a,
+                participants::ListFilter {
+                    status,
+                    mine: mine.is_some(),
+                },
+            )
+            .await
         }
         .await,
     )
@@ -30,7 +40,11 @@ pub async fn search_cases(q: String) -> Result<Vec<CaseRow>, AppError> {
 
 /// Registers a participant and opens their case; returns the case id.
 #[server(endpoint = "participants/register")]
-pub async fn register_participant(form: ParticipantForm, sspf_level: String, #[server(default)] referral_source: String) -> Result<String, AppError> {
+pub async fn register_participant(
+    form: ParticipantForm,
+    sspf_level: String,
+    #[server(default)] referral_source: String,
+) -> Result<String, AppError> {
     super::reply(
         async {
             let a = require_user().await?;
@@ -49,7 +63,11 @@ pub async fn get_case(case_id: String) -> Result<CaseView, AppError> {
 }
 
 #[server(endpoint = "participants/update")]
-pub async fn update_participant(case_id: String, version: i64, form: ParticipantForm) -> Result<(), AppError> {
+pub async fn update_participant(
+    case_id: String,
+    version: i64,
+    form: ParticipantForm,
+) -> Result<(), AppError> {
     super::reply(
         async {
             let a = require_user().await?;
@@ -65,20 +83,38 @@ pub async fn transition_case(case_id: String, version: i64, to: String) -> Resul
     super::reply(
         async {
             let a = require_user().await?;
-            participants::transition(&a, &case_id, version, crate::domain::CaseStatus::parse(&to)?).await
+            participants::transition(
+                &a,
+                &case_id,
+                version,
+                crate::domain::CaseStatus::parse(&to)?,
+            )
+            .await
         }
         .await,
     )
 }
 
 #[server(endpoint = "cases/team_add")]
-pub async fn add_team_member(case_id: String, username: String, part: String) -> Result<(), AppError> {
-    super::reply(async { participants::add_member(&require_user().await?, &case_id, &username, &part).await }.await)
+pub async fn add_team_member(
+    case_id: String,
+    username: String,
+    part: String,
+) -> Result<(), AppError> {
+    super::reply(
+        async {
+            participants::add_member(&require_user().await?, &case_id, &username, &part).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "cases/team_remove")]
 pub async fn remove_team_member(case_id: String, user_id: String) -> Result<(), AppError> {
-    super::reply(async { participants::remove_member(&require_user().await?, &case_id, &user_id).await }.await)
+    super::reply(
+        async { participants::remove_member(&require_user().await?, &case_id, &user_id).await }
+            .await,
+    )
 }
 
 /// (username, display name, organisation) of accounts that can join a case team.
@@ -89,6 +125,11 @@ pub async fn team_candidates() -> Result<Vec<(String, String, String)>, AppError
 
 /// Break-glass: time-limited access on a written reason; returns when it ends.
 #[server(endpoint = "cases/break_glass")]
-pub async fn break_glass(case_id: String, reason: String) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
-    super::reply(async { breakglass::request(&require_user().await?, &case_id, &reason).await }.await)
+pub async fn break_glass(
+    case_id: String,
+    reason: String,
+) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+    super::reply(
+        async { breakglass::request(&require_user().await?, &case_id, &reason).await }.await,
+    )
 }

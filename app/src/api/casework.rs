@@ -16,8 +16,25 @@ pub async fn get_plan(case_id: String) -> Result<PlanDto, AppError> {
 }
 
 #[server(endpoint = "plan/goal_add")]
-pub async fn add_goal(case_id: String, domain: String, text: String, #[server(default)] target_date: String) -> Result<String, AppError> {
-    super::reply(async { casework::add_goal(&require_user().await?, &case_id, LifeDomain::parse(&domain)?, &text, &target_date).await }.await)
+pub async fn add_goal(
+    case_id: String,
+    domain: String,
+    text: String,
+    #[server(default)] target_date: String,
+) -> Result<String, AppError> {
+    super::reply(
+        async {
+            casework::add_goal(
+                &require_user().await?,
+                &case_id,
+                LifeDomain::parse(&domain)?,
+                &text,
+                &target_date,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "plan/action_add")]
@@ -29,14 +46,44 @@ pub async fn add_action(
     #[server(default)] responsible: String,
     #[server(default)] due: String,
 ) -> Result<String, AppError> {
-    super::reply(async { casework::add_action(&require_user().await?, &case_id, &goal_id, &title, &owner_org, &responsible, &due).await }.await)
+    super::reply(
+        async {
+            casework::add_action(
+                &require_user().await?,
+                &case_id,
+                &goal_id,
+                &title,
+                &owner_org,
+                &responsible,
+                &due,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "plan/action_update")]
-pub async fn update_action(case_id: String, action_id: String, version: i64, status: String, #[server(default)] comment: String) -> Result<(), AppError> {
+pub async fn update_action(
+    case_id: String,
+    action_id: String,
+    version: i64,
+    status: String,
+    #[server(default)] comment: String,
+) -> Result<(), AppError> {
     super::reply(
-        async { casework::update_action(&require_user().await?, &case_id, &action_id, version, ActionStatus::parse(&status)?, &comment).await }
-            .await,
+        async {
+            casework::update_action(
+                &require_user().await?,
+                &case_id,
+                &action_id,
+                version,
+                ActionStatus::parse(&status)?,
+                &comment,
+            )
+            .await
+        }
+        .await,
     )
 }
 
@@ -48,7 +95,20 @@ pub async fn add_review(
     summary: String,
     #[server(default)] next_review: String,
 ) -> Result<String, AppError> {
-    super::reply(async { casework::add_review(&require_user().await?, &case_id, &date, &present, &summary, &next_review).await }.await)
+    super::reply(
+        async {
+            casework::add_review(
+                &require_user().await?,
+                &case_id,
+                &date,
+                &present,
+                &summary,
+                &next_review,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "safety/get")]
@@ -68,16 +128,42 @@ pub async fn add_measure(
     super::reply(
         async {
             let a = require_user().await?;
-            casework::add_measure(&a, &case_id, MeasureKind::parse(&kind)?, MeasureStatus::parse(&status)?, &start, &end, &details).await
+            casework::add_measure(
+                &a,
+                &case_id,
+                MeasureKind::parse(&kind)?,
+                MeasureStatus::parse(&status)?,
+                &start,
+                &end,
+                &details,
+            )
+            .await
         }
         .await,
     )
 }
 
 #[server(endpoint = "safety/assessment_add")]
-pub async fn add_assessment(case_id: String, level: String, #[server(default)] date: String, next_review: String, basis: String) -> Result<String, AppError> {
+pub async fn add_assessment(
+    case_id: String,
+    level: String,
+    #[server(default)] date: String,
+    next_review: String,
+    basis: String,
+) -> Result<String, AppError> {
     super::reply(
-        async { casework::add_assessment(&require_user().await?, &case_id, ThreatLevel::parse(&level)?, &date, &next_review, &basis).await }.await,
+        async {
+            casework::add_assessment(
+                &require_user().await?,
+                &case_id,
+                ThreatLevel::parse(&level)?,
+                &date,
+                &next_review,
+                &basis,
+            )
+            .await
+        }
+        .await,
     )
 }
 
@@ -87,20 +173,73 @@ pub async fn get_living(case_id: String) -> Result<LivingDto, AppError> {
 }
 
 #[server(endpoint = "living/housing_add")]
-pub async fn add_housing(case_id: String, kind: String, #[server(default)] address: String, from: String) -> Result<String, AppError> {
-    super::reply(async { casework::add_housing(&require_user().await?, &case_id, HousingType::parse(&kind)?, &address, &from).await }.await)
+pub async fn add_housing(
+    case_id: String,
+    kind: String,
+    #[server(default)] address: String,
+    from: String,
+) -> Result<String, AppError> {
+    super::reply(
+        async {
+            casework::add_housing(
+                &require_user().await?,
+                &case_id,
+                HousingType::parse(&kind)?,
+                &address,
+                &from,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "living/occupation_add")]
-pub async fn add_occupation(case_id: String, kind: String, from: String, #[server(default)] outcome: String) -> Result<String, AppError> {
-    super::reply(async { casework::add_occupation(&require_user().await?, &case_id, OccupationType::parse(&kind)?, &from, &outcome).await }.await)
+pub async fn add_occupation(
+    case_id: String,
+    kind: String,
+    from: String,
+    #[server(default)] outcome: String,
+) -> Result<String, AppError> {
+    super::reply(
+        async {
+            casework::add_occupation(
+                &require_user().await?,
+                &case_id,
+                OccupationType::parse(&kind)?,
+                &from,
+                &outcome,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// The contact log's one-tap entry. `at` as `ÅÅÅÅ-MM-DDTHH:MM` or empty for now.
 #[server(endpoint = "contacts/add")]
-pub async fn add_contact(case_id: String, #[server(default)] at: String, kind: String, #[server(default)] minutes: String, summary: String) -> Result<String, AppError> {
+pub async fn add_contact(
+    case_id: String,
+    #[server(default)] at: String,
+    kind: String,
+    #[server(default)] minutes: String,
+    summary: String,
+) -> Result<String, AppError> {
     let at = swedish_to_utc(&at);
-    super::reply(async { casework::add_contact(&require_user().await?, &case_id, &at, ContactKind::parse(&kind)?, &minutes, &summary).await }.await)
+    super::reply(
+        async {
+            casework::add_contact(
+                &require_user().await?,
+                &case_id,
+                &at,
+                ContactKind::parse(&kind)?,
+                &minutes,
+                &summary,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// A `datetime-local` value is what the user read on a Swedish clock; the core takes UTC.
@@ -108,7 +247,9 @@ pub async fn add_contact(case_id: String, #[server(default)] at: String, kind: S
 #[cfg(feature = "ssr")]
 fn swedish_to_utc(at: &str) -> String {
     const FORMAT: &str = "%Y-%m-%dT%H:%M";
-    let Ok(local) = chrono::NaiveDateTime::parse_from_str(at.trim(), FORMAT) else { return at.to_string() };
+    let Ok(local) = chrono::NaiveDateTime::parse_from_str(at.trim(), FORMAT) else {
+        return at.to_string();
+    };
     // Summer time first: in the autumn's repeated hour that picks the earlier moment.
     [2, 1]
         .into_iter()
@@ -129,8 +270,18 @@ pub async fn add_note(case_id: String, text: String) -> Result<String, AppError>
 }
 
 #[server(endpoint = "notes/edit")]
-pub async fn edit_note(case_id: String, note_id: String, version: i64, text: String) -> Result<(), AppError> {
-    super::reply(async { casework::edit_note(&require_user().await?, &case_id, &note_id, version, &text).await }.await)
+pub async fn edit_note(
+    case_id: String,
+    note_id: String,
+    version: i64,
+    text: String,
+) -> Result<(), AppError> {
+    super::reply(
+        async {
+            casework::edit_note(&require_user().await?, &case_id, &note_id, version, &text).await
+        }
+        .await,
+    )
 }
 
 /// A page of the shared timeline, newest first. `cursor` from the previous page's `next`;

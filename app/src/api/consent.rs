@@ -25,7 +25,15 @@ pub async fn add_consent(
     super::reply(
         async {
             let a = require_user().await?;
-            let n = consent::NewConsent::parse(&recipient_org, &categories, &basis, &provision, &valid_from, &valid_until, a.state_today())?;
+            let n = consent::NewConsent::parse(
+                &recipient_org,
+                &categories,
+                &basis,
+                &provision,
+                &valid_from,
+                &valid_until,
+                a.state_today(),
+            )?;
             consent::add(&a, &case_id, n).await
         }
         .await,
@@ -34,5 +42,7 @@ pub async fn add_consent(
 
 #[server(endpoint = "consents/revoke")]
 pub async fn revoke_consent(case_id: String, consent_id: String) -> Result<(), AppError> {
-    super::reply(async { consent::revoke(&require_user().await?, &case_id, &consent_id).await }.await)
+    super::reply(
+        async { consent::revoke(&require_user().await?, &case_id, &consent_id).await }.await,
+    )
 }

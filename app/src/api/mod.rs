@@ -11,9 +11,17 @@ pub mod consent;
 pub mod session;
 
 /// Sets the HTTP status of a failed server-function call so clients and logs see 401/403/404/….
+///
+/// Not for a plain HTML form post (no JavaScript): that must stay the redirect back to the
+/// form, which carries the error in its address for the page to show.
 #[cfg(feature = "ssr")]
-pub(crate) fn reply<T>(r: Result<T, crate::domain::AppError>) -> Result<T, crate::domain::AppError> {
+pub(crate) fn reply<T>(
+    r: Result<T, crate::domain::AppError>,
+) -> Result<T, crate::domain::AppError> {
     if let Err(e) = &r {
+        if plain_form_post() {
+            return r;
+        }
         if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             if let Ok(code) = http::StatusCode::from_u16(e.status()) {
                 opts.set_status(code);
@@ -21,4 +29,17 @@ pub(crate) fn reply<T>(r: Result<T, crate::domain::AppError>) -> Result<T, crate
         }
     }
     r
+}
+
+/// Whether this is a server-function endpoint posted to by an HTML form rather than by the
+/// app's client code (which asks for JSON).
+#[cfg(feature = "ssr")]
+fn plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| {
+        p.uri.path().starts_with("/api/")
+            && p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"))
+    })
 }

@@ -11,11 +11,20 @@ use crate::domain::{Me, Role};
 pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![("/", "Start")];
     match role {
+        Role::CaseWorker | Role::ProgramLead => {
+            items.push(("/arenden", "Ärenden"));
+            items.push(("/arenden/ny", "Registrera deltagare"));
+        }
+        Role::Partner | Role::Police => items.push(("/arenden", "Ärenden")),
+        Role::Auditor => {
+            items.push(("/granskning", "Loggranskning"));
+            items.push(("/granskning/nodatkomst", "Nödåtkomster"));
+        }
         Role::Admin => {
             items.push(("/admin/organisationer", "Organisationer"));
             items.push(("/admin/anvandare", "Användare"));
+            items.push(("/admin/gallring", "Gallring"));
         }
-        Role::CaseWorker | Role::ProgramLead | Role::Partner | Role::Police | Role::Auditor => {}
     }
     items
 }

@@ -3,9 +3,9 @@
 //! The client sees a variant and a Swedish message, never a query, a stack trace or a key.
 //! `Internal` is deliberately opaque: the detail goes to the server log only.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -27,11 +27,16 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.to_string(), message: message.into() }
+        AppError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
-        AppError::Conflict { message: message.into() }
+        AppError::Conflict {
+            message: message.into(),
+        }
     }
 
     /// The HTTP status a server function answers with for this error.
@@ -62,9 +67,10 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // Malformed or missing arguments are the caller's fault: say so without echoing input.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::invalid("", "Formuläret kunde inte läsas. Kontrollera fälten och försök igen.")
-            }
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::invalid(
+                "",
+                "Formuläret kunde inte läsas. Kontrollera fälten och försök igen.",
+            ),
             ServerFnErrorErr::Request(_) => AppError::invalid(
                 "",
                 "Kunde inte nå servern. Kontrollera anslutningen och försök igen.",

@@ -67,7 +67,12 @@ pub enum OrgKind {
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 4] = [OrgKind::SocialServices, OrgKind::Police, OrgKind::Ngo, OrgKind::Other];
+    pub const ALL: [OrgKind; 4] = [
+        OrgKind::SocialServices,
+        OrgKind::Police,
+        OrgKind::Ngo,
+        OrgKind::Other,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -95,17 +100,29 @@ impl OrgKind {
     }
 }
 
-fn trimmed_len(field: &str, label: &str, value: &str, min: usize, max: usize) -> Result<String, AppError> {
+fn trimmed_len(
+    field: &str,
+    label: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, AppError> {
     let v = value.trim();
     let n = v.chars().count();
     if n < min {
         return Err(AppError::invalid(field, format!("{label} måste fyllas i.")));
     }
     if n > max {
-        return Err(AppError::invalid(field, format!("{label} får vara högst {max} tecken.")));
+        return Err(AppError::invalid(
+            field,
+            format!("{label} får vara högst {max} tecken."),
+        ));
     }
     if v.chars().any(|c| c.is_control()) {
-        return Err(AppError::invalid(field, format!("{label} innehåller otillåtna tecken.")));
+        return Err(AppError::invalid(
+            field,
+            format!("{label} innehåller otillåtna tecken."),
+        ));
     }
     Ok(v.to_string())
 }
@@ -117,7 +134,9 @@ pub struct Username(String);
 impl Username {
     pub fn parse(s: &str) -> Result<Username, AppError> {
         let v = s.trim().to_lowercase();
-        let ok_chars = v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+        let ok_chars = v
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
         if !(3..=64).contains(&v.len()) || !ok_chars {
             return Err(AppError::invalid(
                 "username",
@@ -153,10 +172,16 @@ impl NewPassword {
     pub fn parse(s: &str) -> Result<NewPassword, AppError> {
         let n = s.chars().count();
         if n < 12 {
-            return Err(AppError::invalid("password", "Lösenordet måste vara minst 12 tecken. Använd gärna en fras."));
+            return Err(AppError::invalid(
+                "password",
+                "Lösenordet måste vara minst 12 tecken. Använd gärna en fras.",
+            ));
         }
         if n > 256 {
-            return Err(AppError::invalid("password", "Lösenordet får vara högst 256 tecken."));
+            return Err(AppError::invalid(
+                "password",
+                "Lösenordet får vara högst 256 tecken.",
+            ));
         }
         Ok(NewPassword(s.to_string()))
     }
@@ -186,7 +211,10 @@ pub fn parse_municipalities(s: &str) -> Result<Vec<String>, AppError> {
         }
     }
     if out.is_empty() {
-        return Err(AppError::invalid("municipalities", "Ange minst en kommun som organisationen arbetar för."));
+        return Err(AppError::invalid(
+            "municipalities",
+            "Ange minst en kommun som organisationen arbetar för.",
+        ));
     }
     if out.len() > 20 {
         return Err(AppError::invalid("municipalities", "Högst 20 kommuner."));
@@ -235,7 +263,10 @@ mod tests {
 
     #[test]
     fn username_is_normalised_and_validated() {
-        assert_eq!(Username::parse(" Handlaggare.Malmo ").unwrap().as_str(), "handlaggare.malmo");
+        assert_eq!(
+            Username::parse(" Handlaggare.Malmo ").unwrap().as_str(),
+            "handlaggare.malmo"
+        );
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse("a b c").is_err());
         assert!(Username::parse("åsa").is_err());
@@ -249,7 +280,10 @@ mod tests {
 
     #[test]
     fn municipalities_are_split_and_deduplicated() {
-        assert_eq!(parse_municipalities("Göteborg, Mölndal,göteborg").unwrap(), vec!["Göteborg", "Mölndal"]);
+        assert_eq!(
+            parse_municipalities("Göteborg, Mölndal,göteborg").unwrap(),
+            vec!["Göteborg", "Mölndal"]
+        );
         assert!(parse_municipalities(" , ").is_err());
     }
 

@@ -145,7 +145,10 @@ impl CaseStatus {
     }
 
     pub fn is_closed(self) -> bool {
-        matches!(self, CaseStatus::Completed | CaseStatus::EndedEarly | CaseStatus::Moved)
+        matches!(
+            self,
+            CaseStatus::Completed | CaseStatus::EndedEarly | CaseStatus::Moved
+        )
     }
 
     /// The lifecycle: referred → assessment → active ⇄ paused → completed | ended_early | moved.
@@ -167,7 +170,11 @@ impl CaseStatus {
         } else {
             Err(AppError::invalid(
                 "status",
-                format!("Ett ärende som är {} kan inte ändras till {}.", self.label().to_lowercase(), to.label().to_lowercase()),
+                format!(
+                    "Ett ärende som är {} kan inte ändras till {}.",
+                    self.label().to_lowercase(),
+                    to.label().to_lowercase()
+                ),
             ))
         }
     }

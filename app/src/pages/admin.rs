@@ -28,7 +28,10 @@ fn role_options(selected: Role) -> impl IntoView {
 pub fn OrgsPage() -> impl IntoView {
     let create = ServerAction::<CreateOrg>::new();
     let update = ServerAction::<UpdateOrg>::new();
-    let orgs = Resource::new(move || (create.version().get(), update.version().get()), |_| list_orgs());
+    let orgs = Resource::new(
+        move || (create.version().get(), update.version().get()),
+        |_| list_orgs(),
+    );
     view! {
         <Title text="Organisationer"/>
         <h1>"Organisationer"</h1>
@@ -102,7 +105,13 @@ pub fn UsersPage() -> impl IntoView {
     let update = ServerAction::<UpdateUser>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let data = Resource::new(
-        move || (create.version().get(), update.version().get(), reset.version().get()),
+        move || {
+            (
+                create.version().get(),
+                update.version().get(),
+                reset.version().get(),
+            )
+        },
         |_| async move { Ok::<_, crate::domain::AppError>((list_users().await?, list_orgs().await?)) },
     );
     view! {

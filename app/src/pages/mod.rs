@@ -1,7 +1,16 @@
-//! One file per route.
+//! One file per route (`common` holds view pieces the case and review pages share).
 
 pub mod admin;
+pub mod admin_shred;
+pub mod audit;
+pub mod case;
+pub mod case_consents;
+pub mod case_edit;
+pub mod case_new;
+pub mod case_team;
+pub mod cases;
 pub mod casework;
+pub mod common;
 pub mod contact;
 pub mod home;
 pub mod living;

@@ -36,7 +36,9 @@ pub struct Grant {
 
 impl Grant {
     pub fn in_force(&self, now: DateTime<Utc>) -> bool {
-        self.revoked_at.is_none_or(|r| r > now) && self.valid_from <= now && self.valid_until.is_none_or(|u| now < u)
+        self.revoked_at.is_none_or(|r| r > now)
+            && self.valid_from <= now
+            && self.valid_until.is_none_or(|u| now < u)
     }
 }
 
@@ -121,7 +123,13 @@ impl Decision {
 }
 
 /// The rule. Pure: everything it depends on is in its arguments.
-pub fn may(actor: &Actor, subject: &Subject, category: Category, _purpose: Purpose, now: DateTime<Utc>) -> Decision {
+pub fn may(
+    actor: &Actor,
+    subject: &Subject,
+    category: Category,
+    _purpose: Purpose,
+    now: DateTime<Utc>,
+) -> Decision {
     if matches!(actor.role, Role::Admin | Role::Auditor) {
         return Decision::Deny(DenyReason::Role);
     }
@@ -129,7 +137,10 @@ pub fn may(actor: &Actor, subject: &Subject, category: Category, _purpose: Purpo
         return Decision::Deny(DenyReason::Shredded);
     }
     let own_org = actor.org_id == subject.owner_org;
-    let named_member = subject.team.iter().any(|m| m.user_id == actor.user_id && m.org_id == actor.org_id);
+    let named_member = subject
+        .team
+        .iter()
+        .any(|m| m.user_id == actor.user_id && m.org_id == actor.org_id);
     let protected_location = category == Category::Location && subject.protection.is_protected();
 
     if own_org && named_member {
@@ -156,11 +167,15 @@ pub fn may(actor: &Actor, subject: &Subject, category: Category, _purpose: Purpo
     Decision::Deny(DenyReason::NoBasis)
 }
 
-fn grant_for<'s>(actor: &Actor, subject: &'s Subject, category: Category, now: DateTime<Utc>) -> Option<&'s Grant> {
-    subject
-        .grants
-        .iter()
-        .find(|g| g.recipient_org == actor.org_id && g.categories.contains(&category) && g.in_force(now))
+fn grant_for<'s>(
+    actor: &Actor,
+    subject: &'s Subject,
+    category: Category,
+    now: DateTime<Utc>,
+) -> Option<&'s Grant> {
+    subject.grants.iter().find(|g| {
+        g.recipient_org == actor.org_id && g.categories.contains(&category) && g.in_force(now)
+    })
 }
 
 /// Whether the actor may change the case itself (participant data, status, team, consents):
@@ -175,8 +190,16 @@ pub fn may_manage(actor: &Actor, subject: &Subject) -> bool {
 }
 
 /// Every category the actor may read.
-pub fn visible(actor: &Actor, subject: &Subject, purpose: Purpose, now: DateTime<Utc>) -> Vec<(Category, Decision)> {
-    Category::ALL.into_iter().map(|c| (c, may(actor, subject, c, purpose, now))).collect()
+pub fn visible(
+    actor: &Actor,
+    subject: &Subject,
+    purpose: Purpose,
+    now: DateTime<Utc>,
+) -> Vec<(Category, Decision)> {
+    Category::ALL
+        .into_iter()
+        .map(|c| (c, may(actor, subject, c, purpose, now)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -228,12 +251,23 @@ mod tests {
         }
     }
 
-    fn setup(role: Role, rel: Rel, protection: Protection, now: DateTime<Utc>) -> (String, Subject) {
+    fn setup(
+        role: Role,
+        rel: Rel,
+        protection: Protection,
+        now: DateTime<Utc>,
+    ) -> (String, Subject) {
         let org = org_for(role, rel).to_string();
         let me = "u1".to_string();
-        let mut team = vec![Member { user_id: "responsible".into(), org_id: OWNER.into() }];
+        let mut team = vec![Member {
+            user_id: "responsible".into(),
+            org_id: OWNER.into(),
+        }];
         if matches!(rel, Rel::OwnCaseTeam | Rel::OtherOrgNamedMemberWithConsent) {
-            team.push(Member { user_id: me.clone(), org_id: org.clone() });
+            team.push(Member {
+                user_id: me.clone(),
+                org_id: org.clone(),
+            });
         }
         let grant = |from: i64, until: Option<i64>, revoked: Option<i64>| Grant {
             id: "c1".into(),
@@ -244,7 +278,9 @@ mod tests {
             revoked_at: revoked.map(|d| now + Duration::days(d)),
         };
         let grants = match rel {
-            Rel::OtherOrgConsent | Rel::OtherOrgNamedMemberWithConsent => vec![grant(-10, Some(30), None)],
+            Rel::OtherOrgConsent | Rel::OtherOrgNamedMemberWithConsent => {
+                vec![grant(-10, Some(30), None)]
+            }
             Rel::OtherOrgConsentExpired => vec![grant(-10, Some(-1), None)],
             Rel::OtherOrgConsentRevoked => vec![grant(-10, Some(30), Some(-1))],
             Rel::OtherOrgConsentNotYetValid => vec![grant(2, Some(30), None)],
@@ -255,7 +291,17 @@ mod tests {
             Rel::BreakGlassExpired => vec![("bg1".to_string(), now - Duration::minutes(1))],
             _ => vec![],
         };
-        (org, Subject { owner_org: OWNER.into(), team, protection, grants, break_glass, shredded: false })
+        (
+            org,
+            Subject {
+                owner_org: OWNER.into(),
+                team,
+                protection,
+                grants,
+                break_glass,
+                shredded: false,
+            },
+        )
     }
 
     /// The expected answer, written as the table the rules describe.
@@ -286,10 +332,18 @@ mod tests {
             for rel in RELS {
                 for protection in [Protection::None, Protection::SkyddadFolkbokforing] {
                     let (org, subject) = setup(role, rel, protection, now);
-                    let actor = Actor { user_id: "u1", org_id: &org, role };
+                    let actor = Actor {
+                        user_id: "u1",
+                        org_id: &org,
+                        role,
+                    };
                     for cat in Category::ALL {
                         let got = may(&actor, &subject, cat, Purpose::CaseWork, now).allowed();
-                        assert_eq!(got, expected(role, rel, cat, protection), "{role:?} {rel:?} {cat:?} {protection:?}");
+                        assert_eq!(
+                            got,
+                            expected(role, rel, cat, protection),
+                            "{role:?} {rel:?} {cat:?} {protection:?}"
+                        );
                         checked += 1;
                     }
                 }
@@ -303,7 +357,11 @@ mod tests {
         let now = Utc::now();
         let (org, mut subject) = setup(Role::Partner, Rel::OtherOrgConsent, Protection::None, now);
         subject.grants[0].categories = vec![Category::Contacts];
-        let actor = Actor { user_id: "u1", org_id: &org, role: Role::Partner };
+        let actor = Actor {
+            user_id: "u1",
+            org_id: &org,
+            role: Role::Partner,
+        };
         assert!(may(&actor, &subject, Category::Contacts, Purpose::CaseWork, now).allowed());
         assert!(!may(&actor, &subject, Category::Safety, Purpose::CaseWork, now).allowed());
         assert!(!may(&actor, &subject, Category::Identity, Purpose::CaseWork, now).allowed());
@@ -313,7 +371,11 @@ mod tests {
     fn revocation_takes_effect_at_the_instant_it_is_recorded() {
         let now = Utc::now();
         let (org, mut subject) = setup(Role::Police, Rel::OtherOrgConsent, Protection::None, now);
-        let actor = Actor { user_id: "u1", org_id: &org, role: Role::Police };
+        let actor = Actor {
+            user_id: "u1",
+            org_id: &org,
+            role: Role::Police,
+        };
         assert!(may(&actor, &subject, Category::Safety, Purpose::CaseWork, now).allowed());
         subject.grants[0].revoked_at = Some(now);
         assert!(!may(&actor, &subject, Category::Safety, Purpose::CaseWork, now).allowed());
@@ -324,8 +386,15 @@ mod tests {
         let now = Utc::now();
         let (org, mut subject) = setup(Role::CaseWorker, Rel::OwnCaseTeam, Protection::None, now);
         subject.shredded = true;
-        let actor = Actor { user_id: "u1", org_id: &org, role: Role::CaseWorker };
-        assert_eq!(may(&actor, &subject, Category::Identity, Purpose::CaseWork, now), Decision::Deny(DenyReason::Shredded));
+        let actor = Actor {
+            user_id: "u1",
+            org_id: &org,
+            role: Role::CaseWorker,
+        };
+        assert_eq!(
+            may(&actor, &subject, Category::Identity, Purpose::CaseWork, now),
+            Decision::Deny(DenyReason::Shredded)
+        );
     }
 
     #[test]
@@ -334,9 +403,14 @@ mod tests {
         for role in Role::ALL {
             for rel in RELS {
                 let (org, subject) = setup(role, rel, Protection::None, now);
-                let actor = Actor { user_id: "u1", org_id: &org, role };
+                let actor = Actor {
+                    user_id: "u1",
+                    org_id: &org,
+                    role,
+                };
                 let expect = matches!(role, Role::CaseWorker | Role::ProgramLead)
-                    && (rel == Rel::OwnCaseTeam || (rel == Rel::OwnOrgNotOnTeam && role == Role::ProgramLead));
+                    && (rel == Rel::OwnCaseTeam
+                        || (rel == Rel::OwnOrgNotOnTeam && role == Role::ProgramLead));
                 assert_eq!(may_manage(&actor, &subject), expect, "{role:?} {rel:?}");
             }
         }

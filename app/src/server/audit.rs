@@ -31,7 +31,11 @@ pub struct Who {
 
 impl Who {
     pub fn system() -> Who {
-        Who { user: "system".into(), org: "system".into(), role: "system".into() }
+        Who {
+            user: "system".into(),
+            org: "system".into(),
+            role: "system".into(),
+        }
     }
 }
 
@@ -52,7 +56,11 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(action: &str) -> Entry {
-        Entry { action: action.into(), decision: "allow".into(), ..Default::default() }
+        Entry {
+            action: action.into(),
+            decision: "allow".into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -109,8 +117,14 @@ struct Head {
 }
 
 async fn head(state: &AppState) -> Result<(i64, String), DbError> {
-    let h: Option<Head> = state.db().q("SELECT seq, mac FROM audit_head:main").run().await?.first(0)?;
-    Ok(h.map(|h| (h.seq, h.mac)).unwrap_or((0, GENESIS.to_string())))
+    let h: Option<Head> = state
+        .db()
+        .q("SELECT seq, mac FROM audit_head:main")
+        .run()
+        .await?
+        .first(0)?;
+    Ok(h.map(|h| (h.seq, h.mac))
+        .unwrap_or((0, GENESIS.to_string())))
 }
 
 fn truncate_to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -118,7 +132,11 @@ fn truncate_to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Appends an entry on its own (reads, denied attempts).
-pub(in crate::server) async fn append(state: &AppState, who: &Who, entry: Entry) -> Result<i64, AppError> {
+pub(in crate::server) async fn append(
+    state: &AppState,
+    who: &Who,
+    entry: Entry,
+) -> Result<i64, AppError> {
     let (seq, _) = commit(state, who, entry, "", serde_json::Map::new()).await?;
     Ok(seq)
 }
@@ -170,7 +188,12 @@ pub(in crate::server) async fn commit(
              UPSERT audit_head:main CONTENT {{ seq: $__seq, mac: $__e.mac }} RETURN NONE;
              COMMIT TRANSACTION;"
         );
-        let mut q = state.db().q(sql).bind("__expect", head_seq).bind("__seq", stored.seq).bind("__at", stored.at);
+        let mut q = state
+            .db()
+            .q(sql)
+            .bind("__expect", head_seq)
+            .bind("__seq", stored.seq)
+            .bind("__at", stored.at);
         q = q.bind("__e", &stored);
         for (k, v) in &vars {
             q = q.bind(k, v);
@@ -180,7 +203,8 @@ pub(in crate::server) async fn commit(
             Err(e) if is_retryable(&e) && attempt + 1 < MAX_ATTEMPTS => {
                 // Another instance appended first (or the store saw a write conflict): re-read
                 // the head and try again.
-                tokio::time::sleep(std::time::Duration::from_millis(2 + u64::from(attempt) * 3)).await;
+                tokio::time::sleep(std::time::Duration::from_millis(2 + u64::from(attempt) * 3))
+                    .await;
             }
             Err(e) => return Err(map_body_error(e)),
         }
@@ -255,7 +279,12 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
         // A recorded retention cut: the chain legitimately starts after it.
         after = cut;
         expected_seq = cut + 1;
-        let prev: Option<String> = state.db().q("SELECT VALUE prev_mac FROM audit_cut:main").run().await?.first(0)?;
+        let prev: Option<String> = state
+            .db()
+            .q("SELECT VALUE prev_mac FROM audit_cut:main")
+            .run()
+            .await?
+            .first(0)?;
         expected_prev = prev.unwrap_or_else(|| GENESIS.to_string());
     }
     'pages: loop {
@@ -273,7 +302,10 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
             count += 1;
             after = e.seq;
             let problem = if e.seq != expected_seq {
-                Some(format!("entry {expected_seq} is missing (next is {})", e.seq))
+                Some(format!(
+                    "entry {expected_seq} is missing (next is {})",
+                    e.seq
+                ))
             } else if e.prev_mac != expected_prev {
                 Some("link to the previous entry does not match".to_string())
             } else if !state.with_keys(|k| k.audit_verify(&e.canonical(), &e.mac)) {
@@ -289,8 +321,16 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
             expected_seq += 1;
         }
     }
-    if broken.is_none() && (expected_seq - 1 != head_seq || (head_seq > 0 && expected_prev != head_mac)) {
-        broken = Some((expected_seq, format!("the chain ends at {} but the head says {head_seq}", expected_seq - 1)));
+    if broken.is_none()
+        && (expected_seq - 1 != head_seq || (head_seq > 0 && expected_prev != head_mac))
+    {
+        broken = Some((
+            expected_seq,
+            format!(
+                "the chain ends at {} but the head says {head_seq}",
+                expected_seq - 1
+            ),
+        ));
     }
     let v = Verification {
         entries: count,
@@ -321,7 +361,11 @@ pub struct Row {
     pub reason: Option<String>,
 }
 
-pub(in crate::server) async fn reads_of_participant(state: &AppState, pid: &str, limit: i64) -> Result<Vec<Row>, AppError> {
+pub(in crate::server) async fn reads_of_participant(
+    state: &AppState,
+    pid: &str,
+    limit: i64,
+) -> Result<Vec<Row>, AppError> {
     Ok(state
         .db()
         .q("SELECT * OMIT id FROM audit WHERE participants CONTAINS $p ORDER BY seq DESC LIMIT $n")
@@ -332,7 +376,11 @@ pub(in crate::server) async fn reads_of_participant(state: &AppState, pid: &str,
         .all(0)?)
 }
 
-pub(in crate::server) async fn by_user(state: &AppState, user: &str, limit: i64) -> Result<Vec<Row>, AppError> {
+pub(in crate::server) async fn by_user(
+    state: &AppState,
+    user: &str,
+    limit: i64,
+) -> Result<Vec<Row>, AppError> {
     Ok(state
         .db()
         .q("SELECT * OMIT id FROM audit WHERE actor = $u ORDER BY seq DESC LIMIT $n")
@@ -373,25 +421,44 @@ mod tests {
     #[tokio::test]
     async fn an_edited_or_deleted_entry_is_found_at_its_position() {
         let cases: &[(&str, i64, &str)] = &[
-            ("UPDATE audit:4 SET reason = 'nothing happened'", 4, "changed"),
+            (
+                "UPDATE audit:4 SET reason = 'nothing happened'",
+                4,
+                "changed",
+            ),
             ("UPDATE audit:1 SET actor = 'someone_else'", 1, "changed"),
             ("UPDATE audit:7 SET participants = []", 7, "changed"),
             ("UPDATE audit:5 SET at = at + 1ms", 5, "changed"),
             ("UPDATE audit:3 SET decision = 'deny'", 3, "changed"),
-            ("UPDATE audit:6 SET mac = (SELECT VALUE mac FROM ONLY audit:2)", 6, ""),
-            ("UPDATE audit:8 SET prev_mac = (SELECT VALUE mac FROM ONLY audit:6)", 8, "link"),
+            (
+                "UPDATE audit:6 SET mac = (SELECT VALUE mac FROM ONLY audit:2)",
+                6,
+                "",
+            ),
+            (
+                "UPDATE audit:8 SET prev_mac = (SELECT VALUE mac FROM ONLY audit:6)",
+                8,
+                "link",
+            ),
             ("DELETE audit:6", 6, "missing"),
             ("DELETE audit:1", 1, "missing"),
             ("DELETE audit:10", 10, "head"),
             ("DELETE audit:3; DELETE audit:4", 3, "missing"),
-            ("UPDATE audit:9 SET reason = 'x'; DELETE audit:5", 5, "missing"),
+            (
+                "UPDATE audit:9 SET reason = 'x'; DELETE audit:5",
+                5,
+                "missing",
+            ),
         ];
         for (sql, at, problem) in cases {
             let state = chain().await;
             tamper(&state, sql).await;
             let v = verify(&state).await.unwrap();
             assert_eq!(v.broken_at, Some(*at), "{sql}: {v:?}");
-            assert!(v.problem.as_deref().unwrap_or_default().contains(problem), "{sql}: {v:?}");
+            assert!(
+                v.problem.as_deref().unwrap_or_default().contains(problem),
+                "{sql}: {v:?}"
+            );
         }
     }
 
@@ -414,12 +481,36 @@ mod tests {
     async fn a_forged_entry_in_place_of_a_real_one_does_not_verify() {
         // Someone without the key writes a plausible replacement for entry 5, linked correctly.
         let state = chain().await;
-        let real: Stored = state.db().q("SELECT * OMIT id FROM ONLY audit:5").run().await.unwrap().first(0).unwrap().unwrap();
+        let real: Stored = state
+            .db()
+            .q("SELECT * OMIT id FROM ONLY audit:5")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap();
         let mut forged = real.clone();
         forged.reason = Some("routine check".into());
-        forged.mac = hex::encode(ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"guessed key"), &forged.canonical()));
-        state.db().q("UPDATE audit:5 SET reason = $r, mac = $m").bind("r", &forged.reason).bind("m", &forged.mac).run().await.unwrap();
-        state.db().q("UPDATE audit:6 SET prev_mac = $m").bind("m", &forged.mac).run().await.unwrap();
+        forged.mac = hex::encode(ring::hmac::sign(
+            &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"guessed key"),
+            &forged.canonical(),
+        ));
+        state
+            .db()
+            .q("UPDATE audit:5 SET reason = $r, mac = $m")
+            .bind("r", &forged.reason)
+            .bind("m", &forged.mac)
+            .run()
+            .await
+            .unwrap();
+        state
+            .db()
+            .q("UPDATE audit:6 SET prev_mac = $m")
+            .bind("m", &forged.mac)
+            .run()
+            .await
+            .unwrap();
         let v = verify(&state).await.unwrap();
         assert_eq!(v.broken_at, Some(5), "{v:?}");
     }

@@ -76,7 +76,10 @@ impl Authed {
 
 impl std::fmt::Debug for Authed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Authed").field("user", &self.me.username).field("role", &self.me.role).finish()
+        f.debug_struct("Authed")
+            .field("user", &self.me.username)
+            .field("role", &self.me.role)
+            .finish()
     }
 }
 
@@ -114,20 +117,30 @@ fn token_hash(token: &str) -> String {
 
 fn new_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| AppError::Internal)?;
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| AppError::Internal)?;
     Ok(B64URL.encode(bytes))
 }
 
 /// The value of the `Set-Cookie` header that carries a new session.
 pub fn session_cookie(state: &AppState, token: &str) -> String {
     let max_age = state.settings().session_absolute_hours * 3600;
-    let secure = if state.secure_cookies() { "; Secure" } else { "" };
+    let secure = if state.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(state: &AppState) -> String {
-    let secure = if state.secure_cookies() { "; Secure" } else { "" };
+    let secure = if state.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
 }
 
@@ -147,7 +160,11 @@ fn user_query() -> &'static str {
 ///
 /// Every failure gives the same answer after the same amount of work. Repeated failures slow
 /// down and then lock the account for a while.
-pub async fn login(state: &AppState, username: &str, password: &str) -> Result<(String, Me), AppError> {
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<(String, Me), AppError> {
     let fail = || AppError::invalid("", LOGIN_FAILED);
     let now = state.clock().now();
     let username = username.trim().to_lowercase();
@@ -156,9 +173,17 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<(
         return Err(fail());
     }
     let db = state.db();
-    let user: Option<UserRow> = db.q(user_query()).bind("u", &username).run().await?.first(0)?;
+    let user: Option<UserRow> = db
+        .q(user_query())
+        .bind("u", &username)
+        .run()
+        .await?
+        .first(0)?;
 
-    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_string());
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::dummy_hash().to_string());
     if let Some(u) = &user {
         if u.failed_logins >= SLOW_AFTER {
             let extra = ((u.failed_logins - SLOW_AFTER + 1) * 500).min(3000) as u64;
@@ -166,7 +191,9 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<(
         }
     }
     let pw = password.to_string();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&pw, &stored)).await.map_err(|_| AppError::Internal)?;
+    let matches = tokio::task::spawn_blocking(move || password::verify(&pw, &stored))
+        .await
+        .map_err(|_| AppError::Internal)?;
 
     let Some(user) = user else {
         metrics::counter!("utvag_login_failures_total").increment(1);
@@ -178,7 +205,8 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<(
         metrics::counter!("utvag_login_failures_total").increment(1);
         if !locked {
             let failures = user.failed_logins + 1;
-            let lock_until = (failures >= LOCK_AFTER).then(|| now + Duration::minutes(LOCK_MINUTES));
+            let lock_until =
+                (failures >= LOCK_AFTER).then(|| now + Duration::minutes(LOCK_MINUTES));
             db.q("UPDATE type::record('user', $id) SET failed_logins = $n, locked_until = IF $lock = NONE THEN NONE ELSE <datetime>$lock END")
                 .bind("id", &user.id)
                 .bind("n", if lock_until.is_some() { 0 } else { failures })
@@ -191,7 +219,12 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<(
         }
         return Err(fail());
     }
-    let org: Option<OrgRow> = db.q("SELECT * FROM ONLY type::record('org', $id)").bind("id", &user.org).run().await?.first(0)?;
+    let org: Option<OrgRow> = db
+        .q("SELECT * FROM ONLY type::record('org', $id)")
+        .bind("id", &user.org)
+        .run()
+        .await?
+        .first(0)?;
     let Some(org) = org.filter(|o| o.active) else {
         return Err(fail());
     };
@@ -222,7 +255,12 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> Result<(
 
 /// Ends a session on the server: the token is useless afterwards, whatever the browser keeps.
 pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
-    state.db().q("DELETE type::record('session', $sid)").bind("sid", token_hash(token)).run().await?;
+    state
+        .db()
+        .q("DELETE type::record('session', $sid)")
+        .bind("sid", token_hash(token))
+        .run()
+        .await?;
     Ok(())
 }
 
@@ -233,11 +271,22 @@ pub async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Authe
     let sid = token_hash(token);
     let db = state.db();
     let now = state.clock().now();
-    let session: Option<SessionRow> = db.q("SELECT * FROM ONLY type::record('session', $sid)").bind("sid", &sid).run().await?.first(0)?;
+    let session: Option<SessionRow> = db
+        .q("SELECT * FROM ONLY type::record('session', $sid)")
+        .bind("sid", &sid)
+        .run()
+        .await?
+        .first(0)?;
     let session = session.ok_or(AppError::Unauthenticated)?;
     let idle = Duration::minutes(state.settings().session_idle_minutes);
-    if now >= session.expires_at || now - session.last_seen >= idle || now < session.created_at - Duration::minutes(5) {
-        db.q("DELETE type::record('session', $sid)").bind("sid", &sid).run().await?;
+    if now >= session.expires_at
+        || now - session.last_seen >= idle
+        || now < session.created_at - Duration::minutes(5)
+    {
+        db.q("DELETE type::record('session', $sid)")
+            .bind("sid", &sid)
+            .run()
+            .await?;
         return Err(AppError::Unauthenticated);
     }
     let user: Option<UserRow> = db
@@ -247,14 +296,26 @@ pub async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Authe
         .await?
         .first(0)?;
     let user = user.ok_or(AppError::Unauthenticated)?;
-    let org: Option<OrgRow> = db.q("SELECT * FROM ONLY type::record('org', $id)").bind("id", &user.org).run().await?.first(0)?;
+    let org: Option<OrgRow> = db
+        .q("SELECT * FROM ONLY type::record('org', $id)")
+        .bind("id", &user.org)
+        .run()
+        .await?
+        .first(0)?;
     let org = org.ok_or(AppError::Unauthenticated)?;
     if !user.active || !org.active {
-        db.q("DELETE type::record('session', $sid)").bind("sid", &sid).run().await?;
+        db.q("DELETE type::record('session', $sid)")
+            .bind("sid", &sid)
+            .run()
+            .await?;
         return Err(AppError::Unauthenticated);
     }
     if now - session.last_seen >= Duration::seconds(TOUCH_EVERY_SECONDS) {
-        db.q("UPDATE type::record('session', $sid) SET last_seen = <datetime>$now").bind("sid", &sid).bind("now", now).run().await?;
+        db.q("UPDATE type::record('session', $sid) SET last_seen = <datetime>$now")
+            .bind("sid", &sid)
+            .bind("now", now)
+            .run()
+            .await?;
     }
     Ok(Authed {
         me: Me {
@@ -273,8 +334,12 @@ pub async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Authe
 /// The `Authed` of the request a server function is running for.
 pub async fn require_user() -> Result<Authed, AppError> {
     let state = leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)?;
-    let parts = leptos::prelude::use_context::<http::request::Parts>().ok_or(AppError::Unauthenticated)?;
-    let header = parts.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok());
+    let parts =
+        leptos::prelude::use_context::<http::request::Parts>().ok_or(AppError::Unauthenticated)?;
+    let header = parts
+        .headers
+        .get(http::header::COOKIE)
+        .and_then(|v| v.to_str().ok());
     authenticate(&state, token_from_cookie_header(header).as_deref()).await
 }
 
@@ -284,7 +349,10 @@ mod tests {
 
     #[test]
     fn cookie_header_parsing_finds_only_our_cookie() {
-        assert_eq!(token_from_cookie_header(Some("a=b; utvag_session=xyz; c=d")).as_deref(), Some("xyz"));
+        assert_eq!(
+            token_from_cookie_header(Some("a=b; utvag_session=xyz; c=d")).as_deref(),
+            Some("xyz")
+        );
         assert_eq!(token_from_cookie_header(Some("utvag_sessionx=1")), None);
         assert_eq!(token_from_cookie_header(Some("utvag_session=")), None);
         assert_eq!(token_from_cookie_header(None), None);

@@ -18,14 +18,22 @@ const MIN_REASON: usize = 20;
 
 /// Opens break-glass access to the participant of `case_id` for the asking user.
 pub async fn request(a: &Authed, case_id: &str, reason: &str) -> Result<DateTime<Utc>, AppError> {
-    a.require_role(&[Role::CaseWorker, Role::ProgramLead, Role::Partner, Role::Police])?;
+    a.require_role(&[
+        Role::CaseWorker,
+        Role::ProgramLead,
+        Role::Partner,
+        Role::Police,
+    ])?;
     let reason = reason.trim();
     let n = reason.chars().count();
     if n < MIN_REASON {
         return Err(AppError::invalid("reason", format!("Skriv varför du behöver åtkomst (minst {MIN_REASON} tecken). Motiveringen granskas.")));
     }
     if n > 2000 {
-        return Err(AppError::invalid("reason", "Motiveringen får vara högst 2000 tecken."));
+        return Err(AppError::invalid(
+            "reason",
+            "Motiveringen får vara högst 2000 tecken.",
+        ));
     }
     let c = case_by_id(a, case_id).await?;
     let subj = subject::load_one(a, &c.participant).await?;
@@ -34,7 +42,10 @@ pub async fn request(a: &Authed, case_id: &str, reason: &str) -> Result<DateTime
         return Err(AppError::invalid("", "Uppgifterna är gallrade."));
     }
     if access::may(&actor(a), &subj, Category::Identity, Purpose::CaseWork, now).allowed() {
-        return Err(AppError::invalid("reason", "Du har redan åtkomst till ärendet."));
+        return Err(AppError::invalid(
+            "reason",
+            "Du har redan åtkomst till ärendet.",
+        ));
     }
     let until = now + Duration::minutes(GRANT_MINUTES);
     let mut vars = serde_json::Map::new();
@@ -97,11 +108,17 @@ pub async fn review(a: &Authed, id: &str, decision: &str, comment: &str) -> Resu
     a.require_role(&[Role::Auditor])?;
     check_id(id)?;
     if !matches!(decision, "justified" | "escalated") {
-        return Err(AppError::invalid("decision", "Välj befogad eller eskalera."));
+        return Err(AppError::invalid(
+            "decision",
+            "Välj befogad eller eskalera.",
+        ));
     }
     let comment = comment.trim();
     if comment.chars().count() < 5 || comment.chars().count() > 2000 {
-        return Err(AppError::invalid("comment", "Skriv en kommentar (5–2000 tecken)."));
+        return Err(AppError::invalid(
+            "comment",
+            "Skriv en kommentar (5–2000 tecken).",
+        ));
     }
     let pid: Option<String> = a
         .state()

@@ -51,12 +51,28 @@ async fn ctx(a: &Authed, case_id: &str) -> Result<Ctx, AppError> {
     let subject = subject::load_one(a, &case.participant).await?;
     let now = a.state().clock().now();
     let act = actor(a);
-    let decisions: HashMap<Category, Decision> = access::visible(&act, &subject, Purpose::CaseWork, now).into_iter().collect();
+    let decisions: HashMap<Category, Decision> =
+        access::visible(&act, &subject, Purpose::CaseWork, now)
+            .into_iter()
+            .collect();
     let manage = access::may_manage(&act, &subject);
     if !decisions.values().any(Decision::allowed) {
-        return Err(refuse(a, "casework.read", &case.participant, Some(&case.id), &Category::ALL).await);
+        return Err(refuse(
+            a,
+            "casework.read",
+            &case.participant,
+            Some(&case.id),
+            &Category::ALL,
+        )
+        .await);
     }
-    Ok(Ctx { case, subject, decisions, manage, now })
+    Ok(Ctx {
+        case,
+        subject,
+        decisions,
+        manage,
+        now,
+    })
 }
 
 /// Refuses a write the reader is not allowed, auditing the attempt.
@@ -72,35 +88,64 @@ async fn deny_write(a: &Authed, c: &Ctx, action: &str, cat: Category) -> AppErro
     }
 }
 
-pub(in crate::server) fn text(field: &str, label: &str, v: &str, required: bool, max: usize) -> Result<String, AppError> {
+pub(in crate::server) fn text(
+    field: &str,
+    label: &str,
+    v: &str,
+    required: bool,
+    max: usize,
+) -> Result<String, AppError> {
     let v = v.trim();
     if required && v.is_empty() {
         return Err(AppError::invalid(field, format!("{label} måste fyllas i.")));
     }
     if v.chars().count() > max {
-        return Err(AppError::invalid(field, format!("{label} får vara högst {max} tecken.")));
+        return Err(AppError::invalid(
+            field,
+            format!("{label} får vara högst {max} tecken."),
+        ));
     }
-    if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(AppError::invalid(field, format!("{label} innehåller otillåtna tecken.")));
+    if v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::invalid(
+            field,
+            format!("{label} innehåller otillåtna tecken."),
+        ));
     }
     Ok(v.to_string())
 }
 
 /// A date from a form: ÅÅÅÅ-MM-DD, within ten years of today.
-pub(in crate::server) fn date(field: &str, v: &str, today: NaiveDate, required: bool) -> Result<Option<NaiveDate>, AppError> {
+pub(in crate::server) fn date(
+    field: &str,
+    v: &str,
+    today: NaiveDate,
+    required: bool,
+) -> Result<Option<NaiveDate>, AppError> {
     let v = v.trim();
     if v.is_empty() {
-        return if required { Err(AppError::invalid(field, "Ange ett datum.")) } else { Ok(None) };
+        return if required {
+            Err(AppError::invalid(field, "Ange ett datum."))
+        } else {
+            Ok(None)
+        };
     }
-    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD."))?;
+    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD."))?;
     if (d - today).num_days().abs() > 3653 {
-        return Err(AppError::invalid(field, "Datumet ligger för långt från dagens datum."));
+        return Err(AppError::invalid(
+            field,
+            "Datumet ligger för långt från dagens datum.",
+        ));
     }
     Ok(Some(d))
 }
 
 fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default()
+    d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or_default()
 }
 
 /// Builds the variables shared by every casework write: ids, the event row and its sealed text.
@@ -129,7 +174,8 @@ impl Write {
     }
 
     fn var(mut self, k: &str, v: impl serde::Serialize) -> Self {
-        self.vars.insert(k.into(), serde_json::to_value(v).unwrap_or(Json::Null));
+        self.vars
+            .insert(k.into(), serde_json::to_value(v).unwrap_or(Json::Null));
         self
     }
 }
@@ -140,12 +186,28 @@ const EVENT: &str = "
         org: $org, author: $user, at: <datetime>$eat, text: $etext, source: $esrc, corrected: false } RETURN NONE;
     UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;";
 
-async fn seal_for(a: &Authed, c: &Ctx, table: &str, record: &str, field: &str, value: &str) -> Result<Option<String>, AppError> {
-    let dek = vault::dek(a.state(), &c.case.participant).await?.ok_or_else(|| AppError::invalid("", "Uppgifterna är gallrade."))?;
+async fn seal_for(
+    a: &Authed,
+    c: &Ctx,
+    table: &str,
+    record: &str,
+    field: &str,
+    value: &str,
+) -> Result<Option<String>, AppError> {
+    let dek = vault::dek(a.state(), &c.case.participant)
+        .await?
+        .ok_or_else(|| AppError::invalid("", "Uppgifterna är gallrade."))?;
     vault::seal_opt(&dek, table, record, field, value)
 }
 
-async fn commit(a: &Authed, c: &Ctx, w: Write, body: &str, event_text: &str, source: &str) -> Result<(), AppError> {
+async fn commit(
+    a: &Authed,
+    c: &Ctx,
+    w: Write,
+    body: &str,
+    event_text: &str,
+    source: &str,
+) -> Result<(), AppError> {
     let eid = w.vars["eid"].as_str().unwrap_or_default().to_string();
     let etext = seal_for(a, c, "event", &eid, "text", event_text).await?;
     let w = w.var("etext", etext).var("esrc", source);
@@ -156,7 +218,13 @@ async fn commit(a: &Authed, c: &Ctx, w: Write, body: &str, event_text: &str, sou
 
 // ------------------------------------------------------------------ the plan
 
-pub async fn add_goal(a: &Authed, case_id: &str, domain: LifeDomain, goal: &str, target: &str) -> Result<String, AppError> {
+pub async fn add_goal(
+    a: &Authed,
+    case_id: &str,
+    domain: LifeDomain,
+    goal: &str,
+    target: &str,
+) -> Result<String, AppError> {
     let c = ctx(a, case_id).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "plan.goal_add", Category::Plan).await);
@@ -173,7 +241,15 @@ pub async fn add_goal(a: &Authed, case_id: &str, domain: LifeDomain, goal: &str,
     let body = "CREATE type::record('goal', $id) CONTENT { case: $cid, participant: $pid, domain: $domain, text: $text,
         status: 'open', target_date: IF $target = NONE THEN NONE ELSE <datetime>$target END, version: 1,
         created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    commit(a, &c, w, body, &format!("Nytt mål ({}): {goal}", domain.label()), &format!("goal:{id}")).await?;
+    commit(
+        a,
+        &c,
+        w,
+        body,
+        &format!("Nytt mål ({}): {goal}", domain.label()),
+        &format!("goal:{id}"),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -187,7 +263,8 @@ pub async fn add_action(
     due: &str,
 ) -> Result<String, AppError> {
     check_id(goal_id)?;
-    check_id(owner_org).map_err(|_| AppError::invalid("owner_org", "Välj ansvarig organisation."))?;
+    check_id(owner_org)
+        .map_err(|_| AppError::invalid("owner_org", "Välj ansvarig organisation."))?;
     let c = ctx(a, case_id).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "plan.action_add", Category::Plan).await);
@@ -210,7 +287,15 @@ pub async fn add_action(
         CREATE type::record('action', $id) CONTENT { case: $cid, participant: $pid, goal: $goal, title: $title,
             owner_org: $owner, responsible: $resp, due: IF $due = NONE THEN NONE ELSE <datetime>$due END,
             status: 'planned', comment: NONE, version: 1, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    commit(a, &c, w, body, &format!("Ny åtgärd: {title}"), &format!("action:{id}")).await?;
+    commit(
+        a,
+        &c,
+        w,
+        body,
+        &format!("Ny åtgärd: {title}"),
+        &format!("action:{id}"),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -234,7 +319,14 @@ fn may_update_action(c: &Ctx, a: &Authed, owner_org: &str) -> bool {
 
 /// Updates an action's status and comment. A stale version is a `Conflict` that shows what is
 /// saved now, so the user can merge; nothing is overwritten.
-pub async fn update_action(a: &Authed, case_id: &str, action_id: &str, version: i64, status: ActionStatus, comment: &str) -> Result<(), AppError> {
+pub async fn update_action(
+    a: &Authed,
+    case_id: &str,
+    action_id: &str,
+    version: i64,
+    status: ActionStatus,
+    comment: &str,
+) -> Result<(), AppError> {
     check_id(action_id)?;
     let c = ctx(a, case_id).await?;
     let rec: Option<ActionRec> = a
@@ -245,7 +337,9 @@ pub async fn update_action(a: &Authed, case_id: &str, action_id: &str, version: 
         .run()
         .await?
         .first(0)?;
-    let rec = rec.filter(|r| r.case == c.case.id).ok_or(AppError::NotFound)?;
+    let rec = rec
+        .filter(|r| r.case == c.case.id)
+        .ok_or(AppError::NotFound)?;
     if !may_update_action(&c, a, &rec.owner_org) {
         return Err(deny_write(a, &c, "plan.action_update", Category::Plan).await);
     }
@@ -283,19 +377,33 @@ async fn action_conflict(a: &Authed, c: &Ctx, stale: &ActionRec) -> Result<AppEr
         .run()
         .await?
         .first(0)?;
-    let Some(now) = now else { return Ok(AppError::NotFound) };
-    let comment = match (&now.comment, vault::dek(a.state(), &c.case.participant).await?) {
+    let Some(now) = now else {
+        return Ok(AppError::NotFound);
+    };
+    let comment = match (
+        &now.comment,
+        vault::dek(a.state(), &c.case.participant).await?,
+    ) {
         (Some(s), Some(dek)) => vault::open(&dek, "action", &now.id, "comment", s)?.expose(),
         _ => String::new(),
     };
-    let status = ActionStatus::parse(&now.status).map(|s| s.label()).unwrap_or("");
+    let status = ActionStatus::parse(&now.status)
+        .map(|s| s.label())
+        .unwrap_or("");
     Ok(AppError::conflict(format!(
         "Någon annan har sparat åtgärden medan du arbetade (version {}). Sparat nu: status \"{status}\", kommentar \"{comment}\". Ladda om, jämför med din ändring och spara igen.",
         now.version
     )))
 }
 
-pub async fn add_review(a: &Authed, case_id: &str, date_s: &str, present: &str, summary: &str, next: &str) -> Result<String, AppError> {
+pub async fn add_review(
+    a: &Authed,
+    case_id: &str,
+    date_s: &str,
+    present: &str,
+    summary: &str,
+    next: &str,
+) -> Result<String, AppError> {
     let c = ctx(a, case_id).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "plan.review_add", Category::Plan).await);
@@ -303,11 +411,17 @@ pub async fn add_review(a: &Authed, case_id: &str, date_s: &str, present: &str, 
     let today = c.now.date_naive();
     let d = date("date", date_s, today, true)?.unwrap_or(today);
     if d > today {
-        return Err(AppError::invalid("date", "En uppföljning kan inte vara gjord i framtiden."));
+        return Err(AppError::invalid(
+            "date",
+            "En uppföljning kan inte vara gjord i framtiden.",
+        ));
     }
     let next = date("next_review", next, today, false)?;
     if next.is_some_and(|n| n <= d) {
-        return Err(AppError::invalid("next_review", "Nästa uppföljning ska ligga efter den här."));
+        return Err(AppError::invalid(
+            "next_review",
+            "Nästa uppföljning ska ligga efter den här.",
+        ));
     }
     let present = text("present", "Närvarande", present, false, 500)?;
     let summary = text("summary", "Sammanfattningen", summary, true, MAX_TEXT)?;
@@ -323,7 +437,15 @@ pub async fn add_review(a: &Authed, case_id: &str, date_s: &str, present: &str, 
     let body = "CREATE type::record('review', $id) CONTENT { case: $cid, participant: $pid, date: <datetime>$d, present: $present,
             summary: $summary, next_review: IF $next = NONE THEN NONE ELSE <datetime>$next END, created_by: $user } RETURN NONE;
         UPDATE type::record('case', $cid) SET next_review = IF $next = NONE THEN NONE ELSE <datetime>$next END RETURN NONE;";
-    commit(a, &c, w, body, "Planen följdes upp", &format!("review:{id}")).await?;
+    commit(
+        a,
+        &c,
+        w,
+        body,
+        "Planen följdes upp",
+        &format!("review:{id}"),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -332,7 +454,8 @@ pub async fn add_review(a: &Authed, case_id: &str, date_s: &str, present: &str, 
 pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
     let c = ctx(a, case_id).await?;
     if !c.may(Category::Plan) {
-        return Err(deny_write(a, &c, "plan.read", Category::Plan).await).map_err(|_| AppError::Forbidden);
+        return Err(deny_write(a, &c, "plan.read", Category::Plan).await)
+            .map_err(|_| AppError::Forbidden);
     }
     #[derive(Deserialize)]
     struct G {
@@ -354,11 +477,13 @@ pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
     let mut rows = a
         .state()
         .db()
-        .q("SELECT *, record::id(id) AS id FROM goal WHERE case = $c ORDER BY created_at;
+        .q(
+            "SELECT *, record::id(id) AS id FROM goal WHERE case = $c ORDER BY created_at;
             SELECT *, record::id(id) AS id FROM action WHERE case = $c ORDER BY created_at;
             SELECT *, record::id(id) AS id FROM review WHERE case = $c ORDER BY date DESC;
             SELECT VALUE next_review FROM ONLY type::record('case', $c);
-            SELECT record::id(id) AS id, name FROM org;")
+            SELECT record::id(id) AS id, name FROM org;",
+        )
         .bind("c", &c.case.id)
         .run()
         .await?;
@@ -372,15 +497,23 @@ pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
         name: String,
     }
     let orgs: Vec<O> = rows.all(4)?;
-    let org_name = |id: &str| orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
-    let dek = vault::dek(a.state(), &c.case.participant).await?;
-    let open = |table: &str, id: &str, field: &str, v: Option<&str>| -> Result<Shown<String>, AppError> {
-        match (v, &dek) {
-            (None, _) => Ok(Shown::Empty),
-            (Some(_), None) => Ok(Shown::Masked),
-            (Some(s), Some(k)) => Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose())),
-        }
+    let org_name = |id: &str| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
     };
+    let dek = vault::dek(a.state(), &c.case.participant).await?;
+    let open =
+        |table: &str, id: &str, field: &str, v: Option<&str>| -> Result<Shown<String>, AppError> {
+            match (v, &dek) {
+                (None, _) => Ok(Shown::Empty),
+                (Some(_), None) => Ok(Shown::Masked),
+                (Some(s), Some(k)) => {
+                    Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose()))
+                }
+            }
+        };
     let own_team = c.manage || c.subject.owner_org == a.org_id();
     let mut out_goals = Vec::new();
     for g in goals {
@@ -433,7 +566,12 @@ pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
         Vec::new()
     };
     read_entry(a, &c, "plan.read", &[Category::Plan]).await?;
-    Ok(PlanDto { goals: out_goals, reviews: out_reviews, next_review: next_review.map(|d| d.date_naive()), can_edit: c.manage })
+    Ok(PlanDto {
+        goals: out_goals,
+        reviews: out_reviews,
+        next_review: next_review.map(|d| d.date_naive()),
+        can_edit: c.manage,
+    })
 }
 
 async fn read_entry(a: &Authed, c: &Ctx, action: &str, cats: &[Category]) -> Result<(), AppError> {
@@ -470,7 +608,10 @@ pub async fn add_measure(
     let end = date("end", end, today, false)?;
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
-            return Err(AppError::invalid("end", "Slutdatum kan inte vara före startdatum."));
+            return Err(AppError::invalid(
+                "end",
+                "Slutdatum kan inte vara före startdatum.",
+            ));
         }
     }
     let details = text("details", "Detaljerna", details, false, MAX_TEXT)?;
@@ -486,11 +627,30 @@ pub async fn add_measure(
     let body = "CREATE type::record('measure', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, status: $status,
         start: IF $start = NONE THEN NONE ELSE <datetime>$start END, end: IF $end = NONE THEN NONE ELSE <datetime>$end END,
         responsible_org: $org, details: $details, version: 1, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    commit(a, &c, w, body, &format!("Skyddsåtgärd: {} ({})", kind.label(), status.label().to_lowercase()), &format!("measure:{id}")).await?;
+    commit(
+        a,
+        &c,
+        w,
+        body,
+        &format!(
+            "Skyddsåtgärd: {} ({})",
+            kind.label(),
+            status.label().to_lowercase()
+        ),
+        &format!("measure:{id}"),
+    )
+    .await?;
     Ok(id)
 }
 
-pub async fn add_assessment(a: &Authed, case_id: &str, level: ThreatLevel, date_s: &str, next: &str, basis: &str) -> Result<String, AppError> {
+pub async fn add_assessment(
+    a: &Authed,
+    case_id: &str,
+    level: ThreatLevel,
+    date_s: &str,
+    next: &str,
+    basis: &str,
+) -> Result<String, AppError> {
     let c = ctx(a, case_id).await?;
     if !may_write_safety(a, &c) {
         return Err(deny_write(a, &c, "safety.assessment_add", Category::Safety).await);
@@ -498,11 +658,17 @@ pub async fn add_assessment(a: &Authed, case_id: &str, level: ThreatLevel, date_
     let today = c.now.date_naive();
     let d = date("date", date_s, today, false)?.unwrap_or(today);
     if d > today {
-        return Err(AppError::invalid("date", "En bedömning kan inte vara gjord i framtiden."));
+        return Err(AppError::invalid(
+            "date",
+            "En bedömning kan inte vara gjord i framtiden.",
+        ));
     }
     let next = date("next_review", next, today, true)?.unwrap_or(today);
     if next <= d {
-        return Err(AppError::invalid("next_review", "Nästa bedömning ska ligga efter den här."));
+        return Err(AppError::invalid(
+            "next_review",
+            "Nästa bedömning ska ligga efter den här.",
+        ));
     }
     let basis = text("basis", "Underlaget", basis, true, MAX_TEXT)?;
     let id = new_id();
@@ -515,7 +681,15 @@ pub async fn add_assessment(a: &Authed, case_id: &str, level: ThreatLevel, date_
         .var("basis", sealed);
     let body = "CREATE type::record('assessment', $id) CONTENT { case: $cid, participant: $pid, level: $level, org: $org,
         date: <datetime>$d, next_review: <datetime>$next, basis: $basis, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    commit(a, &c, w, body, &format!("Hotbedömning: {}", level.label().to_lowercase()), &format!("assessment:{id}")).await?;
+    commit(
+        a,
+        &c,
+        w,
+        body,
+        &format!("Hotbedömning: {}", level.label().to_lowercase()),
+        &format!("assessment:{id}"),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -561,15 +735,23 @@ pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {
         name: String,
     }
     let orgs: Vec<O> = rows.all(2)?;
-    let org_name = |id: &str| orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
-    let dek = vault::dek(a.state(), &c.case.participant).await?;
-    let open = |table: &str, id: &str, field: &str, v: Option<&str>| -> Result<Shown<String>, AppError> {
-        match (v, &dek) {
-            (None, _) => Ok(Shown::Empty),
-            (Some(_), None) => Ok(Shown::Masked),
-            (Some(s), Some(k)) => Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose())),
-        }
+    let org_name = |id: &str| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
     };
+    let dek = vault::dek(a.state(), &c.case.participant).await?;
+    let open =
+        |table: &str, id: &str, field: &str, v: Option<&str>| -> Result<Shown<String>, AppError> {
+            match (v, &dek) {
+                (None, _) => Ok(Shown::Empty),
+                (Some(_), None) => Ok(Shown::Masked),
+                (Some(s), Some(k)) => {
+                    Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose()))
+                }
+            }
+        };
     let measures = ms
         .iter()
         .map(|m| {
@@ -599,15 +781,28 @@ pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let latest = assessments.first();
-    let high_threat = latest.is_some_and(|l| matches!(l.level, ThreatLevel::High | ThreatLevel::Acute));
+    let high_threat =
+        latest.is_some_and(|l| matches!(l.level, ThreatLevel::High | ThreatLevel::Acute));
     let assessment_overdue = latest.is_none_or(|l| l.next_review < c.now.date_naive());
     read_entry(a, &c, "safety.read", &[Category::Safety]).await?;
-    Ok(SafetyDto { measures, assessments, high_threat, assessment_overdue, can_assess: may_write_safety(a, &c) })
+    Ok(SafetyDto {
+        measures,
+        assessments,
+        high_threat,
+        assessment_overdue,
+        can_assess: may_write_safety(a, &c),
+    })
 }
 
 // ------------------------------------------------------------------ housing and occupation
 
-pub async fn add_housing(a: &Authed, case_id: &str, kind: HousingType, address: &str, from: &str) -> Result<String, AppError> {
+pub async fn add_housing(
+    a: &Authed,
+    case_id: &str,
+    kind: HousingType,
+    address: &str,
+    from: &str,
+) -> Result<String, AppError> {
     let c = ctx(a, case_id).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "housing.add", Category::Housing).await);
@@ -625,11 +820,25 @@ pub async fn add_housing(a: &Authed, case_id: &str, kind: HousingType, address: 
     let body = "UPDATE housing SET to = <datetime>$from WHERE case = $cid AND to = NONE AND from <= <datetime>$from RETURN NONE;
         CREATE type::record('housing', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, address: $address,
             from: <datetime>$from, to: NONE, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    commit(a, &c, w, body, &format!("Boende: {}", kind.label()), &format!("housing:{id}")).await?;
+    commit(
+        a,
+        &c,
+        w,
+        body,
+        &format!("Boende: {}", kind.label()),
+        &format!("housing:{id}"),
+    )
+    .await?;
     Ok(id)
 }
 
-pub async fn add_occupation(a: &Authed, case_id: &str, kind: OccupationType, from: &str, outcome: &str) -> Result<String, AppError> {
+pub async fn add_occupation(
+    a: &Authed,
+    case_id: &str,
+    kind: OccupationType,
+    from: &str,
+    outcome: &str,
+) -> Result<String, AppError> {
     let c = ctx(a, case_id).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "occupation.add", Category::Occupation).await);
@@ -637,21 +846,39 @@ pub async fn add_occupation(a: &Authed, case_id: &str, kind: OccupationType, fro
     let from = date("from", from, c.now.date_naive(), true)?.unwrap_or(c.now.date_naive());
     let outcome = text("outcome", "Utfallet", outcome, false, 200)?;
     let id = new_id();
-    let w = Write::new(a, &c, "occupation.add", EventKind::Occupation, midnight(from))
-        .var("id", &id)
-        .var("kind", kind.as_str())
-        .var("from", midnight(from))
-        .var("outcome", &outcome);
+    let w = Write::new(
+        a,
+        &c,
+        "occupation.add",
+        EventKind::Occupation,
+        midnight(from),
+    )
+    .var("id", &id)
+    .var("kind", kind.as_str())
+    .var("from", midnight(from))
+    .var("outcome", &outcome);
     let body = "UPDATE occupation SET to = <datetime>$from WHERE case = $cid AND to = NONE AND from <= <datetime>$from RETURN NONE;
         CREATE type::record('occupation', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, from: <datetime>$from,
             to: NONE, outcome: $outcome, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    commit(a, &c, w, body, &format!("Sysselsättning: {}", kind.label()), &format!("occupation:{id}")).await?;
+    commit(
+        a,
+        &c,
+        w,
+        body,
+        &format!("Sysselsättning: {}", kind.label()),
+        &format!("occupation:{id}"),
+    )
+    .await?;
     Ok(id)
 }
 
 pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
     let c = ctx(a, case_id).await?;
-    let (may_h, may_o, may_loc) = (c.may(Category::Housing), c.may(Category::Occupation), c.may(Category::Location));
+    let (may_h, may_o, may_loc) = (
+        c.may(Category::Housing),
+        c.may(Category::Occupation),
+        c.may(Category::Location),
+    );
     if !may_h && !may_o {
         return Err(AppError::Forbidden);
     }
@@ -674,20 +901,28 @@ pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
     let mut rows = a
         .state()
         .db()
-        .q("SELECT *, record::id(id) AS id FROM housing WHERE case = $c ORDER BY from DESC;
-            SELECT *, record::id(id) AS id FROM occupation WHERE case = $c ORDER BY from DESC;")
+        .q(
+            "SELECT *, record::id(id) AS id FROM housing WHERE case = $c ORDER BY from DESC;
+            SELECT *, record::id(id) AS id FROM occupation WHERE case = $c ORDER BY from DESC;",
+        )
         .bind("c", &c.case.id)
         .run()
         .await?;
     let hs: Vec<H> = rows.all(0)?;
     let os: Vec<O> = rows.all(1)?;
-    let dek = if may_loc { vault::dek(a.state(), &c.case.participant).await? } else { None };
+    let dek = if may_loc {
+        vault::dek(a.state(), &c.case.participant).await?
+    } else {
+        None
+    };
     let housing = if may_h {
         hs.into_iter()
             .map(|h| {
                 let address = match (&h.address, &dek, may_loc) {
                     (None, _, _) => Shown::Empty,
-                    (Some(s), Some(k), true) => Shown::Value(vault::open(k, "housing", &h.id, "address", s)?.expose()),
+                    (Some(s), Some(k), true) => {
+                        Shown::Value(vault::open(k, "housing", &h.id, "address", s)?.expose())
+                    }
                     _ => Shown::Masked,
                 };
                 Ok(HousingDto {
@@ -726,14 +961,25 @@ pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
         cats.push(Category::Location);
     }
     read_entry(a, &c, "living.read", &cats).await?;
-    Ok(LivingDto { housing, occupation, can_edit: c.manage })
+    Ok(LivingDto {
+        housing,
+        occupation,
+        can_edit: c.manage,
+    })
 }
 
 // ------------------------------------------------------------------ contacts and notes
 
 /// Logs a contact for the writer's own organisation. `at` is `ÅÅÅÅ-MM-DDTHH:MM` (local form
 /// input) or empty for now; the duration is in minutes.
-pub async fn add_contact(a: &Authed, case_id: &str, at: &str, kind: ContactKind, minutes: &str, summary: &str) -> Result<String, AppError> {
+pub async fn add_contact(
+    a: &Authed,
+    case_id: &str,
+    at: &str,
+    kind: ContactKind,
+    minutes: &str,
+    summary: &str,
+) -> Result<String, AppError> {
     let c = ctx(a, case_id).await?;
     if !c.may(Category::Contacts) {
         return Err(deny_write(a, &c, "contact.add", Category::Contacts).await);
@@ -745,14 +991,24 @@ pub async fn add_contact(a: &Authed, case_id: &str, at: &str, kind: ContactKind,
             .map_err(|_| AppError::invalid("at", "Ange datum och tid som ÅÅÅÅ-MM-DD TT:MM."))?,
     };
     if at > c.now + Duration::minutes(5) {
-        return Err(AppError::invalid("at", "En kontakt kan inte loggas i förväg."));
+        return Err(AppError::invalid(
+            "at",
+            "En kontakt kan inte loggas i förväg.",
+        ));
     }
     if c.now - at > Duration::days(365) {
-        return Err(AppError::invalid("at", "Kontakten ligger mer än ett år bakåt i tiden."));
+        return Err(AppError::invalid(
+            "at",
+            "Kontakten ligger mer än ett år bakåt i tiden.",
+        ));
     }
     let minutes: i64 = match minutes.trim() {
         "" => 0,
-        s => s.parse().ok().filter(|m| (0..=24 * 60).contains(m)).ok_or_else(|| AppError::invalid("minutes", "Ange längd i minuter (0–1440)."))?,
+        s => s
+            .parse()
+            .ok()
+            .filter(|m| (0..=24 * 60).contains(m))
+            .ok_or_else(|| AppError::invalid("minutes", "Ange längd i minuter (0–1440)."))?,
     };
     let summary = text("summary", "Sammanfattningen", summary, true, MAX_TEXT)?;
     let id = new_id();
@@ -778,7 +1034,9 @@ pub async fn add_note(a: &Authed, case_id: &str, body_text: &str) -> Result<Stri
     let t = text("text", "Anteckningen", body_text, true, MAX_TEXT)?;
     let id = new_id();
     let sealed = seal_for(a, &c, "note", &id, "text", &t).await?;
-    let w = Write::new(a, &c, "note.add", EventKind::Note, c.now).var("id", &id).var("text", sealed);
+    let w = Write::new(a, &c, "note.add", EventKind::Note, c.now)
+        .var("id", &id)
+        .var("text", sealed);
     let body = "CREATE type::record('note', $id) CONTENT { case: $cid, participant: $pid, text: $text, author: $user, org: $org,
         created_at: <datetime>$now, updated_at: <datetime>$now, version: 1, history: [], corrected: false } RETURN NONE;";
     commit(a, &c, w, body, &t, &format!("note:{id}")).await?;
@@ -787,7 +1045,13 @@ pub async fn add_note(a: &Authed, case_id: &str, body_text: &str) -> Result<Stri
 
 /// Edits a note: in place within the edit window, afterwards as a new version with the old text
 /// kept and the note marked as corrected. Only the author may edit.
-pub async fn edit_note(a: &Authed, case_id: &str, note_id: &str, version: i64, body_text: &str) -> Result<(), AppError> {
+pub async fn edit_note(
+    a: &Authed,
+    case_id: &str,
+    note_id: &str,
+    version: i64,
+    body_text: &str,
+) -> Result<(), AppError> {
     check_id(note_id)?;
     let c = ctx(a, case_id).await?;
     #[derive(Deserialize)]
@@ -798,21 +1062,40 @@ pub async fn edit_note(a: &Authed, case_id: &str, note_id: &str, version: i64, b
         created_at: DateTime<Utc>,
         version: i64,
     }
-    let n: Option<N> = a.state().db().q("SELECT * FROM ONLY type::record('note', $id)").bind("id", note_id).run().await?.first(0)?;
-    let n = n.filter(|n| n.case == c.case.id).ok_or(AppError::NotFound)?;
+    let n: Option<N> = a
+        .state()
+        .db()
+        .q("SELECT * FROM ONLY type::record('note', $id)")
+        .bind("id", note_id)
+        .run()
+        .await?
+        .first(0)?;
+    let n = n
+        .filter(|n| n.case == c.case.id)
+        .ok_or(AppError::NotFound)?;
     if n.author != a.user_id() || !c.may(Category::Notes) {
         return Err(deny_write(a, &c, "note.edit", Category::Notes).await);
     }
     if n.version != version {
-        return Err(AppError::conflict("Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen."));
+        return Err(AppError::conflict(
+            "Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen.",
+        ));
     }
     let t = text("text", "Anteckningen", body_text, true, MAX_TEXT)?;
     let in_window = c.now - n.created_at <= Duration::minutes(NOTE_EDIT_WINDOW_MINUTES);
     // The old text keeps its own AAD: a history entry is sealed for its position (version).
     let sealed = seal_for(a, &c, "note", note_id, "text", &t).await?;
-    let dek = vault::dek(a.state(), &c.case.participant).await?.ok_or(AppError::NotFound)?;
+    let dek = vault::dek(a.state(), &c.case.participant)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let old_plain = vault::open(&dek, "note", note_id, "text", &n.text)?.expose();
-    let old = vault::seal(&dek, "note", note_id, &format!("history.{}", n.version), &old_plain)?;
+    let old = vault::seal(
+        &dek,
+        "note",
+        note_id,
+        &format!("history.{}", n.version),
+        &old_plain,
+    )?;
     let w = Write::new(a, &c, "note.edit", EventKind::Note, c.now)
         .var("id", note_id)
         .var("v", version)
@@ -828,7 +1111,11 @@ pub async fn edit_note(a: &Authed, case_id: &str, note_id: &str, version: i64, b
                 text = $text, version = $v + 1, corrected = true, updated_at = <datetime>$now RETURN NONE;
             UPDATE event SET corrected = true WHERE source = 'note:' + $id RETURN NONE;
         };";
-    let label = if in_window { t.clone() } else { format!("Rättelse: {t}") };
+    let label = if in_window {
+        t.clone()
+    } else {
+        format!("Rättelse: {t}")
+    };
     commit(a, &c, w, body, &label, &format!("note:{note_id}")).await
 }
 
@@ -888,7 +1175,10 @@ fn parse_cursor(s: &str) -> Result<Option<(DateTime<Utc>, String)>, AppError> {
     let (ms, id) = s.split_once('.').ok_or_else(bad)?;
     let ms: i64 = ms.parse().map_err(|_| bad())?;
     check_id(id).map_err(|_| bad())?;
-    Ok(Some((DateTime::from_timestamp_millis(ms).ok_or_else(bad)?, id.to_string())))
+    Ok(Some((
+        DateTime::from_timestamp_millis(ms).ok_or_else(bad)?,
+        id.to_string(),
+    )))
 }
 
 /// Filters for the timeline.
@@ -901,7 +1191,13 @@ pub struct TimelineFilter {
 /// One page of the case's timeline, newest first, with only what the reader may see: events of
 /// allowed categories in full; others shown as "händelse från annan aktör" without content to
 /// named team members, and not at all to anyone else.
-pub async fn timeline(a: &Authed, case_id: &str, cursor: &str, filter: TimelineFilter, limit: usize) -> Result<TimelinePage, AppError> {
+pub async fn timeline(
+    a: &Authed,
+    case_id: &str,
+    cursor: &str,
+    filter: TimelineFilter,
+    limit: usize,
+) -> Result<TimelinePage, AppError> {
     let limit = limit.clamp(1, 200);
     let c = ctx(a, case_id).await?;
     let named_member = c.subject.team.iter().any(|m| m.user_id == a.user_id());
@@ -947,17 +1243,23 @@ pub async fn timeline(a: &Authed, case_id: &str, cursor: &str, filter: TimelineF
         let exhausted = rows.len() < batch;
         for e in rows {
             cur = Some((e.at, e.id.clone()));
-            let Ok(cat) = Category::parse(&e.category) else { continue };
+            let Ok(cat) = Category::parse(&e.category) else {
+                continue;
+            };
             let allowed = c.may(cat);
             if !allowed && !named_member {
                 continue;
             }
             if out.len() == limit {
-                next = out.last().map(|l| format!("{}.{}", l.at.timestamp_millis(), l.id));
+                next = out
+                    .last()
+                    .map(|l| format!("{}.{}", l.at.timestamp_millis(), l.id));
                 break 'fill;
             }
             let text = match (allowed, &e.text, &dek) {
-                (true, Some(s), Some(k)) => Some(vault::open(k, "event", &e.id, "text", s)?.expose()),
+                (true, Some(s), Some(k)) => {
+                    Some(vault::open(k, "event", &e.id, "text", s)?.expose())
+                }
                 (true, None, _) => Some(String::new()),
                 _ => None,
             };
@@ -965,14 +1267,27 @@ pub async fn timeline(a: &Authed, case_id: &str, cursor: &str, filter: TimelineF
                 shown_cats.push(cat);
             }
             if !names.contains_key(&e.org) {
-                let n: Option<String> = a.state().db().q("SELECT VALUE name FROM ONLY type::record('org', $o)").bind("o", &e.org).run().await?.first(0)?;
+                let n: Option<String> = a
+                    .state()
+                    .db()
+                    .q("SELECT VALUE name FROM ONLY type::record('org', $o)")
+                    .bind("o", &e.org)
+                    .run()
+                    .await?
+                    .first(0)?;
                 names.insert(e.org.clone(), n.unwrap_or_default());
             }
             let author = if allowed {
                 let key = format!("user:{}", e.author);
                 if !names.contains_key(&key) {
-                    let n: Option<String> =
-                        a.state().db().q("SELECT VALUE display_name FROM ONLY type::record('user', $u)").bind("u", &e.author).run().await?.first(0)?;
+                    let n: Option<String> = a
+                        .state()
+                        .db()
+                        .q("SELECT VALUE display_name FROM ONLY type::record('user', $u)")
+                        .bind("u", &e.author)
+                        .run()
+                        .await?
+                        .first(0)?;
                     names.insert(key.clone(), n.unwrap_or_default());
                 }
                 names[&key].clone()
@@ -984,7 +1299,11 @@ pub async fn timeline(a: &Authed, case_id: &str, cursor: &str, filter: TimelineF
                 at: e.at,
                 kind: EventKind::parse(&e.kind).unwrap_or(EventKind::Note),
                 category: cat,
-                org: if allowed { names[&e.org].clone() } else { "Annan aktör".into() },
+                org: if allowed {
+                    names[&e.org].clone()
+                } else {
+                    "Annan aktör".into()
+                },
                 author,
                 text,
                 corrected: e.corrected,
@@ -1020,11 +1339,16 @@ mod tests {
 
     /// A Göteborg case with Passus (contacts + plan consent) and police (safety basis) on it.
     async fn shared_case(w: &Authed) -> String {
-        let rows = participants::list(w, participants::ListFilter::default()).await.unwrap();
+        let rows = participants::list(w, participants::ListFilter::default())
+            .await
+            .unwrap();
         for r in rows {
             let v = participants::view(w, &r.case_id).await.unwrap();
             let parts: Vec<&str> = v.team.iter().map(|m| m.part.as_str()).collect();
-            if parts.contains(&"mentor") && parts.contains(&"police_contact") && !v.status.is_closed() {
+            if parts.contains(&"mentor")
+                && parts.contains(&"police_contact")
+                && !v.status.is_closed()
+            {
                 return r.case_id;
             }
         }
@@ -1034,52 +1358,141 @@ mod tests {
     #[tokio::test]
     async fn partner_sees_contacts_and_own_actions_but_not_police_assessments() {
         let state = setup().await;
-        let (w, partner, police) = (as_user(&state, "handlaggare").await, as_user(&state, "passus").await, as_user(&state, "polis").await);
+        let (w, partner, police) = (
+            as_user(&state, "handlaggare").await,
+            as_user(&state, "passus").await,
+            as_user(&state, "polis").await,
+        );
         let case = shared_case(&w).await;
-        add_assessment(&police, &case, ThreatLevel::High, "", &(state.clock().now().date_naive() + Duration::days(30)).to_string(), "Hemlig källa uppger hot.")
+        add_assessment(
+            &police,
+            &case,
+            ThreatLevel::High,
+            "",
+            &(state.clock().now().date_naive() + Duration::days(30)).to_string(),
+            "Hemlig källa uppger hot.",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            safety(&partner, &case).await.unwrap_err(),
+            AppError::Forbidden
+        );
+        let page = timeline(&partner, &case, "", TimelineFilter::default(), 200)
             .await
             .unwrap();
-        assert_eq!(safety(&partner, &case).await.unwrap_err(), AppError::Forbidden);
-        let page = timeline(&partner, &case, "", TimelineFilter::default(), 200).await.unwrap();
-        assert!(page.events.iter().any(|e| e.kind == EventKind::Contact && e.text.is_some()));
-        for e in page.events.iter().filter(|e| e.category == Category::Safety) {
-            assert!(e.text.is_none(), "partner must not read safety events: {e:?}");
+        assert!(page
+            .events
+            .iter()
+            .any(|e| e.kind == EventKind::Contact && e.text.is_some()));
+        for e in page
+            .events
+            .iter()
+            .filter(|e| e.category == Category::Safety)
+        {
+            assert!(
+                e.text.is_none(),
+                "partner must not read safety events: {e:?}"
+            );
         }
         let body = serde_json::to_string(&page).unwrap();
         assert!(!body.contains("Hemlig källa"));
         // The plan as the partner sees it holds only Passus-owned actions.
         let plan = plan(&partner, &case).await.unwrap();
-        assert!(plan.goals.iter().flat_map(|g| &g.actions).all(|a| a.owner_org_id == demo::ORG_PASSUS));
+        assert!(plan
+            .goals
+            .iter()
+            .flat_map(|g| &g.actions)
+            .all(|a| a.owner_org_id == demo::ORG_PASSUS));
         assert!(plan.reviews.is_empty());
     }
 
     #[tokio::test]
     async fn police_see_safety_but_not_notes_or_health_without_a_basis() {
         let state = setup().await;
-        let (w, police) = (as_user(&state, "handlaggare").await, as_user(&state, "polis").await);
+        let (w, police) = (
+            as_user(&state, "handlaggare").await,
+            as_user(&state, "polis").await,
+        );
         let case = shared_case(&w).await;
-        add_note(&w, &case, "Mår dåligt, har kontakt med vårdcentralen om sömnen.").await.unwrap();
+        add_note(
+            &w,
+            &case,
+            "Mår dåligt, har kontakt med vårdcentralen om sömnen.",
+        )
+        .await
+        .unwrap();
         assert!(safety(&police, &case).await.is_ok());
-        assert_eq!(notes(&police, &case).await.unwrap_err(), AppError::Forbidden);
-        let page = timeline(&police, &case, "", TimelineFilter::default(), 200).await.unwrap();
-        assert!(page.events.iter().filter(|e| e.category == Category::Notes).all(|e| e.text.is_none()));
-        assert!(!serde_json::to_string(&page).unwrap().contains("vårdcentralen"));
-        assert_eq!(add_note(&police, &case, "x").await.unwrap_err(), AppError::Forbidden);
+        assert_eq!(
+            notes(&police, &case).await.unwrap_err(),
+            AppError::Forbidden
+        );
+        let page = timeline(&police, &case, "", TimelineFilter::default(), 200)
+            .await
+            .unwrap();
+        assert!(page
+            .events
+            .iter()
+            .filter(|e| e.category == Category::Notes)
+            .all(|e| e.text.is_none()));
+        assert!(!serde_json::to_string(&page)
+            .unwrap()
+            .contains("vårdcentralen"));
+        assert_eq!(
+            add_note(&police, &case, "x").await.unwrap_err(),
+            AppError::Forbidden
+        );
     }
 
     #[tokio::test]
     async fn second_save_of_the_same_action_is_a_conflict_and_overwrites_nothing() {
         let state = setup().await;
-        let (w, partner) = (as_user(&state, "handlaggare").await, as_user(&state, "passus").await);
+        let (w, partner) = (
+            as_user(&state, "handlaggare").await,
+            as_user(&state, "passus").await,
+        );
         let case = shared_case(&w).await;
-        let goal = add_goal(&w, &case, LifeDomain::Occupation, "Hitta praktikplats", "").await.unwrap();
-        let action = add_action(&w, &case, &goal, "Besök arbetsgivare", demo::ORG_PASSUS, "Mentor", "").await.unwrap();
-        update_action(&partner, &case, &action, 1, ActionStatus::InProgress, "Första besöket bokat").await.unwrap();
-        let err = update_action(&w, &case, &action, 1, ActionStatus::Cancelled, "Ställer in").await.unwrap_err();
-        let AppError::Conflict { message } = err else { panic!("expected conflict, got {err:?}") };
-        assert!(message.contains("Första besöket bokat"), "the saved version is shown: {message}");
+        let goal = add_goal(&w, &case, LifeDomain::Occupation, "Hitta praktikplats", "")
+            .await
+            .unwrap();
+        let action = add_action(
+            &w,
+            &case,
+            &goal,
+            "Besök arbetsgivare",
+            demo::ORG_PASSUS,
+            "Mentor",
+            "",
+        )
+        .await
+        .unwrap();
+        update_action(
+            &partner,
+            &case,
+            &action,
+            1,
+            ActionStatus::InProgress,
+            "Första besöket bokat",
+        )
+        .await
+        .unwrap();
+        let err = update_action(&w, &case, &action, 1, ActionStatus::Cancelled, "Ställer in")
+            .await
+            .unwrap_err();
+        let AppError::Conflict { message } = err else {
+            panic!("expected conflict, got {err:?}")
+        };
+        assert!(
+            message.contains("Första besöket bokat"),
+            "the saved version is shown: {message}"
+        );
         let p = plan(&w, &case).await.unwrap();
-        let a = p.goals.iter().flat_map(|g| &g.actions).find(|a| a.id == action).unwrap();
+        let a = p
+            .goals
+            .iter()
+            .flat_map(|g| &g.actions)
+            .find(|a| a.id == action)
+            .unwrap();
         assert_eq!(a.status, ActionStatus::InProgress);
         assert_eq!(a.comment, Shown::Value("Första besöket bokat".into()));
         assert_eq!(a.version, 2);
@@ -1091,23 +1504,72 @@ mod tests {
         let w = as_user(&state, "handlaggare").await;
         let malmo = as_user(&state, "handlaggare.malmo").await;
         let case = shared_case(&w).await;
-        let before = timeline(&w, &case, "", TimelineFilter::default(), 200).await.unwrap().events.len();
+        let before = timeline(&w, &case, "", TimelineFilter::default(), 200)
+            .await
+            .unwrap()
+            .events
+            .len();
         let huge = "x".repeat(MAX_TEXT + 1);
         let field = |e: AppError| e.field().map(str::to_string);
-        assert_eq!(field(add_note(&w, &case, &huge).await.unwrap_err()), Some("text".into()));
-        assert_eq!(field(add_goal(&w, &case, LifeDomain::Health, "Mål", "1899-01-01").await.unwrap_err()), Some("target_date".into()));
-        assert_eq!(field(add_contact(&w, &case, "2999-01-01T10:00", ContactKind::Phone, "10", "x").await.unwrap_err()), Some("at".into()));
-        assert_eq!(field(add_contact(&w, &case, "", ContactKind::Phone, "-5", "x").await.unwrap_err()), Some("minutes".into()));
-        assert_eq!(add_note(&w, "finnsinte", "x").await.unwrap_err(), AppError::NotFound);
-        assert_eq!(add_note(&w, "../../etc", "x").await.unwrap_err(), AppError::NotFound);
+        assert_eq!(
+            field(add_note(&w, &case, &huge).await.unwrap_err()),
+            Some("text".into())
+        );
+        assert_eq!(
+            field(
+                add_goal(&w, &case, LifeDomain::Health, "Mål", "1899-01-01")
+                    .await
+                    .unwrap_err()
+            ),
+            Some("target_date".into())
+        );
+        assert_eq!(
+            field(
+                add_contact(&w, &case, "2999-01-01T10:00", ContactKind::Phone, "10", "x")
+                    .await
+                    .unwrap_err()
+            ),
+            Some("at".into())
+        );
+        assert_eq!(
+            field(
+                add_contact(&w, &case, "", ContactKind::Phone, "-5", "x")
+                    .await
+                    .unwrap_err()
+            ),
+            Some("minutes".into())
+        );
+        assert_eq!(
+            add_note(&w, "finnsinte", "x").await.unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            add_note(&w, "../../etc", "x").await.unwrap_err(),
+            AppError::NotFound
+        );
         // An action for a goal of another case.
-        let other = participants::list(&malmo, participants::ListFilter::default()).await.unwrap()[0].case_id.clone();
-        let foreign_goal = add_goal(&malmo, &other, LifeDomain::Leisure, "Träna", "").await.unwrap();
-        let e = add_action(&w, &case, &foreign_goal, "Smyg", demo::ORG_GBG, "", "").await.unwrap_err();
+        let other = participants::list(&malmo, participants::ListFilter::default())
+            .await
+            .unwrap()[0]
+            .case_id
+            .clone();
+        let foreign_goal = add_goal(&malmo, &other, LifeDomain::Leisure, "Träna", "")
+            .await
+            .unwrap();
+        let e = add_action(&w, &case, &foreign_goal, "Smyg", demo::ORG_GBG, "", "")
+            .await
+            .unwrap_err();
         assert_eq!(field(e.clone()), Some("goal_id".into()), "{e:?}");
         // And Malmö cannot write into Göteborg's case at all.
-        assert_eq!(add_note(&malmo, &case, "intrång").await.unwrap_err(), AppError::NotFound);
-        let after = timeline(&w, &case, "", TimelineFilter::default(), 200).await.unwrap().events.len();
+        assert_eq!(
+            add_note(&malmo, &case, "intrång").await.unwrap_err(),
+            AppError::NotFound
+        );
+        let after = timeline(&w, &case, "", TimelineFilter::default(), 200)
+            .await
+            .unwrap()
+            .events
+            .len();
         assert_eq!(before, after);
     }
 
@@ -1117,22 +1579,55 @@ mod tests {
         let w = as_user(&state, "handlaggare").await;
         let case = shared_case(&w).await;
         let id = add_note(&w, &case, "Första versionen").await.unwrap();
-        edit_note(&w, &case, &id, 1, "Rättat stavfel").await.unwrap();
-        let n = notes(&w, &case).await.unwrap().into_iter().find(|n| n.id == id).unwrap();
+        edit_note(&w, &case, &id, 1, "Rättat stavfel")
+            .await
+            .unwrap();
+        let n = notes(&w, &case)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == id)
+            .unwrap();
         assert!(!n.corrected);
-        state.clock().advance(Duration::minutes(NOTE_EDIT_WINDOW_MINUTES + 1));
+        state
+            .clock()
+            .advance(Duration::minutes(NOTE_EDIT_WINDOW_MINUTES + 1));
         let w = as_user(&state, "handlaggare").await;
-        edit_note(&w, &case, &id, 2, "Ny uppgift efter samtal").await.unwrap();
-        let n = notes(&w, &case).await.unwrap().into_iter().find(|n| n.id == id).unwrap();
+        edit_note(&w, &case, &id, 2, "Ny uppgift efter samtal")
+            .await
+            .unwrap();
+        let n = notes(&w, &case)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == id)
+            .unwrap();
         assert!(n.corrected);
         assert_eq!(n.text, "Ny uppgift efter samtal");
-        let hist = state.db().q("SELECT VALUE history FROM ONLY type::record('note', $id)").bind("id", &id).run().await.unwrap().value(0);
-        assert_eq!(hist.as_array().map(Vec::len), Some(1), "the old text stays: {hist}");
-        assert_eq!(edit_note(&w, &case, &id, 2, "stale").await.unwrap_err(), AppError::conflict("Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen."));
+        let hist = state
+            .db()
+            .q("SELECT VALUE history FROM ONLY type::record('note', $id)")
+            .bind("id", &id)
+            .run()
+            .await
+            .unwrap()
+            .value(0);
+        assert_eq!(
+            hist.as_array().map(Vec::len),
+            Some(1),
+            "the old text stays: {hist}"
+        );
+        assert_eq!(
+            edit_note(&w, &case, &id, 2, "stale").await.unwrap_err(),
+            AppError::conflict(
+                "Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen."
+            )
+        );
     }
 
     #[tokio::test]
-    async fn events_from_three_organisations_interleave_and_paging_sees_each_exactly_once_under_concurrent_inserts() {
+    async fn events_from_three_organisations_interleave_and_paging_sees_each_exactly_once_under_concurrent_inserts(
+    ) {
         let state = setup().await;
         let w = as_user(&state, "handlaggare").await;
         let case = shared_case(&w).await;
@@ -1147,8 +1642,11 @@ mod tests {
             for k in 0..500 {
                 let n = chunk * 500 + k;
                 let id = new_id();
-                let at = base + Duration::seconds(n as i64 * 97 % 2_000_000) + Duration::milliseconds((n % 3) as i64);
-                let text = vault::seal(&dek, "event", &id, "text", &format!("händelse {n}")).unwrap();
+                let at = base
+                    + Duration::seconds(n as i64 * 97 % 2_000_000)
+                    + Duration::milliseconds((n % 3) as i64);
+                let text =
+                    vault::seal(&dek, "event", &id, "text", &format!("händelse {n}")).unwrap();
                 rows.push(json!({"id": id, "org": orgs[n % 3], "at": at, "text": text}));
                 expected.insert(id);
             }
@@ -1169,7 +1667,16 @@ mod tests {
             tokio::spawn(async move {
                 let w = as_user(&state, "handlaggare").await;
                 for i in 0..30 {
-                    add_contact(&w, &case, "", ContactKind::Phone, "5", &format!("ny kontakt {i}")).await.unwrap();
+                    add_contact(
+                        &w,
+                        &case,
+                        "",
+                        ContactKind::Phone,
+                        "5",
+                        &format!("ny kontakt {i}"),
+                    )
+                    .await
+                    .unwrap();
                 }
             })
         };
@@ -1178,7 +1685,9 @@ mod tests {
         let mut cursor = String::new();
         let mut last: Option<(DateTime<Utc>, String)> = None;
         loop {
-            let page = timeline(&w, &case, &cursor, TimelineFilter::default(), 50).await.unwrap();
+            let page = timeline(&w, &case, &cursor, TimelineFilter::default(), 50)
+                .await
+                .unwrap();
             for e in &page.events {
                 if let Some((at, id)) = &last {
                     assert!((e.at, &e.id) < (*at, id), "newest first, strictly");
@@ -1195,6 +1704,9 @@ mod tests {
         writer.await.unwrap();
         let missing = expected.iter().filter(|id| !seen.contains(*id)).count();
         assert_eq!(missing, 0, "every pre-existing event is seen exactly once");
-        assert!(orgs_seen.len() >= 3, "three organisations interleave: {orgs_seen:?}");
+        assert!(
+            orgs_seen.len() >= 3,
+            "three organisations interleave: {orgs_seen:?}"
+        );
     }
 }

@@ -17,7 +17,10 @@ pub struct DbSettings {
 /// Where the master key-encryption keys come from. Never the database.
 #[derive(Clone, Debug)]
 pub enum KeySource {
-    File { path: PathBuf, create_if_missing: bool },
+    File {
+        path: PathBuf,
+        create_if_missing: bool,
+    },
     Env(String),
     /// A fresh random key held only in memory (tests).
     Ephemeral,

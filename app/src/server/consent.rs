@@ -31,7 +31,8 @@ impl NewConsent {
         valid_until: &str,
         today: NaiveDate,
     ) -> Result<NewConsent, AppError> {
-        check_id(recipient_org).map_err(|_| AppError::invalid("recipient_org", "Välj mottagande organisation."))?;
+        check_id(recipient_org)
+            .map_err(|_| AppError::invalid("recipient_org", "Välj mottagande organisation."))?;
         let mut cats = Vec::new();
         for c in categories {
             let c = Category::parse(c)?;
@@ -40,50 +41,83 @@ impl NewConsent {
             }
         }
         if cats.is_empty() {
-            return Err(AppError::invalid("categories", "Välj minst en uppgiftskategori."));
+            return Err(AppError::invalid(
+                "categories",
+                "Välj minst en uppgiftskategori.",
+            ));
         }
         let basis = match basis_kind {
             "samtycke" => "samtycke".to_string(),
             "lag" => {
                 let p = provision.trim();
                 if p.chars().count() < 3 || p.chars().count() > 120 {
-                    return Err(AppError::invalid("provision", "Ange lagrummet, t.ex. OSL 10 kap. 18 b §."));
+                    return Err(AppError::invalid(
+                        "provision",
+                        "Ange lagrummet, t.ex. OSL 10 kap. 18 b §.",
+                    ));
                 }
                 p.to_string()
             }
             _ => return Err(AppError::invalid("basis", "Välj samtycke eller lagstöd.")),
         };
         let parse_date = |field: &str, s: &str| {
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD."))
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD."))
         };
-        let valid_from = if valid_from.trim().is_empty() { today } else { parse_date("valid_from", valid_from)? };
+        let valid_from = if valid_from.trim().is_empty() {
+            today
+        } else {
+            parse_date("valid_from", valid_from)?
+        };
         let valid_until = match valid_until.trim() {
             "" => None,
             s => Some(parse_date("valid_until", s)?),
         };
         if let Some(u) = valid_until {
             if u <= valid_from {
-                return Err(AppError::invalid("valid_until", "Slutdatumet måste vara efter startdatumet."));
+                return Err(AppError::invalid(
+                    "valid_until",
+                    "Slutdatumet måste vara efter startdatumet.",
+                ));
             }
             if u <= today {
-                return Err(AppError::invalid("valid_until", "Slutdatumet har redan passerat."));
+                return Err(AppError::invalid(
+                    "valid_until",
+                    "Slutdatumet har redan passerat.",
+                ));
             }
         }
-        if valid_from < today - chrono::Duration::days(365) || valid_from > today + chrono::Duration::days(365) {
-            return Err(AppError::invalid("valid_from", "Startdatumet ska ligga inom ett år från i dag."));
+        if valid_from < today - chrono::Duration::days(365)
+            || valid_from > today + chrono::Duration::days(365)
+        {
+            return Err(AppError::invalid(
+                "valid_from",
+                "Startdatumet ska ligga inom ett år från i dag.",
+            ));
         }
-        Ok(NewConsent { recipient_org: recipient_org.to_string(), categories: cats, basis, valid_from, valid_until })
+        Ok(NewConsent {
+            recipient_org: recipient_org.to_string(),
+            categories: cats,
+            basis,
+            valid_from,
+            valid_until,
+        })
     }
 }
 
 fn start_of(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default()
+    d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or_default()
 }
 
 pub async fn add(a: &Authed, case_id: &str, n: NewConsent) -> Result<String, AppError> {
     let (c, _) = managed_case(a, case_id, "consent.add").await?;
     if n.recipient_org == a.org_id() {
-        return Err(AppError::invalid("recipient_org", "Den egna organisationen behöver inget samtycke."));
+        return Err(AppError::invalid(
+            "recipient_org",
+            "Den egna organisationen behöver inget samtycke.",
+        ));
     }
     let id = new_id();
     let now = a.state().clock().now();
@@ -92,7 +126,10 @@ pub async fn add(a: &Authed, case_id: &str, n: NewConsent) -> Result<String, App
         ("id", json!(id)),
         ("pid", json!(c.participant)),
         ("org", json!(n.recipient_org)),
-        ("cats", json!(n.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>())),
+        (
+            "cats",
+            json!(n.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
+        ),
         ("basis", json!(n.basis)),
         ("from", json!(start_of(n.valid_from))),
         ("until", json!(n.valid_until.map(start_of))),
@@ -112,7 +149,11 @@ pub async fn add(a: &Authed, case_id: &str, n: NewConsent) -> Result<String, App
     let mut e = Entry::new("consent.add");
     e.participants = vec![c.participant.clone()];
     e.case_id = Some(c.id.clone());
-    e.categories = n.categories.iter().map(|c| c.as_str().to_string()).collect();
+    e.categories = n
+        .categories
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
     e.reason = Some(format!("{} to {}", n.basis, n.recipient_org));
     audit::commit(a.state(), &who(a), e, body, vars).await?;
     Ok(id)
@@ -123,7 +164,12 @@ pub async fn revoke(a: &Authed, case_id: &str, consent_id: &str) -> Result<(), A
     let (c, _) = managed_case(a, case_id, "consent.revoke").await?;
     let now = a.state().clock().now();
     let mut vars = serde_json::Map::new();
-    for (k, v) in [("id", json!(consent_id)), ("pid", json!(c.participant)), ("now", json!(now)), ("by", json!(a.user_id()))] {
+    for (k, v) in [
+        ("id", json!(consent_id)),
+        ("pid", json!(c.participant)),
+        ("now", json!(now)),
+        ("by", json!(a.user_id())),
+    ] {
         vars.insert(k.into(), v);
     }
     let body = "
@@ -176,12 +222,18 @@ pub async fn list(a: &Authed, case_id: &str) -> Result<Vec<ConsentDto>, AppError
     Ok(rows
         .into_iter()
         .map(|r| {
-            let active = r.revoked_at.is_none() && r.valid_from <= now && r.valid_until.is_none_or(|u| now < u);
+            let active = r.revoked_at.is_none()
+                && r.valid_from <= now
+                && r.valid_until.is_none_or(|u| now < u);
             ConsentDto {
                 id: r.id,
                 recipient_org_id: r.recipient_org,
                 recipient_org: r.org_name.unwrap_or_default(),
-                categories: r.categories.iter().filter_map(|c| Category::parse(c).ok()).collect(),
+                categories: r
+                    .categories
+                    .iter()
+                    .filter_map(|c| Category::parse(c).ok())
+                    .collect(),
                 basis: r.basis,
                 valid_from: r.valid_from.date_naive(),
                 valid_until: r.valid_until.map(|u| u.date_naive()),

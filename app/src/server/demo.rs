@@ -11,7 +11,10 @@ use crate::domain::{AppError, DisplayName, NewPassword, OrgKind, Role, Username}
 pub const DEFAULT_DEMO_PASSWORD: &str = "utvag-demo-2026";
 
 pub fn demo_password() -> String {
-    std::env::var("UTVAG_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.to_string())
+    std::env::var("UTVAG_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.to_string())
 }
 
 pub const ORG_GBG: &str = "gbg_soc";
@@ -21,16 +24,36 @@ pub const ORG_MALMO: &str = "malmo_soc";
 
 /// (id, name, kind, municipalities)
 pub const DEMO_ORGS: &[(&str, &str, OrgKind, &[&str])] = &[
-    (ORG_GBG, "Socialtjänsten Göteborg — avhopparverksamheten", OrgKind::SocialServices, &["Göteborg"]),
-    (ORG_POLICE, "Polisen Region Väst", OrgKind::Police, &["Göteborg", "Borås", "Trollhättan"]),
+    (
+        ORG_GBG,
+        "Socialtjänsten Göteborg — avhopparverksamheten",
+        OrgKind::SocialServices,
+        &["Göteborg"],
+    ),
+    (
+        ORG_POLICE,
+        "Polisen Region Väst",
+        OrgKind::Police,
+        &["Göteborg", "Borås", "Trollhättan"],
+    ),
     (ORG_PASSUS, "Passus Göteborg", OrgKind::Ngo, &["Göteborg"]),
-    (ORG_MALMO, "Socialtjänsten Malmö", OrgKind::SocialServices, &["Malmö"]),
+    (
+        ORG_MALMO,
+        "Socialtjänsten Malmö",
+        OrgKind::SocialServices,
+        &["Malmö"],
+    ),
 ];
 
 /// (username, display name, org, role)
 pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
     ("handlaggare", "Sara Lindqvist", ORG_GBG, Role::CaseWorker),
-    ("handlaggare.malmo", "Jonas Bergström", ORG_MALMO, Role::CaseWorker),
+    (
+        "handlaggare.malmo",
+        "Jonas Bergström",
+        ORG_MALMO,
+        Role::CaseWorker,
+    ),
     ("programledare", "Maria Ekholm", ORG_GBG, Role::ProgramLead),
     ("passus", "Ahmed Yusuf", ORG_PASSUS, Role::Partner),
     ("polis", "Karin Holm", ORG_POLICE, Role::Police),
@@ -40,14 +63,25 @@ pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
 
 /// Whether the database has no organisations yet.
 pub async fn is_empty(state: &AppState) -> Result<bool, AppError> {
-    let v = state.db().q("SELECT count() AS n FROM org GROUP ALL").run().await?.value(0);
-    Ok(v.as_array().and_then(|a| a.first()).and_then(|r| r["n"].as_u64()).unwrap_or(0) == 0)
+    let v = state
+        .db()
+        .q("SELECT count() AS n FROM org GROUP ALL")
+        .run()
+        .await?
+        .value(0);
+    Ok(v.as_array()
+        .and_then(|a| a.first())
+        .and_then(|r| r["n"].as_u64())
+        .unwrap_or(0)
+        == 0)
 }
 
 /// Loads the demo data. Refuses to run on a database that already has organisations.
 pub async fn load(state: &AppState) -> Result<(), AppError> {
     if !is_empty(state).await? {
-        return Err(AppError::conflict("Databasen innehåller redan data; demodata laddas bara i en tom databas."));
+        return Err(AppError::conflict(
+            "Databasen innehåller redan data; demodata laddas bara i en tom databas.",
+        ));
     }
     for (id, name, kind, munis) in DEMO_ORGS {
         let input = OrgInput {
@@ -65,11 +99,18 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
             display_name: DisplayName::parse("display_name", display)?,
             org_id: org.to_string(),
             role: *role,
-            password: NewPassword::parse(&pw).map_err(|_| AppError::invalid("password", "UTVAG_DEMO_PASSWORD måste vara minst 12 tecken."))?,
+            password: NewPassword::parse(&pw).map_err(|_| {
+                AppError::invalid(
+                    "password",
+                    "UTVAG_DEMO_PASSWORD måste vara minst 12 tecken.",
+                )
+            })?,
         };
         let state = state.clone();
         let id = format!("demo_{}", username.replace('.', "_"));
-        tasks.push(tokio::spawn(async move { insert_user(&state, &id, input).await }));
+        tasks.push(tokio::spawn(async move {
+            insert_user(&state, &id, input).await
+        }));
     }
     for t in tasks {
         t.await.map_err(|_| AppError::Internal)??;
@@ -79,25 +120,63 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
 
 /// The sign-ins printed after loading demo data.
 pub fn sign_in_table() -> String {
-    let mut s = String::from("Demo sign-ins (password from UTVAG_DEMO_PASSWORD, default utvag-demo-2026):\n");
+    let mut s = String::from(
+        "Demo sign-ins (password from UTVAG_DEMO_PASSWORD, default utvag-demo-2026):\n",
+    );
     for (username, display, org, role) in DEMO_USERS {
-        let org_name = DEMO_ORGS.iter().find(|o| o.0 == *org).map(|o| o.1).unwrap_or("");
-        s.push_str(&format!("  {username:<18} {:<20} {display} — {org_name}\n", role.label()));
+        let org_name = DEMO_ORGS
+            .iter()
+            .find(|o| o.0 == *org)
+            .map(|o| o.1)
+            .unwrap_or("");
+        s.push_str(&format!(
+            "  {username:<18} {:<20} {display} — {org_name}\n",
+            role.label()
+        ));
     }
     s
 }
 
 // ---- participants and cases ----
 
-const FIRST_F: &[&str] = &["Amira", "Elin", "Fatima", "Hanna", "Ida", "Jasmin", "Leyla", "Moa", "Nora", "Tindra", "Yasmin", "Wilma"];
+const FIRST_F: &[&str] = &[
+    "Amira", "Elin", "Fatima", "Hanna", "Ida", "Jasmin", "Leyla", "Moa", "Nora", "Tindra",
+    "Yasmin", "Wilma",
+];
 const FIRST_M: &[&str] = &[
-    "Adam", "Ali", "Anton", "Dante", "Elias", "Hugo", "Ibrahim", "Kevin", "Liam", "Milo", "Noah", "Omar", "Rami", "Theo", "Viktor", "Yusuf",
+    "Adam", "Ali", "Anton", "Dante", "Elias", "Hugo", "Ibrahim", "Kevin", "Liam", "Milo", "Noah",
+    "Omar", "Rami", "Theo", "Viktor", "Yusuf",
 ];
 const LAST: &[&str] = &[
-    "Abdi", "Alvarsson", "Bergkvist", "Dahlgren", "Ekström", "Haddad", "Hussein", "Jovanović", "Kaya", "Lundgren", "Mahmoud", "Nordin",
-    "Osman", "Petrović", "Rahimi", "Sjöberg", "Strand", "Tahir", "Wallin", "Öberg",
+    "Abdi",
+    "Alvarsson",
+    "Bergkvist",
+    "Dahlgren",
+    "Ekström",
+    "Haddad",
+    "Hussein",
+    "Jovanović",
+    "Kaya",
+    "Lundgren",
+    "Mahmoud",
+    "Nordin",
+    "Osman",
+    "Petrović",
+    "Rahimi",
+    "Sjöberg",
+    "Strand",
+    "Tahir",
+    "Wallin",
+    "Öberg",
 ];
-const STREETS: &[&str] = &["Framtidsgatan", "Ljusvägen", "Nyckelgränd", "Ankarplatsen", "Vändpunkten", "Stillagatan"];
+const STREETS: &[&str] = &[
+    "Framtidsgatan",
+    "Ljusvägen",
+    "Nyckelgränd",
+    "Ankarplatsen",
+    "Vändpunkten",
+    "Stillagatan",
+];
 
 /// One fictional participant of the demo data (also used by tests that look for leaks).
 #[derive(Debug, Clone)]
@@ -122,11 +201,26 @@ pub const DEMO_PARTICIPANTS: usize = 40;
 /// numbers 980–999 and are only ever given to fictional people.
 pub fn demo_people() -> Vec<DemoPerson> {
     use crate::domain::{CaseStatus as S, Protection as P};
-    let statuses = [S::Active, S::Active, S::Assessment, S::Referred, S::Active, S::Paused, S::Completed, S::EndedEarly, S::Active, S::Moved];
+    let statuses = [
+        S::Active,
+        S::Active,
+        S::Assessment,
+        S::Referred,
+        S::Active,
+        S::Paused,
+        S::Completed,
+        S::EndedEarly,
+        S::Active,
+        S::Moved,
+    ];
     (0..DEMO_PARTICIPANTS)
         .map(|i| {
             let female = i % 3 == 1;
-            let first = if female { FIRST_F[i % FIRST_F.len()] } else { FIRST_M[i % FIRST_M.len()] };
+            let first = if female {
+                FIRST_F[i % FIRST_F.len()]
+            } else {
+                FIRST_M[i % FIRST_M.len()]
+            };
             let last = LAST[(i * 7 + 3) % LAST.len()];
             let pnr = crate::domain::person::fictional_personnummer(i as u64 + 1);
             let protection = if i % 5 == 0 {
@@ -281,28 +375,110 @@ async fn work_case(
     let at = |days: i64| start + chrono::Duration::days(days);
     let ymd = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d").to_string();
     let w = t.worker;
-    let domains = [LifeDomain::LeavingNetwork, LifeDomain::Housing, LifeDomain::Occupation, LifeDomain::Education, LifeDomain::Finances];
-    let g1 = cw::add_goal(w, case_id, LifeDomain::Safety, "Känna sig trygg i vardagen och ha en säkerhetsplan", &ymd(at(120))).await?;
+    let domains = [
+        LifeDomain::LeavingNetwork,
+        LifeDomain::Housing,
+        LifeDomain::Occupation,
+        LifeDomain::Education,
+        LifeDomain::Finances,
+    ];
+    let g1 = cw::add_goal(
+        w,
+        case_id,
+        LifeDomain::Safety,
+        "Känna sig trygg i vardagen och ha en säkerhetsplan",
+        &ymd(at(120)),
+    )
+    .await?;
     let d2 = domains[i % domains.len()];
-    let g2 = cw::add_goal(w, case_id, d2, "Komma vidare till egen försörjning eller studier", &ymd(at(300))).await?;
-    cw::add_action(w, case_id, &g1, "Gå igenom säkerhetsplanen tillsammans", w.org_id(), "Handläggaren", &ymd(at(21))).await?;
+    let g2 = cw::add_goal(
+        w,
+        case_id,
+        d2,
+        "Komma vidare till egen försörjning eller studier",
+        &ymd(at(300)),
+    )
+    .await?;
+    cw::add_action(
+        w,
+        case_id,
+        &g1,
+        "Gå igenom säkerhetsplanen tillsammans",
+        w.org_id(),
+        "Handläggaren",
+        &ymd(at(21)),
+    )
+    .await?;
     let passus_action = if t.passus.is_some() {
-        Some(cw::add_action(w, case_id, &g2, "Veckovisa mentorsträffar", ORG_PASSUS, "Mentor", &ymd(at(90))).await?)
+        Some(
+            cw::add_action(
+                w,
+                case_id,
+                &g2,
+                "Veckovisa mentorsträffar",
+                ORG_PASSUS,
+                "Mentor",
+                &ymd(at(90)),
+            )
+            .await?,
+        )
     } else {
         None
     };
     state.clock().travel_to(at(3));
-    cw::add_housing(w, case_id, if p.protection.is_protected() { HousingType::Sheltered } else { HousingType::Temporary }, &format!("Tillfälligt boende {}", i + 1), &ymd(at(3))).await?;
+    cw::add_housing(
+        w,
+        case_id,
+        if p.protection.is_protected() {
+            HousingType::Sheltered
+        } else {
+            HousingType::Temporary
+        },
+        &format!("Tillfälligt boende {}", i + 1),
+        &ymd(at(3)),
+    )
+    .await?;
     cw::add_occupation(w, case_id, OccupationType::NoOccupation, &ymd(at(3)), "").await?;
     if p.protection.is_protected() {
-        cw::add_measure(w, case_id, MeasureKind::ProtectedIdentity, MeasureStatus::Active, &ymd(at(3)), "", "Ansökan om skyddade personuppgifter beviljad.").await?;
+        cw::add_measure(
+            w,
+            case_id,
+            MeasureKind::ProtectedIdentity,
+            MeasureStatus::Active,
+            &ymd(at(3)),
+            "",
+            "Ansökan om skyddade personuppgifter beviljad.",
+        )
+        .await?;
     }
     if let Some(police) = t.police {
         state.clock().travel_to(at(5));
-        let level = [ThreatLevel::Medium, ThreatLevel::High, ThreatLevel::Low, ThreatLevel::Acute][i % 4];
-        cw::add_assessment(police, case_id, level, &ymd(at(5)), &ymd(at(5 + 90)), "Samlad bedömning utifrån underrättelser och samtal.").await?;
+        let level = [
+            ThreatLevel::Medium,
+            ThreatLevel::High,
+            ThreatLevel::Low,
+            ThreatLevel::Acute,
+        ][i % 4];
+        cw::add_assessment(
+            police,
+            case_id,
+            level,
+            &ymd(at(5)),
+            &ymd(at(5 + 90)),
+            "Samlad bedömning utifrån underrättelser och samtal.",
+        )
+        .await?;
         if matches!(level, ThreatLevel::High | ThreatLevel::Acute) {
-            cw::add_measure(police, case_id, MeasureKind::PersonalProtection, MeasureStatus::Active, &ymd(at(5)), "", "Personskydd enligt polisens beslut.").await?;
+            cw::add_measure(
+                police,
+                case_id,
+                MeasureKind::PersonalProtection,
+                MeasureStatus::Active,
+                &ymd(at(5)),
+                "",
+                "Personskydd enligt polisens beslut.",
+            )
+            .await?;
         }
     }
     for k in 0..4i64 {
@@ -311,19 +487,58 @@ async fn work_case(
             (Some(ps), 1) => ps,
             _ => w,
         };
-        let kind = [ContactKind::Meeting, ContactKind::Phone, ContactKind::HomeVisit, ContactKind::Digital][(i + k as usize) % 4];
-        cw::add_contact(who, case_id, "", kind, &format!("{}", 20 + 10 * k), "Samtal om veckan som gått och nästa steg.").await?;
+        let kind = [
+            ContactKind::Meeting,
+            ContactKind::Phone,
+            ContactKind::HomeVisit,
+            ContactKind::Digital,
+        ][(i + k as usize) % 4];
+        cw::add_contact(
+            who,
+            case_id,
+            "",
+            kind,
+            &format!("{}", 20 + 10 * k),
+            "Samtal om veckan som gått och nästa steg.",
+        )
+        .await?;
     }
     state.clock().travel_to(at(40));
-    cw::add_note(w, case_id, "Motivationen är fortsatt hög. Följ upp kontakten med arbetsförmedlingen.").await?;
+    cw::add_note(
+        w,
+        case_id,
+        "Motivationen är fortsatt hög. Följ upp kontakten med arbetsförmedlingen.",
+    )
+    .await?;
     if let (Some(ps), Some(action)) = (t.passus, passus_action) {
         state.clock().travel_to(at(45));
-        cw::update_action(ps, case_id, &action, 1, ActionStatus::InProgress, "Träffar varje tisdag.").await?;
+        cw::update_action(
+            ps,
+            case_id,
+            &action,
+            1,
+            ActionStatus::InProgress,
+            "Träffar varje tisdag.",
+        )
+        .await?;
     }
     state.clock().travel_to(at(60));
-    cw::add_review(w, case_id, &ymd(at(60)), "Deltagaren, handläggare, mentor", "Planen följdes upp. Boendet fungerar, fortsatt fokus på sysselsättning.", &ymd(at(150))).await?;
+    cw::add_review(
+        w,
+        case_id,
+        &ymd(at(60)),
+        "Deltagaren, handläggare, mentor",
+        "Planen följdes upp. Boendet fungerar, fortsatt fokus på sysselsättning.",
+        &ymd(at(150)),
+    )
+    .await?;
     state.clock().travel_to(at(75));
-    let occ = [OccupationType::Studies, OccupationType::Internship, OccupationType::LabourProgram, OccupationType::Employment][i % 4];
+    let occ = [
+        OccupationType::Studies,
+        OccupationType::Internship,
+        OccupationType::LabourProgram,
+        OccupationType::Employment,
+    ][i % 4];
     cw::add_occupation(w, case_id, occ, &ymd(at(75)), "").await?;
     Ok(())
 }
@@ -388,7 +603,8 @@ mod tests {
                     let bytes = URL_SAFE_NO_PAD.decode(s).unwrap_or_default();
                     for n in needles {
                         if bytes.windows(n.len()).any(|w| w == n.as_bytes()) {
-                            self.leaks.push(format!("{where_}: {n:?} inside a sealed value"));
+                            self.leaks
+                                .push(format!("{where_}: {n:?} inside a sealed value"));
                         }
                     }
                 }
@@ -411,13 +627,19 @@ mod tests {
         let needles = needles();
         let p = &demo_people()[3];
         let dek = crate::server::crypto::Dek::generate(&ring::rand::SystemRandom::new()).unwrap();
-        let sealed = crate::server::vault::seal(&dek, "participant", "x", "last_name", &p.last_name).unwrap();
+        let sealed =
+            crate::server::vault::seal(&dek, "participant", "x", "last_name", &p.last_name)
+                .unwrap();
         let mut scan = Scan::default();
         scan.value("t", &serde_json::json!({ "last_name": sealed }), &needles);
         assert!(scan.leaks.is_empty(), "{:?}", scan.leaks);
         assert_eq!(scan.ciphertexts, 1);
         let digits: String = p.phone.chars().filter(char::is_ascii_digit).collect();
-        for clear in [p.last_name.to_uppercase(), format!("Bor på {}", p.address), format!("tel {digits}")] {
+        for clear in [
+            p.last_name.to_uppercase(),
+            format!("Bor på {}", p.address),
+            format!("tel {digits}"),
+        ] {
             let mut scan = Scan::default();
             scan.value("t", &serde_json::json!({ "note": clear }), &needles);
             assert!(!scan.leaks.is_empty(), "{clear} not found");
@@ -430,20 +652,50 @@ mod tests {
         load(&state).await.unwrap();
         let needles = needles();
         let info = state.db().q("INFO FOR DB").run().await.unwrap().value(0);
-        let tables: Vec<String> = info["tables"].as_object().expect("tables").keys().cloned().collect();
-        for t in ["participant", "participant_key", "blind_index", "case", "consent", "audit", "user", "session"] {
+        let tables: Vec<String> = info["tables"]
+            .as_object()
+            .expect("tables")
+            .keys()
+            .cloned()
+            .collect();
+        for t in [
+            "participant",
+            "participant_key",
+            "blind_index",
+            "case",
+            "consent",
+            "audit",
+            "user",
+            "session",
+        ] {
             assert!(tables.iter().any(|x| x == t), "{t} missing from {tables:?}");
         }
         let mut scan = Scan::default();
         let mut records = 0;
         for t in &tables {
-            let rows = state.db().q("SELECT * FROM type::table($t)").bind("t", t).run().await.unwrap().value(0);
+            let rows = state
+                .db()
+                .q("SELECT * FROM type::table($t)")
+                .bind("t", t)
+                .run()
+                .await
+                .unwrap()
+                .value(0);
             records += rows.as_array().map_or(0, Vec::len);
             scan.value(t, &rows, &needles);
         }
-        assert!(scan.leaks.is_empty(), "{} values in clear:\n{}", scan.leaks.len(), scan.leaks.join("\n"));
+        assert!(
+            scan.leaks.is_empty(),
+            "{} values in clear:\n{}",
+            scan.leaks.len(),
+            scan.leaks.join("\n")
+        );
         // Names, personnummer, phone, e-mail, address and background of all 40, and their keys.
-        assert!(scan.ciphertexts >= DEMO_PARTICIPANTS * 8, "only {} sealed values seen", scan.ciphertexts);
+        assert!(
+            scan.ciphertexts >= DEMO_PARTICIPANTS * 8,
+            "only {} sealed values seen",
+            scan.ciphertexts
+        );
         assert!(records >= 400, "only {records} records scanned");
     }
 }

@@ -10,7 +10,10 @@ use super::auth::Authed;
 use super::db::{new_id, valid_id, Db, DbError};
 use super::password;
 use super::state::AppState;
-use crate::domain::{parse_municipalities, AppError, DisplayName, NewPassword, OrgDto, OrgKind, Role, UserDto, Username};
+use crate::domain::{
+    parse_municipalities, AppError, DisplayName, NewPassword, OrgDto, OrgKind, Role, UserDto,
+    Username,
+};
 
 #[derive(Deserialize)]
 struct OrgRow {
@@ -96,7 +99,11 @@ pub async fn list_orgs(who: &Authed) -> Result<Vec<OrgDto>, AppError> {
 }
 
 async fn list_orgs_db(db: &Db) -> Result<Vec<OrgDto>, AppError> {
-    let rows: Vec<OrgRow> = db.q("SELECT *, record::id(id) AS id FROM org ORDER BY name").run().await?.all(0)?;
+    let rows: Vec<OrgRow> = db
+        .q("SELECT *, record::id(id) AS id FROM org ORDER BY name")
+        .run()
+        .await?
+        .all(0)?;
     rows.into_iter().map(OrgRow::dto).collect()
 }
 
@@ -107,7 +114,11 @@ pub async fn create_org(who: &Authed, input: OrgInput) -> Result<OrgDto, AppErro
     insert_org(who.state(), &new_id(), input).await
 }
 
-pub(in crate::server) async fn insert_org(state: &AppState, id: &str, input: OrgInput) -> Result<OrgDto, AppError> {
+pub(in crate::server) async fn insert_org(
+    state: &AppState,
+    id: &str,
+    input: OrgInput,
+) -> Result<OrgDto, AppError> {
     let row: Option<OrgRow> = state
         .db()
         .q("CREATE type::record('org', $id) CONTENT { name: $name, kind: $kind, municipalities: $m, active: true, version: 1, created_at: time::now() } RETURN *, record::id(id) AS id")
@@ -122,11 +133,20 @@ pub(in crate::server) async fn insert_org(state: &AppState, id: &str, input: Org
     row.ok_or(AppError::Internal)?.dto()
 }
 
-pub async fn update_org(who: &Authed, id: &str, version: i64, input: OrgInput, active: bool) -> Result<OrgDto, AppError> {
+pub async fn update_org(
+    who: &Authed,
+    id: &str,
+    version: i64,
+    input: OrgInput,
+    active: bool,
+) -> Result<OrgDto, AppError> {
     who.require_role(&[Role::Admin])?;
     check_id("id", id)?;
     if !active && id == who.org_id() {
-        return Err(AppError::invalid("active", "Du kan inte inaktivera din egen organisation."));
+        return Err(AppError::invalid(
+            "active",
+            "Du kan inte inaktivera din egen organisation.",
+        ));
     }
     let row: Option<OrgRow> = who
         .state()
@@ -168,10 +188,18 @@ pub async fn list_users(who: &Authed) -> Result<Vec<UserDto>, AppError> {
     who.require_role(&[Role::Admin])?;
     let db = who.state().db();
     let orgs = list_orgs_db(db).await?;
-    let rows: Vec<UserRow> = db.q("SELECT *, record::id(id) AS id FROM user ORDER BY username").run().await?.all(0)?;
+    let rows: Vec<UserRow> = db
+        .q("SELECT *, record::id(id) AS id FROM user ORDER BY username")
+        .run()
+        .await?
+        .all(0)?;
     rows.into_iter()
         .map(|u| {
-            let org_name = orgs.iter().find(|o| o.id == u.org).map(|o| o.name.clone()).unwrap_or_default();
+            let org_name = orgs
+                .iter()
+                .find(|o| o.id == u.org)
+                .map(|o| o.name.clone())
+                .unwrap_or_default();
             Ok(UserDto {
                 id: u.id,
                 username: u.username,
@@ -192,7 +220,11 @@ pub async fn create_user(who: &Authed, input: NewUserInput) -> Result<String, Ap
     insert_user(who.state(), &new_id(), input).await
 }
 
-pub(in crate::server) async fn insert_user(state: &AppState, id: &str, input: NewUserInput) -> Result<String, AppError> {
+pub(in crate::server) async fn insert_user(
+    state: &AppState,
+    id: &str,
+    input: NewUserInput,
+) -> Result<String, AppError> {
     check_id("org", &input.org_id)?;
     let db = state.db();
     let org_ok = db
@@ -231,12 +263,20 @@ pub struct UserUpdate {
     pub active: bool,
 }
 
-pub async fn update_user(who: &Authed, id: &str, version: i64, u: UserUpdate) -> Result<(), AppError> {
+pub async fn update_user(
+    who: &Authed,
+    id: &str,
+    version: i64,
+    u: UserUpdate,
+) -> Result<(), AppError> {
     who.require_role(&[Role::Admin])?;
     check_id("id", id)?;
     check_id("org", &u.org_id)?;
     if id == who.user_id() && (!u.active || u.role != Role::Admin) {
-        return Err(AppError::invalid("active", "Du kan inte inaktivera ditt eget konto eller ta bort din egen administratörsroll."));
+        return Err(AppError::invalid(
+            "active",
+            "Du kan inte inaktivera ditt eget konto eller ta bort din egen administratörsroll.",
+        ));
     }
     let db = who.state().db();
     let mut rows = db
@@ -302,7 +342,10 @@ pub async fn reset_password(who: &Authed, id: &str, new: NewPassword) -> Result<
         .bind("h", hash)
         .run()
         .await?;
-    if rows_last(&mut rows).as_array().is_some_and(|a| !a.is_empty()) {
+    if rows_last(&mut rows)
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
+    {
         Ok(())
     } else {
         Err(AppError::NotFound)

@@ -25,7 +25,9 @@ pub async fn add_user(
         .run()
         .await?
         .first(0)?;
-    let org_id = found.ok_or_else(|| AppError::invalid("org", format!("Organisationen \"{org}\" finns inte.")))?.id;
+    let org_id = found
+        .ok_or_else(|| AppError::invalid("org", format!("Organisationen \"{org}\" finns inte.")))?
+        .id;
     let input = NewUserInput {
         username: Username::parse(username)?,
         display_name: DisplayName::parse("display_name", display_name)?,
@@ -37,9 +39,18 @@ pub async fn add_user(
 }
 
 /// `utvag user add` on an empty database also needs an organisation to put the user in.
-pub async fn add_org(state: &AppState, name: &str, kind: &str, municipalities: &str) -> Result<String, AppError> {
+pub async fn add_org(
+    state: &AppState,
+    name: &str,
+    kind: &str,
+    municipalities: &str,
+) -> Result<String, AppError> {
     let input = super::identity::OrgInput::parse(name, kind, municipalities)?;
-    Ok(super::identity::insert_org(state, &super::db::new_id(), input).await?.id)
+    Ok(
+        super::identity::insert_org(state, &super::db::new_id(), input)
+            .await?
+            .id,
+    )
 }
 
 /// `utvag keys rotate`: a new KEK version; every DEK rewrapped while the app keeps serving.

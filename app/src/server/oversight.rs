@@ -22,17 +22,41 @@ async fn named(a: &Authed, rows: Vec<Row>) -> Result<Vec<ReviewRow>, AppError> {
         id: String,
         name: String,
     }
-    let users: Vec<N> = a.state().db().q("SELECT record::id(id) AS id, display_name AS name FROM user").run().await?.all(0)?;
-    let orgs: Vec<N> = a.state().db().q("SELECT record::id(id) AS id, name FROM org").run().await?.all(0)?;
-    let find = |list: &[N], id: &str| list.iter().find(|n| n.id == id).map(|n| n.name.clone()).unwrap_or_else(|| id.to_string());
+    let users: Vec<N> = a
+        .state()
+        .db()
+        .q("SELECT record::id(id) AS id, display_name AS name FROM user")
+        .run()
+        .await?
+        .all(0)?;
+    let orgs: Vec<N> = a
+        .state()
+        .db()
+        .q("SELECT record::id(id) AS id, name FROM org")
+        .run()
+        .await?
+        .all(0)?;
+    let find = |list: &[N], id: &str| {
+        list.iter()
+            .find(|n| n.id == id)
+            .map(|n| n.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
     Ok(rows
         .into_iter()
-        .map(|r| ReviewRow { actor_name: find(&users, &r.actor), org_name: find(&orgs, &r.actor_org), row: r })
+        .map(|r| ReviewRow {
+            actor_name: find(&users, &r.actor),
+            org_name: find(&orgs, &r.actor_org),
+            row: r,
+        })
         .collect())
 }
 
 /// "Who has read this person's data": every entry naming the participant, newest first.
-pub async fn reads_of_participant(a: &Authed, participant: &str) -> Result<Vec<ReviewRow>, AppError> {
+pub async fn reads_of_participant(
+    a: &Authed,
+    participant: &str,
+) -> Result<Vec<ReviewRow>, AppError> {
     a.require_role(&[Role::Auditor])?;
     check_id(participant)?;
     let rows = audit::reads_of_participant(a.state(), participant, 1000).await?;
@@ -53,7 +77,9 @@ pub async fn reads_by_user(a: &Authed, username: &str) -> Result<Vec<ReviewRow>,
         .run()
         .await?
         .first(0)?;
-    let uid = uid.ok_or_else(|| AppError::invalid("username", "Det finns ingen användare med det namnet."))?;
+    let uid = uid.ok_or_else(|| {
+        AppError::invalid("username", "Det finns ingen användare med det namnet.")
+    })?;
     let rows = audit::by_user(a.state(), &uid, 1000).await?;
     let mut e = Entry::new("audit.query_user");
     e.reason = Some(uid);
@@ -75,7 +101,10 @@ pub async fn verify_chain(a: &Authed) -> Result<Verification, AppError> {
     Ok(v)
 }
 
-pub(in crate::server) async fn record_verification(state: &super::state::AppState, v: &Verification) -> Result<(), AppError> {
+pub(in crate::server) async fn record_verification(
+    state: &super::state::AppState,
+    v: &Verification,
+) -> Result<(), AppError> {
     state
         .db()
         .q("CREATE audit_verification CONTENT { checked_at: <datetime>$at, entries: $n, head_seq: $h, broken_at: $b, problem: $p }")

@@ -18,12 +18,16 @@ use super::subject::{self, actor};
 use super::vault::{self, Plain};
 use crate::domain::person::{Email, Personnummer, Phone};
 use crate::domain::{
-    AppError, CaseRow, CaseStatus, CaseView, Category, Gender, ParticipantForm, Protection, Role, Shown, SspfLevel,
-    TeamMember, Transition, MAX_SHORT, MAX_TEXT,
+    AppError, CaseRow, CaseStatus, CaseView, Category, Gender, ParticipantForm, Protection, Role,
+    Shown, SspfLevel, TeamMember, Transition, MAX_SHORT, MAX_TEXT,
 };
 
 pub(in crate::server) fn who(a: &Authed) -> Who {
-    Who { user: a.user_id().to_string(), org: a.org_id().to_string(), role: a.role().as_str().to_string() }
+    Who {
+        user: a.user_id().to_string(),
+        org: a.org_id().to_string(),
+        role: a.role().as_str().to_string(),
+    }
 }
 
 /// An id from the outside that cannot be a record key is simply not found.
@@ -56,10 +60,18 @@ fn text(field: &str, label: &str, v: &str, required: bool, max: usize) -> Result
         return Err(AppError::invalid(field, format!("{label} måste fyllas i.")));
     }
     if v.chars().count() > max {
-        return Err(AppError::invalid(field, format!("{label} får vara högst {max} tecken.")));
+        return Err(AppError::invalid(
+            field,
+            format!("{label} får vara högst {max} tecken."),
+        ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(AppError::invalid(field, format!("{label} innehåller otillåtna tecken.")));
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(AppError::invalid(
+            field,
+            format!("{label} innehåller otillåtna tecken."),
+        ));
     }
     Ok(v.to_string())
 }
@@ -70,7 +82,10 @@ impl ValidParticipant {
         let last_name = text("last_name", "Efternamn", &f.last_name, true, MAX_SHORT)?;
         let personnummer = match f.personnummer.trim() {
             "" => None,
-            s => Some(Personnummer::parse(s, today).map_err(|e| AppError::invalid("personnummer", e.to_string()))?),
+            s => Some(
+                Personnummer::parse(s, today)
+                    .map_err(|e| AppError::invalid("personnummer", e.to_string()))?,
+            ),
         };
         let phone = match f.phone.trim() {
             "" => None,
@@ -89,11 +104,23 @@ impl ValidParticipant {
                 .parse::<i32>()
                 .ok()
                 .filter(|y| (this_year - 100..=this_year - 8).contains(y))
-                .ok_or_else(|| AppError::invalid("birth_year", format!("Ange födelseår mellan {} och {}.", this_year - 100, this_year - 8)))?,
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "birth_year",
+                        format!(
+                            "Ange födelseår mellan {} och {}.",
+                            this_year - 100,
+                            this_year - 8
+                        ),
+                    )
+                })?,
         };
         if let Some(p) = &personnummer {
             if p.birth_year() != birth_year {
-                return Err(AppError::invalid("birth_year", "Födelseåret stämmer inte med personnumret."));
+                return Err(AppError::invalid(
+                    "birth_year",
+                    "Födelseåret stämmer inte med personnumret.",
+                ));
             }
         }
         let municipality = text("municipality", "Hemkommun", &f.municipality, true, 60)?;
@@ -125,20 +152,35 @@ struct SealedFields {
     tags: Vec<(&'static str, String)>,
 }
 
-fn seal_fields(a: &Authed, dek: &Dek, pid: &str, v: &ValidParticipant) -> Result<SealedFields, AppError> {
+fn seal_fields(
+    a: &Authed,
+    dek: &Dek,
+    pid: &str,
+    v: &ValidParticipant,
+) -> Result<SealedFields, AppError> {
     let s = |field: &str, val: &str| vault::seal(dek, "participant", pid, field, val);
     let so = |field: &str, val: &str| vault::seal_opt(dek, "participant", pid, field, val);
     let mut tags = Vec::new();
     if let Some(p) = &v.personnummer {
-        tags.push(("personnummer", a.state().with_keys(|k| k.blind_index("personnummer", p.as_str()))));
+        tags.push((
+            "personnummer",
+            a.state()
+                .with_keys(|k| k.blind_index("personnummer", p.as_str())),
+        ));
     }
     if let Some(p) = &v.phone {
-        tags.push(("phone", a.state().with_keys(|k| k.blind_index("phone", p.as_str()))));
+        tags.push((
+            "phone",
+            a.state().with_keys(|k| k.blind_index("phone", p.as_str())),
+        ));
     }
     Ok(SealedFields {
         first_name: s("first_name", &v.first_name)?,
         last_name: s("last_name", &v.last_name)?,
-        personnummer: so("personnummer", v.personnummer.as_ref().map(|p| p.as_str()).unwrap_or(""))?,
+        personnummer: so(
+            "personnummer",
+            v.personnummer.as_ref().map(|p| p.as_str()).unwrap_or(""),
+        )?,
         phone: so("phone", v.phone.as_ref().map(|p| p.as_str()).unwrap_or(""))?,
         email: so("email", v.email.as_ref().map(|p| p.as_str()).unwrap_or(""))?,
         address: so("address", &v.address)?,
@@ -163,15 +205,27 @@ pub async fn register(
     a.require_role(&[Role::CaseWorker, Role::ProgramLead])?;
     let referral_source = text("referral_source", "Remittent", referral_source, false, 200)?;
     let db = a.state().db();
-    let org: Option<OrgRow> = db.q("SELECT kind, municipalities FROM ONLY type::record('org', $o)").bind("o", a.org_id()).run().await?.first(0)?;
+    let org: Option<OrgRow> = db
+        .q("SELECT kind, municipalities FROM ONLY type::record('org', $o)")
+        .bind("o", a.org_id())
+        .run()
+        .await?
+        .first(0)?;
     let org = org.ok_or(AppError::Forbidden)?;
     if org.kind != "social_services" {
         return Err(AppError::Forbidden);
     }
-    if !org.municipalities.iter().any(|m| m.eq_ignore_ascii_case(&v.municipality)) {
+    if !org
+        .municipalities
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(&v.municipality))
+    {
         return Err(AppError::invalid(
             "municipality",
-            format!("Hemkommunen ska vara en av organisationens kommuner: {}.", org.municipalities.join(", ")),
+            format!(
+                "Hemkommunen ska vara en av organisationens kommuner: {}.",
+                org.municipalities.join(", ")
+            ),
         ));
     }
     let pid = new_id();
@@ -199,7 +253,14 @@ pub async fn register(
                 "protection": v.protection.as_str(),
             }),
         ),
-        ("tags", json!(f.tags.iter().map(|(k, t)| json!({"kind": k, "tag": t})).collect::<Vec<_>>())),
+        (
+            "tags",
+            json!(f
+                .tags
+                .iter()
+                .map(|(k, t)| json!({"kind": k, "tag": t}))
+                .collect::<Vec<_>>()),
+        ),
         ("sspf", json!(sspf.as_str())),
         ("ref", json!(referral_source)),
     ] {
@@ -231,7 +292,12 @@ pub async fn register(
     let mut e = Entry::new("participant.register");
     e.participants = vec![pid.clone()];
     e.case_id = Some(cid.clone());
-    e.categories = vec!["identity".into(), "contact_info".into(), "location".into(), "notes".into()];
+    e.categories = vec![
+        "identity".into(),
+        "contact_info".into(),
+        "location".into(),
+        "notes".into(),
+    ];
     e.basis = Some("case_team".into());
     audit::commit(a.state(), &who(a), e, body, vars).await?;
     a.state().deks().insert(pid, dek);
@@ -293,7 +359,13 @@ pub(in crate::server) async fn case_by_id(a: &Authed, case_id: &str) -> Result<C
 
 /// Audits a refused attempt and returns the error to give. The answer is `NotFound` when the
 /// actor has no relation at all to the participant, so ids cannot be probed.
-pub(in crate::server) async fn refuse(a: &Authed, action: &str, pid: &str, case_id: Option<&str>, categories: &[Category]) -> AppError {
+pub(in crate::server) async fn refuse(
+    a: &Authed,
+    action: &str,
+    pid: &str,
+    case_id: Option<&str>,
+    categories: &[Category],
+) -> AppError {
     let mut e = Entry::new(action);
     e.participants = vec![pid.to_string()];
     e.case_id = case_id.map(str::to_string);
@@ -343,8 +415,14 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     let subj = subject::load_one(a, &c.participant).await?;
     let now = a.state().clock().now();
     let act = actor(a);
-    let decisions: HashMap<Category, Decision> = access::visible(&act, &subj, Purpose::CaseWork, now).into_iter().collect();
-    let visible: Vec<Category> = Category::ALL.into_iter().filter(|c| decisions[c].allowed()).collect();
+    let decisions: HashMap<Category, Decision> =
+        access::visible(&act, &subj, Purpose::CaseWork, now)
+            .into_iter()
+            .collect();
+    let visible: Vec<Category> = Category::ALL
+        .into_iter()
+        .filter(|c| decisions[c].allowed())
+        .collect();
     if visible.is_empty() {
         return Err(refuse(a, "case.read", &c.participant, Some(&c.id), &Category::ALL).await);
     }
@@ -357,17 +435,32 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         .await?
         .first(0)?;
     let p = p.ok_or(AppError::NotFound)?;
-    let needs_plain = ["first_name", "last_name", "personnummer", "phone", "email", "address", "background"]
-        .iter()
-        .any(|f| decisions[&field_category(f)].allowed());
-    let dek: Option<Arc<Dek>> = if needs_plain && !p.shredded { vault::dek(a.state(), &p.id).await? } else { None };
+    let needs_plain = [
+        "first_name",
+        "last_name",
+        "personnummer",
+        "phone",
+        "email",
+        "address",
+        "background",
+    ]
+    .iter()
+    .any(|f| decisions[&field_category(f)].allowed());
+    let dek: Option<Arc<Dek>> = if needs_plain && !p.shredded {
+        vault::dek(a.state(), &p.id).await?
+    } else {
+        None
+    };
     let open = |field: &str, stored: Option<&str>| -> Result<Shown<String>, AppError> {
         let d = &decisions[&field_category(field)];
         if !d.allowed() {
             return Ok(Shown::Masked);
         }
         match (&dek, stored) {
-            (Some(k), Some(s)) => Ok(shown(d, Some(vault::open(k, "participant", &p.id, field, s)?))),
+            (Some(k), Some(s)) => Ok(shown(
+                d,
+                Some(vault::open(k, "participant", &p.id, field, s)?),
+            )),
             (None, Some(_)) => Ok(Shown::Masked),
             (_, None) => Ok(Shown::Empty),
         }
@@ -393,8 +486,16 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     e.participants = vec![p.id.clone()];
     e.case_id = Some(c.id.clone());
     e.categories = visible.iter().map(|c| c.as_str().to_string()).collect();
-    e.denied = Category::ALL.iter().filter(|c| !visible.contains(c)).map(|c| c.as_str().to_string()).collect();
-    e.decision = if e.denied.is_empty() { "allow".into() } else { "partial".into() };
+    e.denied = Category::ALL
+        .iter()
+        .filter(|c| !visible.contains(c))
+        .map(|c| c.as_str().to_string())
+        .collect();
+    e.decision = if e.denied.is_empty() {
+        "allow".into()
+    } else {
+        "partial".into()
+    };
     e.basis = basis_summary(&decisions);
     e.purpose = Some(Purpose::CaseWork.as_str().into());
     audit::append(a.state(), &who(a), e).await?;
@@ -429,7 +530,11 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
                     from: t.from.and_then(|f| CaseStatus::parse(&f).ok()),
                     to: CaseStatus::parse(&t.to).ok()?,
                     at: t.at,
-                    by: team.iter().find(|m| m.user_id == t.by).map(|m| m.display_name.clone()).unwrap_or(t.by),
+                    by: team
+                        .iter()
+                        .find(|m| m.user_id == t.by)
+                        .map(|m| m.display_name.clone())
+                        .unwrap_or(t.by),
                 })
             })
             .collect(),
@@ -455,11 +560,21 @@ fn basis_summary(decisions: &HashMap<Category, Decision>) -> Option<String> {
 }
 
 async fn org_name(a: &Authed, org: &str) -> Result<String, AppError> {
-    let n: Option<String> = a.state().db().q("SELECT VALUE name FROM ONLY type::record('org', $o)").bind("o", org).run().await?.first(0)?;
+    let n: Option<String> = a
+        .state()
+        .db()
+        .q("SELECT VALUE name FROM ONLY type::record('org', $o)")
+        .bind("o", org)
+        .run()
+        .await?
+        .first(0)?;
     Ok(n.unwrap_or_default())
 }
 
-pub(in crate::server) async fn team_of(a: &Authed, case_id: &str) -> Result<Vec<TeamMember>, AppError> {
+pub(in crate::server) async fn team_of(
+    a: &Authed,
+    case_id: &str,
+) -> Result<Vec<TeamMember>, AppError> {
     #[derive(Deserialize)]
     struct M {
         user: String,
@@ -549,12 +664,22 @@ async fn candidate_cases(a: &Authed, filter: &ListFilter) -> Result<Vec<ListRec>
 
 /// The case list: names decrypted only where `identity` is allowed; one audit entry.
 pub async fn list(a: &Authed, filter: ListFilter) -> Result<Vec<CaseRow>, AppError> {
-    a.require_role(&[Role::CaseWorker, Role::ProgramLead, Role::Partner, Role::Police])?;
+    a.require_role(&[
+        Role::CaseWorker,
+        Role::ProgramLead,
+        Role::Partner,
+        Role::Police,
+    ])?;
     let cases = candidate_cases(a, &filter).await?;
     rows_for(a, cases, "case.list", Purpose::List).await
 }
 
-async fn rows_for(a: &Authed, cases: Vec<ListRec>, action: &str, purpose: Purpose) -> Result<Vec<CaseRow>, AppError> {
+async fn rows_for(
+    a: &Authed,
+    cases: Vec<ListRec>,
+    action: &str,
+    purpose: Purpose,
+) -> Result<Vec<CaseRow>, AppError> {
     let pids: Vec<String> = {
         let mut v: Vec<String> = cases.iter().map(|c| c.participant.clone()).collect();
         v.sort();
@@ -576,11 +701,15 @@ async fn rows_for(a: &Authed, cases: Vec<ListRec>, action: &str, purpose: Purpos
     let mut shown_ids = Vec::new();
     let mut out = Vec::with_capacity(cases.len());
     for c in cases {
-        let (Some(subj), Some(p)) = (subjects.get(&c.participant), people.get(&c.participant)) else {
+        let (Some(subj), Some(p)) = (subjects.get(&c.participant), people.get(&c.participant))
+        else {
             continue;
         };
-        let any = Category::ALL.iter().any(|cat| access::may(&act, subj, *cat, purpose, now).allowed());
-        let own_org_listing = matches!(a.role(), Role::CaseWorker | Role::ProgramLead) && subj.owner_org == a.org_id();
+        let any = Category::ALL
+            .iter()
+            .any(|cat| access::may(&act, subj, *cat, purpose, now).allowed());
+        let own_org_listing = matches!(a.role(), Role::CaseWorker | Role::ProgramLead)
+            && subj.owner_org == a.org_id();
         // A search hit without access is still listed (masked) so the user can ask for
         // break-glass access; the list itself shows only what the user has a relation to.
         if !any && !own_org_listing && purpose != Purpose::Search {
@@ -590,8 +719,10 @@ async fn rows_for(a: &Authed, cases: Vec<ListRec>, action: &str, purpose: Purpos
         let name = if identity.allowed() && !p.shredded {
             match vault::dek(a.state(), &p.id).await? {
                 Some(dek) => {
-                    let f = vault::open(&dek, "participant", &p.id, "first_name", &p.first_name)?.expose();
-                    let l = vault::open(&dek, "participant", &p.id, "last_name", &p.last_name)?.expose();
+                    let f = vault::open(&dek, "participant", &p.id, "first_name", &p.first_name)?
+                        .expose();
+                    let l = vault::open(&dek, "participant", &p.id, "last_name", &p.last_name)?
+                        .expose();
                     shown_ids.push(p.id.clone());
                     Shown::Value(format!("{f} {l}"))
                 }
@@ -607,7 +738,8 @@ async fn rows_for(a: &Authed, cases: Vec<ListRec>, action: &str, purpose: Purpos
             birth_year: p.birth_year,
             gender: Gender::parse(&p.gender).unwrap_or(Gender::Unknown),
             municipality: p.municipality.clone(),
-            protection: Protection::parse(&p.protection).unwrap_or(Protection::SkyddadFolkbokforing),
+            protection: Protection::parse(&p.protection)
+                .unwrap_or(Protection::SkyddadFolkbokforing),
             status: CaseStatus::parse(&c.status).unwrap_or(CaseStatus::Referred),
             owner_org: c.owner_org,
             responsible: c.responsible.clone(),
@@ -626,15 +758,30 @@ async fn rows_for(a: &Authed, cases: Vec<ListRec>, action: &str, purpose: Purpos
 
 /// Exact search on personnummer or phone through the blind index; results still pass the policy.
 pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
-    a.require_role(&[Role::CaseWorker, Role::ProgramLead, Role::Partner, Role::Police])?;
+    a.require_role(&[
+        Role::CaseWorker,
+        Role::ProgramLead,
+        Role::Partner,
+        Role::Police,
+    ])?;
     let today = a.state().clock().now().date_naive();
     let q = query.trim();
     let tag = if let Ok(p) = Personnummer::parse(q, today) {
-        ("personnummer", a.state().with_keys(|k| k.blind_index("personnummer", p.as_str())))
+        (
+            "personnummer",
+            a.state()
+                .with_keys(|k| k.blind_index("personnummer", p.as_str())),
+        )
     } else if let Ok(p) = Phone::parse(q) {
-        ("phone", a.state().with_keys(|k| k.blind_index("phone", p.as_str())))
+        (
+            "phone",
+            a.state().with_keys(|k| k.blind_index("phone", p.as_str())),
+        )
     } else {
-        return Err(AppError::invalid("q", "Sök på ett fullständigt personnummer (ÅÅÅÅMMDD-NNNN) eller telefonnummer."));
+        return Err(AppError::invalid(
+            "q",
+            "Sök på ett fullständigt personnummer (ÅÅÅÅMMDD-NNNN) eller telefonnummer.",
+        ));
     };
     let cases: Vec<ListRec> = a
         .state()
@@ -650,26 +797,51 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
 }
 
 /// Loads the case and its policy facts, and refuses (audited) anyone who may not manage it.
-pub(in crate::server) async fn managed_case(a: &Authed, case_id: &str, action: &str) -> Result<(CaseRec, Subject), AppError> {
+pub(in crate::server) async fn managed_case(
+    a: &Authed,
+    case_id: &str,
+    action: &str,
+) -> Result<(CaseRec, Subject), AppError> {
     let c = case_by_id(a, case_id).await?;
     let subj = subject::load_one(a, &c.participant).await?;
     if !access::may_manage(&actor(a), &subj) {
-        let visible_any = Category::ALL
-            .iter()
-            .any(|cat| access::may(&actor(a), &subj, *cat, Purpose::Edit, a.state().clock().now()).allowed());
+        let visible_any = Category::ALL.iter().any(|cat| {
+            access::may(
+                &actor(a),
+                &subj,
+                *cat,
+                Purpose::Edit,
+                a.state().clock().now(),
+            )
+            .allowed()
+        });
         let err = refuse(a, action, &c.participant, Some(&c.id), &[]).await;
-        return Err(if visible_any { AppError::Forbidden } else { err });
+        return Err(if visible_any {
+            AppError::Forbidden
+        } else {
+            err
+        });
     }
     Ok((c, subj))
 }
 
 /// Edits the participant's details (the owning team only). Stale versions are a `Conflict`.
-pub async fn update(a: &Authed, case_id: &str, version: i64, v: ValidParticipant) -> Result<(), AppError> {
+pub async fn update(
+    a: &Authed,
+    case_id: &str,
+    version: i64,
+    v: ValidParticipant,
+) -> Result<(), AppError> {
     let (c, subj) = managed_case(a, case_id, "participant.update").await?;
     if subj.shredded {
-        return Err(AppError::invalid("", "Uppgifterna är gallrade och kan inte ändras."));
+        return Err(AppError::invalid(
+            "",
+            "Uppgifterna är gallrade och kan inte ändras.",
+        ));
     }
-    let dek = vault::dek(a.state(), &c.participant).await?.ok_or(AppError::NotFound)?;
+    let dek = vault::dek(a.state(), &c.participant)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let f = seal_fields(a, &dek, &c.participant, &v)?;
     let mut vars = serde_json::Map::new();
     vars.insert("pid".into(), json!(c.participant));
@@ -683,7 +855,14 @@ pub async fn update(a: &Authed, case_id: &str, version: i64, v: ValidParticipant
             "protection": v.protection.as_str(),
         }),
     );
-    vars.insert("tags".into(), json!(f.tags.iter().map(|(k, t)| json!({"kind": k, "tag": t})).collect::<Vec<_>>()));
+    vars.insert(
+        "tags".into(),
+        json!(f
+            .tags
+            .iter()
+            .map(|(k, t)| json!({"kind": k, "tag": t}))
+            .collect::<Vec<_>>()),
+    );
     let body = "
         LET $cur = (SELECT VALUE version FROM ONLY type::record('participant', $pid));
         IF $cur != $v { THROW 'conflict:Någon annan har ändrat personuppgifterna medan du arbetade. Ladda om sidan, jämför och gör om ändringen.' };
@@ -703,17 +882,29 @@ pub async fn update(a: &Authed, case_id: &str, version: i64, v: ValidParticipant
     let mut e = Entry::new("participant.update");
     e.participants = vec![c.participant.clone()];
     e.case_id = Some(c.id.clone());
-    e.categories = vec!["identity".into(), "contact_info".into(), "location".into(), "notes".into()];
+    e.categories = vec![
+        "identity".into(),
+        "contact_info".into(),
+        "location".into(),
+        "notes".into(),
+    ];
     audit::commit(a.state(), &who(a), e, body, vars).await?;
     Ok(())
 }
 
 /// Moves the case along its lifecycle. Illegal transitions are refused with a message.
-pub async fn transition(a: &Authed, case_id: &str, version: i64, to: CaseStatus) -> Result<(), AppError> {
+pub async fn transition(
+    a: &Authed,
+    case_id: &str,
+    version: i64,
+    to: CaseStatus,
+) -> Result<(), AppError> {
     let (c, _) = managed_case(a, case_id, "case.status").await?;
     let from = CaseStatus::parse(&c.status).map_err(|_| AppError::Internal)?;
     if c.version != version {
-        return Err(AppError::conflict("Ärendet har ändrats av någon annan. Ladda om sidan och försök igen."));
+        return Err(AppError::conflict(
+            "Ärendet har ändrats av någon annan. Ladda om sidan och försök igen.",
+        ));
     }
     from.check_transition(to)?;
     let now = a.state().clock().now();
@@ -734,7 +925,13 @@ pub async fn transition(a: &Authed, case_id: &str, version: i64, to: CaseStatus)
     // The change also goes on the shared timeline, its text sealed like every event's.
     let eid = new_id();
     let etext = match vault::dek(a.state(), &c.participant).await? {
-        Some(dek) => Some(vault::seal(&dek, "event", &eid, "text", &format!("Status: {} → {}", from.label(), to.label()))?),
+        Some(dek) => Some(vault::seal(
+            &dek,
+            "event",
+            &eid,
+            "text",
+            &format!("Status: {} → {}", from.label(), to.label()),
+        )?),
         None => None,
     };
     vars.insert("eid".into(), json!(eid));
@@ -759,10 +956,25 @@ pub async fn transition(a: &Authed, case_id: &str, version: i64, to: CaseStatus)
 
 /// Adds a named member to the case team (a user of any organisation; their access to content
 /// still follows consent unless they belong to the owning organisation).
-pub async fn add_member(a: &Authed, case_id: &str, username: &str, part: &str) -> Result<(), AppError> {
-    const PARTS: [&str; 6] = ["responsible", "case_worker", "program_lead", "police_contact", "mentor", "other"];
+pub async fn add_member(
+    a: &Authed,
+    case_id: &str,
+    username: &str,
+    part: &str,
+) -> Result<(), AppError> {
+    const PARTS: [&str; 6] = [
+        "responsible",
+        "case_worker",
+        "program_lead",
+        "police_contact",
+        "mentor",
+        "other",
+    ];
     if !PARTS.contains(&part) {
-        return Err(AppError::invalid("part", "Välj vilken roll personen har i ärendet."));
+        return Err(AppError::invalid(
+            "part",
+            "Välj vilken roll personen har i ärendet.",
+        ));
     }
     let (c, _) = managed_case(a, case_id, "case.team_add").await?;
     #[derive(Deserialize)]
@@ -780,9 +992,14 @@ pub async fn add_member(a: &Authed, case_id: &str, username: &str, part: &str) -
         .run()
         .await?
         .first(0)?;
-    let u = u.filter(|u| u.active && !matches!(u.role.as_str(), "admin" | "auditor")).ok_or_else(|| {
-        AppError::invalid("username", "Det finns inget aktivt konto med det användarnamnet som kan ingå i ett ärende.")
-    })?;
+    let u = u
+        .filter(|u| u.active && !matches!(u.role.as_str(), "admin" | "auditor"))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "username",
+                "Det finns inget aktivt konto med det användarnamnet som kan ingå i ett ärende.",
+            )
+        })?;
     let now = a.state().clock().now();
     let mut vars = serde_json::Map::new();
     for (k, v) in [
@@ -817,7 +1034,10 @@ pub async fn remove_member(a: &Authed, case_id: &str, user_id: &str) -> Result<(
     check_id(user_id)?;
     let (c, _) = managed_case(a, case_id, "case.team_remove").await?;
     if user_id == c.responsible {
-        return Err(AppError::invalid("user_id", "Den ansvariga handläggaren kan inte tas bort. Byt ansvarig först."));
+        return Err(AppError::invalid(
+            "user_id",
+            "Den ansvariga handläggaren kan inte tas bort. Byt ansvarig först.",
+        ));
     }
     let mut vars = serde_json::Map::new();
     vars.insert("cid".into(), json!(c.id));
@@ -851,5 +1071,8 @@ pub async fn team_candidates(a: &Authed) -> Result<Vec<(String, String, String)>
         .run()
         .await?
         .all(0)?;
-    Ok(rows.into_iter().map(|u| (u.username, u.display_name, u.org_name.unwrap_or_default())).collect())
+    Ok(rows
+        .into_iter()
+        .map(|u| (u.username, u.display_name, u.org_name.unwrap_or_default()))
+        .collect())
 }

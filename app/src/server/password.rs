@@ -21,19 +21,35 @@ pub enum PasswordError {
 
 pub fn hash(password: &str) -> Result<String, PasswordError> {
     let mut salt = [0u8; SALT_LEN];
-    SystemRandom::new().fill(&mut salt).map_err(|_| PasswordError::Rng)?;
+    SystemRandom::new()
+        .fill(&mut salt)
+        .map_err(|_| PasswordError::Rng)?;
     let mut out = [0u8; HASH_LEN];
     let iters = NonZeroU32::new(ITERATIONS).expect("non-zero constant");
-    pbkdf2::derive(pbkdf2::PBKDF2_HMAC_SHA256, iters, &salt, password.as_bytes(), &mut out);
-    Ok(format!("pbkdf2-sha256${ITERATIONS}${}${}", B64.encode(salt), B64.encode(out)))
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        iters,
+        &salt,
+        password.as_bytes(),
+        &mut out,
+    );
+    Ok(format!(
+        "pbkdf2-sha256${ITERATIONS}${}${}",
+        B64.encode(salt),
+        B64.encode(out)
+    ))
 }
 
 /// True when `password` matches `stored`. A malformed stored hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
     let mut parts = stored.split('$');
-    let (Some("pbkdf2-sha256"), Some(iters), Some(salt), Some(h), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("pbkdf2-sha256"), Some(iters), Some(salt), Some(h), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return false;
     };
     let Some(iters) = iters.parse::<u32>().ok().and_then(NonZeroU32::new) else {
@@ -42,7 +58,14 @@ pub fn verify(password: &str, stored: &str) -> bool {
     let (Ok(salt), Ok(h)) = (B64.decode(salt), B64.decode(h)) else {
         return false;
     };
-    pbkdf2::verify(pbkdf2::PBKDF2_HMAC_SHA256, iters, &salt, password.as_bytes(), &h).is_ok()
+    pbkdf2::verify(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        iters,
+        &salt,
+        password.as_bytes(),
+        &h,
+    )
+    .is_ok()
 }
 
 /// A hash of a random password, verified against when a user name is unknown so that the
@@ -52,7 +75,8 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| {
         let mut pw = [0u8; 24];
         let _ = SystemRandom::new().fill(&mut pw);
-        hash(&B64.encode(pw)).unwrap_or_else(|_| format!("pbkdf2-sha256${ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA$AAAA"))
+        hash(&B64.encode(pw))
+            .unwrap_or_else(|_| format!("pbkdf2-sha256${ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA$AAAA"))
     })
 }
 
@@ -71,12 +95,22 @@ mod tests {
 
     #[test]
     fn same_password_gets_different_salts() {
-        assert_ne!(hash("samma lösenord här").unwrap(), hash("samma lösenord här").unwrap());
+        assert_ne!(
+            hash("samma lösenord här").unwrap(),
+            hash("samma lösenord här").unwrap()
+        );
     }
 
     #[test]
     fn malformed_stored_hash_never_matches() {
-        for bad in ["", "x", "pbkdf2-sha256$0$AA$AA", "pbkdf2-sha256$10$!!$AA", "md5$1$AA$AA", "pbkdf2-sha256$1$AA$AA$extra"] {
+        for bad in [
+            "",
+            "x",
+            "pbkdf2-sha256$0$AA$AA",
+            "pbkdf2-sha256$10$!!$AA",
+            "md5$1$AA$AA",
+            "pbkdf2-sha256$1$AA$AA$extra",
+        ] {
             assert!(!verify("anything", bad), "{bad}");
         }
     }

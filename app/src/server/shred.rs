@@ -30,7 +30,10 @@ pub async fn request(a: &Authed, participant: &str, reason: &str) -> Result<Stri
     check_id(participant)?;
     let reason = reason.trim();
     if reason.chars().count() < 10 || reason.chars().count() > 1000 {
-        return Err(AppError::invalid("reason", "Ange skälet till gallringen (10–1000 tecken), t.ex. beslut och diarienummer."));
+        return Err(AppError::invalid(
+            "reason",
+            "Ange skälet till gallringen (10–1000 tecken), t.ex. beslut och diarienummer.",
+        ));
     }
     let id = new_id();
     let mut vars = serde_json::Map::new();
@@ -81,12 +84,22 @@ pub async fn confirm(a: &Authed, request_id: &str) -> Result<(), AppError> {
         .first(0)?;
     let r = r.ok_or(AppError::NotFound)?;
     if r.requested_by == a.user_id() {
-        return Err(AppError::invalid("", "En annan administratör måste bekräfta gallringen."));
+        return Err(AppError::invalid(
+            "",
+            "En annan administratör måste bekräfta gallringen.",
+        ));
     }
     if r.done_at.is_some() {
         return Err(AppError::invalid("", "Gallringen är redan genomförd."));
     }
-    shred(a.state(), &who(a), &r.participant, Some(request_id), &r.reason).await
+    shred(
+        a.state(),
+        &who(a),
+        &r.participant,
+        Some(request_id),
+        &r.reason,
+    )
+    .await
 }
 
 /// Deletes the DEK and blind-index rows and marks the participant shredded, in one audited
@@ -119,4 +132,191 @@ pub(in crate::server) async fn shred(
     audit::commit(state, actor, e, body, vars).await?;
     state.deks().remove(participant);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::config::{CoreSettings, KeySource};
+    use crate::server::demo::{self, DemoPerson};
+    use crate::server::vault;
+    use base64::Engine;
+    use ring::rand::SecureRandom;
+    use serde_json::Value as Json;
+
+    const FIELDS: [&str; 6] = [
+        "first_name",
+        "last_name",
+        "personnummer",
+        "phone",
+        "email",
+        "address",
+    ];
+
+    /// Settings for a store of its own under the same master key.
+    fn settings(kek: &str, database: &str) -> CoreSettings {
+        let mut s = CoreSettings::for_tests();
+        s.keys = KeySource::Env(kek.to_string());
+        s.db.database = database.to_string();
+        s
+    }
+
+    async fn rows(state: &AppState, table: &str) -> Vec<Json> {
+        let v = state
+            .db()
+            .q("SELECT *, record::id(id) AS id FROM type::table($t)")
+            .bind("t", table)
+            .run()
+            .await
+            .unwrap()
+            .value(0);
+        v.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Writes copied participant rows and wrapped DEKs into an empty store.
+    async fn restore(to: &AppState, participants: &[Json], keys: &[Json]) {
+        for r in participants {
+            to.db()
+                .q("CREATE type::record('participant', $r.id) CONTENT {
+                    first_name: $r.first_name, last_name: $r.last_name, personnummer: $r.personnummer ?? NONE,
+                    phone: $r.phone ?? NONE, email: $r.email ?? NONE, address: $r.address ?? NONE,
+                    background: $r.background ?? NONE, birth_year: $r.birth_year, gender: $r.gender,
+                    municipality: $r.municipality, protection: $r.protection, owner_org: $r.owner_org,
+                    shredded: $r.shredded, version: $r.version, created_at: <datetime>$r.created_at,
+                    created_by: $r.created_by }")
+                .bind("r", r)
+                .run()
+                .await
+                .unwrap();
+        }
+        for k in keys {
+            to.db()
+                .q("CREATE type::record('participant_key', $k.id) CONTENT { generation: $k.generation, wrapped: $k.wrapped, kek_version: $k.kek_version }")
+                .bind("k", k)
+                .run()
+                .await
+                .unwrap();
+        }
+    }
+
+    fn row<'a>(rows: &'a [Json], pid: &str) -> &'a Json {
+        rows.iter().find(|r| r["id"] == pid).unwrap()
+    }
+
+    fn expected(p: &DemoPerson, field: &str) -> String {
+        let digits: String = p.phone.chars().filter(char::is_ascii_digit).collect();
+        match field {
+            "first_name" => p.first_name.clone(),
+            "last_name" => p.last_name.clone(),
+            "personnummer" => p.personnummer.clone(),
+            "phone" => format!("+46{}", &digits[1..]),
+            "email" => p.email.clone(),
+            _ => p.address.clone(),
+        }
+    }
+
+    /// Opens every field of `pid` in `store` from the copied rows, or `None` without a DEK there.
+    async fn open_all(store: &AppState, copied: &[Json], pid: &str) -> Option<Vec<String>> {
+        let dek = vault::dek(store, pid).await.unwrap()?;
+        let r = row(copied, pid);
+        Some(
+            FIELDS
+                .iter()
+                .map(|f| {
+                    vault::open(&dek, "participant", pid, f, r[*f].as_str().unwrap())
+                        .unwrap()
+                        .expose()
+                })
+                .collect(),
+        )
+    }
+
+    #[tokio::test]
+    async fn shredding_leaves_a_copy_of_sealed_fields_unreadable_for_that_participant_only() {
+        let mut key = [0u8; 32];
+        ring::rand::SystemRandom::new().fill(&mut key).unwrap();
+        let kek = base64::engine::general_purpose::STANDARD.encode(key);
+        let run = crate::server::db::new_id();
+        let live = AppState::init(settings(&kek, &format!("live{run}")))
+            .await
+            .unwrap();
+        demo::load(&live).await.unwrap();
+        let (a, b) = (&demo::demo_people()[0], &demo::demo_people()[1]);
+        let pid_of = |p: &DemoPerson| {
+            let tag = live.with_keys(|k| k.blind_index("personnummer", &p.personnummer));
+            let live = live.clone();
+            async move {
+                let pid: Option<String> = live
+                    .db()
+                    .q("SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t")
+                    .bind("t", tag)
+                    .run()
+                    .await
+                    .unwrap()
+                    .first(0)
+                    .unwrap();
+                pid.unwrap()
+            }
+        };
+        let (pid_a, pid_b) = (pid_of(a).await, pid_of(b).await);
+
+        // The backup: every sealed participant row, and the key table, as they are before the shred.
+        let backup = rows(&live, "participant").await;
+        let keys_before = rows(&live, "participant_key").await;
+        assert_eq!(backup.len(), demo::DEMO_PARTICIPANTS);
+
+        shred(&live, &Who::system(), &pid_a, None, "Gallring efter beslut")
+            .await
+            .unwrap();
+        assert!(
+            vault::dek(&live, &pid_a).await.unwrap().is_none(),
+            "the live store still opens A"
+        );
+        let keys_now = rows(&live, "participant_key").await;
+        assert_eq!(keys_now.len(), demo::DEMO_PARTICIPANTS - 1);
+
+        // The copy restored next to the key table as it is now, in a fresh store with the same KEK.
+        let restored = AppState::init(settings(&kek, &format!("restored{run}")))
+            .await
+            .unwrap();
+        restore(&restored, &backup, &keys_now).await;
+        assert!(
+            open_all(&restored, &backup, &pid_a).await.is_none(),
+            "A's copy still opens"
+        );
+        let b_fields = open_all(&restored, &backup, &pid_b)
+            .await
+            .expect("B's copy opens");
+        assert_eq!(
+            b_fields,
+            FIELDS.iter().map(|f| expected(b, f)).collect::<Vec<_>>()
+        );
+        // No other participant's key opens A's fields either.
+        let b_dek = vault::dek(&restored, &pid_b).await.unwrap().unwrap();
+        for f in FIELDS {
+            let sealed = row(&backup, &pid_a)[f].as_str().unwrap();
+            assert!(
+                vault::open(&b_dek, "participant", &pid_a, f, sealed).is_err(),
+                "{f} opened with B's key"
+            );
+            assert!(
+                vault::open(&b_dek, "participant", &pid_b, f, sealed).is_err(),
+                "{f} moved to B opened"
+            );
+        }
+
+        // The same copy with the key table from before the shred still opens A: what makes the
+        // difference is the deleted wrapped DEK, not damage to the copy.
+        let control = AppState::init(settings(&kek, &format!("control{run}")))
+            .await
+            .unwrap();
+        restore(&control, &backup, &keys_before).await;
+        let a_fields = open_all(&control, &backup, &pid_a)
+            .await
+            .expect("A opens with the old key table");
+        assert_eq!(
+            a_fields,
+            FIELDS.iter().map(|f| expected(a, f)).collect::<Vec<_>>()
+        );
+    }
 }

@@ -30,12 +30,22 @@ struct Inner {
 
 fn load_keys(source: &KeySource) -> anyhow::Result<(Keyring, Option<PathBuf>)> {
     match source {
-        KeySource::File { path, create_if_missing } => {
-            let k = Keyring::load_or_create(path, *create_if_missing).map_err(|e| anyhow::anyhow!("UTVAG_KEY_FILE: {e}"))?;
+        KeySource::File {
+            path,
+            create_if_missing,
+        } => {
+            let k = Keyring::load_or_create(path, *create_if_missing)
+                .map_err(|e| anyhow::anyhow!("UTVAG_KEY_FILE: {e}"))?;
             Ok((k, Some(path.clone())))
         }
-        KeySource::Env(v) => Ok((Keyring::from_env_value(v).map_err(|e| anyhow::anyhow!("UTVAG_KEK: {e}"))?, None)),
-        KeySource::Ephemeral => Ok((Keyring::ephemeral().map_err(|e| anyhow::anyhow!("{e}"))?, None)),
+        KeySource::Env(v) => Ok((
+            Keyring::from_env_value(v).map_err(|e| anyhow::anyhow!("UTVAG_KEK: {e}"))?,
+            None,
+        )),
+        KeySource::Ephemeral => Ok((
+            Keyring::ephemeral().map_err(|e| anyhow::anyhow!("{e}"))?,
+            None,
+        )),
     }
 }
 
@@ -43,11 +53,16 @@ impl AppState {
     /// Connects to the database and applies pending migrations. Fails without serving anything
     /// when the database cannot be reached or the schema cannot be brought up to date.
     pub async fn init(settings: CoreSettings) -> anyhow::Result<AppState> {
-        let db = db::connect(&settings.db)
-            .await
-            .map_err(|e| anyhow::anyhow!("UTVAG_DB: could not open {}: {e}", redact_url(&settings.db.url)))?;
+        let db = db::connect(&settings.db).await.map_err(|e| {
+            anyhow::anyhow!(
+                "UTVAG_DB: could not open {}: {e}",
+                redact_url(&settings.db.url)
+            )
+        })?;
         let (keys, key_file) = load_keys(&settings.keys)?;
-        db::migrations::migrate(&db).await.map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+        db::migrations::migrate(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,
@@ -66,7 +81,9 @@ impl AppState {
     pub fn second_instance(&self) -> anyhow::Result<AppState> {
         // Keys from a file are read afresh, as another process would; keys given in memory are shared.
         let keys = match &self.inner.key_file {
-            Some(p) => Arc::new(RwLock::new(Keyring::load_or_create(p, false).map_err(|e| anyhow::anyhow!("{e}"))?)),
+            Some(p) => Arc::new(RwLock::new(
+                Keyring::load_or_create(p, false).map_err(|e| anyhow::anyhow!("{e}"))?,
+            )),
             None => self.inner.keys.clone(),
         };
         let key_file = self.inner.key_file.clone();
@@ -99,7 +116,9 @@ impl AppState {
     /// Re-reads the key file after another process rotated the KEK.
     pub(in crate::server) fn reload_keys(&self) -> Result<(), AppError> {
         let Some(path) = &self.inner.key_file else {
-            return Err(AppError::from(CryptoError::KeyFile("keys come from UTVAG_KEK and cannot be reloaded".into())));
+            return Err(AppError::from(CryptoError::KeyFile(
+                "keys come from UTVAG_KEK and cannot be reloaded".into(),
+            )));
         };
         let mut k = self.inner.keys.write().unwrap_or_else(|p| p.into_inner());
         k.reload(path)?;
@@ -111,7 +130,10 @@ impl AppState {
         let mut k = self.inner.keys.write().unwrap_or_else(|p| p.into_inner());
         match &self.inner.key_file {
             Some(path) => Ok(k.rotate_file(path)?),
-            None => Err(AppError::invalid("UTVAG_KEY_FILE", "Nyckelrotation kräver en nyckelfil (UTVAG_KEY_FILE), inte UTVAG_KEK.")),
+            None => Err(AppError::invalid(
+                "UTVAG_KEY_FILE",
+                "Nyckelrotation kräver en nyckelfil (UTVAG_KEY_FILE), inte UTVAG_KEK.",
+            )),
         }
     }
 

@@ -43,12 +43,19 @@ struct BRow {
 }
 
 pub(in crate::server) fn actor(who: &Authed) -> Actor<'_> {
-    Actor { user_id: who.user_id(), org_id: who.org_id(), role: who.role() }
+    Actor {
+        user_id: who.user_id(),
+        org_id: who.org_id(),
+        role: who.role(),
+    }
 }
 
 /// Policy facts for each of `participants` that exists. Team = members of the participant's
 /// cases (open or closed; a closed case keeps its team for follow-up reading).
-pub(in crate::server) async fn load(who: &Authed, participants: &[String]) -> Result<HashMap<String, Subject>, AppError> {
+pub(in crate::server) async fn load(
+    who: &Authed,
+    participants: &[String],
+) -> Result<HashMap<String, Subject>, AppError> {
     if participants.is_empty() {
         return Ok(HashMap::new());
     }
@@ -86,7 +93,10 @@ pub(in crate::server) async fn load(who: &Authed, participants: &[String]) -> Re
     }
     for m in ms {
         if let Some(s) = out.get_mut(&m.participant) {
-            s.team.push(Member { user_id: m.user, org_id: m.org });
+            s.team.push(Member {
+                user_id: m.user,
+                org_id: m.org,
+            });
         }
     }
     for c in cs {
@@ -94,7 +104,11 @@ pub(in crate::server) async fn load(who: &Authed, participants: &[String]) -> Re
             s.grants.push(Grant {
                 id: c.id,
                 recipient_org: c.recipient_org,
-                categories: c.categories.iter().filter_map(|x| Category::parse(x).ok()).collect(),
+                categories: c
+                    .categories
+                    .iter()
+                    .filter_map(|x| Category::parse(x).ok())
+                    .collect(),
                 valid_from: c.valid_from,
                 valid_until: c.valid_until,
                 revoked_at: c.revoked_at,
@@ -109,6 +123,12 @@ pub(in crate::server) async fn load(who: &Authed, participants: &[String]) -> Re
     Ok(out)
 }
 
-pub(in crate::server) async fn load_one(who: &Authed, participant: &str) -> Result<Subject, AppError> {
-    load(who, &[participant.to_string()]).await?.remove(participant).ok_or(AppError::NotFound)
+pub(in crate::server) async fn load_one(
+    who: &Authed,
+    participant: &str,
+) -> Result<Subject, AppError> {
+    load(who, &[participant.to_string()])
+        .await?
+        .remove(participant)
+        .ok_or(AppError::NotFound)
 }

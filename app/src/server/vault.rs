@@ -29,7 +29,7 @@ impl<T> Plain<T> {
         self.0
     }
 
-    pub fn as_ref(&self) -> &T {
+    pub fn peek(&self) -> &T {
         &self.0
     }
 }
@@ -66,14 +66,20 @@ struct KeyRow {
 }
 
 /// A fresh DEK for a new participant and its wrapped form for storage.
-pub(in crate::server) fn new_dek(state: &AppState, participant: &str) -> Result<(Arc<Dek>, WrappedDek), AppError> {
+pub(in crate::server) fn new_dek(
+    state: &AppState,
+    participant: &str,
+) -> Result<(Arc<Dek>, WrappedDek), AppError> {
     let dek = Dek::generate(&ring::rand::SystemRandom::new())?;
     let wrapped = state.with_keys(|k| k.wrap_dek(&dek, participant))?;
     Ok((Arc::new(dek), wrapped))
 }
 
 /// The participant's DEK, from the cache or unwrapped from the store. `None` when shredded.
-pub(in crate::server) async fn dek(state: &AppState, participant: &str) -> Result<Option<Arc<Dek>>, AppError> {
+pub(in crate::server) async fn dek(
+    state: &AppState,
+    participant: &str,
+) -> Result<Option<Arc<Dek>>, AppError> {
     if let Some(d) = state.deks().get(participant) {
         return Ok(Some(d));
     }
@@ -103,12 +109,33 @@ pub(in crate::server) async fn dek(state: &AppState, participant: &str) -> Resul
 }
 
 /// Seals one field of one record.
-pub(in crate::server) fn seal(dek: &Dek, table: &str, record: &str, field: &str, value: &str) -> Result<String, AppError> {
-    Ok(crypto::seal(dek, &Aad { table, record, field }, value.as_bytes())?.encode())
+pub(in crate::server) fn seal(
+    dek: &Dek,
+    table: &str,
+    record: &str,
+    field: &str,
+    value: &str,
+) -> Result<String, AppError> {
+    Ok(crypto::seal(
+        dek,
+        &Aad {
+            table,
+            record,
+            field,
+        },
+        value.as_bytes(),
+    )?
+    .encode())
 }
 
 /// Seals an optional field: empty text is stored as nothing.
-pub(in crate::server) fn seal_opt(dek: &Dek, table: &str, record: &str, field: &str, value: &str) -> Result<Option<String>, AppError> {
+pub(in crate::server) fn seal_opt(
+    dek: &Dek,
+    table: &str,
+    record: &str,
+    field: &str,
+    value: &str,
+) -> Result<Option<String>, AppError> {
     if value.is_empty() {
         Ok(None)
     } else {
@@ -118,9 +145,23 @@ pub(in crate::server) fn seal_opt(dek: &Dek, table: &str, record: &str, field: &
 
 /// Opens one field. A wrong key, flipped bit or moved value is a typed error (logged, audited by
 /// the caller) and never garbage.
-pub(in crate::server) fn open(dek: &Dek, table: &str, record: &str, field: &str, stored: &str) -> Result<Plain<String>, AppError> {
+pub(in crate::server) fn open(
+    dek: &Dek,
+    table: &str,
+    record: &str,
+    field: &str,
+    stored: &str,
+) -> Result<Plain<String>, AppError> {
     let sealed = Sealed::decode(stored)?;
-    let bytes = crypto::open(dek, &Aad { table, record, field }, &sealed)?;
+    let bytes = crypto::open(
+        dek,
+        &Aad {
+            table,
+            record,
+            field,
+        },
+        &sealed,
+    )?;
     let s = String::from_utf8(bytes.to_vec()).map_err(|_| {
         tracing::error!(table, field, "sealed value is not UTF-8");
         AppError::Internal
@@ -184,5 +225,9 @@ pub async fn key_status(state: &AppState) -> Result<(Vec<u32>, u32, Vec<(u32, i6
         .await?
         .all(0)?;
     let (versions, current) = state.with_keys(|k| (k.versions(), k.current_version()));
-    Ok((versions, current, rows.into_iter().map(|r| (r.kek_version, r.n)).collect()))
+    Ok((
+        versions,
+        current,
+        rows.into_iter().map(|r| (r.kek_version, r.n)).collect(),
+    ))
 }

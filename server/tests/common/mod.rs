@@ -22,17 +22,30 @@ pub async fn spawn_app_with(settings: CoreSettings) -> TestApp {
     demo::load(&state).await.expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let running = server::serve(listener, state.clone(), std::path::Path::new("../target/site"), async {
-        let _ = rx.await;
-    })
+    let running = server::serve(
+        listener,
+        state.clone(),
+        std::path::Path::new("../target/site"),
+        async {
+            let _ = rx.await;
+        },
+    )
     .await
     .unwrap();
-    TestApp { base: format!("http://{}", running.addr), state, _shutdown: tx }
+    TestApp {
+        base: format!("http://{}", running.addr),
+        state,
+        _shutdown: tx,
+    }
 }
 
 /// A client that keeps cookies and does not follow redirects, like a browser seen by hand.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 impl TestApp {
@@ -41,13 +54,31 @@ impl TestApp {
     }
 
     /// Signs in through the form post and returns the session cookie value.
-    pub async fn login(&self, c: &reqwest::Client, user: &str, password: &str) -> reqwest::Response {
-        c.post(self.url("/api/login")).form(&[("username", user), ("password", password)]).send().await.unwrap()
+    pub async fn login(
+        &self,
+        c: &reqwest::Client,
+        user: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        c.post(self.url("/api/login"))
+            .form(&[("username", user), ("password", password)])
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Calls a server function with form-encoded arguments.
-    pub async fn call(&self, c: &reqwest::Client, endpoint: &str, args: &[(&str, &str)]) -> reqwest::Response {
-        c.post(self.url(&format!("/api/{endpoint}"))).form(args).send().await.unwrap()
+    pub async fn call(
+        &self,
+        c: &reqwest::Client,
+        endpoint: &str,
+        args: &[(&str, &str)],
+    ) -> reqwest::Response {
+        c.post(self.url(&format!("/api/{endpoint}")))
+            .form(args)
+            .send()
+            .await
+            .unwrap()
     }
 }
 

@@ -13,10 +13,11 @@ pub(in crate::server) struct Migration {
     pub sql: &'static str,
 }
 
-pub(in crate::server) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "identity: organisations, users, sessions",
-    sql: r#"
+pub(in crate::server) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "identity: organisations, users, sessions",
+        sql: r#"
 DEFINE TABLE IF NOT EXISTS org SCHEMAFULL;
 DEFINE FIELD IF NOT EXISTS name ON org TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
 DEFINE FIELD IF NOT EXISTS kind ON org TYPE string ASSERT $value IN ['social_services', 'police', 'ngo', 'other'];
@@ -47,10 +48,11 @@ DEFINE FIELD IF NOT EXISTS last_seen ON session TYPE datetime;
 DEFINE FIELD IF NOT EXISTS expires_at ON session TYPE datetime;
 DEFINE INDEX IF NOT EXISTS session_user ON session FIELDS user;
 "#,
-}, Migration {
-    version: 2,
-    name: "participants, cases, consent, break-glass, audit chain, key vault",
-    sql: r#"
+    },
+    Migration {
+        version: 2,
+        name: "participants, cases, consent, break-glass, audit chain, key vault",
+        sql: r#"
 DEFINE TABLE IF NOT EXISTS participant SCHEMAFULL;
 DEFINE FIELD IF NOT EXISTS first_name ON participant TYPE string;
 DEFINE FIELD IF NOT EXISTS last_name ON participant TYPE string;
@@ -192,10 +194,12 @@ DEFINE FIELD IF NOT EXISTS head_seq ON audit_verification TYPE int;
 DEFINE FIELD IF NOT EXISTS broken_at ON audit_verification TYPE option<int>;
 DEFINE FIELD IF NOT EXISTS problem ON audit_verification TYPE option<string>;
 "#,
-}, Migration {
-    version: 3,
-    name: "casework: plan, measures, assessments, housing, occupation, contacts, notes, timeline",
-    sql: r#"
+    },
+    Migration {
+        version: 3,
+        name:
+            "casework: plan, measures, assessments, housing, occupation, contacts, notes, timeline",
+        sql: r#"
 DEFINE FIELD IF NOT EXISTS next_review ON case TYPE option<datetime>;
 
 DEFINE TABLE IF NOT EXISTS goal SCHEMAFULL;
@@ -326,7 +330,8 @@ DEFINE FIELD IF NOT EXISTS corrected ON event TYPE bool;
 DEFINE INDEX IF NOT EXISTS event_case_at ON event FIELDS case, at;
 DEFINE INDEX IF NOT EXISTS event_source ON event FIELDS source;
 "#,
-}];
+    },
+];
 
 #[derive(serde::Deserialize)]
 struct Applied {
@@ -336,14 +341,12 @@ struct Applied {
 
 /// Applies every migration not yet recorded. Returns the versions applied by this call.
 pub(in crate::server) async fn migrate(db: &Db) -> Result<Vec<u32>, DbError> {
-    db.q(
-        "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
+    db.q("DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
          DEFINE FIELD IF NOT EXISTS version ON migration TYPE int;
          DEFINE FIELD IF NOT EXISTS name ON migration TYPE string;
-         DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;",
-    )
-    .run()
-    .await?;
+         DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;")
+        .run()
+        .await?;
     let mut applied_now = Vec::new();
     for m in MIGRATIONS {
         for attempt in 0..5 {
@@ -359,7 +362,13 @@ pub(in crate::server) async fn migrate(db: &Db) -> Result<Vec<u32>, DbError> {
                 "BEGIN TRANSACTION;\n{}\nCREATE type::record('migration', $v) CONTENT {{ version: $v, name: $name, applied_at: time::now() }};\nCOMMIT TRANSACTION;",
                 m.sql
             );
-            match db.q(sql).bind("v", m.version).bind("name", m.name).run().await {
+            match db
+                .q(sql)
+                .bind("v", m.version)
+                .bind("name", m.name)
+                .run()
+                .await
+            {
                 Ok(_) => {
                     tracing::info!(version = m.version, name = m.name, "migration applied");
                     applied_now.push(m.version);
@@ -382,12 +391,21 @@ mod tests {
 
     #[tokio::test]
     async fn migrations_are_idempotent() {
-        let db = crate::server::db::connect(&CoreSettings::for_tests().db).await.unwrap();
+        let db = crate::server::db::connect(&CoreSettings::for_tests().db)
+            .await
+            .unwrap();
         let first = migrate(&db).await.unwrap();
-        assert_eq!(first, MIGRATIONS.iter().map(|m| m.version).collect::<Vec<_>>());
+        assert_eq!(
+            first,
+            MIGRATIONS.iter().map(|m| m.version).collect::<Vec<_>>()
+        );
         let second = migrate(&db).await.unwrap();
         assert!(second.is_empty(), "second start applied {second:?}");
-        let mut rows = db.q("SELECT count() AS n FROM migration GROUP ALL").run().await.unwrap();
+        let mut rows = db
+            .q("SELECT count() AS n FROM migration GROUP ALL")
+            .run()
+            .await
+            .unwrap();
         let n = rows.value(0)[0]["n"].as_u64().unwrap();
         assert_eq!(n as usize, MIGRATIONS.len());
     }

@@ -32,7 +32,10 @@ impl DbError {
     /// A unique index or a transaction conflict rejected the write.
     pub fn is_conflict(&self) -> bool {
         let s = self.to_string().to_lowercase();
-        s.contains("already contains") || s.contains("already exists") || s.contains("conflict") || s.contains("retry")
+        s.contains("already contains")
+            || s.contains("already exists")
+            || s.contains("conflict")
+            || s.contains("retry")
     }
 }
 
@@ -47,10 +50,16 @@ pub(in crate::server) async fn connect(s: &DbSettings) -> Result<Db, DbError> {
     let inner = surrealdb::engine::any::connect(s.url.as_str()).await?;
     if let (Some(user), Some(pass)) = (&s.username, &s.password) {
         inner
-            .signin(surrealdb::opt::auth::Root { username: user.clone(), password: pass.clone() })
+            .signin(surrealdb::opt::auth::Root {
+                username: user.clone(),
+                password: pass.clone(),
+            })
             .await?;
     }
-    inner.use_ns(s.namespace.as_str()).use_db(s.database.as_str()).await?;
+    inner
+        .use_ns(s.namespace.as_str())
+        .use_db(s.database.as_str())
+        .await?;
     Ok(Db { inner })
 }
 
@@ -63,11 +72,19 @@ pub(in crate::server) struct Q<'a> {
 
 impl Db {
     pub(in crate::server) fn q(&self, sql: impl Into<String>) -> Q<'_> {
-        Q { db: self, sql: sql.into(), vars: serde_json::Map::new() }
+        Q {
+            db: self,
+            sql: sql.into(),
+            vars: serde_json::Map::new(),
+        }
     }
 
     pub(in crate::server) async fn ping(&self) -> bool {
-        self.inner.query("RETURN 1").await.map(|r| r.check().is_ok()).unwrap_or(false)
+        self.inner
+            .query("RETURN 1")
+            .await
+            .map(|r| r.check().is_ok())
+            .unwrap_or(false)
     }
 }
 
@@ -76,8 +93,16 @@ impl Db {
 fn none_for_null(v: Json) -> Option<Json> {
     match v {
         Json::Null => None,
-        Json::Object(o) => Some(Json::Object(o.into_iter().filter_map(|(k, v)| Some((k, none_for_null(v)?))).collect())),
-        Json::Array(a) => Some(Json::Array(a.into_iter().map(|v| none_for_null(v).unwrap_or(Json::Null)).collect())),
+        Json::Object(o) => Some(Json::Object(
+            o.into_iter()
+                .filter_map(|(k, v)| Some((k, none_for_null(v)?)))
+                .collect(),
+        )),
+        Json::Array(a) => Some(Json::Array(
+            a.into_iter()
+                .map(|v| none_for_null(v).unwrap_or(Json::Null))
+                .collect(),
+        )),
         v => Some(v),
     }
 }
@@ -109,7 +134,12 @@ impl<'a> Q<'a> {
 
     /// Runs the query; any failed statement fails the whole call.
     pub(in crate::server) async fn run(self) -> Result<Rows, DbError> {
-        let mut resp = self.db.inner.query(self.sql).bind(Json::Object(self.vars)).await?;
+        let mut resp = self
+            .db
+            .inner
+            .query(self.sql)
+            .bind(Json::Object(self.vars))
+            .await?;
         let mut errors: Vec<(usize, surrealdb::Error)> = resp.take_errors().into_iter().collect();
         if !errors.is_empty() {
             // In a failed transaction every other statement reports only that it was not run;
@@ -120,7 +150,10 @@ impl<'a> Q<'a> {
         let n = resp.num_statements();
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
-            let v: Json = resp.take::<surrealdb::types::Value>(i).map(|v| v.into_json_value()).unwrap_or(Json::Null);
+            let v: Json = resp
+                .take::<surrealdb::types::Value>(i)
+                .map(|v| v.into_json_value())
+                .unwrap_or(Json::Null);
             out.push(v);
         }
         Ok(Rows(out))
@@ -133,16 +166,25 @@ impl Rows {
     }
 
     /// All rows of statement `i`.
-    pub(in crate::server) fn all<T: DeserializeOwned>(&mut self, i: usize) -> Result<Vec<T>, DbError> {
+    pub(in crate::server) fn all<T: DeserializeOwned>(
+        &mut self,
+        i: usize,
+    ) -> Result<Vec<T>, DbError> {
         match self.stmt(i) {
             Json::Null => Ok(Vec::new()),
-            Json::Array(a) => a.into_iter().map(|v| serde_json::from_value(v).map_err(DbError::from)).collect(),
+            Json::Array(a) => a
+                .into_iter()
+                .map(|v| serde_json::from_value(v).map_err(DbError::from))
+                .collect(),
             v => Ok(vec![serde_json::from_value(v)?]),
         }
     }
 
     /// The first row of statement `i`, if any.
-    pub(in crate::server) fn first<T: DeserializeOwned>(&mut self, i: usize) -> Result<Option<T>, DbError> {
+    pub(in crate::server) fn first<T: DeserializeOwned>(
+        &mut self,
+        i: usize,
+    ) -> Result<Option<T>, DbError> {
         match self.stmt(i) {
             Json::Null => Ok(None),
             Json::Array(a) => match a.into_iter().next() {
@@ -165,5 +207,7 @@ pub fn new_id() -> String {
 
 /// Record keys accepted from the outside: what `new_id` makes (and the demo's readable keys).
 pub fn valid_id(s: &str) -> bool {
-    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }

@@ -1,0 +1,413 @@
+//! Log review (loggkontroll), for the log reviewer: `/granskning` answers "who has read this
+//! person's data" and "what has this user read" and shows the audit chain's state;
+//! `/granskning/nodatkomst` is the queue of break-glass accesses waiting for review.
+//!
+//! The questions are GET forms (an opaque participant id or a username in the address, never
+//! personal data), so the answers can be read without JavaScript. Every question is itself
+//! written to the audit log by the core.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+use crate::api::audit::{
+    break_glass_queue, last_verification, reads_by_user, reads_of_participant, ReviewBreakGlass,
+    VerifyAuditChain,
+};
+use crate::components::ui::{ActionStatus, ErrorBox};
+use crate::domain::{AppError, AuditRow, BreakGlassRow, Category, Me, Role, VerificationDto};
+use crate::pages::common::{error_for, successes, sv_datetime, FieldError};
+
+/// Swedish words for the actions the core records.
+fn action_label(action: &str) -> String {
+    let label = match action {
+        "case.read" => "Läste ärendet",
+        "case.list" => "Ärendelista",
+        "participant.search" => "Sökning",
+        "participant.register" => "Registrerade deltagare",
+        "participant.update" => "Ändrade personuppgifter",
+        "participant.shred" => "Gallring",
+        "case.status" => "Ändrade status",
+        "case.team_add" => "La till i ärendeteamet",
+        "case.team_remove" => "Tog bort från ärendeteamet",
+        "consent.add" => "Registrerade samtycke",
+        "consent.revoke" => "Återkallade samtycke",
+        "consent.list" => "Läste samtycken",
+        "break_glass.grant" => "Nödåtkomst",
+        "break_glass.review" => "Granskade nödåtkomst",
+        "shred.request" => "Begärde gallring",
+        "audit.query_participant" => "Logggranskning: deltagare",
+        "audit.query_user" => "Logggranskning: användare",
+        "audit.verify" => "Verifierade loggkedjan",
+        "keys.rotate" => "Nyckelbyte",
+        other => return other.to_string(),
+    };
+    label.to_string()
+}
+
+fn decision_label(decision: &str) -> &str {
+    match decision {
+        "allow" => "Tillåten",
+        "partial" => "Delvis",
+        "deny" => "Nekad",
+        other => other,
+    }
+}
+
+/// `case_team`, `consent:<id>`, `break_glass:<id>`… as words; ids are kept for follow-up.
+fn basis_label(basis: &str) -> String {
+    basis
+        .split(',')
+        .map(|b| match b.split_once(':') {
+            Some(("consent", id)) => format!("Samtycke/lagstöd ({id})"),
+            Some(("break_glass", id)) => format!("Nödåtkomst ({id})"),
+            _ => match b {
+                "case_team" => "Ärendeteam".to_string(),
+                "program_lead" => "Programledare".to_string(),
+                "break_glass" => "Nödåtkomst".to_string(),
+                other => other.to_string(),
+            },
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn purpose_label(purpose: &str) -> &str {
+    match purpose {
+        "case_work" => "Ärendearbete",
+        "list" => "Lista",
+        "search" => "Sökning",
+        "edit" => "Ändring",
+        "extract" => "Uttag",
+        other => other,
+    }
+}
+
+fn categories_label(cats: &[String]) -> String {
+    cats.iter()
+        .map(|c| {
+            Category::parse(c)
+                .map(|c| c.label().to_string())
+                .unwrap_or_else(|_| c.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn not_auditor() -> AnyView {
+    view! { <p class="error" role="alert">"Sidan är bara för loggansvariga."</p> }.into_any()
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let me = expect_context::<Me>();
+    if me.role != Role::Auditor {
+        return view! { <Title text="Loggranskning"/><h1>"Loggranskning"</h1>{not_auditor()} }
+            .into_any();
+    }
+    let query = use_query_map();
+    let participant = move || {
+        query.with(|q| {
+            q.get("deltagare")
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        })
+    };
+    let username = move || {
+        query.with(|q| {
+            q.get("anvandare")
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        })
+    };
+    let by_participant = Resource::new(participant, |p| async move {
+        match p {
+            Some(p) => reads_of_participant(p).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    let by_user = Resource::new(username, |u| async move {
+        match u {
+            Some(u) => reads_by_user(u).await.map(Some),
+            None => Ok(None),
+        }
+    });
+
+    view! {
+        <Title text="Loggranskning"/>
+        <h1>"Loggranskning"</h1>
+        <ChainStatus/>
+        <section class="card" aria-labelledby="who-h">
+            <h2 id="who-h">"Vem har läst?"</h2>
+            <p class="hint">"Alla läsningar och ändringar som rör en deltagare, senaste först."</p>
+            <Form method="get" action="/granskning" attr:class="form inline" attr:data-testid="who-read-form">
+                <label for="a-participant">"Deltagar-id"</label>
+                <input id="a-participant" name="deltagare" required maxlength="64" autocomplete="off" spellcheck="false"
+                    value=move || participant().unwrap_or_default()/>
+                <button type="submit">"Visa"</button>
+            </Form>
+            <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+                {move || Suspend::new(async move { results(by_participant.await, "who-read") })}
+            </Transition>
+        </section>
+        <section class="card" aria-labelledby="what-h">
+            <h2 id="what-h">"Vad har användaren läst?"</h2>
+            <p class="hint">"Allt en användare har gjort i systemet, senaste först."</p>
+            <Form method="get" action="/granskning" attr:class="form inline" attr:data-testid="user-read-form">
+                <label for="a-user">"Användarnamn"</label>
+                <input id="a-user" name="anvandare" required maxlength="64" autocomplete="off" spellcheck="false"
+                    value=move || username().unwrap_or_default()/>
+                <button type="submit">"Visa"</button>
+            </Form>
+            <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+                {move || Suspend::new(async move { results(by_user.await, "user-read") })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
+
+fn results(r: Result<Option<Vec<AuditRow>>, AppError>, testid: &'static str) -> AnyView {
+    match r {
+        Ok(None) => ().into_any(),
+        Ok(Some(rows)) if rows.is_empty() => {
+            view! { <p class="empty" role="status">"Inga loggposter."</p> }.into_any()
+        }
+        Ok(Some(rows)) => view! { <AuditTable rows testid/> }.into_any(),
+        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+    }
+}
+
+#[component]
+fn AuditTable(rows: Vec<AuditRow>, testid: &'static str) -> impl IntoView {
+    let count = rows.len();
+    view! {
+        <div class="table-scroll" role="region" aria-label="Loggposter" tabindex="0">
+            <table class="list audit" data-testid=testid>
+                <caption>{format!("{count} loggposter")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Tid"</th>
+                        <th scope="col">"Användare"</th>
+                        <th scope="col">"Organisation"</th>
+                        <th scope="col">"Händelse"</th>
+                        <th scope="col">"Uppgifter"</th>
+                        <th scope="col">"Beslut"</th>
+                        <th scope="col">"Grund"</th>
+                        <th scope="col">"Syfte"</th>
+                        <th scope="col">"Motivering"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let flagged = r.decision == "deny" || r.basis.as_deref().is_some_and(|b| b.contains("break_glass"));
+                        view! {
+                            <tr class:flagged=flagged data-seq=r.seq>
+                                <td class="nowrap">{sv_datetime(r.at)}</td>
+                                <td>{r.actor.clone()}</td>
+                                <td>{r.org.clone()}</td>
+                                <td>{action_label(&r.action)}</td>
+                                <td>
+                                    {categories_label(&r.categories)}
+                                    {(!r.denied.is_empty()).then(|| view! {
+                                        <span class="denied">{format!(" Nekat: {}", categories_label(&r.denied))}</span>
+                                    })}
+                                </td>
+                                <td>{decision_label(&r.decision).to_string()}</td>
+                                <td>{r.basis.as_deref().map(basis_label).unwrap_or_default()}</td>
+                                <td>{r.purpose.as_deref().map(|p| purpose_label(p).to_string()).unwrap_or_default()}</td>
+                                <td class="prose">{r.reason.clone().unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The last verification of the audit chain, and a button to verify it now.
+#[component]
+fn ChainStatus() -> impl IntoView {
+    let verify = ServerAction::<VerifyAuditChain>::new();
+    let last = Resource::new(move || verify.version().get(), |_| last_verification());
+    view! {
+        <section class="card" aria-labelledby="chain-h">
+            <h2 id="chain-h">"Loggkedjan"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+                {move || Suspend::new(async move {
+                    match last.await {
+                        Ok(Some(v)) => verification(&v),
+                        Ok(None) => view! { <p data-testid="chain-status">"Kedjan har inte verifierats ännu."</p> }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <ActionForm action=verify attr:class="inline">
+                <button type="submit">"Verifiera nu"</button>
+            </ActionForm>
+            {move || match verify.value().get() {
+                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                _ => ().into_any(),
+            }}
+        </section>
+    }
+}
+
+fn verification(v: &VerificationDto) -> AnyView {
+    let when = sv_datetime(v.checked_at);
+    match v.broken_at {
+        None => view! {
+            <p class="ok" data-testid="chain-status">
+                {format!("Kedjan är hel: {} poster kontrollerade (senaste nr {}). Verifierad {when}.", v.entries, v.head_seq)}
+            </p>
+        }
+        .into_any(),
+        Some(at) => view! {
+            <p class="error" role="alert" data-testid="chain-status">
+                {format!(
+                    "Kedjan är bruten vid post {at}: {}. Verifierad {when}. Kontakta säkerhetsansvarig.",
+                    v.problem.clone().unwrap_or_else(|| "okänt fel".into())
+                )}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+/// `/granskning/nodatkomst`: break-glass accesses; pending ones get a review form.
+#[component]
+pub fn BreakGlassQueuePage() -> impl IntoView {
+    let me = expect_context::<Me>();
+    if me.role != Role::Auditor {
+        return view! { <Title text="Nödåtkomster"/><h1>"Nödåtkomster"</h1>{not_auditor()} }
+            .into_any();
+    }
+    let query = use_query_map();
+    let all = move || query.with(|q| q.get("alla").filter(|v| !v.is_empty()));
+    let review = ServerAction::<ReviewBreakGlass>::new();
+    let reviewed = successes(review);
+    // Which grant's form was submitted last, so its error is shown next to it.
+    let last_submitted = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(id) = review.input().with(|i| i.as_ref().map(|i| i.id.clone())) {
+            last_submitted.set(Some(id));
+        }
+    });
+    let queue = Resource::new(
+        move || (all(), reviewed.get()),
+        |(all, _)| break_glass_queue(all),
+    );
+    view! {
+        <Title text="Nödåtkomster"/>
+        <h1>"Nödåtkomster"</h1>
+        <p class="lead">"Varje nödåtkomst ska granskas: var den befogad, eller ska den eskaleras?"</p>
+        <Form method="get" action="/granskning/nodatkomst" attr:class="filters">
+            <label class="check">
+                <input type="checkbox" name="alla" value="on" checked=move || all().is_some()/>
+                "Visa även granskade"
+            </label>
+            <button type="submit">"Visa"</button>
+        </Form>
+        <ActionStatus value=move || review.value().get().filter(Result::is_ok) ok="Granskningen är sparad."/>
+        // Without JavaScript the page cannot know which form was sent: show the error here.
+        {move || {
+            review
+                .value()
+                .get()
+                .and_then(Result::err)
+                .filter(|_| last_submitted.get().is_none())
+                .map(|e| view! { <ErrorBox error=e/> })
+        }}
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(rows) if rows.is_empty() => {
+                        view! { <p class="empty" data-testid="break-glass-empty">"Inga nödåtkomster väntar på granskning."</p> }.into_any()
+                    }
+                    Ok(rows) => view! {
+                        <ul class="queue" data-testid="break-glass-queue">
+                            {rows.into_iter().map(|g| view! { <GrantItem g review last_submitted/> }).collect_view()}
+                        </ul>
+                    }
+                    .into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+fn review_label(review: &str) -> &str {
+    match review {
+        "pending" => "Väntar på granskning",
+        "justified" => "Befogad",
+        "escalated" => "Eskalerad",
+        other => other,
+    }
+}
+
+#[component]
+fn GrantItem(
+    g: BreakGlassRow,
+    review: ServerAction<ReviewBreakGlass>,
+    last_submitted: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let pending = g.review == "pending";
+    let form_id = format!("bg-{}", g.id);
+    let grant_id = g.id.clone();
+    let error = Signal::derive(move || review.value().get().and_then(Result::err));
+    let submitted_here = {
+        let id = g.id.clone();
+        Signal::derive(move || last_submitted.with(|l| l.as_deref() == Some(id.as_str())))
+    };
+    let err = move |field: &'static str| {
+        Signal::derive(move || error_for(error.get(), field).filter(|_| submitted_here.get()))
+    };
+    view! {
+        <li class="card grant" data-grant-id=g.id.clone()>
+            <h2 class="grant-h">{format!("{} · {}", g.user, g.org)}</h2>
+            <dl class="facts">
+                <dt>"Beviljad"</dt><dd>{sv_datetime(g.granted_at)}</dd>
+                <dt>"Gällde till"</dt><dd>{sv_datetime(g.expires_at)}</dd>
+                <dt>"Deltagare"</dt>
+                <dd>
+                    <A href=format!("/granskning?deltagare={}", g.participant_id)>
+                        <code>{g.participant_id.clone()}</code>
+                        <span class="visually-hidden">" – visa vem som har läst"</span>
+                    </A>
+                </dd>
+                <dt>"Motivering"</dt><dd class="prose">{g.reason.clone()}</dd>
+                <dt>"Granskning"</dt>
+                <dd>
+                    {review_label(&g.review).to_string()}
+                    {g.review_comment.clone().map(|c| view! { <span class="prose">{format!(": {c}")}</span> })}
+                </dd>
+            </dl>
+            {pending.then(|| view! {
+                <ActionForm action=review attr:class="form" attr:aria-label="Granska nödåtkomsten">
+                    <input type="hidden" name="id" value=grant_id/>
+                    <fieldset>
+                        <legend>"Bedömning"</legend>
+                        <label class="check"><input type="radio" name="decision" value="justified" required/>"Befogad"</label>
+                        <label class="check"><input type="radio" name="decision" value="escalated"/>"Eskalera"</label>
+                        <FieldError id=format!("{form_id}-decision-err") message=err("decision")/>
+                    </fieldset>
+                    <label for=format!("{form_id}-comment")>"Kommentar"</label>
+                    <textarea id=format!("{form_id}-comment") name="comment" required minlength="5" maxlength="2000" rows="3"></textarea>
+                    <FieldError id=format!("{form_id}-comment-err") message=err("comment")/>
+                    <button type="submit" class="primary">"Spara granskning"</button>
+                </ActionForm>
+                {move || {
+                    error
+                        .get()
+                        .filter(|e| submitted_here.get() && !matches!(e.field(), Some("decision" | "comment")))
+                        .map(|e| view! { <ErrorBox error=e/> })
+                }}
+            })}
+        </li>
+    }
+}

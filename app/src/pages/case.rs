@@ -1,0 +1,253 @@
+//! `/arenden/:id`: the case overview as this reader may see it, status changes, history and
+//! team. Without access the page says so and offers break-glass access on a written reason.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::cases::{get_case, BreakGlass, TransitionCase};
+use crate::components::ui::{ActionStatus, ErrorBox};
+use crate::domain::{AppError, CaseView, Category, Me, Role, Shown};
+use crate::pages::common::{
+    error_for, masked, part_label, protection_tag, shown, successes, sv_clock, sv_date,
+    sv_datetime, CaseTabs, FieldError,
+};
+
+/// The `:id` of the current case route.
+pub(crate) fn use_case_id() -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.with(|p| p.get("id").unwrap_or_default())
+}
+
+/// The participant's name as a heading: the name, or the mask.
+pub(crate) fn case_heading(c: &CaseView) -> impl IntoView {
+    let name = match (&c.first_name, &c.last_name) {
+        (Shown::Value(f), Shown::Value(l)) => {
+            view! { <span>{format!("{f} {l}")}</span> }.into_any()
+        }
+        (Shown::Masked, _) | (_, Shown::Masked) => view! { "Deltagare "{masked()} }.into_any(),
+        (f, l) => view! { <span>{format!("{} {}", f.text(), l.text())}</span> }.into_any(),
+    };
+    view! { <h1 data-testid="case-name">{name}</h1> }
+}
+
+/// What to show when the case cannot be read at all.
+pub(crate) fn is_no_access(e: &AppError) -> bool {
+    matches!(e, AppError::NotFound | AppError::Forbidden)
+}
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let case_id = use_case_id();
+    let transition = ServerAction::<TransitionCase>::new();
+    let glass = ServerAction::<BreakGlass>::new();
+    // A refused status change reloads too: the usual cause is that the case changed meanwhile.
+    let granted = successes(glass);
+    let case = Resource::new(
+        move || (case_id(), transition.version().get(), granted.get()),
+        |(id, _, _)| get_case(id),
+    );
+    view! {
+        <Title text="Ärende"/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    match case.await {
+                        Ok(c) => view! { <CaseOverview c transition/> }.into_any(),
+                        Err(e) if is_no_access(&e) => view! { <AccessDenied case_id=id glass/> }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The page for a case the reader may not see, with the break-glass request.
+#[component]
+pub(crate) fn AccessDenied(case_id: String, glass: ServerAction<BreakGlass>) -> impl IntoView {
+    let me = expect_context::<Me>();
+    let may_break_glass = matches!(
+        me.role,
+        Role::CaseWorker | Role::ProgramLead | Role::Partner | Role::Police
+    );
+    let error = Signal::derive(move || glass.value().get().and_then(Result::err));
+    let reason_error = Signal::derive(move || error_for(error.get(), "reason"));
+    view! {
+        <section class="access-denied" data-testid="access-denied">
+            <h1>"Ingen åtkomst"</h1>
+            <p>"Du har inte behörighet att se det här ärendet, eller så finns det inte. Försöket är loggat."</p>
+            {may_break_glass.then(|| view! {
+                <section class="card" id="nodatkomst" aria-labelledby="bg-h">
+                    <h2 id="bg-h">"Begär nödåtkomst"</h2>
+                    <p>"Använd nödåtkomst bara när det är nödvändigt för att skydda någons liv eller hälsa eller för att fullgöra en akut uppgift. Åtkomsten gäller i 60 minuter. Motiveringen och allt du läser granskas av loggansvarig."</p>
+                    {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
+                    <ActionForm action=glass attr:class="form">
+                        <input type="hidden" name="case_id" value=case_id.clone()/>
+                        <label for="bg-reason">"Motivering (minst 20 tecken)"</label>
+                        <textarea id="bg-reason" name="reason" required minlength="20" maxlength="2000" rows="4"
+                            aria-invalid=move || reason_error.get().map(|_| "true")
+                            aria-describedby=move || reason_error.get().map(|_| "bg-reason-err")></textarea>
+                        <FieldError id="bg-reason-err" message=reason_error/>
+                        <button type="submit" class="danger">"Begär nödåtkomst"</button>
+                    </ActionForm>
+                </section>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CaseOverview(c: CaseView, transition: ServerAction<TransitionCase>) -> impl IntoView {
+    let visible_labels: Vec<&'static str> = c.visible.iter().map(|c| c.label()).collect();
+    let hidden_labels: Vec<&'static str> = Category::ALL
+        .iter()
+        .filter(|x| !c.visible.contains(x))
+        .map(|c| c.label())
+        .collect();
+    let fact = |label: &'static str, value: AnyView| view! { <dt>{label}</dt><dd>{value}</dd> };
+    let text = |s: String| view! { <span>{s}</span> }.into_any();
+    view! {
+        {case_heading(&c)}
+        <p class="case-tags">
+            <span class="tag status">{c.status.label()}</span>
+            {protection_tag(c.protection)}
+            {c.shredded.then(|| view! { <span class="tag shredded">"Gallrad"</span> })}
+        </p>
+        {c.break_glass_until.map(|until| view! {
+            <p class="warning banner" role="status" data-testid="break-glass-banner">
+                {format!("Du har nödåtkomst till och med {} – åtkomsten granskas", sv_clock(until))}
+            </p>
+        })}
+        {c.shredded.then(|| view! {
+            <p class="warning" data-testid="shredded">
+                "Gallrad: deltagarens personuppgifter är gallrade och kan inte längre läsas eller ändras."
+            </p>
+        })}
+        <CaseTabs case_id=c.case_id.clone() can_edit=c.can_edit/>
+
+        <div class="columns">
+            <section class="card" aria-labelledby="person-h">
+                <h2 id="person-h">"Personuppgifter"</h2>
+                <dl class="facts">
+                    {fact("Förnamn", shown(&c.first_name))}
+                    {fact("Efternamn", shown(&c.last_name))}
+                    {fact("Personnummer", shown(&c.personnummer))}
+                    {fact("Födelseår", text(c.birth_year.to_string()))}
+                    {fact("Kön", text(c.gender.label().to_string()))}
+                    {fact("Hemkommun", text(c.municipality.clone()))}
+                    {fact("Skyddade personuppgifter", text(c.protection.label().to_string()))}
+                    {fact("Telefon", shown(&c.phone))}
+                    {fact("E-post", shown(&c.email))}
+                    {fact("Adress", shown(&c.address))}
+                </dl>
+                <h3>"Bakgrund"</h3>
+                <div class="prose" data-testid="background">{shown(&c.background)}</div>
+            </section>
+
+            <section class="card" aria-labelledby="case-h">
+                <h2 id="case-h">"Ärendet"</h2>
+                <dl class="facts">
+                    {fact("Status", text(c.status.label().to_string()))}
+                    {fact("SSPF-nivå", text(c.sspf_level.label().to_string()))}
+                    {fact("Remittent", text(if c.referral_source.is_empty() { "–".to_string() } else { c.referral_source.clone() }))}
+                    {fact("Ansvarig organisation", text(c.owner_org.clone()))}
+                    {fact("Öppnat", text(sv_date(c.opened_at)))}
+                    {fact("Deltagar-id", view! { <code data-testid="participant-id">{c.participant_id.clone()}</code> }.into_any())}
+                    {fact("Ärende-id", view! { <code>{c.case_id.clone()}</code> }.into_any())}
+                </dl>
+                <h3>"Det här får du se"</h3>
+                <ul class="categories" data-testid="visible-categories">
+                    {visible_labels.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                </ul>
+                {(!hidden_labels.is_empty()).then(|| view! {
+                    <p class="hint" data-testid="hidden-categories">
+                        {format!("Dolt för dig: {}.", hidden_labels.join(", "))}
+                    </p>
+                })}
+            </section>
+        </div>
+
+        <StatusSection c=c.clone() transition/>
+
+        <section class="card" aria-labelledby="history-h">
+            <h2 id="history-h">"Statushistorik"</h2>
+            <table class="list">
+                <caption class="visually-hidden">"Statusändringar, äldst först"</caption>
+                <thead><tr><th scope="col">"Tid"</th><th scope="col">"Från"</th><th scope="col">"Till"</th><th scope="col">"Av"</th></tr></thead>
+                <tbody>
+                    {c.transitions.iter().map(|t| view! {
+                        <tr>
+                            <td>{sv_datetime(t.at)}</td>
+                            <td>{t.from.map(|f| f.label()).unwrap_or("–")}</td>
+                            <td>{t.to.label()}</td>
+                            <td>{t.by.clone()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+
+        <section class="card" aria-labelledby="team-h">
+            <h2 id="team-h">"Ärendeteam"</h2>
+            <TeamTable c=c.clone()/>
+        </section>
+    }
+}
+
+/// The current status and, for those who may change it, the allowed next steps.
+#[component]
+fn StatusSection(c: CaseView, transition: ServerAction<TransitionCase>) -> impl IntoView {
+    let next = c.status.next();
+    let show_buttons = c.can_edit && !next.is_empty();
+    view! {
+        <section class="card" aria-labelledby="status-h">
+            <h2 id="status-h">"Status"</h2>
+            <p>"Nuvarande status: "<strong data-testid="case-status">{c.status.label()}</strong></p>
+            {c.status.is_closed().then(|| view! { <p class="hint">"Ärendet är avslutat."</p> })}
+            {show_buttons.then(|| view! {
+                <div class="actions" role="group" aria-label="Ändra status">
+                    {next.iter().map(|to| {
+                        let to = *to;
+                        let case_id = c.case_id.clone();
+                        let label = format!("Ändra till {}", to.label().to_lowercase());
+                        let confirm = to.is_closed().then(|| {
+                            format!("return confirm('Vill du ändra status till {}? Ärendet stängs och kan inte öppnas igen.')", to.label().to_lowercase())
+                        });
+                        view! {
+                            <ActionForm action=transition attr:class="inline" attr:onsubmit=confirm>
+                                <input type="hidden" name="case_id" value=case_id/>
+                                <input type="hidden" name="version" value=c.version.to_string()/>
+                                <input type="hidden" name="to" value=to.as_str()/>
+                                <button type="submit" class=if to.is_closed() { "closing" } else { "" }>{label}</button>
+                            </ActionForm>
+                        }
+                    }).collect_view()}
+                </div>
+            })}
+            <ActionStatus value=move || transition.value().get() ok="Statusen är ändrad."/>
+        </section>
+    }
+}
+
+/// The team as a table; used on the overview.
+#[component]
+pub(crate) fn TeamTable(c: CaseView) -> impl IntoView {
+    if c.team.is_empty() {
+        return view! { <p class="empty">"Ingen är med i ärendeteamet."</p> }.into_any();
+    }
+    view! {
+        <table class="list" data-testid="team">
+            <caption class="visually-hidden">"Ärendeteamet"</caption>
+            <thead><tr><th scope="col">"Namn"</th><th scope="col">"Organisation"</th><th scope="col">"Roll i ärendet"</th></tr></thead>
+            <tbody>
+                {c.team.iter().map(|m| view! {
+                    <tr><td>{m.display_name.clone()}</td><td>{m.org_name.clone()}</td><td>{part_label(&m.part)}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

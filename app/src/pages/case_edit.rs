@@ -1,0 +1,128 @@
+//! `/arenden/:id/redigera`: the owning team edits the participant's details. The form carries
+//! the version it was read at; if someone else saved in between, the save is refused as a
+//! conflict and the user is asked to reload and redo the change.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::cases::{get_case, BreakGlass, UpdateParticipant};
+use crate::components::ui::ErrorBox;
+use crate::domain::{AppError, CaseView, ParticipantForm, Shown};
+use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
+use crate::pages::case_new::ParticipantFields;
+use crate::pages::common::{successes, CaseTabs};
+
+#[component]
+pub fn EditCasePage() -> impl IntoView {
+    let case_id = use_case_id();
+    let update = ServerAction::<UpdateParticipant>::new();
+    let glass = ServerAction::<BreakGlass>::new();
+    let granted = successes(glass);
+    let case = Resource::new(move || (case_id(), granted.get()), |(id, _)| get_case(id));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = update.value().get() {
+            navigate(&format!("/arenden/{}", case_id()), Default::default());
+        }
+    });
+    view! {
+        <Title text="Ändra uppgifter"/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    match case.await {
+                        Ok(c) => view! { <EditForm c update reload=move || case.refetch()/> }.into_any(),
+                        Err(e) if is_no_access(&e) => view! { <AccessDenied case_id=id glass/> }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The stored values as the form's starting point; `None` when any of them is hidden from this
+/// reader (saving the form would then overwrite what they cannot see).
+fn prefill(c: &CaseView) -> Option<ParticipantForm> {
+    let v = |s: &Shown<String>| match s {
+        Shown::Value(v) => Some(v.clone()),
+        Shown::Empty => Some(String::new()),
+        Shown::Masked => None,
+    };
+    Some(ParticipantForm {
+        first_name: v(&c.first_name)?,
+        last_name: v(&c.last_name)?,
+        personnummer: v(&c.personnummer)?,
+        phone: v(&c.phone)?,
+        email: v(&c.email)?,
+        address: v(&c.address)?,
+        background: v(&c.background)?,
+        birth_year: c.birth_year.to_string(),
+        gender: c.gender.as_str().to_string(),
+        municipality: c.municipality.clone(),
+        protection: c.protection.as_str().to_string(),
+    })
+}
+
+#[component]
+fn EditForm<R>(c: CaseView, update: ServerAction<UpdateParticipant>, reload: R) -> impl IntoView
+where
+    R: Fn() + Copy + Send + Sync + 'static,
+{
+    let heading = case_heading(&c);
+    let tabs = view! { <CaseTabs case_id=c.case_id.clone() can_edit=c.can_edit/> };
+    let blocked = if c.shredded {
+        Some("Deltagarens uppgifter är gallrade och kan inte ändras.")
+    } else if !c.can_edit {
+        Some("Bara ärendeteamet i den ansvariga organisationen kan ändra uppgifterna.")
+    } else {
+        None
+    };
+    let initial = prefill(&c);
+    let error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let body = match (blocked, initial) {
+        (Some(why), _) => view! { <p class="warning" role="status">{why}</p> }.into_any(),
+        (None, None) => view! {
+            <p class="warning" role="status">
+                "Vissa av deltagarens uppgifter är dolda för dig, till exempel adressen vid skyddade personuppgifter. Därför kan du inte ändra uppgifterna här; be en namngiven medlem i ärendeteamet."
+            </p>
+        }
+        .into_any(),
+        (None, Some(initial)) => view! {
+            {move || match error.get() {
+                Some(AppError::Conflict { message }) => view! {
+                    <div class="error" role="alert" data-testid="conflict">
+                        <p><strong>"Uppgifterna har ändrats av någon annan. "</strong>{message}</p>
+                        <p>"Dina ändringar är inte sparade. Hämta den senaste versionen, jämför och gör om ändringen."</p>
+                        <button type="button" on:click=move |_| {
+                            update.value().set(None);
+                            reload();
+                        }>"Hämta senaste versionen"</button>
+                    </div>
+                }
+                .into_any(),
+                Some(e) => view! { <ErrorBox error=e/> }.into_any(),
+                None => ().into_any(),
+            }}
+            <ActionForm action=update attr:class="form" attr:data-testid="edit-form">
+                <input type="hidden" name="case_id" value=c.case_id.clone()/>
+                <input type="hidden" name="version" value=c.participant_version.to_string()/>
+                <ParticipantFields initial error org_id=c.owner_org_id.clone()/>
+                <div class="actions">
+                    <button type="submit" class="primary">"Spara ändringar"</button>
+                    <a href=format!("/arenden/{}", c.case_id)>"Avbryt"</a>
+                </div>
+            </ActionForm>
+        }
+        .into_any(),
+    };
+    view! {
+        {heading}
+        {tabs}
+        <h2>"Ändra personuppgifter"</h2>
+        {body}
+    }
+}

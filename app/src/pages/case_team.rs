@@ -1,0 +1,157 @@
+//! `/arenden/:id/team`: who is on the case team and in what part; the owning team adds and
+//! removes members. Being on the team gives another organisation's member no content by
+//! itself: their access still follows consent or legal basis.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::cases::{get_case, team_candidates, AddTeamMember, BreakGlass, RemoveTeamMember};
+use crate::components::ui::{ActionStatus, ErrorBox};
+use crate::domain::CaseView;
+use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
+use crate::pages::common::{error_for, part_label, successes, CaseTabs, FieldError, PARTS};
+
+#[component]
+pub fn TeamPage() -> impl IntoView {
+    let case_id = use_case_id();
+    let add = ServerAction::<AddTeamMember>::new();
+    let remove = ServerAction::<RemoveTeamMember>::new();
+    let glass = ServerAction::<BreakGlass>::new();
+    let (added, removed, granted) = (successes(add), successes(remove), successes(glass));
+    let case = Resource::new(
+        move || (case_id(), added.get(), removed.get(), granted.get()),
+        |(id, ..)| get_case(id),
+    );
+    view! {
+        <Title text="Ärendeteam"/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    match case.await {
+                        Ok(c) => view! { <Team c add remove/> }.into_any(),
+                        Err(e) if is_no_access(&e) => view! { <AccessDenied case_id=id glass/> }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Team(
+    c: CaseView,
+    add: ServerAction<AddTeamMember>,
+    remove: ServerAction<RemoveTeamMember>,
+) -> impl IntoView {
+    let can_edit = c.can_edit;
+    let case_id = c.case_id.clone();
+    let members = c.team.clone();
+    view! {
+        {case_heading(&c)}
+        <CaseTabs case_id=c.case_id.clone() can_edit/>
+        <section class="card" aria-labelledby="team-h">
+            <h2 id="team-h">"Ärendeteam"</h2>
+            <ActionStatus value=move || remove.value().get() ok="Personen är borttagen från ärendeteamet."/>
+            {if members.is_empty() {
+                view! { <p class="empty">"Ingen är med i ärendeteamet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="list" data-testid="team">
+                        <caption class="visually-hidden">"Ärendeteamet"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Namn"</th>
+                                <th scope="col">"Organisation"</th>
+                                <th scope="col">"Roll i ärendet"</th>
+                                {can_edit.then(|| view! { <th scope="col"><span class="visually-hidden">"Åtgärd"</span></th> })}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {members.into_iter().map(|m| {
+                                let removable = can_edit && m.part != "responsible";
+                                let case_id = case_id.clone();
+                                view! {
+                                    <tr>
+                                        <td>{m.display_name.clone()}</td>
+                                        <td>{m.org_name.clone()}</td>
+                                        <td>{part_label(&m.part)}</td>
+                                        {can_edit.then(|| view! {
+                                            <td>
+                                                {removable.then(|| view! {
+                                                    <ActionForm action=remove attr:class="inline"
+                                                        attr:onsubmit="return confirm('Vill du ta bort personen från ärendeteamet?')">
+                                                        <input type="hidden" name="case_id" value=case_id/>
+                                                        <input type="hidden" name="user_id" value=m.user_id.clone()/>
+                                                        <button type="submit" class="danger">
+                                                            "Ta bort"<span class="visually-hidden">{format!(" {}", m.display_name)}</span>
+                                                        </button>
+                                                    </ActionForm>
+                                                })}
+                                            </td>
+                                        })}
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+        </section>
+        {if can_edit {
+            view! { <AddMember case_id=c.case_id.clone() add/> }.into_any()
+        } else {
+            view! { <p class="hint">"Bara ärendeteamet i den ansvariga organisationen kan ändra teamet."</p> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn AddMember(case_id: String, add: ServerAction<AddTeamMember>) -> impl IntoView {
+    let candidates = Resource::new(|| (), |_| team_candidates());
+    let error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let err = move |field: &'static str| Signal::derive(move || error_for(error.get(), field));
+    let described = move |field: &'static str| {
+        move || error_for(error.get(), field).map(|_| format!("err-{field}"))
+    };
+    view! {
+        <section class="card" aria-labelledby="add-h">
+            <h2 id="add-h">"Lägg till i teamet"</h2>
+            <p class="hint">"Personer från andra organisationer ser bara det som samtycke eller lagstöd tillåter."</p>
+            <ActionForm action=add attr:class="form grid" attr:data-testid="add-member">
+                <input type="hidden" name="case_id" value=case_id/>
+                <label for="tm-user">"Användarnamn"</label>
+                <input id="tm-user" name="username" required maxlength="64" list="tm-candidates" autocomplete="off" spellcheck="false"
+                    aria-describedby=described("username")/>
+                <FieldError id="err-username" message=err("username")/>
+                <label for="tm-part">"Roll i ärendet"</label>
+                <select id="tm-part" name="part" aria-describedby=described("part")>
+                    {PARTS
+                        .into_iter()
+                        .filter(|(p, _)| *p != "responsible")
+                        .map(|(p, l)| view! { <option value=p>{l}</option> })
+                        .collect_view()}
+                </select>
+                <FieldError id="err-part" message=err("part")/>
+                <button type="submit" class="primary">"Lägg till"</button>
+            </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = candidates.await.unwrap_or_default();
+                    view! {
+                        <datalist id="tm-candidates">
+                            {list
+                                .into_iter()
+                                .map(|(username, name, org)| view! { <option value=username>{format!("{name} – {org}")}</option> })
+                                .collect_view()}
+                        </datalist>
+                    }
+                })}
+            </Suspense>
+            <ActionStatus value=move || add.value().get() ok="Personen är tillagd i ärendeteamet."/>
+        </section>
+    }
+}

@@ -1,0 +1,202 @@
+//! View pieces shared by the case and log-review pages: masked values, Swedish dates and
+//! times, field errors, team parts and the case sub-navigation.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::domain::{AppError, Protection, Shown, MASK};
+
+/// Why a value is hidden; read by screen readers and shown as a tooltip.
+pub const NO_ACCESS: &str = "Du har inte behörighet att se detta";
+
+/// The mask shown instead of a value the reader may not see.
+pub fn masked() -> impl IntoView {
+    view! {
+        <span class="masked" title=NO_ACCESS>
+            <span aria-hidden="true">{MASK}</span>
+            <span class="visually-hidden">{NO_ACCESS}</span>
+        </span>
+    }
+}
+
+/// A value as the reader may see it: the value, a dash when empty, or the mask.
+pub fn shown(value: &Shown<String>) -> AnyView {
+    match value {
+        Shown::Value(v) => view! { <span class="value">{v.clone()}</span> }.into_any(),
+        Shown::Empty => view! {
+            <span class="none"><span aria-hidden="true">"–"</span><span class="visually-hidden">"Inte angivet"</span></span>
+        }
+        .into_any(),
+        Shown::Masked => masked().into_any(),
+    }
+}
+
+/// The protection marker, or nothing for an unprotected person.
+pub fn protection_tag(p: Protection) -> Option<impl IntoView> {
+    p.is_protected()
+        .then(|| view! { <span class="tag protected">{p.label()}</span> })
+}
+
+/// Sweden's civil time: CET (UTC+1), and CEST (UTC+2) from 01:00 UTC on the last Sunday of
+/// March to 01:00 UTC on the last Sunday of October (the EU rule). Computed here rather than
+/// from the host's time zone so that the server and the browser render the same text.
+pub fn swedish_local(t: DateTime<Utc>) -> NaiveDateTime {
+    let year = t.year();
+    let switch = |month: u32| {
+        last_sunday(year, month)
+            .and_hms_opt(1, 0, 0)
+            .map(|d| d.and_utc())
+    };
+    let summer = match (switch(3), switch(10)) {
+        (Some(start), Some(end)) => t >= start && t < end,
+        _ => false,
+    };
+    (t + Duration::hours(if summer { 2 } else { 1 })).naive_utc()
+}
+
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let first_of_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    };
+    let last = first_of_next.and_then(|d| d.pred_opt()).unwrap_or_default();
+    last - Duration::days(i64::from(last.weekday().num_days_from_sunday()))
+}
+
+/// `ÅÅÅÅ-MM-DD TT:MM` in Swedish time.
+pub fn sv_datetime(t: DateTime<Utc>) -> String {
+    swedish_local(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `TT:MM` in Swedish time.
+pub fn sv_clock(t: DateTime<Utc>) -> String {
+    swedish_local(t).format("%H:%M").to_string()
+}
+
+/// `ÅÅÅÅ-MM-DD` of a moment, in Swedish time.
+pub fn sv_date(t: DateTime<Utc>) -> String {
+    swedish_local(t).format("%Y-%m-%d").to_string()
+}
+
+/// Parts a person can have on a case team: (stored value, label). `responsible` is set when
+/// the case is opened and is not offered when adding members.
+pub const PARTS: [(&str, &str); 6] = [
+    ("responsible", "Ansvarig handläggare"),
+    ("case_worker", "Handläggare"),
+    ("program_lead", "Programledare"),
+    ("police_contact", "Polisens kontaktperson"),
+    ("mentor", "Mentor"),
+    ("other", "Annan"),
+];
+
+pub fn part_label(part: &str) -> String {
+    PARTS
+        .iter()
+        .find(|(p, _)| *p == part)
+        .map(|(_, l)| l.to_string())
+        .unwrap_or_else(|| part.to_string())
+}
+
+/// Counts the successful submissions of an action. Resources keyed on it reload after a change
+/// was made but not after a refused one, so a form with a mistake keeps what the user typed.
+pub fn successes<S>(action: ServerAction<S>) -> ReadSignal<usize>
+where
+    S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    let (count, set_count) = signal(0usize);
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            set_count.update(|n| *n += 1);
+        }
+    });
+    count
+}
+
+/// The message of an `Invalid` error that belongs to `field`, if any.
+pub fn error_for(error: Option<AppError>, field: &str) -> Option<String> {
+    match error {
+        Some(AppError::Invalid { field: f, message }) if f == field => Some(message),
+        _ => None,
+    }
+}
+
+/// The message next to one form field, linked to it with `aria-describedby`.
+#[component]
+pub fn FieldError(
+    #[prop(into)] id: String,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
+    }
+}
+
+/// The tabs of one case: overview, edit, team and consents.
+#[component]
+pub fn CaseTabs(#[prop(into)] case_id: String, can_edit: bool) -> impl IntoView {
+    let base = format!("/arenden/{case_id}");
+    let mut tabs = vec![(base.clone(), "Översikt")];
+    if can_edit {
+        tabs.push((format!("{base}/redigera"), "Ändra uppgifter"));
+        tabs.push((format!("{base}/team"), "Ärendeteam"));
+        tabs.push((format!("{base}/samtycken"), "Samtycken och lagstöd"));
+    }
+    view! {
+        <nav class="tabs" aria-label="Ärendet">
+            <ul>
+                {tabs.into_iter().map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn winter_time_is_utc_plus_one() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 15, 12, 30, 0).unwrap();
+        assert_eq!(sv_datetime(t), "2026-01-15 13:30");
+    }
+
+    #[test]
+    fn summer_time_is_utc_plus_two() {
+        let t = Utc.with_ymd_and_hms(2026, 7, 1, 22, 15, 0).unwrap();
+        assert_eq!(sv_datetime(t), "2026-07-02 00:15");
+    }
+
+    #[test]
+    fn summer_time_starts_and_ends_at_one_utc_on_the_last_sunday() {
+        // 2026: last Sunday of March is the 29th, of October the 25th.
+        assert_eq!(
+            sv_clock(Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 0).unwrap()),
+            "01:59"
+        );
+        assert_eq!(
+            sv_clock(Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap()),
+            "03:00"
+        );
+        assert_eq!(
+            sv_clock(Utc.with_ymd_and_hms(2026, 10, 25, 0, 59, 0).unwrap()),
+            "02:59"
+        );
+        assert_eq!(
+            sv_clock(Utc.with_ymd_and_hms(2026, 10, 25, 1, 0, 0).unwrap()),
+            "02:00"
+        );
+    }
+
+    #[test]
+    fn unknown_part_is_shown_as_stored() {
+        assert_eq!(part_label("mentor"), "Mentor");
+        assert_eq!(part_label("x"), "x");
+    }
+}
