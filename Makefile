@@ -34,8 +34,10 @@ test: tools browser npm
 	$(CARGO) clippy -p app -p server --all-targets --features app/ssr -- -D warnings
 	$(CARGO) clippy -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate -- -D warnings
 	$(CARGO) test -p app --features ssr
+	# Also builds target/debug/utvag (with the test feature set, so nothing is compiled twice);
+	# the browser tests run against that binary.
 	$(CARGO) test -p server
-	$(MAKE) site server
+	$(MAKE) site
 	$(MAKE) e2e
 
 tools:

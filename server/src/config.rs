@@ -77,7 +77,7 @@ pub struct GlobalOpts {
     #[arg(long = "kek", env = "UTVAG_KEK", hide_env_values = true, global = true)]
     pub kek: Option<String>,
     /// Demo mode: loads demo data into an empty database, accepts the demo password, allows plain http.
-    #[arg(long, env = "UTVAG_DEMO", default_value_t = false, global = true, value_parser = parse_bool)]
+    #[arg(long, env = "UTVAG_DEMO", default_value = "false", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set, global = true, value_parser = parse_bool)]
     pub demo: bool,
     /// Log level and format: `<level>[,text|json]`, e.g. `info`, `debug,json`, `utvag=debug,warn`.
     #[arg(long, env = "UTVAG_LOG", default_value = "info", global = true)]

@@ -121,7 +121,10 @@ fn CaseTable(rows: Vec<CaseRow>, caption: &'static str, search: bool) -> impl In
 fn case_row(r: CaseRow, search: bool) -> impl IntoView {
     let href = format!("/arenden/{}", r.case_id);
     let no_access = search && r.name.is_masked() && !r.on_my_team && !r.break_glass && !r.shredded;
-    let link = if no_access {
+    // A shredded case has nothing left to read, so there is nothing to open.
+    let link = if r.shredded {
+        ().into_any()
+    } else if no_access {
         view! { <A href=format!("{href}#nodatkomst")>"Begär nödåtkomst"</A> }.into_any()
     } else {
         view! { <A href=href>"Öppna"<span class="visually-hidden">" ärendet"</span></A> }.into_any()
