@@ -127,6 +127,30 @@ pub enum Command {
         #[command(subcommand)]
         cmd: UserCmd,
     },
+    /// Master keys: rotate the KEK (rewrapping every data key while the app serves) or show status.
+    Keys {
+        #[command(subcommand)]
+        cmd: KeysCmd,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCmd {
+    /// Add a new KEK version to the key file and rewrap every participant's data key with it.
+    Rotate,
+    /// Show the KEK versions in the key file and how many data keys each wraps.
+    Status,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Walk the hash chain and report the first broken link (exit code 1 when broken).
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]

@@ -56,6 +56,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .merge(plain)
         .merge(leptos)
         .fallback(not_found)
+        .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(same_origin_only))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -220,4 +221,24 @@ async fn not_found() -> Response {
         body,
     )
         .into_response()
+}
+
+/// A server function whose arguments cannot even be decoded answers before its body runs, with
+/// status 500 and an `AppError` body; give such answers the status their error names (422).
+async fn error_status(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    if !is_api || resp.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(e) = serde_json::from_slice::<app::domain::AppError>(&bytes) {
+        if let Ok(code) = StatusCode::from_u16(e.status()) {
+            parts.status = code;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use app::server::config::KeySource;
 use app::server::{demo, ops, AppState};
 use clap::Parser;
-use server::config::{Cli, Command, Config, UserCmd};
+use server::config::{AuditCmd, Cli, Command, Config, KeysCmd, UserCmd};
 use server::telemetry;
 
 #[tokio::main]
@@ -23,6 +23,10 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Demo => load_demo(config).await,
         Command::User { cmd } => user(config, cmd).await,
+        Command::Keys { cmd } => keys(config, cmd).await,
+        Command::Audit {
+            cmd: AuditCmd::Verify,
+        } => audit_verify(config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -137,4 +141,46 @@ async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
     })?;
     println!("created user {username} ({id})");
     Ok(())
+}
+
+async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
+    let state = open(&config).await?;
+    match cmd {
+        KeysCmd::Rotate => {
+            let (version, n) = ops::rotate_keys(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("KEK version {version} is now current; {n} data keys rewrapped");
+        }
+        KeysCmd::Status => {
+            let (versions, current, usage) = ops::key_status(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("KEK versions in the keyring: {versions:?} (current {current})");
+            for (v, n) in usage {
+                println!("  version {v}: {n} data keys");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn audit_verify(config: Config) -> anyhow::Result<()> {
+    let state = open(&config).await?;
+    let v = ops::verify_audit(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    match v.broken_at {
+        None => {
+            println!(
+                "audit chain intact: {} entries, head {}",
+                v.entries, v.head_seq
+            );
+            Ok(())
+        }
+        Some(at) => anyhow::bail!(
+            "audit chain broken at entry {at}: {}",
+            v.problem.unwrap_or_default()
+        ),
+    }
 }

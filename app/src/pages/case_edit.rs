@@ -7,11 +7,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
+use crate::api::admin::list_orgs;
 use crate::api::cases::{get_case, BreakGlass, UpdateParticipant};
 use crate::components::ui::ErrorBox;
 use crate::domain::{AppError, CaseView, ParticipantForm, Shown};
 use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
-use crate::pages::case_new::ParticipantFields;
+use crate::pages::case_new::{municipalities_of, ParticipantFields};
 use crate::pages::common::{successes, CaseTabs};
 
 #[component]
@@ -21,6 +22,7 @@ pub fn EditCasePage() -> impl IntoView {
     let glass = ServerAction::<BreakGlass>::new();
     let granted = successes(glass);
     let case = Resource::new(move || (case_id(), granted.get()), |(id, _)| get_case(id));
+    let orgs = Resource::new(|| (), |_| list_orgs());
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(())) = update.value().get() {
@@ -34,7 +36,10 @@ pub fn EditCasePage() -> impl IntoView {
                 let id = case_id();
                 Suspend::new(async move {
                     match case.await {
-                        Ok(c) => view! { <EditForm c update reload=move || case.refetch()/> }.into_any(),
+                        Ok(c) => {
+                            let munis = municipalities_of(orgs.await.unwrap_or_default(), &c.owner_org_id);
+                            view! { <EditForm c munis update reload=move || case.refetch()/> }.into_any()
+                        }
                         Err(e) if is_no_access(&e) => view! { <AccessDenied case_id=id glass/> }.into_any(),
                         Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                     }
@@ -68,7 +73,12 @@ fn prefill(c: &CaseView) -> Option<ParticipantForm> {
 }
 
 #[component]
-fn EditForm<R>(c: CaseView, update: ServerAction<UpdateParticipant>, reload: R) -> impl IntoView
+fn EditForm<R>(
+    c: CaseView,
+    munis: Vec<String>,
+    update: ServerAction<UpdateParticipant>,
+    reload: R,
+) -> impl IntoView
 where
     R: Fn() + Copy + Send + Sync + 'static,
 {
@@ -110,7 +120,7 @@ where
             <ActionForm action=update attr:class="form" attr:data-testid="edit-form">
                 <input type="hidden" name="case_id" value=c.case_id.clone()/>
                 <input type="hidden" name="version" value=c.participant_version.to_string()/>
-                <ParticipantFields initial error org_id=c.owner_org_id.clone()/>
+                <ParticipantFields initial error munis/>
                 <div class="actions">
                     <button type="submit" class="primary">"Spara ändringar"</button>
                     <a href=format!("/arenden/{}", c.case_id)>"Avbryt"</a>

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_navigate;
 use crate::api::admin::list_orgs;
 use crate::api::cases::RegisterParticipant;
 use crate::components::ui::ErrorBox;
-use crate::domain::{AppError, Gender, Me, ParticipantForm, Protection, Role, SspfLevel};
+use crate::domain::{AppError, Gender, Me, OrgDto, ParticipantForm, Protection, Role, SspfLevel};
 use crate::pages::common::{error_for, FieldError};
 
 #[component]
@@ -35,14 +35,27 @@ pub fn NewCasePage() -> impl IntoView {
     let described = move |field: &'static str| {
         move || error_for(error.get(), field).map(|_| format!("err-{field}"))
     };
+    // The home municipality is one of the organisation's own.
+    let orgs = Resource::new(|| (), |_| list_orgs());
+    let org_id = me.org_id.clone();
+    let municipalities = move || {
+        let org_id = org_id.clone();
+        async move { municipalities_of(orgs.await.unwrap_or_default(), &org_id) }
+    };
 
     view! {
         <Title text="Registrera deltagare"/>
         <h1>"Registrera deltagare"</h1>
         <p class="lead">"Uppgifterna krypteras och visas bara för dem som har rätt att se dem. Ett ärende öppnas med dig som ansvarig handläggare."</p>
         {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
+        <Suspense fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+        {move || {
+            let municipalities = municipalities();
+            Suspend::new(async move {
+            let munis = municipalities.await;
+            view! {
         <ActionForm action=register attr:class="form" attr:data-testid="register-form">
-            <ParticipantFields initial=ParticipantForm::default() error org_id=me.org_id.clone()/>
+            <ParticipantFields initial=ParticipantForm::default() error munis/>
             <fieldset class="form grid">
                 <legend>"Ärendet"</legend>
                 <label for="p-sspf">"SSPF-nivå"</label>
@@ -57,8 +70,20 @@ pub fn NewCasePage() -> impl IntoView {
             </fieldset>
             <button type="submit" class="primary">"Registrera deltagare"</button>
         </ActionForm>
+            }
+            })
+        }}
+        </Suspense>
     }
     .into_any()
+}
+
+/// The municipalities an organisation serves, from the organisation list.
+pub(crate) fn municipalities_of(orgs: Vec<OrgDto>, org_id: &str) -> Vec<String> {
+    orgs.into_iter()
+        .find(|o| o.id == org_id)
+        .map(|o| o.municipalities)
+        .unwrap_or_default()
 }
 
 /// The participant's own fields (`form[…]`), shared by registration and editing. Each field
@@ -67,14 +92,13 @@ pub fn NewCasePage() -> impl IntoView {
 pub(crate) fn ParticipantFields(
     initial: ParticipantForm,
     error: Signal<Option<AppError>>,
-    org_id: String,
+    munis: Vec<String>,
 ) -> impl IntoView {
     let err = move |field: &'static str| Signal::derive(move || error_for(error.get(), field));
     let invalid = move |field: &'static str| move || error_for(error.get(), field).map(|_| "true");
     let described = move |field: &'static str| {
         move || error_for(error.get(), field).map(|_| format!("err-{field}"))
     };
-    let orgs = Resource::new(|| (), |_| list_orgs());
     let ParticipantForm {
         first_name,
         last_name,
@@ -88,7 +112,6 @@ pub(crate) fn ParticipantFields(
         municipality,
         protection,
     } = initial;
-    let muni_fallback = municipality.clone();
     let protection = if protection.is_empty() {
         Protection::None.as_str().to_string()
     } else {
@@ -123,21 +146,7 @@ pub(crate) fn ParticipantFields(
             </select>
             <FieldError id="err-gender" message=err("gender")/>
             <label for="p-muni">"Hemkommun"</label>
-            <Suspense fallback=move || municipality_input(Vec::new(), muni_fallback.clone(), || None, || None)>
-                {move || {
-                    let org_id = org_id.clone();
-                    let current = municipality.clone();
-                    Suspend::new(async move {
-                        let munis = orgs
-                            .await
-                            .ok()
-                            .and_then(|list| list.into_iter().find(|o| o.id == org_id))
-                            .map(|o| o.municipalities)
-                            .unwrap_or_default();
-                        municipality_input(munis, current, invalid("municipality"), described("municipality"))
-                    })
-                }}
-            </Suspense>
+            {municipality_input(munis, municipality, invalid("municipality"), described("municipality"))}
             <FieldError id="err-municipality" message=err("municipality")/>
             <label for="p-prot">"Skyddade personuppgifter"</label>
             <select id="p-prot" name="form[protection]" aria-invalid=invalid("protection") aria-describedby=described("protection")>
