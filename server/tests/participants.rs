@@ -615,10 +615,8 @@ async fn break_glass_needs_a_written_reason_and_goes_to_the_reviewer() {
     ];
     for a in &refused {
         let (status, body) = call(&app, &police, "cases/break_glass", a).await;
-        let v: Value = serde_json::from_str(&body).unwrap();
-        assert!(v["Invalid"].is_object(), "{a:?}: {status} {body}");
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{a:?}: {body}");
         if a.len() == 2 {
-            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{a:?}: {body}");
             assert_eq!(invalid_field(&body), "reason");
         }
         assert_eq!(
@@ -674,7 +672,6 @@ async fn break_glass_needs_a_written_reason_and_goes_to_the_reviewer() {
 }
 
 #[tokio::test]
-#[ignore = "a server-function argument that is missing or cannot be read answers 500 with an Invalid body"]
 async fn a_request_missing_a_required_argument_is_refused_with_422() {
     let app = spawn_app().await;
     let owner = signed_in(&app, "handlaggare").await;
