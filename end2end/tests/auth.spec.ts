@@ -47,18 +47,18 @@ test('sign-in page and start page are accessible', async ({ page }) => {
 test('admin creates an organisation and an account', async ({ page }) => {
   await signIn(page, 'admin');
   await page.goto('/admin/organisationer');
-  await page.getByLabel('Namn', { exact: true }).fill('Fryshuset Exit Göteborg');
-  await page.getByLabel('Typ', { exact: true }).selectOption('ngo');
-  await page.getByLabel('Kommuner (kommaseparerade)').fill('Göteborg, Mölndal');
+  await page.locator('#org-name').fill('Fryshuset Exit Göteborg');
+  await page.locator('#org-kind').selectOption('ngo');
+  await page.locator('#org-munis').fill('Göteborg, Mölndal');
   await page.getByRole('button', { name: 'Skapa organisation' }).click();
   await expect(page.getByRole('cell', { name: 'Fryshuset Exit Göteborg' })).toBeVisible();
 
   await page.goto('/admin/anvandare');
-  await page.getByLabel('Användarnamn').fill('mentor.exit');
-  await page.getByLabel('Namn', { exact: true }).fill('Mentor Exit');
-  await page.getByLabel('Organisation').first().selectOption({ label: 'Fryshuset Exit Göteborg' });
-  await page.getByLabel('Roll').first().selectOption('partner');
-  await page.getByLabel('Startlösenord (minst 12 tecken)').fill('ett-långt-startlösenord');
+  await page.locator('#u-username').fill('mentor.exit');
+  await page.locator('#u-name').fill('Mentor Exit');
+  await page.locator('#u-org').selectOption({ label: 'Fryshuset Exit Göteborg' });
+  await page.locator('#u-role').selectOption('partner');
+  await page.locator('#u-pw').fill('ett-långt-startlösenord');
   await page.getByRole('button', { name: 'Skapa konto' }).click();
   await expect(page.getByRole('cell', { name: 'mentor.exit' })).toBeVisible();
   await signOut(page);

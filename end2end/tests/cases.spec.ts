@@ -241,7 +241,7 @@ test('editing saves, and a stale edit is refused as a conflict', async ({ browse
   await page.getByLabel('Telefon').fill('070-174 06 98');
   await page.getByRole('button', { name: 'Spara ändringar' }).click();
   await expect(page).toHaveURL(new RegExp(`/arenden/${caseId}$`));
-  await expect(page.locator('dl.facts')).toContainText('+46701740698');
+  await expect(page.locator('main')).toContainText('+46701740698');
 
   await other.getByLabel('Adress').fill('Nyckelgränd 3');
   await other.getByRole('button', { name: 'Spara ändringar' }).click();
