@@ -8,7 +8,7 @@ use leptos_meta::Title;
 
 use crate::api::cases::{get_case, team_candidates, AddTeamMember, BreakGlass, RemoveTeamMember};
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::domain::CaseView;
+use crate::domain::{CaseView, Me, Role};
 use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
 use crate::pages::common::{error_for, part_label, successes, CaseTabs, FieldError, PARTS};
 
@@ -23,6 +23,21 @@ pub fn TeamPage() -> impl IntoView {
         move || (case_id(), added.get(), removed.get(), granted.get()),
         |(id, ..)| get_case(id),
     );
+    // Only those who can manage a team may list the accounts that can join one.
+    let may_add = matches!(
+        expect_context::<Me>().role,
+        Role::CaseWorker | Role::ProgramLead
+    );
+    let candidates = Resource::new(
+        || (),
+        move |_| async move {
+            if may_add {
+                team_candidates().await.unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        },
+    );
     view! {
         <Title text="Ärendeteam"/>
         <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
@@ -30,7 +45,10 @@ pub fn TeamPage() -> impl IntoView {
                 let id = case_id();
                 Suspend::new(async move {
                     match case.await {
-                        Ok(c) => view! { <Team c add remove/> }.into_any(),
+                        Ok(c) => {
+                            let candidates = candidates.await;
+                            view! { <Team c candidates add remove/> }.into_any()
+                        }
                         Err(e) if is_no_access(&e) => view! { <AccessDenied case_id=id glass/> }.into_any(),
                         Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                     }
@@ -43,6 +61,7 @@ pub fn TeamPage() -> impl IntoView {
 #[component]
 fn Team(
     c: CaseView,
+    candidates: Vec<(String, String, String)>,
     add: ServerAction<AddTeamMember>,
     remove: ServerAction<RemoveTeamMember>,
 ) -> impl IntoView {
@@ -102,7 +121,7 @@ fn Team(
             }}
         </section>
         {if can_edit {
-            view! { <AddMember case_id=c.case_id.clone() add/> }.into_any()
+            view! { <AddMember case_id=c.case_id.clone() candidates add/> }.into_any()
         } else {
             view! { <p class="hint">"Bara ärendeteamet i den ansvariga organisationen kan ändra teamet."</p> }.into_any()
         }}
@@ -110,8 +129,11 @@ fn Team(
 }
 
 #[component]
-fn AddMember(case_id: String, add: ServerAction<AddTeamMember>) -> impl IntoView {
-    let candidates = Resource::new(|| (), |_| team_candidates());
+fn AddMember(
+    case_id: String,
+    candidates: Vec<(String, String, String)>,
+    add: ServerAction<AddTeamMember>,
+) -> impl IntoView {
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
     let err = move |field: &'static str| Signal::derive(move || error_for(error.get(), field));
     let described = move |field: &'static str| {
@@ -138,19 +160,12 @@ fn AddMember(case_id: String, add: ServerAction<AddTeamMember>) -> impl IntoView
                 <FieldError id="err-part" message=err("part")/>
                 <button type="submit" class="primary">"Lägg till"</button>
             </ActionForm>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = candidates.await.unwrap_or_default();
-                    view! {
-                        <datalist id="tm-candidates">
-                            {list
-                                .into_iter()
-                                .map(|(username, name, org)| view! { <option value=username>{format!("{name} – {org}")}</option> })
-                                .collect_view()}
-                        </datalist>
-                    }
-                })}
-            </Suspense>
+            <datalist id="tm-candidates">
+                {candidates
+                    .into_iter()
+                    .map(|(username, name, org)| view! { <option value=username>{format!("{name} – {org}")}</option> })
+                    .collect_view()}
+            </datalist>
             <ActionStatus value=move || add.value().get() ok="Personen är tillagd i ärendeteamet."/>
         </section>
     }
