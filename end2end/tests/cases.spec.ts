@@ -253,6 +253,38 @@ test('editing saves, and a stale edit is refused as a conflict', async ({ browse
   await context.close();
 });
 
+test('the case, review and shred pages take over in the browser without errors', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /hydrat|panicked/i.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
+  });
+  await signIn(page, 'handlaggare');
+  await page.goto('/arenden');
+  await settle(page);
+  const href = await page.getByTestId('case-list').locator('tbody tr').getByRole('link', { name: /Öppna/ }).first().getAttribute('href');
+  for (const path of ['/arenden?status=active&mine=on', '/arenden/ny', href!, `${href}/redigera`, `${href}/team`, `${href}/samtycken`]) {
+    await page.goto(path);
+    await settle(page);
+  }
+  await signOut(page);
+  await signIn(page, 'passus');
+  await page.goto(href!);
+  await settle(page);
+  await expect(page.getByTestId('access-denied').or(page.getByTestId('case-name'))).toBeVisible();
+  await signOut(page);
+  await signIn(page, 'granskare');
+  for (const path of ['/granskning', '/granskning/nodatkomst?alla=on']) {
+    await page.goto(path);
+    await settle(page);
+  }
+  await signOut(page);
+  await signIn(page, 'admin');
+  await page.goto('/admin/gallring');
+  await settle(page);
+  expect(errors).toEqual([]);
+});
+
 test('the list filter narrows by status', async ({ page }) => {
   await signIn(page, 'handlaggare');
   await page.goto('/arenden');
