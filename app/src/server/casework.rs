@@ -148,6 +148,21 @@ fn midnight(d: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// A sealed field as the reader gets it: empty, masked (no key: shredded) or opened.
+fn open_shown(
+    dek: Option<&super::crypto::Dek>,
+    table: &str,
+    id: &str,
+    field: &str,
+    v: Option<&str>,
+) -> Result<Shown<String>, AppError> {
+    match (v, dek) {
+        (None, _) => Ok(Shown::Empty),
+        (Some(_), None) => Ok(Shown::Masked),
+        (Some(s), Some(k)) => Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose())),
+    }
+}
+
 /// Builds the variables shared by every casework write: ids, the event row and its sealed text.
 struct Write {
     vars: Map<String, Json>,
@@ -504,16 +519,9 @@ pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
             .unwrap_or_default()
     };
     let dek = vault::dek(a.state(), &c.case.participant).await?;
-    let open =
-        |table: &str, id: &str, field: &str, v: Option<&str>| -> Result<Shown<String>, AppError> {
-            match (v, &dek) {
-                (None, _) => Ok(Shown::Empty),
-                (Some(_), None) => Ok(Shown::Masked),
-                (Some(s), Some(k)) => {
-                    Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose()))
-                }
-            }
-        };
+    let open = |table: &str, id: &str, field: &str, v: Option<&str>| {
+        open_shown(dek.as_deref(), table, id, field, v)
+    };
     let own_team = c.manage || c.subject.owner_org == a.org_id();
     let mut out_goals = Vec::new();
     for g in goals {
@@ -742,16 +750,9 @@ pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {
             .unwrap_or_default()
     };
     let dek = vault::dek(a.state(), &c.case.participant).await?;
-    let open =
-        |table: &str, id: &str, field: &str, v: Option<&str>| -> Result<Shown<String>, AppError> {
-            match (v, &dek) {
-                (None, _) => Ok(Shown::Empty),
-                (Some(_), None) => Ok(Shown::Masked),
-                (Some(s), Some(k)) => {
-                    Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose()))
-                }
-            }
-        };
+    let open = |table: &str, id: &str, field: &str, v: Option<&str>| {
+        open_shown(dek.as_deref(), table, id, field, v)
+    };
     let measures = ms
         .iter()
         .map(|m| {
