@@ -33,6 +33,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let ctx = Ctx {
         state: state.clone(),
     };
+    let ctx_pages = ctx.clone();
     let plain = Router::new()
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
@@ -50,7 +51,8 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
                 move || shell(options.clone())
             },
         )
-        .with_state(options);
+        .with_state(options)
+        .layer(middleware::from_fn_with_state(ctx_pages, who_is_signed_in));
     Router::new()
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .merge(plain)
@@ -77,6 +79,25 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+}
+
+/// Page requests carry who is signed in (or why that could not be checked), so the layout
+/// renders at once, without a suspended load that would render the page more than once and
+/// leave more than one audit entry per view. Server functions authenticate for themselves.
+async fn who_is_signed_in(State(ctx): State<Ctx>, mut req: Request, next: Next) -> Response {
+    if req.method() == Method::GET && !req.uri().path().starts_with("/api/") {
+        let cookie = req
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok());
+        if let Some(token) = auth::token_from_cookie_header(cookie) {
+            let who = auth::authenticate(&ctx.state, Some(&token))
+                .await
+                .map(|a| a.me().clone());
+            req.extensions_mut().insert(who);
+        }
+    }
+    next.run(req).await
 }
 
 /// Refuses state-changing requests that a browser marks as coming from another site.

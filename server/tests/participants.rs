@@ -850,3 +850,56 @@ async fn search_by_personnummer_finds_the_case_and_masks_it_for_everyone_without
     );
     assert_eq!(invalid_field(&body), "q");
 }
+
+/// The audit trail of one participant as the log reviewer sees it, oldest first.
+async fn trail_of(app: &TestApp, participant: &str) -> Vec<app::server::audit::Row> {
+    let (token, _) = app::server::auth::login(&app.state, "granskare", PASSWORD)
+        .await
+        .unwrap();
+    let reviewer = app::server::auth::authenticate(&app.state, Some(&token))
+        .await
+        .unwrap();
+    let mut rows: Vec<_> = app::server::oversight::reads_of_participant(&reviewer, participant)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.row)
+        .collect();
+    rows.sort_by_key(|r| r.seq);
+    rows
+}
+
+#[tokio::test]
+async fn each_page_view_of_a_case_leaves_exactly_one_read_entry() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "handlaggare").await;
+    let (case_id, participant) = case_of(&app, &owner, 0).await;
+    for (path, action) in [
+        (format!("/arenden/{case_id}"), "case.read"),
+        (format!("/arenden/{case_id}/sakerhet"), "safety.read"),
+        (format!("/arenden/{case_id}/tidslinje"), "timeline.read"),
+    ] {
+        let before = trail_of(&app, &participant).await.len();
+        let resp = owner.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let body = resp.text().await.unwrap();
+        assert!(body.contains("data-testid=\"case-name\""), "{path}");
+        let trail = trail_of(&app, &participant).await;
+        let new: Vec<&str> = trail[before..]
+            .iter()
+            .filter(|r| r.actor == "demo_handlaggare")
+            .map(|r| r.action.as_str())
+            .collect();
+        // The page shows the case heading (one overview read) and its own content (one read).
+        let expected: Vec<&str> = if action == "case.read" {
+            vec!["case.read"]
+        } else {
+            vec!["case.read", action]
+        };
+        let mut sorted = new.clone();
+        sorted.sort();
+        let mut want = expected.clone();
+        want.sort();
+        assert_eq!(sorted, want, "{path}: {new:?}");
+    }
+}

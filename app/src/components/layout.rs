@@ -4,8 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 
-use crate::api::session::current_user;
-use crate::domain::{Me, Role};
+use crate::domain::{AppError, Me, Role};
 
 /// Navigation entries per role: (href, label).
 pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
@@ -31,29 +30,50 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
 
 #[component]
 pub fn Layout() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) => view! { <SignedIn me/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/logga-in"/> }.into_any(),
-                    Err(e) => view! {
-                        <main id="main" class="page"><crate::components::ui::ErrorBox error=e/></main>
-                    }
-                    .into_any(),
-                }
-            })}
-        </Suspense>
+    match signed_in_user() {
+        Ok(Some(me)) => view! { <SignedIn me/> }.into_any(),
+        Ok(None) => view! { <Redirect path="/logga-in"/> }.into_any(),
+        Err(e) => view! {
+            <main id="main" class="page"><crate::components::ui::ErrorBox error=e/></main>
+        }
+        .into_any(),
     }
 }
+
+/// Who is signed in, known before anything renders: on the server from the request (the router
+/// checked the session cookie), in the browser from the page the server sent.
+fn signed_in_user() -> Result<Option<Me>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let parts = use_context::<http::request::Parts>();
+        parts
+            .and_then(|p| p.extensions.get::<Result<Me, AppError>>().cloned())
+            .map_or(Ok(None), |r| match r {
+                Ok(me) => Ok(Some(me)),
+                Err(AppError::Unauthenticated) => Ok(None),
+                Err(e) => Err(e),
+            })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Ok(document()
+            .get_element_by_id(ME_ID)
+            .and_then(|e| e.get_attribute("data-me"))
+            .and_then(|json| serde_json::from_str(&json).ok()))
+    }
+}
+
+/// The element that hands the signed-in user from the server's page to the browser.
+const ME_ID: &str = "utvag-me";
 
 #[component]
 fn SignedIn(me: Me) -> impl IntoView {
     let nav = nav_for(me.role);
     let role_label = me.role.label();
     provide_context(me.clone());
+    let me_json = serde_json::to_string(&me).unwrap_or_default();
     view! {
+        <div id=ME_ID hidden data-me=me_json></div>
         <a class="skip" href="#main">"Hoppa till innehållet"</a>
         <header class="topbar">
             <a class="brand" href="/">"Utväg"</a>
