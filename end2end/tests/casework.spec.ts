@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { signIn, expectAccessible } from './helpers';
+import { signIn, expectAccessible, PASSWORD } from './helpers';
 
 /** The Luhn check digit over the nine digits YYMMDDNNN of a personnummer. */
 function luhnCheckDigit(nine: string): number {
@@ -135,6 +135,21 @@ test.describe.serial('casework shared by social services, Passus and the police'
   test.describe('on a phone', () => {
     test.use({ viewport: { width: 390, height: 844 } });
 
+    test('Passus finds the open action on the start page and a quick way to log a contact', async ({ page }) => {
+      const errors = watchConsole(page);
+      await signIn(page, 'passus');
+      await page.waitForLoadState('networkidle');
+      const mine = page.getByTestId('my-participants');
+      const entry = mine.getByTestId('work-case').filter({ hasText: action });
+      await expect(entry).toHaveCount(1);
+      await expect(entry).toContainText('planerad');
+      await expectAccessible(page);
+      await entry.getByTestId('quick-contact').click();
+      await expect(page).toHaveURL(new RegExp(`/arenden/${caseId}/kontakt$`));
+      await expect(page.getByTestId('contact-form')).toBeVisible();
+      expect(errors).toEqual([]);
+    });
+
     test('Passus logs a contact and marks the action done', async ({ page }) => {
       const errors = watchConsole(page);
       await signIn(page, 'passus');
@@ -208,6 +223,59 @@ test.describe.serial('casework shared by social services, Passus and the police'
     await expect(warning).toHaveAttribute('role', 'alert');
     await expect(warning).toContainText('Hög hotnivå');
     await expect(page.getByTestId('assessments')).toContainText('Polisen Region Väst');
+
+    // The overview warns too, and shows the threat level with the rest of the current state.
+    await open(page, `/arenden/${caseId}`);
+    await expect(page.getByTestId('overview-threat-warning')).toContainText('Hög hotnivå');
+    await expect(page.getByTestId('current-state')).toContainText('Hög (bedömd');
+    expect(errors).toEqual([]);
+  });
+
+  test('the police see the assessment on their start page', async ({ page }) => {
+    await signIn(page, 'polis');
+    await page.waitForLoadState('networkidle');
+    const row = page.getByTestId('police-view').getByTestId('work-case').filter({
+      has: page.locator(`a[href="/arenden/${caseId}/sakerhet"]`),
+    });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText('Hög');
+    await expect(row).toContainText(inDays(30));
+  });
+
+  test('a plan review due in three days is on the case worker\'s week', async ({ page }) => {
+    await signIn(page, 'handlaggare');
+    await page.waitForLoadState('networkidle');
+    await call(page, 'plan/review_add', {
+      case_id: caseId,
+      date: inDays(0),
+      present: 'Deltagaren, Passus',
+      summary: 'Första uppföljningen.',
+      next_review: inDays(3),
+    });
+    await page.reload();
+    const week = page.getByTestId('my-week');
+    const entry = week.getByTestId('work-case').filter({ has: page.locator(`a[href="/arenden/${caseId}"]`) });
+    await expect(entry).toContainText(`Planuppföljning – senast ${inDays(3)}`);
+    await expectAccessible(page);
+  });
+
+  test('a note written after the session ended is saved once the user signs in again', async ({ page }) => {
+    const errors = watchConsole(page);
+    const note = `Anteckning efter utloggning ${suffix}`;
+    await signIn(page, 'handlaggare');
+    await open(page, `/arenden/${caseId}/anteckningar`);
+    await page.getByTestId('add-note').getByLabel('Anteckning').fill(note);
+    // The session ends on the server while the user is writing.
+    await page.context().clearCookies();
+    await page.getByRole('button', { name: 'Spara anteckning' }).click();
+    const dialog = page.getByTestId('reauth');
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByLabel('Användarnamn')).toHaveValue('handlaggare');
+    await dialog.getByLabel('Lösenord').fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Logga in och spara' }).click();
+    await expect(page.getByText('Anteckningen är sparad.')).toBeVisible();
+    await expect(dialog).toHaveCount(0);
+    await expect(page.getByTestId('note').filter({ hasText: note })).toHaveCount(1);
     expect(errors).toEqual([]);
   });
 

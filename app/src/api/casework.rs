@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::casework::{LivingDto, NoteDto, PlanDto, SafetyDto, TimelinePage};
+use crate::domain::casework::{LivingDto, NoteDto, PlanDto, SafetyDto, TimelinePage, WorkList};
 use crate::domain::AppError;
 #[cfg(feature = "ssr")]
 use crate::server::{auth::require_user, casework};
@@ -308,4 +308,10 @@ pub async fn get_timeline(
         }
         .await,
     )
+}
+
+/// The start page's work list: what is due this week on the reader's cases.
+#[server(endpoint = "worklist")]
+pub async fn get_worklist() -> Result<WorkList, AppError> {
+    super::reply(async { crate::server::worklist::my_work(&require_user().await?).await }.await)
 }

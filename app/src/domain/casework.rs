@@ -273,3 +273,124 @@ pub struct NoteDto {
     pub corrected: bool,
     pub can_edit: bool,
 }
+
+/// The latest threat assessment of a case, as the overview and the work lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreatSummary {
+    pub level: ThreatLevel,
+    pub date: NaiveDate,
+    pub next_review: NaiveDate,
+    /// The next review date has passed.
+    pub overdue: bool,
+}
+
+/// The lines of a threat warning, most serious first; empty when there is nothing to warn of.
+/// `None` means the reader may see safety but no assessment has been made.
+pub fn threat_warning_lines(latest: Option<&ThreatSummary>) -> Vec<&'static str> {
+    let mut lines = Vec::new();
+    match latest {
+        Some(t) => {
+            match t.level {
+                ThreatLevel::Acute => lines.push("Akut hotnivå"),
+                ThreatLevel::High => lines.push("Hög hotnivå"),
+                ThreatLevel::Low | ThreatLevel::Medium => {}
+            }
+            if t.overdue {
+                lines.push("Hotbedömningen behöver göras om");
+            }
+        }
+        None => lines.push("Ingen hotbedömning är gjord"),
+    }
+    lines
+}
+
+/// The current period of housing or occupation: its kind and since when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Current<K> {
+    pub kind: K,
+    pub since: NaiveDate,
+}
+
+/// What the case overview shows of the casework. Each part is filled only when the reader may
+/// see its category; `sees_*` tells an empty part ("nothing registered") from a hidden one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct CaseSummary {
+    pub sees_safety: bool,
+    pub threat: Option<ThreatSummary>,
+    pub active_measures: Vec<MeasureKind>,
+    pub sees_housing: bool,
+    pub housing: Option<Current<HousingType>>,
+    pub sees_occupation: bool,
+    pub occupation: Option<Current<OccupationType>>,
+    pub sees_plan: bool,
+    pub next_review: Option<NaiveDate>,
+    pub review_overdue: bool,
+}
+
+impl CaseSummary {
+    /// The threat warning for the overview (empty when safety is hidden from the reader).
+    pub fn warnings(&self) -> Vec<&'static str> {
+        if self.sees_safety {
+            threat_warning_lines(self.threat.as_ref())
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// One thing to do on the work list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum WorkItem {
+    /// The plan review is due (the case's next review date).
+    Review { due: NaiveDate },
+    /// A plan action that is not done; `mine` when the reader's organisation owns it.
+    Action {
+        id: String,
+        title: String,
+        due: Option<NaiveDate>,
+        status: ActionStatus,
+        mine: bool,
+    },
+    /// The threat assessment is to be redone.
+    Reassessment { due: NaiveDate },
+}
+
+impl WorkItem {
+    pub fn due(&self) -> Option<NaiveDate> {
+        match self {
+            WorkItem::Review { due } | WorkItem::Reassessment { due } => Some(*due),
+            WorkItem::Action { due, .. } => *due,
+        }
+    }
+
+    /// Whether the item's date has passed on `today`.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.due().is_some_and(|d| d < today)
+    }
+}
+
+/// One case on a work list, with the reader's view of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkCase {
+    pub case_id: String,
+    pub name: Shown<String>,
+    pub protection: super::Protection,
+    pub status: super::CaseStatus,
+    /// Due within the week or overdue, earliest first.
+    pub items: Vec<WorkItem>,
+    /// Open plan actions owned by the reader's organisation (the partner's list).
+    pub my_actions: Vec<WorkItem>,
+    /// The latest threat assessment, when the reader may see safety.
+    pub threat: Option<ThreatSummary>,
+    pub sees_safety: bool,
+    pub may_log_contact: bool,
+}
+
+/// The start page's work list: what is due this week on the reader's cases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkList {
+    pub today: NaiveDate,
+    /// The last day counted as "this week" (today + 7 days).
+    pub horizon: NaiveDate,
+    pub cases: Vec<WorkCase>,
+}

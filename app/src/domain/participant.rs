@@ -285,6 +285,8 @@ pub struct CaseView {
     /// Access through break-glass, until this time.
     pub break_glass_until: Option<DateTime<Utc>>,
     pub shredded: bool,
+    /// Threat, measures, housing, occupation and the next review, as far as the reader may see.
+    pub summary: super::casework::CaseSummary,
 }
 
 /// The registration form, as sent by the browser.

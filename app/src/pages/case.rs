@@ -8,10 +8,12 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{get_case, BreakGlass, TransitionCase};
 use crate::components::ui::{ActionStatus, ErrorBox};
+use crate::domain::casework::CaseSummary;
 use crate::domain::{AppError, CaseView, Category, Me, Role, Shown};
+use crate::pages::casework::CaseworkTabs;
 use crate::pages::common::{
     error_for, masked, part_label, protection_tag, shown, successes, sv_clock, sv_date,
-    sv_datetime, CaseTabs, FieldError,
+    sv_datetime, FieldError,
 };
 
 /// The `:id` of the current case route.
@@ -126,7 +128,8 @@ fn CaseOverview(c: CaseView, transition: ServerAction<TransitionCase>) -> impl I
                 "Gallrad: deltagarens personuppgifter är gallrade och kan inte längre läsas eller ändras."
             </p>
         })}
-        <CaseTabs case_id=c.case_id.clone() can_edit=c.can_edit/>
+        <CaseworkTabs c=c.clone()/>
+        <CurrentState s=c.summary.clone() case_id=c.case_id.clone()/>
 
         <div class="columns">
             <section class="card" aria-labelledby="person-h">
@@ -195,6 +198,72 @@ fn CaseOverview(c: CaseView, transition: ServerAction<TransitionCase>) -> impl I
             <TeamTable c=c.clone()/>
         </section>
     }
+}
+
+/// The casework at a glance: the threat warning, then threat level, active measures, housing,
+/// occupation and the next plan review — each row only when the reader may see its category.
+#[component]
+fn CurrentState(s: CaseSummary, case_id: String) -> impl IntoView {
+    if !(s.sees_safety || s.sees_housing || s.sees_occupation || s.sees_plan) {
+        return ().into_any();
+    }
+    let warnings = s.warnings();
+    let safety_href = format!("/arenden/{case_id}/sakerhet");
+    let row = |label: &'static str, value: String| view! { <dt>{label}</dt><dd>{value}</dd> };
+    let threat = s.threat.as_ref().map_or_else(
+        || "Ingen hotbedömning".to_string(),
+        |t| {
+            format!(
+                "{} (bedömd {}, ny bedömning senast {})",
+                t.level.label(),
+                t.date.format("%Y-%m-%d"),
+                t.next_review.format("%Y-%m-%d")
+            )
+        },
+    );
+    let measures = if s.active_measures.is_empty() {
+        "Inga".to_string()
+    } else {
+        s.active_measures
+            .iter()
+            .map(|m| m.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let since =
+        |label: &str, d: chrono::NaiveDate| format!("{label} sedan {}", d.format("%Y-%m-%d"));
+    let housing = s.housing.as_ref().map_or_else(
+        || "Inget aktuellt boende registrerat".to_string(),
+        |h| since(h.kind.label(), h.since),
+    );
+    let occupation = s.occupation.as_ref().map_or_else(
+        || "Ingen aktuell sysselsättning registrerad".to_string(),
+        |o| since(o.kind.label(), o.since),
+    );
+    let review = match (s.next_review, s.review_overdue) {
+        (None, _) => "Inte bestämd".to_string(),
+        (Some(d), false) => d.format("%Y-%m-%d").to_string(),
+        (Some(d), true) => format!("{} – försenad", d.format("%Y-%m-%d")),
+    };
+    view! {
+        {(!warnings.is_empty()).then(|| view! {
+            <div class="warning banner threat" role="alert" data-testid="overview-threat-warning">
+                {warnings.into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}
+                <p><a href=safety_href>"Gå till säkerhet och skydd"</a></p>
+            </div>
+        })}
+        <section class="card" aria-labelledby="now-h">
+            <h2 id="now-h">"Läget just nu"</h2>
+            <dl class="facts" data-testid="current-state">
+                {s.sees_safety.then(|| row("Hotnivå", threat))}
+                {s.sees_safety.then(|| row("Pågående skyddsåtgärder", measures))}
+                {s.sees_housing.then(|| row("Boende", housing))}
+                {s.sees_occupation.then(|| row("Sysselsättning", occupation))}
+                {s.sees_plan.then(|| row("Nästa planuppföljning", review))}
+            </dl>
+        </section>
+    }
+    .into_any()
 }
 
 /// The current status and, for those who may change it, the allowed next steps.

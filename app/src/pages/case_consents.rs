@@ -13,7 +13,8 @@ use crate::api::consent::{list_consents, AddConsent, RevokeConsent};
 use crate::components::ui::{ActionStatus, ErrorBox};
 use crate::domain::{CaseView, Category, ConsentDto, Me, OrgDto};
 use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
-use crate::pages::common::{error_for, successes, sv_date, CaseTabs, FieldError};
+use crate::pages::casework::CaseworkTabs;
+use crate::pages::common::{error_for, successes, sv_date, FieldError};
 
 #[component]
 pub fn ConsentsPage() -> impl IntoView {
@@ -70,7 +71,7 @@ pub fn ConsentsPage() -> impl IntoView {
 fn Header(c: CaseView) -> impl IntoView {
     view! {
         {case_heading(&c)}
-        <CaseTabs case_id=c.case_id.clone() can_edit=c.can_edit/>
+        <CaseworkTabs c=c.clone()/>
     }
 }
 

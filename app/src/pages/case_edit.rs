@@ -13,7 +13,8 @@ use crate::components::ui::ErrorBox;
 use crate::domain::{AppError, CaseView, ParticipantForm, Shown};
 use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
 use crate::pages::case_new::{municipalities_of, ParticipantFields};
-use crate::pages::common::{successes, CaseTabs};
+use crate::pages::casework::CaseworkTabs;
+use crate::pages::common::successes;
 
 #[component]
 pub fn EditCasePage() -> impl IntoView {
@@ -83,7 +84,7 @@ where
     R: Fn() + Copy + Send + Sync + 'static,
 {
     let heading = case_heading(&c);
-    let tabs = view! { <CaseTabs case_id=c.case_id.clone() can_edit=c.can_edit/> };
+    let tabs = view! { <CaseworkTabs c=c.clone()/> };
     let blocked = if c.shredded {
         Some("Deltagarens uppgifter är gallrade och kan inte ändras.")
     } else if !c.can_edit {

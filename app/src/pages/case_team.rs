@@ -10,7 +10,8 @@ use crate::api::cases::{get_case, team_candidates, AddTeamMember, BreakGlass, Re
 use crate::components::ui::{ActionStatus, ErrorBox};
 use crate::domain::{CaseView, Me, Role};
 use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
-use crate::pages::common::{error_for, part_label, successes, CaseTabs, FieldError, PARTS};
+use crate::pages::casework::CaseworkTabs;
+use crate::pages::common::{error_for, part_label, successes, FieldError, PARTS};
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
@@ -70,7 +71,7 @@ fn Team(
     let members = c.team.clone();
     view! {
         {case_heading(&c)}
-        <CaseTabs case_id=c.case_id.clone() can_edit/>
+        <CaseworkTabs c=c.clone()/>
         <section class="card" aria-labelledby="team-h">
             <h2 id="team-h">"Ärendeteam"</h2>
             <ActionStatus value=move || remove.value().get() ok="Personen är borttagen från ärendeteamet."/>

@@ -2,16 +2,18 @@
 //! log, notes, timeline): the case sub-navigation, the way a page answers when the case
 //! cannot be read, date inputs, and textareas that keep an unsaved draft.
 
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::cases::BreakGlass;
+use crate::api::session::SignInAgain;
 use crate::components::ui::ErrorBox;
-use crate::domain::{AppError, CaseView, Category};
+use crate::domain::{AppError, CaseView, Category, Me};
 use crate::pages::case::{is_no_access, AccessDenied};
 
-/// The case's sub-pages this reader has use for: casework pages only where the reader may see
-/// the category they show, the team and consent pages for the owning team.
+/// The tabs of one case, the same on all its pages: casework pages only where the reader may
+/// see the category they show; editing, the team and consent pages for the owning team.
 #[component]
 pub fn CaseworkTabs(c: CaseView) -> impl IntoView {
     let base = format!("/arenden/{}", c.case_id);
@@ -34,6 +36,7 @@ pub fn CaseworkTabs(c: CaseView) -> impl IntoView {
     }
     tabs.push((format!("{base}/tidslinje"), "Tidslinje"));
     if c.can_edit {
+        tabs.push((format!("{base}/redigera"), "Ändra uppgifter"));
         tabs.push((format!("{base}/team"), "Ärendeteam"));
         tabs.push((format!("{base}/samtycken"), "Samtycken och lagstöd"));
     }
@@ -56,15 +59,74 @@ pub fn load_failed(e: AppError, case_id: String, glass: ServerAction<BreakGlass>
     }
 }
 
-/// The message of a failed submission, announced once, above the form it belongs to.
-pub fn failure<T>(
-    value: impl Fn() -> Option<Result<T, AppError>> + Send + Sync + 'static,
-) -> impl IntoView {
-    move || {
-        value()
-            .and_then(Result::err)
-            .map(|e| view! { <ErrorBox error=e/> })
+/// The message of a failed submission, announced once, above the form it belongs to; when the
+/// session ended meanwhile, the in-place sign-in that then saves the same submission.
+pub fn failure<S>(action: ServerAction<S>) -> AnyView
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    view! {
+        {move || action.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+        <SignInToSave action/>
     }
+    .into_any()
+}
+
+/// Shown when a save was refused because the session had ended: the user signs in again here
+/// and the same submission is sent once more, so nothing typed is lost. The submission is
+/// resent only when the same user signed in.
+#[component]
+pub fn SignInToSave<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let me = use_context::<Me>();
+    let last = StoredValue::new(None::<S>);
+    Effect::new(move |_| {
+        if let Some(input) = action.input().get() {
+            last.set_value(Some(input));
+        }
+    });
+    let reauth = ServerAction::<SignInAgain>::new();
+    let other_user = RwSignal::new(false);
+    let my_id = me.as_ref().map(|m| m.user_id.clone());
+    Effect::new(move |_| {
+        if let Some(Ok(who)) = reauth.value().get() {
+            if my_id.as_deref() == Some(who.user_id.as_str()) {
+                if let Some(input) = last.get_value() {
+                    action.dispatch(input);
+                }
+            } else {
+                other_user.set(true);
+            }
+        }
+    });
+    let expired = move || matches!(action.value().get(), Some(Err(AppError::Unauthenticated)));
+    let username = StoredValue::new(me.map(|m| m.username).unwrap_or_default());
+    let error = move || reauth.value().get().and_then(Result::err);
+    view! {
+        <Show when=move || expired() || other_user.get()>
+            <section class="card reauth" role="dialog" aria-labelledby="reauth-h" data-testid="reauth">
+                <h2 id="reauth-h">"Du har blivit utloggad"</h2>
+                {move || if other_user.get() {
+                    view! { <p class="error" role="alert">"Du loggade in som en annan användare. Det du skrev sparades inte; ladda om sidan."</p> }.into_any()
+                } else {
+                    view! { <p>"Sessionen tog slut innan det du skrev hann sparas. Logga in igen, så sparas det direkt."</p> }.into_any()
+                }}
+                {move || error().map(|e| view! { <ErrorBox error=e/> })}
+                <ActionForm action=reauth attr:class="form">
+                    <label for="reauth-user">"Användarnamn"</label>
+                    <input id="reauth-user" name="username" autocomplete="username" readonly value=username.get_value()/>
+                    <label for="reauth-pw">"Lösenord"</label>
+                    <input id="reauth-pw" name="password" type="password" required autocomplete="current-password" autofocus/>
+                    <button type="submit" class="primary">"Logga in och spara"</button>
+                </ActionForm>
+            </section>
+        </Show>
+    }
+    .into_any()
 }
 
 /// `ÅÅÅÅ-MM-DD` or a dash.

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::domain::{AppError, Protection, Shown, MASK};
 
@@ -134,25 +133,6 @@ pub fn FieldError(
         message
             .get()
             .map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
-    }
-}
-
-/// The tabs of one case: overview, edit, team and consents.
-#[component]
-pub fn CaseTabs(#[prop(into)] case_id: String, can_edit: bool) -> impl IntoView {
-    let base = format!("/arenden/{case_id}");
-    let mut tabs = vec![(base.clone(), "Översikt")];
-    if can_edit {
-        tabs.push((format!("{base}/redigera"), "Ändra uppgifter"));
-        tabs.push((format!("{base}/team"), "Ärendeteam"));
-        tabs.push((format!("{base}/samtycken"), "Samtycken och lagstöd"));
-    }
-    view! {
-        <nav class="tabs" aria-label="Ärendet">
-            <ul>
-                {tabs.into_iter().map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> }).collect_view()}
-            </ul>
-        </nav>
     }
 }
 

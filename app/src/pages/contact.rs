@@ -13,7 +13,7 @@ use crate::components::ui::ActionStatus;
 use crate::domain::casework::{ContactKind, TimelinePage};
 use crate::domain::CaseView;
 use crate::pages::case::{case_heading, use_case_id};
-use crate::pages::casework::{load_failed, CaseworkTabs};
+use crate::pages::casework::{load_failed, CaseworkTabs, SignInToSave};
 use crate::pages::common::{successes, sv_datetime};
 
 /// How many of the latest contacts the page lists.
@@ -68,6 +68,7 @@ fn Contact(
         <section class="card contact-entry" aria-labelledby="contact-h">
             <h2 id="contact-h">"Logga kontakt"</h2>
             <ActionStatus value=move || add.value().get() ok="Kontakten är sparad."/>
+            <SignInToSave action=add/>
             <ActionForm action=add attr:class="form" attr:autocomplete="off" attr:data-testid="contact-form">
                 <input type="hidden" name="case_id" value=c.case_id.clone()/>
                 <label for="ct-kind">"Typ av kontakt"</label>

@@ -131,7 +131,7 @@ fn Living(
             <div class="columns">
                 <section class="card" aria-labelledby="new-housing-h">
                     <h2 id="new-housing-h">"Nytt boende"</h2>
-                    {failure(move || housing.value().get())}
+                    {failure(housing)}
                     <ActionForm action=housing attr:class="form" attr:data-testid="add-housing">
                         <input type="hidden" name="case_id" value=cid0/>
                         <label for="h-kind">"Boendeform"</label>
@@ -149,7 +149,7 @@ fn Living(
                 </section>
                 <section class="card" aria-labelledby="new-occupation-h">
                     <h2 id="new-occupation-h">"Ny sysselsättning"</h2>
-                    {failure(move || occupation.value().get())}
+                    {failure(occupation)}
                     <ActionForm action=occupation attr:class="form" attr:data-testid="add-occupation">
                         <input type="hidden" name="case_id" value=cid1/>
                         <label for="o-kind">"Sysselsättning"</label>

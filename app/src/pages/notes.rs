@@ -75,7 +75,7 @@ fn Notes(
         <CaseworkTabs c=c.clone()/>
         <section class="card" aria-labelledby="new-note-h">
             <h2 id="new-note-h">"Ny anteckning"</h2>
-            {failure(move || add.value().get())}
+            {failure(add)}
             <ActionForm action=add attr:class="form" attr:data-testid="add-note">
                 <input type="hidden" name="case_id" value=c.case_id.clone()/>
                 <label for="n-text">"Anteckning"</label>

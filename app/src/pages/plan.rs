@@ -15,7 +15,7 @@ use crate::domain::{CaseView, Me};
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{
     date_or_dash, draft_key, failure, forget_drafts_when_saved, load_failed, CaseworkTabs,
-    DraftArea,
+    DraftArea, SignInToSave,
 };
 use crate::pages::common::{shown, successes};
 
@@ -216,6 +216,7 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
             })}
             {move || mine().then(|| view! {
                 <SubmitStatus value=move || forms.update.value().get() ok="Åtgärden är uppdaterad."/>
+                <SignInToSave action=forms.update/>
             })}
         </li>
     }
@@ -226,7 +227,7 @@ fn AddGoalForm(case_id: String, forms: PlanForms) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="goal-h">
             <h2 id="goal-h">"Nytt mål"</h2>
-            {failure(move || forms.goal.value().get())}
+            {failure(forms.goal)}
             <ActionForm action=forms.goal attr:class="form" attr:data-testid="add-goal">
                 <input type="hidden" name="case_id" value=case_id/>
                 <label for="g-domain">"Livsområde"</label>
@@ -266,7 +267,7 @@ fn AddActionForm(
     view! {
         <section class="card" aria-labelledby="action-h">
             <h2 id="action-h">"Ny åtgärd"</h2>
-            {failure(move || forms.action.value().get())}
+            {failure(forms.action)}
             <ActionForm action=forms.action attr:class="form" attr:data-testid="add-action">
                 <input type="hidden" name="case_id" value=case_id/>
                 <label for="a-goal">"Mål"</label>
@@ -327,7 +328,7 @@ fn AddReviewForm(case_id: String, forms: PlanForms) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="review-h">
             <h2 id="review-h">"Ny uppföljning"</h2>
-            {failure(move || forms.review.value().get())}
+            {failure(forms.review)}
             <ActionForm action=forms.review attr:class="form" attr:data-testid="add-review">
                 <input type="hidden" name="case_id" value=case_id/>
                 <label for="r-date">"Datum"</label>

@@ -7,7 +7,9 @@ use leptos_meta::Title;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_safety, AddAssessment, AddMeasure};
-use crate::domain::casework::{MeasureKind, MeasureStatus, SafetyDto, ThreatLevel};
+use crate::domain::casework::{
+    threat_warning_lines, MeasureKind, MeasureStatus, SafetyDto, ThreatLevel, ThreatSummary,
+};
 use crate::domain::CaseView;
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{
@@ -17,19 +19,17 @@ use crate::pages::casework::{
 use crate::pages::common::{shown, successes};
 
 /// The lines of the threat warning, most serious first; empty when there is nothing to warn of.
-pub fn threat_warnings(s: &SafetyDto) -> Vec<String> {
-    let mut lines = Vec::new();
-    if s.high_threat {
-        let level = s.assessments.first().map(|a| a.level);
-        lines.push(match level {
-            Some(ThreatLevel::Acute) => "Akut hotnivå".to_string(),
-            _ => "Hög hotnivå".to_string(),
-        });
-    }
-    if s.assessment_overdue && !s.assessments.is_empty() {
-        lines.push("Hotbedömningen behöver göras om".to_string());
-    }
-    lines
+/// Without any assessment the page says so in its own hint, not as a warning.
+pub fn threat_warnings(s: &SafetyDto) -> Vec<&'static str> {
+    let Some(latest) = s.assessments.first() else {
+        return Vec::new();
+    };
+    threat_warning_lines(Some(&ThreatSummary {
+        level: latest.level,
+        date: latest.date,
+        next_review: latest.next_review,
+        overdue: s.assessment_overdue,
+    }))
 }
 
 #[component]
@@ -151,7 +151,7 @@ fn Safety(
             <div class="columns">
                 <section class="card" aria-labelledby="new-assess-h">
                     <h2 id="new-assess-h">"Ny hotbedömning"</h2>
-                    {failure(move || assessment.value().get())}
+                    {failure(assessment)}
                     <ActionForm action=assessment attr:class="form" attr:data-testid="add-assessment">
                         <input type="hidden" name="case_id" value=cid0/>
                         <label for="as-level">"Hotnivå"</label>
@@ -171,7 +171,7 @@ fn Safety(
                 </section>
                 <section class="card" aria-labelledby="new-measure-h">
                     <h2 id="new-measure-h">"Ny skyddsåtgärd"</h2>
-                    {failure(move || measure.value().get())}
+                    {failure(measure)}
                     <ActionForm action=measure attr:class="form" attr:data-testid="add-measure">
                         <input type="hidden" name="case_id" value=cid1/>
                         <label for="ms-kind">"Åtgärd"</label>

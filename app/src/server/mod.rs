@@ -8,6 +8,8 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod breakglass;
 pub mod casework;
 pub mod clock;
@@ -24,6 +26,9 @@ pub mod password;
 pub mod shred;
 pub mod state;
 pub mod subject;
+#[cfg(test)]
+mod testing;
 pub mod vault;
+pub mod worklist;
 
 pub use state::AppState;

@@ -16,6 +16,7 @@ use super::crypto::Dek;
 use super::db::{new_id, valid_id};
 use super::subject::{self, actor};
 use super::vault::{self, Plain};
+use crate::domain::casework::CaseSummary;
 use crate::domain::person::{Email, Personnummer, Phone};
 use crate::domain::{
     AppError, CaseRow, CaseStatus, CaseView, Category, Gender, ParticipantForm, Protection, Role,
@@ -478,6 +479,11 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
 
     let team = team_of(a, &c.id).await?;
     let owner_org = org_name(a, &c.owner_org).await?;
+    let summary = if p.shredded {
+        CaseSummary::default()
+    } else {
+        super::casework::overview_summary(a, &c.id, now, |cat| decisions[&cat].allowed()).await?
+    };
     let bg_until = decisions.values().find_map(|d| match d {
         Decision::Allow(access::Basis::BreakGlass(_)) => subj.break_glass.iter().map(|b| b.1).max(),
         _ => None,
@@ -543,6 +549,7 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         can_edit: access::may_manage(&act, &subj),
         break_glass_until: bg_until,
         shredded: p.shredded,
+        summary,
     })
 }
 
@@ -614,11 +621,11 @@ pub struct ListFilter {
 }
 
 #[derive(Deserialize)]
-struct ListRec {
-    id: String,
-    participant: String,
+pub(in crate::server) struct ListRec {
+    pub(in crate::server) id: String,
+    pub(in crate::server) participant: String,
     owner_org: String,
-    status: String,
+    pub(in crate::server) status: String,
     responsible: String,
 }
 
@@ -636,7 +643,10 @@ struct NameRec {
 
 /// Participants the user has any relation to: their organisation's cases (case workers and
 /// program leads), cases they are on, consents naming their organisation, their break-glass.
-async fn candidate_cases(a: &Authed, filter: &ListFilter) -> Result<Vec<ListRec>, AppError> {
+pub(in crate::server) async fn candidate_cases(
+    a: &Authed,
+    filter: &ListFilter,
+) -> Result<Vec<ListRec>, AppError> {
     let now = a.state().clock().now();
     let own_org = matches!(a.role(), Role::CaseWorker | Role::ProgramLead) && !filter.mine;
     let rows: Vec<ListRec> = a

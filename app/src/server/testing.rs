@@ -1,0 +1,34 @@
+//! Helpers shared by the core's unit tests: a store with the demo data, signing in as a demo
+//! user, and the demo case that social services, Passus and the police share.
+
+use super::auth::{authenticate, login, Authed};
+use super::config::CoreSettings;
+use super::state::AppState;
+use super::{demo, participants};
+
+pub(in crate::server) async fn setup() -> AppState {
+    let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+    demo::load(&state).await.unwrap();
+    state
+}
+
+pub(in crate::server) async fn as_user(state: &AppState, u: &str) -> Authed {
+    let (t, _) = login(state, u, &demo::demo_password()).await.unwrap();
+    authenticate(state, Some(&t)).await.unwrap()
+}
+
+/// An open Göteborg case with Passus (contacts, plan, occupation and housing consent) and the
+/// police (safety basis) on the team.
+pub(in crate::server) async fn shared_case(w: &Authed) -> String {
+    let rows = participants::list(w, participants::ListFilter::default())
+        .await
+        .unwrap();
+    for r in rows {
+        let v = participants::view(w, &r.case_id).await.unwrap();
+        let parts: Vec<&str> = v.team.iter().map(|m| m.part.as_str()).collect();
+        if parts.contains(&"mentor") && parts.contains(&"police_contact") && !v.status.is_closed() {
+            return r.case_id;
+        }
+    }
+    panic!("demo data has a case shared with Passus and the police");
+}

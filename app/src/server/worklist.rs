@@ -1,0 +1,353 @@
+//! The start page's work lists, one query set for every role: what is due within the week on
+//! the reader's open cases (plan reviews, plan actions, threat reassessments), the partner's
+//! open actions, and the police contact's threat picture. Every part passes the access policy
+//! per participant and category; the whole list is one audit entry.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+
+use super::access::{self, Purpose};
+use super::audit::{self, Entry};
+use super::auth::Authed;
+use super::casework::threat_summary;
+use super::participants::{candidate_cases, who, ListFilter};
+use super::subject::{self, actor};
+use super::vault;
+use crate::domain::casework::{ActionStatus, WorkCase, WorkItem, WorkList};
+use crate::domain::{AppError, CaseStatus, Category, Protection, Role, Shown};
+
+/// How far ahead "this week" reaches.
+pub const HORIZON_DAYS: i64 = 7;
+
+#[derive(Deserialize)]
+struct CaseRow {
+    id: String,
+    next_review: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+struct ActionRow {
+    id: String,
+    case: String,
+    title: String,
+    owner_org: String,
+    due: Option<DateTime<Utc>>,
+    status: String,
+}
+
+#[derive(Deserialize)]
+struct AssessmentRow {
+    case: String,
+    level: String,
+    date: DateTime<Utc>,
+    next_review: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct PersonRow {
+    id: String,
+    first_name: String,
+    last_name: String,
+    protection: String,
+    shredded: bool,
+}
+
+/// The reader's work list. Case workers see the cases they are on; program leads their
+/// organisation's open cases; partners and police the cases they have a relation to (team,
+/// consent or legal basis, break-glass). Police see only cases where they may read `safety`.
+pub async fn my_work(a: &Authed) -> Result<WorkList, AppError> {
+    a.require_role(&[
+        Role::CaseWorker,
+        Role::ProgramLead,
+        Role::Partner,
+        Role::Police,
+    ])?;
+    let now = a.state().clock().now();
+    let today = now.date_naive();
+    let horizon = today + Duration::days(HORIZON_DAYS);
+    let filter = ListFilter {
+        status: None,
+        mine: a.role() == Role::CaseWorker,
+    };
+    let cases: Vec<_> = candidate_cases(a, &filter)
+        .await?
+        .into_iter()
+        .filter(|c| CaseStatus::parse(&c.status).is_ok_and(|s| !s.is_closed()))
+        .collect();
+    let case_ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+    let pids: Vec<String> = cases
+        .iter()
+        .map(|c| c.participant.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let subjects = subject::load(a, &pids).await?;
+    let mut rows = a
+        .state()
+        .db()
+        .q("SELECT record::id(id) AS id, next_review FROM case WHERE record::id(id) IN $cs;
+            SELECT record::id(id) AS id, case, title, owner_org, due, status FROM action WHERE case IN $cs AND status IN ['planned', 'in_progress'];
+            SELECT case, level, date, next_review, created_at FROM assessment WHERE case IN $cs ORDER BY date DESC, created_at DESC;
+            SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM participant WHERE record::id(id) IN $ps;")
+        .bind("cs", &case_ids)
+        .bind("ps", &pids)
+        .run()
+        .await?;
+    let reviews: HashMap<String, Option<DateTime<Utc>>> = rows
+        .all::<CaseRow>(0)?
+        .into_iter()
+        .map(|c| (c.id, c.next_review))
+        .collect();
+    let mut actions: HashMap<String, Vec<ActionRow>> = HashMap::new();
+    for x in rows.all::<ActionRow>(1)? {
+        actions.entry(x.case.clone()).or_default().push(x);
+    }
+    let mut latest: HashMap<String, AssessmentRow> = HashMap::new();
+    for x in rows.all::<AssessmentRow>(2)? {
+        latest.entry(x.case.clone()).or_insert(x);
+    }
+    let people: HashMap<String, PersonRow> = rows
+        .all::<PersonRow>(3)?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+
+    let act = actor(a);
+    let mut shown: BTreeSet<String> = BTreeSet::new();
+    let mut used: BTreeSet<&'static str> = BTreeSet::new();
+    let mut out = Vec::new();
+    for c in cases {
+        let (Some(subj), Some(p)) = (subjects.get(&c.participant), people.get(&c.participant))
+        else {
+            continue;
+        };
+        if p.shredded {
+            continue;
+        }
+        let may = |cat: Category| access::may(&act, subj, cat, Purpose::List, now).allowed();
+        let (sees_identity, sees_plan, sees_safety, sees_contacts) = (
+            may(Category::Identity),
+            may(Category::Plan),
+            may(Category::Safety),
+            may(Category::Contacts),
+        );
+        if a.role() == Role::Police && !sees_safety {
+            continue;
+        }
+        if !(sees_identity || sees_plan || sees_safety || sees_contacts) {
+            continue;
+        }
+        let needs_key = sees_identity || (sees_plan && actions.contains_key(&c.id));
+        let dek = if needs_key {
+            vault::dek(a.state(), &p.id).await?
+        } else {
+            None
+        };
+        let name = match (&dek, sees_identity) {
+            (Some(k), true) => {
+                let f = vault::open(k, "participant", &p.id, "first_name", &p.first_name)?;
+                let l = vault::open(k, "participant", &p.id, "last_name", &p.last_name)?;
+                used.insert(Category::Identity.as_str());
+                Shown::Value(format!("{} {}", f.expose(), l.expose()))
+            }
+            _ => Shown::Masked,
+        };
+        let mut items = Vec::new();
+        let mut my_actions = Vec::new();
+        if sees_plan {
+            used.insert(Category::Plan.as_str());
+            if let Some(due) = reviews.get(&c.id).copied().flatten() {
+                let due = due.date_naive();
+                if due <= horizon {
+                    items.push(WorkItem::Review { due });
+                }
+            }
+            // Outside the owning organisation only one's own organisation's actions count.
+            let all_actions = matches!(a.role(), Role::CaseWorker | Role::ProgramLead)
+                && subj.owner_org == a.org_id();
+            for x in actions.get(&c.id).map(Vec::as_slice).unwrap_or_default() {
+                let mine = x.owner_org == a.org_id();
+                if !(mine || all_actions) {
+                    continue;
+                }
+                let Some(k) = &dek else { continue };
+                let item = WorkItem::Action {
+                    id: x.id.clone(),
+                    title: vault::open(k, "action", &x.id, "title", &x.title)?.expose(),
+                    due: x.due.map(|d| d.date_naive()),
+                    status: ActionStatus::parse(&x.status).unwrap_or(ActionStatus::Planned),
+                    mine,
+                };
+                if item.due().is_some_and(|d| d <= horizon) {
+                    items.push(item.clone());
+                }
+                if mine {
+                    my_actions.push(item);
+                }
+            }
+        }
+        let threat = if sees_safety {
+            used.insert(Category::Safety.as_str());
+            latest.get(&c.id).map(|t| {
+                let s = threat_summary(&t.level, t.date, t.next_review, today);
+                if s.next_review <= horizon {
+                    items.push(WorkItem::Reassessment { due: s.next_review });
+                }
+                s
+            })
+        } else {
+            None
+        };
+        items.sort_by_key(|i| i.due());
+        my_actions.sort_by_key(|i| (i.due().is_none(), i.due()));
+        shown.insert(p.id.clone());
+        out.push(WorkCase {
+            case_id: c.id,
+            name,
+            protection: Protection::parse(&p.protection)
+                .unwrap_or(Protection::SkyddadFolkbokforing),
+            status: CaseStatus::parse(&c.status).unwrap_or(CaseStatus::Referred),
+            items,
+            my_actions,
+            threat,
+            sees_safety,
+            may_log_contact: sees_contacts,
+        });
+    }
+    out.sort_by_key(|w| {
+        (
+            w.items.first().and_then(WorkItem::due).is_none(),
+            w.items.first().and_then(WorkItem::due),
+        )
+    });
+    let mut e = Entry::new("worklist.read");
+    e.participants = shown.into_iter().collect();
+    e.categories = used.into_iter().map(str::to_string).collect();
+    e.purpose = Some(Purpose::List.as_str().into());
+    audit::append(a.state(), &who(a), e).await?;
+    Ok(WorkList {
+        today,
+        horizon,
+        cases: out,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::casework::LifeDomain;
+    use crate::server::testing::{as_user, setup, shared_case};
+    use crate::server::{casework, demo};
+
+    fn action_ids(items: &[WorkItem]) -> Vec<String> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                WorkItem::Action { id, .. } => Some(id.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn entry<'a>(w: &'a WorkList, case: &str) -> Option<&'a WorkCase> {
+        w.cases.iter().find(|c| c.case_id == case)
+    }
+
+    #[tokio::test]
+    async fn the_week_follows_the_clock_and_each_role_sees_only_what_the_policy_allows() {
+        let state = setup().await;
+        let (w, partner, police) = (
+            as_user(&state, "handlaggare").await,
+            as_user(&state, "passus").await,
+            as_user(&state, "polis").await,
+        );
+        let case = shared_case(&w).await;
+        let today = state.clock().now().date_naive();
+        let day = |n: i64| (today + Duration::days(n)).to_string();
+        let goal = casework::add_goal(&w, &case, LifeDomain::Housing, "Eget boende", "")
+            .await
+            .unwrap();
+        let soon = casework::add_action(
+            &w,
+            &case,
+            &goal,
+            "Boka visning",
+            demo::ORG_PASSUS,
+            "",
+            &day(3),
+        )
+        .await
+        .unwrap();
+        let later = casework::add_action(
+            &w,
+            &case,
+            &goal,
+            "Söka lägenhet",
+            demo::ORG_GBG,
+            "",
+            &day(30),
+        )
+        .await
+        .unwrap();
+
+        // The case worker: this week's action, not next month's.
+        let mine = my_work(&w).await.unwrap();
+        let c = entry(&mine, &case).expect("the case worker's case is listed");
+        assert!(matches!(c.name, Shown::Value(_)));
+        let due = action_ids(&c.items);
+        assert!(due.contains(&soon) && !due.contains(&later), "{due:?}");
+
+        // Passus: its own action, also among its open actions; never the social services' one.
+        let theirs = my_work(&partner).await.unwrap();
+        let c = entry(&theirs, &case).expect("the partner's participant is listed");
+        let open = action_ids(&c.my_actions);
+        assert!(open.contains(&soon) && !open.contains(&later), "{open:?}");
+        assert!(!action_ids(&c.items).contains(&later));
+        assert!(
+            c.threat.is_none() && !c.sees_safety,
+            "no safety for the partner"
+        );
+
+        // The police: the case, with safety, and no plan actions at all.
+        let police_list = my_work(&police).await.unwrap();
+        let c = entry(&police_list, &case).expect("police with a legal basis see the case");
+        assert!(c.sees_safety);
+        assert!(action_ids(&c.items).is_empty() && c.my_actions.is_empty());
+
+        // A month on, the later action is overdue and on the list; the first is still overdue.
+        state.clock().advance(Duration::days(35));
+        let mine = my_work(&w).await.unwrap();
+        let c = entry(&mine, &case).unwrap();
+        let today = state.clock().now().date_naive();
+        for id in [&soon, &later] {
+            let item = c
+                .items
+                .iter()
+                .find(|i| matches!(i, WorkItem::Action { id: x, .. } if x == id))
+                .expect("overdue actions stay on the list");
+            assert!(item.overdue(today));
+        }
+        // Done actions leave the list.
+        casework::update_action(&w, &case, &soon, 1, ActionStatus::Done, "")
+            .await
+            .unwrap();
+        let mine = my_work(&w).await.unwrap();
+        assert!(!action_ids(&entry(&mine, &case).unwrap().items).contains(&soon));
+        state.clock().reset();
+    }
+
+    #[tokio::test]
+    async fn the_list_is_one_audit_entry_and_admins_get_none() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let before = audit::verify(&state).await.unwrap().head_seq;
+        let list = my_work(&w).await.unwrap();
+        assert!(!list.cases.is_empty());
+        let after = audit::verify(&state).await.unwrap().head_seq;
+        assert_eq!(after, before + 1);
+        let admin = as_user(&state, "admin").await;
+        assert_eq!(my_work(&admin).await.unwrap_err(), AppError::Forbidden);
+    }
+}
