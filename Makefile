@@ -31,7 +31,7 @@ run: tools site server
 ## test: formatting, lints (server and wasm), Rust tests, the site build and the browser tests
 test: tools browser npm
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy -p app -p server --all-targets --features app/ssr -- -D warnings
+	$(CARGO) clippy -p app -p server --all-targets --features app/ssr,server/bench -- -D warnings
 	$(CARGO) clippy -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate -- -D warnings
 	$(CARGO) test -p app --features ssr
 	# Also builds target/debug/utvag (with the test feature set, so nothing is compiled twice);
@@ -70,9 +70,10 @@ server:
 e2e: npm browser
 	cd end2end && E2E_PORT=$(E2E_PORT) UTVAG_BIN=../target/$(PROFILE)/utvag npx playwright test
 
-## bench: the benchmarks quoted in the issue notes
+## bench: the benchmarks quoted in the issue notes (optimised build; see README)
 bench:
-	$(CARGO) bench -p app --features ssr
+	$(CARGO) bench -p app --features ssr,bench --bench crypto
+	$(CARGO) bench -p server --features bench --bench load
 
 clean-data:
 	rm -rf data

@@ -1,0 +1,235 @@
+//! The benchmarks quoted in the issue notes, each against a baseline measured in the same run:
+//!
+//! 1. the case list of 100 participants (decrypt + policy + audit) vs the same queries on
+//!    plaintext rows;
+//! 2. blind-index lookup among 100 000 personnummer vs the same lookup forced to scan;
+//! 3. a timeline page (50 of 10 000 events, decrypted, policy-filtered, audited) vs the raw
+//!    query on an unencrypted copy;
+//! 4. the case overview rendered by the real server (SSR over HTTP on loopback) with a large
+//!    population in the store, under concurrent load.
+//!
+//! Sizes: `UTVAG_BENCH_PEOPLE` (default 10 000) and `UTVAG_BENCH_EVENTS` (default 1 000 000)
+//! for part 4. Run: `make bench`.
+
+use std::time::{Duration, Instant};
+
+use app::server::auth::{self, Authed};
+use app::server::bench::{self, Stats};
+use app::server::casework::{self, TimelineFilter};
+use app::server::config::CoreSettings;
+use app::server::participants::{self, ListFilter};
+use app::server::{demo, AppState};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+async fn sign_in(state: &AppState, user: &str) -> (String, Authed) {
+    let (token, _) = auth::login(state, user, &demo::demo_password())
+        .await
+        .expect("sign-in");
+    let a = auth::authenticate(state, Some(&token))
+        .await
+        .expect("session");
+    (token, a)
+}
+
+fn ratio(a: &Stats, b: &Stats) -> f64 {
+    a.p50.as_secs_f64() / b.p50.as_secs_f64()
+}
+
+async fn fresh_state() -> AppState {
+    let state = AppState::init(CoreSettings::for_tests())
+        .await
+        .expect("state");
+    demo::load(&state).await.expect("demo");
+    state
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    println!(
+        "Utväg benchmarks (mem:// store, {} cores)\n",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+
+    // 1. Case list of 100.
+    let state = fresh_state().await;
+    let (_, malmo) = sign_in(&state, "handlaggare.malmo").await;
+    let before = participants::list(&malmo, ListFilter::default())
+        .await
+        .unwrap()
+        .len();
+    bench::register_many(&malmo, 100).await.expect("register");
+    let listed = participants::list(&malmo, ListFilter::default())
+        .await
+        .unwrap()
+        .len();
+    let secure = bench::time(5, 60, || participants::list(&malmo, ListFilter::default())).await;
+    let plain = bench::time(5, 60, || bench::plain_list(&malmo)).await;
+    println!("1. Case list, {listed} rows ({before} demo + 100 registered), names decrypted, policy, one audit entry");
+    println!("   core     {secure}");
+    println!("   plain    {plain}");
+    println!(
+        "   ratio    {:.2}x (goal <= 1.5x)\n",
+        ratio(&secure, &plain)
+    );
+
+    // 2. Blind index among 100 000.
+    let n = 100_000;
+    let t = Instant::now();
+    bench::fill_blind_index(&state, n)
+        .await
+        .expect("blind index");
+    println!(
+        "2. Blind-index lookup among {n} extra personnummer tags (filled in {:.1} s)",
+        t.elapsed().as_secs_f64()
+    );
+    let pnr = demo::demo_people()[0].personnummer.clone();
+    assert_eq!(bench::blind_lookup(&state, &pnr).await.unwrap().len(), 1);
+    let lookup = bench::time(20, 300, || bench::blind_lookup(&state, &pnr)).await;
+    let scan = bench::time(1, 10, || bench::blind_scan(&state, &pnr)).await;
+    let (_, gbg) = sign_in(&state, "handlaggare").await;
+    let search = bench::time(5, 100, || participants::search(&gbg, &pnr)).await;
+    println!("   index lookup   {lookup}");
+    println!("   full search    {search}  (lookup + policy + names + audit entry)");
+    println!("   forced scan    {scan}");
+    println!("   scan/index     {:.0}x", ratio(&scan, &lookup));
+    println!(
+        "   plan           {}\n",
+        bench::blind_lookup_plan(&state).await.unwrap()
+    );
+
+    // 3. Timeline page of 50 among 10 000 events.
+    let rows = participants::list(&gbg, ListFilter::default())
+        .await
+        .unwrap();
+    let mut case_id = None;
+    for r in &rows {
+        let v = participants::view(&gbg, &r.case_id).await.unwrap();
+        if v.can_edit && !v.status.is_closed() && !v.shredded {
+            case_id = Some(r.case_id.clone());
+            break;
+        }
+    }
+    let case_id = case_id.expect("an open demo case");
+    let t = Instant::now();
+    bench::fill_events(
+        &gbg,
+        &case_id,
+        &[demo::ORG_GBG, demo::ORG_PASSUS, demo::ORG_POLICE],
+        10_000,
+    )
+    .await
+    .expect("events");
+    println!(
+        "3. Timeline page of 50 among 10 000 events (filled in {:.1} s)",
+        t.elapsed().as_secs_f64()
+    );
+    let page = casework::timeline(&gbg, &case_id, "", TimelineFilter::default(), 50)
+        .await
+        .unwrap();
+    assert_eq!(page.events.len(), 50);
+    let core = bench::time(5, 200, || {
+        casework::timeline(&gbg, &case_id, "", TimelineFilter::default(), 50)
+    })
+    .await;
+    let raw = bench::time(5, 200, || bench::raw_timeline(&state, &case_id, 50)).await;
+    println!("   core     {core}");
+    println!("   raw      {raw}");
+    println!("   ratio    {:.2}x (goal <= 1.5x)\n", ratio(&core, &raw));
+    drop(state);
+
+    // 4. Case overview SSR with a large store, under concurrent load.
+    let people = env_usize("UTVAG_BENCH_PEOPLE", 10_000);
+    let events = env_usize("UTVAG_BENCH_EVENTS", 1_000_000);
+    let state = fresh_state().await;
+    let t = Instant::now();
+    bench::fill_population(&state, demo::ORG_GBG, people, events, |p| {
+        eprintln!("   fyller: {p}")
+    })
+    .await
+    .expect("population");
+    println!("4. Case overview SSR, {people} participants and {events} events in the store (filled in {:.0} s)", t.elapsed().as_secs_f64());
+    let (token, gbg) = sign_in(&state, "handlaggare").await;
+    let rows = participants::list(
+        &gbg,
+        ListFilter {
+            status: None,
+            mine: true,
+        },
+    )
+    .await
+    .unwrap();
+    let case_id = rows.first().expect("a demo case").case_id.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let running = server::serve(
+        listener,
+        state.clone(),
+        std::path::Path::new("target/site"),
+        async {
+            let _ = rx.await;
+        },
+    )
+    .await
+    .unwrap();
+    let url = format!("http://{}/arenden/{case_id}", running.addr);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |client: reqwest::Client, url: String, token: String| async move {
+        let t = Instant::now();
+        let r = client
+            .get(&url)
+            .header("cookie", format!("utvag_session={token}"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("data-testid=\"case-name\""));
+        t.elapsed()
+    };
+    for _ in 0..5 {
+        get(client.clone(), url.clone(), token.clone()).await;
+    }
+    let mut single = Vec::new();
+    for _ in 0..50 {
+        single.push(get(client.clone(), url.clone(), token.clone()).await);
+    }
+    println!("   1 client    {}", Stats::of(single));
+    for concurrency in [4usize, 16] {
+        let per = 200 / concurrency;
+        let t = Instant::now();
+        let tasks: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let (client, url, token) = (client.clone(), url.clone(), token.clone());
+                tokio::spawn(async move {
+                    let mut v: Vec<Duration> = Vec::with_capacity(per);
+                    for _ in 0..per {
+                        v.push(get(client.clone(), url.clone(), token.clone()).await);
+                    }
+                    v
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await.unwrap());
+        }
+        let total = all.len();
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "   {concurrency:>2} clients  {}  {:.0} pages/s",
+            Stats::of(all),
+            total as f64 / secs
+        );
+    }
+    let _ = tx.send(());
+    let _ = running.handle.await;
+}
