@@ -55,9 +55,9 @@ impl Authed {
         &self.me.org_id
     }
 
-    /// Today's date by the core's clock (validation of dates and personnummer).
+    /// Today's date in Sweden by the core's clock (validation of dates and personnummer).
     pub fn state_today(&self) -> chrono::NaiveDate {
-        self.state.clock().now().date_naive()
+        self.state.clock().today()
     }
 
     pub(in crate::server) fn state(&self) -> &AppState {

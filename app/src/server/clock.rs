@@ -13,6 +13,11 @@ impl Clock {
         Utc::now() + *self.offset.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Today's date in Sweden: what due dates and reminders are measured against.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::domain::time::swedish_date(self.now())
+    }
+
     /// Sets this clock to `t` (demo history is written "in the past"; tests of dates).
     pub fn travel_to(&self, t: DateTime<Utc>) {
         let mut o = self.offset.lock().unwrap_or_else(|p| p.into_inner());

@@ -271,7 +271,7 @@ pub async fn load_cases(state: &AppState) -> Result<(), AppError> {
     for (i, p) in demo_people().into_iter().enumerate() {
         let day0 = history_start + chrono::Duration::days(i as i64 * 12) + chrono::Duration::hours(9);
         state.clock().travel_to(day0);
-        let today = state.clock().now().date_naive();
+        let today = state.clock().today();
         let who = if p.gbg { &gbg } else { &malmo };
         let form = ParticipantForm {
             first_name: p.first_name.clone(),

@@ -1,0 +1,36 @@
+//! Sweden's civil time, the same on the server and in the browser: what "today" is for due
+//! dates and reminders, and how times are shown.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
+
+/// Sweden's civil time: CET (UTC+1), and CEST (UTC+2) from 01:00 UTC on the last Sunday of
+/// March to 01:00 UTC on the last Sunday of October (the EU rule). Computed here rather than
+/// from the host's time zone so that the server and the browser render the same text.
+pub fn swedish_local(t: DateTime<Utc>) -> NaiveDateTime {
+    let year = t.year();
+    let switch = |month: u32| {
+        last_sunday(year, month)
+            .and_hms_opt(1, 0, 0)
+            .map(|d| d.and_utc())
+    };
+    let summer = match (switch(3), switch(10)) {
+        (Some(start), Some(end)) => t >= start && t < end,
+        _ => false,
+    };
+    (t + Duration::hours(if summer { 2 } else { 1 })).naive_utc()
+}
+
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let first_of_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    };
+    let last = first_of_next.and_then(|d| d.pred_opt()).unwrap_or_default();
+    last - Duration::days(i64::from(last.weekday().num_days_from_sunday()))
+}
+
+/// The date in Sweden at the moment `t`.
+pub fn swedish_date(t: DateTime<Utc>) -> NaiveDate {
+    swedish_local(t).date()
+}
