@@ -256,6 +256,10 @@ test.describe.serial('casework shared by social services, Passus and the police'
     const week = page.getByTestId('my-week');
     const entry = week.getByTestId('work-case').filter({ has: page.locator(`a[href="/arenden/${caseId}"]`) });
     await expect(entry).toContainText(`Planuppföljning – senast ${inDays(3)}`);
+    // The navigation counts what is due, for the reader's own eyes and for a screen reader.
+    const badge = page.getByRole('navigation', { name: 'Huvudmeny' }).getByTestId('work-count');
+    await expect(badge).toBeVisible();
+    await expect(badge).toContainText('att göra den här veckan');
     await expectAccessible(page);
   });
 

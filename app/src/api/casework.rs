@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::domain::casework::{LivingDto, NoteDto, PlanDto, SafetyDto, TimelinePage, WorkList};
+use crate::domain::casework::{
+    LivingDto, NoteDto, PlanDto, SafetyDto, TimelinePage, WorkCount, WorkList,
+};
 use crate::domain::AppError;
 #[cfg(feature = "ssr")]
 use crate::server::{auth::require_user, casework};
@@ -308,6 +310,12 @@ pub async fn get_timeline(
         }
         .await,
     )
+}
+
+/// How many things on the reader's work list are due this week, and how many are late.
+#[server(endpoint = "worklist/count")]
+pub async fn get_work_count() -> Result<WorkCount, AppError> {
+    super::reply(async { crate::server::worklist::count(&require_user().await?).await }.await)
 }
 
 /// The start page's work list: what is due this week on the reader's cases.

@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::use_location;
+
+use crate::api::casework::get_work_count;
 
 use crate::domain::{AppError, Me, Role};
 
@@ -69,6 +72,10 @@ const ME_ID: &str = "utvag-me";
 #[component]
 fn SignedIn(me: Me) -> impl IntoView {
     let nav = nav_for(me.role);
+    let has_work = matches!(
+        me.role,
+        Role::CaseWorker | Role::ProgramLead | Role::Partner | Role::Police
+    );
     let role_label = me.role.label();
     provide_context(me.clone());
     let me_json = serde_json::to_string(&me).unwrap_or_default();
@@ -79,7 +86,9 @@ fn SignedIn(me: Me) -> impl IntoView {
             <a class="brand" href="/">"Utväg"</a>
             <nav aria-label="Huvudmeny" class="mainnav">
                 <ul>
-                    {nav.into_iter().map(|(href, label)| view! { <li><A href=href>{label}</A></li> }).collect_view()}
+                    {nav.into_iter().map(|(href, label)| view! {
+                        <li><A href=href>{label}{(href == "/" && has_work).then(|| view! { <WorkBadge/> })}</A></li>
+                    }).collect_view()}
                 </ul>
             </nav>
             <div class="who">
@@ -93,5 +102,29 @@ fn SignedIn(me: Me) -> impl IntoView {
         <main id="main" class="page" tabindex="-1">
             <Outlet/>
         </main>
+    }
+}
+
+/// The number of things due this week on the start page's work list, refreshed on every
+/// navigation; red when something is late.
+#[component]
+fn WorkBadge() -> impl IntoView {
+    let location = use_location();
+    let count = Resource::new(move || location.pathname.get(), |_| get_work_count());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                count.await.ok().filter(|c| c.due > 0).map(|c| {
+                    let late = c.overdue > 0;
+                    let text = format!("{} att göra den här veckan, varav {} försenade", c.due, c.overdue);
+                    view! {
+                        <span class="badge" class:late=late data-testid="work-count" title=text.clone()>
+                            <span aria-hidden="true">{c.due}</span>
+                            <span class="visually-hidden">{format!(" ({text})")}</span>
+                        </span>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }

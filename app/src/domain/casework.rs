@@ -353,12 +353,22 @@ pub enum WorkItem {
     },
     /// The threat assessment is to be redone.
     Reassessment { due: NaiveDate },
+    /// A consent or legal basis for another organisation runs out (within 14 days).
+    ConsentExpiring { org: String, until: NaiveDate },
+    /// No contact has been logged for 30 days; `last` is the latest contact, if any.
+    NoContact {
+        last: Option<NaiveDate>,
+        due: NaiveDate,
+    },
 }
 
 impl WorkItem {
     pub fn due(&self) -> Option<NaiveDate> {
         match self {
-            WorkItem::Review { due } | WorkItem::Reassessment { due } => Some(*due),
+            WorkItem::Review { due }
+            | WorkItem::Reassessment { due }
+            | WorkItem::NoContact { due, .. } => Some(*due),
+            WorkItem::ConsentExpiring { until, .. } => Some(*until),
             WorkItem::Action { due, .. } => *due,
         }
     }
@@ -384,6 +394,13 @@ pub struct WorkCase {
     pub threat: Option<ThreatSummary>,
     pub sees_safety: bool,
     pub may_log_contact: bool,
+}
+
+/// How many things are due or overdue on the reader's work list (the number in the navigation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct WorkCount {
+    pub due: usize,
+    pub overdue: usize,
 }
 
 /// The start page's work list: what is due this week on the reader's cases.

@@ -67,11 +67,15 @@ fn item_line(item: &WorkItem, today: NaiveDate) -> impl IntoView {
         WorkItem::Action { title, status, .. } => {
             format!("Åtgärd: {title} ({})", status.label().to_lowercase())
         }
+        WorkItem::ConsentExpiring { org, .. } => format!("Samtycke eller lagstöd för {org} upphör"),
+        WorkItem::NoContact { last: Some(d), .. } => format!("Ingen kontakt sedan {}", ymd(*d)),
+        WorkItem::NoContact { last: None, .. } => "Ingen kontakt loggad".to_string(),
     };
-    let when = match (item.due(), late) {
-        (Some(d), true) => format!("försenad, skulle ha gjorts {}", ymd(d)),
-        (Some(d), false) => format!("senast {}", ymd(d)),
-        (None, _) => "inget datum".to_string(),
+    let when = match (item, item.due(), late) {
+        (WorkItem::ConsentExpiring { until, .. }, ..) => format!("den {}", ymd(*until)),
+        (_, Some(d), true) => format!("försenad, skulle ha gjorts {}", ymd(d)),
+        (_, Some(d), false) => format!("senast {}", ymd(d)),
+        (_, None, _) => "inget datum".to_string(),
     };
     view! {
         <li class=if late { "overdue" } else { "" }>

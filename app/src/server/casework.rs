@@ -22,6 +22,7 @@ use super::participants::{case_by_id, check_id, refuse, who, CaseRec};
 use super::subject::{self, actor};
 use super::vault;
 use crate::domain::casework::*;
+use crate::domain::time::swedish_date;
 use crate::domain::{AppError, Category, Role, Shown, MAX_TEXT};
 
 /// How long the author may still edit a note in place; after that an edit is a new version.
@@ -245,7 +246,7 @@ pub async fn add_goal(
         return Err(deny_write(a, &c, "plan.goal_add", Category::Plan).await);
     }
     let goal = text("text", "Målet", goal, true, MAX_TITLE)?;
-    let target = date("target_date", target, c.now.date_naive(), false)?;
+    let target = date("target_date", target, swedish_date(c.now), false)?;
     let id = new_id();
     let sealed = seal_for(a, &c, "goal", &id, "text", &goal).await?;
     let w = Write::new(a, &c, "plan.goal_add", EventKind::Goal, c.now)
@@ -286,7 +287,7 @@ pub async fn add_action(
     }
     let title = text("title", "Åtgärden", title, true, MAX_TITLE)?;
     let responsible = text("responsible", "Ansvarig person", responsible, false, 120)?;
-    let due = date("due", due, c.now.date_naive(), false)?;
+    let due = date("due", due, swedish_date(c.now), false)?;
     let id = new_id();
     let sealed = seal_for(a, &c, "action", &id, "title", &title).await?;
     let w = Write::new(a, &c, "plan.action_add", EventKind::Action, c.now)
@@ -423,7 +424,7 @@ pub async fn add_review(
     if !c.manage {
         return Err(deny_write(a, &c, "plan.review_add", Category::Plan).await);
     }
-    let today = c.now.date_naive();
+    let today = swedish_date(c.now);
     let d = date("date", date_s, today, true)?.unwrap_or(today);
     if d > today {
         return Err(AppError::invalid(
@@ -611,7 +612,7 @@ pub async fn add_measure(
     if !may_write_safety(a, &c) {
         return Err(deny_write(a, &c, "safety.measure_add", Category::Safety).await);
     }
-    let today = c.now.date_naive();
+    let today = swedish_date(c.now);
     let start = date("start", start, today, false)?;
     let end = date("end", end, today, false)?;
     if let (Some(s), Some(e)) = (start, end) {
@@ -663,7 +664,7 @@ pub async fn add_assessment(
     if !may_write_safety(a, &c) {
         return Err(deny_write(a, &c, "safety.assessment_add", Category::Safety).await);
     }
-    let today = c.now.date_naive();
+    let today = swedish_date(c.now);
     let d = date("date", date_s, today, false)?.unwrap_or(today);
     if d > today {
         return Err(AppError::invalid(
@@ -784,7 +785,7 @@ pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {
     let latest = assessments.first();
     let high_threat =
         latest.is_some_and(|l| matches!(l.level, ThreatLevel::High | ThreatLevel::Acute));
-    let assessment_overdue = latest.is_none_or(|l| l.next_review < c.now.date_naive());
+    let assessment_overdue = latest.is_none_or(|l| l.next_review < swedish_date(c.now));
     read_entry(a, &c, "safety.read", &[Category::Safety]).await?;
     Ok(SafetyDto {
         measures,
@@ -827,7 +828,7 @@ pub(in crate::server) async fn overview_summary(
         .bind("now", now)
         .run()
         .await?;
-    let today = now.date_naive();
+    let today = swedish_date(now);
     let mut s = CaseSummary {
         sees_safety: sees(Category::Safety),
         sees_housing: sees(Category::Housing),
@@ -894,7 +895,7 @@ pub async fn add_housing(
     if !c.manage {
         return Err(deny_write(a, &c, "housing.add", Category::Housing).await);
     }
-    let from = date("from", from, c.now.date_naive(), true)?.unwrap_or(c.now.date_naive());
+    let from = date("from", from, swedish_date(c.now), true)?.unwrap_or(swedish_date(c.now));
     let address = text("address", "Adressen", address, false, 200)?;
     let id = new_id();
     let sealed = seal_for(a, &c, "housing", &id, "address", &address).await?;
@@ -930,7 +931,7 @@ pub async fn add_occupation(
     if !c.manage {
         return Err(deny_write(a, &c, "occupation.add", Category::Occupation).await);
     }
-    let from = date("from", from, c.now.date_naive(), true)?.unwrap_or(c.now.date_naive());
+    let from = date("from", from, swedish_date(c.now), true)?.unwrap_or(swedish_date(c.now));
     let outcome = text("outcome", "Utfallet", outcome, false, 200)?;
     let id = new_id();
     let w = Write::new(
@@ -1420,7 +1421,7 @@ mod tests {
             as_user(&state, "polis").await,
         );
         let case = shared_case(&w).await;
-        let today = state.clock().now().date_naive();
+        let today = state.clock().today();
         add_assessment(
             &police,
             &case,
@@ -1482,7 +1483,7 @@ mod tests {
             &case,
             ThreatLevel::High,
             "",
-            &(state.clock().now().date_naive() + Duration::days(30)).to_string(),
+            &(state.clock().today() + Duration::days(30)).to_string(),
             "Hemlig källa uppger hot.",
         )
         .await

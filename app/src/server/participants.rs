@@ -627,6 +627,7 @@ pub(in crate::server) struct ListRec {
     owner_org: String,
     pub(in crate::server) status: String,
     responsible: String,
+    pub(in crate::server) opened_at: DateTime<Utc>,
 }
 
 #[derive(Deserialize)]
@@ -774,7 +775,7 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
         Role::Partner,
         Role::Police,
     ])?;
-    let today = a.state().clock().now().date_naive();
+    let today = a.state().clock().today();
     let q = query.trim();
     let tag = if let Ok(p) = Personnummer::parse(q, today) {
         (

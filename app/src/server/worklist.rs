@@ -15,11 +15,15 @@ use super::casework::threat_summary;
 use super::participants::{candidate_cases, who, ListFilter};
 use super::subject::{self, actor};
 use super::vault;
-use crate::domain::casework::{ActionStatus, WorkCase, WorkItem, WorkList};
+use crate::domain::casework::{ActionStatus, WorkCase, WorkCount, WorkItem, WorkList};
 use crate::domain::{AppError, CaseStatus, Category, Protection, Role, Shown};
 
 /// How far ahead "this week" reaches.
 pub const HORIZON_DAYS: i64 = 7;
+/// How long before a consent runs out the owning team is reminded.
+pub const CONSENT_NOTICE_DAYS: i64 = 14;
+/// After how long without a logged contact a case is on the list.
+pub const NO_CONTACT_DAYS: i64 = 30;
 
 #[derive(Deserialize)]
 struct CaseRow {
@@ -46,6 +50,25 @@ struct AssessmentRow {
 }
 
 #[derive(Deserialize)]
+struct ConsentRow {
+    participant: String,
+    recipient_org: String,
+    valid_until: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct ContactRow {
+    case: String,
+    last: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+struct OrgRow {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
 struct PersonRow {
     id: String,
     first_name: String,
@@ -58,6 +81,33 @@ struct PersonRow {
 /// organisation's open cases; partners and police the cases they have a relation to (team,
 /// consent or legal basis, break-glass). Police see only cases where they may read `safety`.
 pub async fn my_work(a: &Authed) -> Result<WorkList, AppError> {
+    let (list, shown, used) = collect(a, true).await?;
+    let mut e = Entry::new("worklist.read");
+    e.participants = shown.into_iter().collect();
+    e.categories = used.into_iter().map(str::to_string).collect();
+    e.purpose = Some(Purpose::List.as_str().into());
+    audit::append(a.state(), &who(a), e).await?;
+    Ok(list)
+}
+
+/// How many things on the reader's work list are due this week, and how many of them are
+/// late: the number in the navigation. Decrypts nothing and names no one, so it is not a read
+/// of personal data and leaves no audit entry.
+pub async fn count(a: &Authed) -> Result<WorkCount, AppError> {
+    let (list, _, _) = collect(a, false).await?;
+    let items = list.cases.iter().flat_map(|c| c.items.iter());
+    Ok(items.fold(WorkCount::default(), |mut n, i| {
+        n.due += 1;
+        n.overdue += usize::from(i.overdue(list.today));
+        n
+    }))
+}
+
+type Collected = (WorkList, BTreeSet<String>, BTreeSet<&'static str>);
+
+/// The work list; with `decrypt`, names and action titles opened (and the participants shown
+/// and categories used returned for the audit entry), without it only dates and kinds.
+async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
     a.require_role(&[
         Role::CaseWorker,
         Role::ProgramLead,
@@ -65,7 +115,7 @@ pub async fn my_work(a: &Authed) -> Result<WorkList, AppError> {
         Role::Police,
     ])?;
     let now = a.state().clock().now();
-    let today = now.date_naive();
+    let today = a.state().clock().today();
     let horizon = today + Duration::days(HORIZON_DAYS);
     let filter = ListFilter {
         status: None,
@@ -90,9 +140,15 @@ pub async fn my_work(a: &Authed) -> Result<WorkList, AppError> {
         .q("SELECT record::id(id) AS id, next_review FROM case WHERE record::id(id) IN $cs;
             SELECT record::id(id) AS id, case, title, owner_org, due, status FROM action WHERE case IN $cs AND status IN ['planned', 'in_progress'];
             SELECT case, level, date, next_review, created_at FROM assessment WHERE case IN $cs ORDER BY date DESC, created_at DESC;
-            SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM participant WHERE record::id(id) IN $ps;")
+            SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM participant WHERE record::id(id) IN $ps;
+            SELECT participant, recipient_org, valid_until FROM consent WHERE participant IN $ps AND revoked_at = NONE
+              AND valid_until != NONE AND valid_until > <datetime>$now AND valid_until <= <datetime>$soon;
+            SELECT case, time::max(at) AS last FROM contact WHERE case IN $cs GROUP BY case;
+            SELECT record::id(id) AS id, name FROM org;")
         .bind("cs", &case_ids)
         .bind("ps", &pids)
+        .bind("now", now)
+        .bind("soon", now + Duration::days(CONSENT_NOTICE_DAYS))
         .run()
         .await?;
     let reviews: HashMap<String, Option<DateTime<Utc>>> = rows
@@ -112,6 +168,20 @@ pub async fn my_work(a: &Authed) -> Result<WorkList, AppError> {
         .all::<PersonRow>(3)?
         .into_iter()
         .map(|p| (p.id.clone(), p))
+        .collect();
+    let mut expiring: HashMap<String, Vec<ConsentRow>> = HashMap::new();
+    for x in rows.all::<ConsentRow>(4)? {
+        expiring.entry(x.participant.clone()).or_default().push(x);
+    }
+    let last_contact: HashMap<String, Option<DateTime<Utc>>> = rows
+        .all::<ContactRow>(5)?
+        .into_iter()
+        .map(|c| (c.case, c.last))
+        .collect();
+    let org_names: HashMap<String, String> = rows
+        .all::<OrgRow>(6)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
         .collect();
 
     let act = actor(a);
@@ -139,7 +209,7 @@ pub async fn my_work(a: &Authed) -> Result<WorkList, AppError> {
         if !(sees_identity || sees_plan || sees_safety || sees_contacts) {
             continue;
         }
-        let needs_key = sees_identity || (sees_plan && actions.contains_key(&c.id));
+        let needs_key = decrypt && (sees_identity || (sees_plan && actions.contains_key(&c.id)));
         let dek = if needs_key {
             vault::dek(a.state(), &p.id).await?
         } else {
@@ -172,10 +242,14 @@ pub async fn my_work(a: &Authed) -> Result<WorkList, AppError> {
                 if !(mine || all_actions) {
                     continue;
                 }
-                let Some(k) = &dek else { continue };
+                let title = match &dek {
+                    Some(k) => vault::open(k, "action", &x.id, "title", &x.title)?.expose(),
+                    None if decrypt => continue,
+                    None => String::new(),
+                };
                 let item = WorkItem::Action {
                     id: x.id.clone(),
-                    title: vault::open(k, "action", &x.id, "title", &x.title)?.expose(),
+                    title,
                     due: x.due.map(|d| d.date_naive()),
                     status: ActionStatus::parse(&x.status).unwrap_or(ActionStatus::Planned),
                     mine,
@@ -200,6 +274,25 @@ pub async fn my_work(a: &Authed) -> Result<WorkList, AppError> {
         } else {
             None
         };
+        // The owning team keeps consents and contact going.
+        if access::may_manage(&act, subj) {
+            for x in expiring.get(&p.id).map(Vec::as_slice).unwrap_or_default() {
+                items.push(WorkItem::ConsentExpiring {
+                    org: org_names.get(&x.recipient_org).cloned().unwrap_or_default(),
+                    until: x.valid_until.date_naive(),
+                });
+            }
+            // Since the last contact, or since the case was opened when there has been none.
+            let last = last_contact.get(&c.id).copied().flatten();
+            let since = last.unwrap_or(c.opened_at);
+            let due = (since + Duration::days(NO_CONTACT_DAYS)).date_naive();
+            if due <= horizon {
+                items.push(WorkItem::NoContact {
+                    last: last.map(|l| l.date_naive()),
+                    due,
+                });
+            }
+        }
         items.sort_by_key(|i| i.due());
         my_actions.sort_by_key(|i| (i.due().is_none(), i.due()));
         shown.insert(p.id.clone());
@@ -222,16 +315,12 @@ pub async fn my_work(a: &Authed) -> Result<WorkList, AppError> {
             w.items.first().and_then(WorkItem::due),
         )
     });
-    let mut e = Entry::new("worklist.read");
-    e.participants = shown.into_iter().collect();
-    e.categories = used.into_iter().map(str::to_string).collect();
-    e.purpose = Some(Purpose::List.as_str().into());
-    audit::append(a.state(), &who(a), e).await?;
-    Ok(WorkList {
+    let list = WorkList {
         today,
         horizon,
         cases: out,
-    })
+    };
+    Ok((list, shown, used))
 }
 
 #[cfg(test)]
@@ -264,7 +353,7 @@ mod tests {
             as_user(&state, "polis").await,
         );
         let case = shared_case(&w).await;
-        let today = state.clock().now().date_naive();
+        let today = state.clock().today();
         let day = |n: i64| (today + Duration::days(n)).to_string();
         let goal = casework::add_goal(&w, &case, LifeDomain::Housing, "Eget boende", "")
             .await
@@ -320,7 +409,7 @@ mod tests {
         state.clock().advance(Duration::days(35));
         let mine = my_work(&w).await.unwrap();
         let c = entry(&mine, &case).unwrap();
-        let today = state.clock().now().date_naive();
+        let today = state.clock().today();
         for id in [&soon, &later] {
             let item = c
                 .items
@@ -349,5 +438,95 @@ mod tests {
         assert_eq!(after, before + 1);
         let admin = as_user(&state, "admin").await;
         assert_eq!(my_work(&admin).await.unwrap_err(), AppError::Forbidden);
+    }
+
+    fn has_consent_notice(w: &WorkList, case: &str, org: &str) -> bool {
+        entry(w, case).is_some_and(|c| {
+            c.items
+                .iter()
+                .any(|i| matches!(i, WorkItem::ConsentExpiring { org: o, .. } if o == org))
+        })
+    }
+
+    fn has_no_contact(w: &WorkList, case: &str) -> bool {
+        entry(w, case).is_some_and(|c| {
+            c.items
+                .iter()
+                .any(|i| matches!(i, WorkItem::NoContact { .. }))
+        })
+    }
+
+    #[tokio::test]
+    async fn reminders_of_consents_and_missing_contact_come_and_go_as_the_days_pass() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let case = shared_case(&w).await;
+        let today = state.clock().today();
+        let malmo = "Socialtjänsten Malmö";
+        let n = crate::server::consent::NewConsent::parse(
+            demo::ORG_MALMO,
+            &["contacts".to_string()],
+            "samtycke",
+            "",
+            "",
+            &(today + Duration::days(20)).to_string(),
+            today,
+        )
+        .unwrap();
+        crate::server::consent::add(&w, &case, n).await.unwrap();
+        let contact = |note: &'static str| {
+            let (w, case) = (w.clone(), case.clone());
+            async move {
+                casework::add_contact(
+                    &w,
+                    &case,
+                    "",
+                    crate::domain::casework::ContactKind::Phone,
+                    "10",
+                    note,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        contact("Samtal om veckan.").await;
+
+        // Day 0: twenty days of consent left, and a contact today — nothing to remind of.
+        let l = my_work(&w).await.unwrap();
+        assert!(!has_consent_notice(&l, &case, malmo) && !has_no_contact(&l, &case));
+
+        // Day 7: thirteen days left — the owning team is reminded.
+        state.clock().advance(Duration::days(7));
+        let l = my_work(&w).await.unwrap();
+        assert!(has_consent_notice(&l, &case, malmo));
+        assert!(!has_no_contact(&l, &case));
+
+        // Day 24: the consent has run out (no reminder any more); thirty days without contact
+        // fall within the week.
+        state.clock().advance(Duration::days(17));
+        let l = my_work(&w).await.unwrap();
+        assert!(!has_consent_notice(&l, &case, malmo));
+        assert!(has_no_contact(&l, &case));
+        let n = count(&w).await.unwrap();
+        assert!(n.due >= 1);
+
+        // A contact today takes the case off the list again.
+        contact("Hembesök.").await;
+        let l = my_work(&w).await.unwrap();
+        assert!(!has_no_contact(&l, &case));
+        state.clock().reset();
+    }
+
+    #[tokio::test]
+    async fn the_count_in_the_navigation_decrypts_nothing_and_is_not_audited() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let before = audit::verify(&state).await.unwrap().head_seq;
+        let n = count(&w).await.unwrap();
+        let list = my_work(&w).await.unwrap();
+        let due: usize = list.cases.iter().map(|c| c.items.len()).sum();
+        assert_eq!(n.due, due);
+        // Only the full list (names, titles) is a read of personal data.
+        assert_eq!(audit::verify(&state).await.unwrap().head_seq, before + 1);
     }
 }
