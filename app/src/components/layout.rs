@@ -87,7 +87,7 @@ fn SignedIn(me: Me) -> impl IntoView {
             <nav aria-label="Huvudmeny" class="mainnav">
                 <ul>
                     {nav.into_iter().map(|(href, label)| view! {
-                        <li><A href=href>{label}{(href == "/" && has_work).then(|| view! { <WorkBadge/> })}</A></li>
+                        <li><A href=href>{label}</A>{(href == "/" && has_work).then(|| view! { <WorkBadge/> })}</li>
                     }).collect_view()}
                 </ul>
             </nav>
