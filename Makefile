@@ -16,10 +16,13 @@ ifeq ($(PROFILE),release)
   CARGO_PROFILE_FLAG := --release
   WASM_PROFILE_FLAG := --profile wasm-release
   WASM_OUT := target/$(WASM_TARGET)/wasm-release/app.wasm
+  # The function-name section is more than half of an optimised build; the browser needs none.
+  BINDGEN_FLAGS := --remove-name-section
 else
   CARGO_PROFILE_FLAG :=
   WASM_PROFILE_FLAG :=
   WASM_OUT := target/$(WASM_TARGET)/debug/app.wasm
+  BINDGEN_FLAGS :=
 endif
 
 .PHONY: run test tools browser npm site server fmt lint rust-test e2e bench clean-data
@@ -61,7 +64,7 @@ npm:
 site: tools
 	$(CARGO) build -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate $(WASM_PROFILE_FLAG)
 	mkdir -p $(PKG)
-	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name utvag $(WASM_OUT)
+	wasm-bindgen --target web --no-typescript $(BINDGEN_FLAGS) --out-dir $(PKG) --out-name utvag $(WASM_OUT)
 	cp style/utvag.css $(PKG)/utvag.css
 
 server:

@@ -1408,18 +1408,14 @@ pub async fn timeline(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::testing::{as_user, setup, shared_case};
+    use crate::server::testing::{as_user, setup, shared_case, worker_partner_police};
     use crate::server::{demo, participants};
     use std::collections::HashSet;
 
     #[tokio::test]
     async fn the_overview_warns_of_a_high_threat_and_shows_only_what_the_reader_may_see() {
         let state = setup().await;
-        let (w, partner, police) = (
-            as_user(&state, "handlaggare").await,
-            as_user(&state, "passus").await,
-            as_user(&state, "polis").await,
-        );
+        let (w, partner, police) = worker_partner_police(&state).await;
         let case = shared_case(&w).await;
         let today = state.clock().today();
         add_assessment(
@@ -1472,11 +1468,7 @@ mod tests {
     #[tokio::test]
     async fn partner_sees_contacts_and_own_actions_but_not_police_assessments() {
         let state = setup().await;
-        let (w, partner, police) = (
-            as_user(&state, "handlaggare").await,
-            as_user(&state, "passus").await,
-            as_user(&state, "polis").await,
-        );
+        let (w, partner, police) = worker_partner_police(&state).await;
         let case = shared_case(&w).await;
         add_assessment(
             &police,

@@ -17,6 +17,15 @@ pub(in crate::server) async fn as_user(state: &AppState, u: &str) -> Authed {
     authenticate(state, Some(&t)).await.unwrap()
 }
 
+/// The Göteborg case worker, the Passus partner and the police contact of the demo data.
+pub(in crate::server) async fn worker_partner_police(state: &AppState) -> (Authed, Authed, Authed) {
+    (
+        as_user(state, "handlaggare").await,
+        as_user(state, "passus").await,
+        as_user(state, "polis").await,
+    )
+}
+
 /// An open Göteborg case with Passus (contacts, plan, occupation and housing consent) and the
 /// police (safety basis) on the team.
 pub(in crate::server) async fn shared_case(w: &Authed) -> String {

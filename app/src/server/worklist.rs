@@ -327,7 +327,7 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
 mod tests {
     use super::*;
     use crate::domain::casework::LifeDomain;
-    use crate::server::testing::{as_user, setup, shared_case};
+    use crate::server::testing::{as_user, setup, shared_case, worker_partner_police};
     use crate::server::{casework, demo};
 
     fn action_ids(items: &[WorkItem]) -> Vec<String> {
@@ -347,11 +347,7 @@ mod tests {
     #[tokio::test]
     async fn the_week_follows_the_clock_and_each_role_sees_only_what_the_policy_allows() {
         let state = setup().await;
-        let (w, partner, police) = (
-            as_user(&state, "handlaggare").await,
-            as_user(&state, "passus").await,
-            as_user(&state, "polis").await,
-        );
+        let (w, partner, police) = worker_partner_police(&state).await;
         let case = shared_case(&w).await;
         let today = state.clock().today();
         let day = |n: i64| (today + Duration::days(n)).to_string();
