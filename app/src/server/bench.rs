@@ -370,3 +370,14 @@ pub async fn fill_population(
     }
     Ok(())
 }
+
+/// One audit entry appended alone (the compare-and-swap write every audited read makes), to show
+/// how much of a read's time is the audit write.
+pub async fn audit_append(state: &AppState) -> Result<i64, AppError> {
+    super::audit::append(
+        state,
+        &super::audit::Who::system(),
+        super::audit::Entry::new("bench.append"),
+    )
+    .await
+}

@@ -1276,6 +1276,60 @@ pub struct TimelineFilter {
     pub org: Option<String>,
 }
 
+/// Adds the names of the organisations and authors in `rows` (org id, user id) that `names` does
+/// not hold yet, in one query: organisations by id, users as `user:<id>`.
+async fn remember_names(
+    a: &Authed,
+    rows: &[(&str, &str)],
+    names: &mut HashMap<String, String>,
+) -> Result<(), AppError> {
+    let mut orgs: Vec<&str> = rows
+        .iter()
+        .map(|r| r.0)
+        .filter(|o| !names.contains_key(*o))
+        .collect();
+    let mut users: Vec<&str> = rows
+        .iter()
+        .map(|r| r.1)
+        .filter(|u| !names.contains_key(&format!("user:{u}")))
+        .collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    users.sort_unstable();
+    users.dedup();
+    if orgs.is_empty() && users.is_empty() {
+        return Ok(());
+    }
+    #[derive(Deserialize)]
+    struct N {
+        id: String,
+        name: String,
+    }
+    let mut res = a
+        .state()
+        .db()
+        .q("SELECT record::id(id) AS id, name FROM array::map($o, |$x| type::record('org', $x));
+            SELECT record::id(id) AS id, display_name AS name FROM array::map($u, |$x| type::record('user', $x));")
+        .bind("o", &orgs)
+        .bind("u", &users)
+        .run()
+        .await?;
+    for n in res.all::<N>(0)? {
+        names.insert(n.id, n.name);
+    }
+    for n in res.all::<N>(1)? {
+        names.insert(format!("user:{}", n.id), n.name);
+    }
+    // Unknown ids are remembered as nameless so they are not asked for again.
+    for o in orgs {
+        names.entry(o.to_string()).or_default();
+    }
+    for u in users {
+        names.entry(format!("user:{u}")).or_default();
+    }
+    Ok(())
+}
+
 /// One page of the case's timeline, newest first, with only what the reader may see: events of
 /// allowed categories in full; others shown as "händelse från annan aktör" without content to
 /// named team members, and not at all to anyone else.
@@ -1329,6 +1383,15 @@ pub async fn timeline(
             .await?
             .all(0)?;
         let exhausted = rows.len() < batch;
+        remember_names(
+            a,
+            &rows
+                .iter()
+                .map(|e| (e.org.as_str(), e.author.as_str()))
+                .collect::<Vec<_>>(),
+            &mut names,
+        )
+        .await?;
         for e in rows {
             cur = Some((e.at, e.id.clone()));
             let Ok(cat) = Category::parse(&e.category) else {
@@ -1354,31 +1417,11 @@ pub async fn timeline(
             if allowed && !shown_cats.contains(&cat) {
                 shown_cats.push(cat);
             }
-            if !names.contains_key(&e.org) {
-                let n: Option<String> = a
-                    .state()
-                    .db()
-                    .q("SELECT VALUE name FROM ONLY type::record('org', $o)")
-                    .bind("o", &e.org)
-                    .run()
-                    .await?
-                    .first(0)?;
-                names.insert(e.org.clone(), n.unwrap_or_default());
-            }
             let author = if allowed {
-                let key = format!("user:{}", e.author);
-                if !names.contains_key(&key) {
-                    let n: Option<String> = a
-                        .state()
-                        .db()
-                        .q("SELECT VALUE display_name FROM ONLY type::record('user', $u)")
-                        .bind("u", &e.author)
-                        .run()
-                        .await?
-                        .first(0)?;
-                    names.insert(key.clone(), n.unwrap_or_default());
-                }
-                names[&key].clone()
+                names
+                    .get(&format!("user:{}", e.author))
+                    .cloned()
+                    .unwrap_or_default()
             } else {
                 String::new()
             };
@@ -1388,7 +1431,7 @@ pub async fn timeline(
                 kind: EventKind::parse(&e.kind).unwrap_or(EventKind::Note),
                 category: cat,
                 org: if allowed {
-                    names[&e.org].clone()
+                    names.get(&e.org).cloned().unwrap_or_default()
                 } else {
                     "Annan aktör".into()
                 },
