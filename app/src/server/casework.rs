@@ -1276,6 +1276,26 @@ pub struct TimelineFilter {
     pub org: Option<String>,
 }
 
+/// The timeline's page query with only the conditions in use: an `x = NONE OR …` condition
+/// keeps SurrealDB from walking the `(case, at)` index newest first, and then every page sorts
+/// all of the case's events.
+fn timeline_query(cursor: bool, category: bool, org: bool) -> String {
+    let mut sql = String::from(
+        "SELECT record::id(id) AS id, kind, category, org, author, at, text, corrected FROM event WHERE case = $c",
+    );
+    if cursor {
+        sql.push_str(" AND (at < <datetime>$cur_at OR (at = <datetime>$cur_at AND record::id(id) < $cur_id))");
+    }
+    if category {
+        sql.push_str(" AND category = $cat");
+    }
+    if org {
+        sql.push_str(" AND org = $org");
+    }
+    sql.push_str(" ORDER BY at DESC, id DESC LIMIT $n");
+    sql
+}
+
 /// Adds the names of the organisations and authors in `rows` (org id, user id) that `names` does
 /// not hold yet, in one query: organisations by id, users as `user:<id>`.
 async fn remember_names(
@@ -1368,11 +1388,11 @@ pub async fn timeline(
         let rows: Vec<E> = a
             .state()
             .db()
-            .q("SELECT record::id(id) AS id, kind, category, org, author, at, text, corrected FROM event
-                WHERE case = $c
-                  AND ($cur_at = NONE OR at < <datetime>$cur_at OR (at = <datetime>$cur_at AND record::id(id) < $cur_id))
-                  AND ($cat = NONE OR category = $cat) AND ($org = NONE OR org = $org)
-                ORDER BY at DESC, id DESC LIMIT $n")
+            .q(timeline_query(
+                cur.is_some(),
+                filter.category.is_some(),
+                filter.org.is_some(),
+            ))
             .bind("c", &c.case.id)
             .bind("cur_at", cur.as_ref().map(|x| x.0))
             .bind("cur_id", cur.as_ref().map(|x| x.1.clone()))
