@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{AppError, AuditRow, BreakGlassRow, VerificationDto};
+use crate::domain::{AppError, AuditRow, BreakGlassRow, FlaggedRow, VerificationDto};
 #[cfg(feature = "ssr")]
 use crate::server::{auth::require_user, breakglass, oversight};
 
@@ -48,6 +48,28 @@ pub async fn reads_by_user(username: String) -> Result<Vec<AuditRow>, AppError> 
             oversight::reads_by_user(&require_user().await?, &username)
                 .await
                 .map(to_dto)
+        }
+        .await,
+    )
+}
+
+/// Reads of single files in the last `days` days that stand out (outside the case team, outside
+/// working hours, bursts, protected persons), newest first.
+#[server(endpoint = "audit/flagged")]
+pub async fn flagged_reads(days: i64) -> Result<Vec<FlaggedRow>, AppError> {
+    super::reply(
+        async {
+            let found = oversight::flagged_reads(&require_user().await?, days).await?;
+            let flags: Vec<Vec<String>> = found
+                .iter()
+                .map(|f| f.flags.iter().map(|x| x.label().to_string()).collect())
+                .collect();
+            let rows = to_dto(found.into_iter().map(|f| f.read).collect());
+            Ok(rows
+                .into_iter()
+                .zip(flags)
+                .map(|(row, flags)| FlaggedRow { row, flags })
+                .collect())
         }
         .await,
     )

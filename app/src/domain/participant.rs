@@ -327,6 +327,14 @@ pub const MAX_TEXT: usize = 20_000;
 /// Longest short field (names, addresses).
 pub const MAX_SHORT: usize = 200;
 
+/// A read that the log review flags, with why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlaggedRow {
+    pub row: AuditRow,
+    /// Why the read stands out, in words.
+    pub flags: Vec<String>,
+}
+
 /// One audit entry as the log reviewer sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRow {

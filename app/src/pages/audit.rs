@@ -13,8 +13,8 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::audit::{
-    break_glass_queue, last_verification, reads_by_user, reads_of_participant, ReviewBreakGlass,
-    VerifyAuditChain,
+    break_glass_queue, flagged_reads, last_verification, reads_by_user, reads_of_participant,
+    ReviewBreakGlass, VerifyAuditChain,
 };
 use crate::components::ui::{ActionStatus, ErrorBox};
 use crate::domain::{AppError, AuditRow, BreakGlassRow, Category, Me, Role, VerificationDto};
@@ -139,6 +139,7 @@ pub fn AuditPage() -> impl IntoView {
         <Title text="Loggranskning"/>
         <h1>"Loggranskning"</h1>
         <ChainStatus/>
+        <Flagged/>
         <section class="card" aria-labelledby="who-h">
             <h2 id="who-h">"Vem har läst?"</h2>
             <p class="hint">"Alla läsningar och ändringar som rör en deltagare, senaste först."</p>
@@ -167,6 +168,52 @@ pub fn AuditPage() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Reads of the last seven days that stand out, for the reviewer to look at first.
+#[component]
+fn Flagged() -> impl IntoView {
+    let flagged = Resource::new(|| (), |_| flagged_reads(7));
+    view! {
+        <section class="card" aria-labelledby="flag-h">
+            <h2 id="flag-h">"Flaggade läsningar, senaste 7 dagarna"</h2>
+            <p class="hint">"Läsningar utanför ärendeteamet, utanför arbetstid (före 07, från 19, helger), många deltagare på kort tid och läsningar av personer med skyddade personuppgifter."</p>
+            <Suspense fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+                {move || Suspend::new(async move {
+                    match flagged.await {
+                        Ok(rows) if rows.is_empty() => view! { <p class="empty">"Inga flaggade läsningar."</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <div class="table-scroll" role="region" aria-label="Flaggade läsningar" tabindex="0">
+                                <table class="list audit" data-testid="flagged">
+                                    <caption>{format!("{} flaggade läsningar", rows.len())}</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Tid"</th><th scope="col">"Användare"</th><th scope="col">"Organisation"</th>
+                                        <th scope="col">"Händelse"</th><th scope="col">"Deltagare"</th><th scope="col">"Varför"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|f| {
+                                            let href = format!("/granskning?deltagare={}", f.row.participants.first().cloned().unwrap_or_default());
+                                            view! {
+                                                <tr>
+                                                    <td>{sv_datetime(f.row.at)}</td>
+                                                    <td>{f.row.actor.clone()}</td>
+                                                    <td>{f.row.org.clone()}</td>
+                                                    <td>{f.row.action.clone()}</td>
+                                                    <td><a href=href><code>{f.row.participants.first().cloned().unwrap_or_default()}</code></a></td>
+                                                    <td>{f.flags.join(", ")}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
 }
 
 fn results(r: Result<Option<Vec<AuditRow>>, AppError>, testid: &'static str) -> AnyView {
