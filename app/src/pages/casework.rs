@@ -4,6 +4,7 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::cases::BreakGlass;
@@ -56,6 +57,40 @@ pub fn load_failed(e: AppError, case_id: String, glass: ServerAction<BreakGlass>
         view! { <AccessDenied case_id glass/> }.into_any()
     } else {
         view! { <ErrorBox error=e/> }.into_any()
+    }
+}
+
+/// The frame of a casework page: its title, then the case and the page's own data loaded
+/// together; the break-glass page or the error when either cannot be read, the page otherwise.
+pub fn casework_frame<T, V>(
+    title: &'static str,
+    case_id: impl Fn() -> String + Copy + Send + Sync + 'static,
+    glass: ServerAction<BreakGlass>,
+    case: Resource<Result<CaseView, AppError>>,
+    data: Resource<Result<T, AppError>>,
+    page: impl Fn(CaseView, T) -> V + Copy + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Title text=title/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    let c = match case.await {
+                        Ok(c) => c,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    match data.await {
+                        Ok(d) => page(c, d).into_any(),
+                        Err(e) => load_failed(e, id, glass),
+                    }
+                })
+            }}
+        </Transition>
     }
 }
 

@@ -3,14 +3,13 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_living, AddHousing, AddOccupation};
 use crate::domain::casework::{HousingType, LivingDto, OccupationType};
 use crate::domain::CaseView;
 use crate::pages::case::{case_heading, use_case_id};
-use crate::pages::casework::{date_or_dash, failure, load_failed, CaseworkTabs};
+use crate::pages::casework::{casework_frame, date_or_dash, failure, CaseworkTabs};
 use crate::pages::common::{shown, successes};
 
 #[component]
@@ -25,25 +24,14 @@ pub fn LivingPage() -> impl IntoView {
         move || (case_id(), granted.get(), h_saved.get(), o_saved.get()),
         |(id, ..)| get_living(id),
     );
-    view! {
-        <Title text="Boende och sysselsättning"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    let c = match case.await {
-                        Ok(c) => c,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    let l = match living.await {
-                        Ok(l) => l,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    view! { <Living c l housing occupation/> }.into_any()
-                })
-            }}
-        </Transition>
-    }
+    casework_frame(
+        "Boende och sysselsättning",
+        case_id,
+        glass,
+        case,
+        living,
+        move |c, l| view! { <Living c l housing occupation/> },
+    )
 }
 
 /// The marker of the period that is going on now.

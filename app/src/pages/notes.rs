@@ -4,7 +4,6 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{list_notes, AddNote, EditNote};
@@ -13,7 +12,7 @@ use crate::domain::casework::NoteDto;
 use crate::domain::CaseView;
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{
-    draft_key, failure, forget_drafts_when_saved, load_failed, CaseworkTabs, DraftArea,
+    casework_frame, draft_key, failure, forget_drafts_when_saved, CaseworkTabs, DraftArea,
 };
 use crate::pages::common::{successes, sv_datetime};
 
@@ -39,25 +38,14 @@ pub fn NotesPage() -> impl IntoView {
         move || (case_id(), granted.get(), added.get(), edited.get()),
         |(id, ..)| list_notes(id),
     );
-    view! {
-        <Title text="Anteckningar"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    let c = match case.await {
-                        Ok(c) => c,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    let n = match notes.await {
-                        Ok(n) => n,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    view! { <Notes c notes=n add edit editing/> }.into_any()
-                })
-            }}
-        </Transition>
-    }
+    casework_frame(
+        "Anteckningar",
+        case_id,
+        glass,
+        case,
+        notes,
+        move |c, n| view! { <Notes c notes=n add edit editing/> },
+    )
 }
 
 #[component]

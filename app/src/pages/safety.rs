@@ -3,7 +3,6 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_safety, AddAssessment, AddMeasure};
@@ -13,7 +12,7 @@ use crate::domain::casework::{
 use crate::domain::CaseView;
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{
-    date_or_dash, draft_key, failure, forget_drafts_when_saved, load_failed, CaseworkTabs,
+    casework_frame, date_or_dash, draft_key, failure, forget_drafts_when_saved, CaseworkTabs,
     DraftArea,
 };
 use crate::pages::common::{shown, successes};
@@ -46,25 +45,14 @@ pub fn SafetyPage() -> impl IntoView {
         move || (case_id(), granted.get(), m_saved.get(), a_saved.get()),
         |(id, ..)| get_safety(id),
     );
-    view! {
-        <Title text="Säkerhet"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    let c = match case.await {
-                        Ok(c) => c,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    let s = match safety.await {
-                        Ok(s) => s,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    view! { <Safety c s measure assessment/> }.into_any()
-                })
-            }}
-        </Transition>
-    }
+    casework_frame(
+        "Säkerhet",
+        case_id,
+        glass,
+        case,
+        safety,
+        move |c, s| view! { <Safety c s measure assessment/> },
+    )
 }
 
 #[component]
