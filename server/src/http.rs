@@ -83,7 +83,8 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
 
 /// Page requests carry who is signed in (or why that could not be checked), so the layout
 /// renders at once, without a suspended load that would render the page more than once and
-/// leave more than one audit entry per view. Server functions authenticate for themselves.
+/// leave more than one audit entry per view, and the page's server functions need not look the
+/// session up again. Server-function calls from the browser authenticate for themselves.
 async fn who_is_signed_in(State(ctx): State<Ctx>, mut req: Request, next: Next) -> Response {
     if req.method() == Method::GET && !req.uri().path().starts_with("/api/") {
         let cookie = req
@@ -91,10 +92,8 @@ async fn who_is_signed_in(State(ctx): State<Ctx>, mut req: Request, next: Next) 
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok());
         if let Some(token) = auth::token_from_cookie_header(cookie) {
-            let who = auth::authenticate(&ctx.state, Some(&token))
-                .await
-                .map(|a| a.me().clone());
-            req.extensions_mut().insert(who);
+            let who = auth::authenticate(&ctx.state, Some(&token)).await;
+            req.extensions_mut().insert(auth::PageSession(who));
         }
     }
     next.run(req).await

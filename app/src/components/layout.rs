@@ -50,9 +50,13 @@ fn signed_in_user() -> Result<Option<Me>, AppError> {
     {
         let parts = use_context::<http::request::Parts>();
         parts
-            .and_then(|p| p.extensions.get::<Result<Me, AppError>>().cloned())
-            .map_or(Ok(None), |r| match r {
-                Ok(me) => Ok(Some(me)),
+            .and_then(|p| {
+                p.extensions
+                    .get::<crate::server::auth::PageSession>()
+                    .cloned()
+            })
+            .map_or(Ok(None), |r| match r.0 {
+                Ok(a) => Ok(Some(a.me().clone())),
                 Err(AppError::Unauthenticated) => Ok(None),
                 Err(e) => Err(e),
             })

@@ -31,6 +31,12 @@ const TOUCH_EVERY_SECONDS: i64 = 60;
 pub const LOGIN_FAILED: &str =
     "Fel användarnamn eller lösenord, eller så är kontot tillfälligt spärrat efter för många försök.";
 
+/// The session check of one page request, made once by the router before rendering and read
+/// by the layout and every server function the page calls while it renders. Only the server
+/// puts it on a request; a client cannot.
+#[derive(Clone)]
+pub struct PageSession(pub Result<Authed, AppError>);
+
 /// A signed-in user with a live session. Only this module can make one.
 #[derive(Clone)]
 pub struct Authed {
@@ -336,6 +342,10 @@ pub async fn require_user() -> Result<Authed, AppError> {
     let state = leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)?;
     let parts =
         leptos::prelude::use_context::<http::request::Parts>().ok_or(AppError::Unauthenticated)?;
+    // A page being rendered: the session was checked once for the whole request.
+    if let Some(PageSession(checked)) = parts.extensions.get::<PageSession>() {
+        return checked.clone();
+    }
     let header = parts
         .headers
         .get(http::header::COOKIE)
