@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use app::server::config::KeySource;
-use app::server::{demo, ops, AppState};
+use app::server::{demo, demo_history, ops, AppState};
 use clap::Parser;
 use server::config::{AuditCmd, Cli, Command, Config, KeysCmd, UserCmd};
 use server::telemetry;
@@ -56,6 +56,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if state.demo_mode() && demo::is_empty(&state).await? {
         tracing::info!("empty database in demo mode: loading demo data");
         demo::load(&state).await?;
+        let n = demo_history::load(&state, state.clock().today()).await?;
+        tracing::info!(participants = n, "demo history loaded");
         println!("{}", demo::sign_in_table());
     }
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -99,6 +101,9 @@ async fn shutdown_signal() {
 async fn load_demo(config: Config) -> anyhow::Result<()> {
     let state = open(&config).await?;
     demo::load(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    demo_history::load(&state, state.clock().today())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{}", demo::sign_in_table());

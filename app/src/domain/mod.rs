@@ -6,6 +6,7 @@ pub mod error;
 pub mod identity;
 pub mod participant;
 pub mod person;
+pub mod stats;
 pub mod time;
 
 pub use category::*;

@@ -200,7 +200,8 @@ impl Write {
 const EVENT: &str = "
     CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: $ekind, category: $ecat,
         org: $org, author: $user, at: <datetime>$eat, text: $etext, source: $esrc, corrected: false } RETURN NONE;
-    UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;";
+    UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;
+    fn::stat_refresh($cid);";
 
 async fn seal_for(
     a: &Authed,
@@ -1108,7 +1109,9 @@ pub async fn add_contact(
         .var("minutes", minutes)
         .var("summary", sealed);
     let body = "CREATE type::record('contact', $id) CONTENT { case: $cid, participant: $pid, at: <datetime>$at, org: $org,
-        kind: $kind, minutes: $minutes, summary: $summary, author: $user, created_at: <datetime>$now } RETURN NONE;";
+        kind: $kind, minutes: $minutes, summary: $summary, author: $user, created_at: <datetime>$now } RETURN NONE;
+        CREATE contact_stat CONTENT { stat: $cid, org: $org, at: <datetime>$at,
+            municipality: (SELECT VALUE municipality FROM ONLY type::record('case', $cid)) } RETURN NONE;";
     let event = format!("{} ({} min): {summary}", kind.label(), minutes);
     commit(a, &c, w, body, &event, &format!("contact:{id}")).await?;
     Ok(id)

@@ -78,6 +78,12 @@ pub async fn is_empty(state: &AppState) -> Result<bool, AppError> {
 
 /// Loads the demo data. Refuses to run on a database that already has organisations.
 pub async fn load(state: &AppState) -> Result<(), AppError> {
+    load_identities(state).await?;
+    load_cases(state).await
+}
+
+/// The demo organisations and users alone.
+pub async fn load_identities(state: &AppState) -> Result<(), AppError> {
     if !is_empty(state).await? {
         return Err(AppError::conflict(
             "Databasen innehåller redan data; demodata laddas bara i en tom databas.",
@@ -115,7 +121,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     for t in tasks {
         t.await.map_err(|_| AppError::Internal)??;
     }
-    load_cases(state).await
+    Ok(())
 }
 
 /// The sign-ins printed after loading demo data.

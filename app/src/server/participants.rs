@@ -289,6 +289,7 @@ pub async fn register(
         CREATE type::record('open_case', $pid) CONTENT { case: $cid } RETURN NONE;
         CREATE type::record('case_member', $mid) CONTENT { case: $cid, participant: $pid, user: $user, org: $org,
             part: 'responsible', added_at: <datetime>$now, added_by: $user } RETURN NONE;
+        fn::stat_refresh($cid);
     ";
     let mut e = Entry::new("participant.register");
     e.participants = vec![pid.clone()];
@@ -889,6 +890,7 @@ pub async fn update(
             protection: $p.protection, version: $v + 1 } RETURN NONE;
         DELETE blind_index WHERE participant = $pid;
         FOR $t IN $tags { CREATE blind_index CONTENT { kind: $t.kind, tag: $t.tag, participant: $pid } RETURN NONE; };
+        FOR $c IN (SELECT VALUE record::id(id) FROM case WHERE participant = $pid) { fn::stat_refresh($c); };
     ";
     let mut e = Entry::new("participant.update");
     e.participants = vec![c.participant.clone()];
@@ -956,6 +958,7 @@ pub async fn transition(
         IF $closing { DELETE type::record('open_case', $pid) };
         CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: 'status', category: 'plan',
             org: $org, author: $user, at: <datetime>$now, text: $etext, source: 'case:' + $cid, corrected: false } RETURN NONE;
+        fn::stat_refresh($cid);
     ";
     let mut e = Entry::new("case.status");
     e.participants = vec![c.participant.clone()];

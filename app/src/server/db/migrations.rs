@@ -331,6 +331,112 @@ DEFINE INDEX IF NOT EXISTS event_case_at ON event FIELDS case, at;
 DEFINE INDEX IF NOT EXISTS event_source ON event FIELDS source;
 "#,
     },
+    Migration {
+        version: 4,
+        name: "oversight: anonymous outcome statistics, contact statistics, job leases",
+        sql: r#"
+-- One row per case with only what the outcomes dashboard counts: no name, no participant id, no
+-- sealed field. Refreshed in the same transaction as every write that changes what it counts
+-- (fn::stat_refresh); retention keeps the row, under a new id, after the case itself is gone.
+DEFINE TABLE IF NOT EXISTS case_stat SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON case_stat TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS owner_org ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS municipality ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS gender ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS age_band ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS sspf_level ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS open ON case_stat TYPE bool;
+DEFINE FIELD IF NOT EXISTS opened_at ON case_stat TYPE datetime;
+DEFINE FIELD IF NOT EXISTS intake_month ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS active_at ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS days_to_active ON case_stat TYPE option<int>;
+DEFINE FIELD IF NOT EXISTS housing_at ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS days_to_housing ON case_stat TYPE option<int>;
+DEFINE FIELD IF NOT EXISTS occupied_6m ON case_stat TYPE option<bool>;
+DEFINE FIELD IF NOT EXISTS occupied_12m ON case_stat TYPE option<bool>;
+DEFINE FIELD IF NOT EXISTS closed_at ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS exit_month ON case_stat TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS exit_reason ON case_stat TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS assessment_due ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS review_due ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS transitions ON case_stat TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS transitions[*].to ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS transitions[*].at ON case_stat TYPE datetime;
+DEFINE FIELD IF NOT EXISTS measures ON case_stat TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS measures[*].kind ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS measures[*].start ON case_stat TYPE datetime;
+DEFINE FIELD IF NOT EXISTS measures[*].end ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS anonymised ON case_stat TYPE bool;
+DEFINE INDEX IF NOT EXISTS case_stat_scope ON case_stat FIELDS municipality, opened_at;
+
+-- One row per logged contact: who logged it and when, for contacts per organisation.
+DEFINE TABLE IF NOT EXISTS contact_stat SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS stat ON contact_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON contact_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS municipality ON contact_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON contact_stat TYPE datetime;
+DEFINE INDEX IF NOT EXISTS contact_stat_at ON contact_stat FIELDS municipality, at;
+DEFINE INDEX IF NOT EXISTS contact_stat_stat ON contact_stat FIELDS stat;
+
+-- A job that must run on one instance at a time holds its lease until it expires.
+DEFINE TABLE IF NOT EXISTS lease SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS holder ON lease TYPE string;
+DEFINE FIELD IF NOT EXISTS expires_at ON lease TYPE datetime;
+
+-- The last retention run, for the administrator's page and the next run.
+DEFINE TABLE IF NOT EXISTS retention_run SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS at ON retention_run TYPE datetime;
+DEFINE FIELD IF NOT EXISTS applied ON retention_run TYPE bool;
+DEFINE FIELD IF NOT EXISTS by ON retention_run TYPE string;
+DEFINE FIELD IF NOT EXISTS participants ON retention_run TYPE int;
+DEFINE FIELD IF NOT EXISTS cases ON retention_run TYPE int;
+DEFINE FIELD IF NOT EXISTS audit_removed ON retention_run TYPE int;
+DEFINE INDEX IF NOT EXISTS retention_run_at ON retention_run FIELDS at;
+
+DEFINE FIELD IF NOT EXISTS mac ON audit_cut TYPE option<string>;
+
+DEFINE FUNCTION IF NOT EXISTS fn::stat_refresh($cid: string) {
+    LET $c = (SELECT * FROM ONLY type::record('case', $cid));
+    IF $c = NONE { RETURN NONE; };
+    LET $p = (SELECT gender, birth_year FROM ONLY type::record('participant', $c.participant));
+    LET $age = time::year($c.opened_at) - $p.birth_year;
+    LET $band = IF $age < 18 { '12-17' } ELSE IF $age <= 20 { '18-20' } ELSE IF $age <= 25 { '21-25' } ELSE { '26+' };
+    LET $active = array::min($c.transitions[WHERE to = 'active'].at);
+    LET $housed = array::min((SELECT VALUE `from` FROM housing WHERE case = $cid AND kind IN ['own_lease', 'second_hand']));
+    LET $occ = (SELECT `from` AS f, `to` AS t FROM occupation WHERE case = $cid AND kind IN ['employment', 'internship', 'studies', 'labour_program']);
+    LET $d6 = IF $active = NONE { NONE } ELSE { $active + 182d };
+    LET $d12 = IF $active = NONE { NONE } ELSE { $active + 365d };
+    LET $closed = IF $c.open { NONE } ELSE { $c.closed_at };
+    UPSERT type::record('case_stat', $cid) CONTENT {
+        case: $cid,
+        owner_org: $c.owner_org,
+        municipality: $c.municipality,
+        gender: $p.gender,
+        age_band: $band,
+        sspf_level: $c.sspf_level,
+        status: $c.status,
+        open: $c.open,
+        opened_at: $c.opened_at,
+        intake_month: time::format($c.opened_at, '%Y-%m'),
+        active_at: $active,
+        days_to_active: IF $active = NONE { NONE } ELSE { duration::days($active - $c.opened_at) },
+        housing_at: $housed,
+        days_to_housing: IF $housed = NONE { NONE } ELSE { duration::days($housed - $c.opened_at) },
+        occupied_6m: IF $d6 = NONE { NONE } ELSE { array::len($occ[WHERE f <= $d6 AND (t = NONE OR t >= $d6)]) > 0 },
+        occupied_12m: IF $d12 = NONE { NONE } ELSE { array::len($occ[WHERE f <= $d12 AND (t = NONE OR t >= $d12)]) > 0 },
+        closed_at: $closed,
+        exit_month: IF $closed = NONE { NONE } ELSE { time::format($closed, '%Y-%m') },
+        exit_reason: IF $closed != NONE AND $c.status IN ['completed', 'ended_early', 'moved'] { $c.status } ELSE { NONE },
+        assessment_due: (SELECT VALUE next_review FROM assessment WHERE case = $cid ORDER BY date DESC LIMIT 1)[0],
+        review_due: $c.next_review,
+        transitions: (SELECT to, at FROM $c.transitions),
+        measures: (SELECT kind, start, `end` FROM measure WHERE case = $cid AND status IN ['active', 'ended'] AND start != NONE),
+        anonymised: false
+    } RETURN NONE;
+};
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
