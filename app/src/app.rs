@@ -9,7 +9,7 @@ use crate::components::layout::Layout;
 use crate::pages::{
     admin, admin_shred::ShredPage, audit, case::CasePage, case_consents::ConsentsPage,
     case_edit::EditCasePage, case_new::NewCasePage, case_team::TeamPage, cases::CasesPage,
-    home::HomePage, login::LoginPage, not_found::NotFound,
+    home::HomePage, login::LoginPage, not_found::NotFound, outcomes,
 };
 use crate::pages::{
     contact::ContactPage, living::LivingPage, notes::NotesPage, plan::PlanPage,
@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("arenden/:id/anteckningar") view=NotesPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/tidslinje") view=TimelinePage ssr=ssr.clone()/>
                     <Route path=path!("granskning") view=audit::AuditPage ssr=ssr.clone()/>
+                    <Route path=path!("uppfoljning") view=outcomes::OutcomesPage ssr=ssr.clone()/>
+                    <Route path=path!("uppfoljning/rapport") view=outcomes::OutcomesReportPage ssr=ssr.clone()/>
                     <Route path=path!("granskning/nodatkomst") view=audit::BreakGlassQueuePage ssr=ssr.clone()/>
                 </ParentRoute>
             </Routes>

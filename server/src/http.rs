@@ -37,6 +37,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let plain = Router::new()
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
+        .route("/api/rapport.csv", get(report_csv))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .with_state(ctx);
@@ -196,6 +197,56 @@ async fn login(
 }
 
 /// `POST /api/logout`: ends the session on the server and clears the cookie.
+#[derive(Deserialize)]
+struct ReportQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    kommun: String,
+}
+
+/// The funder report as a CSV download (program leads only; audited by the core).
+async fn report_csv(
+    State(ctx): State<Ctx>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+) -> Response {
+    use app::server::outcomes;
+    let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let token = auth::token_from_cookie_header(cookie);
+    let result = async {
+        let a = auth::authenticate(&ctx.state, token.as_deref()).await?;
+        let p = outcomes::Period::parse(&q.from, &q.to, &q.kommun, a.state_today())?;
+        let body = outcomes::report_csv(&a, &p).await?;
+        Ok::<_, app::domain::AppError>((p, body))
+    }
+    .await;
+    match result {
+        Ok((p, body)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"utvag-rapport-{}-{}.csv\"",
+                        p.from, p.to
+                    ),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            e.to_string(),
+        )
+            .into_response(),
+    }
+}
+
 async fn logout(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
     let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
     if let Some(token) = auth::token_from_cookie_header(cookie) {

@@ -16,6 +16,9 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::CaseWorker | Role::ProgramLead => {
             items.push(("/arenden", "Ärenden"));
             items.push(("/arenden/ny", "Registrera deltagare"));
+            if role == Role::ProgramLead {
+                items.push(("/uppfoljning", "Uppföljning"));
+            }
         }
         Role::Partner | Role::Police => items.push(("/arenden", "Ärenden")),
         Role::Auditor => {

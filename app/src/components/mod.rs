@@ -1,4 +1,5 @@
 //! Reusable view pieces.
 
+pub mod charts;
 pub mod layout;
 pub mod ui;

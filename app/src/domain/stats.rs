@@ -196,13 +196,11 @@ impl CountTable {
     /// recovered by subtraction.
     pub fn has_recoverable_line(&self) -> bool {
         let t = self;
-        let nr = t.rows.len();
-        let nc = t.cols.len();
         let mut lines: Vec<Vec<Cell>> = Vec::new();
         if let Some(rt) = &t.row_totals {
-            for r in 0..nr {
-                let mut l = t.cells[r].clone();
-                l.push(rt[r]);
+            for (row, total) in t.cells.iter().zip(rt) {
+                let mut l = row.clone();
+                l.push(*total);
                 lines.push(l);
             }
             let mut l = rt.clone();
@@ -210,9 +208,9 @@ impl CountTable {
             lines.push(l);
         }
         if let Some(ct) = &t.col_totals {
-            for c in 0..nc {
+            for (c, total) in ct.iter().enumerate() {
                 let mut l = t.column(c);
-                l.push(ct[c]);
+                l.push(*total);
                 lines.push(l);
             }
             let mut l = ct.clone();
@@ -360,6 +358,124 @@ pub const AGE_BANDS: &[(&str, &str)] = &[
     ("21-25", "21–25 år"),
     ("26+", "26 år och äldre"),
 ];
+
+/// The funder report's columns, in order (documented in docs/reports.md).
+pub const REPORT_COLUMNS: [&str; 5] = ["avsnitt", "grupp", "kolumn", "värde", "enhet"];
+
+/// The funder report as rows of [`REPORT_COLUMNS`]: every figure of the outcomes, each hidden
+/// figure as "<5". Written as CSV by the core and shown as tables on the printable page.
+pub fn report_rows(o: &Outcomes) -> Vec<[String; 5]> {
+    let mut out: Vec<[String; 5]> = Vec::new();
+    let mut push = |a: &str, g: &str, k: &str, v: String, u: &str| {
+        out.push([a.into(), g.into(), k.into(), v, u.into()]);
+    };
+    let cell = |c: Cell| match c {
+        Cell::Count(n) => n.to_string(),
+        Cell::Suppressed => format!("<{MIN_CELL}"),
+    };
+    let share = |s: Share| match s {
+        Share::Shown { percent, .. } => percent.to_string(),
+        Share::Suppressed => format!("<{MIN_CELL}"),
+    };
+    let median = |m: Median| match m {
+        Median::Shown { days, .. } => days.to_string(),
+        Median::Suppressed => format!("<{MIN_CELL}"),
+    };
+    push("urval", "period", "från", o.from.to_string(), "datum");
+    push("urval", "period", "till", o.to.to_string(), "datum");
+    push(
+        "urval",
+        "kommun",
+        "",
+        o.municipality.clone().unwrap_or_else(|| "Alla".into()),
+        "",
+    );
+    push("deltagare", "totalt", "", cell(o.participants), "personer");
+    push(
+        "deltagare",
+        "flickor och kvinnor",
+        "",
+        share(o.female_share),
+        "procent",
+    );
+    let mut table = |name: &str, t: &CountTable| {
+        for (r, row) in t.rows.iter().enumerate() {
+            for (c, col) in t.cols.iter().enumerate() {
+                push(name, row, col, cell(t.cells[r][c]), "personer");
+            }
+            if let Some(rt) = &t.row_totals {
+                push(name, row, "Totalt", cell(rt[r]), "personer");
+            }
+        }
+        if let Some(ct) = &t.col_totals {
+            for (c, col) in t.cols.iter().enumerate() {
+                push(name, "Totalt", col, cell(ct[c]), "personer");
+            }
+        }
+        if let (Some(tot), true) = (t.total, t.row_totals.is_some()) {
+            push(name, "Totalt", "Totalt", cell(tot), "personer");
+        }
+    };
+    table("status", &o.by_status);
+    table("sspf-nivå", &o.by_sspf);
+    table("kön och ålder", &o.gender_age);
+    table("intag och avslut per månad", &o.per_month);
+    table("skyddsåtgärder", &o.measures);
+    table("avslut efter orsak", &o.exits);
+    push(
+        "tid",
+        "från anmälan till aktiv",
+        "median",
+        median(o.days_to_active),
+        "dagar",
+    );
+    push(
+        "tid",
+        "från anmälan till stabilt boende",
+        "median",
+        median(o.days_to_housing),
+        "dagar",
+    );
+    push(
+        "sysselsättning",
+        "arbete eller studier efter 6 månader",
+        "",
+        share(o.occupied_6m),
+        "procent",
+    );
+    push(
+        "sysselsättning",
+        "arbete eller studier efter 12 månader",
+        "",
+        share(o.occupied_12m),
+        "procent",
+    );
+    push(
+        "aktualitet",
+        "aktuell hotbedömning",
+        "",
+        share(o.assessment_current),
+        "procent",
+    );
+    push(
+        "aktualitet",
+        "planuppföljning i tid",
+        "",
+        share(o.review_current),
+        "procent",
+    );
+    for c in &o.contacts {
+        push(
+            "kontakter",
+            &c.org,
+            "kontakter",
+            cell(c.contacts),
+            "kontakter",
+        );
+        push("kontakter", &c.org, "personer", cell(c.persons), "personer");
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {

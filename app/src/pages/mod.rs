@@ -17,6 +17,7 @@ pub mod living;
 pub mod login;
 pub mod not_found;
 pub mod notes;
+pub mod outcomes;
 pub mod plan;
 pub mod safety;
 pub mod timeline;

@@ -25,6 +25,9 @@ use crate::domain::{AppError, CaseStatus, Gender, SspfLevel};
 pub const PEOPLE: usize = 300;
 const SEED: u64 = 0x5574_7661_6700_2026;
 
+/// A spell of housing or occupation: (kind, from, to).
+pub type Spell = (&'static str, DateTime<Utc>, Option<DateTime<Utc>>);
+
 /// One generated person and everything that happened in their case. Dates are instants (UTC).
 #[derive(Debug, Clone)]
 pub struct HistoryCase {
@@ -39,9 +42,9 @@ pub struct HistoryCase {
     /// Every status change after `referred` at `opened`, in order.
     pub transitions: Vec<(CaseStatus, DateTime<Utc>)>,
     /// (kind, from, to) — `own_lease`/`second_hand` count as stable housing.
-    pub housing: Vec<(&'static str, DateTime<Utc>, Option<DateTime<Utc>>)>,
+    pub housing: Vec<Spell>,
     /// (kind, from, to).
-    pub occupation: Vec<(&'static str, DateTime<Utc>, Option<DateTime<Utc>>)>,
+    pub occupation: Vec<Spell>,
     /// (kind, start, end).
     pub measures: Vec<(MeasureKind, DateTime<Utc>, Option<DateTime<Utc>>)>,
     /// (level, date, next review).

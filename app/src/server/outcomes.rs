@@ -15,7 +15,8 @@ use super::auth::Authed;
 use super::participants::who;
 use crate::domain::casework::MeasureKind;
 use crate::domain::stats::{
-    Cell, CountTable, Median, OrgContacts, Outcomes, Share, Totals, AGE_BANDS,
+    report_rows, Cell, CountTable, Median, OrgContacts, Outcomes, Share, Totals, AGE_BANDS,
+    REPORT_COLUMNS,
 };
 use crate::domain::{AppError, CaseStatus, Gender, Role, SspfLevel};
 
@@ -196,17 +197,24 @@ pub async fn outcomes(a: &Authed, p: &Period, action: &str) -> Result<Outcomes, 
     Ok(out)
 }
 
-/// The municipalities a program lead's organisation works in (the default choice).
-pub async fn home_municipalities(a: &Authed) -> Result<Vec<String>, AppError> {
-    let m: Option<Vec<String>> = a
-        .state()
-        .db()
-        .q("SELECT VALUE municipalities FROM ONLY type::record('org', $id)")
-        .bind("id", a.org_id())
-        .run()
-        .await?
-        .first(0)?;
-    Ok(m.unwrap_or_default())
+/// The funder report as CSV: UTF-8 with a byte-order mark and `;` between fields, the way
+/// spreadsheet programs set to Swedish open it. Columns: [`REPORT_COLUMNS`] (docs/reports.md).
+/// The figures are aggregates, so the text is a few kilobytes whatever the size of the program.
+pub async fn report_csv(a: &Authed, p: &Period) -> Result<String, AppError> {
+    let o = outcomes(a, p, "outcomes.report_csv").await?;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let write = |w: &mut csv::Writer<Vec<u8>>, r: &[&str]| {
+        w.write_record(r).map_err(|_| AppError::Internal)
+    };
+    write(&mut w, &REPORT_COLUMNS)?;
+    for r in report_rows(&o) {
+        write(&mut w, &r.each_ref().map(|s| s.as_str()))?;
+    }
+    let bytes = w.into_inner().map_err(|_| AppError::Internal)?;
+    let text = String::from_utf8(bytes).map_err(|_| AppError::Internal)?;
+    Ok(format!("\u{feff}{text}"))
 }
 
 pub(in crate::server) async fn compute(

@@ -1,0 +1,319 @@
+//! `/uppfoljning`: the program lead's outcomes dashboard, and `/uppfoljning/rapport`: the same
+//! figures as a printable report for the board and funders (with a CSV download). The period and
+//! municipality are a GET form, so the page works without JavaScript and a view can be linked.
+//! Every figure is anonymous and suppressed by the core before it gets here.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::outcomes::load_outcomes;
+use crate::components::charts::{BarChart, CountTableView};
+use crate::components::ui::ErrorBox;
+use crate::domain::stats::{Cell, Median, Outcomes, Share, MIN_CELL};
+
+/// The query of the current view: (from, to, municipality).
+fn use_period() -> impl Fn() -> (String, String, String) + Copy + Send + Sync + 'static {
+    let q = use_query_map();
+    move || {
+        q.with(|q| {
+            (
+                q.get("from").unwrap_or_default(),
+                q.get("to").unwrap_or_default(),
+                q.get("kommun").unwrap_or_default(),
+            )
+        })
+    }
+}
+
+fn query_string(o: &Outcomes) -> String {
+    let mut s = format!("from={}&to={}", o.from, o.to);
+    if let Some(m) = &o.municipality {
+        s.push_str("&kommun=");
+        s.push_str(&urlencode(m));
+    }
+    s
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn OutcomesPage() -> impl IntoView {
+    let period = use_period();
+    let data = Resource::new(period, |(f, t, m)| load_outcomes(f, t, m, false));
+    view! {
+        <Title text="Uppföljning"/>
+        <div class="page-head">
+            <h1>"Uppföljning"</h1>
+        </div>
+        <p class="hint">
+            {format!("Avidentifierad statistik för programmet. Uppgifter om färre än {MIN_CELL} personer visas som ”< {MIN_CELL}”, och en till uppgift döljs där summan annars skulle avslöja dem.")}
+        </p>
+        <Transition fallback=|| view! { <p class="loading">"Beräknar…"</p> }>
+            {move || Suspend::new(async move {
+                let (f, t, m) = period();
+                match data.await {
+                    Ok(o) => view! { <PeriodForm action="/uppfoljning" o=Some(o.clone()) from=f to=t kommun=m/><Dashboard o/> }.into_any(),
+                    Err(e) => view! { <PeriodForm action="/uppfoljning" o=None from=f to=t kommun=m/><ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The period and municipality chooser, with quick choices and the report links.
+#[component]
+fn PeriodForm(
+    action: &'static str,
+    o: Option<Outcomes>,
+    from: String,
+    to: String,
+    kommun: String,
+) -> impl IntoView {
+    let (from, to) = match &o {
+        Some(o) => (o.from.to_string(), o.to.to_string()),
+        None => (from, to),
+    };
+    let munis = o
+        .as_ref()
+        .map(|o| o.municipalities.clone())
+        .unwrap_or_default();
+    let links = o.as_ref().map(|o| {
+        let q = query_string(o);
+        view! {
+            <p class="report-links screen-only">
+                <a href=format!("/api/rapport.csv?{q}") download data-testid="csv-link">"Ladda ner rapporten (CSV)"</a>
+                " · "
+                <a href=format!("/uppfoljning/rapport?{q}")>"Utskriftsvänlig rapport"</a>
+            </p>
+        }
+    });
+    let quick = o.as_ref().map(|o| {
+        let year = chrono::Datelike::year(&o.to);
+        let m = o
+            .municipality
+            .as_ref()
+            .map(|m| format!("&kommun={}", urlencode(m)))
+            .unwrap_or_default();
+        view! {
+            <p class="quick screen-only">
+                "Snabbval: "
+                <a href=format!("{action}?{}", m.trim_start_matches('&'))>"Senaste 12 månaderna"</a>
+                " · "
+                <a href=format!("{action}?from={year}-01-01&to={}{m}", o.to)>"I år"</a>
+                " · "
+                <a href=format!("{action}?from={}-01-01&to={}-12-31{m}", year - 1, year - 1)>"Förra året"</a>
+            </p>
+        }
+    });
+    view! {
+        <Form method="get" action=action attr:class="filters screen-only" attr:data-testid="period-form">
+            <div class="filter">
+                <label for="p-from">"Från och med"</label>
+                <input id="p-from" name="from" type="date" value=from required/>
+            </div>
+            <div class="filter">
+                <label for="p-to">"Till och med"</label>
+                <input id="p-to" name="to" type="date" value=to.clone() required/>
+            </div>
+            <div class="filter">
+                <label for="p-kommun">"Kommun"</label>
+                <select id="p-kommun" name="kommun">
+                    <option value="" selected=kommun.is_empty()>"Alla kommuner"</option>
+                    {munis
+                        .into_iter()
+                        .map(|m| {
+                            let sel = m == kommun;
+                            view! { <option value=m.clone() selected=sel>{m.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit">"Visa"</button>
+        </Form>
+        {quick}
+        {links}
+    }
+}
+
+fn share_text(s: Share) -> String {
+    match s {
+        Share::Shown { part, of, percent } => format!("{percent} % ({part} av {of})"),
+        Share::Suppressed => format!("< {MIN_CELL}"),
+    }
+}
+
+fn median_text(m: Median) -> String {
+    match m {
+        Median::Shown { days, of } => format!("{days} dagar (median, {of} personer)"),
+        Median::Suppressed => format!("< {MIN_CELL}"),
+    }
+}
+
+/// The key figures as a description list.
+#[component]
+fn KeyFigures(o: Outcomes) -> impl IntoView {
+    let items: Vec<(&str, String)> = vec![
+        ("Deltagare under perioden", o.participants.text()),
+        ("Flickor och kvinnor", share_text(o.female_share)),
+        ("Tid från anmälan till aktiv", median_text(o.days_to_active)),
+        (
+            "Tid från anmälan till stabilt boende",
+            median_text(o.days_to_housing),
+        ),
+        (
+            "Arbete eller studier efter 6 månader",
+            share_text(o.occupied_6m),
+        ),
+        (
+            "Arbete eller studier efter 12 månader",
+            share_text(o.occupied_12m),
+        ),
+        (
+            "Öppna ärenden med aktuell hotbedömning",
+            share_text(o.assessment_current),
+        ),
+        (
+            "Öppna ärenden med planuppföljning i tid",
+            share_text(o.review_current),
+        ),
+    ];
+    view! {
+        <dl class="key-figures" data-testid="key-figures">
+            {items
+                .into_iter()
+                .map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> })
+                .collect_view()}
+        </dl>
+    }
+}
+
+fn scope_text(o: &Outcomes) -> String {
+    format!(
+        "{} – {}, {}",
+        o.from,
+        o.to,
+        o.municipality.as_deref().unwrap_or("alla kommuner")
+    )
+}
+
+#[component]
+fn Dashboard(o: Outcomes) -> impl IntoView {
+    let scope = scope_text(&o);
+    let empty = o.participants == Cell::Count(0);
+    view! {
+        <div data-testid="dashboard">
+            <h2 class="scope" data-testid="scope">{scope}</h2>
+            {empty.then(|| view! { <p class="empty">"Inga deltagare under perioden."</p> })}
+            <section class="card" aria-labelledby="kf-h">
+                <h3 id="kf-h">"Nyckeltal"</h3>
+                <KeyFigures o=o.clone()/>
+            </section>
+            <div class="charts">
+                <section class="card"><h3>"Status vid periodens slut"</h3>
+                    <BarChart id="c-status" title="Deltagare efter status vid periodens slut" table=o.by_status.clone()/></section>
+                <section class="card"><h3>"SSPF-nivå"</h3>
+                    <BarChart id="c-sspf" title="Deltagare efter SSPF-nivå" table=o.by_sspf.clone()/></section>
+                <section class="card"><h3>"Kön och ålder vid inskrivning"</h3>
+                    <BarChart id="c-age" title="Deltagare efter kön och åldersgrupp" table=o.gender_age.clone()/></section>
+                <section class="card"><h3>"Intag och avslut per månad"</h3>
+                    <BarChart id="c-month" title="Intag och avslut per månad" table=o.per_month.clone()/></section>
+                <section class="card"><h3>"Skyddsåtgärder"</h3>
+                    <BarChart id="c-measures" title="Deltagare med skyddsåtgärd under perioden, efter typ" table=o.measures.clone()/></section>
+                <section class="card"><h3>"Avslut efter orsak"</h3>
+                    <BarChart id="c-exits" title="Avslutade ärenden efter orsak" table=o.exits.clone()/></section>
+            </div>
+            <ContactsTable o=o.clone()/>
+        </div>
+    }
+}
+
+#[component]
+fn ContactsTable(o: Outcomes) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="contacts-h">
+            <h3 id="contacts-h">"Kontakter per organisation"</h3>
+            {if o.contacts.is_empty() {
+                view! { <p class="empty">"Inga kontakter loggade under perioden."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="list stats" data-testid="contacts-per-org">
+                        <caption class="visually-hidden">"Kontakter per organisation"</caption>
+                        <thead><tr><th scope="col">"Organisation"</th><th scope="col">"Kontakter"</th><th scope="col">"Personer"</th></tr></thead>
+                        <tbody>
+                            {o.contacts.iter().map(|c| view! {
+                                <tr><th scope="row">{c.org.clone()}</th><td class="num">{c.contacts.text()}</td><td class="num">{c.persons.text()}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The printable report: the same figures as tables, with the definitions the board needs.
+#[component]
+pub fn OutcomesReportPage() -> impl IntoView {
+    let period = use_period();
+    let data = Resource::new(period, |(f, t, m)| load_outcomes(f, t, m, true));
+    view! {
+        <Title text="Rapport – uppföljning"/>
+        <Transition fallback=|| view! { <p class="loading">"Beräknar…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(o) => view! { <Report o/> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Report(o: Outcomes) -> impl IntoView {
+    let q = query_string(&o);
+    view! {
+        <article class="report" data-testid="report">
+            <div class="page-head">
+                <h1>"Rapport: avhopparverksamhetens resultat"</h1>
+                <p class="screen-only">
+                    <button type="button" class="primary" onclick="window.print()">"Skriv ut"</button>
+                    " "
+                    <a class="button" href=format!("/api/rapport.csv?{q}") download>"Ladda ner CSV"</a>
+                    " "
+                    <a class="button" href=format!("/uppfoljning?{q}")>"Tillbaka till uppföljningen"</a>
+                </p>
+            </div>
+            <p class="scope">{format!("Period och urval: {}", scope_text(&o))}</p>
+            <KeyFigures o=o.clone()/>
+            <CountTableView table=o.by_status.clone() caption="Deltagare efter status vid periodens slut"/>
+            <CountTableView table=o.by_sspf.clone() caption="Deltagare efter SSPF-nivå"/>
+            <CountTableView table=o.gender_age.clone() caption="Deltagare efter kön och åldersgrupp vid inskrivning"/>
+            <CountTableView table=o.per_month.clone() caption="Intag och avslut per månad"/>
+            <CountTableView table=o.measures.clone() caption="Deltagare med skyddsåtgärd under perioden, efter typ"/>
+            <CountTableView table=o.exits.clone() caption="Avslutade ärenden efter orsak"/>
+            <ContactsTable o=o.clone()/>
+            <section class="definitions">
+                <h2>"Definitioner"</h2>
+                <ul>
+                    <li>{format!("Uppgifter om färre än {MIN_CELL} personer redovisas som ”< {MIN_CELL}”. Där en summa annars skulle avslöja en dold uppgift döljs även nästa minsta uppgift i raden eller kolumnen.")}</li>
+                    <li>"Deltagare under perioden: ärenden som var öppna någon gång under perioden. Status avser läget vid periodens slut."</li>
+                    <li>"Ålder: ålder vid inskrivning (inskrivningsår minus födelseår)."</li>
+                    <li>"Stabilt boende: eget kontrakt eller andrahandskontrakt."</li>
+                    <li>"Arbete eller studier efter 6 och 12 månader: bland dem vars ärende blev aktivt 182 respektive 365 dagar före en dag i perioden, andelen med anställning, praktik, studier eller arbetsmarknadsinsats den dagen."</li>
+                    <li>"Aktuell hotbedömning och planuppföljning i tid: andel av de ärenden som är öppna i dag där nästa bedömning eller uppföljning inte har passerats."</li>
+                    <li>"Uppgifterna är avidentifierade. Gallrade ärenden ingår med sina statistikuppgifter."</li>
+                </ul>
+            </section>
+        </article>
+    }
+}
