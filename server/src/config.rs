@@ -106,6 +106,22 @@ pub struct GlobalOpts {
         global = true
     )]
     pub session_hours: i64,
+    /// Years a closed case is kept after its last entry before retention removes it.
+    #[arg(
+        long = "retention-years",
+        env = "UTVAG_RETENTION_YEARS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub retention_years: u32,
+    /// Years an audit entry is kept.
+    #[arg(
+        long = "audit-retention-years",
+        env = "UTVAG_AUDIT_RETENTION_YEARS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub audit_retention_years: u32,
 }
 
 fn parse_bool(s: &str) -> Result<bool, String> {
@@ -136,6 +152,15 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
+    },
+    /// Retention (gallring): list what is due (--dry-run) or remove it (--apply).
+    Gallring {
+        /// Report what is due without changing anything.
+        #[arg(long, conflicts_with = "apply", required_unless_present = "apply")]
+        dry_run: bool,
+        /// Crypto-shred the due participants and cut old audit entries.
+        #[arg(long)]
+        apply: bool,
     },
 }
 
@@ -193,6 +218,7 @@ pub struct LogSettings {
 pub struct Config {
     pub addr: SocketAddr,
     pub core: CoreSettings,
+    pub retention: app::server::retention::Periods,
     pub log: LogSettings,
     pub site_root: PathBuf,
 }
@@ -315,9 +341,22 @@ impl GlobalOpts {
         if !(1..=72).contains(&self.session_hours) {
             return Err(err("UTVAG_SESSION_HOURS", "must be between 1 and 72"));
         }
+        if !(1..=100).contains(&self.retention_years) {
+            return Err(err("UTVAG_RETENTION_YEARS", "must be between 1 and 100"));
+        }
+        if !(1..=100).contains(&self.audit_retention_years) {
+            return Err(err(
+                "UTVAG_AUDIT_RETENTION_YEARS",
+                "must be between 1 and 100",
+            ));
+        }
         let log = parse_log(&self.log)?;
         Ok(Config {
             addr,
+            retention: app::server::retention::Periods {
+                case_years: self.retention_years,
+                audit_years: self.audit_retention_years,
+            },
             core: CoreSettings {
                 db: DbSettings {
                     url: db.to_string(),

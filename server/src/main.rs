@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use app::server::config::KeySource;
-use app::server::{demo, demo_history, ops, AppState};
+use app::server::{audit, demo, demo_history, ops, retention, AppState};
 use clap::Parser;
 use server::config::{AuditCmd, Cli, Command, Config, KeysCmd, UserCmd};
 use server::telemetry;
@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
         Command::Audit {
             cmd: AuditCmd::Verify,
         } => audit_verify(config).await,
+        Command::Gallring { apply, .. } => gallring(config, apply).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -63,6 +64,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| anyhow::anyhow!("UTVAG_ADDR: cannot listen on {}: {e}", config.addr))?;
+    // The daily retention run; the database lease keeps it to one instance at a time.
+    tokio::spawn(retention::daily(
+        state.clone(),
+        config.retention,
+        std::time::Duration::from_secs(600),
+    ));
     let running = server::serve(listener, state, &config.site_root, shutdown_signal()).await?;
     println!("Utväg is listening on http://{}", running.addr);
     let state = running.state;
@@ -96,6 +103,23 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+async fn gallring(config: Config, apply: bool) -> anyhow::Result<()> {
+    let state = open(&config).await?;
+    let r = retention::run(&state, config.retention, apply, &audit::Who::system())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{} {} participants ({} cases) closed with no entry since before {}; {} audit entries older than {}.",
+        if r.applied { "Removed:" } else { "Due (dry run, nothing changed):" },
+        r.participants.len(),
+        r.cases,
+        r.case_cutoff.format("%Y-%m-%d"),
+        r.audit_entries,
+        r.audit_cutoff.format("%Y-%m-%d"),
+    );
+    Ok(())
 }
 
 async fn load_demo(config: Config) -> anyhow::Result<()> {

@@ -136,6 +136,7 @@ pub fn BarChart(
             </details>
         </figure>
     }
+    .into_any()
 }
 
 /// A count table with its totals; hidden figures read "< 5".
@@ -187,4 +188,5 @@ pub fn CountTableView(table: CountTable, #[prop(into)] caption: String) -> impl 
             {foot}
         </table>
     }
+    .into_any()
 }

@@ -142,6 +142,7 @@ fn PeriodForm(
         {quick}
         {links}
     }
+    .into_any()
 }
 
 fn share_text(s: Share) -> String {
@@ -234,6 +235,7 @@ fn Dashboard(o: Outcomes) -> impl IntoView {
             <ContactsTable o=o.clone()/>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -316,4 +318,5 @@ fn Report(o: Outcomes) -> impl IntoView {
             </section>
         </article>
     }
+    .into_any()
 }

@@ -268,26 +268,39 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
     let mut expected_seq: i64 = 1;
     let mut count = 0i64;
     let mut broken: Option<(i64, String)> = None;
-    let min_seq = state
+    #[derive(Deserialize)]
+    struct Cut {
+        seq: i64,
+        prev_mac: String,
+        at: DateTime<Utc>,
+        mac: Option<String>,
+    }
+    let cut: Option<Cut> = state
         .db()
-        .q("SELECT VALUE seq FROM audit_cut:main")
+        .q("SELECT seq, prev_mac, at, mac FROM audit_cut:main")
         .run()
         .await?
-        .first::<i64>(0)?;
+        .first(0)?;
     let mut after = 0i64;
-    if let Some(cut) = min_seq {
-        // A recorded retention cut: the chain legitimately starts after it.
-        after = cut;
-        expected_seq = cut + 1;
-        let prev: Option<String> = state
-            .db()
-            .q("SELECT VALUE prev_mac FROM audit_cut:main")
-            .run()
-            .await?
-            .first(0)?;
-        expected_prev = prev.unwrap_or_else(|| GENESIS.to_string());
+    if let Some(cut) = cut {
+        // A recorded retention cut: the chain legitimately starts after it, if the cut itself
+        // carries a valid MAC (without the key no one can move it to hide removed entries).
+        after = cut.seq;
+        expected_seq = cut.seq + 1;
+        expected_prev = cut.prev_mac.clone();
+        let canonical = super::retention::cut_canonical(cut.seq, &cut.prev_mac, cut.at);
+        let genuine = cut
+            .mac
+            .as_deref()
+            .is_some_and(|m| state.with_keys(|k| k.audit_verify(&canonical, m)));
+        if !genuine {
+            broken = Some((
+                cut.seq + 1,
+                "the recorded retention cut has been changed".to_string(),
+            ));
+        }
     }
-    'pages: loop {
+    'pages: while broken.is_none() {
         let page: Vec<Stored> = state
             .db()
             .q("SELECT * OMIT id FROM audit WHERE seq > $after ORDER BY seq LIMIT 2000")

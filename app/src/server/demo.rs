@@ -55,6 +55,14 @@ pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
         Role::CaseWorker,
     ),
     ("programledare", "Maria Ekholm", ORG_GBG, Role::ProgramLead),
+    // The colleagues who worked the three years of demo history (demo_history.rs).
+    ("handlaggare2", "Erik Nordin", ORG_GBG, Role::CaseWorker),
+    (
+        "handlaggare2.malmo",
+        "Fatima Rahimi",
+        ORG_MALMO,
+        Role::CaseWorker,
+    ),
     ("passus", "Ahmed Yusuf", ORG_PASSUS, Role::Partner),
     ("polis", "Karin Holm", ORG_POLICE, Role::Police),
     ("granskare", "Per Sandberg", ORG_GBG, Role::Auditor),

@@ -252,11 +252,22 @@ pub fn generate(today: NaiveDate) -> Vec<HistoryCase> {
             let level = pick(&mut rng, &["low", "medium", "medium", "high", "acute"]);
             let next = d + days(90);
             c.assessments.push((level, d, next));
-            // Some reassessments are late.
-            d = next + days(rng.random_range(0..30));
+            // Most reassessments are on time; some are late.
+            d = next
+                + days(if rng.random_bool(0.8) {
+                    rng.random_range(-10..0)
+                } else {
+                    rng.random_range(1..40)
+                });
         }
         if closed.is_none() {
-            c.next_review = Some(now + days(rng.random_range(-30..75)));
+            // Most reviews are booked ahead; some are late.
+            let ahead = if rng.random_bool(0.85) {
+                rng.random_range(0..75)
+            } else {
+                rng.random_range(-40..0)
+            };
+            c.next_review = Some(now + days(ahead));
         }
         // Contacts every two to five weeks while the case runs.
         let mut t = opened + days(rng.random_range(1..14));
@@ -292,9 +303,9 @@ fn rows_for(state: &AppState, c: &HistoryCase) -> Result<Json, AppError> {
     let (dek, wrapped) = vault::new_dek(state, &pid)?;
     let seal = |table: &str, id: &str, field: &str, v: &str| vault::seal(&dek, table, id, field, v);
     let user = if c.owner_org == ORG_GBG {
-        "demo_handlaggare"
+        "demo_handlaggare2"
     } else {
-        "demo_handlaggare_malmo"
+        "demo_handlaggare2_malmo"
     };
     let mut transitions =
         vec![json!({ "from": Json::Null, "to": "referred", "at": c.opened, "by": user })];

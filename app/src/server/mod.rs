@@ -25,6 +25,7 @@ pub mod outcomes;
 pub mod oversight;
 pub mod participants;
 pub mod password;
+pub mod retention;
 pub mod shred;
 pub mod state;
 pub mod subject;

@@ -1,0 +1,597 @@
+//! Retention (gallring): what the law says may no longer be kept is removed by the system.
+//!
+//! A participant whose cases are all closed and have had no entry for the retention period
+//! (default five years) is crypto-shredded and every row about them is deleted, each participant
+//! in one audited transaction. Their cases' statistics rows stay, re-keyed under new random ids
+//! with the link to the case removed, so the outcomes dashboard's history does not change.
+//! Audit entries older than their own retention (default ten years) are removed as a recorded
+//! cut: the cut names the last removed position and the link the first kept entry carries, under
+//! a MAC, so verification still proves nothing else was removed or changed.
+//!
+//! The job runs daily inside the server and on demand (`utvag gallring --dry-run | --apply`).
+//! Applying holds a lease in the database, so two app instances never run it at the same time.
+
+use chrono::{DateTime, Duration, Months, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::audit::{self, Entry, Who};
+use super::db::new_id;
+use super::state::AppState;
+use crate::domain::AppError;
+
+/// How long a closed case is kept after its last entry.
+pub const DEFAULT_CASE_YEARS: u32 = 5;
+/// How long an audit entry is kept.
+pub const DEFAULT_AUDIT_YEARS: u32 = 10;
+/// How long a lease lasts unless renewed: a crashed holder blocks the job no longer than this.
+pub const LEASE_MINUTES: i64 = 30;
+const LEASE: &str = "gallring";
+
+/// What the job found or did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub applied: bool,
+    pub at: DateTime<Utc>,
+    /// Cases closed with no entry before this instant are due.
+    pub case_cutoff: DateTime<Utc>,
+    pub audit_cutoff: DateTime<Utc>,
+    /// Participants due (dry run) or shredded (apply).
+    pub participants: Vec<String>,
+    pub cases: usize,
+    /// Audit entries older than their retention: counted (dry run) or removed (apply).
+    pub audit_entries: i64,
+}
+
+/// The retention periods in force.
+#[derive(Debug, Clone, Copy)]
+pub struct Periods {
+    pub case_years: u32,
+    pub audit_years: u32,
+}
+
+impl Default for Periods {
+    fn default() -> Periods {
+        Periods {
+            case_years: DEFAULT_CASE_YEARS,
+            audit_years: DEFAULT_AUDIT_YEARS,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DueCase {
+    participant: String,
+    case: String,
+}
+
+/// Finds what is due and, with `apply`, removes it. Audited either way.
+pub async fn run(
+    state: &AppState,
+    periods: Periods,
+    apply: bool,
+    by: &Who,
+) -> Result<Report, AppError> {
+    let now = state.clock().now();
+    let years = |y: u32| now.checked_sub_months(Months::new(y * 12)).unwrap_or(now);
+    let case_cutoff = years(periods.case_years);
+    let audit_cutoff = years(periods.audit_years);
+    if !apply {
+        return due(state, now, case_cutoff, audit_cutoff, by).await;
+    }
+    let holder = new_id();
+    acquire(state, &holder).await?;
+    let result = apply_all(state, now, case_cutoff, audit_cutoff, by).await;
+    release(state, &holder).await;
+    result
+}
+
+async fn due_cases(
+    state: &AppState,
+    case_cutoff: DateTime<Utc>,
+) -> Result<(Vec<String>, Vec<DueCase>), AppError> {
+    let mut r = state
+        .db()
+        .q("LET $cut = <datetime>$cutoff;
+            LET $keep = (SELECT VALUE participant FROM case WHERE open = true OR last_entry_at >= $cut);
+            SELECT participant, record::id(id) AS case FROM case
+                WHERE open = false AND last_entry_at < $cut AND participant NOT IN $keep
+                ORDER BY participant;")
+        .bind("cutoff", case_cutoff)
+        .run()
+        .await?;
+    let cases: Vec<DueCase> = r.all(2)?;
+    let mut people: Vec<String> = cases.iter().map(|c| c.participant.clone()).collect();
+    people.dedup();
+    Ok((people, cases))
+}
+
+async fn old_audit_entries(state: &AppState, cutoff: DateTime<Utc>) -> Result<i64, AppError> {
+    let n: Option<i64> = state
+        .db()
+        .q("SELECT VALUE count() FROM audit WHERE at < <datetime>$cutoff GROUP ALL")
+        .bind("cutoff", cutoff)
+        .run()
+        .await?
+        .first(0)?;
+    Ok(n.unwrap_or(0))
+}
+
+async fn due(
+    state: &AppState,
+    now: DateTime<Utc>,
+    case_cutoff: DateTime<Utc>,
+    audit_cutoff: DateTime<Utc>,
+    by: &Who,
+) -> Result<Report, AppError> {
+    let (people, cases) = due_cases(state, case_cutoff).await?;
+    let report = Report {
+        applied: false,
+        at: now,
+        case_cutoff,
+        audit_cutoff,
+        cases: cases.len(),
+        participants: people,
+        audit_entries: old_audit_entries(state, audit_cutoff).await?,
+    };
+    let mut e = Entry::new("retention.dry_run");
+    e.reason = Some(summary(&report));
+    audit::append(state, by, e).await?;
+    Ok(report)
+}
+
+fn summary(r: &Report) -> String {
+    format!(
+        "{} deltagare, {} ärenden, {} loggposter (ärenden utan anteckning sedan {}, loggposter före {})",
+        r.participants.len(),
+        r.cases,
+        r.audit_entries,
+        r.case_cutoff.format("%Y-%m-%d"),
+        r.audit_cutoff.format("%Y-%m-%d")
+    )
+}
+
+/// Every table that holds rows about a participant (besides the participant, key and case).
+const PARTICIPANT_TABLES: &[&str] = &[
+    "goal",
+    "action",
+    "review",
+    "measure",
+    "assessment",
+    "housing",
+    "occupation",
+    "contact",
+    "note",
+    "event",
+    "case_member",
+    "consent",
+    "break_glass",
+    "blind_index",
+    "shred_request",
+];
+
+async fn apply_all(
+    state: &AppState,
+    now: DateTime<Utc>,
+    case_cutoff: DateTime<Utc>,
+    audit_cutoff: DateTime<Utc>,
+    by: &Who,
+) -> Result<Report, AppError> {
+    let (people, cases) = due_cases(state, case_cutoff).await?;
+    let deletes: String = PARTICIPANT_TABLES
+        .iter()
+        .map(|t| format!("DELETE {t} WHERE participant = $pid;\n"))
+        .collect();
+    let body = format!(
+        "FOR $x IN $stats {{
+            LET $s = (SELECT * OMIT id FROM ONLY type::record('case_stat', $x.case));
+            IF $s != NONE {{
+                CREATE type::record('case_stat', $x.stat) CONTENT $s RETURN NONE;
+                UPDATE type::record('case_stat', $x.stat) SET case = NONE, anonymised = true RETURN NONE;
+                DELETE type::record('case_stat', $x.case);
+                UPDATE contact_stat SET stat = $x.stat WHERE stat = $x.case RETURN NONE;
+            }};
+        }};
+        {deletes}
+        DELETE case WHERE participant = $pid;
+        DELETE type::record('open_case', $pid);
+        DELETE type::record('participant_key', $pid);
+        DELETE type::record('participant', $pid);"
+    );
+    for pid in &people {
+        let stats: Vec<serde_json::Value> = cases
+            .iter()
+            .filter(|c| &c.participant == pid)
+            .map(|c| json!({ "case": c.case, "stat": new_id() }))
+            .collect();
+        let mut vars = serde_json::Map::new();
+        vars.insert("pid".into(), json!(pid));
+        vars.insert("stats".into(), json!(stats));
+        let mut e = Entry::new("retention.shred");
+        e.participants = vec![pid.clone()];
+        e.reason = Some(format!(
+            "Gallring: ärendet avslutat utan anteckning sedan före {}",
+            case_cutoff.format("%Y-%m-%d")
+        ));
+        audit::commit(state, by, e, &body, vars).await?;
+        state.deks().remove(pid);
+    }
+    let removed = cut_audit(state, audit_cutoff, by).await?;
+    let report = Report {
+        applied: true,
+        at: now,
+        case_cutoff,
+        audit_cutoff,
+        cases: cases.len(),
+        participants: people,
+        audit_entries: removed,
+    };
+    let mut vars = serde_json::Map::new();
+    vars.insert("at".into(), json!(now));
+    vars.insert("by".into(), json!(by.user));
+    vars.insert("p".into(), json!(report.participants.len()));
+    vars.insert("c".into(), json!(report.cases));
+    vars.insert("a".into(), json!(removed));
+    let mut e = Entry::new("retention.apply");
+    e.reason = Some(summary(&report));
+    audit::commit(
+        state,
+        by,
+        e,
+        "CREATE retention_run CONTENT { at: <datetime>$at, applied: true, by: $by, participants: $p, cases: $c, audit_removed: $a } RETURN NONE;",
+        vars,
+    )
+    .await?;
+    Ok(report)
+}
+
+/// The bytes a cut's MAC covers.
+pub(in crate::server) fn cut_canonical(seq: i64, prev_mac: &str, at: DateTime<Utc>) -> Vec<u8> {
+    serde_json::to_vec(&json!(["audit_cut", seq, prev_mac, at.timestamp_millis()]))
+        .unwrap_or_default()
+}
+
+/// Removes the audit entries before `cutoff` and records the cut, in the same transaction as
+/// the entry that records it (so the chain never ends at the cut).
+async fn cut_audit(state: &AppState, cutoff: DateTime<Utc>, by: &Who) -> Result<i64, AppError> {
+    #[derive(Deserialize)]
+    struct Last {
+        seq: i64,
+        mac: String,
+    }
+    let last: Option<Last> = state
+        .db()
+        .q("SELECT seq, mac FROM audit WHERE at < <datetime>$cutoff ORDER BY seq DESC LIMIT 1")
+        .bind("cutoff", cutoff)
+        .run()
+        .await?
+        .first(0)?;
+    let Some(last) = last else {
+        return Ok(0);
+    };
+    let before: Option<i64> = state
+        .db()
+        .q("SELECT VALUE seq FROM ONLY audit_cut:main")
+        .run()
+        .await?
+        .first(0)?;
+    let removed = last.seq - before.unwrap_or(0);
+    let at =
+        DateTime::from_timestamp_millis(state.clock().now().timestamp_millis()).unwrap_or_default();
+    let mac = state.with_keys(|k| k.audit_mac(&cut_canonical(last.seq, &last.mac, at)));
+    let mut vars = serde_json::Map::new();
+    vars.insert("seq".into(), json!(last.seq));
+    vars.insert("prev".into(), json!(last.mac));
+    vars.insert("at".into(), json!(at));
+    vars.insert("mac".into(), json!(mac));
+    let mut e = Entry::new("audit.cut");
+    e.reason = Some(format!(
+        "Loggposter 1–{} gallrade (äldre än {})",
+        last.seq,
+        cutoff.format("%Y-%m-%d")
+    ));
+    audit::commit(
+        state,
+        by,
+        e,
+        "DELETE audit WHERE seq <= $seq;
+         UPSERT audit_cut:main CONTENT { seq: $seq, prev_mac: $prev, at: <datetime>$at, mac: $mac } RETURN NONE;",
+        vars,
+    )
+    .await?;
+    Ok(removed)
+}
+
+/// Takes the job's lease for this run, or says who holds it.
+async fn acquire(state: &AppState, holder: &str) -> Result<(), AppError> {
+    let now = state.clock().now();
+    let r = state
+        .db()
+        .q(format!(
+            "BEGIN TRANSACTION;
+             LET $l = (SELECT * FROM ONLY lease:{LEASE});
+             IF $l != NONE AND $l.expires_at > <datetime>$now AND $l.holder != $me {{ THROW 'lease-held' }};
+             UPSERT lease:{LEASE} CONTENT {{ holder: $me, expires_at: <datetime>$until }} RETURN NONE;
+             COMMIT TRANSACTION;"
+        ))
+        .bind("now", now)
+        .bind("until", now + Duration::minutes(LEASE_MINUTES))
+        .bind("me", holder)
+        .run()
+        .await;
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_conflict() || e.to_string().contains("lease-held") => Err(
+            AppError::conflict("Gallringen körs redan på en annan instans. Försök igen senare."),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn release(state: &AppState, holder: &str) {
+    let r = state
+        .db()
+        .q(format!("DELETE lease:{LEASE} WHERE holder = $me"))
+        .bind("me", holder)
+        .run()
+        .await;
+    if let Err(e) = r {
+        // The lease runs out on its own.
+        tracing::warn!(error = %e, "could not release the retention lease");
+    }
+}
+
+/// The daily run inside the server: waits `first` and then runs every 24 hours. A run refused
+/// because another instance holds the lease is simply skipped.
+pub async fn daily(state: AppState, periods: Periods, first: std::time::Duration) {
+    tokio::time::sleep(first).await;
+    loop {
+        match run(&state, periods, true, &Who::system()).await {
+            Ok(r) => tracing::info!(
+                participants = r.participants.len(),
+                cases = r.cases,
+                audit_removed = r.audit_entries,
+                "retention run"
+            ),
+            Err(AppError::Conflict { .. }) => {
+                tracing::info!("retention run skipped: another instance holds the lease")
+            }
+            Err(e) => tracing::error!(error = %e, "retention run failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::config::CoreSettings;
+    use crate::server::demo_history::{self, HistoryCase};
+    use crate::server::outcomes::{compute, Period};
+    use crate::server::{demo, vault};
+
+    async fn history_store() -> (AppState, Vec<HistoryCase>) {
+        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        demo::load_identities(&state).await.unwrap();
+        let today = state.clock().today();
+        demo_history::load(&state, today).await.unwrap();
+        (state, demo_history::generate(today))
+    }
+
+    async fn count(state: &AppState, table: &str) -> i64 {
+        state
+            .db()
+            .q("SELECT VALUE count() FROM type::table($t) GROUP ALL")
+            .bind("t", table)
+            .run()
+            .await
+            .unwrap()
+            .first::<i64>(0)
+            .unwrap()
+            .unwrap_or(0)
+    }
+
+    const TABLES: &[&str] = &[
+        "participant",
+        "participant_key",
+        "case",
+        "case_stat",
+        "contact_stat",
+        "event",
+        "contact",
+        "housing",
+        "occupation",
+        "measure",
+        "assessment",
+        "case_member",
+    ];
+
+    async fn counts(state: &AppState) -> Vec<i64> {
+        let mut v = Vec::new();
+        for t in TABLES {
+            v.push(count(state, t).await);
+        }
+        v
+    }
+
+    /// Cases closed with their last entry before `cutoff`, counted from the generated people.
+    fn expected_due(people: &[HistoryCase], cutoff: DateTime<Utc>) -> usize {
+        people
+            .iter()
+            .filter(|c| {
+                let last = c
+                    .transitions
+                    .iter()
+                    .map(|t| t.1)
+                    .chain(c.contacts.iter().copied())
+                    .max()
+                    .unwrap_or(c.opened);
+                c.closed_at().is_some() && last < cutoff
+            })
+            .count()
+    }
+
+    const ONE_YEAR: Periods = Periods {
+        case_years: 1,
+        audit_years: DEFAULT_AUDIT_YEARS,
+    };
+
+    #[tokio::test]
+    async fn a_dry_run_finds_the_due_cases_and_changes_nothing() {
+        let (state, people) = history_store().await;
+        let before = counts(&state).await;
+        let r = run(&state, ONE_YEAR, false, &Who::system()).await.unwrap();
+        assert!(!r.applied);
+        let want = expected_due(&people, r.case_cutoff);
+        assert!(want > 10, "the history has cases closed over a year ago");
+        assert_eq!(r.cases, want);
+        assert_eq!(r.participants.len(), want);
+        assert_eq!(counts(&state).await, before);
+        assert!(audit::verify(&state).await.unwrap().ok());
+    }
+
+    #[tokio::test]
+    async fn applying_shreds_exactly_the_due_cases_and_keeps_the_statistics() {
+        let (state, people) = history_store().await;
+        let today = state.clock().today();
+        let periods: Vec<Period> = ["", "Göteborg", "Malmö"]
+            .iter()
+            .map(|m| {
+                Period::parse(
+                    &(today - Duration::days(3 * 366)).to_string(),
+                    &today.to_string(),
+                    m,
+                    today,
+                )
+                .unwrap()
+            })
+            .collect();
+        let mut before = Vec::new();
+        for p in &periods {
+            before.push(compute(&state, p).await.unwrap());
+        }
+        let stats_before = count(&state, "case_stat").await;
+        let contacts_before = count(&state, "contact_stat").await;
+        let cases_before = count(&state, "case").await;
+        let dry = run(&state, ONE_YEAR, false, &Who::system()).await.unwrap();
+        let r = run(&state, ONE_YEAR, true, &Who::system()).await.unwrap();
+        assert!(r.applied);
+        assert_eq!(r.participants, dry.participants);
+        assert_eq!(r.cases, expected_due(&people, r.case_cutoff));
+
+        // Nothing about a shredded participant is left in any table, and no key.
+        for pid in &r.participants {
+            for t in super::PARTICIPANT_TABLES.iter().chain(&["case"]) {
+                let n: Option<i64> = state
+                    .db()
+                    .q("SELECT VALUE count() FROM type::table($t) WHERE participant = $p GROUP ALL")
+                    .bind("t", *t)
+                    .bind("p", pid)
+                    .run()
+                    .await
+                    .unwrap()
+                    .first(0)
+                    .unwrap();
+                assert_eq!(n.unwrap_or(0), 0, "{t} still has rows of {pid}");
+            }
+            assert!(vault::dek(&state, pid).await.unwrap().is_none());
+        }
+        assert_eq!(count(&state, "case").await, cases_before - r.cases as i64);
+        // Everyone else is still there and readable.
+        let left: Vec<String> = state
+            .db()
+            .q("SELECT VALUE record::id(id) FROM participant")
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        assert_eq!(left.len(), people.len() - r.participants.len());
+        for pid in left.iter().take(20) {
+            assert!(vault::dek(&state, pid).await.unwrap().is_some());
+        }
+        // The statistics are the same, now partly anonymous.
+        assert_eq!(count(&state, "case_stat").await, stats_before);
+        assert_eq!(count(&state, "contact_stat").await, contacts_before);
+        let anonymous: i64 = state
+            .db()
+            .q("SELECT VALUE count() FROM case_stat WHERE anonymised = true AND case = NONE GROUP ALL")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap_or(0);
+        assert_eq!(anonymous, r.cases as i64);
+        for (p, b) in periods.iter().zip(&before) {
+            assert_eq!(&compute(&state, p).await.unwrap(), b, "{p:?}");
+        }
+        assert!(audit::verify(&state).await.unwrap().ok());
+        // A second run finds nothing more.
+        let again = run(&state, ONE_YEAR, true, &Who::system()).await.unwrap();
+        assert!(again.participants.is_empty());
+    }
+
+    #[tokio::test]
+    async fn old_audit_entries_go_as_a_recorded_cut_that_verifies_and_cannot_be_moved() {
+        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        demo::load_identities(&state).await.unwrap();
+        for _ in 0..5 {
+            audit::append(&state, &Who::system(), Entry::new("test.old"))
+                .await
+                .unwrap();
+        }
+        let total = audit::verify(&state).await.unwrap().entries;
+        state.clock().advance(Duration::days(11 * 366));
+        let r = run(&state, Periods::default(), true, &Who::system())
+            .await
+            .unwrap();
+        assert_eq!(r.audit_entries, total);
+        let v = audit::verify(&state).await.unwrap();
+        assert!(v.ok(), "{v:?}");
+        // Left: the cut's own entry and the run's summary.
+        assert_eq!(v.entries, 2);
+        // Moving the cut to hide more entries breaks the chain.
+        state
+            .db()
+            .q("UPDATE audit_cut:main SET seq = seq + 1")
+            .run()
+            .await
+            .unwrap();
+        let v = audit::verify(&state).await.unwrap();
+        assert!(!v.ok());
+        assert_eq!(
+            v.problem.as_deref(),
+            Some("the recorded retention cut has been changed")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_second_instance_cannot_apply_while_the_lease_is_held() {
+        let (state, _) = history_store().await;
+        // Another instance is in the middle of a run.
+        acquire(&state, "other-instance").await.unwrap();
+        let before = counts(&state).await;
+        let e = run(&state, ONE_YEAR, true, &Who::system())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Conflict { .. }), "{e:?}");
+        assert_eq!(counts(&state).await, before);
+        // Two runs started together: exactly one gets the lease.
+        let (a, b) = tokio::join!(acquire(&state, "one"), acquire(&state, "two"));
+        assert!(a.is_err() && b.is_err());
+        // A dry run needs no lease.
+        assert!(run(&state, ONE_YEAR, false, &Who::system()).await.is_ok());
+        // A crashed holder blocks no longer than the lease lasts.
+        state.clock().advance(Duration::minutes(LEASE_MINUTES + 1));
+        let (a, b) = tokio::join!(acquire(&state, "one"), acquire(&state, "two"));
+        assert!(
+            a.is_ok() != b.is_ok(),
+            "exactly one of two racing instances gets it"
+        );
+        release(&state, "one").await;
+        release(&state, "two").await;
+        let r = run(&state, ONE_YEAR, true, &Who::system()).await.unwrap();
+        assert!(!r.participants.is_empty());
+    }
+}
