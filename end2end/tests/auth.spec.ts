@@ -3,9 +3,9 @@ import { signIn, signOut, expectAccessible } from './helpers';
 
 // Each demo role signs in and sees its own navigation.
 const roles: { user: string; role: string; nav: string[]; notNav: string[] }[] = [
-  { user: 'handlaggare', role: 'Handläggare', nav: ['Start'], notNav: ['Användare'] },
+  { user: 'handlaggare', role: 'Handläggare', nav: ['Start'], notNav: ['Användare', 'Uppföljning'] },
   { user: 'handlaggare.malmo', role: 'Handläggare', nav: ['Start'], notNav: ['Användare'] },
-  { user: 'programledare', role: 'Programledare', nav: ['Start'], notNav: ['Användare'] },
+  { user: 'programledare', role: 'Programledare', nav: ['Start', 'Uppföljning'], notNav: ['Användare'] },
   { user: 'passus', role: 'Samverkanspartner', nav: ['Start'], notNav: ['Användare'] },
   { user: 'polis', role: 'Polis', nav: ['Start'], notNav: ['Användare'] },
   { user: 'granskare', role: 'Loggranskare', nav: ['Start'], notNav: ['Användare'] },

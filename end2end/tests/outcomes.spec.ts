@@ -1,0 +1,85 @@
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { signIn, expectAccessible } from './helpers';
+
+async function settle(page: import('@playwright/test').Page) {
+  await page.waitForLoadState('networkidle');
+}
+
+test.describe('outcomes dashboard', () => {
+  test('the program lead opens the dashboard, changes the period and downloads the CSV', async ({ page }) => {
+    await signIn(page, 'programledare');
+    await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Uppföljning' }).click();
+    await expect(page).toHaveURL(/\/uppfoljning$/);
+    await settle(page);
+    const figures = page.getByTestId('key-figures');
+    await expect(figures).toContainText('Deltagare under perioden');
+    // The demo history is large enough for real figures and has small groups that are hidden.
+    await expect(figures.locator('dd').first()).toHaveText(/^\d{2,}$/);
+    await expect(page.getByTestId('dashboard')).toContainText('< 5');
+    // Every chart is an image with a name, and its figures are in a table behind it.
+    const chart = page.getByRole('img', { name: 'Deltagare efter status vid periodens slut' });
+    await expect(chart).toBeVisible();
+    const section = page.locator('figure.chart').first();
+    await section.getByText('Visa som tabell').click();
+    await expect(section.getByRole('table')).toContainText('Totalt');
+    await expectAccessible(page);
+
+    // Last year, Malmö only.
+    const year = new Date().getFullYear() - 1;
+    await page.getByLabel('Från och med').fill(`${year}-01-01`);
+    await page.getByLabel('Till och med').fill(`${year}-12-31`);
+    await page.getByLabel('Kommun').selectOption('Malmö');
+    await page.getByRole('button', { name: 'Visa' }).click();
+    await expect(page).toHaveURL(new RegExp(`from=${year}-01-01.*to=${year}-12-31.*kommun=Malm`));
+    await expect(page.getByTestId('scope')).toHaveText(`${year}-01-01 – ${year}-12-31, Malmö`);
+    await expect(page.locator('table.stats', { hasText: 'Intag' }).locator('tbody tr')).toHaveCount(12);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-link').click()]);
+    expect(download.suggestedFilename()).toBe(`utvag-rapport-${year}-01-01-${year}-12-31.csv`);
+    const csv = readFileSync(await download.path(), 'utf-8').replace(/^\uFEFF/, '');
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('avsnitt;grupp;kolumn;värde;enhet');
+    expect(lines).toContain('urval;kommun;;Malmö;');
+    expect(lines.some((l) => l.startsWith('deltagare;totalt;;') && /;\d+;personer$/.test(l))).toBe(true);
+    // A hidden figure is "<5" in the file too, never its value.
+    expect(lines.some((l) => l.endsWith(';<5;personer'))).toBe(true);
+
+    // The printable report shows the same period.
+    await page.getByRole('link', { name: 'Utskriftsvänlig rapport' }).click();
+    await expect(page.getByRole('heading', { name: 'Rapport: avhopparverksamhetens resultat' })).toBeVisible();
+    await expect(page.getByTestId('report')).toContainText(`${year}-01-01 – ${year}-12-31, Malmö`);
+    await expect(page.getByRole('button', { name: 'Skriv ut' })).toBeVisible();
+    await expectAccessible(page);
+  });
+
+  test('a case worker is not shown the dashboard', async ({ page }) => {
+    await signIn(page, 'handlaggare');
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto('/uppfoljning');
+    await expect(page.getByRole('alert')).toHaveText('Du har inte behörighet till det här.');
+    const res = await page.request.get('/api/rapport.csv');
+    expect(res.status()).toBe(403);
+  });
+
+  test('a period that ends before it starts is explained', async ({ page }) => {
+    await signIn(page, 'programledare');
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto('/uppfoljning?from=2026-05-01&to=2026-04-01');
+    await expect(page.getByRole('alert')).toHaveText('Periodens början ligger efter dess slut.');
+  });
+
+  test.describe('without JavaScript', () => {
+    test.use({ javaScriptEnabled: false });
+
+    test('the period form works as a plain GET', async ({ page }) => {
+      await signIn(page, 'programledare');
+      await page.goto('/uppfoljning');
+      await page.getByLabel('Kommun').selectOption('Göteborg');
+      await page.getByRole('button', { name: 'Visa' }).click();
+      await expect(page).toHaveURL(/kommun=G/);
+      await expect(page.getByTestId('scope')).toContainText('Göteborg');
+      await expect(page.getByRole('img', { name: 'Intag och avslut per månad' })).toBeVisible();
+    });
+  });
+});
