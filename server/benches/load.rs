@@ -6,10 +6,11 @@
 //! 3. a timeline page (50 of 10 000 events, decrypted, policy-filtered, audited) vs the raw
 //!    query on an unencrypted copy;
 //! 4. the case overview rendered by the real server (SSR over HTTP on loopback) with a large
-//!    population in the store, under concurrent load.
+//!    population in the store, under concurrent load;
+//! 5. the outcomes dashboard and the funder CSV over the same store (absolute: goal p50 <= 150 ms).
 //!
 //! Sizes: `UTVAG_BENCH_PEOPLE` (default 10 000) and `UTVAG_BENCH_EVENTS` (default 1 000 000)
-//! for part 4. Run: `make bench`.
+//! for parts 4 and 5. Run: `make bench`.
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use app::server::auth::{self, Authed};
 use app::server::bench::{self, Stats};
 use app::server::casework::{self, TimelineFilter};
 use app::server::config::CoreSettings;
+use app::server::outcomes;
 use app::server::participants::{self, ListFilter};
 use app::server::{demo, AppState};
 
@@ -231,4 +233,37 @@ async fn main() {
     }
     let _ = tx.send(());
     let _ = running.handle.await;
+
+    // 5. The outcomes dashboard and the funder CSV over the same store.
+    let t = Instant::now();
+    bench::fill_outcomes(&state, |p| eprintln!("   fyller: {p}"))
+        .await
+        .expect("outcomes fill");
+    println!(
+        "5. Outcomes dashboard over {people} cases and {events} events (statistics filled in {:.0} s)",
+        t.elapsed().as_secs_f64()
+    );
+    let (_, lead) = sign_in(&state, "programledare").await;
+    let today = state.clock().today();
+    let year = outcomes::Period::parse("", "", "", today).unwrap();
+    let three = outcomes::Period::parse(
+        &(today - chrono::Duration::days(3 * 365)).to_string(),
+        &today.to_string(),
+        "",
+        today,
+    )
+    .unwrap();
+    let (rss0, _) = bench::memory_mib();
+    for (name, p) in [("last 12 months", &year), ("three years", &three)] {
+        let s = bench::time(3, 20, || outcomes::outcomes(&lead, p, "outcomes.read")).await;
+        println!("   dashboard, {name:<15} {s}");
+    }
+    let (rss1, hwm1) = bench::memory_mib();
+    let csv = bench::time(3, 20, || outcomes::report_csv(&lead, &three)).await;
+    let (rss2, hwm2) = bench::memory_mib();
+    let bytes = outcomes::report_csv(&lead, &three).await.unwrap().len();
+    println!("   CSV report, three years {csv}  ({bytes} bytes)");
+    println!(
+        "   memory: RSS {rss0:.0} MiB before, {rss1:.0} MiB after 46 dashboards, {rss2:.0} MiB after 24 CSV reports; peak {hwm1:.0} -> {hwm2:.0} MiB (the peak includes the fill)"
+    );
 }

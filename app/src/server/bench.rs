@@ -381,3 +381,121 @@ pub async fn audit_append(state: &AppState) -> Result<i64, AppError> {
     )
     .await
 }
+
+/// Gives the filled cases (`fill_population`) three years of varied history — intake dates,
+/// status paths, SSPF levels — refreshes their statistics rows, and adds one contact statistics
+/// row per timeline event, so the outcomes dashboard has a realistic load to aggregate.
+pub async fn fill_outcomes(state: &AppState, progress: impl Fn(&str)) -> Result<(), AppError> {
+    #[derive(Deserialize)]
+    struct C {
+        id: String,
+        municipality: String,
+    }
+    let cases: Vec<C> = state
+        .db()
+        .q("SELECT record::id(id) AS id, municipality FROM case WHERE responsible = 'bench'")
+        .run()
+        .await?
+        .all(0)?;
+    let now = state.clock().now();
+    const STATUSES: [&str; 7] = [
+        "referred",
+        "assessment",
+        "active",
+        "active",
+        "completed",
+        "ended_early",
+        "moved",
+    ];
+    const LEVELS: [&str; 3] = ["individual", "group", "individual"];
+    for (b, chunk) in cases.chunks(500).enumerate() {
+        let rows: Vec<Json> = chunk
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let i = b * 500 + k;
+                let opened = now - Duration::days((i as i64 * 37) % 1095) - Duration::hours(3);
+                let status = STATUSES[i % STATUSES.len()];
+                let mut path = vec![json!({ "from": Json::Null, "to": "referred", "at": opened, "by": "bench" })];
+                let mut at = opened;
+                let steps: &[&str] = match status {
+                    "referred" => &[],
+                    "assessment" => &["assessment"],
+                    "active" => &["assessment", "active"],
+                    _ => &["assessment", "active", status],
+                };
+                let mut from = "referred";
+                for s in steps {
+                    at += Duration::days(10 + (i as i64 % 50));
+                    path.push(json!({ "from": from, "to": s, "at": at.min(now), "by": "bench" }));
+                    from = s;
+                }
+                let closed = matches!(status, "completed" | "ended_early" | "moved");
+                json!({ "id": c.id, "opened": opened, "status": status, "open": !closed,
+                    "closed": closed.then_some(at.min(now)), "sspf": LEVELS[i % 3], "path": path })
+            })
+            .collect();
+        state
+            .db()
+            .q("FOR $r IN $rows {
+                    UPDATE type::record('case', $r.id) SET opened_at = <datetime>$r.opened, status = $r.status,
+                        open = $r.open, sspf_level = $r.sspf,
+                        closed_at = IF $r.closed = NONE THEN NONE ELSE <datetime>$r.closed END,
+                        transitions = $r.path.map(|$t| { from: $t.from, to: $t.to, at: <datetime>$t.at, by: $t.by })
+                        RETURN NONE;
+                    fn::stat_refresh($r.id);
+                }")
+            .bind("rows", rows)
+            .run()
+            .await?;
+        progress(&format!("statistik {}/{}", (b + 1) * 500, cases.len()));
+    }
+    // One contact statistics row per timeline event, in the case's municipality.
+    let orgs = ["gbg_soc", "passus_gbg", "polis_vast"];
+    let events: usize = state
+        .db()
+        .q("SELECT VALUE count() FROM event WHERE source = 'bench' GROUP ALL")
+        .run()
+        .await?
+        .first(0)?
+        .unwrap_or(0);
+    let base = now - Duration::days(1000);
+    const BATCH: usize = 10_000;
+    let mut done = 0;
+    while done < events {
+        let rows: Vec<Json> = (done..(done + BATCH).min(events))
+            .map(|i| {
+                let c = &cases[i % cases.len().max(1)];
+                json!({ "stat": c.id, "org": orgs[i % 3], "municipality": c.municipality,
+                    "at": base + Duration::seconds(i as i64 * 97 % 86_000_000) })
+            })
+            .collect();
+        done += rows.len();
+        state
+            .db()
+            .q("FOR $r IN $rows { CREATE contact_stat CONTENT { stat: $r.stat, org: $r.org,
+                    municipality: $r.municipality, at: <datetime>$r.at } RETURN NONE; }")
+            .bind("rows", rows)
+            .run()
+            .await?;
+        if done % 100_000 < BATCH {
+            progress(&format!("kontaktstatistik {done}/{events}"));
+        }
+    }
+    Ok(())
+}
+
+/// This process's resident and peak memory, in MiB (Linux).
+pub fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(0.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
