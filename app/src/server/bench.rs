@@ -416,7 +416,9 @@ pub async fn fill_outcomes(state: &AppState, progress: impl Fn(&str)) -> Result<
                 let i = b * 500 + k;
                 let opened = now - Duration::days((i as i64 * 37) % 1095) - Duration::hours(3);
                 let status = STATUSES[i % STATUSES.len()];
-                let mut path = vec![json!({ "from": Json::Null, "to": "referred", "at": opened, "by": "bench" })];
+                let mut path = vec![
+                    json!({ "from": Json::Null, "to": "referred", "at": opened, "by": "bench" }),
+                ];
                 let mut at = opened;
                 let steps: &[&str] = match status {
                     "referred" => &[],
@@ -473,8 +475,10 @@ pub async fn fill_outcomes(state: &AppState, progress: impl Fn(&str)) -> Result<
         done += rows.len();
         state
             .db()
-            .q("FOR $r IN $rows { CREATE contact_stat CONTENT { stat: $r.stat, org: $r.org,
-                    municipality: $r.municipality, at: <datetime>$r.at } RETURN NONE; }")
+            .q(
+                "FOR $r IN $rows { CREATE contact_stat CONTENT { stat: $r.stat, org: $r.org,
+                    municipality: $r.municipality, at: <datetime>$r.at } RETURN NONE; }",
+            )
             .bind("rows", rows)
             .run()
             .await?;
