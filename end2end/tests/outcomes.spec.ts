@@ -83,3 +83,17 @@ test.describe('outcomes dashboard', () => {
     });
   });
 });
+
+test('the administrator sees the retention settings and what is due now, without changing anything', async ({ page }) => {
+  await signIn(page, 'admin');
+  await expect(page).toHaveURL(/\/$/);
+  await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Gallring' }).click();
+  await settle(page);
+  const section = page.getByTestId('retention');
+  await expect(section).toContainText('Avslutade ärenden utan anteckning på 5 år');
+  await section.getByRole('button', { name: 'Visa vad som står på tur' }).click();
+  // The demo history is three years long: nothing is due yet.
+  await expect(page.getByTestId('retention-preview')).toContainText('Står på tur nu: 0 deltagare');
+  await expect(page.getByTestId('retention-preview')).toContainText('Inget har ändrats.');
+  await expectAccessible(page);
+});

@@ -218,7 +218,6 @@ pub struct LogSettings {
 pub struct Config {
     pub addr: SocketAddr,
     pub core: CoreSettings,
-    pub retention: app::server::retention::Periods,
     pub log: LogSettings,
     pub site_root: PathBuf,
 }
@@ -353,10 +352,6 @@ impl GlobalOpts {
         let log = parse_log(&self.log)?;
         Ok(Config {
             addr,
-            retention: app::server::retention::Periods {
-                case_years: self.retention_years,
-                audit_years: self.audit_retention_years,
-            },
             core: CoreSettings {
                 db: DbSettings {
                     url: db.to_string(),
@@ -370,6 +365,10 @@ impl GlobalOpts {
                 secure_cookies: !self.demo,
                 session_idle_minutes: self.session_idle_minutes,
                 session_absolute_hours: self.session_hours,
+                retention: app::server::retention::Periods {
+                    case_years: self.retention_years,
+                    audit_years: self.audit_retention_years,
+                },
             },
             log,
             site_root: self.site_root.clone(),

@@ -67,7 +67,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // The daily retention run; the database lease keeps it to one instance at a time.
     tokio::spawn(retention::daily(
         state.clone(),
-        config.retention,
+        config.core.retention,
         std::time::Duration::from_secs(600),
     ));
     let running = server::serve(listener, state, &config.site_root, shutdown_signal()).await?;
@@ -107,7 +107,7 @@ async fn shutdown_signal() {
 
 async fn gallring(config: Config, apply: bool) -> anyhow::Result<()> {
     let state = open(&config).await?;
-    let r = retention::run(&state, config.retention, apply, &audit::Who::system())
+    let r = retention::run(&state, config.core.retention, apply, &audit::Who::system())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(

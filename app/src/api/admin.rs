@@ -157,3 +157,29 @@ pub async fn list_shred_requests() -> Result<Vec<crate::domain::ShredRequestDto>
         .await,
     )
 }
+
+/// The retention settings and the latest automatic runs.
+#[server(endpoint = "admin/retention")]
+pub async fn retention_status() -> Result<crate::domain::RetentionStatus, AppError> {
+    super::reply(
+        async { crate::server::retention::status(&require_user().await?).await }.await,
+    )
+}
+
+/// What retention would remove if it ran now (nothing is changed; the look is audited).
+#[server(endpoint = "admin/retention_preview")]
+pub async fn retention_preview() -> Result<crate::domain::RetentionPreview, AppError> {
+    super::reply(
+        async {
+            let r = crate::server::retention::preview(&require_user().await?).await?;
+            Ok(crate::domain::RetentionPreview {
+                participants: r.participants.len(),
+                cases: r.cases,
+                audit_entries: r.audit_entries,
+                case_cutoff: r.case_cutoff,
+                audit_cutoff: r.audit_cutoff,
+            })
+        }
+        .await,
+    )
+}

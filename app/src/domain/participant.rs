@@ -385,3 +385,32 @@ pub struct ShredRequestDto {
     pub requested_at: DateTime<Utc>,
     pub done_at: Option<DateTime<Utc>>,
 }
+
+/// One run of the retention job, as the administrator sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionRun {
+    pub at: DateTime<Utc>,
+    pub applied: bool,
+    pub by: String,
+    pub participants: i64,
+    pub cases: i64,
+    pub audit_removed: i64,
+}
+
+/// The retention settings and the latest runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionStatus {
+    pub case_years: u32,
+    pub audit_years: u32,
+    pub runs: Vec<RetentionRun>,
+}
+
+/// What retention would remove now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionPreview {
+    pub participants: usize,
+    pub cases: usize,
+    pub audit_entries: i64,
+    pub case_cutoff: DateTime<Utc>,
+    pub audit_cutoff: DateTime<Utc>,
+}

@@ -6,10 +6,12 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::admin::{list_shred_requests, ConfirmShred, RequestShred};
+use crate::api::admin::{
+    list_shred_requests, retention_status, ConfirmShred, RequestShred, RetentionPreview,
+};
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::domain::{Me, Role, ShredRequestDto};
-use crate::pages::common::{error_for, successes, sv_datetime, FieldError};
+use crate::domain::{Me, RetentionStatus, Role, ShredRequestDto};
+use crate::pages::common::{error_for, successes, sv_date, sv_datetime, FieldError};
 
 #[component]
 pub fn ShredPage() -> impl IntoView {
@@ -73,8 +75,75 @@ pub fn ShredPage() -> impl IntoView {
                 }}
             </Transition>
         </section>
+        <AutomaticRetention/>
     }
     .into_any()
+}
+
+/// The daily retention run: its settings, a look at what is due now, and the latest runs.
+#[component]
+fn AutomaticRetention() -> impl IntoView {
+    let status = Resource::new(|| (), |_| retention_status());
+    let preview = ServerAction::<RetentionPreview>::new();
+    view! {
+        <section class="card" aria-labelledby="auto-h" data-testid="retention">
+            <h2 id="auto-h">"Automatisk gallring"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(s) => view! { <RetentionRuns s/> }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <ActionForm action=preview attr:class="inline">
+                <button type="submit">"Visa vad som står på tur"</button>
+            </ActionForm>
+            {move || match preview.value().get() {
+                None => ().into_any(),
+                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                Some(Ok(p)) => view! {
+                    <p role="status" data-testid="retention-preview">
+                        {format!(
+                            "Står på tur nu: {} deltagare ({} ärenden) utan anteckning sedan före {}, och {} loggposter äldre än {}. Inget har ändrats.",
+                            p.participants, p.cases, sv_date(p.case_cutoff), p.audit_entries, sv_date(p.audit_cutoff)
+                        )}
+                    </p>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn RetentionRuns(s: RetentionStatus) -> impl IntoView {
+    view! {
+        <p>
+            {format!(
+                "Körs varje dygn. Avslutade ärenden utan anteckning på {} år krypteringsraderas och tas bort; statistiken behålls avidentifierad. Loggposter äldre än {} år tas bort som ett registrerat, verifierbart snitt.",
+                s.case_years, s.audit_years
+            )}
+        </p>
+        {if s.runs.is_empty() {
+            view! { <p class="empty">"Ingen gallring har körts ännu."</p> }.into_any()
+        } else {
+            view! {
+                <table class="list">
+                    <caption>"Senaste körningarna"</caption>
+                    <thead><tr>
+                        <th scope="col">"Tid"</th><th scope="col">"Deltagare"</th>
+                        <th scope="col">"Ärenden"</th><th scope="col">"Loggposter"</th>
+                    </tr></thead>
+                    <tbody>
+                        {s.runs.into_iter().map(|r| view! {
+                            <tr><td class="nowrap">{sv_datetime(r.at)}</td><td>{r.participants}</td>
+                                <td>{r.cases}</td><td>{r.audit_removed}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+    }
 }
 
 #[component]

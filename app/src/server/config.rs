@@ -36,6 +36,8 @@ pub struct CoreSettings {
     pub secure_cookies: bool,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
+    /// Retention periods for the daily run and `utvag gallring`.
+    pub retention: super::retention::Periods,
 }
 
 impl CoreSettings {
@@ -53,6 +55,7 @@ impl CoreSettings {
             secure_cookies: false,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
+            retention: super::retention::Periods::default(),
         }
     }
 }

@@ -16,9 +16,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::audit::{self, Entry, Who};
+use super::auth::Authed;
 use super::db::new_id;
+use super::participants::who;
 use super::state::AppState;
-use crate::domain::AppError;
+use crate::domain::{AppError, RetentionRun, RetentionStatus, Role};
 
 /// How long a closed case is kept after its last entry.
 pub const DEFAULT_CASE_YEARS: u32 = 5;
@@ -339,6 +341,30 @@ async fn release(state: &AppState, holder: &str) {
         // The lease runs out on its own.
         tracing::warn!(error = %e, "could not release the retention lease");
     }
+}
+
+/// The retention settings and the latest runs, for the administrator's page.
+pub async fn status(a: &Authed) -> Result<RetentionStatus, AppError> {
+    a.require_role(&[Role::Admin])?;
+    let p = a.state().settings().retention;
+    let runs: Vec<RetentionRun> = a
+        .state()
+        .db()
+        .q("SELECT at, applied, by, participants, cases, audit_removed FROM retention_run ORDER BY at DESC LIMIT 10")
+        .run()
+        .await?
+        .all(0)?;
+    Ok(RetentionStatus {
+        case_years: p.case_years,
+        audit_years: p.audit_years,
+        runs,
+    })
+}
+
+/// What a run would remove now, without removing it (audited as a dry run).
+pub async fn preview(a: &Authed) -> Result<Report, AppError> {
+    a.require_role(&[Role::Admin])?;
+    run(a.state(), a.state().settings().retention, false, &who(a)).await
 }
 
 /// The daily run inside the server: waits `first` and then runs every 24 hours. A run refused
