@@ -56,10 +56,10 @@ pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
     ),
     ("programledare", "Maria Ekholm", ORG_GBG, Role::ProgramLead),
     // The colleagues who worked the three years of demo history (demo_history.rs).
-    ("handlaggare2", "Erik Nordin", ORG_GBG, Role::CaseWorker),
+    ("handlaggare2", "Henrik Sjöblom", ORG_GBG, Role::CaseWorker),
     (
         "handlaggare2.malmo",
-        "Fatima Rahimi",
+        "Amra Kovač",
         ORG_MALMO,
         Role::CaseWorker,
     ),
