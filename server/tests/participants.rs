@@ -903,3 +903,93 @@ async fn each_page_view_of_a_case_leaves_exactly_one_read_entry() {
         assert_eq!(sorted, want, "{path}: {new:?}");
     }
 }
+
+// ---- register extract ----
+
+#[tokio::test]
+async fn a_register_extract_is_a_printable_page_and_a_json_download_each_audited_once() {
+    let app = spawn_app().await;
+    let lead = signed_in(&app, "programledare").await;
+    let partner = signed_in(&app, "passus").await;
+    let i = (0..demo_people().len())
+        .find(|i| person(*i).gbg && !person(*i).protection.is_protected())
+        .expect("an unprotected Göteborg person");
+    let p = person(i);
+    let (case_id, participant) = case_of(&app, &lead, i).await;
+    let new_entries = |before: usize, trail: Vec<app::server::audit::Row>| -> Vec<String> {
+        trail[before..]
+            .iter()
+            .filter(|r| r.actor == "demo_programledare")
+            .map(|r| r.action.clone())
+            .collect()
+    };
+
+    let overview = lead
+        .get(app.url(&format!("/arenden/{case_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(overview
+        .text()
+        .await
+        .unwrap()
+        .contains("data-testid=\"extract-link\""));
+
+    let before = trail_of(&app, &participant).await.len();
+    let page = lead
+        .get(app.url(&format!("/arenden/{case_id}/registerutdrag")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-testid=\"extract\""), "{html}");
+    assert!(html.contains(&p.first_name) && html.contains(&p.address));
+    assert!(html.contains("Framtaget av") && html.contains("Maria Ekholm"));
+    assert_eq!(
+        new_entries(before, trail_of(&app, &participant).await),
+        vec!["participant.extract"]
+    );
+
+    let before = trail_of(&app, &participant).await.len();
+    let resp = lead
+        .get(app.url(&format!("/api/cases/extract?case_id={case_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let disposition = resp
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        disposition.starts_with("attachment") && disposition.contains(".json"),
+        "{disposition}"
+    );
+    let x: Value = resp.json().await.unwrap();
+    assert_eq!(x["participant_id"], json!(participant));
+    assert!(x["sections"].as_array().unwrap().len() >= 10);
+    assert_eq!(
+        new_entries(before, trail_of(&app, &participant).await),
+        vec!["participant.extract"]
+    );
+
+    // A partner on the case gets neither, and is told why.
+    let resp = partner
+        .get(app.url(&format!("/api/cases/extract?case_id={case_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(resp.status(), StatusCode::OK);
+    assert!(!resp.text().await.unwrap().contains(&p.first_name));
+    let page = partner
+        .get(app.url(&format!("/arenden/{case_id}/registerutdrag")))
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-testid=\"extract-refused\""), "{html}");
+    assert!(!html.contains(&p.address));
+}

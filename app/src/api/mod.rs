@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod consent;
+pub mod extract;
 pub mod session;
 
 /// Sets the HTTP status of a failed server-function call so clients and logs see 401/403/404/….

@@ -3,6 +3,7 @@
 pub mod casework;
 pub mod category;
 pub mod error;
+pub mod extract;
 pub mod identity;
 pub mod participant;
 pub mod person;

@@ -18,6 +18,7 @@ pub mod consent;
 pub mod crypto;
 pub mod db;
 pub mod demo;
+pub mod extract;
 pub mod identity;
 pub mod ops;
 pub mod oversight;

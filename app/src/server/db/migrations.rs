@@ -331,6 +331,25 @@ DEFINE INDEX IF NOT EXISTS event_case_at ON event FIELDS case, at;
 DEFINE INDEX IF NOT EXISTS event_source ON event FIELDS source;
 "#,
     },
+    Migration {
+        version: 5,
+        name: "indexes: every record of one participant (register extracts)",
+        sql: r#"
+DEFINE INDEX IF NOT EXISTS case_member_participant ON case_member FIELDS participant;
+DEFINE INDEX IF NOT EXISTS goal_participant ON goal FIELDS participant;
+DEFINE INDEX IF NOT EXISTS action_participant ON action FIELDS participant;
+DEFINE INDEX IF NOT EXISTS review_participant ON review FIELDS participant;
+DEFINE INDEX IF NOT EXISTS measure_participant ON measure FIELDS participant;
+DEFINE INDEX IF NOT EXISTS assessment_participant ON assessment FIELDS participant;
+DEFINE INDEX IF NOT EXISTS housing_participant ON housing FIELDS participant;
+DEFINE INDEX IF NOT EXISTS occupation_participant ON occupation FIELDS participant;
+DEFINE INDEX IF NOT EXISTS contact_participant ON contact FIELDS participant;
+DEFINE INDEX IF NOT EXISTS note_participant ON note FIELDS participant;
+DEFINE INDEX IF NOT EXISTS event_participant ON event FIELDS participant;
+DEFINE INDEX IF NOT EXISTS break_glass_participant ON break_glass FIELDS participant;
+DEFINE INDEX IF NOT EXISTS shred_request_participant ON shred_request FIELDS participant;
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
