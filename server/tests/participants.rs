@@ -993,3 +993,48 @@ async fn a_register_extract_is_a_printable_page_and_a_json_download_each_audited
     assert!(html.contains("data-testid=\"extract-refused\""), "{html}");
     assert!(!html.contains(&p.address));
 }
+
+// ---- log search ----
+
+#[tokio::test]
+async fn the_log_search_form_works_without_javascript_and_only_for_reviewers() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "handlaggare").await;
+    let reviewer = signed_in(&app, "granskare").await;
+    let (case_id, participant) = case_of(&app, &owner, 0).await;
+    let page = owner
+        .get(app.url(&format!("/arenden/{case_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+
+    let html = reviewer
+        .get(app.url(&format!(
+            "/granskning?sok=1&sok_deltagare={participant}&sok_org=gbg_soc&sok_handelse=case.read&sok_fran=&sok_till="
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-testid=\"log-search-form\""));
+    assert!(html.contains("data-testid=\"log-search\""), "{html}");
+    assert!(html.contains("Sara Lindqvist"));
+    assert!(
+        html.contains("<option value=\"gbg_soc\" selected"),
+        "the filter is kept"
+    );
+
+    let (status, body) = call(&app, &reviewer, "audit/search", &[("from", "2026-13-01")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = call(
+        &app,
+        &owner,
+        "audit/search",
+        &[("participant_id", &participant)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

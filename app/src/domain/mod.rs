@@ -1,5 +1,6 @@
 //! Plain types shared by browser and server: ids, enums, DTOs and validation.
 
+pub mod audit;
 pub mod casework;
 pub mod category;
 pub mod error;

@@ -6,9 +6,8 @@ use leptos_meta::Title;
 
 use crate::api::extract::get_extract;
 use crate::components::ui::ErrorBox;
-use crate::domain::extract::{
-    action_label, decision_label, purpose_label, ExtractRecord, ExtractSection, RegisterExtract,
-};
+use crate::domain::audit::{action_label, decision_label, purpose_label};
+use crate::domain::extract::{ExtractRecord, ExtractSection, RegisterExtract};
 use crate::domain::Category;
 use crate::pages::case::use_case_id;
 use crate::pages::common::sv_datetime;

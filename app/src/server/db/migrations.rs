@@ -333,7 +333,7 @@ DEFINE INDEX IF NOT EXISTS event_source ON event FIELDS source;
     },
     Migration {
         version: 5,
-        name: "indexes: every record of one participant (register extracts)",
+        name: "indexes: a participant's records (register extracts); the audit log by time, organisation and action (log search)",
         sql: r#"
 DEFINE INDEX IF NOT EXISTS case_member_participant ON case_member FIELDS participant;
 DEFINE INDEX IF NOT EXISTS goal_participant ON goal FIELDS participant;
@@ -348,6 +348,9 @@ DEFINE INDEX IF NOT EXISTS note_participant ON note FIELDS participant;
 DEFINE INDEX IF NOT EXISTS event_participant ON event FIELDS participant;
 DEFINE INDEX IF NOT EXISTS break_glass_participant ON break_glass FIELDS participant;
 DEFINE INDEX IF NOT EXISTS shred_request_participant ON shred_request FIELDS participant;
+DEFINE INDEX IF NOT EXISTS audit_at ON audit FIELDS at;
+DEFINE INDEX IF NOT EXISTS audit_actor_org ON audit FIELDS actor_org;
+DEFINE INDEX IF NOT EXISTS audit_action ON audit FIELDS action;
 "#,
     },
 ];
