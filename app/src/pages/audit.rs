@@ -163,27 +163,31 @@ fn LogSearch() -> impl IntoView {
             <Form method="get" action="/granskning" attr:class="filters" attr:data-testid="log-search-form">
                 <input type="hidden" name="sok" value="1"/>
                 <div class="filter">
-                    <label for="s-participant">"Deltagar-id"</label>
+                    <label for="s-participant">"Deltagare (id)"</label>
                     <input id="s-participant" name="sok_deltagare" maxlength="64" autocomplete="off" spellcheck="false" value=participant/>
                 </div>
                 <div class="filter">
-                    <label for="s-user">"Användarnamn"</label>
+                    <label for="s-user">"Användare"</label>
                     <input id="s-user" name="sok_anvandare" maxlength="64" autocomplete="off" spellcheck="false" value=username/>
                 </div>
-                <div class="filter">
-                    <label for="s-org">"Organisation"</label>
-                    <select id="s-org" name="sok_org">
-                        <option value="" selected=move || org().is_empty()>"Alla"</option>
-                        <Suspense fallback=|| ()>
-                            {move || Suspend::new(async move {
-                                orgs.await.unwrap_or_default().into_iter().map(|o| {
-                                    let id = o.id.clone();
-                                    view! { <option value=o.id selected=move || org() == id>{o.name}</option> }
-                                }).collect_view()
-                            })}
-                        </Suspense>
-                    </select>
-                </div>
+                // The list of organisations is loaded first, so that the select is whole.
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let list = orgs.await.unwrap_or_default();
+                        view! {
+                            <div class="filter">
+                                <label for="s-org">"Organisation"</label>
+                                <select id="s-org" name="sok_org">
+                                    <option value="" selected=move || org().is_empty()>"Alla"</option>
+                                    {list.into_iter().map(|o| {
+                                        let id = o.id.clone();
+                                        view! { <option value=o.id selected=move || org() == id>{o.name}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                        }
+                    })}
+                </Suspense>
                 <div class="filter">
                     <label for="s-action">"Händelse"</label>
                     <select id="s-action" name="sok_handelse">
