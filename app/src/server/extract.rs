@@ -548,7 +548,16 @@ fn text_of(table: &str, field: &str, v: &Json, sealed: bool, names: &Names) -> S
         }
         Json::Object(o) => {
             let t = TABLES.iter().find(|t| t.name == table);
-            o.iter()
+            // Nested entries read in the order of the common labels: from, to, when, by whom.
+            let mut entries: Vec<(&String, &Json)> = o.iter().collect();
+            entries.sort_by_key(|(k, _)| {
+                COMMON_LABELS
+                    .iter()
+                    .position(|(f, _)| f == k)
+                    .unwrap_or(usize::MAX)
+            });
+            entries
+                .into_iter()
                 .map(|(k, v)| {
                     let l = t.map_or_else(|| k.clone(), |t| label(t, k));
                     // Of an earlier version, only its sealed field was opened.
