@@ -12,8 +12,8 @@ use crate::pages::{
     home::HomePage, login::LoginPage, not_found::NotFound, outcomes,
 };
 use crate::pages::{
-    contact::ContactPage, living::LivingPage, notes::NotesPage, plan::PlanPage,
-    plan::PlanPrintPage, safety::SafetyPage, timeline::TimelinePage,
+    contact::ContactPage, extract::ExtractPage, living::LivingPage, notes::NotesPage,
+    plan::PlanPage, plan::PlanPrintPage, safety::SafetyPage, timeline::TimelinePage,
 };
 
 /// The document around the app, rendered on the server.
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("arenden/:id/kontakt") view=ContactPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/anteckningar") view=NotesPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/tidslinje") view=TimelinePage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/registerutdrag") view=ExtractPage ssr=ssr.clone()/>
                     <Route path=path!("granskning") view=audit::AuditPage ssr=ssr.clone()/>
                     <Route path=path!("uppfoljning") view=outcomes::OutcomesPage ssr=ssr.clone()/>
                     <Route path=path!("uppfoljning/rapport") view=outcomes::OutcomesReportPage ssr=ssr.clone()/>

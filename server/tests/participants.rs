@@ -903,3 +903,138 @@ async fn each_page_view_of_a_case_leaves_exactly_one_read_entry() {
         assert_eq!(sorted, want, "{path}: {new:?}");
     }
 }
+
+// ---- register extract ----
+
+#[tokio::test]
+async fn a_register_extract_is_a_printable_page_and_a_json_download_each_audited_once() {
+    let app = spawn_app().await;
+    let lead = signed_in(&app, "programledare").await;
+    let partner = signed_in(&app, "passus").await;
+    let i = (0..demo_people().len())
+        .find(|i| person(*i).gbg && !person(*i).protection.is_protected())
+        .expect("an unprotected Göteborg person");
+    let p = person(i);
+    let (case_id, participant) = case_of(&app, &lead, i).await;
+    let new_entries = |before: usize, trail: Vec<app::server::audit::Row>| -> Vec<String> {
+        trail[before..]
+            .iter()
+            .filter(|r| r.actor == "demo_programledare")
+            .map(|r| r.action.clone())
+            .collect()
+    };
+
+    let overview = lead
+        .get(app.url(&format!("/arenden/{case_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(overview
+        .text()
+        .await
+        .unwrap()
+        .contains("data-testid=\"extract-link\""));
+
+    let before = trail_of(&app, &participant).await.len();
+    let page = lead
+        .get(app.url(&format!("/arenden/{case_id}/registerutdrag")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-testid=\"extract\""), "{html}");
+    assert!(html.contains(&p.first_name) && html.contains(&p.address));
+    assert!(html.contains("Framtaget av") && html.contains("Maria Ekholm"));
+    assert_eq!(
+        new_entries(before, trail_of(&app, &participant).await),
+        vec!["participant.extract"]
+    );
+
+    let before = trail_of(&app, &participant).await.len();
+    let resp = lead
+        .get(app.url(&format!("/api/cases/extract?case_id={case_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let disposition = resp
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        disposition.starts_with("attachment") && disposition.contains(".json"),
+        "{disposition}"
+    );
+    let x: Value = resp.json().await.unwrap();
+    assert_eq!(x["participant_id"], json!(participant));
+    assert!(x["sections"].as_array().unwrap().len() >= 10);
+    assert_eq!(
+        new_entries(before, trail_of(&app, &participant).await),
+        vec!["participant.extract"]
+    );
+
+    // A partner on the case gets neither, and is told why.
+    let resp = partner
+        .get(app.url(&format!("/api/cases/extract?case_id={case_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(resp.status(), StatusCode::OK);
+    assert!(!resp.text().await.unwrap().contains(&p.first_name));
+    let page = partner
+        .get(app.url(&format!("/arenden/{case_id}/registerutdrag")))
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-testid=\"extract-refused\""), "{html}");
+    assert!(!html.contains(&p.address));
+}
+
+// ---- log search ----
+
+#[tokio::test]
+async fn the_log_search_form_works_without_javascript_and_only_for_reviewers() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "handlaggare").await;
+    let reviewer = signed_in(&app, "granskare").await;
+    let (case_id, participant) = case_of(&app, &owner, 0).await;
+    let page = owner
+        .get(app.url(&format!("/arenden/{case_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+
+    let html = reviewer
+        .get(app.url(&format!(
+            "/granskning?sok=1&sok_deltagare={participant}&sok_org=gbg_soc&sok_handelse=case.read&sok_fran=&sok_till="
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-testid=\"log-search-form\""));
+    assert!(html.contains("data-testid=\"log-search\""), "{html}");
+    assert!(html.contains("Sara Lindqvist"));
+    assert!(
+        html.contains("<option value=\"gbg_soc\" selected"),
+        "the filter is kept"
+    );
+
+    let (status, body) = call(&app, &reviewer, "audit/search", &[("from", "2026-13-01")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = call(
+        &app,
+        &owner,
+        "audit/search",
+        &[("participant_id", &participant)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

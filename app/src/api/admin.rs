@@ -161,9 +161,7 @@ pub async fn list_shred_requests() -> Result<Vec<crate::domain::ShredRequestDto>
 /// The retention settings and the latest automatic runs.
 #[server(endpoint = "admin/retention")]
 pub async fn retention_status() -> Result<crate::domain::RetentionStatus, AppError> {
-    super::reply(
-        async { crate::server::retention::status(&require_user().await?).await }.await,
-    )
+    super::reply(async { crate::server::retention::status(&require_user().await?).await }.await)
 }
 
 /// What retention would remove if it ran now (nothing is changed; the look is audited).

@@ -1,8 +1,9 @@
-//! Log review (auditor only): who read a participant, what a user read, break-glass review,
-//! chain verification.
+//! Log review (auditor only): who read a participant, what a user read, a search of the log,
+//! break-glass review, chain verification.
 
 use leptos::prelude::*;
 
+use crate::domain::audit::AuditSearchDto;
 use crate::domain::{AppError, AuditRow, BreakGlassRow, FlaggedRow, VerificationDto};
 #[cfg(feature = "ssr")]
 use crate::server::{auth::require_user, breakglass, oversight};
@@ -48,6 +49,33 @@ pub async fn reads_by_user(username: String) -> Result<Vec<AuditRow>, AppError> 
             oversight::reads_by_user(&require_user().await?, &username)
                 .await
                 .map(to_dto)
+        }
+        .await,
+    )
+}
+
+/// Searches the log by participant id, username, organisation id, action and period (first and
+/// last day, ÅÅÅÅ-MM-DD, Swedish time); empty arguments match anything. Newest first, capped.
+#[server(endpoint = "audit/search")]
+pub async fn search_audit(
+    #[server(default)] participant_id: String,
+    #[server(default)] username: String,
+    #[server(default)] org: String,
+    #[server(default)] action: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+) -> Result<AuditSearchDto, AppError> {
+    super::reply(
+        async {
+            let a = require_user().await?;
+            let s =
+                oversight::LogSearch::parse(&participant_id, &username, &org, &action, &from, &to)?;
+            let found = oversight::search(&a, &s).await?;
+            Ok(AuditSearchDto {
+                rows: to_dto(found.rows),
+                capped: found.capped,
+                limit: oversight::SEARCH_LIMIT,
+            })
         }
         .await,
     )

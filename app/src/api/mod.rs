@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod consent;
+pub mod extract;
 pub mod outcomes;
 pub mod session;
 

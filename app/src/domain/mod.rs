@@ -1,8 +1,10 @@
 //! Plain types shared by browser and server: ids, enums, DTOs and validation.
 
+pub mod audit;
 pub mod casework;
 pub mod category;
 pub mod error;
+pub mod extract;
 pub mod identity;
 pub mod participant;
 pub mod person;

@@ -34,3 +34,42 @@ fn last_sunday(year: i32, month: u32) -> NaiveDate {
 pub fn swedish_date(t: DateTime<Utc>) -> NaiveDate {
     swedish_local(t).date()
 }
+
+/// The moment the Swedish civil day `d` begins. Midnight is never inside a daylight-saving
+/// switch (those happen at 02:00 and 03:00), so it is exactly one of UTC+1 or UTC+2.
+pub fn swedish_day_start(d: NaiveDate) -> DateTime<Utc> {
+    let local = d.and_time(chrono::NaiveTime::MIN);
+    [1, 2]
+        .into_iter()
+        .map(|h| (local - Duration::hours(h)).and_utc())
+        .find(|t| swedish_local(*t) == local)
+        .unwrap_or_else(|| (local - Duration::hours(1)).and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_swedish_day_starts_at_23_or_22_utc_the_day_before() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(
+            swedish_day_start(d(2026, 1, 15)),
+            Utc.with_ymd_and_hms(2026, 1, 14, 23, 0, 0).unwrap()
+        );
+        assert_eq!(
+            swedish_day_start(d(2026, 7, 1)),
+            Utc.with_ymd_and_hms(2026, 6, 30, 22, 0, 0).unwrap()
+        );
+        // The days the clocks change begin in the time that held at midnight.
+        assert_eq!(
+            swedish_day_start(d(2026, 3, 29)),
+            Utc.with_ymd_and_hms(2026, 3, 28, 23, 0, 0).unwrap()
+        );
+        assert_eq!(
+            swedish_day_start(d(2026, 10, 25)),
+            Utc.with_ymd_and_hms(2026, 10, 24, 22, 0, 0).unwrap()
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! Log review (loggkontroll), for the log reviewer: `/granskning` answers "who has read this
-//! person's data" and "what has this user read" and shows the audit chain's state;
+//! person's data" and "what has this user read", searches the log by person, user,
+//! organisation, action and period, and shows the audit chain's state;
 //! `/granskning/nodatkomst` is the queue of break-glass accesses waiting for review.
 //!
 //! The questions are GET forms (an opaque participant id or a username in the address, never
@@ -12,49 +13,15 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
+use crate::api::admin::list_orgs;
 use crate::api::audit::{
     break_glass_queue, flagged_reads, last_verification, reads_by_user, reads_of_participant,
-    ReviewBreakGlass, VerifyAuditChain,
+    search_audit, ReviewBreakGlass, VerifyAuditChain,
 };
 use crate::components::ui::{ActionStatus, ErrorBox};
+use crate::domain::audit::{action_label, decision_label, purpose_label, ACTIONS, SEARCH_LIMIT};
 use crate::domain::{AppError, AuditRow, BreakGlassRow, Category, Me, Role, VerificationDto};
 use crate::pages::common::{error_for, successes, sv_datetime, FieldError};
-
-/// Swedish words for the actions the core records.
-fn action_label(action: &str) -> String {
-    let label = match action {
-        "case.read" => "Läste ärendet",
-        "case.list" => "Ärendelista",
-        "participant.search" => "Sökning",
-        "participant.register" => "Registrerade deltagare",
-        "participant.update" => "Ändrade personuppgifter",
-        "participant.shred" => "Gallring",
-        "case.status" => "Ändrade status",
-        "case.team_add" => "La till i ärendeteamet",
-        "case.team_remove" => "Tog bort från ärendeteamet",
-        "consent.add" => "Registrerade samtycke",
-        "consent.revoke" => "Återkallade samtycke",
-        "consent.list" => "Läste samtycken",
-        "break_glass.grant" => "Nödåtkomst",
-        "break_glass.review" => "Granskade nödåtkomst",
-        "shred.request" => "Begärde gallring",
-        "audit.query_participant" => "Logggranskning: deltagare",
-        "audit.query_user" => "Logggranskning: användare",
-        "audit.verify" => "Verifierade loggkedjan",
-        "keys.rotate" => "Nyckelbyte",
-        other => return other.to_string(),
-    };
-    label.to_string()
-}
-
-fn decision_label(decision: &str) -> &str {
-    match decision {
-        "allow" => "Tillåten",
-        "partial" => "Delvis",
-        "deny" => "Nekad",
-        other => other,
-    }
-}
 
 /// `case_team`, `consent:<id>`, `break_glass:<id>`… as words; ids are kept for follow-up.
 fn basis_label(basis: &str) -> String {
@@ -72,17 +39,6 @@ fn basis_label(basis: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn purpose_label(purpose: &str) -> &str {
-    match purpose {
-        "case_work" => "Ärendearbete",
-        "list" => "Lista",
-        "search" => "Sökning",
-        "edit" => "Ändring",
-        "extract" => "Uttag",
-        other => other,
-    }
 }
 
 fn categories_label(cats: &[String]) -> String {
@@ -166,8 +122,108 @@ pub fn AuditPage() -> impl IntoView {
                 {move || Suspend::new(async move { results(by_user.await, "user-read") })}
             </Transition>
         </section>
+        <LogSearch/>
     }
     .into_any()
+}
+
+/// A search of the whole log; a GET form (ids, a username and dates in the address, never
+/// personal data), so it works without JavaScript. Every part left empty matches anything.
+#[component]
+fn LogSearch() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &'static str| {
+        move || query.with(|q| q.get(k).map(|s| s.trim().to_string()).unwrap_or_default())
+    };
+    let (participant, username, org, action, from, to) = (
+        param("sok_deltagare"),
+        param("sok_anvandare"),
+        param("sok_org"),
+        param("sok_handelse"),
+        param("sok_fran"),
+        param("sok_till"),
+    );
+    let asked = move || query.with(|q| q.get("sok").is_some());
+    let found = Resource::new(
+        move || asked().then(|| (participant(), username(), org(), action(), from(), to())),
+        |args| async move {
+            match args {
+                Some((p, u, o, a, f, t)) => search_audit(p, u, o, a, f, t).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let orgs = Resource::new(|| (), |_| list_orgs());
+    view! {
+        <section class="card" aria-labelledby="search-h">
+            <h2 id="search-h">"Sök i loggen"</h2>
+            <p class="hint">{format!(
+                "Fyll i det du vill söka på; allt du fyller i måste stämma. Perioden räknas i svensk tid, båda dagarna inräknade. Träffarna visas med den senaste först, högst {SEARCH_LIMIT}. Sökningen loggas."
+            )}</p>
+            <Form method="get" action="/granskning" attr:class="filters" attr:data-testid="log-search-form">
+                <input type="hidden" name="sok" value="1"/>
+                <div class="filter">
+                    <label for="s-participant">"Deltagare (id)"</label>
+                    <input id="s-participant" name="sok_deltagare" maxlength="64" autocomplete="off" spellcheck="false" value=participant/>
+                </div>
+                <div class="filter">
+                    <label for="s-user">"Användare"</label>
+                    <input id="s-user" name="sok_anvandare" maxlength="64" autocomplete="off" spellcheck="false" value=username/>
+                </div>
+                // The list of organisations is loaded first, so that the select is whole.
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let list = orgs.await.unwrap_or_default();
+                        view! {
+                            <div class="filter">
+                                <label for="s-org">"Organisation"</label>
+                                <select id="s-org" name="sok_org">
+                                    <option value="" selected=move || org().is_empty()>"Alla"</option>
+                                    {list.into_iter().map(|o| {
+                                        let id = o.id.clone();
+                                        view! { <option value=o.id selected=move || org() == id>{o.name}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                        }
+                    })}
+                </Suspense>
+                <div class="filter">
+                    <label for="s-action">"Händelse"</label>
+                    <select id="s-action" name="sok_handelse">
+                        <option value="" selected=move || action().is_empty()>"Alla"</option>
+                        {ACTIONS.iter().map(|(code, label)| view! {
+                            <option value=*code selected=move || action() == *code>{*label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="filter">
+                    <label for="s-from">"Från och med"</label>
+                    <input id="s-from" name="sok_fran" type="date" value=from/>
+                </div>
+                <div class="filter">
+                    <label for="s-to">"Till och med"</label>
+                    <input id="s-to" name="sok_till" type="date" value=to/>
+                </div>
+                <button type="submit">"Sök"</button>
+            </Form>
+            <Transition fallback=|| view! { <p class="loading">"Söker…"</p> }>
+                {move || Suspend::new(async move {
+                    match found.await {
+                        Ok(Some(r)) => {
+                            let capped = r.capped.then(|| view! {
+                                <p class="warning" role="status" data-testid="log-search-capped">
+                                    {format!("Fler än {} poster matchar. Bara de {} senaste visas – avgränsa sökningen, till exempel med en kortare period.", r.limit, r.limit)}
+                                </p>
+                            });
+                            view! { {capped}{results(Ok(Some(r.rows)), "log-search")} }.into_any()
+                        }
+                        other => results(other.map(|o| o.map(|r| r.rows)), "log-search"),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
 }
 
 /// Reads of the last seven days that stand out, for the reviewer to look at first.
@@ -255,7 +311,7 @@ fn AuditTable(rows: Vec<AuditRow>, testid: &'static str) -> impl IntoView {
                                 <td class="nowrap">{sv_datetime(r.at)}</td>
                                 <td>{r.actor.clone()}</td>
                                 <td>{r.org.clone()}</td>
-                                <td>{action_label(&r.action)}</td>
+                                <td>{action_label(&r.action).to_string()}</td>
                                 <td>
                                     {categories_label(&r.categories)}
                                     {(!r.denied.is_empty()).then(|| view! {

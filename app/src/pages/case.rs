@@ -170,6 +170,11 @@ fn CaseOverview(c: CaseView, transition: ServerAction<TransitionCase>) -> impl I
                         {format!("Dolt för dig: {}.", hidden_labels.join(", "))}
                     </p>
                 })}
+                {(c.can_edit && !c.shredded).then(|| view! {
+                    <p><a href=format!("/arenden/{}/registerutdrag", c.case_id) data-testid="extract-link">
+                        "Registerutdrag till personen (GDPR art. 15)"
+                    </a></p>
+                })}
             </section>
         </div>
 

@@ -12,6 +12,7 @@ pub mod cases;
 pub mod casework;
 pub mod common;
 pub mod contact;
+pub mod extract;
 pub mod home;
 pub mod living;
 pub mod login;

@@ -189,6 +189,54 @@ pub fn may_manage(actor: &Actor, subject: &Subject) -> bool {
     own_org && (named_member || actor.role == Role::ProgramLead)
 }
 
+/// Why a register extract is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtractRefusal {
+    /// Only case workers and program leads produce extracts.
+    Role,
+    /// The actor does not manage the case (the owning organisation's team or its program lead).
+    NotManager,
+    /// The participant is crypto-shredded: nothing can be read.
+    Shredded,
+    /// Categories the actor may not read: an extract is complete or not given at all.
+    Denied(Vec<Category>),
+}
+
+/// Whether the actor may produce a register extract (GDPR art. 15) of the participant: those
+/// who manage the case, and only when they may read every category under the purpose
+/// `Extract`. Returns the basis of each category.
+pub fn may_extract(
+    actor: &Actor,
+    subject: &Subject,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Category, Basis)>, ExtractRefusal> {
+    if !matches!(actor.role, Role::CaseWorker | Role::ProgramLead) {
+        return Err(ExtractRefusal::Role);
+    }
+    let manages = actor.org_id == subject.owner_org
+        && (actor.role == Role::ProgramLead
+            || subject.team.iter().any(|m| m.user_id == actor.user_id));
+    if !manages {
+        return Err(ExtractRefusal::NotManager);
+    }
+    if subject.shredded {
+        return Err(ExtractRefusal::Shredded);
+    }
+    let mut allowed = Vec::new();
+    let mut denied = Vec::new();
+    for c in Category::ALL {
+        match may(actor, subject, c, Purpose::Extract, now) {
+            Decision::Allow(b) => allowed.push((c, b)),
+            Decision::Deny(_) => denied.push(c),
+        }
+    }
+    if denied.is_empty() {
+        Ok(allowed)
+    } else {
+        Err(ExtractRefusal::Denied(denied))
+    }
+}
+
 /// Every category the actor may read.
 pub fn visible(
     actor: &Actor,
@@ -394,6 +442,47 @@ mod tests {
         assert_eq!(
             may(&actor, &subject, Category::Identity, Purpose::CaseWork, now),
             Decision::Deny(DenyReason::Shredded)
+        );
+    }
+
+    #[test]
+    fn an_extract_is_for_those_who_manage_the_case_and_may_read_every_category() {
+        let now = Utc::now();
+        for role in Role::ALL {
+            for rel in RELS {
+                for protection in [Protection::None, Protection::SkyddadFolkbokforing] {
+                    let (org, subject) = setup(role, rel, protection, now);
+                    let actor = Actor {
+                        user_id: "u1",
+                        org_id: &org,
+                        role,
+                    };
+                    let got = may_extract(&actor, &subject, now);
+                    let expect = matches!(role, Role::CaseWorker | Role::ProgramLead)
+                        && (rel == Rel::OwnCaseTeam
+                            || (rel == Rel::OwnOrgNotOnTeam
+                                && role == Role::ProgramLead
+                                && !protection.is_protected()));
+                    assert_eq!(got.is_ok(), expect, "{role:?} {rel:?} {protection:?}");
+                    if rel == Rel::OwnOrgNotOnTeam
+                        && role == Role::ProgramLead
+                        && protection.is_protected()
+                    {
+                        assert_eq!(got, Err(ExtractRefusal::Denied(vec![Category::Location])));
+                    }
+                }
+            }
+        }
+        let (org, mut subject) = setup(Role::CaseWorker, Rel::OwnCaseTeam, Protection::None, now);
+        subject.shredded = true;
+        let actor = Actor {
+            user_id: "u1",
+            org_id: &org,
+            role: Role::CaseWorker,
+        };
+        assert_eq!(
+            may_extract(&actor, &subject, now),
+            Err(ExtractRefusal::Shredded)
         );
     }
 

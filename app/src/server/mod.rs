@@ -19,6 +19,7 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod demo_history;
+pub mod extract;
 pub mod identity;
 pub mod ops;
 pub mod outcomes;

@@ -1,11 +1,15 @@
-//! The log reviewer's questions: who has read this person's data, what did this user read, and
-//! is the chain intact. Every question asked is itself audited.
+//! The log reviewer's questions: who has read this person's data, what did this user read, a
+//! search by person, user, organisation, action and period, and is the chain intact. Every
+//! question asked is itself audited.
 
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Entry, Row, Verification};
 use super::auth::Authed;
+use super::db::valid_id;
 use super::participants::{check_id, who};
+use crate::domain::time::swedish_day_start;
 use crate::domain::{AppError, Role};
 
 /// An audit row with names resolved for the reviewer.
@@ -85,6 +89,182 @@ pub async fn reads_by_user(a: &Authed, username: &str) -> Result<Vec<ReviewRow>,
     e.reason = Some(uid);
     audit::append(a.state(), &who(a), e).await?;
     named(a, rows).await
+}
+
+pub use crate::domain::audit::SEARCH_LIMIT;
+
+/// A search of the audit log. Every part is optional; the parts given must all hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogSearch {
+    pub participant: Option<String>,
+    pub username: Option<String>,
+    pub org: Option<String>,
+    pub action: Option<String>,
+    /// The first and the last day of the period, both included, in Swedish time.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl LogSearch {
+    /// The search form's fields; empty means "any".
+    pub fn parse(
+        participant: &str,
+        username: &str,
+        org: &str,
+        action: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<LogSearch, AppError> {
+        let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let id = |field: &str, s: &str, message: &str| match given(s) {
+            Some(v) if valid_id(&v) => Ok(Some(v)),
+            Some(_) => Err(AppError::invalid(field, message)),
+            None => Ok(None),
+        };
+        // Years far outside the log's life are refused before any date arithmetic.
+        let date = |field: &str, s: &str| match given(s) {
+            Some(v) => NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (2000..=2100).contains(&d.year()))
+                .map(Some)
+                .ok_or_else(|| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD.")),
+            None => Ok(None),
+        };
+        let action = given(action);
+        if action.as_deref().is_some_and(|a| {
+            a.len() > 64
+                || !a
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
+        }) {
+            return Err(AppError::invalid("action", "Välj en händelse i listan."));
+        }
+        let s = LogSearch {
+            participant: id(
+                "participant_id",
+                participant,
+                "Ett deltagar-id består av bokstäver och siffror, som det visas i ärendet.",
+            )?,
+            username: given(username).map(|u| u.to_lowercase()),
+            org: id("org", org, "Välj en organisation i listan.")?,
+            action,
+            from: date("from", from)?,
+            to: date("to", to)?,
+        };
+        if let (Some(f), Some(t)) = (s.from, s.to) {
+            if t < f {
+                return Err(AppError::invalid(
+                    "to",
+                    "Periodens sista dag kan inte vara före den första.",
+                ));
+            }
+        }
+        Ok(s)
+    }
+
+    /// The search as recorded in the audit entry.
+    fn describe(&self) -> String {
+        let parts: Vec<String> = [
+            ("participant", self.participant.clone()),
+            ("user", self.username.clone()),
+            ("org", self.org.clone()),
+            ("action", self.action.clone()),
+            ("from", self.from.map(|d| d.to_string())),
+            ("to", self.to.map(|d| d.to_string())),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={v}")))
+        .collect();
+        if parts.is_empty() {
+            "all".into()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+/// The answer of a log search.
+#[derive(Debug, Clone)]
+pub struct SearchResult {
+    pub rows: Vec<ReviewRow>,
+    /// More entries matched than [`SEARCH_LIMIT`].
+    pub capped: bool,
+}
+
+/// The search's query with only the conditions in use, so that the index of one of them can
+/// be used (a `$x = NONE OR …` condition would make every search a scan).
+fn search_query(s: &LogSearch) -> String {
+    let conds: Vec<&str> = [
+        (s.participant.is_some(), "participants CONTAINS $p"),
+        (s.username.is_some(), "actor = $u"),
+        (s.org.is_some(), "actor_org = $org"),
+        (s.action.is_some(), "action = $action"),
+        (s.from.is_some(), "at >= <datetime>$from"),
+        (s.to.is_some(), "at < <datetime>$to"),
+    ]
+    .into_iter()
+    .filter_map(|(used, c)| used.then_some(c))
+    .collect();
+    let mut sql = String::from("SELECT * OMIT id FROM audit");
+    if !conds.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conds.join(" AND "));
+    }
+    sql.push_str(" ORDER BY seq DESC LIMIT $n");
+    sql
+}
+
+/// Searches the audit log, newest first, at most [`SEARCH_LIMIT`] entries. The search is itself
+/// audited, with the filter as its reason.
+pub async fn search(a: &Authed, s: &LogSearch) -> Result<SearchResult, AppError> {
+    a.require_role(&[Role::Auditor])?;
+    let db = a.state().db();
+    let uid: Option<String> = match &s.username {
+        None => None,
+        Some(u) => Some(
+            db.q("SELECT VALUE record::id(id) FROM user WHERE username = $u LIMIT 1")
+                .bind("u", u)
+                .run()
+                .await?
+                .first(0)?
+                .ok_or_else(|| {
+                    AppError::invalid("username", "Det finns ingen användare med det namnet.")
+                })?,
+        ),
+    };
+    if let Some(org) = &s.org {
+        let known: Option<String> = db
+            .q("SELECT VALUE record::id(id) FROM type::record('org', $o)")
+            .bind("o", org)
+            .run()
+            .await?
+            .first(0)?;
+        if known.is_none() {
+            return Err(AppError::invalid("org", "Välj en organisation i listan."));
+        }
+    }
+    let mut rows: Vec<Row> = db
+        .q(search_query(s))
+        .bind("p", &s.participant)
+        .bind("u", &uid)
+        .bind("org", &s.org)
+        .bind("action", &s.action)
+        .bind("from", s.from.map(swedish_day_start))
+        .bind("to", s.to.map(|d| swedish_day_start(d + Duration::days(1))))
+        .bind("n", SEARCH_LIMIT + 1)
+        .run()
+        .await?
+        .all(0)?;
+    let capped = rows.len() > SEARCH_LIMIT;
+    rows.truncate(SEARCH_LIMIT);
+    let mut e = Entry::new("audit.search");
+    e.participants = s.participant.iter().cloned().collect();
+    e.reason = Some(s.describe());
+    audit::append(a.state(), &who(a), e).await?;
+    Ok(SearchResult {
+        rows: named(a, rows).await?,
+        capped,
+    })
 }
 
 /// Verifies the whole chain and records the result.
@@ -337,6 +517,182 @@ mod tests {
             .iter()
             .filter(|f| f.read.row.actor == "demo_handlaggare")
             .all(|f| !f.flags.contains(&Flag::Burst)));
+        state.clock().reset();
+    }
+
+    fn search_for(
+        participant: &str,
+        user: &str,
+        org: &str,
+        action: &str,
+        from: &str,
+        to: &str,
+    ) -> LogSearch {
+        LogSearch::parse(participant, user, org, action, from, to).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_log_search_combines_filters_newest_first_and_is_itself_audited() {
+        use crate::server::demo::{ORG_GBG, ORG_POLICE};
+        use crate::server::testing::{shared_case, worker_partner_police};
+
+        let state = setup().await;
+        // Tomorrow at 09:00 UTC, and two days later at 21:30 UTC (22:30 or 23:30 in Sweden, so
+        // still the same Swedish day); the demo's consents hold on both days.
+        let d1 = state.clock().today() + Duration::days(1);
+        let d2 = d1 + Duration::days(2);
+        let at = |d: chrono::NaiveDate, h, m| d.and_hms_opt(h, m, 0).unwrap().and_utc();
+        let (w, _, _) = worker_partner_police(&state).await;
+        let case = shared_case(&w).await;
+        let pid = participants::case_by_id(&w, &case)
+            .await
+            .unwrap()
+            .participant;
+        state.clock().travel_to(at(d1, 9, 0));
+        let (w, _, police) = worker_partner_police(&state).await;
+        participants::view(&w, &case).await.unwrap();
+        participants::view(&police, &case).await.unwrap();
+        state.clock().travel_to(at(d2, 21, 30));
+        let (w, partner, police) = worker_partner_police(&state).await;
+        participants::view(&partner, &case).await.unwrap();
+        participants::view(&police, &case).await.unwrap();
+        let reviewer = as_user(&state, "granskare").await;
+
+        let found = |r: &SearchResult| r.rows.iter().map(|x| x.row.clone()).collect::<Vec<_>>();
+        let newest_first = |rows: &[Row]| rows.windows(2).all(|w| w[0].seq > w[1].seq);
+
+        // By organisation: only the police's entries, of both days.
+        let r = search(&reviewer, &search_for("", "", ORG_POLICE, "", "", ""))
+            .await
+            .unwrap();
+        let rows = found(&r);
+        assert!(rows.len() >= 2 && newest_first(&rows));
+        assert!(rows.iter().all(|x| x.actor_org == ORG_POLICE));
+
+        // By action and organisation together.
+        let r = search(&reviewer, &search_for("", "", ORG_GBG, "case.read", "", ""))
+            .await
+            .unwrap();
+        let rows = found(&r);
+        assert!(rows
+            .iter()
+            .all(|x| x.actor_org == ORG_GBG && x.action == "case.read"));
+        assert!(rows
+            .iter()
+            .any(|x| x.actor == "demo_handlaggare" && x.participants == vec![pid.clone()]));
+
+        // By period, in Swedish days: the first day holds the first reads, not the later ones.
+        let r = search(
+            &reviewer,
+            &search_for(&pid, "", "", "case.read", &d1.to_string(), &d1.to_string()),
+        )
+        .await
+        .unwrap();
+        let rows = found(&r);
+        assert_eq!(
+            rows.iter().map(|x| x.actor.as_str()).collect::<Vec<_>>(),
+            vec!["demo_polis", "demo_handlaggare"]
+        );
+        // The days after: the later reads only.
+        let r = search(
+            &reviewer,
+            &search_for(
+                &pid,
+                "",
+                "",
+                "case.read",
+                &(d1 + Duration::days(1)).to_string(),
+                &d2.to_string(),
+            ),
+        )
+        .await
+        .unwrap();
+        let rows = found(&r);
+        assert_eq!(
+            rows.iter().map(|x| x.actor.as_str()).collect::<Vec<_>>(),
+            vec!["demo_polis", "demo_passus"]
+        );
+        let r = search(
+            &reviewer,
+            &search_for(&pid, "polis", "", "", &d2.to_string(), ""),
+        )
+        .await
+        .unwrap();
+        assert_eq!(found(&r).len(), 1);
+        assert!(!r.capped);
+
+        // Everything: newest first and capped.
+        let total: i64 = state
+            .db()
+            .q("SELECT count() AS n FROM audit GROUP ALL")
+            .run()
+            .await
+            .unwrap()
+            .value(0)[0]["n"]
+            .as_i64()
+            .unwrap();
+        let r = search(&reviewer, &LogSearch::default()).await.unwrap();
+        assert_eq!(r.rows.len() as i64, total.min(SEARCH_LIMIT as i64));
+        assert_eq!(r.capped, total > SEARCH_LIMIT as i64);
+        assert!(newest_first(&found(&r)));
+
+        // The search itself is in the log, with what was asked.
+        let s = search_for(&pid, "", ORG_POLICE, "case.read", &d1.to_string(), "");
+        search(&reviewer, &s).await.unwrap();
+        let last: Row = state
+            .db()
+            .q("SELECT * OMIT id FROM audit ORDER BY seq DESC LIMIT 1")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (last.action.as_str(), last.actor.as_str()),
+            ("audit.search", "demo_granskare")
+        );
+        assert_eq!(last.participants, vec![pid.clone()]);
+        assert_eq!(
+            last.reason.as_deref(),
+            Some(
+                format!("participant={pid}; org={ORG_POLICE}; action=case.read; from={d1}")
+                    .as_str()
+            )
+        );
+
+        // Only log reviewers may search; bad input is named by its field.
+        for who in [&w, &partner, &police, &as_user(&state, "admin").await] {
+            assert_eq!(
+                search(who, &LogSearch::default()).await.unwrap_err(),
+                AppError::Forbidden
+            );
+        }
+        let field = |e: AppError| e.field().map(str::to_string);
+        assert_eq!(
+            field(
+                search(&reviewer, &search_for("", "finns.inte", "", "", "", ""))
+                    .await
+                    .unwrap_err()
+            ),
+            Some("username".into())
+        );
+        assert_eq!(
+            field(LogSearch::parse("", "", "", "", "10/3", "").unwrap_err()),
+            Some("from".into())
+        );
+        assert_eq!(
+            field(LogSearch::parse("", "", "", "", "", "+262143-12-31").unwrap_err()),
+            Some("to".into())
+        );
+        assert_eq!(
+            field(LogSearch::parse("", "", "", "", "2026-03-12", "2026-03-10").unwrap_err()),
+            Some("to".into())
+        );
+        assert_eq!(
+            field(LogSearch::parse("../x", "", "", "", "", "").unwrap_err()),
+            Some("participant_id".into())
+        );
         state.clock().reset();
     }
 }

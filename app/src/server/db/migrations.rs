@@ -437,6 +437,28 @@ DEFINE FUNCTION IF NOT EXISTS fn::stat_refresh($cid: string) {
 };
 "#,
     },
+    Migration {
+        version: 5,
+        name: "indexes: a participant's records (register extracts); the audit log by time, organisation and action (log search)",
+        sql: r#"
+DEFINE INDEX IF NOT EXISTS case_member_participant ON case_member FIELDS participant;
+DEFINE INDEX IF NOT EXISTS goal_participant ON goal FIELDS participant;
+DEFINE INDEX IF NOT EXISTS action_participant ON action FIELDS participant;
+DEFINE INDEX IF NOT EXISTS review_participant ON review FIELDS participant;
+DEFINE INDEX IF NOT EXISTS measure_participant ON measure FIELDS participant;
+DEFINE INDEX IF NOT EXISTS assessment_participant ON assessment FIELDS participant;
+DEFINE INDEX IF NOT EXISTS housing_participant ON housing FIELDS participant;
+DEFINE INDEX IF NOT EXISTS occupation_participant ON occupation FIELDS participant;
+DEFINE INDEX IF NOT EXISTS contact_participant ON contact FIELDS participant;
+DEFINE INDEX IF NOT EXISTS note_participant ON note FIELDS participant;
+DEFINE INDEX IF NOT EXISTS event_participant ON event FIELDS participant;
+DEFINE INDEX IF NOT EXISTS break_glass_participant ON break_glass FIELDS participant;
+DEFINE INDEX IF NOT EXISTS shred_request_participant ON shred_request FIELDS participant;
+DEFINE INDEX IF NOT EXISTS audit_at ON audit FIELDS at;
+DEFINE INDEX IF NOT EXISTS audit_actor_org ON audit FIELDS actor_org;
+DEFINE INDEX IF NOT EXISTS audit_action ON audit FIELDS action;
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]

@@ -1,0 +1,39 @@
+//! The register extract (GDPR art. 15) of a case's participant.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use crate::domain::extract::RegisterExtract;
+use crate::domain::AppError;
+#[cfg(feature = "ssr")]
+use crate::server::{auth::require_user, extract};
+
+/// Everything stored about the participant of `case_id`. A `GET`, so that a plain link
+/// downloads it as a JSON file; the page renders the same data for printing.
+#[server(endpoint = "cases/extract", input = GetUrl)]
+pub async fn get_extract(case_id: String) -> Result<RegisterExtract, AppError> {
+    super::reply(
+        async {
+            let x = extract::extract(&require_user().await?, &case_id).await?;
+            download_as(&format!("registerutdrag-{}.json", x.participant_id));
+            Ok(x)
+        }
+        .await,
+    )
+}
+
+/// Names the file when the endpoint itself was asked (not when a page renders the extract).
+#[cfg(feature = "ssr")]
+fn download_as(filename: &str) {
+    let called_directly =
+        use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    if !called_directly {
+        return;
+    }
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")),
+    ) {
+        opts.insert_header(http::header::CONTENT_DISPOSITION, v);
+    }
+}
