@@ -413,18 +413,9 @@ pub(in crate::server) async fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::config::CoreSettings;
-    use crate::server::demo_history::{self, HistoryCase};
-    use crate::server::testing::as_user;
-    use crate::server::{demo, AppState};
-
-    async fn history_store() -> (AppState, Vec<HistoryCase>) {
-        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
-        demo::load_identities(&state).await.unwrap();
-        let today = state.clock().today();
-        demo_history::load(&state, today).await.unwrap();
-        (state, demo_history::generate(today))
-    }
+    use crate::server::demo;
+    use crate::server::demo_history::HistoryCase;
+    use crate::server::testing::{as_user, history_store};
 
     fn median_of(mut v: Vec<i64>) -> Option<f64> {
         if v.is_empty() {

@@ -392,17 +392,10 @@ pub async fn daily(state: AppState, periods: Periods, first: std::time::Duration
 mod tests {
     use super::*;
     use crate::server::config::CoreSettings;
-    use crate::server::demo_history::{self, HistoryCase};
+    use crate::server::demo_history::HistoryCase;
     use crate::server::outcomes::{compute, Period};
+    use crate::server::testing::history_store;
     use crate::server::{demo, vault};
-
-    async fn history_store() -> (AppState, Vec<HistoryCase>) {
-        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
-        demo::load_identities(&state).await.unwrap();
-        let today = state.clock().today();
-        demo_history::load(&state, today).await.unwrap();
-        (state, demo_history::generate(today))
-    }
 
     async fn count(state: &AppState, table: &str) -> i64 {
         state

@@ -41,3 +41,14 @@ pub(in crate::server) async fn shared_case(w: &Authed) -> String {
     }
     panic!("demo data has a case shared with Passus and the police");
 }
+
+/// A store with the demo organisations and users and the three years of demo history only (no
+/// other cases), and the generated people it was written from.
+pub(in crate::server) async fn history_store() -> (AppState, Vec<super::demo_history::HistoryCase>)
+{
+    let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+    demo::load_identities(&state).await.unwrap();
+    let today = state.clock().today();
+    super::demo_history::load(&state, today).await.unwrap();
+    (state, super::demo_history::generate(today))
+}
