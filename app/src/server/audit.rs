@@ -244,6 +244,17 @@ pub(in crate::server) fn map_body_error(e: DbError) -> AppError {
     AppError::from(e)
 }
 
+/// The bytes a cut's MAC covers.
+pub(in crate::server) fn cut_canonical(seq: i64, prev_mac: &str, at: DateTime<Utc>) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!([
+        "audit_cut",
+        seq,
+        prev_mac,
+        at.timestamp_millis()
+    ]))
+    .unwrap_or_default()
+}
+
 /// The result of walking the chain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verification {
@@ -288,7 +299,7 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
         after = cut.seq;
         expected_seq = cut.seq + 1;
         expected_prev = cut.prev_mac.clone();
-        let canonical = super::retention::cut_canonical(cut.seq, &cut.prev_mac, cut.at);
+        let canonical = cut_canonical(cut.seq, &cut.prev_mac, cut.at);
         let genuine = cut
             .mac
             .as_deref()

@@ -206,7 +206,8 @@ pub async fn login(
         return Err(fail());
     };
     let locked = user.locked_until.is_some_and(|t| t > now);
-    let demo_password_outside_demo = !state.demo_mode() && password == super::demo::demo_password();
+    let demo_password_outside_demo =
+        !state.demo_mode() && password == super::config::demo_password();
     if !matches || locked || !user.active || demo_password_outside_demo {
         metrics::counter!("utvag_login_failures_total").increment(1);
         if !locked {

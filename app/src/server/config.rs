@@ -37,7 +37,7 @@ pub struct CoreSettings {
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     /// Retention periods for the daily run and `utvag gallring`.
-    pub retention: super::retention::Periods,
+    pub retention: Periods,
 }
 
 impl CoreSettings {
@@ -55,7 +55,38 @@ impl CoreSettings {
             secure_cookies: false,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
-            retention: super::retention::Periods::default(),
+            retention: Periods::default(),
         }
     }
+}
+
+/// How long a closed case is kept after its last entry.
+pub const DEFAULT_CASE_YEARS: u32 = 5;
+/// How long an audit entry is kept.
+pub const DEFAULT_AUDIT_YEARS: u32 = 10;
+
+/// The retention periods in force (`server::retention`).
+#[derive(Debug, Clone, Copy)]
+pub struct Periods {
+    pub case_years: u32,
+    pub audit_years: u32,
+}
+
+impl Default for Periods {
+    fn default() -> Periods {
+        Periods {
+            case_years: DEFAULT_CASE_YEARS,
+            audit_years: DEFAULT_AUDIT_YEARS,
+        }
+    }
+}
+
+/// The demo users' password (accepted only in demo mode; refused everywhere else).
+pub const DEFAULT_DEMO_PASSWORD: &str = "utvag-demo-2026";
+
+pub fn demo_password() -> String {
+    std::env::var("UTVAG_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.to_string())
 }

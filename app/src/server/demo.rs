@@ -8,14 +8,7 @@ use super::identity::{insert_org, insert_user, NewUserInput, OrgInput};
 use super::state::AppState;
 use crate::domain::{AppError, DisplayName, NewPassword, OrgKind, Role, Username};
 
-pub const DEFAULT_DEMO_PASSWORD: &str = "utvag-demo-2026";
-
-pub fn demo_password() -> String {
-    std::env::var("UTVAG_DEMO_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.to_string())
-}
+pub use super::config::{demo_password, DEFAULT_DEMO_PASSWORD};
 
 pub const ORG_GBG: &str = "gbg_soc";
 pub const ORG_POLICE: &str = "polis_vast";

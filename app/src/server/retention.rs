@@ -17,15 +17,12 @@ use serde_json::json;
 
 use super::audit::{self, Entry, Who};
 use super::auth::Authed;
+pub use super::config::{Periods, DEFAULT_AUDIT_YEARS, DEFAULT_CASE_YEARS};
 use super::db::new_id;
 use super::participants::who;
 use super::state::AppState;
 use crate::domain::{AppError, RetentionRun, RetentionStatus, Role};
 
-/// How long a closed case is kept after its last entry.
-pub const DEFAULT_CASE_YEARS: u32 = 5;
-/// How long an audit entry is kept.
-pub const DEFAULT_AUDIT_YEARS: u32 = 10;
 /// How long a lease lasts unless renewed: a crashed holder blocks the job no longer than this.
 pub const LEASE_MINUTES: i64 = 30;
 const LEASE: &str = "gallring";
@@ -43,22 +40,6 @@ pub struct Report {
     pub cases: usize,
     /// Audit entries older than their retention: counted (dry run) or removed (apply).
     pub audit_entries: i64,
-}
-
-/// The retention periods in force.
-#[derive(Debug, Clone, Copy)]
-pub struct Periods {
-    pub case_years: u32,
-    pub audit_years: u32,
-}
-
-impl Default for Periods {
-    fn default() -> Periods {
-        Periods {
-            case_years: DEFAULT_CASE_YEARS,
-            audit_years: DEFAULT_AUDIT_YEARS,
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -247,12 +228,6 @@ async fn apply_all(
     Ok(report)
 }
 
-/// The bytes a cut's MAC covers.
-pub(in crate::server) fn cut_canonical(seq: i64, prev_mac: &str, at: DateTime<Utc>) -> Vec<u8> {
-    serde_json::to_vec(&json!(["audit_cut", seq, prev_mac, at.timestamp_millis()]))
-        .unwrap_or_default()
-}
-
 /// Removes the audit entries before `cutoff` and records the cut, in the same transaction as
 /// the entry that records it (so the chain never ends at the cut).
 async fn cut_audit(state: &AppState, cutoff: DateTime<Utc>, by: &Who) -> Result<i64, AppError> {
@@ -280,7 +255,7 @@ async fn cut_audit(state: &AppState, cutoff: DateTime<Utc>, by: &Who) -> Result<
     let removed = last.seq - before.unwrap_or(0);
     let at =
         DateTime::from_timestamp_millis(state.clock().now().timestamp_millis()).unwrap_or_default();
-    let mac = state.with_keys(|k| k.audit_mac(&cut_canonical(last.seq, &last.mac, at)));
+    let mac = state.with_keys(|k| k.audit_mac(&audit::cut_canonical(last.seq, &last.mac, at)));
     let mut vars = serde_json::Map::new();
     vars.insert("seq".into(), json!(last.seq));
     vars.insert("prev".into(), json!(last.mac));
