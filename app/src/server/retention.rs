@@ -561,10 +561,48 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn two_instances_started_together_shred_each_due_participant_once() {
+        let (a, _) = history_store().await;
+        let b = a.second_instance().unwrap();
+        let due = run(&a, ONE_YEAR, false, &Who::system()).await.unwrap();
+        assert!(!due.participants.is_empty());
+        let system = Who::system();
+        let (ra, rb) = tokio::join!(
+            run(&a, ONE_YEAR, true, &system),
+            run(&b, ONE_YEAR, true, &system)
+        );
+        // Either one was refused the lease, or they ran one after the other and the second
+        // found nothing left: never both at once.
+        let done: Vec<String> = [ra, rb]
+            .into_iter()
+            .filter_map(|r| match r {
+                Ok(r) => Some(r.participants),
+                Err(AppError::Conflict { .. }) => None,
+                Err(e) => panic!("{e:?}"),
+            })
+            .flatten()
+            .collect();
+        assert_eq!(done, due.participants);
+        let shreds: i64 = a
+            .db()
+            .q("RETURN array::len((SELECT VALUE seq FROM audit WHERE action = 'retention.shred'))")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap_or(0);
+        assert_eq!(shreds, due.participants.len() as i64);
+        assert!(audit::verify(&a).await.unwrap().ok());
+    }
+
+    #[tokio::test]
     async fn a_second_instance_cannot_apply_while_the_lease_is_held() {
         let (state, _) = history_store().await;
         // Another instance is in the middle of a run.
-        acquire(&state, "other-instance").await.unwrap();
+        acquire(&state.second_instance().unwrap(), "other-instance")
+            .await
+            .unwrap();
         let before = counts(&state).await;
         let e = run(&state, ONE_YEAR, true, &Who::system())
             .await
