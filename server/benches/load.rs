@@ -58,91 +58,11 @@ async fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
-    // 1. Case list of 100.
-    let state = fresh_state().await;
-    let (_, malmo) = sign_in(&state, "handlaggare.malmo").await;
-    let before = participants::list(&malmo, ListFilter::default())
-        .await
-        .unwrap()
-        .len();
-    bench::register_many(&malmo, 100).await.expect("register");
-    let listed = participants::list(&malmo, ListFilter::default())
-        .await
-        .unwrap()
-        .len();
-    let secure = bench::time(5, 60, || participants::list(&malmo, ListFilter::default())).await;
-    let plain = bench::time(5, 60, || bench::plain_list(&malmo)).await;
-    println!("1. Case list, {listed} rows ({before} demo + 100 registered), names decrypted, policy, one audit entry");
-    println!("   core     {secure}");
-    println!("   plain    {plain}");
-    println!("   ratio    {:.2}x (goal <= 1.5x)", ratio(&secure, &plain));
-    let append = bench::time(5, 60, || bench::audit_append(&state)).await;
-    println!("   of which one audit append alone: {append}\n");
-
-    // 2. Blind index among 100 000.
-    let n = 100_000;
-    let t = Instant::now();
-    bench::fill_blind_index(&state, n)
-        .await
-        .expect("blind index");
-    println!(
-        "2. Blind-index lookup among {n} extra personnummer tags (filled in {:.1} s)",
-        t.elapsed().as_secs_f64()
-    );
-    let pnr = demo::demo_people()[0].personnummer.clone();
-    assert_eq!(bench::blind_lookup(&state, &pnr).await.unwrap().len(), 1);
-    let lookup = bench::time(20, 300, || bench::blind_lookup(&state, &pnr)).await;
-    let scan = bench::time(1, 10, || bench::blind_scan(&state, &pnr)).await;
-    let (_, gbg) = sign_in(&state, "handlaggare").await;
-    let search = bench::time(5, 100, || participants::search(&gbg, &pnr)).await;
-    println!("   index lookup   {lookup}");
-    println!("   full search    {search}  (lookup + policy + names + audit entry)");
-    println!("   forced scan    {scan}");
-    println!("   scan/index     {:.0}x", ratio(&scan, &lookup));
-    println!(
-        "   plan           {}\n",
-        bench::blind_lookup_plan(&state).await.unwrap()
-    );
-
-    // 3. Timeline page of 50 among 10 000 events.
-    let rows = participants::list(&gbg, ListFilter::default())
-        .await
-        .unwrap();
-    let mut case_id = None;
-    for r in &rows {
-        let v = participants::view(&gbg, &r.case_id).await.unwrap();
-        if v.can_edit && !v.status.is_closed() && !v.shredded {
-            case_id = Some(r.case_id.clone());
-            break;
-        }
+    // `UTVAG_BENCH_ONLY=outcomes` runs the large store's parts (4 and 5) alone.
+    let only_large = std::env::var("UTVAG_BENCH_ONLY").as_deref() == Ok("outcomes");
+    if !only_large {
+        small_store_parts().await;
     }
-    let case_id = case_id.expect("an open demo case");
-    let t = Instant::now();
-    bench::fill_events(
-        &gbg,
-        &case_id,
-        &[demo::ORG_GBG, demo::ORG_PASSUS, demo::ORG_POLICE],
-        10_000,
-    )
-    .await
-    .expect("events");
-    println!(
-        "3. Timeline page of 50 among 10 000 events (filled in {:.1} s)",
-        t.elapsed().as_secs_f64()
-    );
-    let page = casework::timeline(&gbg, &case_id, "", TimelineFilter::default(), 50)
-        .await
-        .unwrap();
-    assert_eq!(page.events.len(), 50);
-    let core = bench::time(5, 200, || {
-        casework::timeline(&gbg, &case_id, "", TimelineFilter::default(), 50)
-    })
-    .await;
-    let raw = bench::time(5, 200, || bench::raw_timeline(&state, &case_id, 50)).await;
-    println!("   core     {core}");
-    println!("   raw      {raw}");
-    println!("   ratio    {:.2}x (goal <= 1.5x)\n", ratio(&core, &raw));
-    drop(state);
 
     // 4. Case overview SSR with a large store, under concurrent load.
     let people = env_usize("UTVAG_BENCH_PEOPLE", 10_000);
@@ -236,7 +156,7 @@ async fn main() {
 
     // 5. The outcomes dashboard and the funder CSV over the same store.
     let t = Instant::now();
-    bench::fill_outcomes(&state, |p| eprintln!("   fyller: {p}"))
+    bench::fill_outcomes(&state, events, |p| eprintln!("   fyller: {p}"))
         .await
         .expect("outcomes fill");
     println!(
@@ -266,4 +186,93 @@ async fn main() {
     println!(
         "   memory: RSS {rss0:.0} MiB before, {rss1:.0} MiB after 46 dashboards, {rss2:.0} MiB after 24 CSV reports; peak {hwm1:.0} -> {hwm2:.0} MiB (the peak includes the fill)"
     );
+}
+
+/// Parts 1–3: the case list, the blind-index lookup and the timeline page.
+async fn small_store_parts() {
+    // 1. Case list of 100.
+    let state = fresh_state().await;
+    let (_, malmo) = sign_in(&state, "handlaggare.malmo").await;
+    let before = participants::list(&malmo, ListFilter::default())
+        .await
+        .unwrap()
+        .len();
+    bench::register_many(&malmo, 100).await.expect("register");
+    let listed = participants::list(&malmo, ListFilter::default())
+        .await
+        .unwrap()
+        .len();
+    let secure = bench::time(5, 60, || participants::list(&malmo, ListFilter::default())).await;
+    let plain = bench::time(5, 60, || bench::plain_list(&malmo)).await;
+    println!("1. Case list, {listed} rows ({before} demo + 100 registered), names decrypted, policy, one audit entry");
+    println!("   core     {secure}");
+    println!("   plain    {plain}");
+    println!("   ratio    {:.2}x (goal <= 1.5x)", ratio(&secure, &plain));
+    let append = bench::time(5, 60, || bench::audit_append(&state)).await;
+    println!("   of which one audit append alone: {append}\n");
+
+    // 2. Blind index among 100 000.
+    let n = 100_000;
+    let t = Instant::now();
+    bench::fill_blind_index(&state, n)
+        .await
+        .expect("blind index");
+    println!(
+        "2. Blind-index lookup among {n} extra personnummer tags (filled in {:.1} s)",
+        t.elapsed().as_secs_f64()
+    );
+    let pnr = demo::demo_people()[0].personnummer.clone();
+    assert_eq!(bench::blind_lookup(&state, &pnr).await.unwrap().len(), 1);
+    let lookup = bench::time(20, 300, || bench::blind_lookup(&state, &pnr)).await;
+    let scan = bench::time(1, 10, || bench::blind_scan(&state, &pnr)).await;
+    let (_, gbg) = sign_in(&state, "handlaggare").await;
+    let search = bench::time(5, 100, || participants::search(&gbg, &pnr)).await;
+    println!("   index lookup   {lookup}");
+    println!("   full search    {search}  (lookup + policy + names + audit entry)");
+    println!("   forced scan    {scan}");
+    println!("   scan/index     {:.0}x", ratio(&scan, &lookup));
+    println!(
+        "   plan           {}\n",
+        bench::blind_lookup_plan(&state).await.unwrap()
+    );
+
+    // 3. Timeline page of 50 among 10 000 events.
+    let rows = participants::list(&gbg, ListFilter::default())
+        .await
+        .unwrap();
+    let mut case_id = None;
+    for r in &rows {
+        let v = participants::view(&gbg, &r.case_id).await.unwrap();
+        if v.can_edit && !v.status.is_closed() && !v.shredded {
+            case_id = Some(r.case_id.clone());
+            break;
+        }
+    }
+    let case_id = case_id.expect("an open demo case");
+    let t = Instant::now();
+    bench::fill_events(
+        &gbg,
+        &case_id,
+        &[demo::ORG_GBG, demo::ORG_PASSUS, demo::ORG_POLICE],
+        10_000,
+    )
+    .await
+    .expect("events");
+    println!(
+        "3. Timeline page of 50 among 10 000 events (filled in {:.1} s)",
+        t.elapsed().as_secs_f64()
+    );
+    let page = casework::timeline(&gbg, &case_id, "", TimelineFilter::default(), 50)
+        .await
+        .unwrap();
+    assert_eq!(page.events.len(), 50);
+    let core = bench::time(5, 200, || {
+        casework::timeline(&gbg, &case_id, "", TimelineFilter::default(), 50)
+    })
+    .await;
+    let raw = bench::time(5, 200, || bench::raw_timeline(&state, &case_id, 50)).await;
+    println!("   core     {core}");
+    println!("   raw      {raw}");
+    println!("   ratio    {:.2}x (goal <= 1.5x)\n", ratio(&core, &raw));
+    drop(state);
 }

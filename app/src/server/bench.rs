@@ -384,8 +384,12 @@ pub async fn audit_append(state: &AppState) -> Result<i64, AppError> {
 
 /// Gives the filled cases (`fill_population`) three years of varied history — intake dates,
 /// status paths, SSPF levels — refreshes their statistics rows, and adds one contact statistics
-/// row per timeline event, so the outcomes dashboard has a realistic load to aggregate.
-pub async fn fill_outcomes(state: &AppState, progress: impl Fn(&str)) -> Result<(), AppError> {
+/// row per timeline event (`events`, as filled), so the outcomes dashboard has a realistic load to aggregate.
+pub async fn fill_outcomes(
+    state: &AppState,
+    events: usize,
+    progress: impl Fn(&str),
+) -> Result<(), AppError> {
     #[derive(Deserialize)]
     struct C {
         id: String,
@@ -454,13 +458,6 @@ pub async fn fill_outcomes(state: &AppState, progress: impl Fn(&str)) -> Result<
     }
     // One contact statistics row per timeline event, in the case's municipality.
     let orgs = ["gbg_soc", "passus_gbg", "polis_vast"];
-    let events: usize = state
-        .db()
-        .q("SELECT VALUE count() FROM event WHERE source = 'bench' GROUP ALL")
-        .run()
-        .await?
-        .first(0)?
-        .unwrap_or(0);
     let base = now - Duration::days(1000);
     const BATCH: usize = 10_000;
     let mut done = 0;
