@@ -181,7 +181,7 @@ const QUERY: &str = "
     SELECT (assessment_due != NONE AND assessment_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND open = true GROUP BY k;
     SELECT (review_due != NONE AND review_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND open = true GROUP BY k;
     SELECT k, count() AS n FROM (SELECT k FROM (SELECT array::distinct(measures[WHERE start < $to AND (`end` = NONE OR `end` >= $from)].kind) AS k FROM $in) SPLIT k) GROUP BY k;
-    SELECT org, count() AS contacts, array::len(array::distinct(array::group(stat))) AS persons FROM contact_stat WHERE municipality IN $m AND at >= $from AND at < $to GROUP BY org;
+    SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM contact_stat WHERE municipality IN $m AND at >= $from AND at < $to GROUP BY org, stat) GROUP BY org;
     SELECT record::id(id) AS id, name FROM org;
 ";
 
