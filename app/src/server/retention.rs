@@ -134,24 +134,15 @@ fn summary(r: &Report) -> String {
     )
 }
 
-/// Every table that holds rows about a participant (besides the participant, key and case).
-const PARTICIPANT_TABLES: &[&str] = &[
-    "goal",
-    "action",
-    "review",
-    "measure",
-    "assessment",
-    "housing",
-    "occupation",
-    "contact",
-    "note",
-    "event",
-    "case_member",
-    "consent",
-    "break_glass",
-    "blind_index",
-    "shred_request",
-];
+/// Every table whose rows name a participant in a `participant` field: the register extract's
+/// tables (its test holds that list complete against the schema) and the search tags.
+fn participant_tables() -> impl Iterator<Item = &'static str> {
+    super::extract::TABLES
+        .iter()
+        .filter(|t| !t.by_id)
+        .map(|t| t.name)
+        .chain(["blind_index"])
+}
 
 async fn apply_all(
     state: &AppState,
@@ -161,8 +152,7 @@ async fn apply_all(
     by: &Who,
 ) -> Result<Report, AppError> {
     let (people, cases) = due_cases(state, case_cutoff).await?;
-    let deletes: String = PARTICIPANT_TABLES
-        .iter()
+    let deletes: String = participant_tables()
         .map(|t| format!("DELETE {t} WHERE participant = $pid;\n"))
         .collect();
     let body = format!(
@@ -176,7 +166,6 @@ async fn apply_all(
             }};
         }};
         {deletes}
-        DELETE case WHERE participant = $pid;
         DELETE type::record('open_case', $pid);
         DELETE type::record('participant_key', $pid);
         DELETE type::record('participant', $pid);"
@@ -475,11 +464,11 @@ mod tests {
 
         // Nothing about a shredded participant is left in any table, and no key.
         for pid in &r.participants {
-            for t in super::PARTICIPANT_TABLES.iter().chain(&["case"]) {
+            for t in super::participant_tables() {
                 let n: Option<i64> = state
                     .db()
                     .q("SELECT VALUE count() FROM type::table($t) WHERE participant = $p GROUP ALL")
-                    .bind("t", *t)
+                    .bind("t", t)
                     .bind("p", pid)
                     .run()
                     .await
