@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use app::server::config::KeySource;
-use app::server::{audit, demo, demo_history, ops, retention, AppState};
+use app::server::{audit, checkpoint, demo, demo_history, ops, retention, AppState};
 use clap::Parser;
 use server::config::{AuditCmd, Cli, Command, Config, KeysCmd, UserCmd};
 use server::telemetry;
@@ -56,6 +56,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = open(&config).await?;
     if state.demo_mode() && demo::is_empty(&state).await? {
         tracing::info!("empty database in demo mode: loading demo data");
+        start_new_checkpoint_file(&state);
         demo::load(&state).await?;
         let n = demo_history::load(&state, state.clock().today()).await?;
         tracing::info!(participants = n, "demo history loaded");
@@ -64,6 +65,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| anyhow::anyhow!("UTVAG_ADDR: cannot listen on {}: {e}", config.addr))?;
+    // Anchors the audit head outside the database whenever it moved in the last few minutes.
+    tokio::spawn(checkpoint::periodic(state.clone()));
     // The daily retention run; the database lease keeps it to one instance at a time.
     tokio::spawn(retention::daily(
         state.clone(),
@@ -122,8 +125,20 @@ async fn gallring(config: Config, apply: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A demo store made afresh starts a new checkpoint file; the old one (of the removed store) is
+/// kept under another name. Outside demo mode a checkpoint file that the store does not reach is
+/// exactly what `utvag audit verify` must report, so it is never moved.
+fn start_new_checkpoint_file(state: &AppState) {
+    if let Some(old) = checkpoint::start_afresh(state) {
+        tracing::warn!(moved_to = %old.display(), "demo store is new: the previous audit checkpoint file was moved aside");
+    }
+}
+
 async fn load_demo(config: Config) -> anyhow::Result<()> {
     let state = open(&config).await?;
+    if state.demo_mode() && demo::is_empty(&state).await? {
+        start_new_checkpoint_file(&state);
+    }
     demo::load(&state)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -199,16 +214,17 @@ async fn audit_verify(config: Config) -> anyhow::Result<()> {
     let v = ops::verify_audit(&state)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let anchor = v.anchor.clone().unwrap_or_default();
     match v.broken_at {
         None => {
             println!(
-                "audit chain intact: {} entries, head {}",
+                "audit chain intact: {} entries, head {}; {anchor}",
                 v.entries, v.head_seq
             );
             Ok(())
         }
         Some(at) => anyhow::bail!(
-            "audit chain broken at entry {at}: {}",
+            "audit chain broken at entry {at}: {}\n{anchor}",
             v.problem.unwrap_or_default()
         ),
     }

@@ -20,7 +20,7 @@ pub async fn create_org(
     super::reply(
         async {
             let who = require_user().await?;
-            who.require_role(&[crate::domain::Role::Admin])?;
+            identity::require_admin(&who, "org.create").await?;
             let input = identity::OrgInput::parse(&name, &kind, &municipalities)?;
             identity::create_org(&who, input).await
         }
@@ -40,7 +40,7 @@ pub async fn update_org(
     super::reply(
         async {
             let who = require_user().await?;
-            who.require_role(&[crate::domain::Role::Admin])?;
+            identity::require_admin(&who, "org.update").await?;
             let input = identity::OrgInput::parse(&name, &kind, &municipalities)?;
             identity::update_org(&who, &id, version, input, active.is_some()).await
         }
@@ -65,7 +65,7 @@ pub async fn create_user(
     super::reply(
         async {
             let who = require_user().await?;
-            who.require_role(&[Role::Admin])?;
+            identity::require_admin(&who, "user.create").await?;
             let input = identity::NewUserInput {
                 username: Username::parse(&username)?,
                 display_name: DisplayName::parse("display_name", &display_name)?,
@@ -92,7 +92,7 @@ pub async fn update_user(
     super::reply(
         async {
             let who = require_user().await?;
-            who.require_role(&[Role::Admin])?;
+            identity::require_admin(&who, "user.update").await?;
             let u = identity::UserUpdate {
                 display_name: DisplayName::parse("display_name", &display_name)?,
                 org_id,
@@ -107,11 +107,11 @@ pub async fn update_user(
 
 #[server(endpoint = "admin/user_password")]
 pub async fn reset_password(id: String, password: String) -> Result<(), AppError> {
-    use crate::domain::{NewPassword, Role};
+    use crate::domain::NewPassword;
     super::reply(
         async {
             let who = require_user().await?;
-            who.require_role(&[Role::Admin])?;
+            identity::require_admin(&who, "user.password_reset").await?;
             identity::reset_password(&who, &id, NewPassword::parse(&password)?).await
         }
         .await,

@@ -1,4 +1,6 @@
-//! The audit log: append-only, hash-chained with HMAC-SHA256 under a key derived from the KEK.
+//! The audit log: append-only, hash-chained with HMAC-SHA256 under the audit chain's own key
+//! (in the key file, not derived from the KEK), and anchored outside the database by signed
+//! checkpoints ([`super::checkpoint`]).
 //!
 //! Entry `n` stores `prev_mac` (the MAC of entry `n-1`) and `mac = HMAC(k, canonical(entry))`,
 //! where the canonical form covers every field including `seq` and `prev_mac`. Changing,
@@ -6,7 +8,9 @@
 //! one can forge a replacement. The head (`audit_head:main`) names the last entry; an append is a
 //! compare-and-swap on it inside the same transaction as the write it records, so concurrent
 //! writers — in one process or across app instances — never fork the chain, and a write never
-//! lands without its entry.
+//! lands without its entry. Removing the newest entries together with the head, deleting the
+//! whole log or restoring an older copy keeps the chain consistent in itself; the checkpoints
+//! outside the store are what reveal those.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -116,7 +120,7 @@ struct Head {
     mac: String,
 }
 
-async fn head(state: &AppState) -> Result<(i64, String), DbError> {
+pub(in crate::server) async fn head(state: &AppState) -> Result<(i64, String), DbError> {
     let h: Option<Head> = state
         .db()
         .q("SELECT seq, mac FROM audit_head:main")
@@ -199,7 +203,12 @@ pub(in crate::server) async fn commit(
             q = q.bind(k, v);
         }
         match q.run().await {
-            Ok(rows) => return Ok((stored.seq, rows)),
+            Ok(rows) => {
+                // Outside the transaction (it has committed) and outside the append lock.
+                drop(_serial);
+                super::checkpoint::after_commit(state, stored.seq, &stored.mac).await;
+                return Ok((stored.seq, rows));
+            }
             Err(e) if is_retryable(&e) && attempt + 1 < MAX_ATTEMPTS => {
                 // Another instance appended first (or the store saw a write conflict): re-read
                 // the head and try again.
@@ -264,6 +273,9 @@ pub struct Verification {
     pub broken_at: Option<i64>,
     pub problem: Option<String>,
     pub checked_at: DateTime<Utc>,
+    /// What the store was held to outside the database (the checkpoint, or why there was none).
+    #[serde(default)]
+    pub anchor: Option<String>,
 }
 
 impl Verification {
@@ -272,8 +284,26 @@ impl Verification {
     }
 }
 
-/// Walks the whole chain in order, page by page, and reports the first broken link.
+/// What an entry's MAC says when it does not verify under the audit key.
+fn bad_mac(state: &AppState, data: &[u8], mac: &str, what: &str) -> String {
+    if state.with_keys(|k| k.audit_verify_legacy(data, mac)) {
+        format!(
+            "{what} carries a MAC under the old audit key derived from the KEK: this log was \
+             written before the audit chain had a key of its own, so whoever holds the KEK \
+             could have rewritten it (start a new store; demo data is recreated on an empty one)"
+        )
+    } else {
+        format!("{what} has been changed")
+    }
+}
+
+/// Walks the whole chain in order, page by page, holds it to the signed checkpoints outside the
+/// database, and reports the first position where either fails.
 pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
+    let anchor = super::checkpoint::read_anchor(state).await?;
+    // Every valid checkpoint names the MAC its entry must still have.
+    let pinned: std::collections::HashMap<i64, &super::checkpoint::Checkpoint> =
+        anchor.valid.iter().map(|c| (c.seq, c)).collect();
     let (head_seq, head_mac) = head(state).await?;
     let mut expected_prev = GENESIS.to_string();
     let mut expected_seq: i64 = 1;
@@ -293,22 +323,27 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
         .await?
         .first(0)?;
     let mut after = 0i64;
-    if let Some(cut) = cut {
+    if let Some(cut) = &cut {
         // A recorded retention cut: the chain legitimately starts after it, if the cut itself
         // carries a valid MAC (without the key no one can move it to hide removed entries).
         after = cut.seq;
         expected_seq = cut.seq + 1;
         expected_prev = cut.prev_mac.clone();
         let canonical = cut_canonical(cut.seq, &cut.prev_mac, cut.at);
-        let genuine = cut
-            .mac
-            .as_deref()
-            .is_some_and(|m| state.with_keys(|k| k.audit_verify(&canonical, m)));
-        if !genuine {
-            broken = Some((
-                cut.seq + 1,
-                "the recorded retention cut has been changed".to_string(),
-            ));
+        match cut.mac.as_deref() {
+            Some(m) if state.with_keys(|k| k.audit_verify(&canonical, m)) => {}
+            Some(m) if state.with_keys(|k| k.audit_verify_legacy(&canonical, m)) => {
+                broken = Some((
+                    cut.seq + 1,
+                    bad_mac(state, &canonical, m, "the retention cut"),
+                ));
+            }
+            _ => {
+                broken = Some((
+                    cut.seq + 1,
+                    "the recorded retention cut has been changed".to_string(),
+                ))
+            }
         }
     }
     'pages: while broken.is_none() {
@@ -333,7 +368,15 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
             } else if e.prev_mac != expected_prev {
                 Some("link to the previous entry does not match".to_string())
             } else if !state.with_keys(|k| k.audit_verify(&e.canonical(), &e.mac)) {
-                Some("entry has been changed".to_string())
+                Some(bad_mac(state, &e.canonical(), &e.mac, "entry"))
+            } else if let Some(cp) = pinned.get(&e.seq).filter(|cp| cp.mac != e.mac) {
+                Some(format!(
+                    "entry {} is not the one the checkpoint signed {} names: the store holds \
+                     another version of the log from here on (an older copy restored and \
+                     written on)",
+                    e.seq,
+                    cp.at.format("%Y-%m-%d %H:%M:%S UTC")
+                ))
             } else {
                 None
             };
@@ -356,14 +399,97 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
             ),
         ));
     }
+    // The store must reach at least as far as the newest checkpoint signed outside it.
+    let ends_at = expected_seq - 1;
+    let cut_seq = cut.as_ref().map_or(0, |c| c.seq);
+    if let (None, Some(cp)) = (&broken, anchor.latest()) {
+        let signed = cp.at.format("%Y-%m-%d %H:%M:%S UTC");
+        if cp.seq > ends_at {
+            broken = Some((
+                ends_at + 1,
+                format!(
+                    "checkpoint at seq {} signed {signed}, store ends at {ends_at}: the newest \
+                     entries were removed with the head, the log was deleted, or an older copy \
+                     of the store was restored",
+                    cp.seq
+                ),
+            ));
+        } else if cp.cut > cut_seq {
+            broken = Some((
+                cut_seq + 1,
+                format!(
+                    "checkpoint at seq {} signed {signed} records a retention cut at {}, the \
+                     store's is at {cut_seq}: an older copy of the store was restored",
+                    cp.seq, cp.cut
+                ),
+            ));
+        }
+    }
+    // A line that claims to be a checkpoint without the audit chain's signature is tampering
+    // with the anchor itself.
+    if let Some((line, what, claimed)) = anchor.bad.first() {
+        let file = anchor
+            .file
+            .as_ref()
+            .map(|f| f.display().to_string())
+            .unwrap_or_default();
+        let at = claimed.unwrap_or(0).max(1);
+        let p = format!(
+            "line {line} of the checkpoint file {file}{} {what}{}",
+            claimed.map(|s| format!(" (seq {s})")).unwrap_or_default(),
+            if anchor.bad.len() > 1 {
+                format!("; {} more such lines", anchor.bad.len() - 1)
+            } else {
+                String::new()
+            }
+        );
+        if broken.as_ref().is_none_or(|(b, _)| at < *b) {
+            broken = Some((at, p));
+        }
+    }
+    let anchor_note = match (&anchor.file, anchor.latest()) {
+        (None, _) => {
+            "no checkpoint file configured: removal of the newest entries cannot be detected"
+                .to_string()
+        }
+        (Some(f), None) => format!("no signed checkpoint yet in {}", f.display()),
+        (Some(f), Some(cp)) => format!(
+            "held to the checkpoint at seq {} signed {} ({})",
+            cp.seq,
+            cp.at.format("%Y-%m-%d %H:%M:%S UTC"),
+            f.display()
+        ),
+    };
+    let anchor_note = if state.with_keys(|k| k.audit_origin())
+        == super::crypto::AuditKeyOrigin::DerivedFromKek
+    {
+        format!("{anchor_note}; the audit keys are derived from the KEK (UTVAG_KEK without UTVAG_AUDIT_KEY, demo only)")
+    } else {
+        anchor_note
+    };
     let v = Verification {
         entries: count,
         head_seq,
         broken_at: broken.as_ref().map(|b| b.0),
         problem: broken.map(|b| b.1),
-        checked_at: state.clock().now(),
+        checked_at: truncate_to_millis(state.clock().now()),
+        anchor: Some(anchor_note),
     };
     Ok(v)
+}
+
+/// The bytes a stored verification record's MAC covers.
+pub(in crate::server) fn verification_canonical(v: &Verification) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!([
+        "audit_verification",
+        v.checked_at.timestamp_millis(),
+        v.entries,
+        v.head_seq,
+        v.broken_at,
+        v.problem,
+        v.anchor
+    ]))
+    .unwrap_or_default()
 }
 
 /// One audit row for the log reviewer's lists.

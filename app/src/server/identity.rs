@@ -2,17 +2,28 @@
 //!
 //! Only `admin` may change them. Nothing here reads case content, and the admin role is refused
 //! by every case repository, so an administrator manages accounts without seeing any person.
+//!
+//! Every change is one audited act, written in the same transaction as the change itself
+//! (`audit::commit`): `org.create`, `org.update`, `org.deactivate`, `user.create`,
+//! `user.update`, `user.role_change` (old → new role in the reason), `user.deactivate` and
+//! `user.password_reset`, each naming the organisation or user it touched in `reason` (never a
+//! password). A conflicting or refused change rolls back with its entry; a non-administrator
+//! calling any of these leaves one `deny` entry. The command line acts as `system`.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use serde_json::json;
+
+use super::audit::{self, Entry, Who};
 use super::auth::Authed;
-use super::db::{new_id, valid_id, Db, DbError};
+use super::db::{new_id, valid_id, Db};
+use super::gate::{require, who};
 use super::password;
 use super::state::AppState;
 use crate::domain::{
-    parse_municipalities, AppError, DisplayName, NewPassword, OrgDto, OrgKind, Role, UserDto,
-    Username,
+    parse_municipalities, AppError, Capability, DisplayName, NewPassword, OrgDto, OrgKind, Role,
+    UserDto, Username,
 };
 
 #[derive(Deserialize)]
@@ -84,12 +95,16 @@ fn check_id(field: &str, id: &str) -> Result<(), AppError> {
     }
 }
 
-fn conflict_or(e: DbError, field: &str, message: &str) -> AppError {
-    if e.is_conflict() {
-        AppError::invalid(field, message)
-    } else {
-        e.into()
-    }
+const STALE: &str = "conflict:Någon annan har ändrat uppgifterna medan du arbetade. Ladda om sidan och gör om ändringen.";
+
+fn stale() -> AppError {
+    AppError::conflict(STALE.trim_start_matches("conflict:"))
+}
+
+fn vars<const N: usize>(
+    pairs: [(&str, serde_json::Value); N],
+) -> serde_json::Map<String, serde_json::Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 // ---- reads open to every signed-in user (names of organisations are not personal data) ----
@@ -109,84 +124,144 @@ async fn list_orgs_db(db: &Db) -> Result<Vec<OrgDto>, AppError> {
 
 // ---- admin ----
 
-pub async fn create_org(who: &Authed, input: OrgInput) -> Result<OrgDto, AppError> {
-    who.require_role(&[Role::Admin])?;
-    insert_org(who.state(), &new_id(), input).await
+/// Refuses anyone but an administrator, leaving one `deny` entry with `action`.
+pub async fn require_admin(a: &Authed, action: &str) -> Result<(), AppError> {
+    require(a, Capability::Administer, action).await
 }
 
+pub async fn create_org(a: &Authed, input: OrgInput) -> Result<OrgDto, AppError> {
+    require_admin(a, "org.create").await?;
+    insert_org_by(a.state(), &who(a), &new_id(), input).await
+}
+
+/// Creates an organisation as the system (demo data, the command line).
 pub(in crate::server) async fn insert_org(
     state: &AppState,
     id: &str,
     input: OrgInput,
 ) -> Result<OrgDto, AppError> {
-    let row: Option<OrgRow> = state
-        .db()
-        .q("CREATE type::record('org', $id) CONTENT { name: $name, kind: $kind, municipalities: $m, active: true, version: 1, created_at: time::now() } RETURN *, record::id(id) AS id")
+    insert_org_by(state, &Who::system(), id, input).await
+}
+
+async fn insert_org_by(
+    state: &AppState,
+    by: &Who,
+    id: &str,
+    input: OrgInput,
+) -> Result<OrgDto, AppError> {
+    check_id("id", id)?;
+    let body = "
+        IF (SELECT VALUE id FROM org WHERE name = $name) != [] {
+            THROW 'invalid:name:Det finns redan en organisation med det namnet.';
+        };
+        CREATE type::record('org', $id) CONTENT { name: $name, kind: $kind, municipalities: $m,
+            active: true, version: 1, created_at: time::now() } RETURN NONE;";
+    let mut e = Entry::new("org.create");
+    e.reason = Some(format!(
+        "org:{id} \"{}\" ({})",
+        input.name.as_str(),
+        input.kind.as_str()
+    ));
+    let v = vars([
+        ("id", json!(id)),
+        ("name", json!(input.name.as_str())),
+        ("kind", json!(input.kind.as_str())),
+        ("m", json!(input.municipalities)),
+    ]);
+    audit::commit(state, by, e, body, v).await?;
+    org_row(state.db(), id)
+        .await?
+        .ok_or(AppError::Internal)?
+        .dto()
+}
+
+async fn org_row(db: &Db, id: &str) -> Result<Option<OrgRow>, AppError> {
+    Ok(db
+        .q("SELECT *, record::id(id) AS id FROM ONLY type::record('org', $id)")
         .bind("id", id)
-        .bind("name", input.name.as_str())
-        .bind("kind", input.kind.as_str())
-        .bind("m", &input.municipalities)
         .run()
-        .await
-        .map_err(|e| conflict_or(e, "name", "Det finns redan en organisation med det namnet."))?
-        .first(0)?;
-    row.ok_or(AppError::Internal)?.dto()
+        .await?
+        .first(0)?)
 }
 
 pub async fn update_org(
-    who: &Authed,
+    a: &Authed,
     id: &str,
     version: i64,
     input: OrgInput,
     active: bool,
 ) -> Result<OrgDto, AppError> {
-    who.require_role(&[Role::Admin])?;
+    require_admin(a, "org.update").await?;
     check_id("id", id)?;
-    if !active && id == who.org_id() {
+    if !active && id == a.org_id() {
         return Err(AppError::invalid(
             "active",
             "Du kan inte inaktivera din egen organisation.",
         ));
     }
-    let row: Option<OrgRow> = who
-        .state()
-        .db()
-        .q("UPDATE type::record('org', $id) SET name = $name, kind = $kind, municipalities = $m, active = $active, version += 1 WHERE version = $v RETURN *, record::id(id) AS id")
-        .bind("id", id)
-        .bind("v", version)
-        .bind("name", input.name.as_str())
-        .bind("kind", input.kind.as_str())
-        .bind("m", &input.municipalities)
-        .bind("active", active)
-        .run()
-        .await
-        .map_err(|e| conflict_or(e, "name", "Det finns redan en organisation med det namnet."))?
-        .first(0)?;
-    match row {
-        Some(r) => r.dto(),
-        None => Err(stale_or_missing(who.state().db(), "org", id).await),
+    let db = a.state().db();
+    let old = org_row(db, id).await?.ok_or(AppError::NotFound)?;
+    if old.version != version {
+        return Err(stale());
     }
-}
-
-async fn stale_or_missing(db: &Db, table: &str, id: &str) -> AppError {
-    let exists = db
-        .q("RETURN record::exists(type::record($t, $id))")
-        .bind("t", table)
-        .bind("id", id)
-        .run()
-        .await
-        .map(|mut r| r.value(0).as_bool().unwrap_or(false))
-        .unwrap_or(false);
-    if exists {
-        AppError::conflict("Någon annan har ändrat uppgifterna medan du arbetade. Ladda om sidan och gör om ändringen.")
+    // The entry is written before the transaction runs; the version check inside it makes sure
+    // the row it describes is still the one changed.
+    let mut changes = Vec::new();
+    if old.name != input.name.as_str() {
+        changes.push(format!("name \"{}\"→\"{}\"", old.name, input.name.as_str()));
+    }
+    if old.kind != input.kind.as_str() {
+        changes.push(format!("kind {}→{}", old.kind, input.kind.as_str()));
+    }
+    if old.municipalities != input.municipalities {
+        changes.push(format!(
+            "municipalities {}→{}",
+            old.municipalities.join(","),
+            input.municipalities.join(",")
+        ));
+    }
+    if old.active != active {
+        changes.push(format!("active {}→{active}", old.active));
+    }
+    let action = if old.active && !active {
+        "org.deactivate"
     } else {
-        AppError::NotFound
+        "org.update"
+    };
+    let mut e = Entry::new(action);
+    e.reason = Some(describe("org", id, &changes));
+    let body = format!(
+        "IF (SELECT VALUE id FROM org WHERE name = $name AND record::id(id) != $id) != [] {{
+            THROW 'invalid:name:Det finns redan en organisation med det namnet.';
+        }};
+        LET $upd = UPDATE type::record('org', $id) SET name = $name, kind = $kind, municipalities = $m,
+            active = $active, version += 1 WHERE version = $v RETURN record::id(id) AS id;
+        IF array::len($upd) = 0 {{ THROW '{STALE}' }};"
+    );
+    let v = vars([
+        ("id", json!(id)),
+        ("v", json!(version)),
+        ("name", json!(input.name.as_str())),
+        ("kind", json!(input.kind.as_str())),
+        ("m", json!(input.municipalities)),
+        ("active", json!(active)),
+    ]);
+    audit::commit(a.state(), &who(a), e, &body, v).await?;
+    org_row(db, id).await?.ok_or(AppError::NotFound)?.dto()
+}
+
+/// `org:<id>; change; change` (or `; no change`).
+fn describe(kind: &str, id: &str, changes: &[String]) -> String {
+    if changes.is_empty() {
+        format!("{kind}:{id}; no change")
+    } else {
+        format!("{kind}:{id}; {}", changes.join("; "))
     }
 }
 
-pub async fn list_users(who: &Authed) -> Result<Vec<UserDto>, AppError> {
-    who.require_role(&[Role::Admin])?;
-    let db = who.state().db();
+pub async fn list_users(a: &Authed) -> Result<Vec<UserDto>, AppError> {
+    require_admin(a, "user.list").await?;
+    let db = a.state().db();
     let orgs = list_orgs_db(db).await?;
     let rows: Vec<UserRow> = db
         .q("SELECT *, record::id(id) AS id FROM user ORDER BY username")
@@ -215,44 +290,55 @@ pub async fn list_users(who: &Authed) -> Result<Vec<UserDto>, AppError> {
         .collect()
 }
 
-pub async fn create_user(who: &Authed, input: NewUserInput) -> Result<String, AppError> {
-    who.require_role(&[Role::Admin])?;
-    insert_user(who.state(), &new_id(), input).await
+pub async fn create_user(a: &Authed, input: NewUserInput) -> Result<String, AppError> {
+    require_admin(a, "user.create").await?;
+    insert_user_by(a.state(), &who(a), &new_id(), input).await
 }
 
+/// Creates an account as the system (demo data, `utvag user add`).
 pub(in crate::server) async fn insert_user(
     state: &AppState,
     id: &str,
     input: NewUserInput,
 ) -> Result<String, AppError> {
+    insert_user_by(state, &Who::system(), id, input).await
+}
+
+async fn insert_user_by(
+    state: &AppState,
+    by: &Who,
+    id: &str,
+    input: NewUserInput,
+) -> Result<String, AppError> {
     check_id("org", &input.org_id)?;
-    let db = state.db();
-    let org_ok = db
-        .q("RETURN record::exists(type::record('org', $id))")
-        .bind("id", &input.org_id)
-        .run()
-        .await?
-        .value(0)
-        .as_bool()
-        .unwrap_or(false);
-    if !org_ok {
-        return Err(AppError::invalid("org", "Organisationen finns inte."));
-    }
+    check_id("id", id)?;
     let pw = input.password.expose().to_string();
     let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
         .await
         .map_err(|_| AppError::Internal)?
         .map_err(|_| AppError::Internal)?;
-    db.q("CREATE type::record('user', $id) CONTENT { username: $u, display_name: $d, org: $org, role: $role, password_hash: $h, active: true, failed_logins: 0, locked_until: NONE, version: 1, created_at: time::now() }")
-        .bind("id", id)
-        .bind("u", input.username.as_str())
-        .bind("d", input.display_name.as_str())
-        .bind("org", &input.org_id)
-        .bind("role", input.role.as_str())
-        .bind("h", hash)
-        .run()
-        .await
-        .map_err(|e| conflict_or(e, "username", "Användarnamnet är upptaget."))?;
+    let body = "
+        IF !record::exists(type::record('org', $org)) { THROW 'invalid:org:Organisationen finns inte.' };
+        IF (SELECT VALUE id FROM user WHERE username = $u) != [] { THROW 'invalid:username:Användarnamnet är upptaget.' };
+        CREATE type::record('user', $id) CONTENT { username: $u, display_name: $d, org: $org, role: $role,
+            password_hash: $h, active: true, failed_logins: 0, locked_until: NONE, version: 1,
+            created_at: time::now() } RETURN NONE;";
+    let mut e = Entry::new("user.create");
+    e.reason = Some(format!(
+        "user:{id} ({}); org:{}; role {}",
+        input.username.as_str(),
+        input.org_id,
+        input.role.as_str()
+    ));
+    let v = vars([
+        ("id", json!(id)),
+        ("u", json!(input.username.as_str())),
+        ("d", json!(input.display_name.as_str())),
+        ("org", json!(input.org_id)),
+        ("role", json!(input.role.as_str())),
+        ("h", json!(hash)),
+    ]);
+    audit::commit(state, by, e, body, v).await?;
     Ok(id.to_string())
 }
 
@@ -264,90 +350,117 @@ pub struct UserUpdate {
 }
 
 pub async fn update_user(
-    who: &Authed,
+    a: &Authed,
     id: &str,
     version: i64,
     u: UserUpdate,
 ) -> Result<(), AppError> {
-    who.require_role(&[Role::Admin])?;
+    require_admin(a, "user.update").await?;
     check_id("id", id)?;
     check_id("org", &u.org_id)?;
-    if id == who.user_id() && (!u.active || u.role != Role::Admin) {
+    if id == a.user_id() && (!u.active || u.role != Role::Admin) {
         return Err(AppError::invalid(
             "active",
             "Du kan inte inaktivera ditt eget konto eller ta bort din egen administratörsroll.",
         ));
     }
-    let db = who.state().db();
-    let mut rows = db
-        .q("BEGIN TRANSACTION;
-            LET $org_ok = record::exists(type::record('org', $org));
-            IF !$org_ok { THROW 'unknown org' };
-            LET $r = UPDATE type::record('user', $id) SET display_name = $d, org = $org, role = $role, active = $active, version += 1 WHERE version = $v RETURN record::id(id) AS id;
-            IF !$active { DELETE session WHERE user = $id };
-            RETURN $r;
-            COMMIT TRANSACTION;")
+    let db = a.state().db();
+    let old: UserRow = db
+        .q("SELECT *, record::id(id) AS id FROM ONLY type::record('user', $id)")
         .bind("id", id)
-        .bind("v", version)
-        .bind("d", u.display_name.as_str())
-        .bind("org", &u.org_id)
-        .bind("role", u.role.as_str())
-        .bind("active", u.active)
         .run()
-        .await
-        .map_err(|e| {
-            if e.to_string().contains("unknown org") {
-                AppError::invalid("org", "Organisationen finns inte.")
-            } else {
-                e.into()
-            }
-        })?;
-    let last = rows_last(&mut rows);
-    if last.as_array().is_some_and(|a| !a.is_empty()) {
-        Ok(())
+        .await?
+        .first(0)?
+        .ok_or(AppError::NotFound)?;
+    if old.version != version {
+        return Err(stale());
+    }
+    let mut changes = Vec::new();
+    if old.role != u.role.as_str() {
+        changes.push(format!("role {}→{}", old.role, u.role.as_str()));
+    }
+    if old.org != u.org_id {
+        changes.push(format!("org {}→{}", old.org, u.org_id));
+    }
+    if old.active != u.active {
+        changes.push(format!("active {}→{}", old.active, u.active));
+    }
+    if old.display_name != u.display_name.as_str() {
+        changes.push("display name changed".to_string());
+    }
+    let action = if old.active && !u.active {
+        "user.deactivate"
+    } else if old.role != u.role.as_str() {
+        "user.role_change"
     } else {
-        Err(stale_or_missing(db, "user", id).await)
-    }
+        "user.update"
+    };
+    let mut e = Entry::new(action);
+    e.reason = Some(describe("user", id, &changes));
+    let body = format!(
+        "IF !record::exists(type::record('org', $org)) {{ THROW 'invalid:org:Organisationen finns inte.' }};
+        LET $upd = UPDATE type::record('user', $id) SET display_name = $d, org = $org, role = $role,
+            active = $active, version += 1 WHERE version = $v RETURN record::id(id) AS id;
+        IF array::len($upd) = 0 {{ THROW '{STALE}' }};
+        IF !$active {{ DELETE session WHERE user = $id }};"
+    );
+    let v = vars([
+        ("id", json!(id)),
+        ("v", json!(version)),
+        ("d", json!(u.display_name.as_str())),
+        ("org", json!(u.org_id)),
+        ("role", json!(u.role.as_str())),
+        ("active", json!(u.active)),
+    ]);
+    audit::commit(a.state(), &who(a), e, &body, v).await?;
+    Ok(())
 }
 
-fn rows_last(rows: &mut super::db::Rows) -> serde_json::Value {
-    // The transaction's RETURN is the last statement that produced a value.
-    let mut last = serde_json::Value::Null;
-    for i in 0..16 {
-        let v = rows.value(i);
-        if !v.is_null() {
-            last = v;
-        }
-    }
-    last
-}
-
-/// Sets a new password, clears any lock, and ends every session of that user.
-pub async fn reset_password(who: &Authed, id: &str, new: NewPassword) -> Result<(), AppError> {
-    who.require_role(&[Role::Admin])?;
+/// Sets a new password, clears any lock, ends every session of that user and marks the account
+/// as reset by an administrator: log review flags the act, and the user is told at their next
+/// sign-in ([`take_admin_reset_notice`]).
+pub async fn reset_password(a: &Authed, id: &str, new: NewPassword) -> Result<(), AppError> {
+    require_admin(a, "user.password_reset").await?;
     check_id("id", id)?;
     let pw = new.expose().to_string();
     let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
         .await
         .map_err(|_| AppError::Internal)?
         .map_err(|_| AppError::Internal)?;
-    let db = who.state().db();
-    let mut rows = db
-        .q("BEGIN TRANSACTION;
-            LET $r = UPDATE type::record('user', $id) SET password_hash = $h, failed_logins = 0, locked_until = NONE, version += 1 RETURN record::id(id) AS id;
-            DELETE session WHERE user = $id;
-            RETURN $r;
-            COMMIT TRANSACTION;")
-        .bind("id", id)
-        .bind("h", hash)
-        .run()
-        .await?;
-    if rows_last(&mut rows)
-        .as_array()
-        .is_some_and(|a| !a.is_empty())
-    {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+    let body = "
+        LET $upd = UPDATE type::record('user', $id) SET password_hash = $h, failed_logins = 0,
+            locked_until = NONE, reset_by_admin_at = <datetime>$now, version += 1 RETURN record::id(id) AS id;
+        IF array::len($upd) = 0 { THROW 'notfound' };
+        DELETE session WHERE user = $id;";
+    let mut e = Entry::new("user.password_reset");
+    e.reason = Some(format!("user:{id}"));
+    let v = vars([
+        ("id", json!(id)),
+        ("h", json!(hash)),
+        ("now", json!(a.state().clock().now())),
+    ]);
+    audit::commit(a.state(), &who(a), e, body, v).await?;
+    Ok(())
+}
+
+/// When an administrator last set this user's password, if the user has not been told yet;
+/// taking it clears it (one atomic statement, so two sign-ins cannot both miss or both show
+/// it). Called at sign-in, to show the user that someone else chose their password.
+pub async fn take_admin_reset_notice(
+    state: &AppState,
+    user_id: &str,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    if !valid_id(user_id) {
+        return Ok(None);
     }
+    Ok(state
+        .db()
+        .q(
+            "UPDATE type::record('user', $id) SET reset_by_admin_at = NONE
+            WHERE reset_by_admin_at != NONE RETURN VALUE $before.reset_by_admin_at",
+        )
+        .bind("id", user_id)
+        .run()
+        .await?
+        .first(0)?)
 }

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod bench;
 pub mod breakglass;
 pub mod casework;
+pub mod checkpoint;
 pub mod clock;
 pub mod config;
 pub mod consent;

@@ -281,33 +281,79 @@ pub async fn verify_chain(a: &Authed) -> Result<Verification, AppError> {
     Ok(v)
 }
 
+/// Stores a verification result under a MAC with the audit key, so that a record edited in the
+/// database to read "intact" is recognised when read back.
 pub(in crate::server) async fn record_verification(
     state: &super::state::AppState,
     v: &Verification,
 ) -> Result<(), AppError> {
+    let mac = state.with_keys(|k| k.audit_mac(&audit::verification_canonical(v)));
     state
         .db()
-        .q("CREATE audit_verification CONTENT { checked_at: <datetime>$at, entries: $n, head_seq: $h, broken_at: $b, problem: $p }")
+        .q("CREATE audit_verification CONTENT { checked_at: <datetime>$at, entries: $n, head_seq: $h, broken_at: $b, problem: $p, anchor: $anchor, mac: $mac }")
         .bind("at", v.checked_at)
         .bind("n", v.entries)
         .bind("h", v.head_seq)
         .bind("b", v.broken_at)
         .bind("p", &v.problem)
+        .bind("anchor", &v.anchor)
+        .bind("mac", mac)
         .run()
         .await?;
     Ok(())
 }
 
-/// The last recorded verification, for the reviewer's start page.
+/// The last recorded verification, for the reviewer's start page. A record whose MAC does not
+/// verify is answered as a broken check (position 0: not a position in the chain) saying so.
 pub async fn last_verification(a: &Authed) -> Result<Option<Verification>, AppError> {
     a.require_role(&[Role::Auditor])?;
-    Ok(a
+    #[derive(Deserialize)]
+    struct Recorded {
+        #[serde(flatten)]
+        v: Verification,
+        mac: Option<String>,
+    }
+    let r: Option<Recorded> = a
         .state()
         .db()
-        .q("SELECT checked_at, entries, head_seq, broken_at, problem FROM audit_verification ORDER BY checked_at DESC LIMIT 1")
+        .q("SELECT checked_at, entries, head_seq, broken_at, problem, anchor, mac FROM audit_verification ORDER BY checked_at DESC LIMIT 1")
         .run()
         .await?
-        .first(0)?)
+        .first(0)?;
+    Ok(r.map(|r| {
+        let genuine = r.mac.as_deref().is_some_and(|m| {
+            a.state()
+                .with_keys(|k| k.audit_verify(&audit::verification_canonical(&r.v), m))
+        });
+        if genuine {
+            r.v
+        } else {
+            Verification {
+                broken_at: Some(0),
+                problem: Some(
+                    "the stored result of the last check has been altered or carries no MAC; run the check again"
+                        .into(),
+                ),
+                ..r.v
+            }
+        }
+    }))
+}
+
+/// Password resets done by an administrator since `since`, oldest first (the target user is in
+/// the entry's `reason`).
+async fn admin_resets_since(
+    state: &super::state::AppState,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Row>, AppError> {
+    Ok(state
+        .db()
+        .q("SELECT * OMIT id FROM audit WHERE action = 'user.password_reset' AND decision = 'allow'
+              AND at >= <datetime>$since ORDER BY seq ASC")
+        .bind("since", since)
+        .run()
+        .await?
+        .all(0)?)
 }
 
 /// Why a read is put before the log reviewer.
@@ -321,6 +367,8 @@ pub enum Flag {
     Burst,
     /// The participant has protected personal data.
     Protected,
+    /// An administrator set another person's password (and could then sign in as them).
+    AdminReset,
 }
 
 impl Flag {
@@ -330,6 +378,7 @@ impl Flag {
             Flag::OutsideHours => "Utanför arbetstid",
             Flag::Burst => "Många deltagare på kort tid",
             Flag::Protected => "Skyddade personuppgifter",
+            Flag::AdminReset => "Lösenord återställt av administratör",
         }
     }
 }
@@ -435,6 +484,14 @@ pub async fn flagged_reads(a: &Authed, days: i64) -> Result<Vec<FlaggedRead>, Ap
             out.push((r.clone(), flags));
         }
     }
+    // Password resets by an administrator are put before the reviewer whatever else happened.
+    out.extend(
+        admin_resets_since(a.state(), since)
+            .await?
+            .into_iter()
+            .map(|r| (r, vec![Flag::AdminReset])),
+    );
+    out.sort_by_key(|(r, _)| r.seq);
     out.reverse();
     let mut e = Entry::new("audit.query_flagged");
     e.reason = Some(format!("{days} days"));

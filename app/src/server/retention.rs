@@ -21,11 +21,13 @@ pub use super::config::{Periods, DEFAULT_AUDIT_YEARS, DEFAULT_CASE_YEARS};
 use super::db::new_id;
 use super::participants::who;
 use super::state::AppState;
-use crate::domain::{AppError, RetentionRun, RetentionStatus, Role};
+use crate::domain::{AppError, RetentionRun, RetentionStatus};
 
 /// How long a lease lasts unless renewed: a crashed holder blocks the job no longer than this.
 pub const LEASE_MINUTES: i64 = 30;
 const LEASE: &str = "gallring";
+/// What the in-transaction re-check throws when a participant is no longer due.
+const NOT_DUE: &str = "retention-not-due";
 
 /// What the job found or did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,42 +154,11 @@ async fn apply_all(
     by: &Who,
 ) -> Result<Report, AppError> {
     let (people, cases) = due_cases(state, case_cutoff).await?;
-    let deletes: String = participant_tables()
-        .map(|t| format!("DELETE {t} WHERE participant = $pid;\n"))
+    let people = shred_due(state, &people, &cases, case_cutoff, by).await?;
+    let cases: Vec<DueCase> = cases
+        .into_iter()
+        .filter(|c| people.contains(&c.participant))
         .collect();
-    let body = format!(
-        "FOR $x IN $stats {{
-            LET $s = (SELECT * OMIT id FROM ONLY type::record('case_stat', $x.case));
-            IF $s != NONE {{
-                CREATE type::record('case_stat', $x.stat) CONTENT $s RETURN NONE;
-                UPDATE type::record('case_stat', $x.stat) SET case = NONE, anonymised = true RETURN NONE;
-                DELETE type::record('case_stat', $x.case);
-                UPDATE contact_stat SET stat = $x.stat WHERE stat = $x.case RETURN NONE;
-            }};
-        }};
-        {deletes}
-        DELETE type::record('open_case', $pid);
-        DELETE type::record('participant_key', $pid);
-        DELETE type::record('participant', $pid);"
-    );
-    for pid in &people {
-        let stats: Vec<serde_json::Value> = cases
-            .iter()
-            .filter(|c| &c.participant == pid)
-            .map(|c| json!({ "case": c.case, "stat": new_id() }))
-            .collect();
-        let mut vars = serde_json::Map::new();
-        vars.insert("pid".into(), json!(pid));
-        vars.insert("stats".into(), json!(stats));
-        let mut e = Entry::new("retention.shred");
-        e.participants = vec![pid.clone()];
-        e.reason = Some(format!(
-            "Gallring: ärendet avslutat utan anteckning sedan före {}",
-            case_cutoff.format("%Y-%m-%d")
-        ));
-        audit::commit(state, by, e, &body, vars).await?;
-        state.deks().remove(pid);
-    }
     let removed = cut_audit(state, audit_cutoff, by).await?;
     let report = Report {
         applied: true,
@@ -215,6 +186,71 @@ async fn apply_all(
     )
     .await?;
     Ok(report)
+}
+
+/// Shreds each decided participant in one audited transaction that first checks, inside the
+/// transaction, that they are still due: a case of theirs opened or written to since the
+/// decision keeps them (the transaction and its entry do not happen). Returns those shredded.
+async fn shred_due(
+    state: &AppState,
+    people: &[String],
+    cases: &[DueCase],
+    case_cutoff: DateTime<Utc>,
+    by: &Who,
+) -> Result<Vec<String>, AppError> {
+    let deletes: String = participant_tables()
+        .map(|t| format!("DELETE {t} WHERE participant = $pid;\n"))
+        .collect();
+    let body = format!(
+        "IF (SELECT VALUE id FROM case WHERE participant = $pid
+                AND (open = true OR last_entry_at >= <datetime>$cutoff)) != [] {{
+            THROW 'conflict:{NOT_DUE}';
+        }};
+        FOR $x IN $stats {{
+            LET $s = (SELECT * OMIT id FROM ONLY type::record('case_stat', $x.case));
+            IF $s != NONE {{
+                CREATE type::record('case_stat', $x.stat) CONTENT $s RETURN NONE;
+                UPDATE type::record('case_stat', $x.stat) SET case = NONE, anonymised = true RETURN NONE;
+                DELETE type::record('case_stat', $x.case);
+                UPDATE contact_stat SET stat = $x.stat WHERE stat = $x.case RETURN NONE;
+            }};
+        }};
+        {deletes}
+        DELETE type::record('open_case', $pid);
+        DELETE type::record('participant_key', $pid);
+        DELETE type::record('participant', $pid);"
+    );
+    let mut shredded = Vec::new();
+    for pid in people {
+        let stats: Vec<serde_json::Value> = cases
+            .iter()
+            .filter(|c| &c.participant == pid)
+            .map(|c| json!({ "case": c.case, "stat": new_id() }))
+            .collect();
+        let mut vars = serde_json::Map::new();
+        vars.insert("pid".into(), json!(pid));
+        vars.insert("stats".into(), json!(stats));
+        vars.insert("cutoff".into(), json!(case_cutoff));
+        let mut e = Entry::new("retention.shred");
+        e.participants = vec![pid.clone()];
+        e.reason = Some(format!(
+            "Gallring: ärendet avslutat utan anteckning sedan före {}",
+            case_cutoff.format("%Y-%m-%d")
+        ));
+        match audit::commit(state, by, e, &body, vars).await {
+            Ok(_) => {
+                state.deks().remove(pid);
+                shredded.push(pid.clone());
+            }
+            // Someone wrote to the file or opened a case after the decision: no longer due, and
+            // the transaction (with its entry) did not happen.
+            Err(AppError::Conflict { message }) if message.contains(NOT_DUE) => {
+                tracing::info!(participant = %pid, "retention: no longer due, kept");
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(shredded)
 }
 
 /// Removes the audit entries before `cutoff` and records the cut, in the same transaction as
@@ -309,7 +345,7 @@ async fn release(state: &AppState, holder: &str) {
 
 /// The retention settings and the latest runs, for the administrator's page.
 pub async fn status(a: &Authed) -> Result<RetentionStatus, AppError> {
-    a.require_role(&[Role::Admin])?;
+    super::identity::require_admin(a, "retention.status").await?;
     let p = a.state().settings().retention;
     let runs: Vec<RetentionRun> = a
         .state()
@@ -327,7 +363,7 @@ pub async fn status(a: &Authed) -> Result<RetentionStatus, AppError> {
 
 /// What a run would remove now, without removing it (audited as a dry run).
 pub async fn preview(a: &Authed) -> Result<Report, AppError> {
-    a.require_role(&[Role::Admin])?;
+    super::identity::require_admin(a, "retention.dry_run").await?;
     run(a.state(), a.state().settings().retention, false, &who(a)).await
 }
 

@@ -11,7 +11,7 @@ use super::auth::Authed;
 use super::db::new_id;
 use super::participants::{check_id, who};
 use super::state::AppState;
-use crate::domain::{AppError, Role};
+use crate::domain::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShredRequest {
@@ -26,7 +26,7 @@ pub struct ShredRequest {
 
 /// First administrator: asks for a participant to be shredded.
 pub async fn request(a: &Authed, participant: &str, reason: &str) -> Result<String, AppError> {
-    a.require_role(&[Role::Admin])?;
+    super::identity::require_admin(a, "shred.request").await?;
     check_id(participant)?;
     let reason = reason.trim();
     if reason.chars().count() < 10 || reason.chars().count() > 1000 {
@@ -60,7 +60,7 @@ pub async fn request(a: &Authed, participant: &str, reason: &str) -> Result<Stri
 }
 
 pub async fn pending(a: &Authed) -> Result<Vec<ShredRequest>, AppError> {
-    a.require_role(&[Role::Admin])?;
+    super::identity::require_admin(a, "shred.list").await?;
     Ok(a
         .state()
         .db()
@@ -72,7 +72,7 @@ pub async fn pending(a: &Authed) -> Result<Vec<ShredRequest>, AppError> {
 
 /// Second administrator: confirms, and the participant is shredded.
 pub async fn confirm(a: &Authed, request_id: &str) -> Result<(), AppError> {
-    a.require_role(&[Role::Admin])?;
+    super::identity::require_admin(a, "shred.confirm").await?;
     check_id(request_id)?;
     let r: Option<ShredRequest> = a
         .state()

@@ -59,7 +59,14 @@ impl AppState {
                 redact_url(&settings.db.url)
             )
         })?;
-        let (keys, key_file) = load_keys(&settings.keys)?;
+        let (mut keys, key_file) = load_keys(&settings.keys)?;
+        // Keys from the environment get the audit chain's own key from UTVAG_AUDIT_KEY; a key
+        // file carries its own, which this does not override.
+        if let (KeySource::Env(_), Some(seed)) = (&settings.keys, &settings.audit.key) {
+            keys = keys
+                .with_audit_seed(&seed.0)
+                .map_err(|e| anyhow::anyhow!("UTVAG_AUDIT_KEY: {e}"))?;
+        }
         db::migrations::migrate(&db)
             .await
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;

@@ -17,12 +17,28 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 /// A real key file is a few hundred bytes per version; anything this big is the wrong file.
 const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
 
-/// `{"current": N, "keys": [{"version": N, "key": "<base64>", "created": "<RFC 3339>"}]}`
+/// `{"current": N, "keys": [{"version": N, "key": "<base64>", "created": "<RFC 3339>"}],
+/// "audit": {"mac_key": "<base64>", "signing_key": "<base64>", "created": "<RFC 3339>"}}`
 #[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub(super) struct KeyFileDoc {
     pub current: u32,
     pub keys: Vec<KeyFileEntry>,
+    /// The audit chain's own keys, apart from the KEKs so that holding the KEK is not enough to
+    /// rewrite the log. Missing in files written before they existed; added on first load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditKeysEntry>,
+}
+
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AuditKeysEntry {
+    /// Standard base64 of the 32-byte HMAC-SHA256 key of the audit chain.
+    pub mac_key: String,
+    /// Standard base64 of the Ed25519 checkpoint signing key, PKCS#8 v2 as `ring` makes it.
+    pub signing_key: String,
+    #[zeroize(skip)]
+    pub created: DateTime<Utc>,
 }
 
 #[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
@@ -139,7 +155,7 @@ fn write_temp(path: &Path, doc: &KeyFileDoc) -> Result<PathBuf, CryptoError> {
     let tmp = sibling(path, ".", &unique)?;
 
     // Generous capacity so serialising never reallocates the buffer holding the keys.
-    let mut json = Zeroizing::new(Vec::with_capacity(512 + 256 * doc.keys.len()));
+    let mut json = Zeroizing::new(Vec::with_capacity(1024 + 256 * doc.keys.len()));
     serde_json::to_writer_pretty(&mut *json, doc)
         .map_err(|_| error(path, "cannot serialise key file"))?;
     json.push(b'\n');

@@ -1,13 +1,15 @@
-//! The versioned master key-encryption keys (KEKs), DEK wrapping, and the keys derived from the
-//! keyring for blind indexes and the audit chain.
+//! The versioned master key-encryption keys (KEKs), DEK wrapping, the keys derived from the
+//! keyring for blind indexes, and the audit chain's own keys (an HMAC key for the chain and an
+//! Ed25519 key that signs its checkpoints), which are not derived from any KEK.
 
-use super::keyfile::{self, KeyFileDoc, KeyFileEntry};
+use super::keyfile::{self, AuditKeysEntry, KeyFileDoc, KeyFileEntry};
 use super::{CryptoError, Dek, DEK_LEN};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chrono::{SubsecRound, Utc};
 use ring::aead::{self, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
+use ring::signature::{Ed25519KeyPair, KeyPair};
 use ring::{hkdf, hmac};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,7 +27,18 @@ const ROOT_VERSION: u32 = 1;
 /// Fixed, public HKDF salt: domain separation from any other use of the KEK bytes.
 const DERIVATION_SALT: &[u8] = b"utvag kek-derived keys v1";
 const BLIND_INDEX_INFO: &[u8] = b"utvag blind-index v1 ";
-const AUDIT_CHAIN_INFO: &[u8] = b"utvag audit-chain v1";
+/// The audit key earlier versions derived from KEK version 1. Never used to make a MAC any more:
+/// only to tell the reviewer that a chain was made with it (and so can be rewritten by whoever
+/// holds the KEK).
+const LEGACY_AUDIT_CHAIN_INFO: &[u8] = b"utvag audit-chain v1";
+/// Keys given as `UTVAG_KEK` without `UTVAG_AUDIT_KEY` (allowed only in demo mode and tests)
+/// get audit keys derived from KEK version 1 under these labels; see [`AuditKeyOrigin`].
+const DEMO_AUDIT_MAC_INFO: &[u8] = b"utvag audit-chain demo v2";
+const DEMO_AUDIT_SIGNING_INFO: &[u8] = b"utvag audit-checkpoint demo v2";
+/// `UTVAG_AUDIT_KEY` is one 32-byte seed; the two audit keys are expanded from it.
+const AUDIT_SEED_SALT: &[u8] = b"utvag audit keys v1";
+const AUDIT_SEED_MAC_INFO: &[u8] = b"utvag audit-chain mac";
+const AUDIT_SEED_SIGNING_INFO: &[u8] = b"utvag audit-checkpoint ed25519";
 
 /// Bytes of HMAC output kept in a blind index: 12 bytes (96 bits), 24 hex characters.
 ///
@@ -99,6 +112,112 @@ struct Kek {
     aead: LessSafeKey,
 }
 
+/// Where the audit chain's keys came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditKeyOrigin {
+    /// Their own entry in the key file.
+    KeyFile,
+    /// `UTVAG_AUDIT_KEY`.
+    Environment,
+    /// Random, in memory only (tests, throwaway instances).
+    Ephemeral,
+    /// Derived from KEK version 1 because `UTVAG_KEK` came without `UTVAG_AUDIT_KEY`: demo mode
+    /// and tests only, since whoever holds the KEK could then rewrite the log.
+    DerivedFromKek,
+}
+
+/// The audit chain's keys: never derived from a KEK outside [`AuditKeyOrigin::DerivedFromKek`].
+struct AuditKeys {
+    raw_mac: Zeroizing<[u8; KEK_LEN]>,
+    mac: hmac::Key,
+    signing: Ed25519KeyPair,
+    origin: AuditKeyOrigin,
+}
+
+impl AuditKeys {
+    fn new(
+        raw_mac: Zeroizing<[u8; KEK_LEN]>,
+        signing: Ed25519KeyPair,
+        origin: AuditKeyOrigin,
+    ) -> AuditKeys {
+        let mac = hmac::Key::new(hmac::HMAC_SHA256, raw_mac.as_ref());
+        AuditKeys {
+            raw_mac,
+            mac,
+            signing,
+            origin,
+        }
+    }
+
+    fn random(origin: AuditKeyOrigin) -> Result<AuditKeys, CryptoError> {
+        let raw = random_key()?;
+        let pkcs8 =
+            Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| CryptoError::Rng)?;
+        let signing = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| CryptoError::Rng)?;
+        Ok(AuditKeys::new(raw, signing, origin))
+    }
+
+    /// Both keys expanded from one secret with HKDF-SHA256 (the `UTVAG_AUDIT_KEY` seed, or KEK
+    /// version 1 in demo mode), each under its own label.
+    fn expanded(
+        prk: &hkdf::Prk,
+        mac_info: &[u8],
+        signing_info: &[u8],
+        origin: AuditKeyOrigin,
+    ) -> Result<AuditKeys, String> {
+        let raw = expand32(prk, mac_info)?;
+        let seed = expand32(prk, signing_info)?;
+        let signing = Ed25519KeyPair::from_seed_unchecked(seed.as_ref())
+            .map_err(|_| "cannot make the checkpoint signing key".to_string())?;
+        Ok(AuditKeys::new(raw, signing, origin))
+    }
+
+    fn from_entry(entry: &AuditKeysEntry) -> Result<AuditKeys, String> {
+        let raw = decode_key(&entry.mac_key).map_err(|what| format!("the audit key {what}"))?;
+        let pkcs8 = Zeroizing::new(
+            STANDARD
+                .decode(entry.signing_key.trim())
+                .map_err(|_| "the checkpoint signing key is not valid base64".to_string())?,
+        );
+        let signing = Ed25519KeyPair::from_pkcs8(&pkcs8)
+            .map_err(|_| "the checkpoint signing key is not an Ed25519 PKCS#8 key".to_string())?;
+        Ok(AuditKeys::new(raw, signing, AuditKeyOrigin::KeyFile))
+    }
+
+    fn same_as(&self, other: &AuditKeys) -> bool {
+        self.raw_mac == other.raw_mac
+            && self.signing.public_key().as_ref() == other.signing.public_key().as_ref()
+    }
+}
+
+struct Len32;
+
+impl hkdf::KeyType for Len32 {
+    fn len(&self) -> usize {
+        KEK_LEN
+    }
+}
+
+fn expand32(prk: &hkdf::Prk, info: &[u8]) -> Result<Zeroizing<[u8; KEK_LEN]>, String> {
+    let mut out = Zeroizing::new([0u8; KEK_LEN]);
+    prk.expand(&[info], Len32)
+        .and_then(|okm| okm.fill(out.as_mut()))
+        .map_err(|_| "cannot derive the audit keys".to_string())?;
+    Ok(out)
+}
+
+/// A fresh key-file entry with both audit keys.
+fn new_audit_entry() -> Result<AuditKeysEntry, CryptoError> {
+    let mac = random_key()?;
+    let pkcs8 =
+        Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| CryptoError::Rng)?;
+    Ok(AuditKeysEntry {
+        mac_key: STANDARD.encode(mac.as_ref()),
+        signing_key: STANDARD.encode(pkcs8.as_ref()),
+        created: Utc::now().trunc_subsecs(0),
+    })
+}
+
 /// The versioned master keys. Loaded from a key file or an environment value, never stored in
 /// the database. Always contains version 1 (see [`Keyring::blind_index`]) and its current
 /// version.
@@ -107,7 +226,9 @@ pub struct Keyring {
     current: u32,
     /// HKDF pseudorandom key extracted from KEK version 1.
     derivation: hkdf::Prk,
-    audit: hmac::Key,
+    audit: AuditKeys,
+    /// The audit key earlier versions derived from KEK version 1 (recognised, never used).
+    legacy_audit: hmac::Key,
 }
 
 impl Keyring {
@@ -118,8 +239,27 @@ impl Keyring {
     /// with a fresh random version 1, mode 600 from the moment it exists. Refuses a file that
     /// group or others can access, a malformed file, a key that is not 32 bytes, a current
     /// version without a key, and a keyring without version 1.
+    ///
+    /// A file without the audit chain's keys (`"audit"`) gets fresh ones, added under the
+    /// rotation lock; they are kept from then on, across KEK rotations.
     pub fn load_or_create(path: &Path, create: bool) -> Result<Keyring, CryptoError> {
         if let Some(doc) = keyfile::read(path)? {
+            if doc.audit.is_some() {
+                return Self::from_doc(&doc, path);
+            }
+            let _lock = keyfile::lock(path)?;
+            let mut doc =
+                keyfile::read(path)?.ok_or_else(|| keyfile::error(path, "disappeared"))?;
+            if doc.audit.is_none() {
+                doc.audit = Some(new_audit_entry()?);
+                // Checked before it replaces anything: a bad file stays as it was.
+                Self::from_doc(&doc, path)?;
+                keyfile::replace(path, &doc)?;
+                tracing::warn!(
+                    path = %path.display(),
+                    "the key file had no audit keys; added a new audit key and checkpoint signing key"
+                );
+            }
             return Self::from_doc(&doc, path);
         }
         if !create {
@@ -128,6 +268,7 @@ impl Keyring {
         let doc = KeyFileDoc {
             current: ROOT_VERSION,
             keys: vec![new_entry(ROOT_VERSION)?],
+            audit: Some(new_audit_entry()?),
         };
         keyfile::create_new(path, &doc)?;
         // Read back through the same checks as any load; if another process created the file
@@ -166,14 +307,34 @@ impl Keyring {
             keys.push((ROOT_VERSION, key));
         }
         let current = keys.iter().map(|(v, _)| *v).max().unwrap_or(ROOT_VERSION);
-        Self::build(keys, current).map_err(CryptoError::KeyConfig)
+        // The audit keys come from KEK version 1 until `with_audit_seed` gives them their own.
+        Self::build(keys, current, None).map_err(CryptoError::KeyConfig)
     }
 
-    /// A keyring with one fresh random version 1 that exists only in memory: for tests and
-    /// throwaway demo instances, whose data becomes unreadable when the process exits.
+    /// Replaces the audit keys with ones expanded from `UTVAG_AUDIT_KEY`: standard base64 of a
+    /// 32-byte random seed, kept apart from the KEKs.
+    pub fn with_audit_seed(mut self, value: &str) -> Result<Keyring, CryptoError> {
+        let seed = decode_key(value)
+            .map_err(|what| CryptoError::KeyConfig(format!("the audit key {what}")))?;
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, AUDIT_SEED_SALT).extract(seed.as_ref());
+        self.audit = AuditKeys::expanded(
+            &prk,
+            AUDIT_SEED_MAC_INFO,
+            AUDIT_SEED_SIGNING_INFO,
+            AuditKeyOrigin::Environment,
+        )
+        .map_err(CryptoError::KeyConfig)?;
+        Ok(self)
+    }
+
+    /// A keyring with one fresh random version 1 and fresh random audit keys that exist only in
+    /// memory: for tests and throwaway demo instances, whose data becomes unreadable when the
+    /// process exits.
     pub fn ephemeral() -> Result<Keyring, CryptoError> {
         let key = random_key()?;
-        Self::build(vec![(ROOT_VERSION, key)], ROOT_VERSION).map_err(CryptoError::KeyConfig)
+        let audit = AuditKeys::random(AuditKeyOrigin::Ephemeral)?;
+        Self::build(vec![(ROOT_VERSION, key)], ROOT_VERSION, Some(audit))
+            .map_err(CryptoError::KeyConfig)
     }
 
     pub fn current_version(&self) -> u32 {
@@ -304,25 +465,44 @@ impl Keyring {
         hex::encode(&tag.as_ref()[..BLIND_INDEX_BYTES])
     }
 
-    /// HMAC-SHA256 key for the audit chain, derived with HKDF-SHA256 from KEK version 1 (info
-    /// `"utvag audit-chain v1"`) so that the chain keeps verifying across rotations.
+    /// HMAC-SHA256 key of the audit chain: its own random key from the key file (or
+    /// `UTVAG_AUDIT_KEY`), not derived from any KEK, and unchanged by KEK rotation.
     pub fn audit_key(&self) -> hmac::Key {
-        self.audit.clone()
+        self.audit.mac.clone()
+    }
+
+    /// Where the audit keys came from.
+    pub fn audit_origin(&self) -> AuditKeyOrigin {
+        self.audit.origin
     }
 
     /// Hex HMAC-SHA256 of `data` under [`Keyring::audit_key`].
     pub fn audit_mac(&self, data: &[u8]) -> String {
-        hex::encode(hmac::sign(&self.audit, data).as_ref())
+        hex::encode(hmac::sign(&self.audit.mac, data).as_ref())
     }
 
     /// Whether `mac_hex` is the audit MAC of `data`; constant-time comparison. Malformed hex is
     /// simply a mismatch.
     #[must_use]
     pub fn audit_verify(&self, data: &[u8], mac_hex: &str) -> bool {
-        match hex::decode(mac_hex) {
-            Ok(mac) => hmac::verify(&self.audit, data, &mac).is_ok(),
-            Err(_) => false,
-        }
+        verify_hex(&self.audit.mac, data, mac_hex)
+    }
+
+    /// Whether `mac_hex` is a MAC of `data` under the audit key that earlier versions derived
+    /// from KEK version 1: such a chain predates the audit chain's own key.
+    #[must_use]
+    pub fn audit_verify_legacy(&self, data: &[u8], mac_hex: &str) -> bool {
+        verify_hex(&self.legacy_audit, data, mac_hex)
+    }
+
+    /// Ed25519 signature of `data` with the checkpoint signing key.
+    pub fn checkpoint_sign(&self, data: &[u8]) -> Vec<u8> {
+        self.audit.signing.sign(data).as_ref().to_vec()
+    }
+
+    /// The checkpoint signing key's public half (32 bytes).
+    pub fn checkpoint_public_key(&self) -> Vec<u8> {
+        self.audit.signing.public_key().as_ref().to_vec()
     }
 
     /// HKDF-Expand of the version-1 PRK to an HMAC-SHA256 key.
@@ -342,12 +522,22 @@ impl Keyring {
             })?;
             keys.push((entry.version, key));
         }
-        Self::build(keys, doc.current).map_err(|what| keyfile::error(path, what))
+        let audit = doc
+            .audit
+            .as_ref()
+            .ok_or_else(|| keyfile::error(path, "has no audit keys (\"audit\")"))?;
+        let audit = AuditKeys::from_entry(audit).map_err(|what| keyfile::error(path, what))?;
+        Self::build(keys, doc.current, Some(audit)).map_err(|what| keyfile::error(path, what))
     }
 
-    /// Validates the versions and sets up the AEAD keys and the derived keys. Errors are plain
-    /// descriptions for the caller to attribute to a file or the environment.
-    fn build(keys: Vec<(u32, Zeroizing<[u8; KEK_LEN]>)>, current: u32) -> Result<Keyring, String> {
+    /// Validates the versions and sets up the AEAD keys and the derived keys; without `audit`,
+    /// the audit keys are derived from KEK version 1 ([`AuditKeyOrigin::DerivedFromKek`]).
+    /// Errors are plain descriptions for the caller to attribute to a file or the environment.
+    fn build(
+        keys: Vec<(u32, Zeroizing<[u8; KEK_LEN]>)>,
+        current: u32,
+        audit: Option<AuditKeys>,
+    ) -> Result<Keyring, String> {
         let mut keks = BTreeMap::new();
         for (version, raw) in keys {
             if version == 0 {
@@ -367,21 +557,30 @@ impl Keyring {
             return Err(format!("current version {current} has no key"));
         }
         let root = keks.get(&ROOT_VERSION).ok_or_else(|| {
-            "key version 1 is missing; blind indexes and the audit chain are derived from it, \
-             so it must always be kept"
+            "key version 1 is missing; blind indexes are derived from it, so it must always be kept"
                 .to_string()
         })?;
         let derivation =
             hkdf::Salt::new(hkdf::HKDF_SHA256, DERIVATION_SALT).extract(root.raw.as_ref());
-        let audit = derivation
-            .expand(&[AUDIT_CHAIN_INFO], hmac::HMAC_SHA256)
+        let legacy_audit = derivation
+            .expand(&[LEGACY_AUDIT_CHAIN_INFO], hmac::HMAC_SHA256)
             .map(hmac::Key::from)
             .map_err(|_| "cannot derive the audit key".to_string())?;
+        let audit = match audit {
+            Some(a) => a,
+            None => AuditKeys::expanded(
+                &derivation,
+                DEMO_AUDIT_MAC_INFO,
+                DEMO_AUDIT_SIGNING_INFO,
+                AuditKeyOrigin::DerivedFromKek,
+            )?,
+        };
         Ok(Keyring {
             keks,
             current,
             derivation,
             audit,
+            legacy_audit,
         })
     }
 
@@ -404,7 +603,20 @@ impl Keyring {
                 Some(_) => {}
             }
         }
+        if !self.audit.same_as(&other.audit) {
+            return Err(keyfile::error(
+                path,
+                "the audit keys differ from the ones in use",
+            ));
+        }
         Ok(())
+    }
+}
+
+fn verify_hex(key: &hmac::Key, data: &[u8], mac_hex: &str) -> bool {
+    match hex::decode(mac_hex) {
+        Ok(mac) => hmac::verify(key, data, &mac).is_ok(),
+        Err(_) => false,
     }
 }
 

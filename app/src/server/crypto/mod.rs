@@ -41,13 +41,20 @@
 //!
 //! # Keys derived from KEK version 1
 //!
-//! Blind indexes ([`Keyring::blind_index`]) and the audit chain's MAC key
-//! ([`Keyring::audit_key`]) are derived with HKDF-SHA256 from KEK version 1, not from the current
-//! version, so that rotating the KEK changes neither the indexes (which would otherwise all have
-//! to be recomputed from decrypted data) nor the chain's MACs (which would otherwise stop
-//! verifying). The price: version 1 can never be retired (a keyring without it is refused), and a
-//! leak of version 1 exposes these derived keys until a new derivation (with "v2" info strings)
-//! is rolled out together with a re-index and a new chain.
+//! Blind indexes ([`Keyring::blind_index`]) are derived with HKDF-SHA256 from KEK version 1, not
+//! from the current version, so that rotating the KEK does not change them (they would otherwise
+//! all have to be recomputed from decrypted data). The price: version 1 can never be retired (a
+//! keyring without it is refused), and a leak of version 1 exposes the index key until a new
+//! derivation (with "v2" info strings) is rolled out together with a re-index.
+//!
+//! # The audit chain's own keys
+//!
+//! The audit chain's HMAC key ([`Keyring::audit_key`]) and the Ed25519 key that signs its
+//! checkpoints ([`Keyring::checkpoint_sign`]) are random keys of their own, in the key file's
+//! `audit` entry (or expanded from `UTVAG_AUDIT_KEY`), so whoever holds only the KEK cannot
+//! rewrite the log. KEK rotation keeps them. Only `UTVAG_KEK` without `UTVAG_AUDIT_KEY`, which
+//! the binary allows in demo mode alone, derives them from KEK version 1
+//! ([`AuditKeyOrigin::DerivedFromKek`]).
 //!
 //! # Threat model
 //!
@@ -84,7 +91,7 @@ mod kat;
 
 pub use cache::DekCache;
 pub use dek::{Dek, DEK_LEN};
-pub use keyring::{Keyring, WrappedDek, BLIND_INDEX_BYTES};
+pub use keyring::{AuditKeyOrigin, Keyring, WrappedDek, BLIND_INDEX_BYTES};
 pub use sealed::{open, seal, Sealed};
 
 /// Everything that can go wrong in this module. Messages never contain plaintext or key bytes.
