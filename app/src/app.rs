@@ -6,6 +6,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
+use crate::pages::inbox::InboxPage;
 use crate::pages::{
     admin, admin_shred::ShredPage, audit, case::CasePage, case_consents::ConsentsPage,
     case_edit::EditCasePage, case_new::NewCasePage, case_team::TeamPage, cases::CasesPage,
@@ -47,11 +48,14 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/logga-in") view=LoginPage ssr=ssr.clone()/>
+                <Route path=path!("/logga-in/kod") view=crate::pages::totp::SecondFactorPage ssr=ssr.clone()/>
+                <Route path=path!("/logga-in/aktivera") view=crate::pages::totp::EnrolPage ssr=ssr.clone()/>
                 <ParentRoute path=path!("") view=Layout ssr=ssr.clone()>
                     <Route path=path!("") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("admin/organisationer") view=admin::OrgsPage ssr=ssr.clone()/>
                     <Route path=path!("admin/anvandare") view=admin::UsersPage ssr=ssr.clone()/>
                     <Route path=path!("admin/gallring") view=ShredPage ssr=ssr.clone()/>
+                    <Route path=path!("inkorg") view=InboxPage ssr=ssr.clone()/>
                     <Route path=path!("arenden") view=CasesPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/ny") view=NewCasePage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id") view=CasePage ssr=ssr.clone()/>

@@ -178,10 +178,32 @@ test.describe.serial('a case from registration to revoked consent', () => {
   });
 });
 
-test('a search hit without access offers break-glass, which opens the case for a while', async ({ page }) => {
-  // Malmö's case worker registers someone; Göteborg's case worker finds them by personnummer.
+test('a search for someone another organisation has answers "no hit", for a partner too', async ({ page }) => {
+  // Malmö's case worker registers someone; Göteborg's case worker and the partner search for them.
   const pnr = fictionalPersonnummer();
   await signIn(page, 'handlaggare.malmo');
+  await page.goto('/arenden/ny');
+  await settle(page);
+  await fillParticipant(page, 'Hemlig', `Person${Math.random().toString(36).slice(2, 7)}`, pnr);
+  await page.getByRole('button', { name: 'Registrera deltagare' }).click();
+  await expect(page).toHaveURL(/\/arenden\/(?!ny$)[A-Za-z0-9_-]+$/);
+  await signOut(page);
+
+  for (const user of ['handlaggare', 'passus']) {
+    await signIn(page, user);
+    await page.goto('/arenden');
+    await settle(page);
+    await page.getByLabel('Personnummer eller telefonnummer').fill(pnr);
+    await page.getByRole('button', { name: 'Sök', exact: true }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Ingen deltagare hittades.' })).toBeVisible();
+    await expect(page.getByTestId('search-results')).toHaveCount(0);
+    await signOut(page);
+  }
+});
+
+test('a colleague of the owning unit finds the masked case and opens it by break-glass; the responsible is told', async ({ page }) => {
+  const pnr = fictionalPersonnummer();
+  await signIn(page, 'handlaggare');
   await page.goto('/arenden/ny');
   await settle(page);
   await fillParticipant(page, 'Sökbar', `Person${Math.random().toString(36).slice(2, 7)}`, pnr);
@@ -190,7 +212,7 @@ test('a search hit without access offers break-glass, which opens the case for a
   const caseId = page.url().split('/').pop()!;
   await signOut(page);
 
-  await signIn(page, 'handlaggare');
+  await signIn(page, 'handlaggare2');
   await page.goto('/arenden');
   await settle(page);
   await page.getByLabel('Personnummer eller telefonnummer').fill(pnr);
@@ -204,6 +226,14 @@ test('a search hit without access offers break-glass, which opens the case for a
   await page.getByRole('button', { name: 'Begär nödåtkomst' }).click();
   await expect(page.getByTestId('break-glass-banner')).toContainText(/Du har nödåtkomst till och med \d{2}:\d{2} – åtkomsten granskas/);
   await expect(page.getByTestId('case-name')).toContainText('Sökbar');
+  await signOut(page);
+
+  // The responsible case worker finds the notice in the inbox.
+  await signIn(page, 'handlaggare');
+  await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Inkorg' }).click();
+  await settle(page);
+  await expect(page.getByTestId('notices')).toContainText('Henrik Sjöblom');
+  await expectAccessible(page);
   await signOut(page);
 
   // The access waits in the log reviewer's queue.

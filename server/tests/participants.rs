@@ -589,16 +589,66 @@ async fn a_protected_persons_address_reaches_only_the_responsible_case_worker() 
 // ---- break-glass ----
 
 #[tokio::test]
-async fn break_glass_needs_a_written_reason_and_goes_to_the_reviewer() {
+async fn break_glass_is_refused_across_organisations_exactly_as_for_a_case_that_does_not_exist() {
     let app = spawn_app().await;
     let owner = signed_in(&app, "handlaggare").await;
+    // Demo person 1: Göteborg, no police or partner on the case.
+    let (case_id, _) = case_of(&app, &owner, 1).await;
+    // Demo person 0: Göteborg, protected, police and partner on the team with consent.
+    let (protected_case, _) = case_of(&app, &owner, 0).await;
+    let reason = "Akut hotbild mot personen, behöver identitet för skyddsbedömning i natt.";
+    for username in ["polis", "passus", "handlaggare.malmo"] {
+        let c = signed_in(&app, username).await;
+        let (status, body) = call(
+            &app,
+            &c,
+            "cases/break_glass",
+            &[("case_id", &case_id), ("reason", reason)],
+        )
+        .await;
+        let (status_none, body_none) = call(
+            &app,
+            &c,
+            "cases/break_glass",
+            &[("case_id", "finnsinte0000000000"), ("reason", reason)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{username}: {body}");
+        assert_eq!((status, &body), (status_none, &body_none), "{username}");
+        assert_eq!(
+            call(&app, &c, "cases/get", &[("case_id", &case_id)])
+                .await
+                .0,
+            StatusCode::NOT_FOUND,
+            "{username} was let in"
+        );
+    }
+    // Members of the team from another organisation cannot widen their access either.
     let police = signed_in(&app, "polis").await;
+    let (status, body) = call(
+        &app,
+        &police,
+        "cases/break_glass",
+        &[("case_id", &protected_case), ("reason", reason)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let reviewer = signed_in(&app, "granskare").await;
-    // Demo person 1: Göteborg, no police on the case, no legal basis for the police.
-    let p = person(1);
-    let (case_id, participant_id) = case_of(&app, &owner, 1).await;
+    let queue = ok_json(&app, &reviewer, "audit/break_glass", &[("all", "on")]).await;
+    assert_eq!(queue, json!([]), "a refused request reached the queue");
+}
+
+#[tokio::test]
+async fn break_glass_by_the_owning_units_staff_opens_all_but_a_protected_address_and_notifies() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "handlaggare").await;
+    let colleague = signed_in(&app, "handlaggare2").await;
+    let reviewer = signed_in(&app, "granskare").await;
+    let p = person(0);
+    assert!(p.protection.is_protected());
+    let (case_id, participant_id) = case_of(&app, &owner, 0).await;
     assert_eq!(
-        call(&app, &police, "cases/get", &[("case_id", &case_id)])
+        call(&app, &colleague, "cases/get", &[("case_id", &case_id)])
             .await
             .0,
         StatusCode::NOT_FOUND
@@ -607,50 +657,57 @@ async fn break_glass_needs_a_written_reason_and_goes_to_the_reviewer() {
     let nineteen = "Akut hot mot person";
     assert_eq!(nineteen.chars().count(), 19);
     let padded = format!("   {nineteen}      ");
-    let refused: Vec<Vec<(&str, &str)>> = vec![
-        vec![("case_id", &case_id)],
+    for a in [
+        vec![("case_id", case_id.as_str())],
         vec![("case_id", &case_id), ("reason", "")],
         vec![("case_id", &case_id), ("reason", nineteen)],
         vec![("case_id", &case_id), ("reason", &padded)],
-    ];
-    for a in &refused {
-        let (status, body) = call(&app, &police, "cases/break_glass", a).await;
+    ] {
+        let (status, body) = call(&app, &colleague, "cases/break_glass", &a).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{a:?}: {body}");
-        if a.len() == 2 {
-            assert_eq!(invalid_field(&body), "reason");
-        }
-        assert_eq!(
-            call(&app, &police, "cases/get", &[("case_id", &case_id)])
-                .await
-                .0,
-            StatusCode::NOT_FOUND,
-            "granted after {a:?}"
-        );
     }
-    let queue = ok_json(&app, &reviewer, "audit/break_glass", &[("all", "on")]).await;
-    assert_eq!(queue, json!([]), "a refused request reached the queue");
+    assert_eq!(
+        ok_json(&app, &reviewer, "audit/break_glass", &[("all", "on")]).await,
+        json!([])
+    );
 
     let reason = "Akut hotbild mot personen, behöver identitet för skyddsbedömning i natt.";
     let until = ok_json(
         &app,
-        &police,
+        &colleague,
         "cases/break_glass",
         &[("case_id", &case_id), ("reason", reason)],
     )
     .await;
     assert!(until.is_string(), "{until}");
-    let view = ok_json(&app, &police, "cases/get", &[("case_id", &case_id)]).await;
+    let (status, body) = call(&app, &colleague, "cases/get", &[("case_id", &case_id)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let view: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(view["last_name"], json!({ "Value": p.last_name }));
     assert!(view["break_glass_until"].is_string(), "{view}");
+    // Never the protected person's address.
+    assert_eq!(view["address"], "Masked");
+    assert!(!view["visible"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("location")));
+    assert!(!body.contains(&p.address), "{body}");
 
+    // The responsible case worker is told at once.
+    let notices = ok_json(&app, &owner, "inbox/notifications", &[]).await;
+    let notices = notices.as_array().unwrap();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0]["case_id"], case_id.as_str());
+    assert_eq!(notices[0]["by"], "Henrik Sjöblom");
+
+    // The reason is opened for the reviewer (it is stored sealed: see the core's tests).
     let queue = ok_json(&app, &reviewer, "audit/break_glass", &[]).await;
     let queue = queue.as_array().unwrap();
     assert_eq!(queue.len(), 1, "{queue:?}");
     assert_eq!(queue[0]["participant_id"], participant_id.as_str());
     assert_eq!(queue[0]["reason"], reason);
-    assert_eq!(queue[0]["user"], "Karin Holm");
+    assert_eq!(queue[0]["user"], "Henrik Sjöblom");
     assert_eq!(queue[0]["review"], "pending");
-    // The read made under it is in the participant's log with the break-glass basis.
     let log = ok_json(
         &app,
         &reviewer,
@@ -662,7 +719,7 @@ async fn break_glass_needs_a_written_reason_and_goes_to_the_reviewer() {
         log.as_array()
             .unwrap()
             .iter()
-            .any(|r| r["actor"] == "Karin Holm"
+            .any(|r| r["actor"] == "Henrik Sjöblom"
                 && r["action"] == "case.read"
                 && r["basis"]
                     .as_str()
@@ -675,12 +732,11 @@ async fn break_glass_needs_a_written_reason_and_goes_to_the_reviewer() {
 async fn a_request_missing_a_required_argument_is_refused_with_422() {
     let app = spawn_app().await;
     let owner = signed_in(&app, "handlaggare").await;
-    let police = signed_in(&app, "polis").await;
     let (case_id, _) = case_of(&app, &owner, 1).await;
     let register = form("Nora", "Nyström", &unused_personnummer(), "", "");
     #[allow(clippy::type_complexity)]
     let attempts: Vec<(&Client, &str, Vec<(&str, &str)>)> = vec![
-        (&police, "cases/break_glass", vec![("case_id", &case_id)]),
+        (&owner, "cases/break_glass", vec![("case_id", &case_id)]),
         (&owner, "participants/register", args(&register)),
         (
             &owner,
@@ -783,12 +839,12 @@ async fn invalid_registrations_are_refused_field_by_field_and_write_nothing() {
 // ---- search ----
 
 #[tokio::test]
-async fn search_by_personnummer_finds_the_case_and_masks_it_for_everyone_without_access() {
+async fn search_answers_an_unrelated_person_exactly_as_a_person_who_does_not_exist() {
     let app = spawn_app().await;
     let owner = signed_in(&app, "handlaggare").await;
     // Demo person 1: Göteborg, only the Göteborg case team has a relation to it.
     let p = person(1);
-    let (case_id, _) = case_of(&app, &owner, 1).await;
+    let (case_id, participant_id) = case_of(&app, &owner, 1).await;
     let full_name = format!("{} {}", p.first_name, p.last_name);
     let digits: String = p.phone.chars().filter(char::is_ascii_digit).collect();
     let queries = [
@@ -806,23 +862,25 @@ async fn search_by_personnummer_finds_the_case_and_masks_it_for_everyone_without
         assert_eq!(rows[0]["name"], json!({ "Value": full_name }), "{q}");
     }
 
+    let nobody = unused_personnummer();
     for username in ["handlaggare.malmo", "passus", "polis"] {
         let c = signed_in(&app, username).await;
-        let (status, body) = call(
-            &app,
-            &c,
-            "cases/search",
-            &[("q", &ten_digit(&p.personnummer))],
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{username}: {body}");
-        let rows: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(rows.as_array().unwrap().len(), 1, "{username}: {rows}");
-        assert_eq!(rows[0]["case_id"], case_id.as_str());
-        assert_eq!(rows[0]["name"], "Masked", "{username}");
-        assert!(!body.contains(&p.first_name), "{username}: {body}");
-        assert_contains_none(&body, &identifying_strings(&p), username);
-        // Finding the case does not open it.
+        for (known, unknown) in [
+            (ten_digit(&p.personnummer), ten_digit(&nobody)),
+            (p.personnummer.clone(), nobody.clone()),
+            (p.phone.clone(), "070-174 07 99".to_string()),
+        ] {
+            let (status, body) = call(&app, &c, "cases/search", &[("q", &known)]).await;
+            let (status_none, body_none) = call(&app, &c, "cases/search", &[("q", &unknown)]).await;
+            assert_eq!(status, StatusCode::OK, "{username}: {body}");
+            // Byte for byte the answer for a number nobody has.
+            assert_eq!(
+                (status, &body),
+                (status_none, &body_none),
+                "{username} {known}"
+            );
+            assert_eq!(body, "[]", "{username}");
+        }
         assert_eq!(
             call(&app, &c, "cases/get", &[("case_id", &case_id)])
                 .await
@@ -832,16 +890,23 @@ async fn search_by_personnummer_finds_the_case_and_masks_it_for_everyone_without
         );
     }
 
-    assert_eq!(
-        ok_json(
-            &app,
-            &owner,
-            "cases/search",
-            &[("q", &unused_personnummer())]
-        )
-        .await,
-        json!([])
-    );
+    // Every search is in the log, with the tag and the outcome, never the number.
+    let trail = trail_of(&app, &participant_id).await;
+    let withheld: Vec<_> = trail
+        .iter()
+        .filter(|r| r.action == "participant.search" && r.decision == "deny")
+        .collect();
+    assert_eq!(withheld.len(), 9, "{trail:?}");
+    for r in &withheld {
+        let reason = r.reason.as_deref().unwrap_or_default();
+        assert!(reason.contains(": withheld"), "{reason}");
+        assert!(!reason.contains(&p.personnummer[2..8]), "{reason}");
+        assert!(r.categories.is_empty(), "{r:?}");
+    }
+    assert!(trail.iter().any(|r| r.action == "participant.search"
+        && r.actor == "demo_handlaggare"
+        && r.decision == "allow"));
+
     let (status, body) = call(&app, &owner, "cases/search", &[("q", &p.last_name)]).await;
     assert_eq!(
         status,
@@ -851,9 +916,109 @@ async fn search_by_personnummer_finds_the_case_and_masks_it_for_everyone_without
     assert_eq!(invalid_field(&body), "q");
 }
 
+/// A registration form for Malmö's social services.
+fn malmo_form(first: &str, last: &str, pnr: &str) -> Vec<(String, String)> {
+    let mut f = form(first, last, pnr, "", "");
+    for (k, v) in f.iter_mut() {
+        if k == "form[municipality]" {
+            *v = "Malmö".into();
+        }
+    }
+    with(f, &[("sspf_level", "individual")])
+}
+
+#[tokio::test]
+async fn registering_a_personnummer_another_organisation_holds_answers_as_for_a_new_person() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "handlaggare").await;
+    let malmo = signed_in(&app, "handlaggare.malmo").await;
+    let p = person(1);
+    let (_, participant_id) = case_of(&app, &owner, 1).await;
+    let (status_known, known) = call(
+        &app,
+        &malmo,
+        "participants/register",
+        &args(&malmo_form("Anna", "Andersson", &p.personnummer)),
+    )
+    .await;
+    let (status_new, new) = call(
+        &app,
+        &malmo,
+        "participants/register",
+        &args(&malmo_form("Anna", "Andersson", &unused_personnummer())),
+    )
+    .await;
+    assert_eq!(status_known, StatusCode::OK, "{known}");
+    assert_eq!(status_new, StatusCode::OK, "{new}");
+    // Both answers are a new case id of the same shape: nothing tells the two apart.
+    let (known, new): (Value, Value) = (
+        serde_json::from_str(&known).unwrap(),
+        serde_json::from_str(&new).unwrap(),
+    );
+    assert_eq!(
+        known.as_str().unwrap().len(),
+        new.as_str().unwrap().len(),
+        "{known} {new}"
+    );
+    // Malmö sees only its own registration; nothing of Göteborg's person.
+    let mine = ok_json(&app, &malmo, "cases/search", &[("q", &p.personnummer)]).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine[0]["case_id"], known);
+    assert_eq!(
+        ok_json(&app, &malmo, "inbox/duplicates", &[]).await,
+        json!([])
+    );
+
+    // The owning unit finds it in its queue, and settles it.
+    let queue = ok_json(&app, &owner, "inbox/duplicates", &[]).await;
+    let queue = queue.as_array().unwrap();
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    assert_eq!(queue[0]["participant_id"], participant_id.as_str());
+    assert!(queue[0]["other_org"].as_str().unwrap().contains("Malmö"));
+    let dup = queue[0]["id"].as_str().unwrap().to_string();
+    // Nobody else can settle it, and to them it does not exist.
+    let (status, _) = call(
+        &app,
+        &malmo,
+        "inbox/settle_duplicate",
+        &[("id", &dup), ("outcome", "dismissed")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let partner = signed_in(&app, "passus").await;
+    assert_eq!(
+        call(&app, &partner, "inbox/duplicates", &[]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    ok_json(
+        &app,
+        &owner,
+        "inbox/settle_duplicate",
+        &[("id", &dup), ("outcome", "linked")],
+    )
+    .await;
+    assert_eq!(
+        ok_json(&app, &owner, "inbox/duplicates", &[]).await,
+        json!([])
+    );
+    // Within one organisation the unit already sees the person: a second registration is refused.
+    let (status, body) = call(
+        &app,
+        &owner,
+        "participants/register",
+        &args(&with(
+            form("Anna", "Andersson", &p.personnummer, "", ""),
+            &[("sspf_level", "individual")],
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(invalid_field(&body), "personnummer");
+}
+
 /// The audit trail of one participant as the log reviewer sees it, oldest first.
 async fn trail_of(app: &TestApp, participant: &str) -> Vec<app::server::audit::Row> {
-    let (token, _) = app::server::auth::login(&app.state, "granskare", PASSWORD)
+    let token = app::server::demo::sign_in(&app.state, "granskare")
         .await
         .unwrap();
     let reviewer = app::server::auth::authenticate(&app.state, Some(&token))

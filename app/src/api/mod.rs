@@ -9,6 +9,7 @@ pub mod cases;
 pub mod casework;
 pub mod consent;
 pub mod extract;
+pub mod inbox;
 pub mod outcomes;
 pub mod session;
 

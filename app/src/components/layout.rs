@@ -7,30 +7,41 @@ use leptos_router::hooks::use_location;
 
 use crate::api::casework::get_work_count;
 
-use crate::domain::{AppError, Me, Role};
+use crate::domain::{AppError, Capability, Me, Role};
 
 /// Navigation entries per role: (href, label).
+/// Navigation entries per role: (href, label), from the capability table.
 pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
+    let entries: [(Capability, &'static str, &'static str); 9] = [
+        (Capability::ListCases, "/arenden", "Ärenden"),
+        (
+            Capability::RegisterParticipant,
+            "/arenden/ny",
+            "Registrera deltagare",
+        ),
+        (Capability::HandleDuplicates, "/inkorg", "Inkorg"),
+        (Capability::ViewOutcomes, "/uppfoljning", "Uppföljning"),
+        (Capability::ReviewLog, "/granskning", "Loggranskning"),
+        (
+            Capability::ReviewLog,
+            "/granskning/nodatkomst",
+            "Nödåtkomster",
+        ),
+        (
+            Capability::Administer,
+            "/admin/organisationer",
+            "Organisationer",
+        ),
+        (Capability::Administer, "/admin/anvandare", "Användare"),
+        (Capability::Administer, "/admin/gallring", "Gallring"),
+    ];
     let mut items = vec![("/", "Start")];
-    match role {
-        Role::CaseWorker | Role::ProgramLead => {
-            items.push(("/arenden", "Ärenden"));
-            items.push(("/arenden/ny", "Registrera deltagare"));
-            if role == Role::ProgramLead {
-                items.push(("/uppfoljning", "Uppföljning"));
-            }
-        }
-        Role::Partner | Role::Police => items.push(("/arenden", "Ärenden")),
-        Role::Auditor => {
-            items.push(("/granskning", "Loggranskning"));
-            items.push(("/granskning/nodatkomst", "Nödåtkomster"));
-        }
-        Role::Admin => {
-            items.push(("/admin/organisationer", "Organisationer"));
-            items.push(("/admin/anvandare", "Användare"));
-            items.push(("/admin/gallring", "Gallring"));
-        }
-    }
+    items.extend(
+        entries
+            .into_iter()
+            .filter(|(c, _, _)| role.can(*c))
+            .map(|(_, href, label)| (href, label)),
+    );
     items
 }
 
@@ -79,10 +90,7 @@ const ME_ID: &str = "utvag-me";
 #[component]
 fn SignedIn(me: Me) -> impl IntoView {
     let nav = nav_for(me.role);
-    let has_work = matches!(
-        me.role,
-        Role::CaseWorker | Role::ProgramLead | Role::Partner | Role::Police
-    );
+    let has_work = me.role.reads_case_content();
     let role_label = me.role.label();
     provide_context(me.clone());
     let me_json = serde_json::to_string(&me).unwrap_or_default();

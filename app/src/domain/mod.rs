@@ -1,16 +1,21 @@
 //! Plain types shared by browser and server: ids, enums, DTOs and validation.
 
 pub mod audit;
+pub mod capability;
 pub mod casework;
 pub mod category;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod inbox;
+pub mod next;
 pub mod participant;
 pub mod person;
+pub mod redact;
 pub mod stats;
 pub mod time;
 
+pub use capability::Capability;
 pub use category::*;
 pub use error::AppError;
 pub use identity::*;

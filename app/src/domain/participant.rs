@@ -217,7 +217,7 @@ impl SspfLevel {
 }
 
 /// A row of the case list. Sealed fields are shown or masked per reader.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseRow {
     pub case_id: String,
     pub participant_id: String,
@@ -233,6 +233,22 @@ pub struct CaseRow {
     pub shredded: bool,
     pub break_glass: bool,
 }
+
+crate::domain::redact::redacted_debug!(CaseRow {
+    case_id,
+    participant_id,
+    name,
+    birth_year,
+    gender,
+    municipality,
+    protection,
+    status,
+    owner_org,
+    responsible,
+    on_my_team,
+    shredded,
+    break_glass
+});
 
 /// One transition in a case's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -253,7 +269,7 @@ pub struct TeamMember {
 }
 
 /// The case overview as one reader sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseView {
     pub case_id: String,
     pub participant_id: String,
@@ -272,7 +288,8 @@ pub struct CaseView {
     pub protection: Protection,
     pub status: CaseStatus,
     pub sspf_level: SspfLevel,
-    pub referral_source: String,
+    /// Who referred the person (sealed; category `plan`).
+    pub referral_source: Shown<String>,
     pub owner_org_id: String,
     pub owner_org: String,
     pub opened_at: DateTime<Utc>,
@@ -289,8 +306,39 @@ pub struct CaseView {
     pub summary: super::casework::CaseSummary,
 }
 
+crate::domain::redact::redacted_debug!(CaseView {
+    case_id,
+    participant_id,
+    version,
+    participant_version,
+    first_name,
+    last_name,
+    personnummer,
+    phone,
+    email,
+    address,
+    background,
+    birth_year,
+    gender,
+    municipality,
+    protection,
+    status,
+    sspf_level,
+    referral_source,
+    owner_org_id,
+    owner_org,
+    opened_at,
+    transitions,
+    team,
+    visible,
+    can_edit,
+    break_glass_until,
+    shredded,
+    summary
+});
+
 /// The registration form, as sent by the browser.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ParticipantForm {
     pub first_name: String,
     pub last_name: String,
@@ -304,6 +352,20 @@ pub struct ParticipantForm {
     pub municipality: String,
     pub protection: String,
 }
+
+crate::domain::redact::redacted_debug!(ParticipantForm {
+    first_name,
+    last_name,
+    personnummer,
+    phone,
+    email,
+    address,
+    background,
+    birth_year,
+    gender,
+    municipality,
+    protection
+});
 
 /// A consent or legal basis for another organisation to see some categories.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -354,7 +416,7 @@ pub struct AuditRow {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct BreakGlassRow {
     pub id: String,
     pub user: String,
@@ -366,6 +428,18 @@ pub struct BreakGlassRow {
     pub review: String,
     pub review_comment: Option<String>,
 }
+
+crate::domain::redact::redacted_debug!(BreakGlassRow {
+    id,
+    user,
+    org,
+    participant_id,
+    reason,
+    granted_at,
+    expires_at,
+    review,
+    review_comment
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerificationDto {

@@ -155,7 +155,7 @@ fn CaseOverview(c: CaseView, transition: ServerAction<TransitionCase>) -> impl I
                 <dl class="facts">
                     {fact("Status", text(c.status.label().to_string()))}
                     {fact("SSPF-nivå", text(c.sspf_level.label().to_string()))}
-                    {fact("Remittent", text(if c.referral_source.is_empty() { "–".to_string() } else { c.referral_source.clone() }))}
+                    {fact("Remittent", shown(&c.referral_source))}
                     {fact("Ansvarig organisation", text(c.owner_org.clone()))}
                     {fact("Öppnat", text(sv_date(c.opened_at)))}
                     {fact("Deltagar-id", view! { <code data-testid="participant-id">{c.participant_id.clone()}</code> }.into_any())}

@@ -3,8 +3,13 @@
 //! A user may read a category of a participant when one of these holds:
 //! 1. their organisation owns the case and they are on the case team, or they are a program
 //!    lead of the owning organisation;
-//! 2. a valid consent or legal basis names their organisation and that category;
-//! 3. they hold an unexpired break-glass grant for this participant (it goes to log review).
+//! 2. they are named on the case team *and* a valid consent or legal basis names their
+//!    organisation and that category (need to know: consent opens the door for the named people
+//!    of the recipient organisation, not for the whole organisation);
+//! 3. they are staff of the owning organisation with the break-glass capability, not on the
+//!    team, and hold an unexpired break-glass grant (it goes to log review). A grant held by
+//!    anyone else opens nothing: another authority or an NGO can never lift social services'
+//!    secrecy by itself.
 //!
 //! `location` of a protected person (any protection level) is visible only to named case
 //! members: never by consent alone, never by program-lead oversight, never by break-glass.
@@ -13,6 +18,7 @@
 
 use chrono::{DateTime, Utc};
 
+pub use crate::domain::Capability;
 use crate::domain::{Category, Protection, Role};
 
 /// Who is asking.
@@ -158,11 +164,15 @@ pub fn may(
     if own_org && actor.role == Role::ProgramLead {
         return Decision::Allow(Basis::ProgramLead);
     }
-    if let Some(g) = grant_for(actor, subject, category, now) {
-        return Decision::Allow(Basis::Consent(g.id.clone()));
+    if named_member {
+        if let Some(g) = grant_for(actor, subject, category, now) {
+            return Decision::Allow(Basis::Consent(g.id.clone()));
+        }
     }
-    if let Some((id, _)) = subject.break_glass.iter().find(|(_, until)| *until > now) {
-        return Decision::Allow(Basis::BreakGlass(id.clone()));
+    if own_org && actor.role.can(Capability::BreakGlass) {
+        if let Some((id, _)) = subject.break_glass.iter().find(|(_, until)| *until > now) {
+            return Decision::Allow(Basis::BreakGlass(id.clone()));
+        }
     }
     Decision::Deny(DenyReason::NoBasis)
 }
@@ -176,6 +186,26 @@ fn grant_for<'s>(
     subject.grants.iter().find(|g| {
         g.recipient_org == actor.org_id && g.categories.contains(&category) && g.in_force(now)
     })
+}
+
+/// Whether the actor may ask for break-glass access to the participant: staff of the owning
+/// organisation with the capability who have no other way in. Never across organisations.
+pub fn may_break_glass(actor: &Actor, subject: &Subject) -> bool {
+    actor.role.can(Capability::BreakGlass)
+        && actor.org_id == subject.owner_org
+        && !subject.shredded
+        && !subject.team.iter().any(|m| m.user_id == actor.user_id)
+}
+
+/// Whether the actor has any relation at all to the participant: a category they may read, or
+/// a case of their own organisation (case workers and program leads see their unit's list).
+/// Search and lists answer only for participants with a relation; for anyone else the answer
+/// is the answer for a person who does not exist.
+pub fn related(actor: &Actor, subject: &Subject, purpose: Purpose, now: DateTime<Utc>) -> bool {
+    (actor.role.can(Capability::ManageCase) && actor.org_id == subject.owner_org)
+        || Category::ALL
+            .iter()
+            .any(|c| may(actor, subject, *c, purpose, now).allowed())
 }
 
 /// Whether the actor may change the case itself (participant data, status, team, consents):
@@ -273,9 +303,11 @@ mod tests {
         OtherOrgNamedMemberWithConsent,
         BreakGlass,
         BreakGlassExpired,
+        /// Staff of the owning organisation, not on the team, holding an active grant.
+        BreakGlassOwnOrg,
     }
 
-    const RELS: [Rel; 10] = [
+    const RELS: [Rel; 11] = [
         Rel::OwnCaseTeam,
         Rel::OwnOrgNotOnTeam,
         Rel::OtherOrgNoConsent,
@@ -286,11 +318,12 @@ mod tests {
         Rel::OtherOrgNamedMemberWithConsent,
         Rel::BreakGlass,
         Rel::BreakGlassExpired,
+        Rel::BreakGlassOwnOrg,
     ];
 
     fn org_for(role: Role, rel: Rel) -> &'static str {
         match rel {
-            Rel::OwnCaseTeam | Rel::OwnOrgNotOnTeam => OWNER,
+            Rel::OwnCaseTeam | Rel::OwnOrgNotOnTeam | Rel::BreakGlassOwnOrg => OWNER,
             _ => match role {
                 Role::Police => POLICE,
                 Role::Partner => NGO,
@@ -335,7 +368,9 @@ mod tests {
             _ => vec![],
         };
         let break_glass = match rel {
-            Rel::BreakGlass => vec![("bg1".to_string(), now + Duration::minutes(30))],
+            Rel::BreakGlass | Rel::BreakGlassOwnOrg => {
+                vec![("bg1".to_string(), now + Duration::minutes(30))]
+            }
             Rel::BreakGlassExpired => vec![("bg1".to_string(), now - Duration::minutes(1))],
             _ => vec![],
         };
@@ -361,9 +396,14 @@ mod tests {
         match rel {
             Rel::OwnCaseTeam => true,
             Rel::OwnOrgNotOnTeam => role == Role::ProgramLead && !protected_location,
-            Rel::OtherOrgConsent => !protected_location,
+            // Need to know: consent alone, without a place on the team, opens nothing.
+            Rel::OtherOrgConsent => false,
             Rel::OtherOrgNamedMemberWithConsent => true,
-            Rel::BreakGlass => !protected_location,
+            // Only staff of the owning organisation can lift its secrecy.
+            Rel::BreakGlassOwnOrg => {
+                matches!(role, Role::CaseWorker | Role::ProgramLead) && !protected_location
+            }
+            Rel::BreakGlass => false,
             Rel::OtherOrgNoConsent
             | Rel::OtherOrgConsentExpired
             | Rel::OtherOrgConsentRevoked
@@ -397,13 +437,18 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 10 * 2 * 11);
+        assert_eq!(checked, 6 * 11 * 2 * 11);
     }
 
     #[test]
     fn consent_covers_only_its_categories() {
         let now = Utc::now();
-        let (org, mut subject) = setup(Role::Partner, Rel::OtherOrgConsent, Protection::None, now);
+        let (org, mut subject) = setup(
+            Role::Partner,
+            Rel::OtherOrgNamedMemberWithConsent,
+            Protection::None,
+            now,
+        );
         subject.grants[0].categories = vec![Category::Contacts];
         let actor = Actor {
             user_id: "u1",
@@ -418,7 +463,12 @@ mod tests {
     #[test]
     fn revocation_takes_effect_at_the_instant_it_is_recorded() {
         let now = Utc::now();
-        let (org, mut subject) = setup(Role::Police, Rel::OtherOrgConsent, Protection::None, now);
+        let (org, mut subject) = setup(
+            Role::Police,
+            Rel::OtherOrgNamedMemberWithConsent,
+            Protection::None,
+            now,
+        );
         let actor = Actor {
             user_id: "u1",
             org_id: &org,
@@ -458,16 +508,15 @@ mod tests {
                         role,
                     };
                     let got = may_extract(&actor, &subject, now);
+                    let own_not_on_team =
+                        matches!(rel, Rel::OwnOrgNotOnTeam | Rel::BreakGlassOwnOrg);
                     let expect = matches!(role, Role::CaseWorker | Role::ProgramLead)
                         && (rel == Rel::OwnCaseTeam
-                            || (rel == Rel::OwnOrgNotOnTeam
+                            || (own_not_on_team
                                 && role == Role::ProgramLead
                                 && !protection.is_protected()));
                     assert_eq!(got.is_ok(), expect, "{role:?} {rel:?} {protection:?}");
-                    if rel == Rel::OwnOrgNotOnTeam
-                        && role == Role::ProgramLead
-                        && protection.is_protected()
-                    {
+                    if own_not_on_team && role == Role::ProgramLead && protection.is_protected() {
                         assert_eq!(got, Err(ExtractRefusal::Denied(vec![Category::Location])));
                     }
                 }
@@ -499,9 +548,50 @@ mod tests {
                 };
                 let expect = matches!(role, Role::CaseWorker | Role::ProgramLead)
                     && (rel == Rel::OwnCaseTeam
-                        || (rel == Rel::OwnOrgNotOnTeam && role == Role::ProgramLead));
+                        || (matches!(rel, Rel::OwnOrgNotOnTeam | Rel::BreakGlassOwnOrg)
+                            && role == Role::ProgramLead));
                 assert_eq!(may_manage(&actor, &subject), expect, "{role:?} {rel:?}");
             }
+        }
+    }
+
+    #[test]
+    fn break_glass_is_only_for_the_owning_organisations_staff_off_the_team() {
+        let now = Utc::now();
+        for role in Role::ALL {
+            for rel in RELS {
+                let (org, subject) = setup(role, rel, Protection::None, now);
+                let actor = Actor {
+                    user_id: "u1",
+                    org_id: &org,
+                    role,
+                };
+                let expect = matches!(role, Role::CaseWorker | Role::ProgramLead)
+                    && matches!(rel, Rel::OwnOrgNotOnTeam | Rel::BreakGlassOwnOrg);
+                assert_eq!(
+                    may_break_glass(&actor, &subject),
+                    expect,
+                    "{role:?} {rel:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_grant_held_by_another_organisation_opens_nothing_of_a_protected_person() {
+        let now = Utc::now();
+        for role in [Role::Partner, Role::Police, Role::CaseWorker] {
+            let (org, subject) =
+                setup(role, Rel::BreakGlass, Protection::SkyddadFolkbokforing, now);
+            let actor = Actor {
+                user_id: "u1",
+                org_id: &org,
+                role,
+            };
+            for c in Category::ALL {
+                assert!(!may(&actor, &subject, c, Purpose::CaseWork, now).allowed());
+            }
+            assert!(!related(&actor, &subject, Purpose::Search, now));
         }
     }
 }

@@ -334,7 +334,7 @@ pub async fn fill_population(
                     protection: 'none', owner_org: $p.owner_org, shredded: false, version: 1, created_at: <datetime>$now,
                     created_by: 'bench' } RETURN NONE; };
                 FOR $c IN $cs { CREATE type::record('case', $c.id) CONTENT { participant: $c.participant, owner_org: $c.owner_org,
-                    status: 'active', open: true, sspf_level: 'individual', referral_source: '', responsible: 'bench',
+                    status: 'active', open: true, sspf_level: 'individual', referral_source: NONE, responsible: 'bench',
                     municipality: $c.municipality, opened_at: <datetime>$now, closed_at: NONE, last_entry_at: <datetime>$now,
                     transitions: [], version: 1 } RETURN NONE; };")
             .bind("ps", ps)

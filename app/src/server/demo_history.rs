@@ -364,7 +364,7 @@ FOR $r IN $rows {
         owner_org: $r.org, shredded: false, version: 1, created_at: <datetime>$r.opened, created_by: $r.user } RETURN NONE;
     CREATE type::record('participant_key', $r.pid) CONTENT { generation: $r.gen, wrapped: $r.wrapped, kek_version: $r.kekv } RETURN NONE;
     CREATE type::record('case', $r.cid) CONTENT { participant: $r.pid, owner_org: $r.org, status: $r.status, open: $r.open,
-        sspf_level: $r.sspf, referral_source: 'Demohistorik', responsible: $r.user, municipality: $r.municipality,
+        sspf_level: $r.sspf, referral_source: NONE, responsible: $r.user, municipality: $r.municipality,
         opened_at: <datetime>$r.opened, closed_at: IF $r.closed_at = NONE THEN NONE ELSE <datetime>$r.closed_at END,
         last_entry_at: <datetime>$r.last, next_review: IF $r.next_review = NONE THEN NONE ELSE <datetime>$r.next_review END,
         transitions: $r.transitions.map(|$t| { from: $t.from, to: $t.to, at: <datetime>$t.at, by: $t.by }), version: 1 } RETURN NONE;

@@ -21,7 +21,9 @@ pub mod db;
 pub mod demo;
 pub mod demo_history;
 pub mod extract;
+pub mod gate;
 pub mod identity;
+pub mod inbox;
 pub mod ops;
 pub mod outcomes;
 pub mod oversight;
@@ -33,6 +35,7 @@ pub mod state;
 pub mod subject;
 #[cfg(test)]
 mod testing;
+pub mod totp;
 pub mod vault;
 pub mod worklist;
 

@@ -10,35 +10,21 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::access::{self, Decision, Purpose, Subject};
-use super::audit::{self, Entry, Who};
+use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::crypto::Dek;
-use super::db::{new_id, valid_id};
+use super::db::new_id;
 use super::subject::{self, actor};
 use super::vault::{self, Plain};
 use crate::domain::casework::CaseSummary;
 use crate::domain::person::{Email, Personnummer, Phone};
 use crate::domain::{
-    AppError, CaseRow, CaseStatus, CaseView, Category, Gender, ParticipantForm, Protection, Role,
-    Shown, SspfLevel, TeamMember, Transition, MAX_SHORT, MAX_TEXT,
+    AppError, Capability, CaseRow, CaseStatus, CaseView, Category, Gender, ParticipantForm,
+    Protection, Shown, SspfLevel, TeamMember, Transition, MAX_SHORT, MAX_TEXT,
 };
 
-pub(in crate::server) fn who(a: &Authed) -> Who {
-    Who {
-        user: a.user_id().to_string(),
-        org: a.org_id().to_string(),
-        role: a.role().as_str().to_string(),
-    }
-}
-
-/// An id from the outside that cannot be a record key is simply not found.
-pub(in crate::server) fn check_id(id: &str) -> Result<(), AppError> {
-    if valid_id(id) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
+use super::gate::CaseGate;
+pub(in crate::server) use super::gate::{case_by_id, check_id, refuse, require, who, CaseRec};
 
 /// A registration or edit form after validation.
 pub struct ValidParticipant {
@@ -203,7 +189,7 @@ pub async fn register(
     sspf: SspfLevel,
     referral_source: &str,
 ) -> Result<String, AppError> {
-    a.require_role(&[Role::CaseWorker, Role::ProgramLead])?;
+    require(a, Capability::RegisterParticipant, "participant.register").await?;
     let referral_source = text("referral_source", "Remittent", referral_source, false, 200)?;
     let db = a.state().db();
     let org: Option<OrgRow> = db
@@ -233,6 +219,7 @@ pub async fn register(
     let cid = new_id();
     let (dek, wrapped) = vault::new_dek(a.state(), &pid)?;
     let f = seal_fields(a, &dek, &pid, &v)?;
+    let referral_source = vault::seal_opt(&dek, "case", &cid, "referral_source", &referral_source)?;
     let now = a.state().clock().now();
     let mut vars = serde_json::Map::new();
     for (k, val) in [
@@ -267,10 +254,23 @@ pub async fn register(
     ] {
         vars.insert(k.to_string(), val);
     }
+    // Existence is secret across organisations: a personnummer another organisation holds is
+    // registered like any other and goes to that unit's queue of possible duplicates; the
+    // registering side is answered exactly as for a new person. Within the own organisation
+    // the person is on the unit's own list already, so the duplicate is simply refused.
     let body = "
         FOR $t IN $tags {
-            IF $t.kind = 'personnummer' AND (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t.tag) != [] {
-                THROW 'invalid:personnummer:Det finns redan en person registrerad med det personnumret. Kontakta programledaren.';
+            IF $t.kind = 'personnummer' {
+                FOR $x IN (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t.tag) {
+                    LET $xo = (SELECT VALUE owner_org FROM ONLY type::record('participant', $x));
+                    IF $xo = $org {
+                        THROW 'invalid:personnummer:Det finns redan en person med det personnumret i er verksamhet. Sök på personnumret under Ärenden.';
+                    } ELSE {
+                        CREATE duplicate_candidate CONTENT { existing: $x, existing_org: $xo, new_participant: $pid,
+                            new_org: $org, found_at: <datetime>$now, found_by: $user, status: 'open',
+                            resolved_at: NONE, resolved_by: NONE } RETURN NONE;
+                    };
+                };
             };
         };
         CREATE type::record('participant', $pid) CONTENT {
@@ -307,28 +307,6 @@ pub async fn register(
 }
 
 #[derive(Deserialize, Clone)]
-struct TransitionRow {
-    from: Option<String>,
-    to: String,
-    at: DateTime<Utc>,
-    by: String,
-}
-
-#[derive(Deserialize, Clone)]
-pub(in crate::server) struct CaseRec {
-    pub id: String,
-    pub participant: String,
-    owner_org: String,
-    status: String,
-    sspf_level: String,
-    referral_source: String,
-    responsible: String,
-    opened_at: DateTime<Utc>,
-    transitions: Vec<TransitionRow>,
-    version: i64,
-}
-
-#[derive(Deserialize, Clone)]
 struct PartRec {
     id: String,
     first_name: String,
@@ -344,43 +322,6 @@ struct PartRec {
     protection: String,
     shredded: bool,
     version: i64,
-}
-
-pub(in crate::server) async fn case_by_id(a: &Authed, case_id: &str) -> Result<CaseRec, AppError> {
-    check_id(case_id)?;
-    let c: Option<CaseRec> = a
-        .state()
-        .db()
-        .q("SELECT *, record::id(id) AS id FROM ONLY type::record('case', $id)")
-        .bind("id", case_id)
-        .run()
-        .await?
-        .first(0)?;
-    c.ok_or(AppError::NotFound)
-}
-
-/// Audits a refused attempt and returns the error to give. The answer is `NotFound` when the
-/// actor has no relation at all to the participant, so ids cannot be probed.
-pub(in crate::server) async fn refuse(
-    a: &Authed,
-    action: &str,
-    pid: &str,
-    case_id: Option<&str>,
-    categories: &[Category],
-) -> AppError {
-    let mut e = Entry::new(action);
-    e.participants = vec![pid.to_string()];
-    e.case_id = case_id.map(str::to_string);
-    e.denied = categories.iter().map(|c| c.as_str().to_string()).collect();
-    e.decision = "deny".into();
-    if let Err(err) = audit::append(a.state(), &who(a), e).await {
-        return err;
-    }
-    if matches!(a.role(), Role::Admin | Role::Auditor) {
-        AppError::Forbidden
-    } else {
-        AppError::NotFound
-    }
 }
 
 fn shown(decision: &Decision, value: Option<Plain<String>>) -> Shown<String> {
@@ -413,18 +354,16 @@ fn display_pnr(stored: String) -> String {
 
 /// The case overview: one audit entry naming the categories shown and those withheld.
 pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
-    let c = case_by_id(a, case_id).await?;
-    let subj = subject::load_one(a, &c.participant).await?;
-    let now = a.state().clock().now();
+    let g = CaseGate::open(a, case_id, "case.read", Purpose::CaseWork).await?;
     let act = actor(a);
-    let decisions: HashMap<Category, Decision> =
-        access::visible(&act, &subj, Purpose::CaseWork, now)
-            .into_iter()
-            .collect();
-    let visible: Vec<Category> = Category::ALL
+    let now = g.now;
+    let decisions: HashMap<Category, Decision> = Category::ALL
         .into_iter()
-        .filter(|c| decisions[c].allowed())
+        .map(|cat| (cat, g.decision(cat).clone()))
         .collect();
+    let e_basis = g.basis_summary();
+    let visible = g.visible();
+    let (c, subj) = (g.case, g.subject);
     if visible.is_empty() {
         return Err(refuse(a, "case.read", &c.participant, Some(&c.id), &Category::ALL).await);
     }
@@ -447,7 +386,8 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         "background",
     ]
     .iter()
-    .any(|f| decisions[&field_category(f)].allowed());
+    .any(|f| decisions[&field_category(f)].allowed())
+        || decisions[&Category::Plan].allowed();
     let dek: Option<Arc<Dek>> = if needs_plain && !p.shredded {
         vault::dek(a.state(), &p.id).await?
     } else {
@@ -477,6 +417,14 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     let email = open("email", p.email.as_deref())?;
     let address = open("address", p.address.as_deref())?;
     let background = open("background", p.background.as_deref())?;
+    let referral_source = match (&dek, c.referral_source.as_deref()) {
+        _ if !decisions[&Category::Plan].allowed() => Shown::Masked,
+        (_, None) => Shown::Empty,
+        (None, Some(_)) => Shown::Masked,
+        (Some(k), Some(s)) => {
+            Shown::Value(vault::open(k, "case", &c.id, "referral_source", s)?.expose())
+        }
+    };
 
     let team = team_of(a, &c.id).await?;
     let owner_org = org_name(a, &c.owner_org).await?;
@@ -503,7 +451,7 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     } else {
         "partial".into()
     };
-    e.basis = basis_summary(&decisions);
+    e.basis = e_basis;
     e.purpose = Some(Purpose::CaseWork.as_str().into());
     audit::append(a.state(), &who(a), e).await?;
 
@@ -525,7 +473,7 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         protection: Protection::parse(&p.protection).unwrap_or(Protection::SkyddadFolkbokforing),
         status: CaseStatus::parse(&c.status).map_err(|_| AppError::Internal)?,
         sspf_level: SspfLevel::parse(&c.sspf_level).unwrap_or(SspfLevel::Individual),
-        referral_source: c.referral_source,
+        referral_source,
         owner_org_id: c.owner_org.clone(),
         owner_org,
         opened_at: c.opened_at,
@@ -552,19 +500,6 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         shredded: p.shredded,
         summary,
     })
-}
-
-fn basis_summary(decisions: &HashMap<Category, Decision>) -> Option<String> {
-    let mut b: Vec<String> = decisions
-        .values()
-        .filter_map(|d| match d {
-            Decision::Allow(b) => Some(b.describe()),
-            Decision::Deny(_) => None,
-        })
-        .collect();
-    b.sort();
-    b.dedup();
-    (!b.is_empty()).then(|| b.join(","))
 }
 
 async fn org_name(a: &Authed, org: &str) -> Result<String, AppError> {
@@ -650,7 +585,7 @@ pub(in crate::server) async fn candidate_cases(
     filter: &ListFilter,
 ) -> Result<Vec<ListRec>, AppError> {
     let now = a.state().clock().now();
-    let own_org = matches!(a.role(), Role::CaseWorker | Role::ProgramLead) && !filter.mine;
+    let own_org = a.can(Capability::ManageCase) && !filter.mine;
     let rows: Vec<ListRec> = a
         .state()
         .db()
@@ -676,12 +611,7 @@ pub(in crate::server) async fn candidate_cases(
 
 /// The case list: names decrypted only where `identity` is allowed; one audit entry.
 pub async fn list(a: &Authed, filter: ListFilter) -> Result<Vec<CaseRow>, AppError> {
-    a.require_role(&[
-        Role::CaseWorker,
-        Role::ProgramLead,
-        Role::Partner,
-        Role::Police,
-    ])?;
+    require(a, Capability::ListCases, "case.list").await?;
     let cases = candidate_cases(a, &filter).await?;
     rows_for(a, cases, "case.list", Purpose::List).await
 }
@@ -692,6 +622,22 @@ async fn rows_for(
     action: &str,
     purpose: Purpose,
 ) -> Result<Vec<CaseRow>, AppError> {
+    let (out, shown_ids) = related_rows(a, cases, purpose).await?;
+    let mut e = Entry::new(action);
+    e.participants = shown_ids;
+    e.categories = vec!["identity".into()];
+    e.purpose = Some(purpose.as_str().into());
+    audit::append(a.state(), &who(a), e).await?;
+    Ok(out)
+}
+
+/// The rows of `cases` the user has a relation to, with names opened where `identity` is
+/// allowed; also the participants whose names were opened (for the caller's audit entry).
+async fn related_rows(
+    a: &Authed,
+    cases: Vec<ListRec>,
+    purpose: Purpose,
+) -> Result<(Vec<CaseRow>, Vec<String>), AppError> {
     let pids: Vec<String> = {
         let mut v: Vec<String> = cases.iter().map(|c| c.participant.clone()).collect();
         v.sort();
@@ -717,14 +663,9 @@ async fn rows_for(
         else {
             continue;
         };
-        let any = Category::ALL
-            .iter()
-            .any(|cat| access::may(&act, subj, *cat, purpose, now).allowed());
-        let own_org_listing = matches!(a.role(), Role::CaseWorker | Role::ProgramLead)
-            && subj.owner_org == a.org_id();
-        // A search hit without access is still listed (masked) so the user can ask for
-        // break-glass access; the list itself shows only what the user has a relation to.
-        if !any && !own_org_listing && purpose != Purpose::Search {
+        // Only participants the user already has a relation to are ever answered: anything else
+        // is left out exactly as if it did not exist (search included).
+        if !access::related(&act, subj, purpose, now) {
             continue;
         }
         let identity = access::may(&act, subj, Category::Identity, purpose, now);
@@ -760,22 +701,18 @@ async fn rows_for(
             break_glass: subj.break_glass.iter().any(|b| b.1 > now),
         });
     }
-    let mut e = Entry::new(action);
-    e.participants = shown_ids;
-    e.categories = vec!["identity".into()];
-    e.purpose = Some(purpose.as_str().into());
-    audit::append(a.state(), &who(a), e).await?;
-    Ok(out)
+    Ok((out, shown_ids))
 }
 
-/// Exact search on personnummer or phone through the blind index; results still pass the policy.
+/// Exact search on personnummer or phone through the blind index.
+///
+/// Existence is secret (OSL 26 kap. 1 §): the answer holds only cases the searcher already has a
+/// relation to, and for anyone else it is the answer for a number nobody has — the same empty
+/// list, after the same queries. Every search is one `participant.search` entry with the
+/// blind-index tag (never the number) and whether it was a hit, a miss, or a hit withheld for
+/// lack of relation (which log review flags).
 pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
-    a.require_role(&[
-        Role::CaseWorker,
-        Role::ProgramLead,
-        Role::Partner,
-        Role::Police,
-    ])?;
+    require(a, Capability::SearchPeople, "participant.search").await?;
     let today = a.state().clock().today();
     let q = query.trim();
     let tag = if let Ok(p) = Personnummer::parse(q, today) {
@@ -801,40 +738,57 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
         .q("LET $ps = SELECT VALUE participant FROM blind_index WHERE kind = $k AND tag = $t;
             SELECT record::id(id) AS id, participant, owner_org, status, responsible, opened_at FROM case WHERE participant IN $ps ORDER BY opened_at DESC;")
         .bind("k", tag.0)
-        .bind("t", tag.1)
+        .bind("t", &tag.1)
         .run()
         .await?
         .all(1)?;
-    rows_for(a, cases, "participant.search", Purpose::Search).await
+    let found: Vec<String> = cases.iter().map(|c| c.participant.clone()).collect();
+    let rows = related_rows(a, cases, Purpose::Search).await?;
+    let answered: Vec<&str> = rows.0.iter().map(|r| r.participant_id.as_str()).collect();
+    let mut withheld: Vec<String> = found
+        .into_iter()
+        .filter(|p| !answered.contains(&p.as_str()))
+        .collect();
+    withheld.sort();
+    withheld.dedup();
+    let outcome = match (answered.is_empty(), withheld.is_empty()) {
+        (true, true) => "miss",
+        (false, true) => "hit",
+        (true, false) => "withheld",
+        (false, false) => "hit+withheld",
+    };
+    let mut e = Entry::new("participant.search");
+    e.participants = rows.1.clone();
+    e.participants.extend(withheld.iter().cloned());
+    e.categories = if rows.1.is_empty() {
+        vec![]
+    } else {
+        vec!["identity".into()]
+    };
+    e.decision = if withheld.is_empty() {
+        "allow"
+    } else if answered.is_empty() {
+        "deny"
+    } else {
+        "partial"
+    }
+    .into();
+    e.purpose = Some(Purpose::Search.as_str().into());
+    e.reason = Some(format!("{} tag {}: {outcome}", tag.0, tag.1));
+    audit::append(a.state(), &who(a), e).await?;
+    Ok(rows.0)
 }
 
-/// Loads the case and its policy facts, and refuses (audited) anyone who may not manage it.
+/// Loads the case and its policy facts through the gate, and refuses (audited) anyone who may
+/// not manage it.
 pub(in crate::server) async fn managed_case(
     a: &Authed,
     case_id: &str,
     action: &str,
 ) -> Result<(CaseRec, Subject), AppError> {
-    let c = case_by_id(a, case_id).await?;
-    let subj = subject::load_one(a, &c.participant).await?;
-    if !access::may_manage(&actor(a), &subj) {
-        let visible_any = Category::ALL.iter().any(|cat| {
-            access::may(
-                &actor(a),
-                &subj,
-                *cat,
-                Purpose::Edit,
-                a.state().clock().now(),
-            )
-            .allowed()
-        });
-        let err = refuse(a, action, &c.participant, Some(&c.id), &[]).await;
-        return Err(if visible_any {
-            AppError::Forbidden
-        } else {
-            err
-        });
-    }
-    Ok((c, subj))
+    let g = CaseGate::open(a, case_id, action, Purpose::Edit).await?;
+    g.require_manage(action).await?;
+    Ok((g.case, g.subject))
 }
 
 /// Edits the participant's details (the owning team only). Stale versions are a `Conflict`.
@@ -851,6 +805,24 @@ pub async fn update(
             "Uppgifterna är gallrade och kan inte ändras.",
         ));
     }
+    let current: Option<String> = a
+        .state()
+        .db()
+        .q("SELECT VALUE municipality FROM ONLY type::record('participant', $p)")
+        .bind("p", &c.participant)
+        .run()
+        .await?
+        .first(0)?;
+    if (subj.protection.is_protected() || v.protection.is_protected())
+        && current.is_some_and(|m| !m.eq_ignore_ascii_case(&v.municipality))
+    {
+        // The clear municipality is for statistics and stays the one registered; where a
+        // protected person lives now is location, and location is only ever sealed.
+        return Err(AppError::invalid(
+            "municipality",
+            "För en person med skyddade personuppgifter ändras inte hemkommunen här. Skriv den nya orten i adressfältet, som är krypterat och bara syns för ärendeteamet.",
+        ));
+    }
     let dek = vault::dek(a.state(), &c.participant)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -858,6 +830,9 @@ pub async fn update(
     let mut vars = serde_json::Map::new();
     vars.insert("pid".into(), json!(c.participant));
     vars.insert("v".into(), json!(version));
+    vars.insert("org".into(), json!(a.org_id()));
+    vars.insert("user".into(), json!(a.user_id()));
+    vars.insert("now".into(), json!(a.state().clock().now()));
     vars.insert(
         "p".into(),
         json!({
@@ -879,8 +854,17 @@ pub async fn update(
         LET $cur = (SELECT VALUE version FROM ONLY type::record('participant', $pid));
         IF $cur != $v { THROW 'conflict:Någon annan har ändrat personuppgifterna medan du arbetade. Ladda om sidan, jämför och gör om ändringen.' };
         FOR $t IN $tags {
-            IF $t.kind = 'personnummer' AND (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t.tag AND participant != $pid) != [] {
-                THROW 'invalid:personnummer:Det finns redan en annan person registrerad med det personnumret.';
+            IF $t.kind = 'personnummer' {
+                FOR $x IN (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t.tag AND participant != $pid) {
+                    LET $xo = (SELECT VALUE owner_org FROM ONLY type::record('participant', $x));
+                    IF $xo = $org {
+                        THROW 'invalid:personnummer:Det finns redan en annan person med det personnumret i er verksamhet.';
+                    } ELSE IF (SELECT VALUE status FROM duplicate_candidate WHERE existing = $x AND new_participant = $pid AND status = 'open') = [] {
+                        CREATE duplicate_candidate CONTENT { existing: $x, existing_org: $xo, new_participant: $pid,
+                            new_org: $org, found_at: <datetime>$now, found_by: $user, status: 'open',
+                            resolved_at: NONE, resolved_by: NONE } RETURN NONE;
+                    };
+                };
             };
         };
         UPDATE type::record('participant', $pid) MERGE {
@@ -1070,7 +1054,7 @@ pub async fn remove_member(a: &Authed, case_id: &str, user_id: &str) -> Result<(
 
 /// Users who can be added to a team: active accounts with a case-work role.
 pub async fn team_candidates(a: &Authed) -> Result<Vec<(String, String, String)>, AppError> {
-    a.require_role(&[Role::CaseWorker, Role::ProgramLead])?;
+    require(a, Capability::ManageCase, "case.team_candidates").await?;
     #[derive(Deserialize)]
     struct U {
         username: String,

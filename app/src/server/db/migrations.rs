@@ -459,6 +459,115 @@ DEFINE INDEX IF NOT EXISTS audit_actor_org ON audit FIELDS actor_org;
 DEFINE INDEX IF NOT EXISTS audit_action ON audit FIELDS action;
 "#,
     },
+    Migration {
+        version: 6,
+        name: "existence secrecy: possible-duplicate queue, notifications; free text sealed (referral source, break-glass reasons)",
+        sql: r#"
+-- A registration whose personnummer another organisation already holds: the registering side
+-- learns nothing; the owning unit works it from its queue.
+DEFINE TABLE IF NOT EXISTS duplicate_candidate SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS existing ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS existing_org ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS new_participant ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS new_org ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS found_at ON duplicate_candidate TYPE datetime;
+DEFINE FIELD IF NOT EXISTS found_by ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON duplicate_candidate TYPE string ASSERT $value IN ['open', 'linked', 'dismissed'];
+DEFINE FIELD IF NOT EXISTS resolved_at ON duplicate_candidate TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS resolved_by ON duplicate_candidate TYPE option<string>;
+DEFINE INDEX IF NOT EXISTS duplicate_candidate_org ON duplicate_candidate FIELDS existing_org, status;
+DEFINE INDEX IF NOT EXISTS duplicate_candidate_existing ON duplicate_candidate FIELDS existing;
+DEFINE INDEX IF NOT EXISTS duplicate_candidate_new ON duplicate_candidate FIELDS new_participant;
+
+-- Messages to one user (e.g. the responsible case worker when someone used break-glass).
+DEFINE TABLE IF NOT EXISTS notification SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON notification TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON notification TYPE string ASSERT $value IN ['break_glass'];
+DEFINE FIELD IF NOT EXISTS participant ON notification TYPE string;
+DEFINE FIELD IF NOT EXISTS case ON notification TYPE string;
+DEFINE FIELD IF NOT EXISTS by_user ON notification TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON notification TYPE datetime;
+DEFINE FIELD IF NOT EXISTS until ON notification TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS read_at ON notification TYPE option<datetime>;
+DEFINE INDEX IF NOT EXISTS notification_user ON notification FIELDS user, read_at;
+DEFINE INDEX IF NOT EXISTS notification_participant ON notification FIELDS participant;
+
+-- Sealed with the participant's key from now on (the clear length limits were checked before sealing).
+DEFINE FIELD OVERWRITE referral_source ON case TYPE option<string>;
+DEFINE FIELD OVERWRITE reason ON break_glass TYPE string;
+DEFINE FIELD OVERWRITE review_comment ON break_glass TYPE option<string>;
+UPDATE case SET referral_source = NONE WHERE referral_source = '';
+"#,
+    },
+    Migration {
+        version: 7,
+        name: "sign-in: per-address rate limit, per-name slow-down, second factor (TOTP, recovery codes), pending sessions",
+        sql: r#"
+-- A session that has passed the password but not yet the second factor ('second_factor') or
+-- whose user must first enrol one ('enrol'): `auth::authenticate` refuses it for everything.
+DEFINE FIELD IF NOT EXISTS pending ON session TYPE option<string> ASSERT $value = NONE OR $value IN ['second_factor', 'enrol'];
+DEFINE FIELD IF NOT EXISTS factor_failures ON session TYPE int DEFAULT 0;
+
+-- Sign-in attempts per client address and minute, shared by every instance.
+DEFINE TABLE IF NOT EXISTS login_rate SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS count ON login_rate TYPE int DEFAULT 0;
+DEFINE FIELD IF NOT EXISTS expires_at ON login_rate TYPE datetime;
+DEFINE INDEX IF NOT EXISTS login_rate_expires ON login_rate FIELDS expires_at;
+
+-- Failures per attempted user name (keyed by its keyed hash, whether or not the account exists).
+DEFINE TABLE IF NOT EXISTS login_throttle SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS failures ON login_throttle TYPE int DEFAULT 0;
+DEFINE FIELD IF NOT EXISTS last_at ON login_throttle TYPE option<datetime>;
+
+-- One TOTP enrolment per user (record id = user id): the secret sealed under a per-user key
+-- wrapped by the KEK; the recovery codes sealed only until the enrolment is confirmed.
+DEFINE TABLE IF NOT EXISTS mfa SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON mfa TYPE string;
+DEFINE FIELD IF NOT EXISTS key ON mfa TYPE string;
+DEFINE FIELD IF NOT EXISTS secret ON mfa TYPE string;
+DEFINE FIELD IF NOT EXISTS recovery ON mfa TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS confirmed ON mfa TYPE bool;
+DEFINE FIELD IF NOT EXISTS last_step ON mfa TYPE int DEFAULT 0;
+DEFINE FIELD IF NOT EXISTS created_at ON mfa TYPE datetime;
+DEFINE FIELD IF NOT EXISTS confirmed_at ON mfa TYPE option<datetime>;
+
+-- Recovery codes: SHA-256 of a 100-bit random code, each usable once.
+DEFINE TABLE IF NOT EXISTS mfa_recovery SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON mfa_recovery TYPE string;
+DEFINE FIELD IF NOT EXISTS hash ON mfa_recovery TYPE string;
+DEFINE FIELD IF NOT EXISTS used_at ON mfa_recovery TYPE option<datetime>;
+DEFINE INDEX IF NOT EXISTS mfa_recovery_user ON mfa_recovery FIELDS user;
+DEFINE INDEX IF NOT EXISTS mfa_recovery_hash ON mfa_recovery FIELDS hash UNIQUE;
+"#,
+    },
+    Migration {
+        version: 8,
+        name: "audit: verification records carry a MAC and the checkpoint they were held to; users remember an administrator's password reset",
+        sql: r#"
+DEFINE FIELD IF NOT EXISTS mac ON audit_verification TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS anchor ON audit_verification TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS reset_by_admin_at ON user TYPE option<datetime>;
+"#,
+    },
+    Migration {
+        version: 10,
+        name: "register extracts: the secrecy review's decisions (release or withhold, per participant and item)",
+        sql: r#"
+-- One decision per participant and item (`table:record` or `table:record:field`); the record id
+-- is derived from the two, so a new decision replaces the old one. `fingerprint` is a hash of
+-- the item as stored (ciphertext for sealed fields) when it was decided: a changed item is
+-- reviewed again. The reason is sealed with the participant's key.
+DEFINE TABLE IF NOT EXISTS extract_release SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS participant ON extract_release TYPE string;
+DEFINE FIELD IF NOT EXISTS item ON extract_release TYPE string;
+DEFINE FIELD IF NOT EXISTS decision ON extract_release TYPE string ASSERT $value IN ['release', 'withhold'];
+DEFINE FIELD IF NOT EXISTS reason ON extract_release TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS fingerprint ON extract_release TYPE string;
+DEFINE FIELD IF NOT EXISTS by ON extract_release TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON extract_release TYPE datetime;
+DEFINE INDEX IF NOT EXISTS extract_release_participant ON extract_release FIELDS participant;
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
