@@ -139,7 +139,7 @@ impl EventKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct GoalDto {
     pub id: String,
     pub domain: LifeDomain,
@@ -150,7 +150,17 @@ pub struct GoalDto {
     pub actions: Vec<ActionDto>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+crate::domain::redact::redacted_debug!(GoalDto {
+    id,
+    domain,
+    text,
+    status,
+    target_date,
+    version,
+    actions
+});
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionDto {
     pub id: String,
     pub goal_id: String,
@@ -166,7 +176,21 @@ pub struct ActionDto {
     pub can_update: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+crate::domain::redact::redacted_debug!(ActionDto {
+    id,
+    goal_id,
+    title,
+    owner_org_id,
+    owner_org,
+    responsible,
+    due,
+    status,
+    comment,
+    version,
+    can_update
+});
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewDto {
     pub id: String,
     pub date: NaiveDate,
@@ -174,6 +198,14 @@ pub struct ReviewDto {
     pub summary: Shown<String>,
     pub next_review: Option<NaiveDate>,
 }
+
+crate::domain::redact::redacted_debug!(ReviewDto {
+    id,
+    date,
+    present,
+    summary,
+    next_review
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanDto {
@@ -183,7 +215,7 @@ pub struct PlanDto {
     pub can_edit: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasureDto {
     pub id: String,
     pub kind: MeasureKind,
@@ -195,7 +227,18 @@ pub struct MeasureDto {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+crate::domain::redact::redacted_debug!(MeasureDto {
+    id,
+    kind,
+    status,
+    start,
+    end,
+    responsible_org,
+    details,
+    version
+});
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssessmentDto {
     pub id: String,
     pub level: ThreatLevel,
@@ -205,7 +248,16 @@ pub struct AssessmentDto {
     pub basis: Shown<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+crate::domain::redact::redacted_debug!(AssessmentDto {
+    id,
+    level,
+    org,
+    date,
+    next_review,
+    basis
+});
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct HousingDto {
     pub id: String,
     pub kind: HousingType,
@@ -214,7 +266,15 @@ pub struct HousingDto {
     pub to: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+crate::domain::redact::redacted_debug!(HousingDto {
+    id,
+    kind,
+    address,
+    from,
+    to
+});
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct OccupationDto {
     pub id: String,
     pub kind: OccupationType,
@@ -222,6 +282,14 @@ pub struct OccupationDto {
     pub to: Option<NaiveDate>,
     pub outcome: String,
 }
+
+crate::domain::redact::redacted_debug!(OccupationDto {
+    id,
+    kind,
+    from,
+    to,
+    outcome
+});
 
 /// Safety picture of a case: measures and assessments, with the warning the overview shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -243,7 +311,7 @@ pub struct LivingDto {
 }
 
 /// One row of the shared timeline as one reader sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDto {
     pub id: String,
     pub at: DateTime<Utc>,
@@ -256,6 +324,17 @@ pub struct EventDto {
     pub corrected: bool,
 }
 
+crate::domain::redact::redacted_debug!(EventDto {
+    id,
+    at,
+    kind,
+    category,
+    org,
+    author,
+    text,
+    corrected
+});
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelinePage {
     pub events: Vec<EventDto>,
@@ -263,7 +342,7 @@ pub struct TimelinePage {
     pub next: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoteDto {
     pub id: String,
     pub text: String,
@@ -273,6 +352,16 @@ pub struct NoteDto {
     pub corrected: bool,
     pub can_edit: bool,
 }
+
+crate::domain::redact::redacted_debug!(NoteDto {
+    id,
+    text,
+    author,
+    at,
+    version,
+    corrected,
+    can_edit
+});
 
 /// The latest threat assessment of a case, as the overview and the work lists show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -380,7 +469,7 @@ impl WorkItem {
 }
 
 /// One case on a work list, with the reader's view of it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkCase {
     pub case_id: String,
     pub name: Shown<String>,
@@ -395,6 +484,18 @@ pub struct WorkCase {
     pub sees_safety: bool,
     pub may_log_contact: bool,
 }
+
+crate::domain::redact::redacted_debug!(WorkCase {
+    case_id,
+    name,
+    protection,
+    status,
+    items,
+    my_actions,
+    threat,
+    sees_safety,
+    may_log_contact
+});
 
 /// How many things are due or overdue on the reader's work list (the number in the navigation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -44,11 +44,20 @@ impl Ctx {
     }
 }
 
-async fn ctx(a: &Authed, case_id: &str) -> Result<Ctx, AppError> {
-    if matches!(a.role(), Role::Admin | Role::Auditor) {
-        return Err(AppError::Forbidden);
+/// Loads the case and the reader's decisions. A reader who may see nothing of it (and an
+/// administrator or log reviewer, who never read case content) is refused here with one audit
+/// entry naming the endpoint's own action and categories — the same single entry an allowed
+/// call leaves — so a denied attempt is as visible in the log as a read.
+async fn ctx(a: &Authed, case_id: &str, action: &str, cats: &[Category]) -> Result<Ctx, AppError> {
+    let staff_only = matches!(a.role(), Role::Admin | Role::Auditor);
+    let case = match case_by_id(a, case_id).await {
+        // Administrators and log reviewers get the same answer whether or not the id exists.
+        Err(AppError::NotFound) if staff_only => return Err(AppError::Forbidden),
+        other => other?,
+    };
+    if staff_only {
+        return Err(refuse(a, action, &case.participant, Some(&case.id), cats).await);
     }
-    let case = case_by_id(a, case_id).await?;
     let subject = subject::load_one(a, &case.participant).await?;
     let now = a.state().clock().now();
     let act = actor(a);
@@ -58,14 +67,7 @@ async fn ctx(a: &Authed, case_id: &str) -> Result<Ctx, AppError> {
             .collect();
     let manage = access::may_manage(&act, &subject);
     if !decisions.values().any(Decision::allowed) {
-        return Err(refuse(
-            a,
-            "casework.read",
-            &case.participant,
-            Some(&case.id),
-            &Category::ALL,
-        )
-        .await);
+        return Err(refuse(a, action, &case.participant, Some(&case.id), cats).await);
     }
     Ok(Ctx {
         case,
@@ -78,11 +80,18 @@ async fn ctx(a: &Authed, case_id: &str) -> Result<Ctx, AppError> {
 
 /// Refuses a write the reader is not allowed, auditing the attempt.
 async fn deny_write(a: &Authed, c: &Ctx, action: &str, cat: Category) -> AppError {
+    deny(a, c, action, &[cat]).await
+}
+
+/// Refuses a read or write on a case the reader has a relation to, with one `deny` entry that
+/// looks like the entry an allowed call leaves (same action, categories, purpose).
+async fn deny(a: &Authed, c: &Ctx, action: &str, cats: &[Category]) -> AppError {
     let mut e = Entry::new(action);
     e.participants = vec![c.case.participant.clone()];
     e.case_id = Some(c.case.id.clone());
-    e.denied = vec![cat.as_str().into()];
+    e.denied = cats.iter().map(|c| c.as_str().to_string()).collect();
     e.decision = "deny".into();
+    e.purpose = Some(Purpose::CaseWork.as_str().into());
     match audit::append(a.state(), &who(a), e).await {
         Ok(_) => AppError::Forbidden,
         Err(err) => err,
@@ -242,7 +251,7 @@ pub async fn add_goal(
     goal: &str,
     target: &str,
 ) -> Result<String, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "plan.goal_add", &[Category::Plan]).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "plan.goal_add", Category::Plan).await);
     }
@@ -282,7 +291,7 @@ pub async fn add_action(
     check_id(goal_id)?;
     check_id(owner_org)
         .map_err(|_| AppError::invalid("owner_org", "Välj ansvarig organisation."))?;
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "plan.action_add", &[Category::Plan]).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "plan.action_add", Category::Plan).await);
     }
@@ -334,8 +343,8 @@ fn may_update_action(c: &Ctx, a: &Authed, owner_org: &str) -> bool {
     c.manage || (owner_org == a.org_id() && c.may(Category::Plan))
 }
 
-/// Updates an action's status and comment. A stale version is a `Conflict` that shows what is
-/// saved now, so the user can merge; nothing is overwritten.
+/// Updates an action's status and comment. A stale version is a `Conflict` naming the versions
+/// and fields, so the user reloads (an audited read) and merges; nothing is overwritten.
 pub async fn update_action(
     a: &Authed,
     case_id: &str,
@@ -345,7 +354,7 @@ pub async fn update_action(
     comment: &str,
 ) -> Result<(), AppError> {
     check_id(action_id)?;
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "plan.action_update", &[Category::Plan]).await?;
     let rec: Option<ActionRec> = a
         .state()
         .db()
@@ -362,7 +371,7 @@ pub async fn update_action(
     }
     let comment = text("comment", "Kommentaren", comment, false, MAX_TEXT)?;
     if rec.version != version {
-        return Err(action_conflict(a, &c, &rec).await?);
+        return Err(action_conflict(a, action_id, version).await?);
     }
     let sealed = seal_for(a, &c, "action", action_id, "comment", &comment).await?;
     let w = Write::new(a, &c, "plan.action_update", EventKind::Action, c.now)
@@ -379,37 +388,29 @@ pub async fn update_action(
     };
     let event = format!("Åtgärd {}: {title}", status.label().to_lowercase());
     match commit(a, &c, w, body, &event, &format!("action:{action_id}")).await {
-        Err(AppError::Conflict { .. }) => Err(action_conflict(a, &c, &rec).await?),
+        Err(AppError::Conflict { .. }) => Err(action_conflict(a, action_id, version).await?),
         other => other,
     }
 }
 
-/// The saved version, spelled out for the user who must merge.
-async fn action_conflict(a: &Authed, c: &Ctx, stale: &ActionRec) -> Result<AppError, AppError> {
-    let now: Option<ActionRec> = a
+/// A stale save answers with the versions and the names of the fields it would have
+/// overwritten — never the saved values: those are read through the plan (`plan/get`), which
+/// leaves its audit entry. Anything else would let a stale (or made-up) version read the
+/// comment without a trace.
+async fn action_conflict(a: &Authed, action_id: &str, yours: i64) -> Result<AppError, AppError> {
+    let saved: Option<i64> = a
         .state()
         .db()
-        .q("SELECT *, record::id(id) AS id FROM ONLY type::record('action', $id)")
-        .bind("id", &stale.id)
+        .q("SELECT VALUE version FROM ONLY type::record('action', $id)")
+        .bind("id", action_id)
         .run()
         .await?
         .first(0)?;
-    let Some(now) = now else {
+    let Some(saved) = saved else {
         return Ok(AppError::NotFound);
     };
-    let comment = match (
-        &now.comment,
-        vault::dek(a.state(), &c.case.participant).await?,
-    ) {
-        (Some(s), Some(dek)) => vault::open(&dek, "action", &now.id, "comment", s)?.expose(),
-        _ => String::new(),
-    };
-    let status = ActionStatus::parse(&now.status)
-        .map(|s| s.label())
-        .unwrap_or("");
     Ok(AppError::conflict(format!(
-        "Någon annan har sparat åtgärden medan du arbetade (version {}). Sparat nu: status \"{status}\", kommentar \"{comment}\". Ladda om, jämför med din ändring och spara igen.",
-        now.version
+        "Någon annan har sparat åtgärden medan du arbetade: du utgick från version {yours}, sparad är version {saved}. Fälten status och kommentar kan ha ändrats. Ladda om sidan, jämför med din ändring och spara igen."
     )))
 }
 
@@ -421,7 +422,7 @@ pub async fn add_review(
     summary: &str,
     next: &str,
 ) -> Result<String, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "plan.review_add", &[Category::Plan]).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "plan.review_add", Category::Plan).await);
     }
@@ -469,7 +470,7 @@ pub async fn add_review(
 /// The plan as this reader may see it. Readers from other organisations see only the actions
 /// their organisation owns (and the goals those hang under).
 pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "plan.read", &[Category::Plan]).await?;
     if !c.may(Category::Plan) {
         return Err(deny_write(a, &c, "plan.read", Category::Plan).await)
             .map_err(|_| AppError::Forbidden);
@@ -609,7 +610,7 @@ pub async fn add_measure(
     end: &str,
     details: &str,
 ) -> Result<String, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "safety.measure_add", &[Category::Safety]).await?;
     if !may_write_safety(a, &c) {
         return Err(deny_write(a, &c, "safety.measure_add", Category::Safety).await);
     }
@@ -661,7 +662,7 @@ pub async fn add_assessment(
     next: &str,
     basis: &str,
 ) -> Result<String, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "safety.assessment_add", &[Category::Safety]).await?;
     if !may_write_safety(a, &c) {
         return Err(deny_write(a, &c, "safety.assessment_add", Category::Safety).await);
     }
@@ -704,9 +705,9 @@ pub async fn add_assessment(
 }
 
 pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "safety.read", &[Category::Safety]).await?;
     if !c.may(Category::Safety) {
-        return Err(AppError::Forbidden);
+        return Err(deny_write(a, &c, "safety.read", Category::Safety).await);
     }
     #[derive(Deserialize)]
     struct M {
@@ -892,7 +893,7 @@ pub async fn add_housing(
     address: &str,
     from: &str,
 ) -> Result<String, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "housing.add", &[Category::Housing]).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "housing.add", Category::Housing).await);
     }
@@ -928,7 +929,7 @@ pub async fn add_occupation(
     from: &str,
     outcome: &str,
 ) -> Result<String, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "occupation.add", &[Category::Occupation]).await?;
     if !c.manage {
         return Err(deny_write(a, &c, "occupation.add", Category::Occupation).await);
     }
@@ -962,14 +963,26 @@ pub async fn add_occupation(
 }
 
 pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(
+        a,
+        case_id,
+        "living.read",
+        &[Category::Housing, Category::Occupation],
+    )
+    .await?;
     let (may_h, may_o, may_loc) = (
         c.may(Category::Housing),
         c.may(Category::Occupation),
         c.may(Category::Location),
     );
     if !may_h && !may_o {
-        return Err(AppError::Forbidden);
+        return Err(deny(
+            a,
+            &c,
+            "living.read",
+            &[Category::Housing, Category::Occupation],
+        )
+        .await);
     }
     #[derive(Deserialize)]
     struct H {
@@ -1069,7 +1082,7 @@ pub async fn add_contact(
     minutes: &str,
     summary: &str,
 ) -> Result<String, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "contact.add", &[Category::Contacts]).await?;
     if !c.may(Category::Contacts) {
         return Err(deny_write(a, &c, "contact.add", Category::Contacts).await);
     }
@@ -1118,7 +1131,7 @@ pub async fn add_contact(
 }
 
 pub async fn add_note(a: &Authed, case_id: &str, body_text: &str) -> Result<String, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "note.add", &[Category::Notes]).await?;
     if !c.may(Category::Notes) {
         return Err(deny_write(a, &c, "note.add", Category::Notes).await);
     }
@@ -1144,7 +1157,7 @@ pub async fn edit_note(
     body_text: &str,
 ) -> Result<(), AppError> {
     check_id(note_id)?;
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "note.edit", &[Category::Notes]).await?;
     #[derive(Deserialize)]
     struct N {
         case: String,
@@ -1211,9 +1224,9 @@ pub async fn edit_note(
 }
 
 pub async fn notes(a: &Authed, case_id: &str) -> Result<Vec<NoteDto>, AppError> {
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "notes.read", &[Category::Notes]).await?;
     if !c.may(Category::Notes) {
-        return Err(AppError::Forbidden);
+        return Err(deny_write(a, &c, "notes.read", Category::Notes).await);
     }
     #[derive(Deserialize)]
     struct N {
@@ -1364,7 +1377,7 @@ pub async fn timeline(
     limit: usize,
 ) -> Result<TimelinePage, AppError> {
     let limit = limit.clamp(1, 200);
-    let c = ctx(a, case_id).await?;
+    let c = ctx(a, case_id, "timeline.read", &Category::ALL).await?;
     let named_member = c.subject.team.iter().any(|m| m.user_id == a.user_id());
     if let Some(o) = &filter.org {
         check_id(o).map_err(|_| AppError::invalid("org", "Okänd organisation."))?;
@@ -1648,17 +1661,36 @@ mod tests {
         )
         .await
         .unwrap();
+        let before = audit_seqs(&state).await;
         let err = update_action(&w, &case, &action, 1, ActionStatus::Cancelled, "Ställer in")
             .await
             .unwrap_err();
         let AppError::Conflict { message } = err else {
             panic!("expected conflict, got {err:?}")
         };
+        // The conflict names versions and fields, never the saved text: that is read only
+        // through the plan, whose read leaves an entry. A made-up version reads nothing either.
         assert!(
-            message.contains("Första besöket bokat"),
-            "the saved version is shown: {message}"
+            !message.contains("Första besöket") && !message.contains("Mentor"),
+            "the saved text must not travel in the conflict: {message}"
+        );
+        assert!(message.contains("version 1") && message.contains("version 2"));
+        assert!(message.contains("kommentar"));
+        let err = update_action(&w, &case, &action, -1, ActionStatus::Cancelled, "")
+            .await
+            .unwrap_err();
+        assert!(!err.to_string().contains("Första besöket"), "{err:?}");
+        assert_eq!(
+            audit_seqs(&state).await,
+            before,
+            "a refused stale save reads nothing and leaves no entry"
         );
         let p = plan(&w, &case).await.unwrap();
+        assert_eq!(
+            audit_seqs(&state).await,
+            before + 1,
+            "the plan read is audited"
+        );
         let a = p
             .goals
             .iter()
@@ -1668,6 +1700,93 @@ mod tests {
         assert_eq!(a.status, ActionStatus::InProgress);
         assert_eq!(a.comment, Shown::Value("Första besöket bokat".into()));
         assert_eq!(a.version, 2);
+    }
+
+    async fn audit_seqs(state: &crate::server::AppState) -> usize {
+        state
+            .db()
+            .q("SELECT VALUE seq FROM audit")
+            .run()
+            .await
+            .unwrap()
+            .all::<i64>(0)
+            .unwrap()
+            .len()
+    }
+
+    /// The newest entry: (action, decision, denied categories).
+    async fn last_entry(state: &crate::server::AppState) -> (String, String, Vec<String>) {
+        #[derive(Deserialize)]
+        struct E {
+            action: String,
+            decision: String,
+            denied: Vec<String>,
+        }
+        let e: Option<E> = state
+            .db()
+            .q("SELECT action, decision, denied, seq FROM audit ORDER BY seq DESC LIMIT 1")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap();
+        let e = e.unwrap();
+        (e.action, e.decision, e.denied)
+    }
+
+    #[tokio::test]
+    async fn every_refused_casework_call_leaves_exactly_one_deny_entry() {
+        let state = setup().await;
+        let (w, partner, police) = worker_partner_police(&state).await;
+        let admin = as_user(&state, "admin").await;
+        let auditor = as_user(&state, "granskare").await;
+        let case = shared_case(&w).await;
+        // A relation without the category: the partner has no safety or notes consent, the
+        // police no notes basis.
+        let refusals: Vec<(&Authed, &str)> = vec![
+            (&partner, "safety.read"),
+            (&partner, "notes.read"),
+            (&police, "notes.read"),
+            (&admin, "safety.read"),
+            (&admin, "living.read"),
+            (&admin, "notes.read"),
+            (&admin, "plan.read"),
+            (&auditor, "timeline.read"),
+            (&auditor, "note.add"),
+        ];
+        for (who, action) in refusals {
+            let before = audit_seqs(&state).await;
+            let err = match action {
+                "safety.read" => safety(who, &case).await.map(|_| ()),
+                "living.read" => living(who, &case).await.map(|_| ()),
+                "notes.read" => notes(who, &case).await.map(|_| ()),
+                "plan.read" => plan(who, &case).await.map(|_| ()),
+                "timeline.read" => timeline(who, &case, "", TimelineFilter::default(), 10)
+                    .await
+                    .map(|_| ()),
+                "note.add" => add_note(who, &case, "x").await.map(|_| ()),
+                other => unreachable!("{other}"),
+            }
+            .unwrap_err();
+            assert_eq!(err, AppError::Forbidden, "{} {action}", who.role().as_str());
+            assert_eq!(
+                audit_seqs(&state).await,
+                before + 1,
+                "{} {action}: exactly one entry",
+                who.role().as_str()
+            );
+            let (a, decision, denied) = last_entry(&state).await;
+            assert_eq!((a.as_str(), decision.as_str()), (action, "deny"));
+            assert!(
+                !denied.is_empty(),
+                "{action}: the denied categories are named"
+            );
+        }
+        // An administrator asking for an id that does not exist gets the same answer.
+        assert_eq!(
+            safety(&admin, "doesnotexist").await.unwrap_err(),
+            AppError::Forbidden
+        );
     }
 
     #[tokio::test]
