@@ -20,15 +20,17 @@ use super::access::{self, ExtractRefusal, Purpose, Subject};
 use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::crypto::Dek;
-use super::participants::{case_by_id, who, CaseRec};
-use super::subject::{self, actor};
+use super::gate::CaseGate;
+use super::participants::{who, CaseRec};
+use super::subject::actor;
 use super::vault;
 use crate::domain::casework::{
     ActionStatus, ContactKind, EventKind, GoalStatus, HousingType, LifeDomain, MeasureKind,
     MeasureStatus, OccupationType, ThreatLevel,
 };
 use crate::domain::extract::{
-    ExtractField, ExtractRead, ExtractRecord, ExtractSection, RegisterExtract,
+    ExtractField, ExtractRead, ExtractRecord, ExtractReview, ExtractSection, RegisterExtract,
+    ReleaseDecision, ReviewItem, ReviewStatus, WithheldItem, Withholding,
 };
 use crate::domain::time::swedish_local;
 use crate::domain::{AppError, CaseStatus, Category, Gender, Protection, Role, SspfLevel};
@@ -48,6 +50,20 @@ pub(in crate::server) struct Table {
     pub sealed_versions: Option<(&'static str, &'static str)>,
     /// Swedish labels, in the order the fields are shown; fields without one follow, by name.
     pub labels: &'static [(&'static str, &'static str)],
+    /// Which organisation owns a record of the table.
+    pub owner: Owner,
+}
+
+/// The organisation that owns a record: the one whose information it is, and so the one whose
+/// secrecy may stand against the person (OSL 10 kap. 3 §).
+#[derive(Clone, Copy)]
+pub(in crate::server) enum Owner {
+    /// The record names its organisation in this field (who wrote it or answers for it).
+    Field(&'static str),
+    /// The organisation that owns the record's case (its `case` field), or for records outside
+    /// a case the one that owns the case the extract is produced from: these rows are written by
+    /// the case's own team.
+    Case,
 }
 
 /// Every table that holds data about a participant, in the order of the extract.
@@ -84,12 +100,13 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("created_by", "Registrerad av"),
             ("version", "Version"),
         ],
+        owner: Owner::Field("owner_org"),
     },
     Table {
         name: "case",
         title: "Ärenden och statushistorik",
         by_id: false,
-        sealed: &[],
+        sealed: &["referral_source"],
         sealed_versions: None,
         labels: &[
             ("status", "Status"),
@@ -106,6 +123,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("transitions", "Statushistorik"),
             ("version", "Version"),
         ],
+        owner: Owner::Field("owner_org"),
     },
     Table {
         name: "case_member",
@@ -121,6 +139,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("added_at", "Tillagd"),
             ("added_by", "Tillagd av"),
         ],
+        owner: Owner::Case,
     },
     Table {
         name: "consent",
@@ -139,6 +158,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("recorded_at", "Registrerat"),
             ("recorded_by", "Registrerat av"),
         ],
+        owner: Owner::Case,
     },
     Table {
         name: "goal",
@@ -156,6 +176,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("created_by", "Skapat av"),
             ("version", "Version"),
         ],
+        owner: Owner::Case,
     },
     Table {
         name: "action",
@@ -176,6 +197,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("created_by", "Skapad av"),
             ("version", "Version"),
         ],
+        owner: Owner::Field("owner_org"),
     },
     Table {
         name: "review",
@@ -191,6 +213,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("next_review", "Nästa uppföljning"),
             ("created_by", "Antecknad av"),
         ],
+        owner: Owner::Case,
     },
     Table {
         name: "measure",
@@ -210,6 +233,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("created_by", "Registrerad av"),
             ("version", "Version"),
         ],
+        owner: Owner::Field("responsible_org"),
     },
     Table {
         name: "assessment",
@@ -227,6 +251,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("created_at", "Registrerad"),
             ("created_by", "Registrerad av"),
         ],
+        owner: Owner::Field("org"),
     },
     Table {
         name: "housing",
@@ -243,6 +268,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("created_at", "Registrerat"),
             ("created_by", "Registrerat av"),
         ],
+        owner: Owner::Case,
     },
     Table {
         name: "occupation",
@@ -259,6 +285,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("created_at", "Registrerad"),
             ("created_by", "Registrerad av"),
         ],
+        owner: Owner::Case,
     },
     Table {
         name: "contact",
@@ -276,6 +303,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("author", "Loggad av"),
             ("created_at", "Registrerad"),
         ],
+        owner: Owner::Field("org"),
     },
     Table {
         name: "note",
@@ -294,6 +322,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("history", "Tidigare versioner"),
             ("version", "Version"),
         ],
+        owner: Owner::Field("org"),
     },
     Table {
         name: "event",
@@ -312,12 +341,13 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("corrected", "Rättad"),
             ("source", "Källa"),
         ],
+        owner: Owner::Field("org"),
     },
     Table {
         name: "break_glass",
         title: "Nödåtkomster",
         by_id: false,
-        sealed: &[],
+        sealed: &["reason", "review_comment"],
         sealed_versions: None,
         labels: &[
             ("user", "Person"),
@@ -330,6 +360,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("reviewed_at", "Granskad"),
             ("review_comment", "Granskarens kommentar"),
         ],
+        owner: Owner::Field("org"),
     },
     Table {
         name: "shred_request",
@@ -344,6 +375,23 @@ pub(in crate::server) const TABLES: &[Table] = &[
             ("confirmed_by", "Bekräftad av"),
             ("done_at", "Genomförd"),
         ],
+        owner: Owner::Case,
+    },
+    Table {
+        name: "extract_release",
+        title: "Sekretessprövning av registerutdrag",
+        by_id: false,
+        sealed: &["reason"],
+        sealed_versions: None,
+        labels: &[
+            ("item", "Uppgift"),
+            ("decision", "Beslut"),
+            ("reason", "Skäl"),
+            ("fingerprint", "Prövad version"),
+            ("by", "Prövad av"),
+            ("at", "Prövad"),
+        ],
+        owner: Owner::Case,
     },
 ];
 
@@ -363,6 +411,14 @@ pub(in crate::server) const NOT_EXTRACTED: &[(&str, &str)] = &[
     (
         "audit",
         "given as the list of who has taken part of the data, without MACs",
+    ),
+    (
+        "notification",
+        "a message to the responsible case worker that break-glass was used; the grant itself is extracted",
+    ),
+    (
+        "duplicate_candidate",
+        "another organisation's registration of the same personnummer: that organisation's secret",
     ),
 ];
 
@@ -441,6 +497,7 @@ fn code_label(table: &str, field: &str, code: &str) -> Option<String> {
         ("occupation", "kind") => l(OccupationType::parse(code), OccupationType::label),
         ("contact", "kind") => l(ContactKind::parse(code), ContactKind::label),
         ("event", "kind") => l(EventKind::parse(code), EventKind::label),
+        ("extract_release", "decision") => ReleaseDecision::parse(code).map(|d| d.label().into()),
         ("break_glass", "review") => match code {
             "pending" => Some("Väntar på granskning".into()),
             "justified" => Some("Bedömd som befogad".into()),
@@ -524,6 +581,7 @@ fn text_of(table: &str, field: &str, v: &Json, sealed: bool, names: &Names) -> S
                 s.clone()
             }
         }
+        Json::String(s) if table == "extract_release" && field == "item" => item_text(s),
         Json::String(s) if is_user(table, field) => names.user(s),
         Json::String(s) if is_org(field) => names.org(s),
         Json::String(s) => code_label(table, field, s)
@@ -618,7 +676,13 @@ fn record(t: &Table, row: Json, dek: &Dek, names: &Names) -> Result<ExtractRecor
             value,
         });
     }
-    Ok(ExtractRecord { id, fields })
+    Ok(ExtractRecord {
+        id,
+        owner_org: String::new(),
+        owner_org_name: String::new(),
+        withheld: Vec::new(),
+        fields,
+    })
 }
 
 /// Opens the sealed field of each earlier version (AAD field `<array>.<version>`).
@@ -702,16 +766,22 @@ async fn reads_of(a: &Authed, pid: &str, names: &Names) -> Result<Vec<ExtractRea
 
 const SHREDDED: &str = "Personens uppgifter är gallrade: krypteringsnyckeln är raderad och uppgifterna går inte längre att läsa. Det finns därför inget registerutdrag att ta fram.";
 
-/// Audits a refused extract and returns the answer to give.
+/// The audit action of producing an extract.
+const EXTRACT: &str = "participant.extract";
+/// The audit action of a secrecy-review decision.
+const REVIEW: &str = "participant.extract_review";
+
+/// Audits a refused extract (or review decision, by `action`) and returns the answer to give.
 async fn refuse(
     a: &Authed,
+    action: &str,
     c: &CaseRec,
     subj: &Subject,
     why: ExtractRefusal,
     now: DateTime<Utc>,
 ) -> AppError {
     let act = actor(a);
-    let mut e = Entry::new("participant.extract");
+    let mut e = Entry::new(action);
     e.participants = vec![c.participant.clone()];
     e.case_id = Some(c.id.clone());
     e.decision = "deny".into();
@@ -752,62 +822,542 @@ async fn refuse(
         ),
         ExtractRefusal::Role | ExtractRefusal::NotManager if related => AppError::invalid(
             "",
-            "Registerutdrag tas fram av handläggarna i ärendet eller av programledaren i den organisation som äger ärendet.",
+            "Registerutdrag tas fram och sekretessprövas av handläggarna i ärendet eller av programledaren i den organisation som äger ärendet.",
         ),
         ExtractRefusal::Role | ExtractRefusal::NotManager => AppError::NotFound,
     }
 }
 
-/// The register extract of the participant of `case_id`: every stored field of every record
-/// about them, and every audit entry that names them. Refused (and audited) unless the reader
-/// manages the case and may read every category; one audit entry when given.
-pub async fn extract(a: &Authed, case_id: &str) -> Result<RegisterExtract, AppError> {
-    let c = case_by_id(a, case_id).await?;
-    let subj = subject::load_one(a, &c.participant).await?;
-    let now = a.state().clock().now();
-    let bases = match access::may_extract(&actor(a), &subj, now) {
-        Ok(b) => b,
-        Err(why) => return Err(refuse(a, &c, &subj, why, now).await),
+/// Fields that need a secrecy review whoever owns their record, and why: an assessment's
+/// basis is often another authority's intelligence (the police's, OSL 18 kap.), and what a
+/// colleague wrote to open the case in an emergency, or a reviewer about it, may speak of
+/// others or of threats the person must not learn of.
+const REVIEWED_FIELDS: &[(&str, &str, &str)] = &[
+    (
+        "assessment",
+        "basis",
+        "Underlaget för en hotbedömning kan komma från polisen eller en annan myndighet och omfattas av sekretess mot personen.",
+    ),
+    (
+        "break_glass",
+        "reason",
+        "Motiveringen för en nödåtkomst kan röra andra personer eller uppgifter om hot.",
+    ),
+    (
+        "break_glass",
+        "review_comment",
+        "Granskarens kommentar till en nödåtkomst kan röra andra personer eller uppgifter om hot.",
+    ),
+];
+
+/// What a whole-record item is called in the review and the extract.
+const WHOLE_RECORD: &str = "Hela posten";
+
+/// The stored rows of every table of the extract, and which organisation owns each case.
+struct Stored {
+    tables: Vec<(&'static Table, Vec<Json>)>,
+    case_owner: HashMap<String, String>,
+}
+
+impl Stored {
+    async fn load(a: &Authed, pid: &str) -> Result<Stored, AppError> {
+        let mut tables = Vec::with_capacity(TABLES.len());
+        for t in TABLES {
+            tables.push((t, rows_of(a, t, pid).await?));
+        }
+        let case_owner = tables
+            .iter()
+            .filter(|(t, _)| t.name == "case")
+            .flat_map(|(_, rows)| rows)
+            .filter_map(|r| Some((str_of(r, "id")?, str_of(r, "owner_org")?)))
+            .collect();
+        Ok(Stored { tables, case_owner })
+    }
+
+    /// The organisation that owns `row` of `t`; `producer` owns the case the extract is
+    /// produced from.
+    fn owner(&self, t: &Table, row: &Json, producer: &str) -> String {
+        match t.owner {
+            Owner::Field(f) => str_of(row, f),
+            Owner::Case => str_of(row, "case").and_then(|c| self.case_owner.get(&c).cloned()),
+        }
+        .unwrap_or_else(|| producer.to_string())
+    }
+}
+
+fn str_of(row: &Json, field: &str) -> Option<String> {
+    row.get(field).and_then(Json::as_str).map(str::to_string)
+}
+
+/// A hash of an item as stored (sealed values as ciphertext, whose nonce changes with every
+/// write): a decision holds for the version it was made on, and a rewritten item is reviewed
+/// again. It says nothing about the value that the stored row does not already say.
+fn fingerprint(v: &Json) -> String {
+    let d = ring::digest::digest(&ring::digest::SHA256, v.to_string().as_bytes());
+    d.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// One item that needs a secrecy review before it is given.
+struct Point {
+    key: String,
+    /// Index into `Stored::tables` and into that table's rows.
+    table: usize,
+    row: usize,
+    field: Option<&'static str>,
+    owner: String,
+    fingerprint: String,
+    why: String,
+}
+
+/// Every item of the stored rows that needs a secrecy review before the organisation
+/// `producer` gives it to the person: each record another organisation owns (as a whole, its
+/// reviewed fields included) and each reviewed field of the producer's own records.
+fn points(st: &Stored, producer: &str, names: &Names) -> Vec<Point> {
+    let mut out = Vec::new();
+    for (ti, (t, rows)) in st.tables.iter().enumerate() {
+        // The decisions themselves are the producer's own record of the review.
+        if t.name == "extract_release" {
+            continue;
+        }
+        for (ri, row) in rows.iter().enumerate() {
+            let Some(id) = str_of(row, "id") else {
+                continue;
+            };
+            let owner = st.owner(t, row, producer);
+            if owner != producer {
+                out.push(Point {
+                    key: format!("{}:{id}", t.name),
+                    table: ti,
+                    row: ri,
+                    field: None,
+                    why: format!(
+                        "Uppgiften kommer från {}, en annan organisation än den som tar fram utdraget. Den kan omfattas av sekretess hos dem.",
+                        names.org(&owner)
+                    ),
+                    owner,
+                    fingerprint: fingerprint(row),
+                });
+                continue;
+            }
+            for (_, field, why) in REVIEWED_FIELDS.iter().filter(|(tn, ..)| *tn == t.name) {
+                let v = row.get(*field).unwrap_or(&Json::Null);
+                if v.is_null() {
+                    continue;
+                }
+                out.push(Point {
+                    key: format!("{}:{id}:{field}", t.name),
+                    table: ti,
+                    row: ri,
+                    field: Some(field),
+                    owner: owner.clone(),
+                    fingerprint: fingerprint(v),
+                    why: why.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A stored decision of the secrecy review.
+#[derive(Deserialize)]
+struct DecisionRow {
+    id: String,
+    item: String,
+    decision: String,
+    reason: Option<String>,
+    fingerprint: String,
+    by: String,
+    at: DateTime<Utc>,
+}
+
+/// A decision applied to one item: its status now and the decision's details.
+struct Applied {
+    status: ReviewStatus,
+    changed: bool,
+    reason: Option<String>,
+    by: Option<String>,
+    at: Option<DateTime<Utc>>,
+}
+
+fn applied(
+    p: &Point,
+    decisions: &HashMap<String, DecisionRow>,
+    dek: &Dek,
+    names: &Names,
+) -> Result<Applied, AppError> {
+    let Some(d) = decisions.get(&p.key) else {
+        return Ok(Applied {
+            status: ReviewStatus::Pending,
+            changed: false,
+            reason: None,
+            by: None,
+            at: None,
+        });
     };
+    if d.fingerprint != p.fingerprint {
+        return Ok(Applied {
+            status: ReviewStatus::Pending,
+            changed: true,
+            reason: None,
+            by: None,
+            at: None,
+        });
+    }
+    let status = match ReleaseDecision::parse(&d.decision) {
+        Some(ReleaseDecision::Release) => ReviewStatus::Released,
+        Some(ReleaseDecision::Withhold) => ReviewStatus::Withheld,
+        None => ReviewStatus::Pending,
+    };
+    let reason = match &d.reason {
+        Some(r) => Some(vault::open(dek, "extract_release", &d.id, "reason", r)?.expose()),
+        None => None,
+    };
+    Ok(Applied {
+        status,
+        changed: false,
+        reason,
+        by: Some(names.user(&d.by)),
+        at: Some(d.at),
+    })
+}
+
+async fn decisions_of(a: &Authed, pid: &str) -> Result<HashMap<String, DecisionRow>, AppError> {
+    let rows: Vec<DecisionRow> = a
+        .state()
+        .db()
+        .q("SELECT record::id(id) AS id, item, decision, reason, fingerprint, by, at FROM extract_release WHERE participant = $p")
+        .bind("p", pid)
+        .run()
+        .await?
+        .all(0)?;
+    Ok(rows.into_iter().map(|d| (d.item.clone(), d)).collect())
+}
+
+/// The record key of the decision on `item` about `pid`: one decision per participant and
+/// item, replaced by a later one.
+fn release_id(pid: &str, item: &str) -> String {
+    fingerprint(&Json::String(format!("{pid}|{item}")))
+}
+
+/// An item key as words: the section, the record and the field.
+fn item_text(key: &str) -> String {
+    let mut parts = key.splitn(3, ':');
+    let (Some(table), Some(record)) = (parts.next(), parts.next()) else {
+        return key.to_string();
+    };
+    let Some(t) = TABLES.iter().find(|t| t.name == table) else {
+        return key.to_string();
+    };
+    match parts.next() {
+        Some(field) => format!("{}, post {record}: {}", t.title, label(t, field)),
+        None => format!(
+            "{}, post {record}: {}",
+            t.title.to_string(),
+            WHOLE_RECORD.to_lowercase()
+        ),
+    }
+}
+
+/// The text given in place of a value that is not released.
+fn marker(status: ReviewStatus, reason: Option<&str>) -> String {
+    match (status, reason) {
+        (ReviewStatus::Withheld, Some(r)) => format!("{}. Skäl: {r}", status.marker()),
+        _ => status.marker().to_string(),
+    }
+}
+
+/// The extract and its secrecy review, built from one read of the stored rows.
+async fn build(
+    a: &Authed,
+    c: &CaseRec,
+    dek: &Dek,
+    now: DateTime<Utc>,
+) -> Result<(RegisterExtract, Vec<ReviewItem>), AppError> {
     let pid = c.participant.clone();
-    let Some(dek) = vault::dek(a.state(), &pid).await? else {
-        return Err(refuse(a, &c, &subj, ExtractRefusal::Shredded, now).await);
-    };
     let names = Names::load(a).await?;
-    let mut sections = Vec::with_capacity(TABLES.len());
-    for t in TABLES {
-        let records = rows_of(a, t, &pid)
-            .await?
-            .into_iter()
-            .map(|row| record(t, row, &dek, &names))
-            .collect::<Result<Vec<_>, AppError>>()?;
+    let st = Stored::load(a, &pid).await?;
+    let decisions = decisions_of(a, &pid).await?;
+    let points = points(&st, &c.owner_org, &names);
+
+    // Every record opened, with its owner.
+    let mut sections: Vec<ExtractSection> = Vec::with_capacity(st.tables.len());
+    for (t, rows) in &st.tables {
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            let owner = st.owner(t, row, &c.owner_org);
+            let mut r = record(t, row.clone(), dek, &names)?;
+            r.owner_org_name = names.org(&owner);
+            r.owner_org = owner;
+            records.push(r);
+        }
+        let mut owners: Vec<String> = Vec::new();
+        for r in &records {
+            if !owners.contains(&r.owner_org_name) {
+                owners.push(r.owner_org_name.clone());
+            }
+        }
         sections.push(ExtractSection {
             table: t.name.to_string(),
             title: t.title.to_string(),
+            owners,
             records,
         });
     }
+
+    // The review: each item as the producer sees it, then taken out of the extract unless
+    // released for the version stored now.
+    let mut items = Vec::with_capacity(points.len());
+    let mut withheld = Vec::new();
+    for p in &points {
+        let t = st.tables[p.table].0;
+        let d = applied(p, &decisions, dek, &names)?;
+        let section = &mut sections[p.table];
+        let rec = &mut section.records[p.row];
+        let what = p
+            .field
+            .map_or_else(|| WHOLE_RECORD.to_string(), |f| label(t, f));
+        let value = match p.field {
+            None => rec
+                .fields
+                .iter()
+                .filter(|f| !f.value.is_null())
+                .map(|f| format!("{}: {}", f.label, f.text))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Some(f) => rec
+                .fields
+                .iter()
+                .find(|x| x.name == f)
+                .map(|x| x.text.clone())
+                .unwrap_or_default(),
+        };
+        items.push(ReviewItem {
+            key: p.key.clone(),
+            section: t.title.to_string(),
+            record_id: rec.id.clone(),
+            owner_org: names.org(&p.owner),
+            what: what.clone(),
+            why: p.why.clone(),
+            value,
+            version: p.fingerprint.clone(),
+            status: d.status,
+            changed: d.changed,
+            reason: d.reason.clone(),
+            decided_by: d.by,
+            decided_at: d.at,
+        });
+        if d.status == ReviewStatus::Released {
+            continue;
+        }
+        match p.field {
+            None => rec.fields.clear(),
+            Some(f) => {
+                if let Some(x) = rec.fields.iter_mut().find(|x| x.name == f) {
+                    x.value = Json::Null;
+                    x.text = marker(d.status, d.reason.as_deref());
+                }
+            }
+        }
+        rec.withheld.push(Withholding {
+            field: p.field.map(str::to_string),
+            status: d.status,
+            reason: d.reason.clone(),
+        });
+        withheld.push(WithheldItem {
+            key: p.key.clone(),
+            section: t.title.to_string(),
+            owner_org: names.org(&p.owner),
+            what,
+            status: d.status,
+            reason: d.reason,
+        });
+    }
+
     let reads = reads_of(a, &pid, &names).await?;
+    Ok((
+        RegisterExtract {
+            participant_id: pid,
+            case_id: c.id.clone(),
+            produced_at: now,
+            produced_by: a.me().display_name.clone(),
+            produced_by_org: a.me().org_name.clone(),
+            sections,
+            withheld,
+            reads,
+        },
+        items,
+    ))
+}
+
+/// The case opened for an extract or a review decision: refused (and audited under `action`)
+/// unless the reader may produce the extract. Returns the case, the participant's key and
+/// the bases of the categories.
+async fn open_for_extract(
+    a: &Authed,
+    case_id: &str,
+    action: &str,
+) -> Result<(CaseRec, std::sync::Arc<Dek>, Vec<(Category, access::Basis)>), AppError> {
+    let g = CaseGate::open(a, case_id, action, Purpose::Extract).await?;
+    let bases = match access::may_extract(&actor(a), &g.subject, g.now) {
+        Ok(b) => b,
+        Err(why) => return Err(refuse(a, action, &g.case, &g.subject, why, g.now).await),
+    };
+    let Some(dek) = vault::dek(a.state(), &g.case.participant).await? else {
+        return Err(refuse(
+            a,
+            action,
+            &g.case,
+            &g.subject,
+            ExtractRefusal::Shredded,
+            g.now,
+        )
+        .await);
+    };
+    Ok((g.case, dek, bases))
+}
+
+/// Produces the extract and its review, with the one audit entry that records it: the
+/// categories given and the items not given (withheld after review, or pending).
+async fn produce(
+    a: &Authed,
+    case_id: &str,
+) -> Result<(RegisterExtract, Vec<ReviewItem>), AppError> {
+    let (c, dek, bases) = open_for_extract(a, case_id, EXTRACT).await?;
+    let now = a.state().clock().now();
+    let (x, items) = build(a, &c, &dek, now).await?;
 
     let mut basis: Vec<String> = bases.iter().map(|(_, b)| b.describe()).collect();
     basis.sort();
     basis.dedup();
-    let mut e = Entry::new("participant.extract");
-    e.participants = vec![pid.clone()];
+    let mut e = Entry::new(EXTRACT);
+    e.participants = vec![c.participant.clone()];
     e.case_id = Some(c.id.clone());
     e.categories = bases.iter().map(|(c, _)| c.as_str().to_string()).collect();
     e.basis = Some(basis.join(","));
     e.purpose = Some(Purpose::Extract.as_str().into());
+    // Which items the person was not given, by key (ids only, never a value).
+    let keys = |s: ReviewStatus| {
+        x.withheld
+            .iter()
+            .filter(|w| w.status == s)
+            .map(|w| w.key.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    if !x.withheld.is_empty() {
+        e.reason = Some(format!(
+            "withheld:{};pending:{}",
+            keys(ReviewStatus::Withheld),
+            keys(ReviewStatus::Pending)
+        ));
+    }
     audit::append(a.state(), &who(a), e).await?;
+    Ok((x, items))
+}
 
-    Ok(RegisterExtract {
-        participant_id: pid,
-        case_id: c.id,
-        produced_at: now,
-        produced_by: a.me().display_name.clone(),
-        produced_by_org: a.me().org_name.clone(),
-        sections,
-        reads,
+/// The register extract of the participant of `case_id`: every stored field of every record
+/// about them, each record marked with the organisation that owns it, and every audit entry
+/// that names them. Items that need a secrecy review are given only once released (see
+/// [`decide`]); in their place the extract says that they are withheld or awaiting review.
+/// Refused (and audited) unless the reader manages the case and may read every category; one
+/// audit entry when given.
+pub async fn extract(a: &Authed, case_id: &str) -> Result<RegisterExtract, AppError> {
+    Ok(produce(a, case_id).await?.0)
+}
+
+/// The release step: the extract as it would be given now and every item that needs a secrecy
+/// review, with its value (the producer may read everything) and the decision on it. One
+/// audit entry, as for the extract.
+pub async fn review(a: &Authed, case_id: &str) -> Result<ExtractReview, AppError> {
+    let (extract, items) = produce(a, case_id).await?;
+    Ok(ExtractReview { extract, items })
+}
+
+/// Longest and shortest reason for withholding, in characters.
+pub const REASON_MIN: usize = 10;
+pub const REASON_MAX: usize = 1000;
+
+/// Records the secrecy-review decision on one item (`release`, or `withhold` with a reason of
+/// 10–1000 characters, sealed with the participant's key) for the version of the item the
+/// producer saw (`seen`, the item's `version`). Only those who may produce the extract decide;
+/// every refusal and every decision is one `participant.extract_review` entry, the decision
+/// written in the same transaction.
+pub async fn decide(
+    a: &Authed,
+    case_id: &str,
+    item: &str,
+    decision: &str,
+    reason: &str,
+    seen: &str,
+) -> Result<ReviewStatus, AppError> {
+    let (c, dek, _) = open_for_extract(a, case_id, REVIEW).await?;
+    let decision = ReleaseDecision::parse(decision).ok_or_else(|| {
+        AppError::invalid(
+            "decision",
+            "Välj om uppgiften ska lämnas ut eller undantas.",
+        )
+    })?;
+    let reason = reason.trim();
+    let n = reason.chars().count();
+    if decision == ReleaseDecision::Withhold && !(REASON_MIN..=REASON_MAX).contains(&n) {
+        return Err(AppError::invalid(
+            "reason",
+            format!("Skriv skälet för undantaget ({REASON_MIN}–{REASON_MAX} tecken), till exempel vilken sekretessbestämmelse som gäller. Skälet står i utdraget."),
+        ));
+    }
+    let names = Names::load(a).await?;
+    let st = Stored::load(a, &c.participant).await?;
+    let Some(p) = points(&st, &c.owner_org, &names)
+        .into_iter()
+        .find(|p| p.key == item)
+    else {
+        return Err(AppError::invalid(
+            "item",
+            "Uppgiften finns inte längre eller behöver ingen sekretessprövning. Läs in sidan på nytt.",
+        ));
+    };
+    if p.fingerprint != seen {
+        return Err(AppError::invalid(
+            "item",
+            "Uppgiften har ändrats sedan du läste den. Läs in sidan på nytt och pröva den igen.",
+        ));
+    }
+    let pid = c.participant.clone();
+    let id = release_id(&pid, &p.key);
+    let sealed = match decision {
+        ReleaseDecision::Withhold => {
+            Some(vault::seal(&dek, "extract_release", &id, "reason", reason)?)
+        }
+        ReleaseDecision::Release => None,
+    };
+    let mut e = Entry::new(REVIEW);
+    e.participants = vec![pid.clone()];
+    e.case_id = Some(c.id.clone());
+    e.purpose = Some(Purpose::Extract.as_str().into());
+    // The item by key and the decision; the reason stays sealed with the person's data.
+    e.reason = Some(format!("{}:{}", decision.as_str(), p.key));
+    let mut vars = Map::new();
+    vars.insert("rid".into(), Json::String(id));
+    vars.insert("pid".into(), Json::String(pid));
+    vars.insert("item".into(), Json::String(p.key.clone()));
+    vars.insert("decision".into(), Json::String(decision.as_str().into()));
+    vars.insert("reason".into(), sealed.map_or(Json::Null, Json::String));
+    vars.insert("fp".into(), Json::String(p.fingerprint.clone()));
+    vars.insert("by".into(), Json::String(a.user_id().to_string()));
+    vars.insert(
+        "at".into(),
+        Json::String(a.state().clock().now().to_rfc3339()),
+    );
+    let body = "UPSERT type::record('extract_release', $rid) CONTENT { participant: $pid, item: $item,
+        decision: $decision, reason: $reason, fingerprint: $fp, by: $by, at: <datetime>$at } RETURN NONE;";
+    audit::commit(a.state(), &who(a), e, body, vars).await?;
+    Ok(match decision {
+        ReleaseDecision::Release => ReviewStatus::Released,
+        ReleaseDecision::Withhold => ReviewStatus::Withheld,
     })
 }
 
@@ -815,6 +1365,7 @@ pub async fn extract(a: &Authed, case_id: &str) -> Result<RegisterExtract, AppEr
 mod tests {
     use super::*;
     use crate::domain::casework::*;
+    use crate::domain::extract::{PENDING_MARKER, WITHHELD_MARKER};
     use crate::domain::ParticipantForm;
     use crate::server::audit::Who;
     use crate::server::db::migrations::MIGRATIONS;
@@ -1003,9 +1554,10 @@ mod tests {
         casework::edit_note(&w, &case, &note, 1, &format!("Rättelse {tag}"))
             .await
             .unwrap();
-        let malmo = as_user(state, "handlaggare.malmo").await;
+        // A colleague of the owning unit, off the team: the only kind of user break-glass is for.
+        let colleague = as_user(state, "handlaggare2").await;
         breakglass::request(
-            &malmo,
+            &colleague,
             &case,
             &format!("Akut skyddsbehov {tag}, polisen har ringt"),
         )
@@ -1089,9 +1641,16 @@ mod tests {
         let (case_a, pid_a) = seed(&state, "Alfa7Q", "123").await;
         let (case_b, pid_b) = seed(&state, "Bravo9Z", "456").await;
         let w = as_user(&state, "handlaggare").await;
+        // Completeness is checked with every item of the secrecy review released.
+        let released = release_all(&w, &case_a).await;
+        assert!(
+            released >= 2,
+            "the seed has an assessment basis and a break-glass reason"
+        );
         let extracts_before = count(&state, &pid_a, "participant.extract").await;
         let head_before = head(&state).await;
         let x = extract(&w, &case_a).await.unwrap();
+        assert!(x.withheld.is_empty());
         let json = serde_json::to_string(&x).unwrap();
 
         let (rows, ciphertexts) = stored_rows(&state, &pid_a).await;
@@ -1149,6 +1708,7 @@ mod tests {
             "event",
             "break_glass",
             "shred_request",
+            "extract_release",
         ] {
             assert!(tables_seen.contains(t), "the seed wrote nothing to {t}");
         }
@@ -1196,7 +1756,7 @@ mod tests {
         assert!(x
             .reads
             .iter()
-            .any(|r| r.action == "break_glass.grant" && r.user == "Jonas Bergström"));
+            .any(|r| r.action == "break_glass.grant" && r.user == "Henrik Sjöblom"));
 
         // Nothing of the other participant.
         assert!(!json.contains("Bravo9Z") && !json.contains("bravo9z"));
@@ -1217,6 +1777,321 @@ mod tests {
         );
         assert_eq!(head(&state).await, head_before + 1);
         state.clock().reset();
+    }
+
+    /// Releases every item of the secrecy review; returns how many there were.
+    async fn release_all(w: &Authed, case: &str) -> usize {
+        let r = review(w, case).await.unwrap();
+        for i in &r.items {
+            decide(w, case, &i.key, "release", "", &i.version)
+                .await
+                .unwrap();
+        }
+        r.items.len()
+    }
+
+    /// The stored (sealed) value of one field.
+    async fn stored(state: &AppState, table: &str, id: &str, field: &str) -> String {
+        let row: Json = state
+            .db()
+            .q("SELECT * FROM ONLY type::record($t, $id)")
+            .bind("t", table)
+            .bind("id", id)
+            .run()
+            .await
+            .unwrap()
+            .value(0);
+        row[field].as_str().unwrap().to_string()
+    }
+
+    fn record_of<'x>(x: &'x RegisterExtract, table: &str, id: &str) -> &'x ExtractRecord {
+        x.sections
+            .iter()
+            .find(|s| s.table == table)
+            .unwrap()
+            .records
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("{table}:{id} is not in the extract"))
+    }
+
+    fn field_of<'x>(r: &'x ExtractRecord, name: &str) -> &'x ExtractField {
+        r.fields.iter().find(|f| f.name == name).unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_assessment_basis_and_a_partners_contact_are_given_only_after_release() {
+        let state = setup().await;
+        let (w, partner, _) = worker_partner_police(&state).await;
+        let case = shared_case(&w).await;
+        let pid = participants::case_by_id(&w, &case)
+            .await
+            .unwrap()
+            .participant;
+        let today = state.clock().today();
+        let basis = "Polisens underlag Zq81 om hotet från nätverket";
+        let assessment = casework::add_assessment(
+            &w,
+            &case,
+            ThreatLevel::High,
+            "",
+            &(today + Duration::days(30)).to_string(),
+            basis,
+        )
+        .await
+        .unwrap();
+        let summary = "Mentorsamtal Pk42 om kontakten med brodern";
+        let contact =
+            casework::add_contact(&partner, &case, "", ContactKind::Meeting, "45", summary)
+                .await
+                .unwrap();
+        let sealed_basis = stored(&state, "assessment", &assessment, "basis").await;
+        let sealed_summary = stored(&state, "contact", &contact, "summary").await;
+        let basis_key = format!("assessment:{assessment}:basis");
+        let contact_key = format!("contact:{contact}");
+
+        // By default neither is given: not the text, not the ciphertext; markers in their place.
+        let x = extract(&w, &case).await.unwrap();
+        let json = serde_json::to_string(&x).unwrap();
+        for secret in ["Zq81", "Pk42", &sealed_basis, &sealed_summary] {
+            assert!(!json.contains(secret), "{secret} is in the extract");
+        }
+        let a = record_of(&x, "assessment", &assessment);
+        assert_eq!(a.owner_org, demo::ORG_GBG);
+        assert_eq!(field_of(a, "basis").value, Json::Null);
+        assert_eq!(field_of(a, "basis").text, PENDING_MARKER);
+        assert_eq!(field_of(a, "level").text, "Hög");
+        let c = record_of(&x, "contact", &contact);
+        assert_eq!(c.owner_org, demo::ORG_PASSUS);
+        assert_eq!(c.owner_org_name, "Passus Göteborg");
+        assert!(c.fields.is_empty());
+        assert_eq!(c.withheld[0].status, ReviewStatus::Pending);
+        let contacts = x.sections.iter().find(|s| s.table == "contact").unwrap();
+        assert!(contacts.owners.contains(&"Passus Göteborg".to_string()));
+        for key in [&basis_key, &contact_key] {
+            let w = x.withheld.iter().find(|i| &i.key == key).unwrap();
+            assert_eq!(w.status, ReviewStatus::Pending);
+        }
+
+        // The release step shows the producer both values, awaiting review.
+        let r = review(&w, &case).await.unwrap();
+        let item = |r: &ExtractReview, key: &str| {
+            r.items
+                .iter()
+                .find(|i| i.key == key)
+                .unwrap_or_else(|| panic!("{key} is not up for review"))
+                .clone()
+        };
+        let (bi, ci) = (item(&r, &basis_key), item(&r, &contact_key));
+        assert!(bi.value.contains("Zq81") && ci.value.contains("Pk42"));
+        assert_eq!(ci.owner_org, "Passus Göteborg");
+        assert_eq!(
+            (bi.status, ci.status),
+            (ReviewStatus::Pending, ReviewStatus::Pending)
+        );
+
+        // Released: given in full.
+        let reviews_before = count(&state, &pid, REVIEW).await;
+        decide(&w, &case, &basis_key, "release", "", &bi.version)
+            .await
+            .unwrap();
+        decide(&w, &case, &contact_key, "release", "", &ci.version)
+            .await
+            .unwrap();
+        assert_eq!(count(&state, &pid, REVIEW).await, reviews_before + 2);
+        let x = extract(&w, &case).await.unwrap();
+        assert_eq!(
+            field_of(record_of(&x, "assessment", &assessment), "basis").text,
+            basis
+        );
+        assert_eq!(
+            field_of(record_of(&x, "contact", &contact), "summary").text,
+            summary
+        );
+        assert!(!x
+            .withheld
+            .iter()
+            .any(|i| i.key == basis_key || i.key == contact_key));
+
+        // Withheld with a reason: gone again, the reason given in its place.
+        let why_basis = "Polisens underlag, sekretess enligt OSL 18 kap. 1 §";
+        let why_contact = "Uppgifter om en annan person, OSL 26 kap. 1 §";
+        decide(&w, &case, &basis_key, "withhold", why_basis, &bi.version)
+            .await
+            .unwrap();
+        decide(
+            &w,
+            &case,
+            &contact_key,
+            "withhold",
+            why_contact,
+            &ci.version,
+        )
+        .await
+        .unwrap();
+        assert_eq!(count(&state, &pid, REVIEW).await, reviews_before + 4);
+        let x = extract(&w, &case).await.unwrap();
+        let json = serde_json::to_string(&x).unwrap();
+        for secret in ["Zq81", "Pk42", &sealed_basis, &sealed_summary] {
+            assert!(!json.contains(secret), "{secret} is in the extract");
+        }
+        let b = field_of(record_of(&x, "assessment", &assessment), "basis");
+        assert_eq!(b.value, Json::Null);
+        assert!(b.text.starts_with(WITHHELD_MARKER) && b.text.contains(why_basis));
+        let c = record_of(&x, "contact", &contact);
+        assert!(c.fields.is_empty());
+        assert_eq!(c.withheld[0].reason.as_deref(), Some(why_contact));
+        let wb = x.withheld.iter().find(|i| i.key == basis_key).unwrap();
+        assert_eq!(
+            (wb.status, wb.reason.as_deref()),
+            (ReviewStatus::Withheld, Some(why_basis))
+        );
+        // The reasons are sealed with the person's key, like every free text.
+        let raw = state
+            .db()
+            .q("SELECT VALUE reason FROM extract_release WHERE participant = $p")
+            .bind("p", &pid)
+            .run()
+            .await
+            .unwrap()
+            .all::<Option<String>>(0)
+            .unwrap();
+        assert_eq!(raw.len(), 2);
+        assert!(raw
+            .iter()
+            .flatten()
+            .all(|r| !r.contains("OSL") && !r.contains("sekretess")));
+        // The producing entry names what was not given (keys only).
+        let reason: Option<String> = state
+            .db()
+            .q("SELECT VALUE reason FROM audit WHERE participants CONTAINS $p AND action = $a ORDER BY seq DESC LIMIT 1")
+            .bind("p", &pid)
+            .bind("a", EXTRACT)
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap();
+        assert!(reason.unwrap().contains(&basis_key));
+    }
+
+    #[tokio::test]
+    async fn only_those_who_may_produce_the_extract_decide_and_every_refusal_is_audited() {
+        let state = setup().await;
+        let (w, partner, police) = worker_partner_police(&state).await;
+        let case = shared_case(&w).await;
+        let pid = participants::case_by_id(&w, &case)
+            .await
+            .unwrap()
+            .participant;
+        let today = state.clock().today();
+        let assessment = casework::add_assessment(
+            &w,
+            &case,
+            ThreatLevel::Medium,
+            "",
+            &(today + Duration::days(30)).to_string(),
+            "Underlag Vx19",
+        )
+        .await
+        .unwrap();
+        let key = format!("assessment:{assessment}:basis");
+        let version = review(&w, &case)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|i| i.key == key)
+            .unwrap()
+            .version;
+        let reviewer = as_user(&state, "granskare").await;
+        let admin = as_user(&state, "admin").await;
+        let malmo = as_user(&state, "handlaggare.malmo").await;
+        let before = count(&state, &pid, REVIEW).await;
+        for who in [&partner, &police, &reviewer, &admin, &malmo] {
+            let e = decide(who, &case, &key, "release", "", &version)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    AppError::Invalid { .. } | AppError::Forbidden | AppError::NotFound
+                ),
+                "{:?}: {e:?}",
+                who.role()
+            );
+        }
+        assert_eq!(count(&state, &pid, REVIEW).await, before + 5);
+        let denials = state
+            .db()
+            .q("SELECT VALUE decision FROM audit WHERE participants CONTAINS $p AND action = $a")
+            .bind("p", &pid)
+            .bind("a", REVIEW)
+            .run()
+            .await
+            .unwrap()
+            .all::<String>(0)
+            .unwrap();
+        assert_eq!(denials.iter().filter(|d| *d == "deny").count(), 5);
+        let rows = state
+            .db()
+            .q("SELECT VALUE item FROM extract_release")
+            .run()
+            .await
+            .unwrap()
+            .all::<String>(0)
+            .unwrap();
+        assert!(rows.is_empty(), "a refused decision was stored");
+
+        // The producer's own mistakes are answered, not stored.
+        let short = decide(&w, &case, &key, "withhold", "Sekretess", &version)
+            .await
+            .unwrap_err();
+        assert!(matches!(short, AppError::Invalid { ref field, .. } if field == "reason"));
+        let stale = decide(&w, &case, &key, "release", "", "0000")
+            .await
+            .unwrap_err();
+        assert!(matches!(stale, AppError::Invalid { ref field, .. } if field == "item"));
+        let unknown = decide(
+            &w,
+            &case,
+            "assessment:finnsinte:basis",
+            "release",
+            "",
+            &version,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(unknown, AppError::Invalid { ref field, .. } if field == "item"));
+        assert!(decide(&w, &case, &key, "release", "", &version)
+            .await
+            .is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_released_record_that_changes_is_withheld_until_reviewed_again() {
+        let state = setup().await;
+        let (case, _) = seed(&state, "Delta3X", "789").await;
+        let w = as_user(&state, "handlaggare").await;
+        release_all(&w, &case).await;
+        // The seed's action belongs to Passus: another organisation's record.
+        let r = review(&w, &case).await.unwrap();
+        let action = r
+            .items
+            .iter()
+            .find(|i| i.key.starts_with("action:"))
+            .expect("Passus's action is up for review");
+        assert_eq!(action.status, ReviewStatus::Released);
+        let id = action.key.trim_start_matches("action:").to_string();
+        casework::update_action(&w, &case, &id, 2, ActionStatus::Done, "Klar Delta3X")
+            .await
+            .unwrap();
+        let r = review(&w, &case).await.unwrap();
+        let again = r.items.iter().find(|i| i.key == action.key).unwrap();
+        assert_eq!((again.status, again.changed), (ReviewStatus::Pending, true));
+        let x = extract(&w, &case).await.unwrap();
+        assert!(!serde_json::to_string(&x).unwrap().contains("Klar Delta3X"));
+        assert_eq!(r.decided() + 1, r.items.len());
     }
 
     async fn count(state: &AppState, pid: &str, action: &str) -> i64 {
