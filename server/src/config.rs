@@ -30,6 +30,10 @@ pub struct GlobalOpts {
         global = true
     )]
     pub addr: String,
+    /// Separate address for the Prometheus metrics (`/metrics`), e.g. 127.0.0.1:9100; unset
+    /// serves no metrics. They are never on the public listener.
+    #[arg(long = "metrics-addr", env = "UTVAG_METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<String>,
     /// Database: surrealkv://<path> (embedded, default), mem:// (in memory), ws://host:port or wss://… (SurrealDB server).
     #[arg(
         long,
@@ -217,6 +221,8 @@ pub struct LogSettings {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
     pub core: CoreSettings,
     pub log: LogSettings,
     pub site_root: PathBuf,
@@ -270,6 +276,24 @@ impl GlobalOpts {
                 format!("{:?} is not an address like 127.0.0.1:3000", self.addr),
             )
         })?;
+        let metrics_addr = match self.metrics_addr.as_deref().map(str::trim) {
+            None | Some("") | Some("off") | Some("none") => None,
+            Some(m) => {
+                let m: SocketAddr = m.parse().map_err(|_| {
+                    err(
+                        "UTVAG_METRICS_ADDR",
+                        format!("{m:?} is not an address like 127.0.0.1:9100"),
+                    )
+                })?;
+                if m == addr {
+                    return Err(err(
+                        "UTVAG_METRICS_ADDR",
+                        "must differ from UTVAG_ADDR: metrics are never on the public listener",
+                    ));
+                }
+                Some(m)
+            }
+        };
         let db = self.db.trim();
         let scheme = db.split_once("://").map(|(s, _)| s).unwrap_or("");
         match scheme {
@@ -352,6 +376,7 @@ impl GlobalOpts {
         let log = parse_log(&self.log)?;
         Ok(Config {
             addr,
+            metrics_addr,
             core: CoreSettings {
                 db: DbSettings {
                     url: db.to_string(),
@@ -390,6 +415,14 @@ mod tests {
     fn config_errors_name_the_bad_setting() {
         let cases: &[(&[&str], &str)] = &[
             (&["--addr", "nowhere", "--demo", "true"], "UTVAG_ADDR"),
+            (
+                &["--metrics-addr", "nowhere", "--demo", "true"],
+                "UTVAG_METRICS_ADDR",
+            ),
+            (
+                &["--metrics-addr", "127.0.0.1:3000", "--demo", "true"],
+                "UTVAG_METRICS_ADDR",
+            ),
             (&["--db", "postgres://x", "--demo", "true"], "UTVAG_DB"),
             (&["--db", "surrealkv://", "--demo", "true"], "UTVAG_DB"),
             (&["--db-ns", "a b", "--demo", "true"], "UTVAG_DB_NS"),
@@ -424,6 +457,7 @@ mod tests {
     fn defaults_are_valid_in_demo_mode() {
         let c = opts(&["--demo", "true"]).validate().unwrap();
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.metrics_addr, None, "metrics are off unless asked for");
         assert_eq!(c.core.db.url, "surrealkv://data/utvag.db");
         assert!(!c.core.secure_cookies);
         assert_eq!(

@@ -1,5 +1,8 @@
-//! The axum router: pages, server functions, sign-in/sign-out form posts, health and metrics,
-//! with the same-origin guard and body limit in front of every state-changing request.
+//! The axum router: pages, server functions, sign-in/sign-out form posts and health, with the
+//! same-origin guard and body limit in front of every state-changing request, the security
+//! headers (CSP with a per-response nonce, HSTS on https) on every response, and a redirect to
+//! the sign-in page for every page asked for without a session. Metrics have their own router
+//! for their own listener.
 
 use std::time::Instant;
 
@@ -39,14 +42,22 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .route("/api/logout", post(logout))
         .route("/api/rapport.csv", get(report_csv))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics_text))
         .with_state(ctx);
     let state_for_leptos = state.clone();
     let leptos = Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(state_for_leptos.clone()),
+            move || {
+                provide_context(state_for_leptos.clone());
+                // The nonce the CSP header names replaces the one leptos made for this
+                // response, so the hydration script and the data scripts carry the same one.
+                if let Some(n) = use_context::<http::request::Parts>()
+                    .and_then(|p| p.extensions.get::<CspNonce>().cloned())
+                {
+                    provide_context(leptos::nonce::Nonce::from_value(n.0));
+                }
+            },
             {
                 let options = options.clone();
                 move || shell(options.clone())
@@ -64,6 +75,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn_with_state(
+            Hsts(state.secure_cookies()),
+            security_headers,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -82,22 +97,114 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         ))
 }
 
+/// The policy every HTML response carries. Scripts run only from this site and only when they
+/// carry this response's nonce (the hydration script and leptos's data scripts do); the wasm
+/// module needs `wasm-unsafe-eval`. No inline styles, no plugins, no framing, forms post only
+/// here.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+/// `Strict-Transport-Security` as sent when the site is served over https.
+pub const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// The nonce of one response: 128 random bits from the operating system's generator.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+impl CspNonce {
+    fn new() -> Option<CspNonce> {
+        use ring::rand::SecureRandom;
+        let mut bytes = [0u8; 16];
+        ring::rand::SystemRandom::new().fill(&mut bytes).ok()?;
+        Some(CspNonce(bytes.iter().map(|b| format!("{b:02x}")).collect()))
+    }
+}
+
+/// Whether HSTS is sent (secure cookies, i.e. outside demo mode).
+#[derive(Clone, Copy)]
+struct Hsts(bool);
+
+/// Gives every request a fresh nonce and every HTML response the policy naming it; HSTS on
+/// every response when the site runs on https.
+async fn security_headers(State(hsts): State<Hsts>, mut req: Request, next: Next) -> Response {
+    let Some(nonce) = CspNonce::new() else {
+        tracing::error!("no randomness for the CSP nonce");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    req.extensions_mut().insert(nonce.clone());
+    let mut resp = next.run(req).await;
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if is_html {
+        if let Ok(v) = HeaderValue::from_str(&content_security_policy(&nonce.0)) {
+            resp.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    if hsts.0 {
+        resp.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    resp
+}
+
+/// Pages anyone may open without a session: the sign-in steps.
+fn is_public_page(path: &str) -> bool {
+    path == "/logga-in" || path.starts_with("/logga-in/")
+}
+
 /// Page requests carry who is signed in (or why that could not be checked), so the layout
 /// renders at once, without a suspended load that would render the page more than once and
 /// leave more than one audit entry per view, and the page's server functions need not look the
 /// session up again. Server-function calls from the browser authenticate for themselves.
+///
+/// A page asked for without a live session answers `303` to the sign-in page with the page in
+/// `next`, before anything renders — the same with and without JavaScript.
 async fn who_is_signed_in(State(ctx): State<Ctx>, mut req: Request, next: Next) -> Response {
-    if req.method() == Method::GET && !req.uri().path().starts_with("/api/") {
+    let path = req.uri().path().to_string();
+    if matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") {
         let cookie = req
             .headers()
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok());
-        if let Some(token) = auth::token_from_cookie_header(cookie) {
-            let who = auth::authenticate(&ctx.state, Some(&token)).await;
-            req.extensions_mut().insert(auth::PageSession(who));
+        let token = auth::token_from_cookie_header(cookie);
+        if let Some(token) = &token {
+            let who = auth::authenticate(&ctx.state, Some(token)).await;
+            let expired = matches!(who, Err(app::domain::AppError::Unauthenticated));
+            if !expired || is_public_page(&path) {
+                req.extensions_mut().insert(auth::PageSession(who));
+            } else {
+                return to_sign_in(&req, true);
+            }
+        } else if !is_public_page(&path) {
+            return to_sign_in(&req, false);
         }
     }
     next.run(req).await
+}
+
+/// `303 See Other` to the sign-in page, which returns to this page afterwards.
+fn to_sign_in(req: &Request, expired: bool) -> Response {
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let mut to = app::domain::next::sign_in_then(here);
+    if expired {
+        to.push_str(if to.contains('?') { "&" } else { "?" });
+        to.push_str("fel=session");
+    }
+    Redirect::to(&to).into_response()
 }
 
 /// Refuses state-changing requests that a browser marks as coming from another site.
@@ -270,6 +377,12 @@ async fn healthz(State(ctx): State<Ctx>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (code, Json(body)).into_response()
+}
+
+/// The metrics endpoint, served only on its own listener (`--metrics-addr`), never on the
+/// public one: the counters name routes and statuses an outsider has no business seeing.
+pub fn metrics_router() -> Router {
+    Router::new().route("/metrics", get(metrics_text))
 }
 
 async fn metrics_text() -> Response {

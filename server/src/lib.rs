@@ -58,3 +58,19 @@ pub async fn serve(
         handle,
     })
 }
+
+/// Serves `/metrics` alone on its own listener (`--metrics-addr`) until `shutdown` resolves.
+/// Kept apart from the public listener so that it can be bound to a private interface.
+pub async fn serve_metrics(
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let addr = listener.local_addr()?;
+    telemetry::metrics();
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, http::metrics_router())
+            .with_graceful_shutdown(shutdown)
+            .await
+    });
+    Ok((addr, handle))
+}

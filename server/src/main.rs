@@ -73,6 +73,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         config.core.retention,
         std::time::Duration::from_secs(600),
     ));
+    // Metrics on their own listener only, so they can stay on a private interface.
+    if let Some(maddr) = config.metrics_addr {
+        let ml = tokio::net::TcpListener::bind(maddr)
+            .await
+            .map_err(|e| anyhow::anyhow!("UTVAG_METRICS_ADDR: cannot listen on {maddr}: {e}"))?;
+        let (maddr, _metrics) = server::serve_metrics(ml, shutdown_signal()).await?;
+        println!("Metrics at http://{maddr}/metrics");
+    }
     let running = server::serve(listener, state, &config.site_root, shutdown_signal()).await?;
     println!("Utväg is listening on http://{}", running.addr);
     let state = running.state;

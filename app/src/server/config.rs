@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-/// How to reach the database.
-#[derive(Clone, Debug)]
+/// How to reach the database. `Debug` leaves out the password and any credentials in the URL.
+#[derive(Clone)]
 pub struct DbSettings {
     /// `surrealkv://path`, `mem://` or `ws://host:port`.
     pub url: String,
@@ -14,8 +14,21 @@ pub struct DbSettings {
     pub password: Option<String>,
 }
 
-/// Where the master key-encryption keys come from. Never the database.
-#[derive(Clone, Debug)]
+impl std::fmt::Debug for DbSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbSettings")
+            .field("url", &super::state::redact_url(&self.url))
+            .field("namespace", &self.namespace)
+            .field("database", &self.database)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "••••"))
+            .finish()
+    }
+}
+
+/// Where the master key-encryption keys come from. Never the database. `Debug` never prints
+/// the keys given in `UTVAG_KEK`.
+#[derive(Clone)]
 pub enum KeySource {
     File {
         path: PathBuf,
@@ -24,6 +37,23 @@ pub enum KeySource {
     Env(String),
     /// A fresh random key held only in memory (tests).
     Ephemeral,
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::File {
+                path,
+                create_if_missing,
+            } => f
+                .debug_struct("File")
+                .field("path", path)
+                .field("create_if_missing", create_if_missing)
+                .finish(),
+            KeySource::Env(_) => f.write_str("Env(••••)"),
+            KeySource::Ephemeral => f.write_str("Ephemeral"),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -89,4 +119,23 @@ pub fn demo_password() -> String {
         .ok()
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.to_string())
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_database_passwords_print_redacted() {
+        let mut s = CoreSettings::for_tests();
+        s.keys = KeySource::Env("1:c2VjcmV0LWtlay1tYXRlcmlhbA".into());
+        s.db.url = "ws://root:dbsecret@db:8000".into();
+        s.db.username = Some("root".into());
+        s.db.password = Some("hunter2-db".into());
+        let debug = format!("{s:?} {:#?}", s.keys);
+        for secret in ["c2VjcmV0LWtlay1tYXRlcmlhbA", "dbsecret", "hunter2-db"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        assert!(debug.contains("Env(••••)") && debug.contains("password: Some(\"••••\")"));
+    }
 }
