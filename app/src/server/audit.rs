@@ -301,9 +301,13 @@ fn bad_mac(state: &AppState, data: &[u8], mac: &str, what: &str) -> String {
 /// database, and reports the first position where either fails.
 pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
     let anchor = super::checkpoint::read_anchor(state).await?;
-    // Every valid checkpoint names the MAC its entry must still have.
-    let pinned: std::collections::HashMap<i64, &super::checkpoint::Checkpoint> =
-        anchor.valid.iter().map(|c| (c.seq, c)).collect();
+    // Every valid checkpoint names the MAC its entry must still have; two for the same position
+    // with different MACs mean the log was forked (an older copy restored and written on).
+    let mut pinned: std::collections::HashMap<i64, Vec<&super::checkpoint::Checkpoint>> =
+        std::collections::HashMap::new();
+    for c in &anchor.valid {
+        pinned.entry(c.seq).or_default().push(c);
+    }
     let (head_seq, head_mac) = head(state).await?;
     let mut expected_prev = GENESIS.to_string();
     let mut expected_seq: i64 = 1;
@@ -369,7 +373,10 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
                 Some("link to the previous entry does not match".to_string())
             } else if !state.with_keys(|k| k.audit_verify(&e.canonical(), &e.mac)) {
                 Some(bad_mac(state, &e.canonical(), &e.mac, "entry"))
-            } else if let Some(cp) = pinned.get(&e.seq).filter(|cp| cp.mac != e.mac) {
+            } else if let Some(cp) = pinned
+                .get(&e.seq)
+                .and_then(|cps| cps.iter().find(|cp| cp.mac != e.mac))
+            {
                 Some(format!(
                     "entry {} is not the one the checkpoint signed {} names: the store holds \
                      another version of the log from here on (an older copy restored and \
@@ -663,5 +670,332 @@ mod tests {
             .unwrap();
         let v = verify(&state).await.unwrap();
         assert_eq!(v.broken_at, Some(5), "{v:?}");
+    }
+}
+
+#[cfg(test)]
+mod anchor_tests {
+    //! The store held to the signed checkpoints outside it.
+    use super::*;
+    use crate::server::config::{AuditKeySeed, CoreSettings, KeySource};
+    use base64::Engine;
+    use std::path::PathBuf;
+
+    /// A checkpoint file of its own for one test, removed afterwards.
+    struct TempFile(PathBuf);
+
+    impl TempFile {
+        fn new(name: &str) -> TempFile {
+            TempFile(std::env::temp_dir().join(format!(
+                "utvag-audit-{}-{name}-{}.jsonl",
+                std::process::id(),
+                crate::server::db::new_id()
+            )))
+        }
+
+        fn lines(&self) -> Vec<String> {
+            std::fs::read_to_string(&self.0)
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect()
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    fn settings(file: Option<&TempFile>) -> CoreSettings {
+        let mut s = CoreSettings::for_tests();
+        s.audit.checkpoint_file = file.map(|f| f.0.clone());
+        s.audit.checkpoint_every = 10;
+        s
+    }
+
+    async fn append_n(state: &AppState, n: i64) {
+        for i in 0..n {
+            let mut e = Entry::new("case.read");
+            e.reason = Some(format!("entry {i}"));
+            append(state, &Who::system(), e).await.unwrap();
+        }
+    }
+
+    /// 25 entries with checkpoints every 10 (and the first), so the newest is at 20.
+    async fn anchored(file: &TempFile) -> AppState {
+        let state = AppState::init(settings(Some(file))).await.unwrap();
+        append_n(&state, 25).await;
+        let seqs: Vec<i64> = file
+            .lines()
+            .iter()
+            .map(|l| {
+                serde_json::from_str::<super::super::checkpoint::Checkpoint>(l)
+                    .unwrap()
+                    .seq
+            })
+            .collect();
+        assert_eq!(seqs, vec![1, 10, 20]);
+        let v = verify(&state).await.unwrap();
+        assert!(v.ok(), "{v:?}");
+        assert!(
+            v.anchor
+                .as_deref()
+                .unwrap()
+                .contains("checkpoint at seq 20"),
+            "{v:?}"
+        );
+        state
+    }
+
+    async fn run(state: &AppState, sql: &str) {
+        state.db().q(sql).run().await.unwrap();
+    }
+
+    const TRUNCATE_TO_15: &str = "DELETE audit WHERE seq > 15;
+        UPSERT audit_head:main CONTENT { seq: 15, mac: (SELECT VALUE mac FROM ONLY audit:15) };";
+
+    #[tokio::test]
+    async fn removing_the_newest_entries_with_the_head_is_found_against_the_checkpoint() {
+        let file = TempFile::new("truncate");
+        let state = anchored(&file).await;
+        run(&state, TRUNCATE_TO_15).await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(16), "{v:?}");
+        let p = v.problem.unwrap();
+        assert!(
+            p.contains("checkpoint at seq 20 signed") && p.contains("store ends at 15"),
+            "{p}"
+        );
+
+        // Without the file, the same cut is consistent in itself: the checkpoint is what finds it.
+        let unanchored = AppState::init(settings(None)).await.unwrap();
+        append_n(&unanchored, 25).await;
+        run(&unanchored, TRUNCATE_TO_15).await;
+        assert!(verify(&unanchored).await.unwrap().ok());
+    }
+
+    #[tokio::test]
+    async fn deleting_the_whole_log_is_found_against_the_checkpoint() {
+        let file = TempFile::new("delete");
+        let state = anchored(&file).await;
+        run(&state, "DELETE audit; DELETE audit_head;").await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(
+            (v.broken_at, v.entries, v.head_seq),
+            (Some(1), 0, 0),
+            "{v:?}"
+        );
+        assert!(
+            v.problem.as_deref().unwrap().contains("store ends at 0"),
+            "{v:?}"
+        );
+    }
+
+    /// Puts back a copy of the log and its head taken earlier.
+    async fn restore(state: &AppState, rows: &[Stored], head: (i64, String)) {
+        state
+            .db()
+            .q("DELETE audit;
+                FOR $r IN $rows {
+                    CREATE type::record('audit', $r.seq) CONTENT {
+                        seq: $r.seq, at: <datetime>$r.at, actor: $r.actor, actor_org: $r.actor_org,
+                        role: $r.role, action: $r.action, participants: $r.participants,
+                        case_id: $r.case_id, categories: $r.categories, denied: $r.denied,
+                        decision: $r.decision, basis: $r.basis, purpose: $r.purpose,
+                        reason: $r.reason, prev_mac: $r.prev_mac, mac: $r.mac } RETURN NONE;
+                };
+                UPSERT audit_head:main CONTENT { seq: $seq, mac: $mac };")
+            .bind("rows", rows)
+            .bind("seq", head.0)
+            .bind("mac", head.1)
+            .run()
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn restoring_an_older_copy_of_the_store_is_found_against_the_checkpoint() {
+        let file = TempFile::new("restore");
+        let state = AppState::init(settings(Some(&file))).await.unwrap();
+        append_n(&state, 12).await;
+        // The copy someone keeps: every entry and the head, at entry 12.
+        let copy: Vec<Stored> = state
+            .db()
+            .q("SELECT * OMIT id FROM audit ORDER BY seq")
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        let copy_head = head(&state).await.unwrap();
+        assert_eq!(copy_head.0, 12);
+        // The log goes on and is anchored at 20.
+        append_n(&state, 13).await;
+        assert!(verify(&state).await.unwrap().ok());
+
+        restore(&state, &copy, copy_head.clone()).await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(13), "{v:?}");
+        let p = v.problem.unwrap();
+        assert!(
+            p.contains("checkpoint at seq 20 signed") && p.contains("store ends at 12"),
+            "{p}"
+        );
+
+        // Restored and written on past the checkpoint: a chain consistent in itself, but entry 20
+        // is not the one that was signed.
+        append_n(&state, 10).await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(20), "{v:?}");
+        assert!(
+            v.problem
+                .as_deref()
+                .unwrap()
+                .contains("entry 20 is not the one the checkpoint"),
+            "{v:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_line_without_a_valid_signature_is_reported() {
+        let file = TempFile::new("forged");
+        let state = anchored(&file).await;
+        // Someone rewrites the last checkpoint to claim the chain ended at 15.
+        let lines = file.lines();
+        let mut forged = lines.clone();
+        let mut cp: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
+        cp["seq"] = 15.into();
+        forged[2] = cp.to_string();
+        std::fs::write(&file.0, forged.join("\n") + "\n").unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(15), "{v:?}");
+        assert!(
+            v.problem
+                .as_deref()
+                .unwrap()
+                .contains("line 3 of the checkpoint file")
+                && v.problem
+                    .as_deref()
+                    .unwrap()
+                    .contains("does not carry a valid signature"),
+            "{v:?}"
+        );
+
+        // A line signed with another key (another install's, or one made up) is reported too.
+        let other = AppState::init(settings(None)).await.unwrap();
+        let at = Utc::now();
+        let sig = other.with_keys(|k| {
+            hex::encode(
+                k.checkpoint_sign(
+                    &serde_json::to_vec(&serde_json::json!([
+                        "utvag audit checkpoint v1",
+                        30,
+                        "00",
+                        at.timestamp_millis(),
+                        0
+                    ]))
+                    .unwrap(),
+                ),
+            )
+        });
+        let key = other.with_keys(|k| hex::encode(k.checkpoint_public_key()));
+        let line = serde_json::json!({ "seq": 30, "mac": "00", "at": at, "cut": 0, "key": key, "sig": sig });
+        std::fs::write(&file.0, lines.join("\n") + "\n" + &line.to_string() + "\n").unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(30), "{v:?}");
+        assert!(
+            v.problem
+                .as_deref()
+                .unwrap()
+                .contains("line 4 of the checkpoint file")
+                && v.problem
+                    .as_deref()
+                    .unwrap()
+                    .contains("signed with another key"),
+            "{v:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn checkpoints_are_written_after_commit_and_signed_with_the_audit_chain_key() {
+        // Writing happens after commit: an entry whose transaction fails leaves no checkpoint.
+        let file = TempFile::new("after-commit");
+        let state = AppState::init(settings(Some(&file))).await.unwrap();
+        append_n(&state, 9).await;
+        let before = file.lines().len();
+        let failed = commit(
+            &state,
+            &Who::system(),
+            Entry::new("case.read"),
+            "THROW 'invalid:x:nej';",
+            serde_json::Map::new(),
+        )
+        .await;
+        assert!(failed.is_err());
+        assert_eq!(
+            file.lines().len(),
+            before,
+            "no checkpoint for a rolled-back entry"
+        );
+        append_n(&state, 1).await;
+        let last: super::super::checkpoint::Checkpoint =
+            serde_json::from_str(file.lines().last().unwrap()).unwrap();
+        assert_eq!(last.seq, 10);
+        assert_eq!(last.mac, head(&state).await.unwrap().1);
+        assert_eq!(
+            last.key,
+            state.with_keys(|k| hex::encode(k.checkpoint_public_key()))
+        );
+    }
+
+    #[tokio::test]
+    async fn an_entry_made_with_the_old_kek_derived_key_is_named_as_such() {
+        // Keys from the environment with the audit chain's own seed, so the KEK is known here.
+        let kek = [7u8; 32];
+        let mut s = settings(None);
+        s.keys = KeySource::Env(base64::engine::general_purpose::STANDARD.encode(kek));
+        s.audit.key = Some(AuditKeySeed(
+            base64::engine::general_purpose::STANDARD.encode([9u8; 32]),
+        ));
+        let state = AppState::init(s).await.unwrap();
+        append_n(&state, 6).await;
+        // Whoever holds the KEK can compute what earlier versions used as the audit key ...
+        let derived: ring::hmac::Key =
+            ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"utvag kek-derived keys v1")
+                .extract(&kek)
+                .expand(&[b"utvag audit-chain v1"], ring::hmac::HMAC_SHA256)
+                .unwrap()
+                .into();
+        // ... and forge entry 6 with it: it does not verify, and the reviewer is told why.
+        let mut forged: Stored = state
+            .db()
+            .q("SELECT * OMIT id FROM ONLY audit:6")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap();
+        forged.reason = Some("nothing happened".into());
+        forged.mac = hex::encode(ring::hmac::sign(&derived, &forged.canonical()));
+        state
+            .db()
+            .q("UPDATE audit:6 SET reason = $r, mac = $m; UPDATE audit_head:main SET mac = $m;")
+            .bind("r", &forged.reason)
+            .bind("m", &forged.mac)
+            .run()
+            .await
+            .unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(6), "{v:?}");
+        assert!(
+            v.problem
+                .as_deref()
+                .unwrap()
+                .contains("old audit key derived from the KEK"),
+            "{v:?}"
+        );
     }
 }

@@ -464,3 +464,237 @@ pub async fn take_admin_reset_notice(
         .await?
         .first(0)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::audit::Row;
+    use crate::server::demo::ORG_GBG;
+    use crate::server::oversight::{flagged_reads, Flag};
+    use crate::server::testing::{as_user, setup};
+
+    const PASSWORD: &str = "ett-hemligt-lösenord-42";
+
+    /// Every entry after position `after`, oldest first.
+    async fn since(state: &AppState, after: i64) -> Vec<Row> {
+        state
+            .db()
+            .q("SELECT * OMIT id FROM audit WHERE seq > $s ORDER BY seq")
+            .bind("s", after)
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap()
+    }
+
+    async fn last_seq(state: &AppState) -> i64 {
+        audit::head(state).await.unwrap().0
+    }
+
+    /// Runs `act` and returns the entries it left.
+    macro_rules! entries_of {
+        ($state:expr, $act:expr) => {{
+            let before = last_seq($state).await;
+            let result = $act.await;
+            (result, since($state, before).await)
+        }};
+    }
+
+    fn one<'a>(rows: &'a [Row], action: &str) -> &'a Row {
+        assert_eq!(
+            rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+            vec![action],
+            "{rows:?}"
+        );
+        &rows[0]
+    }
+
+    #[tokio::test]
+    async fn every_administrative_act_leaves_exactly_one_entry_written_with_it() {
+        let state = setup().await;
+        let admin = as_user(&state, "admin").await;
+        let worker = as_user(&state, "handlaggare").await;
+        let reviewer = as_user(&state, "granskare").await;
+        let org_input = |name: &str| OrgInput::parse(name, "ngo", "Göteborg").unwrap();
+
+        // Organisations.
+        let (org, rows) = entries_of!(&state, create_org(&admin, org_input("Stödföreningen")));
+        let org = org.unwrap();
+        let e = one(&rows, "org.create");
+        assert_eq!(
+            (e.actor.as_str(), e.decision.as_str()),
+            ("demo_admin", "allow")
+        );
+        assert!(e
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains(&format!("org:{}", org.id)));
+        let (dup, rows) = entries_of!(&state, create_org(&admin, org_input("Stödföreningen")));
+        assert_eq!(dup.unwrap_err().field(), Some("name"));
+        assert!(
+            rows.is_empty(),
+            "a refused create leaves no entry: {rows:?}"
+        );
+
+        let (renamed, rows) = entries_of!(
+            &state,
+            update_org(
+                &admin,
+                &org.id,
+                org.version,
+                org_input("Stödföreningen Väst"),
+                true
+            )
+        );
+        let renamed = renamed.unwrap();
+        let e = one(&rows, "org.update");
+        assert!(e.reason.as_deref().unwrap().contains("name"), "{e:?}");
+        // A stale form: nothing changes and nothing is recorded.
+        let (stale, rows) = entries_of!(
+            &state,
+            update_org(&admin, &org.id, org.version, org_input("Något annat"), true)
+        );
+        assert!(matches!(stale, Err(AppError::Conflict { .. })), "{stale:?}");
+        assert!(rows.is_empty(), "{rows:?}");
+        let (_, rows) = entries_of!(
+            &state,
+            update_org(
+                &admin,
+                &org.id,
+                renamed.version,
+                org_input("Stödföreningen Väst"),
+                false
+            )
+        );
+        let e = one(&rows, "org.deactivate");
+        assert!(
+            e.reason.as_deref().unwrap().contains("active true→false"),
+            "{e:?}"
+        );
+
+        // Accounts.
+        let input = NewUserInput {
+            username: Username::parse("ny.handlaggare").unwrap(),
+            display_name: DisplayName::parse("display_name", "Ny Handläggare").unwrap(),
+            org_id: ORG_GBG.into(),
+            role: Role::CaseWorker,
+            password: NewPassword::parse(PASSWORD).unwrap(),
+        };
+        let (uid, rows) = entries_of!(&state, create_user(&admin, input));
+        let uid = uid.unwrap();
+        let e = one(&rows, "user.create");
+        assert!(
+            e.reason
+                .as_deref()
+                .unwrap()
+                .contains(&format!("user:{uid}")),
+            "{e:?}"
+        );
+        let update = |role: Role, active: bool| UserUpdate {
+            display_name: DisplayName::parse("display_name", "Ny Handläggare").unwrap(),
+            org_id: ORG_GBG.into(),
+            role,
+            active,
+        };
+        let (r, rows) = entries_of!(
+            &state,
+            update_user(&admin, &uid, 1, update(Role::ProgramLead, true))
+        );
+        r.unwrap();
+        let e = one(&rows, "user.role_change");
+        assert_eq!(
+            e.reason.as_deref(),
+            Some(format!("user:{uid}; role case_worker→program_lead").as_str())
+        );
+        let (stale, rows) = entries_of!(
+            &state,
+            update_user(&admin, &uid, 1, update(Role::Admin, true))
+        );
+        assert!(matches!(stale, Err(AppError::Conflict { .. })), "{stale:?}");
+        assert!(
+            rows.is_empty(),
+            "a conflicting update leaves no entry: {rows:?}"
+        );
+        let role: String = state
+            .db()
+            .q("SELECT VALUE role FROM ONLY type::record('user', $id)")
+            .bind("id", &uid)
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(role, "program_lead");
+
+        // An administrator sets the password: audited, flagged, and the user is told once.
+        let (r, rows) = entries_of!(
+            &state,
+            reset_password(&admin, &uid, NewPassword::parse(PASSWORD).unwrap())
+        );
+        r.unwrap();
+        let e = one(&rows, "user.password_reset");
+        assert_eq!(e.reason.as_deref(), Some(format!("user:{uid}").as_str()));
+        let told = take_admin_reset_notice(&state, &uid).await.unwrap();
+        assert!(told.is_some());
+        assert_eq!(take_admin_reset_notice(&state, &uid).await.unwrap(), None);
+        let flagged = flagged_reads(&reviewer, 1).await.unwrap();
+        assert!(flagged
+            .iter()
+            .any(|f| f.read.row.action == "user.password_reset"
+                && f.flags == vec![Flag::AdminReset]
+                && f.read.row.reason.as_deref() == Some(&format!("user:{uid}"))));
+
+        let (r, rows) = entries_of!(
+            &state,
+            update_user(&admin, &uid, 3, update(Role::ProgramLead, false))
+        );
+        r.unwrap();
+        one(&rows, "user.deactivate");
+
+        // Someone who is not an administrator: refused, and the refusal is in the log.
+        let (r, rows) = entries_of!(&state, create_org(&worker, org_input("Smygorganisationen")));
+        assert_eq!(r.unwrap_err(), AppError::Forbidden);
+        let e = one(&rows, "org.create");
+        assert_eq!(
+            (e.actor.as_str(), e.decision.as_str()),
+            ("demo_handlaggare", "deny")
+        );
+        let (r, rows) = entries_of!(
+            &state,
+            reset_password(&worker, &uid, NewPassword::parse(PASSWORD).unwrap())
+        );
+        assert_eq!(r.unwrap_err(), AppError::Forbidden);
+        assert_eq!(one(&rows, "user.password_reset").decision, "deny");
+        let (r, rows) = entries_of!(&state, list_users(&reviewer));
+        assert_eq!(r.unwrap_err(), AppError::Forbidden);
+        assert_eq!(one(&rows, "user.list").decision, "deny");
+
+        // No password ever reaches the log, and the chain holds.
+        let all = since(&state, 0).await;
+        assert!(all.iter().all(|r| !format!("{r:?}").contains(PASSWORD)));
+        assert!(audit::verify(&state).await.unwrap().ok());
+    }
+
+    #[tokio::test]
+    async fn accounts_made_by_the_command_line_are_audited_as_the_system() {
+        let state = setup().await;
+        let (id, rows) = entries_of!(
+            &state,
+            crate::server::ops::add_user(
+                &state,
+                ORG_GBG,
+                "auditor",
+                "ny.granskare",
+                "Ny Granskare",
+                PASSWORD
+            )
+        );
+        let id = id.unwrap();
+        let e = one(&rows, "user.create");
+        assert_eq!((e.actor.as_str(), e.role.as_str()), ("system", "system"));
+        assert!(e.reason.as_deref().unwrap().contains(&format!("user:{id}")));
+    }
+}

@@ -577,6 +577,28 @@ mod tests {
         state.clock().reset();
     }
 
+    #[tokio::test]
+    async fn a_stored_verification_result_edited_in_the_database_is_reported_as_such() {
+        let state = setup().await;
+        let reviewer = as_user(&state, "granskare").await;
+        let v = verify_chain(&reviewer).await.unwrap();
+        assert!(v.ok());
+        assert_eq!(last_verification(&reviewer).await.unwrap(), Some(v.clone()));
+        // Someone turns a broken check into an intact-looking one (or simply edits the count).
+        state
+            .db()
+            .q("UPDATE audit_verification SET entries = entries + 1000")
+            .run()
+            .await
+            .unwrap();
+        let read = last_verification(&reviewer).await.unwrap().unwrap();
+        assert_eq!(read.broken_at, Some(0));
+        assert!(
+            read.problem.as_deref().unwrap().contains("altered"),
+            "{read:?}"
+        );
+    }
+
     fn search_for(
         participant: &str,
         user: &str,

@@ -586,6 +586,65 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_participant_who_gets_a_note_between_decision_and_deletion_is_not_shredded() {
+        let (state, _) = history_store().await;
+        let cutoff = state
+            .clock()
+            .now()
+            .checked_sub_months(Months::new(12))
+            .unwrap();
+        let (people, cases) = due_cases(&state, cutoff).await.unwrap();
+        assert!(people.len() > 2);
+        // After the decision, the responsible case worker writes a note in the person's case.
+        let kept = people[0].clone();
+        let case = cases.iter().find(|c| c.participant == kept).unwrap();
+        let username: String = state
+            .db()
+            .q("SELECT VALUE username FROM ONLY type::record('user',
+                    (SELECT VALUE responsible FROM ONLY type::record('case', $c)))")
+            .bind("c", &case.case)
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap();
+        let worker = crate::server::testing::as_user(&state, &username).await;
+        crate::server::casework::add_note(&worker, &case.case, "Hörde av sig igen i dag.")
+            .await
+            .unwrap();
+
+        let done = shred_due(&state, &people, &cases, cutoff, &Who::system())
+            .await
+            .unwrap();
+        assert!(!done.contains(&kept));
+        assert_eq!(done.len(), people.len() - 1);
+        assert!(vault::dek(&state, &kept).await.unwrap().is_some());
+        let left: Option<String> = state
+            .db()
+            .q("SELECT VALUE record::id(id) FROM ONLY type::record('participant', $p)")
+            .bind("p", &kept)
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap();
+        assert_eq!(left, Some(kept.clone()));
+        // The refused shred left no entry; the others each left one.
+        let shreds: Vec<Vec<String>> = state
+            .db()
+            .q("SELECT VALUE participants FROM audit WHERE action = 'retention.shred'")
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        assert_eq!(shreds.len(), done.len());
+        assert!(shreds.iter().all(|p| p != &vec![kept.clone()]));
+        assert!(audit::verify(&state).await.unwrap().ok());
+    }
+
+    #[tokio::test]
     async fn two_instances_started_together_shred_each_due_participant_once() {
         let (a, _) = history_store().await;
         let b = a.second_instance().unwrap();

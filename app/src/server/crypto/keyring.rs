@@ -1139,6 +1139,101 @@ mod tests {
             assert_eq!(keyring.versions(), vec![1]);
         }
 
+        /// The audit MAC key the first versions derived from KEK version 1.
+        fn kek_derived_audit_key(kek: &[u8]) -> hmac::Key {
+            hkdf::Salt::new(hkdf::HKDF_SHA256, b"utvag kek-derived keys v1")
+                .extract(kek)
+                .expand(&[b"utvag audit-chain v1"], hmac::HMAC_SHA256)
+                .unwrap()
+                .into()
+        }
+
+        #[test]
+        fn the_key_file_holds_audit_keys_of_their_own_that_rotation_keeps() {
+            let tmp = TempDir::new("audit-keys");
+            let path = tmp.key_file();
+            let mut keyring = Keyring::load_or_create(&path, true).unwrap();
+            assert_eq!(keyring.audit_origin(), AuditKeyOrigin::KeyFile);
+            let json: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+            let mac_key = STANDARD
+                .decode(json["audit"]["mac_key"].as_str().unwrap())
+                .unwrap();
+            let kek = STANDARD
+                .decode(json["keys"][0]["key"].as_str().unwrap())
+                .unwrap();
+            assert_eq!(mac_key.len(), 32);
+            assert_ne!(mac_key, kek);
+            // The chain's MACs are made with the file's audit key ...
+            let mac = keyring.audit_mac(b"entry 1");
+            let own = hmac::Key::new(hmac::HMAC_SHA256, &mac_key);
+            assert_eq!(mac, hex::encode(hmac::sign(&own, b"entry 1").as_ref()));
+            // ... and a MAC made with anything derived from the KEK does not verify.
+            let forged = hex::encode(hmac::sign(&kek_derived_audit_key(&kek), b"entry 1").as_ref());
+            assert!(!keyring.audit_verify(b"entry 1", &forged));
+            assert!(keyring.audit_verify_legacy(b"entry 1", &forged));
+            // The checkpoint key is an Ed25519 PKCS#8 document whose signatures verify.
+            let sig = keyring.checkpoint_sign(b"checkpoint");
+            ring::signature::UnparsedPublicKey::new(
+                &ring::signature::ED25519,
+                keyring.checkpoint_public_key(),
+            )
+            .verify(b"checkpoint", &sig)
+            .unwrap();
+
+            // A new KEK changes neither audit key.
+            let public = keyring.checkpoint_public_key();
+            keyring.rotate_file(&path).unwrap();
+            let rotated = Keyring::load_or_create(&path, false).unwrap();
+            assert!(rotated.audit_verify(b"entry 1", &mac));
+            assert_eq!(rotated.checkpoint_public_key(), public);
+            assert_eq!(rotated.versions(), vec![1, 2]);
+        }
+
+        #[test]
+        fn a_key_file_without_audit_keys_gets_them_once_and_keeps_them() {
+            let tmp = TempDir::new("audit-keys-added");
+            let path = tmp.key_file();
+            write_key_file(
+                &path,
+                &format!(
+                    r#"{{"current":1,"keys":[{{"version":1,"key":"{}","created":"2025-01-01T00:00:00Z"}}]}}"#,
+                    b64_key(1)
+                ),
+            );
+            let first = Keyring::load_or_create(&path, false).unwrap();
+            assert_eq!(mode(&path), 0o600);
+            let json: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+            assert!(
+                json["audit"]["mac_key"].is_string() && json["audit"]["signing_key"].is_string()
+            );
+            let mac = first.audit_mac(b"x");
+            let again = Keyring::load_or_create(&path, false).unwrap();
+            assert!(again.audit_verify(b"x", &mac));
+            assert_eq!(again.checkpoint_public_key(), first.checkpoint_public_key());
+            assert!(!again.audit_verify(
+                b"x",
+                &hex::encode(hmac::sign(&kek_derived_audit_key(&[1u8; 32]), b"x").as_ref())
+            ));
+        }
+
+        #[test]
+        fn reload_refuses_a_file_whose_audit_keys_changed() {
+            let tmp = TempDir::new("audit-keys-swapped");
+            let path = tmp.key_file();
+            let mut keyring = Keyring::load_or_create(&path, true).unwrap();
+            let mut json: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+            json["audit"]["mac_key"] = STANDARD.encode([5u8; 32]).into();
+            write_key_file(&path, &json.to_string());
+            assert_key_file_error(
+                keyring.reload(&path).unwrap_err(),
+                &path,
+                "audit keys differ",
+            );
+        }
+
         #[test]
         fn blind_index_is_stable_across_rotation_and_differs_by_purpose() {
             let tmp = TempDir::new("blind");
@@ -1196,6 +1291,33 @@ mod tests {
         assert!(!Keyring::ephemeral()
             .unwrap()
             .audit_verify(b"x", &hex::encode(tag.as_ref())));
+    }
+
+    #[test]
+    fn environment_keys_take_the_audit_keys_from_their_own_seed() {
+        let derived = Keyring::from_env_value(&b64_key(1)).unwrap();
+        assert_eq!(derived.audit_origin(), AuditKeyOrigin::DerivedFromKek);
+        let own = Keyring::from_env_value(&b64_key(1))
+            .unwrap()
+            .with_audit_seed(&b64_key(2))
+            .unwrap();
+        assert_eq!(own.audit_origin(), AuditKeyOrigin::Environment);
+        let mac = own.audit_mac(b"x");
+        assert!(!derived.audit_verify(b"x", &mac));
+        // The same seed gives the same keys with any KEK: they do not depend on it.
+        let other_kek = Keyring::from_env_value(&b64_key(3))
+            .unwrap()
+            .with_audit_seed(&b64_key(2))
+            .unwrap();
+        assert!(other_kek.audit_verify(b"x", &mac));
+        assert_eq!(
+            other_kek.checkpoint_public_key(),
+            own.checkpoint_public_key()
+        );
+        assert!(matches!(
+            Keyring::ephemeral().unwrap().with_audit_seed("short"),
+            Err(CryptoError::KeyConfig(_))
+        ));
     }
 
     #[test]
