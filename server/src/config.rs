@@ -126,6 +126,30 @@ pub struct GlobalOpts {
         global = true
     )]
     pub audit_retention_years: u32,
+    /// Roles that must pass a second factor (TOTP) at sign-in, comma-separated; `none` for none.
+    #[arg(
+        long = "mfa-roles",
+        env = "UTVAG_MFA_ROLES",
+        default_value = "case_worker,program_lead,partner,police,auditor,admin",
+        global = true
+    )]
+    pub mfa_roles: String,
+    /// Sign-in attempts one client address may make per minute (successful ones do not count).
+    #[arg(
+        long = "signin-per-minute",
+        env = "UTVAG_SIGNIN_PER_MINUTE",
+        default_value_t = 20,
+        global = true
+    )]
+    pub signin_per_minute: u32,
+    /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For is trusted; default none.
+    #[arg(
+        long = "trusted-proxies",
+        env = "UTVAG_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
 }
 
 fn parse_bool(s: &str) -> Result<bool, String> {
@@ -374,6 +398,36 @@ impl GlobalOpts {
             ));
         }
         let log = parse_log(&self.log)?;
+        let mut mfa_roles = Vec::new();
+        for r in self.mfa_roles.split(',').map(str::trim) {
+            if r.is_empty() || r == "none" {
+                continue;
+            }
+            mfa_roles.push(app::domain::Role::parse(r).map_err(|_| {
+                err(
+                    "UTVAG_MFA_ROLES",
+                    "unknown role (case_worker, program_lead, partner, police, auditor, admin or none)",
+                )
+            })?);
+        }
+        if !(1..=10_000).contains(&self.signin_per_minute) {
+            return Err(err(
+                "UTVAG_SIGNIN_PER_MINUTE",
+                "must be between 1 and 10000",
+            ));
+        }
+        let mut trusted_proxies = Vec::new();
+        for p in self.trusted_proxies.split(',').map(str::trim) {
+            if p.is_empty() {
+                continue;
+            }
+            trusted_proxies.push(p.parse::<std::net::IpAddr>().map_err(|_| {
+                err(
+                    "UTVAG_TRUSTED_PROXIES",
+                    "must be IP addresses separated by commas",
+                )
+            })?);
+        }
         Ok(Config {
             addr,
             metrics_addr,
@@ -393,6 +447,11 @@ impl GlobalOpts {
                 retention: app::server::retention::Periods {
                     case_years: self.retention_years,
                     audit_years: self.audit_retention_years,
+                },
+                sign_in: app::server::config::SignInSettings {
+                    mfa_roles,
+                    attempts_per_minute: self.signin_per_minute,
+                    trusted_proxies,
                 },
             },
             log,

@@ -39,6 +39,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let ctx_pages = ctx.clone();
     let plain = Router::new()
         .route("/api/login", post(login))
+        .route("/api/login/kod", post(login_code))
         .route("/api/logout", post(logout))
         .route("/api/rapport.csv", get(report_csv))
         .route("/healthz", get(healthz))
@@ -176,7 +177,7 @@ async fn who_is_signed_in(State(ctx): State<Ctx>, mut req: Request, next: Next) 
             .headers()
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok());
-        let token = auth::token_from_cookie_header(cookie);
+        let token = auth::token_from_cookie_header(&ctx.state, cookie);
         if let Some(token) = &token {
             let who = auth::authenticate(&ctx.state, Some(token)).await;
             let expired = matches!(who, Err(app::domain::AppError::Unauthenticated));
@@ -279,27 +280,116 @@ struct LoginForm {
     password: String,
 }
 
-/// `POST /api/login`: a plain form post. Sets a new session cookie and redirects to the start
-/// page, or back to the sign-in page with a generic error.
+/// `POST /api/login`: a plain form post of the password step. Sets a session cookie and
+/// redirects to the start page, or — for a role that needs a second factor — to the code page
+/// (or the enrolment) with a pending session that opens nothing else; back to the sign-in page
+/// with a generic error; 429 when the client address has used up its attempts for the minute.
 async fn login(
     State(ctx): State<Ctx>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
         return Redirect::to("/logga-in?fel=1").into_response();
     };
-    match auth::login(&ctx.state, &form.username, &form.password).await {
-        Ok((token, _me)) => {
-            let mut resp = Redirect::to("/").into_response();
-            if let Ok(v) = HeaderValue::from_str(&auth::session_cookie(&ctx.state, &token)) {
-                resp.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            resp
+    let client = client_of(&ctx.state, peer, &headers);
+    match auth::sign_in(&ctx.state, client, &form.username, &form.password).await {
+        Ok(s) => {
+            let to = match s.next {
+                auth::Next::Done => "/",
+                auth::Next::SecondFactor => "/logga-in/kod",
+                auth::Next::Enrol => "/logga-in/aktivera",
+            };
+            with_cookie(
+                Redirect::to(to).into_response(),
+                &auth::session_cookie(&ctx.state, &s.token),
+            )
         }
-        Err(app::domain::AppError::Invalid { .. }) => {
-            Redirect::to("/logga-in?fel=1").into_response()
+        Err(e) => sign_in_refused(&ctx.state, e, "/logga-in"),
+    }
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /api/login/kod`: the second step, a code for the pending session in the cookie (from
+/// the code page or the enrolment page). Success replaces the cookie with a complete session.
+async fn login_code(
+    State(ctx): State<Ctx>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    form: Result<Form<CodeForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let client = client_of(&ctx.state, peer, &headers);
+    let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let token = auth::token_from_cookie_header(&ctx.state, cookie);
+    let page = match auth::pending(&ctx.state, token.as_deref()).await {
+        Ok(p) if p.must_enrol() => "/logga-in/aktivera",
+        Ok(_) => "/logga-in/kod",
+        Err(_) => return Redirect::to("/logga-in?fel=session").into_response(),
+    };
+    let (Some(token), Ok(Form(form))) = (token, form) else {
+        return Redirect::to(&format!("{page}?fel=1")).into_response();
+    };
+    match auth::second_factor(&ctx.state, client, &token, &form.code).await {
+        Ok((token, _me)) => with_cookie(
+            Redirect::to("/").into_response(),
+            &auth::session_cookie(&ctx.state, &token),
+        ),
+        Err(app::domain::AppError::Unauthenticated) => {
+            Redirect::to("/logga-in?fel=session").into_response()
         }
-        Err(_) => Redirect::to("/logga-in?fel=fel").into_response(),
+        Err(e) => sign_in_refused(&ctx.state, e, page),
+    }
+}
+
+/// The client address of a sign-in request (see `auth::client_address`).
+fn client_of(
+    state: &AppState,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: &HeaderMap,
+) -> std::net::IpAddr {
+    let xff = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    auth::client_address(state, peer.map(|p| p.0 .0.ip()), xff)
+}
+
+fn with_cookie(mut resp: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// A refused sign-in step: 429 with `Retry-After` past the address's allowance, otherwise back
+/// to `page` with the generic error.
+fn sign_in_refused(state: &AppState, e: app::domain::AppError, page: &str) -> Response {
+    match e {
+        app::domain::AppError::TooManyRequests => {
+            let wait = auth::retry_after_seconds(state);
+            let body = format!(
+                "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>För många försök – Utväg</title>\
+                 <link rel=\"stylesheet\" href=\"/pkg/utvag.css\"></head><body><main id=\"main\" class=\"page narrow\">\
+                 <h1>För många inloggningsförsök</h1><p>Det har gjorts för många inloggningsförsök från din adress. \
+                 Vänta {wait} sekunder och <a href=\"/logga-in\">försök igen</a>.</p></main></body></html>"
+            );
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    (header::RETRY_AFTER, wait.to_string()),
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        app::domain::AppError::Invalid { .. } => {
+            Redirect::to(&format!("{page}?fel=1")).into_response()
+        }
+        _ => Redirect::to(&format!("{page}?fel=fel")).into_response(),
     }
 }
 
@@ -322,7 +412,7 @@ async fn report_csv(
 ) -> Response {
     use app::server::outcomes;
     let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
-    let token = auth::token_from_cookie_header(cookie);
+    let token = auth::token_from_cookie_header(&ctx.state, cookie);
     let result = async {
         let a = auth::authenticate(&ctx.state, token.as_deref()).await?;
         let p = outcomes::Period::parse(&q.from, &q.to, &q.kommun, a.state_today())?;
@@ -356,7 +446,7 @@ async fn report_csv(
 
 async fn logout(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
     let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
-    if let Some(token) = auth::token_from_cookie_header(cookie) {
+    if let Some(token) = auth::token_from_cookie_header(&ctx.state, cookie) {
         if let Err(e) = auth::logout(&ctx.state, &token).await {
             tracing::error!(error = ?e, "sign-out failed");
         }

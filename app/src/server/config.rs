@@ -68,6 +68,8 @@ pub struct CoreSettings {
     pub session_absolute_hours: i64,
     /// Retention periods for the daily run and `utvag gallring`.
     pub retention: Periods,
+    /// Second factor, rate limit and trusted proxies for sign-in.
+    pub sign_in: SignInSettings,
 }
 
 impl CoreSettings {
@@ -86,6 +88,30 @@ impl CoreSettings {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             retention: Periods::default(),
+            sign_in: SignInSettings::default(),
+        }
+    }
+}
+
+/// How sign-in is guarded (`auth`, `totp`).
+#[derive(Clone, Debug)]
+pub struct SignInSettings {
+    /// Roles that must pass a second factor (TOTP) after the password.
+    pub mfa_roles: Vec<crate::domain::Role>,
+    /// Sign-in and re-authentication attempts one client address may make per minute, across
+    /// every instance; successful ones are given back.
+    pub attempts_per_minute: u32,
+    /// Peers whose `X-Forwarded-For` names the client; every other peer is the client itself.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl Default for SignInSettings {
+    fn default() -> SignInSettings {
+        SignInSettings {
+            // Every role reads case content or can change who does, so all need the second factor.
+            mfa_roles: crate::domain::Role::ALL.to_vec(),
+            attempts_per_minute: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }

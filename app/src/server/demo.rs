@@ -116,7 +116,10 @@ pub async fn load_identities(state: &AppState) -> Result<(), AppError> {
         let state = state.clone();
         let id = format!("demo_{}", username.replace('.', "_"));
         tasks.push(tokio::spawn(async move {
-            insert_user(&state, &id, input).await
+            insert_user(&state, &id, input).await?;
+            // Pre-enrolled with a secret derived from the user name (`totp::demo_secret`), so
+            // the demo stays one command; real enrolments get random secrets.
+            super::totp::enrol_demo(&state, &id, username).await
         }));
     }
     for t in tasks {
@@ -125,10 +128,28 @@ pub async fn load_identities(state: &AppState) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Signs a demo user in the way the sign-in page does — the password, then the code their
+/// authenticator shows — and returns the session token. Demo mode only (tests and scripts).
+pub async fn sign_in(state: &AppState, username: &str) -> Result<String, AppError> {
+    let local = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    let s = super::auth::sign_in(state, local, username, &demo_password()).await?;
+    if s.next == super::auth::Next::Done {
+        return Ok(s.token);
+    }
+    let code = super::totp::next_demo_code(state, username)
+        .await?
+        .ok_or(AppError::TooManyRequests)?;
+    Ok(super::auth::second_factor(state, local, &s.token, &code)
+        .await?
+        .0)
+}
+
 /// The sign-ins printed after loading demo data.
 pub fn sign_in_table() -> String {
     let mut s = String::from(
-        "Demo sign-ins (password from UTVAG_DEMO_PASSWORD, default utvag-demo-2026):\n",
+        "Demo sign-ins (password from UTVAG_DEMO_PASSWORD, default utvag-demo-2026; the second\n\
+         factor is a TOTP code from the secret after the name — add it to an authenticator app\n\
+         by hand; these secrets are public and exist only in the demo data):\n",
     );
     for (username, display, org, role) in DEMO_USERS {
         let org_name = DEMO_ORGS
@@ -137,8 +158,10 @@ pub fn sign_in_table() -> String {
             .map(|o| o.1)
             .unwrap_or("");
         s.push_str(&format!(
-            "  {username:<18} {:<20} {display} — {org_name}\n",
-            role.label()
+            "  {username:<18} {:<20} {display} — {org_name}\n  {:<18} TOTP {}\n",
+            role.label(),
+            "",
+            super::totp::secret_base32(&super::totp::demo_secret(username))
         ));
     }
     s
@@ -256,8 +279,9 @@ pub fn demo_people() -> Vec<DemoPerson> {
 }
 
 async fn sign_in_as(state: &AppState, username: &str) -> Result<super::auth::Authed, AppError> {
-    let (token, _) = super::auth::login(state, username, &demo_password()).await?;
-    super::auth::authenticate(state, Some(&token)).await
+    // The loader writes the history as the demo staff; a sign-in per write would spend their
+    // one-time codes (the history is written "in the past", where the codes are long used).
+    super::auth::acting_as(state, username).await
 }
 
 /// Registers the demo participants and works their cases the way the demo users would:

@@ -1,7 +1,7 @@
 //! Helpers shared by the core's unit tests: a store with the demo data, signing in as a demo
 //! user, and the demo case that social services, Passus and the police share.
 
-use super::auth::{authenticate, login, Authed};
+use super::auth::Authed;
 use super::config::CoreSettings;
 use super::state::AppState;
 use super::{demo, participants};
@@ -13,8 +13,8 @@ pub(in crate::server) async fn setup() -> AppState {
 }
 
 pub(in crate::server) async fn as_user(state: &AppState, u: &str) -> Authed {
-    let (t, _) = login(state, u, &demo::demo_password()).await.unwrap();
-    authenticate(state, Some(&t)).await.unwrap()
+    // Straight to an `Authed`: sign-in itself (password, second factor) is tested in `auth`.
+    super::auth::acting_as(state, u).await.unwrap()
 }
 
 /// The Göteborg case worker, the Passus partner and the police contact of the demo data.

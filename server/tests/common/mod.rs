@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use app::server::config::CoreSettings;
-use app::server::{demo, AppState};
+use app::server::{demo, totp, AppState};
 use reqwest::redirect::Policy;
 
 pub const PASSWORD: &str = demo::DEFAULT_DEMO_PASSWORD;
@@ -53,8 +53,29 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    /// Signs in through the form post and returns the session cookie value.
+    /// Signs in through the form posts — the password, then (when the password step asks for
+    /// it) the code the demo user's authenticator shows — and returns the last response: the
+    /// redirect that carries the complete session, or the refusal of the password step.
     pub async fn login(
+        &self,
+        c: &reqwest::Client,
+        user: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let first = self.password_step(c, user, password).await;
+        if location(&first).as_deref() != Some("/logga-in/kod") {
+            return first;
+        }
+        let code = self.demo_code(user).await;
+        c.post(self.url("/api/login/kod"))
+            .form(&[("code", code.as_str())])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The password step alone (`POST /api/login`).
+    pub async fn password_step(
         &self,
         c: &reqwest::Client,
         user: &str,
@@ -65,6 +86,18 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// A code the demo user's authenticator shows that has not been used yet: a code is
+    /// accepted once, so after three sign-ins of one user within one 30-second step the test
+    /// clock moves on to the next step.
+    pub async fn demo_code(&self, user: &str) -> String {
+        loop {
+            if let Some(code) = totp::next_demo_code(&self.state, user).await.unwrap() {
+                return code;
+            }
+            self.state.clock().advance(chrono::Duration::seconds(30));
+        }
     }
 
     /// Calls a server function with form-encoded arguments.
@@ -89,4 +122,11 @@ pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
         let (k, val) = pair.split_once('=')?;
         (k == "utvag_session" && !val.is_empty()).then(|| val.to_string())
     })
+}
+
+pub fn location(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
