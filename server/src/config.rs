@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use app::server::config::{CoreSettings, DbSettings, KeySource};
+use app::server::config::{AuditKeySeed, AuditSettings, CoreSettings, DbSettings, KeySource};
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -126,6 +126,36 @@ pub struct GlobalOpts {
         global = true
     )]
     pub audit_retention_years: u32,
+    /// The audit chain's own key when the master keys come from UTVAG_KEK: base64 of 32 random
+    /// bytes, kept apart from the KEK (required outside demo mode; a key file holds its own).
+    #[arg(
+        long = "audit-key",
+        env = "UTVAG_AUDIT_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub audit_key: Option<String>,
+    /// Append-only file of signed audit checkpoints, outside the database; `none` writes none.
+    /// Default: audit-checkpoints.jsonl next to an embedded store, data/audit-checkpoints.jsonl
+    /// for a SurrealDB server, none for mem://.
+    #[arg(long = "checkpoint-file", env = "UTVAG_CHECKPOINT_FILE", global = true)]
+    pub checkpoint_file: Option<String>,
+    /// A signed audit checkpoint after every this many entries.
+    #[arg(
+        long = "checkpoint-every",
+        env = "UTVAG_CHECKPOINT_EVERY",
+        default_value_t = app::server::config::DEFAULT_CHECKPOINT_EVERY,
+        global = true
+    )]
+    pub checkpoint_every: i64,
+    /// ... and at least this often (minutes) while entries are being written.
+    #[arg(
+        long = "checkpoint-minutes",
+        env = "UTVAG_CHECKPOINT_MINUTES",
+        default_value_t = app::server::config::DEFAULT_CHECKPOINT_MINUTES,
+        global = true
+    )]
+    pub checkpoint_minutes: i64,
     /// Roles that must pass a second factor (TOTP) at sign-in, comma-separated; `none` for none.
     #[arg(
         long = "mfa-roles",
@@ -202,7 +232,9 @@ pub enum KeysCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCmd {
-    /// Walk the hash chain and report the first broken link (exit code 1 when broken).
+    /// Walk the hash chain, hold it to the signed checkpoints outside the database
+    /// (UTVAG_CHECKPOINT_FILE), and report the first broken position — an edited entry, removed
+    /// newest entries, a deleted log or a restored older copy, a forged checkpoint (exit code 1).
     Verify,
 }
 
@@ -292,6 +324,63 @@ pub fn parse_log(s: &str) -> Result<LogSettings, ConfigError> {
 }
 
 impl GlobalOpts {
+    /// The audit chain's key (with UTVAG_KEK) and checkpoint file.
+    fn audit_settings(
+        &self,
+        db: &str,
+        scheme: &str,
+        keys: &KeySource,
+    ) -> Result<AuditSettings, ConfigError> {
+        let key = self
+            .audit_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| AuditKeySeed(k.to_string()));
+        if matches!(keys, KeySource::Env(_)) && key.is_none() && !self.demo {
+            return Err(err(
+                "UTVAG_AUDIT_KEY",
+                "required with UTVAG_KEK outside demo mode: the audit chain needs a key of its own (base64 of 32 random bytes), so that the KEK alone cannot rewrite the log",
+            ));
+        }
+        let checkpoint_file = match self.checkpoint_file.as_deref().map(str::trim) {
+            Some("none" | "off") => None,
+            Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+            _ => match scheme {
+                "surrealkv" => {
+                    let store = std::path::Path::new(&db["surrealkv://".len()..]);
+                    let dir = store
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .unwrap_or(std::path::Path::new("."));
+                    Some(dir.join("audit-checkpoints.jsonl"))
+                }
+                "ws" | "wss" => Some(PathBuf::from("data/audit-checkpoints.jsonl")),
+                // An in-memory store is gone when the process ends; checkpoints of it would only
+                // make the next one look truncated.
+                _ => None,
+            },
+        };
+        if !(1..=1_000_000).contains(&self.checkpoint_every) {
+            return Err(err(
+                "UTVAG_CHECKPOINT_EVERY",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if !(1..=24 * 60).contains(&self.checkpoint_minutes) {
+            return Err(err(
+                "UTVAG_CHECKPOINT_MINUTES",
+                "must be between 1 and 1440",
+            ));
+        }
+        Ok(AuditSettings {
+            key,
+            checkpoint_file,
+            checkpoint_every: self.checkpoint_every,
+            checkpoint_minutes: self.checkpoint_minutes,
+        })
+    }
+
     /// Validates every setting; the first bad one is reported by name.
     pub fn validate(&self) -> Result<Config, ConfigError> {
         let addr: SocketAddr = self.addr.parse().map_err(|_| {
@@ -398,6 +487,7 @@ impl GlobalOpts {
             ));
         }
         let log = parse_log(&self.log)?;
+        let audit = self.audit_settings(db, scheme, &keys)?;
         let mut mfa_roles = Vec::new();
         for r in self.mfa_roles.split(',').map(str::trim) {
             if r.is_empty() || r == "none" {
@@ -442,6 +532,7 @@ impl GlobalOpts {
                 keys,
                 demo: self.demo,
                 secure_cookies: !self.demo,
+                audit,
                 session_idle_minutes: self.session_idle_minutes,
                 session_absolute_hours: self.session_hours,
                 retention: app::server::retention::Periods {
@@ -526,6 +617,59 @@ mod tests {
                 json: false
             }
         );
+    }
+
+    #[test]
+    fn checkpoints_go_next_to_the_store_and_a_kek_needs_an_audit_key_of_its_own() {
+        let c = opts(&["--demo", "true", "--db", "surrealkv:///srv/utvag/store.db"])
+            .validate()
+            .unwrap();
+        assert_eq!(
+            c.core.audit.checkpoint_file,
+            Some(PathBuf::from("/srv/utvag/audit-checkpoints.jsonl"))
+        );
+        assert_eq!(
+            (
+                c.core.audit.checkpoint_every,
+                c.core.audit.checkpoint_minutes
+            ),
+            (100, 5)
+        );
+        let c = opts(&["--demo", "true", "--db", "mem://"])
+            .validate()
+            .unwrap();
+        assert_eq!(c.core.audit.checkpoint_file, None);
+        let c = opts(&["--demo", "true", "--checkpoint-file", "none"])
+            .validate()
+            .unwrap();
+        assert_eq!(c.core.audit.checkpoint_file, None);
+        let c = opts(&[
+            "--demo",
+            "true",
+            "--checkpoint-file",
+            "/var/log/utvag/cp.jsonl",
+        ])
+        .validate()
+        .unwrap();
+        assert_eq!(
+            c.core.audit.checkpoint_file,
+            Some(PathBuf::from("/var/log/utvag/cp.jsonl"))
+        );
+        let kek = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+        let e = opts(&["--kek", kek]).validate().unwrap_err();
+        assert_eq!(e.setting, "UTVAG_AUDIT_KEY");
+        let c = opts(&["--kek", kek, "--audit-key", kek])
+            .validate()
+            .unwrap();
+        assert!(c.core.audit.key.is_some());
+        assert!(!format!("{c:?}").contains(kek), "keys print redacted");
+        for (flag, v, setting) in [
+            ("--checkpoint-every", "0", "UTVAG_CHECKPOINT_EVERY"),
+            ("--checkpoint-minutes", "0", "UTVAG_CHECKPOINT_MINUTES"),
+        ] {
+            let e = opts(&["--demo", "true", flag, v]).validate().unwrap_err();
+            assert_eq!(e.setting, setting);
+        }
     }
 
     #[test]

@@ -47,6 +47,22 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("audit.search", "Loggranskning: sökning"),
     ("audit.verify", "Verifierade loggkedjan"),
     ("keys.rotate", "Nyckelbyte"),
+    ("org.create", "Skapade organisation"),
+    ("org.update", "Ändrade organisation"),
+    ("org.deactivate", "Inaktiverade organisation"),
+    ("user.list", "Listade konton"),
+    ("user.create", "Skapade konto"),
+    ("user.update", "Ändrade konto"),
+    ("user.role_change", "Ändrade roll"),
+    ("user.deactivate", "Inaktiverade konto"),
+    ("user.password_reset", "Återställde lösenord"),
+    ("shred.list", "Läste gallringsbegäranden"),
+    ("shred.confirm", "Bekräftade gallring"),
+    ("retention.status", "Läste gallringsinställningar"),
+    ("retention.dry_run", "Provkörde gallring"),
+    ("retention.apply", "Gallring kördes"),
+    ("retention.shred", "Gallrade deltagare"),
+    ("audit.cut", "Gallrade gamla loggposter"),
 ];
 
 /// What an audited action was, in words; unknown actions as recorded.

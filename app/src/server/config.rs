@@ -70,6 +70,8 @@ pub struct CoreSettings {
     pub retention: Periods,
     /// Second factor, rate limit and trusted proxies for sign-in.
     pub sign_in: SignInSettings,
+    /// The audit chain's own key (with `UTVAG_KEK`) and its checkpoints outside the store.
+    pub audit: AuditSettings,
 }
 
 impl CoreSettings {
@@ -89,7 +91,47 @@ impl CoreSettings {
             session_absolute_hours: 12,
             retention: Periods::default(),
             sign_in: SignInSettings::default(),
+            audit: AuditSettings::default(),
         }
+    }
+}
+
+/// The audit chain's anchor outside the database (`server::checkpoint`) and, when the KEKs come
+/// from `UTVAG_KEK`, its own key.
+#[derive(Clone, Debug)]
+pub struct AuditSettings {
+    /// `UTVAG_AUDIT_KEY`: base64 of a 32-byte seed for the audit chain's MAC key and checkpoint
+    /// signing key. Needed with `UTVAG_KEK` outside demo mode; a key file holds its own.
+    pub key: Option<AuditKeySeed>,
+    /// Append-only JSON-lines file of signed checkpoints; `None` writes none.
+    pub checkpoint_file: Option<PathBuf>,
+    /// A checkpoint after every this many entries ...
+    pub checkpoint_every: i64,
+    /// ... and at least this often while entries are being written.
+    pub checkpoint_minutes: i64,
+}
+
+pub const DEFAULT_CHECKPOINT_EVERY: i64 = 100;
+pub const DEFAULT_CHECKPOINT_MINUTES: i64 = 5;
+
+impl Default for AuditSettings {
+    fn default() -> AuditSettings {
+        AuditSettings {
+            key: None,
+            checkpoint_file: None,
+            checkpoint_every: DEFAULT_CHECKPOINT_EVERY,
+            checkpoint_minutes: DEFAULT_CHECKPOINT_MINUTES,
+        }
+    }
+}
+
+/// Key material that prints as `••••` in `Debug`.
+#[derive(Clone)]
+pub struct AuditKeySeed(pub String);
+
+impl std::fmt::Debug for AuditKeySeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKeySeed(••••)")
     }
 }
 
