@@ -123,7 +123,7 @@ async fn every_case_endpoint_refuses_an_outsider_with_one_audit_entry_and_no_per
         ("consents/revoke", vec![("case_id", c), ("consent_id", &consent_id)]),
         ("plan/get", vec![("case_id", c)]),
         ("plan/goal_add", vec![("case_id", c), ("domain", "housing"), ("text", text), ("target_date", "")]),
-        ("plan/action_add", vec![("case_id", c), ("goal_id", &goal_id), ("title", text), ("owner_org", ""),
+        ("plan/action_add", vec![("case_id", c), ("goal_id", &goal_id), ("title", text), ("owner_org", "gbg_soc"),
             ("responsible", ""), ("due", "")]),
         ("plan/action_update", vec![("case_id", c), ("action_id", &action_id), ("version", "1"),
             ("status", "done"), ("comment", text)]),
