@@ -173,6 +173,23 @@ fn open_shown(
     }
 }
 
+/// A short sealed text as plain text: empty when none was given, the mask when the key is gone.
+fn open_text(
+    dek: Option<&super::crypto::Dek>,
+    table: &str,
+    id: &str,
+    field: &str,
+    v: Option<&str>,
+) -> Result<String, AppError> {
+    Ok(
+        match open_shown(dek, table, id, field, v.filter(|s| !s.is_empty()))? {
+            Shown::Value(s) => s,
+            Shown::Empty => String::new(),
+            Shown::Masked => crate::domain::MASK.to_string(),
+        },
+    )
+}
+
 /// Builds the variables shared by every casework write: ids, the event row and its sealed text.
 struct Write {
     vars: Map<String, Json>,
@@ -300,12 +317,14 @@ pub async fn add_action(
     let due = date("due", due, swedish_date(c.now), false)?;
     let id = new_id();
     let sealed = seal_for(a, &c, "action", &id, "title", &title).await?;
+    // A person's name in free text: sealed like the title, so it goes with the key.
+    let responsible = seal_for(a, &c, "action", &id, "responsible", &responsible).await?;
     let w = Write::new(a, &c, "plan.action_add", EventKind::Action, c.now)
         .var("id", &id)
         .var("goal", goal_id)
         .var("title", sealed)
         .var("owner", owner_org)
-        .var("resp", &responsible)
+        .var("resp", responsible)
         .var("due", due.map(midnight));
     let body = "
         IF (SELECT VALUE case FROM type::record('goal', $goal))[0] != $cid { THROW 'invalid:goal_id:Målet finns inte i det här ärendet.' };
@@ -332,7 +351,7 @@ struct ActionRec {
     goal: String,
     title: String,
     owner_org: String,
-    responsible: String,
+    responsible: Option<String>,
     due: Option<DateTime<Utc>>,
     status: String,
     comment: Option<String>,
@@ -539,7 +558,13 @@ pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
                 title: open("action", &x.id, "title", Some(&x.title))?,
                 owner_org_id: x.owner_org.clone(),
                 owner_org: org_name(&x.owner_org),
-                responsible: x.responsible.clone(),
+                responsible: open_text(
+                    dek.as_deref(),
+                    "action",
+                    &x.id,
+                    "responsible",
+                    x.responsible.as_deref(),
+                )?,
                 due: x.due.map(|d| d.date_naive()),
                 status: ActionStatus::parse(&x.status).unwrap_or(ActionStatus::Planned),
                 comment: open("action", &x.id, "comment", x.comment.as_deref())?,
@@ -936,6 +961,7 @@ pub async fn add_occupation(
     let from = date("from", from, swedish_date(c.now), true)?.unwrap_or(swedish_date(c.now));
     let outcome = text("outcome", "Utfallet", outcome, false, 200)?;
     let id = new_id();
+    let outcome = seal_for(a, &c, "occupation", &id, "outcome", &outcome).await?;
     let w = Write::new(
         a,
         &c,
@@ -946,7 +972,7 @@ pub async fn add_occupation(
     .var("id", &id)
     .var("kind", kind.as_str())
     .var("from", midnight(from))
-    .var("outcome", &outcome);
+    .var("outcome", outcome);
     let body = "UPDATE occupation SET to = <datetime>$from WHERE case = $cid AND to = NONE AND from <= <datetime>$from RETURN NONE;
         CREATE type::record('occupation', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, from: <datetime>$from,
             to: NONE, outcome: $outcome, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
@@ -998,7 +1024,7 @@ pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
         kind: String,
         from: DateTime<Utc>,
         to: Option<DateTime<Utc>>,
-        outcome: String,
+        outcome: Option<String>,
     }
     let mut rows = a
         .state()
@@ -1012,7 +1038,7 @@ pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
         .await?;
     let hs: Vec<H> = rows.all(0)?;
     let os: Vec<O> = rows.all(1)?;
-    let dek = if may_loc {
+    let dek = if may_loc || may_o {
         vault::dek(a.state(), &c.case.participant).await?
     } else {
         None
@@ -1041,14 +1067,22 @@ pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
     };
     let occupation = if may_o {
         os.into_iter()
-            .map(|o| OccupationDto {
-                id: o.id,
-                kind: OccupationType::parse(&o.kind).unwrap_or(OccupationType::NoOccupation),
-                from: o.from.date_naive(),
-                to: o.to.map(|d| d.date_naive()),
-                outcome: o.outcome,
+            .map(|o| {
+                Ok(OccupationDto {
+                    outcome: open_text(
+                        dek.as_deref(),
+                        "occupation",
+                        &o.id,
+                        "outcome",
+                        o.outcome.as_deref(),
+                    )?,
+                    id: o.id,
+                    kind: OccupationType::parse(&o.kind).unwrap_or(OccupationType::NoOccupation),
+                    from: o.from.date_naive(),
+                    to: o.to.map(|d| d.date_naive()),
+                })
             })
-            .collect()
+            .collect::<Result<Vec<_>, AppError>>()?
     } else {
         Vec::new()
     };
@@ -1787,6 +1821,310 @@ mod tests {
             safety(&admin, "doesnotexist").await.unwrap_err(),
             AppError::Forbidden
         );
+    }
+
+    /// Every string field of every table of the migrated schema, as `table.field`.
+    async fn string_fields(state: &crate::server::AppState) -> Vec<String> {
+        let info = state.db().q("INFO FOR DB").run().await.unwrap().value(0);
+        let mut tables: Vec<String> = info["tables"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        tables.sort();
+        let mut out = Vec::new();
+        for t in tables {
+            let ti = state
+                .db()
+                .q(format!("INFO FOR TABLE {t}"))
+                .run()
+                .await
+                .unwrap()
+                .value(0);
+            let Some(fields) = ti["fields"].as_object() else {
+                continue;
+            };
+            for (name, def) in fields {
+                let def = def.as_str().unwrap_or_default();
+                // `TYPE none | string DEFAULT …`: the type runs up to the next clause.
+                let rest = def.split(" TYPE ").nth(1).unwrap_or("");
+                let ty = [
+                    " DEFAULT ",
+                    " VALUE ",
+                    " ASSERT ",
+                    " READONLY",
+                    " PERMISSIONS ",
+                    " COMMENT ",
+                    " REFERENCE",
+                ]
+                .iter()
+                .filter_map(|k| rest.find(k))
+                .min()
+                .map_or(rest, |i| &rest[..i]);
+                if ty.contains("string") {
+                    out.push(format!("{t}.{name}"));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// String fields sealed with something other than a participant's key.
+    const SEALED_OTHERWISE: &[(&str, &str)] = &[
+        (
+            "form_flash.sealed",
+            "AES-GCM under a key derived from the session token, which the store never holds",
+        ),
+        (
+            "mfa.secret",
+            "the TOTP secret, sealed under the user's own key wrapped by the KEK",
+        ),
+        (
+            "mfa.recovery",
+            "recovery codes until confirmed, sealed like the secret",
+        ),
+        (
+            "participant_key.wrapped",
+            "the participant's data key, wrapped by the KEK",
+        ),
+    ];
+
+    /// Free text still stored in clear that another change of this issue is sealing; the list
+    /// must be empty when the issue closes.
+    const BEING_SEALED_IN_THIS_CHANGE: &[&str] = &["shred_request.reason"];
+
+    /// String fields in clear, each with why that is safe. Ids name records, not people; enums
+    /// and dates-as-text are codes from a fixed list; hashes and MACs do not open.
+    const CLEAR: &[(&str, &str)] = &[
+        ("*.case", "record id"),
+        ("*.participant", "record id (a random id, not a personal identifier)"),
+        ("*.created_by", "user id"),
+        ("*.org", "organisation id"),
+        ("*.owner_org", "organisation id"),
+        ("*.status", "code from a fixed list"),
+        ("*.kind", "code from a fixed list"),
+        ("*.user", "user id"),
+        ("*.author", "user id"),
+        ("*.municipality", "municipality of the owning unit or of registration, needed for lists and the anonymous statistics; a protected person's new municipality is sealed in `location`"),
+        ("action.goal", "record id"),
+        ("action.owner_org", "organisation id"),
+        ("assessment.level", "code from a fixed list"),
+        ("audit.action", "code from a fixed list"),
+        ("audit.actor", "user id"),
+        ("audit.actor_org", "organisation id"),
+        ("audit.basis", "code or legal provision"),
+        ("audit.case_id", "record id"),
+        ("audit.categories", "category codes"),
+        ("audit.categories.*", "category code"),
+        ("audit.decision", "allow or deny"),
+        ("audit.denied", "category codes"),
+        ("audit.denied.*", "category code"),
+        ("audit.mac", "MAC"),
+        ("audit.participants", "record ids"),
+        ("audit.participants.*", "record id"),
+        ("audit.prev_mac", "MAC"),
+        ("audit.purpose", "code from a fixed list"),
+        ("audit.reason", "a code or a reference to a sealed record (e.g. break_glass:<id>, username_hash:<hash>), never free text"),
+        ("audit.role", "role code"),
+        ("audit_cut.mac", "MAC"),
+        ("audit_cut.prev_mac", "MAC"),
+        ("audit_head.mac", "MAC"),
+        ("audit_verification.anchor", "checkpoint reference"),
+        ("audit_verification.mac", "MAC"),
+        ("audit_verification.problem", "a message of the verifier about positions, no personal data"),
+        ("blind_index.tag", "keyed hash (HMAC) of an identifier"),
+        ("break_glass.review", "code from a fixed list"),
+        ("break_glass.reviewed_by", "user id"),
+        ("case.responsible", "user id of the responsible case worker"),
+        ("case.sspf_level", "code from a fixed list"),
+        ("case.transitions.*.by", "user id"),
+        ("case.transitions.*.from", "status code"),
+        ("case.transitions.*.to", "status code"),
+        ("case_member.added_by", "user id"),
+        ("case_member.part", "code from a fixed list"),
+        ("case_stat.age_band", "anonymous statistics: a band, not an age"),
+        ("case_stat.exit_month", "anonymous statistics: a month"),
+        ("case_stat.exit_reason", "anonymous statistics: code from a fixed list"),
+        ("case_stat.gender", "anonymous statistics: code"),
+        ("case_stat.intake_month", "anonymous statistics: a month"),
+        ("case_stat.measures.*.kind", "anonymous statistics: code"),
+        ("case_stat.sspf_level", "anonymous statistics: code"),
+        ("case_stat.transitions.*.to", "anonymous statistics: code"),
+        ("consent.basis", "`samtycke` or a legal provision from a fixed list"),
+        ("consent.categories", "category codes"),
+        ("consent.categories.*", "category code"),
+        ("consent.recipient_org", "organisation id"),
+        ("consent.recorded_by", "user id"),
+        ("consent.revoked_by", "user id"),
+        ("contact_stat.stat", "anonymous statistics row id"),
+        ("duplicate_candidate.existing", "record id"),
+        ("duplicate_candidate.existing_org", "organisation id"),
+        ("duplicate_candidate.found_by", "user id"),
+        ("duplicate_candidate.new_org", "organisation id"),
+        ("duplicate_candidate.new_participant", "record id"),
+        ("duplicate_candidate.resolved_by", "user id"),
+        ("event.category", "category code"),
+        ("event.source", "table:record reference"),
+        ("extract_release.by", "user id"),
+        ("extract_release.decision", "release or withhold"),
+        ("extract_release.fingerprint", "hash of the stored item"),
+        ("extract_release.item", "table:record:field reference"),
+        ("form_flash.owner", "hash of the session token"),
+        ("goal.domain", "code from a fixed list"),
+        ("lease.holder", "instance id"),
+        ("measure.responsible_org", "organisation id"),
+        ("mfa.key", "the user's own key, wrapped by the KEK"),
+        ("mfa_recovery.hash", "SHA-256 of a random recovery code"),
+        ("migration.name", "description of a schema change"),
+        ("notification.by_user", "user id"),
+        ("open_case.case", "record id"),
+        ("org.municipalities", "municipality names of an organisation"),
+        ("org.municipalities.*", "municipality name"),
+        ("org.name", "name of an organisation, not of a person"),
+        ("participant.gender", "code from a fixed list (also in the anonymous statistics)"),
+        ("participant.protection", "protection level code: the owning unit must see it to protect the person; never answered to anyone without a relation"),
+        ("retention_run.by", "user id or `system`"),
+        ("session.pending", "code from a fixed list"),
+        ("shred_request.confirmed_by", "user id"),
+        ("shred_request.requested_by", "user id"),
+        ("user.display_name", "a staff member's name, not a participant's"),
+        ("user.password_hash", "PBKDF2 hash"),
+        ("user.role", "role code"),
+        ("user.username", "a staff member's user name"),
+    ];
+
+    /// Every string field of the migrated schema is sealed or on a list with a written reason,
+    /// so a new free-text field cannot be stored in clear without someone deciding it.
+    #[tokio::test]
+    async fn every_string_field_of_the_schema_is_sealed_or_allowed_in_clear_with_a_reason() {
+        let state = setup().await;
+        let mut sealed: Vec<String> = Vec::new();
+        for t in crate::server::extract::TABLES {
+            for f in t.sealed {
+                sealed.push(format!("{}.{f}", t.name));
+            }
+            if let Some((arr, f)) = t.sealed_versions {
+                sealed.push(format!("{}.{arr}.*.{f}", t.name));
+            }
+        }
+        sealed.extend(SEALED_OTHERWISE.iter().map(|(f, _)| f.to_string()));
+        let clear = |f: &str| {
+            let (_, field) = f.split_once('.').unwrap();
+            CLEAR
+                .iter()
+                .any(|(k, why)| !why.is_empty() && (*k == f || k.strip_prefix("*.") == Some(field)))
+        };
+        let fields = string_fields(&state).await;
+        let unclassified: Vec<&String> = fields
+            .iter()
+            .filter(|f| {
+                !sealed.contains(f)
+                    && !clear(f)
+                    && !BEING_SEALED_IN_THIS_CHANGE.contains(&f.as_str())
+            })
+            .collect();
+        assert!(
+            unclassified.is_empty(),
+            "string fields neither sealed nor allowed in clear with a reason: {unclassified:?}"
+        );
+        // The fields sealed by this change really are among the sealed ones.
+        for f in [
+            "occupation.outcome",
+            "action.responsible",
+            "case.referral_source",
+        ] {
+            assert!(sealed.contains(&f.to_string()), "{f}");
+            assert!(fields.contains(&f.to_string()), "{f} is a string field");
+        }
+        // A sealed field is not also on the clear list.
+        for f in &sealed {
+            assert!(
+                !CLEAR.iter().any(|(k, _)| k == f),
+                "{f} is both sealed and clear"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn outcome_and_responsible_are_stored_sealed_and_read_back_in_clear() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let case = shared_case(&w).await;
+        let goal = add_goal(&w, &case, LifeDomain::Occupation, "Arbete", "")
+            .await
+            .unwrap();
+        let action = add_action(
+            &w,
+            &case,
+            &goal,
+            "Ring",
+            demo::ORG_PASSUS,
+            "Kim Mentorsson",
+            "",
+        )
+        .await
+        .unwrap();
+        let today = state.clock().today().to_string();
+        let occ = add_occupation(
+            &w,
+            &case,
+            OccupationType::Internship,
+            &today,
+            "Fick förlängd praktik hos Byggbolaget",
+        )
+        .await
+        .unwrap();
+        let stored: Vec<Json> = state
+            .db()
+            .q("SELECT VALUE responsible FROM type::record('action', $a);
+                SELECT VALUE outcome FROM type::record('occupation', $o);")
+            .bind("a", &action)
+            .bind("o", &occ)
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        let raw = format!("{stored:?}");
+        assert!(!raw.contains("Kim"), "responsible stored in clear: {raw}");
+        let raw: Vec<Json> = state
+            .db()
+            .q("SELECT VALUE outcome FROM type::record('occupation', $o)")
+            .bind("o", &occ)
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        assert!(
+            !format!("{raw:?}").contains("Byggbolaget"),
+            "outcome in clear: {raw:?}"
+        );
+        let p = plan(&w, &case).await.unwrap();
+        let a = p
+            .goals
+            .iter()
+            .flat_map(|g| &g.actions)
+            .find(|x| x.id == action)
+            .unwrap();
+        assert_eq!(a.responsible, "Kim Mentorsson");
+        let l = living(&w, &case).await.unwrap();
+        let o = l.occupation.iter().find(|o| o.id == occ).unwrap();
+        assert_eq!(o.outcome, "Fick förlängd praktik hos Byggbolaget");
+        // Nothing given is stored as nothing.
+        let empty = add_action(&w, &case, &goal, "Maila", demo::ORG_PASSUS, "", "")
+            .await
+            .unwrap();
+        let p = plan(&w, &case).await.unwrap();
+        let a = p
+            .goals
+            .iter()
+            .flat_map(|g| &g.actions)
+            .find(|x| x.id == empty)
+            .unwrap();
+        assert_eq!(a.responsible, "");
     }
 
     #[tokio::test]

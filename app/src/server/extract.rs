@@ -182,7 +182,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
         name: "action",
         title: "Handlingsplan: åtgärder",
         by_id: false,
-        sealed: &["title", "comment"],
+        sealed: &["title", "comment", "responsible"],
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -274,7 +274,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
         name: "occupation",
         title: "Sysselsättning",
         by_id: false,
-        sealed: &[],
+        sealed: &["outcome"],
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),

@@ -550,6 +550,27 @@ DEFINE FIELD IF NOT EXISTS reset_by_admin_at ON user TYPE option<datetime>;
 "#,
     },
     Migration {
+        version: 9,
+        name: "free text sealed: an occupation's outcome and a plan action's responsible person; the no-JavaScript form flash",
+        sql: r#"
+-- Sealed with the participant's key from now on (the clear length limit is checked before
+-- sealing). Nothing given is NONE, never an empty string, so that every stored value opens.
+DEFINE FIELD OVERWRITE outcome ON occupation TYPE option<string> VALUE IF $value = '' THEN NONE ELSE $value END;
+DEFINE FIELD OVERWRITE responsible ON action TYPE option<string> VALUE IF $value = '' THEN NONE ELSE $value END;
+UPDATE occupation SET outcome = NONE WHERE outcome = '';
+UPDATE action SET responsible = NONE WHERE responsible = '';
+
+-- A plain (no-JavaScript) form post that failed: the error and the submitted values, sealed
+-- under a key derived from the session token (which the store does not hold), read once by the
+-- page the browser is sent back to, and gone after ten minutes. The address carries only `id`.
+DEFINE TABLE IF NOT EXISTS form_flash SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS owner ON form_flash TYPE string;
+DEFINE FIELD IF NOT EXISTS sealed ON form_flash TYPE string;
+DEFINE FIELD IF NOT EXISTS expires_at ON form_flash TYPE datetime;
+DEFINE INDEX IF NOT EXISTS form_flash_expires ON form_flash FIELDS expires_at;
+"#,
+    },
+    Migration {
         version: 10,
         name: "register extracts: the secrecy review's decisions (release or withhold, per participant and item)",
         sql: r#"
