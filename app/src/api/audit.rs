@@ -152,6 +152,7 @@ pub async fn verify_audit_chain() -> Result<VerificationDto, AppError> {
                 broken_at: v.broken_at,
                 problem: v.problem,
                 checked_at: v.checked_at,
+                anchor: v.anchor,
             })
         }
         .await,
@@ -170,6 +171,7 @@ pub async fn last_verification() -> Result<Option<VerificationDto>, AppError> {
                     broken_at: v.broken_at,
                     problem: v.problem,
                     checked_at: v.checked_at,
+                    anchor: v.anchor,
                 }))
         }
         .await,

@@ -448,6 +448,9 @@ pub struct VerificationDto {
     pub broken_at: Option<i64>,
     pub problem: Option<String>,
     pub checked_at: DateTime<Utc>,
+    /// The signed checkpoint outside the database the store was held to, or why there was none.
+    #[serde(default)]
+    pub anchor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
