@@ -369,6 +369,10 @@ pub enum Flag {
     Protected,
     /// An administrator set another person's password (and could then sign in as them).
     AdminReset,
+    /// A refused attempt on a participant's file (no relation, or a category not allowed).
+    Refused,
+    /// A search matched a person the searcher has no relation to (answered as no hit).
+    WithheldSearch,
 }
 
 impl Flag {
@@ -379,6 +383,8 @@ impl Flag {
             Flag::Burst => "Många deltagare på kort tid",
             Flag::Protected => "Skyddade personuppgifter",
             Flag::AdminReset => "Lösenord återställt av administratör",
+            Flag::Refused => "Nekat försök",
+            Flag::WithheldSearch => "Sökning på person utan koppling",
         }
     }
 }
@@ -484,6 +490,27 @@ pub async fn flagged_reads(a: &Authed, days: i64) -> Result<Vec<FlaggedRead>, Ap
             out.push((r.clone(), flags));
         }
     }
+    // Refused attempts on a person's file, and searches that matched someone the searcher has no
+    // relation to: probing leaves a trace the reviewer sees, not only the reads that succeeded.
+    let probes: Vec<Row> = a
+        .state()
+        .db()
+        .q(
+            "SELECT * OMIT id FROM audit WHERE at >= <datetime>$since AND decision = 'deny'
+              AND array::len(participants) >= 1 ORDER BY seq ASC",
+        )
+        .bind("since", since)
+        .run()
+        .await?
+        .all(0)?;
+    out.extend(probes.into_iter().map(|r| {
+        let flag = if r.action == "participant.search" {
+            Flag::WithheldSearch
+        } else {
+            Flag::Refused
+        };
+        (r, vec![flag])
+    }));
     // Password resets by an administrator are put before the reviewer whatever else happened.
     out.extend(
         admin_resets_since(a.state(), since)
@@ -773,5 +800,34 @@ mod tests {
             Some("participant_id".into())
         );
         state.clock().reset();
+    }
+
+    #[tokio::test]
+    async fn refused_attempts_and_withheld_search_hits_are_flagged() {
+        let state = setup().await;
+        let owner = as_user(&state, "handlaggare").await;
+        let outsider = as_user(&state, "handlaggare.malmo").await;
+        let reviewer = as_user(&state, "granskare").await;
+        let p = &crate::server::demo::demo_people()[1];
+        let rows = participants::search(&owner, &p.personnummer).await.unwrap();
+        let (case_id, pid) = (rows[0].case_id.clone(), rows[0].participant_id.clone());
+        assert!(participants::search(&outsider, &p.personnummer)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(participants::view(&outsider, &case_id).await.is_err());
+        let flagged = flagged_reads(&reviewer, 1).await.unwrap();
+        let of = |flag: Flag| {
+            flagged
+                .iter()
+                .filter(|f| {
+                    f.read.row.actor == "demo_handlaggare_malmo"
+                        && f.read.row.participants.contains(&pid)
+                        && f.flags.contains(&flag)
+                })
+                .count()
+        };
+        assert_eq!(of(Flag::WithheldSearch), 1, "{flagged:?}");
+        assert_eq!(of(Flag::Refused), 1, "{flagged:?}");
     }
 }
