@@ -1074,3 +1074,92 @@ pub async fn team_candidates(a: &Authed) -> Result<Vec<(String, String, String)>
         .map(|u| (u.username, u.display_name, u.org_name.unwrap_or_default()))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::demo::demo_people;
+    use crate::server::testing::{as_user, setup};
+
+    fn form_of(i: usize, municipality: &str) -> ParticipantForm {
+        let p = &demo_people()[i];
+        ParticipantForm {
+            first_name: p.first_name.clone(),
+            last_name: p.last_name.clone(),
+            personnummer: p.personnummer.clone(),
+            phone: p.phone.clone(),
+            email: p.email.clone(),
+            address: p.address.clone(),
+            background: String::new(),
+            birth_year: String::new(),
+            gender: if p.female { "female" } else { "male" }.into(),
+            municipality: municipality.into(),
+            protection: p.protection.as_str().into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_protected_persons_new_place_never_goes_into_a_clear_field() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let today = state.clock().today();
+        for (i, protected) in [(0, true), (1, false)] {
+            let p = &demo_people()[i];
+            assert_eq!(p.protection.is_protected(), protected);
+            let hit = &search(&w, &p.personnummer).await.unwrap()[0];
+            let version = view(&w, &hit.case_id).await.unwrap().participant_version;
+            let moved = ValidParticipant::parse(&form_of(i, "Mölndal"), today).unwrap();
+            let got = update(&w, &hit.case_id, version, moved).await;
+            if protected {
+                assert!(
+                    matches!(&got, Err(AppError::Invalid { field, .. }) if field == "municipality"),
+                    "{got:?}"
+                );
+                assert_eq!(
+                    view(&w, &hit.case_id).await.unwrap().municipality,
+                    "Göteborg"
+                );
+            } else {
+                got.unwrap();
+                assert_eq!(
+                    view(&w, &hit.case_id).await.unwrap().municipality,
+                    "Mölndal"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_referral_source_is_sealed_and_opened_only_for_plan_readers() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let today = state.clock().today();
+        let mut f = form_of(1, "Göteborg");
+        f.personnummer = String::new();
+        f.phone = String::new();
+        f.birth_year = "2004".into();
+        let v = ValidParticipant::parse(&f, today).unwrap();
+        let case_id = register(
+            &w,
+            v,
+            SspfLevel::Individual,
+            "Skolkurator Rq7 på Hvitfeldtska",
+        )
+        .await
+        .unwrap();
+        let raw = state
+            .db()
+            .q("SELECT VALUE referral_source FROM ONLY type::record('case', $c)")
+            .bind("c", &case_id)
+            .run()
+            .await
+            .unwrap()
+            .value(0)
+            .to_string();
+        assert!(!raw.contains("Rq7"), "{raw}");
+        assert_eq!(
+            view(&w, &case_id).await.unwrap().referral_source,
+            Shown::Value("Skolkurator Rq7 på Hvitfeldtska".into())
+        );
+    }
+}
