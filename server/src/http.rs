@@ -278,6 +278,22 @@ struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The page the visitor asked for before signing in (checked by `safe_next`).
+    #[serde(default)]
+    next: String,
+}
+
+/// `?next=…` (prefixed by `sep`) for a page that passes the destination on, if it is safe.
+fn next_query(sep: char, next: &str) -> String {
+    match app::domain::next::safe_next(next) {
+        Some(n) if n != "/" => format!("{sep}next={}", app::domain::next::encode(&n)),
+        _ => String::new(),
+    }
+}
+
+/// Where a completed sign-in goes: the page asked for, or the start page.
+fn after_sign_in(next: &str) -> String {
+    app::domain::next::safe_next(next).unwrap_or_else(|| "/".to_string())
 }
 
 /// `POST /api/login`: a plain form post of the password step. Sets a session cookie and
@@ -297,16 +313,18 @@ async fn login(
     match auth::sign_in(&ctx.state, client, &form.username, &form.password).await {
         Ok(s) => {
             let to = match s.next {
-                auth::Next::Done => "/",
-                auth::Next::SecondFactor => "/logga-in/kod",
-                auth::Next::Enrol => "/logga-in/aktivera",
+                auth::Next::Done => after_sign_in(&form.next),
+                auth::Next::SecondFactor => {
+                    format!("/logga-in/kod{}", next_query('?', &form.next))
+                }
+                auth::Next::Enrol => format!("/logga-in/aktivera{}", next_query('?', &form.next)),
             };
             with_cookie(
-                Redirect::to(to).into_response(),
+                Redirect::to(&to).into_response(),
                 &auth::session_cookie(&ctx.state, &s.token),
             )
         }
-        Err(e) => sign_in_refused(&ctx.state, e, "/logga-in"),
+        Err(e) => sign_in_refused(&ctx.state, e, "/logga-in", &form.next),
     }
 }
 
@@ -314,6 +332,8 @@ async fn login(
 struct CodeForm {
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// `POST /api/login/kod`: the second step, a code for the pending session in the cookie (from
@@ -337,13 +357,13 @@ async fn login_code(
     };
     match auth::second_factor(&ctx.state, client, &token, &form.code).await {
         Ok((token, _me)) => with_cookie(
-            Redirect::to("/").into_response(),
+            Redirect::to(&after_sign_in(&form.next)).into_response(),
             &auth::session_cookie(&ctx.state, &token),
         ),
         Err(app::domain::AppError::Unauthenticated) => {
             Redirect::to("/logga-in?fel=session").into_response()
         }
-        Err(e) => sign_in_refused(&ctx.state, e, page),
+        Err(e) => sign_in_refused(&ctx.state, e, page, &form.next),
     }
 }
 
@@ -366,7 +386,8 @@ fn with_cookie(mut resp: Response, cookie: &str) -> Response {
 
 /// A refused sign-in step: 429 with `Retry-After` past the address's allowance, otherwise back
 /// to `page` with the generic error.
-fn sign_in_refused(state: &AppState, e: app::domain::AppError, page: &str) -> Response {
+fn sign_in_refused(state: &AppState, e: app::domain::AppError, page: &str, next: &str) -> Response {
+    let next = next_query('&', next);
     match e {
         app::domain::AppError::TooManyRequests => {
             let wait = auth::retry_after_seconds(state);
@@ -387,9 +408,9 @@ fn sign_in_refused(state: &AppState, e: app::domain::AppError, page: &str) -> Re
                 .into_response()
         }
         app::domain::AppError::Invalid { .. } => {
-            Redirect::to(&format!("{page}?fel=1")).into_response()
+            Redirect::to(&format!("{page}?fel=1{next}")).into_response()
         }
-        _ => Redirect::to(&format!("{page}?fel=fel")).into_response(),
+        _ => Redirect::to(&format!("{page}?fel=fel{next}")).into_response(),
     }
 }
 

@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{client, session_cookie, spawn_app, PASSWORD};
+use app::server::config::CoreSettings;
+use common::{client, location, session_cookie, spawn_app, spawn_app_with, PASSWORD};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -280,9 +281,12 @@ async fn health_and_metrics_answer() {
     assert_eq!(h["database"], "reachable");
     server::telemetry::metrics();
     app.login(&client(), "admin", "wrong-password-x").await;
-    let m = client()
-        .get(app.url("/metrics"))
-        .send()
+    // Metrics are served on their own listener (`--metrics-addr`), not the public one.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (addr, _handle) = server::serve_metrics(listener, std::future::pending())
+        .await
+        .unwrap();
+    let m = reqwest::get(format!("http://{addr}/metrics"))
         .await
         .unwrap()
         .text()
@@ -290,4 +294,186 @@ async fn health_and_metrics_answer() {
         .unwrap();
     assert!(m.contains("http_requests_total"), "{m}");
     assert!(m.contains("utvag_login_failures_total"), "{m}");
+}
+
+/// The `Set-Cookie` pair named `name`, if any.
+fn cookie_named(resp: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    resp.headers().get_all("set-cookie").iter().find_map(|v| {
+        let s = v.to_str().ok()?;
+        let (k, rest) = s.split_once('=')?;
+        let val = rest.split(';').next()?;
+        (k == name && !val.is_empty()).then(|| (val.to_string(), s.to_string()))
+    })
+}
+
+#[tokio::test]
+async fn a_burst_from_one_address_gets_429_with_retry_after() {
+    let mut settings = CoreSettings::for_tests();
+    settings.sign_in.attempts_per_minute = 5;
+    let app = spawn_app_with(settings).await;
+    // Fifteen guesses at once, each claiming another address in X-Forwarded-For (not trusted:
+    // no proxy is configured). Even split across a minute boundary one window gets more than 5.
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..15 {
+        let url = app.url("/api/login");
+        set.spawn(async move {
+            client()
+                .post(url)
+                .header("x-forwarded-for", format!("198.51.100.{i}"))
+                .form(&[
+                    ("username", format!("gissning{i}")),
+                    ("password", "fel".repeat(4)),
+                ])
+                .send()
+                .await
+                .unwrap()
+        });
+    }
+    let mut limited = 0;
+    while let Some(r) = set.join_next().await {
+        let r = r.unwrap();
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+            let wait: i64 = r.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&wait), "{wait}");
+            assert!(session_cookie(&r).is_none());
+        } else {
+            assert_eq!(location(&r).as_deref(), Some("/logga-in?fel=1"));
+        }
+    }
+    assert!(limited >= 4, "{limited} of 15 refused with 429");
+}
+
+#[tokio::test]
+async fn the_password_alone_reaches_no_case_data() {
+    let app = spawn_app().await;
+    let c = client();
+    let first = app.password_step(&c, "handlaggare", PASSWORD).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&first).as_deref(), Some("/logga-in/kod"));
+    assert!(session_cookie(&first).is_some(), "a pending session");
+    for (endpoint, args) in [
+        ("cases/list", vec![("status", ""), ("mine", "")]),
+        ("cases/search", vec![("q", "19850312-1234")]),
+    ] {
+        let r = app.call(&c, endpoint, &args).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
+        let body = r.text().await.unwrap();
+        assert_eq!(body, "\"Unauthenticated\"", "{endpoint}");
+    }
+    assert_eq!(
+        app.call(&c, "me", &[])
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap(),
+        serde_json::Value::Null
+    );
+    let page = c.get(app.url("/arenden")).send().await.unwrap();
+    assert!(page.status().is_redirection(), "{}", page.status());
+    assert!(location(&page).unwrap().starts_with("/logga-in"));
+}
+
+#[tokio::test]
+async fn sign_in_with_the_second_factor_and_a_code_works_once() {
+    let app = spawn_app().await;
+    let c = client();
+    let first = app.password_step(&c, "handlaggare", PASSWORD).await;
+    let pending = session_cookie(&first).unwrap();
+    let code = app.demo_code("handlaggare").await;
+    let wrong = if code == "123456" { "654321" } else { "123456" };
+    let r = app.call(&c, "login/kod", &[("code", wrong)]).await;
+    assert_eq!(location(&r).as_deref(), Some("/logga-in/kod?fel=1"));
+    assert!(session_cookie(&r).is_none());
+    let r = app.call(&c, "login/kod", &[("code", &code)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r).as_deref(), Some("/"));
+    let full = session_cookie(&r).unwrap();
+    assert_ne!(full, pending, "a new token for the complete session");
+    let me: serde_json::Value = app.call(&c, "me", &[]).await.json().await.unwrap();
+    assert_eq!(me["username"], "handlaggare");
+    assert_eq!(
+        app.call(&c, "cases/list", &[("status", ""), ("mine", "")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // The same code in another sign-in is refused.
+    let other = client();
+    app.password_step(&other, "handlaggare", PASSWORD).await;
+    let r = app.call(&other, "login/kod", &[("code", &code)]).await;
+    assert_eq!(location(&r).as_deref(), Some("/logga-in/kod?fel=1"));
+    // The page asked for before signing in is where a completed sign-in goes.
+    let third = client();
+    let r = third
+        .post(app.url("/api/login"))
+        .form(&[
+            ("username", "polis"),
+            ("password", PASSWORD),
+            ("next", "/arenden?status=open"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&r).as_deref(),
+        Some("/logga-in/kod?next=/arenden%3Fstatus%3Dopen")
+    );
+    let code = app.demo_code("polis").await;
+    let r = app
+        .call(
+            &third,
+            "login/kod",
+            &[("code", &code), ("next", "/arenden?status=open")],
+        )
+        .await;
+    assert_eq!(location(&r).as_deref(), Some("/arenden?status=open"));
+}
+
+#[tokio::test]
+async fn secure_cookies_carry_the_host_prefix_and_only_that_name_counts() {
+    let mut settings = CoreSettings::for_tests();
+    settings.secure_cookies = true;
+    let app = spawn_app_with(settings).await;
+    let first = app.password_step(&client(), "admin", PASSWORD).await;
+    let (pending, header) = cookie_named(&first, "__Host-utvag_session").expect("__Host- cookie");
+    assert!(
+        header.contains("; Secure") && header.contains("Path=/") && !header.contains("Domain"),
+        "{header}"
+    );
+    let code = app.demo_code("admin").await;
+    let r = client()
+        .post(app.url("/api/login/kod"))
+        .header("cookie", format!("__Host-utvag_session={pending}"))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let (full, _) = cookie_named(&r, "__Host-utvag_session").expect("complete session");
+    let me = |cookie: String| {
+        let url = app.url("/api/me");
+        async move {
+            client()
+                .post(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        me(format!("__Host-utvag_session={full}")).await["username"],
+        "admin"
+    );
+    assert_eq!(
+        me(format!("utvag_session={full}")).await,
+        serde_json::Value::Null
+    );
 }

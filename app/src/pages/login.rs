@@ -18,6 +18,13 @@ pub fn LoginPage() -> impl IntoView {
         })
     };
     let signed_out = move || query.with(|q| q.get("utloggad").is_some());
+    // The page asked for before signing in; the server checks it again before going there.
+    let next = move || {
+        query.with(|q| {
+            q.get("next")
+                .and_then(|n| crate::domain::next::safe_next(&n))
+        })
+    };
     view! {
         <Title text="Logga in"/>
         <main id="main" class="page narrow login">
@@ -30,6 +37,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="username" name="username" type="text" autocomplete="username" required maxlength="64" autofocus/>
                 <label for="password">"Lösenord"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"/>
+                {move || next().map(|n| view! { <input type="hidden" name="next" value=n/> })}
                 <button type="submit" class="primary">"Logga in"</button>
             </form>
         </main>

@@ -24,12 +24,20 @@ fn error_message(fel: Option<String>) -> Option<&'static str> {
 /// The form both pages end with: one code, posted to the server.
 #[component]
 fn CodeForm(button: &'static str, hint: &'static str) -> impl IntoView {
+    let query = use_query_map();
+    let next = move || {
+        query.with(|q| {
+            q.get("next")
+                .and_then(|n| crate::domain::next::safe_next(&n))
+        })
+    };
     view! {
         <form method="post" action="/api/login/kod" class="card form" data-testid="code-form">
             <label for="code">"Engångskod"</label>
             <p class="hint" id="code-hint">{hint}</p>
             <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
                 required maxlength="40" autofocus aria-describedby="code-hint"/>
+            {move || next().map(|n| view! { <input type="hidden" name="next" value=n/> })}
             <button type="submit" class="primary">{button}</button>
         </form>
         <form method="post" action="/api/logout" class="inline">

@@ -477,7 +477,8 @@ pub async fn next_demo_code(state: &AppState, username: &str) -> Result<Option<S
 
 /// An administrator removes a user's second factor (a lost phone): the enrolment, the recovery
 /// codes and every session of the user go, so the next sign-in starts a new enrolment. Recorded
-/// as `user.mfa_reset` in the same transaction.
+/// as `user.mfa_reset` in the same transaction, and marked like a password reset so the user is
+/// told at their next sign-in (`identity::take_admin_reset_notice`).
 pub async fn reset_second_factor(who: &Authed, user_id: &str) -> Result<(), AppError> {
     who.require_role(&[Role::Admin])?;
     if !super::db::valid_id(user_id) {
@@ -487,6 +488,10 @@ pub async fn reset_second_factor(who: &Authed, user_id: &str) -> Result<(), AppE
     e.reason = Some(format!("user:{user_id}"));
     let mut vars = serde_json::Map::new();
     vars.insert("uid".into(), user_id.into());
+    vars.insert(
+        "now".into(),
+        serde_json::to_value(who.state().clock().now()).unwrap_or_default(),
+    );
     let actor = Who {
         user: who.user_id().to_string(),
         org: who.org_id().to_string(),
@@ -497,6 +502,7 @@ pub async fn reset_second_factor(who: &Authed, user_id: &str) -> Result<(), AppE
         &actor,
         e,
         "IF (SELECT VALUE id FROM ONLY type::record('user', $uid)) = NONE { THROW 'notfound' };
+         UPDATE type::record('user', $uid) SET reset_by_admin_at = <datetime>$now RETURN NONE;
          DELETE type::record('mfa', $uid);
          DELETE mfa_recovery WHERE user = $uid;
          DELETE session WHERE user = $uid;",
