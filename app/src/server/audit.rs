@@ -373,19 +373,19 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
                 Some("link to the previous entry does not match".to_string())
             } else if !state.with_keys(|k| k.audit_verify(&e.canonical(), &e.mac)) {
                 Some(bad_mac(state, &e.canonical(), &e.mac, "entry"))
-            } else if let Some(cp) = pinned
-                .get(&e.seq)
-                .and_then(|cps| cps.iter().find(|cp| cp.mac != e.mac))
-            {
-                Some(format!(
-                    "entry {} is not the one the checkpoint signed {} names: the store holds \
-                     another version of the log from here on (an older copy restored and \
-                     written on)",
-                    e.seq,
-                    cp.at.format("%Y-%m-%d %H:%M:%S UTC")
-                ))
             } else {
-                None
+                pinned
+                    .get(&e.seq)
+                    .and_then(|cps| cps.iter().find(|cp| cp.mac != e.mac))
+                    .map(|cp| {
+                        format!(
+                            "entry {} is not the one the checkpoint signed {} names: the store \
+                             holds another version of the log from here on (an older copy \
+                             restored and written on)",
+                            e.seq,
+                            cp.at.format("%Y-%m-%d %H:%M:%S UTC")
+                        )
+                    })
             };
             if let Some(p) = problem {
                 broken = Some((expected_seq.min(e.seq), p));

@@ -61,8 +61,10 @@ fn signed_bytes(seq: i64, mac: &str, at: DateTime<Utc>, cut: i64) -> Vec<u8> {
 }
 
 /// Per checkpoint file: when this process last wrote one, and for which entry.
-fn last_written() -> &'static Mutex<HashMap<PathBuf, (DateTime<Utc>, i64)>> {
-    static LAST: OnceLock<Mutex<HashMap<PathBuf, (DateTime<Utc>, i64)>>> = OnceLock::new();
+type LastWritten = Mutex<HashMap<PathBuf, (DateTime<Utc>, i64)>>;
+
+fn last_written() -> &'static LastWritten {
+    static LAST: OnceLock<LastWritten> = OnceLock::new();
     LAST.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
