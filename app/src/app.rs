@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/logga-in") view=LoginPage ssr=ssr.clone()/>
                 <Route path=path!("/logga-in/kod") view=crate::pages::totp::SecondFactorPage ssr=ssr.clone()/>
                 <Route path=path!("/logga-in/aktivera") view=crate::pages::totp::EnrolPage ssr=ssr.clone()/>
+                <Route path=path!("/logga-in/aterstallt") view=crate::pages::totp::ResetNoticePage ssr=ssr.clone()/>
                 <ParentRoute path=path!("") view=Layout ssr=ssr.clone()>
                     <Route path=path!("") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("admin/organisationer") view=admin::OrgsPage ssr=ssr.clone()/>

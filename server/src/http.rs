@@ -291,9 +291,18 @@ fn next_query(sep: char, next: &str) -> String {
     }
 }
 
-/// Where a completed sign-in goes: the page asked for, or the start page.
-fn after_sign_in(next: &str) -> String {
-    app::domain::next::safe_next(next).unwrap_or_else(|| "/".to_string())
+/// Where a completed sign-in goes: the page asked for, or the start page — by way of a notice
+/// when an administrator has set the user's password or removed their second factor since the
+/// last sign-in (so someone signing in as them with it does not go unnoticed by the user).
+async fn signed_in_to(state: &AppState, me: &app::domain::Me, next: &str) -> String {
+    match app::server::identity::take_admin_reset_notice(state, &me.user_id).await {
+        Ok(Some(at)) => format!(
+            "/logga-in/aterstallt?vid={}{}",
+            at.timestamp(),
+            next_query('&', next)
+        ),
+        _ => app::domain::next::safe_next(next).unwrap_or_else(|| "/".to_string()),
+    }
 }
 
 /// `POST /api/login`: a plain form post of the password step. Sets a session cookie and
@@ -313,7 +322,7 @@ async fn login(
     match auth::sign_in(&ctx.state, client, &form.username, &form.password).await {
         Ok(s) => {
             let to = match s.next {
-                auth::Next::Done => after_sign_in(&form.next),
+                auth::Next::Done => signed_in_to(&ctx.state, &s.me, &form.next).await,
                 auth::Next::SecondFactor => {
                     format!("/logga-in/kod{}", next_query('?', &form.next))
                 }
@@ -356,8 +365,8 @@ async fn login_code(
         return Redirect::to(&format!("{page}?fel=1")).into_response();
     };
     match auth::second_factor(&ctx.state, client, &token, &form.code).await {
-        Ok((token, _me)) => with_cookie(
-            Redirect::to(&after_sign_in(&form.next)).into_response(),
+        Ok((token, me)) => with_cookie(
+            Redirect::to(&signed_in_to(&ctx.state, &me, &form.next).await).into_response(),
             &auth::session_cookie(&ctx.state, &token),
         ),
         Err(app::domain::AppError::Unauthenticated) => {

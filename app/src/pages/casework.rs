@@ -156,6 +156,9 @@ where
                     <input id="reauth-user" name="username" autocomplete="username" readonly value=username.get_value()/>
                     <label for="reauth-pw">"Lösenord"</label>
                     <input id="reauth-pw" name="password" type="password" required autocomplete="current-password" autofocus/>
+                    <label for="reauth-code">"Engångskod"</label>
+                    <p class="hint" id="reauth-code-hint">"Koden från autentiseringsappen, om ditt konto har tvåstegsverifiering."</p>
+                    <input id="reauth-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="40" aria-describedby="reauth-code-hint"/>
                     <button type="submit" class="primary">"Logga in och spara"</button>
                 </ActionForm>
             </section>

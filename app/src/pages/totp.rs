@@ -125,3 +125,37 @@ fn EnrolSteps(e: Enrolment) -> impl IntoView {
         <CodeForm button="Aktivera och logga in" hint="Sex siffror från appen."/>
     }
 }
+
+/// `/logga-in/aterstallt`: shown once after signing in when an administrator has set the user's
+/// password or removed their second factor since the last sign-in.
+#[component]
+pub fn ResetNoticePage() -> impl IntoView {
+    let query = use_query_map();
+    let when = move || {
+        query.with(|q| {
+            q.get("vid")
+                .and_then(|v| v.parse::<i64>().ok())
+                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                .map(crate::pages::common::sv_datetime)
+        })
+    };
+    let next = move || {
+        query.with(|q| {
+            q.get("next")
+                .and_then(|n| crate::domain::next::safe_next(&n))
+                .unwrap_or_else(|| "/".to_string())
+        })
+    };
+    view! {
+        <Title text="Kontot har återställts"/>
+        <main id="main" class="page narrow login">
+            <h1>"Kontot har återställts"</h1>
+            <p class="warning" role="alert" data-testid="reset-notice">
+                "En administratör har bytt ditt lösenord eller tagit bort din andra inloggningsfaktor"
+                {move || when().map(|w| format!(" ({w})"))}
+                ". Om du inte själv bad om det: kontakta din chef och systemadministratören, och granska vad som gjorts i ditt namn."
+            </p>
+            <p><a class="button primary" href=next>"Fortsätt"</a></p>
+        </main>
+    }
+}
