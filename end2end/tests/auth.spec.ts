@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { signIn, signOut, expectAccessible } from './helpers';
+import { signIn, signOut, expectAccessible, secondFactor, demoSecret, totp, PASSWORD } from './helpers';
 
 // Each demo role signs in and sees its own navigation.
 const roles: { user: string; role: string; nav: string[]; notNav: string[] }[] = [
@@ -64,6 +64,32 @@ test('admin creates an organisation and an account', async ({ page }) => {
   await signOut(page);
   await signIn(page, 'mentor.exit', 'ett-långt-startlösenord');
   await expect(page.getByTestId('user-org')).toContainText('Fryshuset Exit Göteborg');
+});
+
+test('a case worker signs in with the second factor; the password alone opens nothing', async ({ page }) => {
+  await page.goto('/logga-in');
+  await page.getByLabel('Användarnamn').fill('handlaggare');
+  await page.getByLabel('Lösenord').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await expect(page).toHaveURL(/\/logga-in\/kod$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tvåstegsverifiering');
+  await expectAccessible(page);
+  // After the password alone, case pages still send the visitor to sign in.
+  await page.goto('/arenden');
+  await expect(page).toHaveURL(/\/logga-in(\?|$)/);
+  await page.goto('/logga-in/kod');
+  // A code far from now is refused with the message, and the page stays.
+  const wrong = totp(demoSecret('handlaggare'), Math.floor(Date.now() / 30_000) + 40);
+  await page.getByLabel('Engångskod').fill(wrong);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await expect(page).toHaveURL(/\/logga-in\/kod\?fel=1$/);
+  await expect(page.getByTestId('login-error')).toContainText('Koden stämmer inte');
+  await secondFactor(page, 'handlaggare', 'Logga in');
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('user-name')).toHaveText('Sara Lindqvist');
+  await page.goto('/arenden');
+  await expect(page).toHaveURL(/\/arenden$/);
+  await signOut(page);
 });
 
 test.describe('without JavaScript', () => {
