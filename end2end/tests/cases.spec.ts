@@ -155,9 +155,11 @@ test.describe.serial('a case from registration to revoked consent', () => {
     await page.goto(`/arenden/${caseId}`);
     await settle(page);
     await expect(page.getByTestId('access-denied')).toBeVisible();
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ingen åtkomst');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Du har inte åtkomst till det här ärendet');
     await expect(page.locator('body')).not.toContainText(last);
-    await expect(page.getByLabel('Motivering (minst 20 tecken)')).toBeVisible();
+    // A partner can never ask for break-glass; the page says what to do instead.
+    await expect(page.getByLabel('Motivering (minst 20 tecken)')).toHaveCount(0);
+    await expect(page.getByTestId('access-what-now')).toBeVisible();
     await expectAccessible(page);
   });
 

@@ -7,8 +7,8 @@
 use std::time::Instant;
 
 use app::app::{shell, App};
-use app::server::auth;
 use app::server::AppState;
+use app::server::{auth, flash};
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Form, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -37,6 +37,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         state: state.clone(),
     };
     let ctx_pages = ctx.clone();
+    let ctx_flash = ctx.clone();
     let plain = Router::new()
         .route("/api/login", post(login))
         .route("/api/login/kod", post(login_code))
@@ -58,6 +59,14 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
                 {
                     provide_context(leptos::nonce::Nonce::from_value(n.0));
                 }
+                // A failed plain form post's error, kept server-side, for the page's action.
+                if let Some(f) = use_context::<http::request::Parts>()
+                    .and_then(|p| p.extensions.get::<FormFlash>().cloned())
+                {
+                    provide_context(leptos::server::ServerActionError::new(
+                        &f.0.path, &f.0.error,
+                    ));
+                }
             },
             {
                 let options = options.clone();
@@ -71,6 +80,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .merge(plain)
         .merge(leptos)
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            ctx_flash,
+            keep_form_errors_off_the_address,
+        ))
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(same_origin_only))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -186,6 +199,18 @@ async fn who_is_signed_in(State(ctx): State<Ctx>, mut req: Request, next: Next) 
             } else {
                 return to_sign_in(&req, true);
             }
+            if let Some(id) = query_value(req.uri().query().unwrap_or(""), FLASH_PARAM) {
+                match flash::take(&ctx.state, token, &id).await {
+                    Ok(Some(f)) => {
+                        let f = std::sync::Arc::new(f);
+                        req.extensions_mut().insert(FormFlash(f.clone()));
+                        let resp = next.run(req).await;
+                        return refill_form(resp, &f.path, &f.values).await;
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = ?e, "form flash could not be read"),
+                }
+            }
         } else if !is_public_page(&path) {
             return to_sign_in(&req, false);
         }
@@ -206,6 +231,356 @@ fn to_sign_in(req: &Request, expired: bool) -> Response {
         to.push_str("fel=session");
     }
     Redirect::to(&to).into_response()
+}
+
+/// The query parameter that carries a form flash's key.
+const FLASH_PARAM: &str = "__flash";
+
+/// A failed plain form post's error and values, read for the page it returned to.
+#[derive(Clone)]
+struct FormFlash(std::sync::Arc<flash::Flash>);
+
+/// One value of a query string, decoded.
+fn query_value(query: &str, key: &str) -> Option<String> {
+    form_pairs(query.as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// `application/x-www-form-urlencoded` pairs, decoded (`+` is a space).
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    fn decode(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < b.len() => {
+                    let hex = |c: u8| (c as char).to_digit(16);
+                    match (hex(b[i + 1]), hex(b[i + 2])) {
+                        (Some(h), Some(l)) => {
+                            out.push((h * 16 + l) as u8);
+                            i += 2;
+                        }
+                        _ => out.push(b'%'),
+                    }
+                }
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    String::from_utf8_lossy(body)
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Fields whose values are never kept, not even sealed: secrets typed into a form.
+fn is_secret_field(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("password") || n.contains("losenord") || n.contains("code") || n.contains("kod")
+}
+
+/// A plain HTML form post (no JavaScript) to a server function that fails is sent back to the
+/// form with the error in the address (`?__err=…&__path=…`), where proxy logs and the browser
+/// history keep it. This keeps the error and the submitted values server-side instead
+/// (`flash`, sealed under the session) and sends the browser back with only `?__flash=<key>`;
+/// the page reads it once and shows the error and the values again. Without a session nothing
+/// is kept and the address carries no error either.
+async fn keep_form_errors_off_the_address(
+    State(ctx): State<Ctx>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let plain_form_post = req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+    if !plain_form_post {
+        return next.run(req).await;
+    }
+    let cookie = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok());
+    let token = auth::token_from_cookie_header(&ctx.state, cookie);
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "").into_response();
+    };
+    let values: Vec<(String, String)> = form_pairs(&bytes)
+        .into_iter()
+        .filter(|(k, _)| !is_secret_field(k))
+        .collect();
+    let mut resp = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let Some(location) = resp
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+    else {
+        return resp;
+    };
+    let (base, query) = location.split_once('?').unwrap_or((&location, ""));
+    let pairs = form_pairs(query.as_bytes());
+    let error = pairs
+        .iter()
+        .find(|(k, _)| k == "__err")
+        .map(|(_, v)| v.clone());
+    let path = pairs
+        .iter()
+        .find(|(k, _)| k == "__path")
+        .map(|(_, v)| v.clone());
+    let mut kept: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != "__err" && k != "__path" && k != FLASH_PARAM)
+        .collect();
+    if let (Some(error), Some(path), Some(token)) = (error, path, token) {
+        let f = flash::Flash {
+            path,
+            error,
+            values,
+        };
+        match flash::put(&ctx.state, &token, &f).await {
+            Ok(id) => kept.push((FLASH_PARAM.to_string(), id)),
+            Err(e) => tracing::error!(error = ?e, "form flash could not be stored"),
+        }
+    }
+    let mut to = base.to_string();
+    if !kept.is_empty() {
+        to.push('?');
+        to.push_str(
+            &kept
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}={}",
+                        app::domain::next::encode(k),
+                        app::domain::next::encode(v)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("&"),
+        );
+    }
+    if let Ok(v) = HeaderValue::from_str(&to) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+/// The page a failed plain form post returned to, with the submitted values back in its form
+/// fields (inputs other than hidden, password and buttons; text areas; selects), so the user
+/// corrects the error instead of typing everything again.
+async fn refill_form(resp: Response, path: &str, values: &[(String, String)]) -> Response {
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if !is_html || values.is_empty() {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let html = fill_values(&String::from_utf8_lossy(&bytes), path, values);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(html))
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The value of attribute `name` in a start tag, as written.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let needle = format!(" {name}=\"");
+    let start = tag.find(&needle)? + needle.len();
+    let end = tag[start..].find('"')? + start;
+    Some(&tag[start..end])
+}
+
+/// `tag` without attribute `name`.
+fn without_attr(tag: &str, name: &str) -> String {
+    let needle = format!(" {name}=\"");
+    match tag.find(&needle) {
+        Some(i) => {
+            let vstart = i + needle.len();
+            match tag[vstart..].find('"') {
+                Some(e) => format!("{}{}", &tag[..i], &tag[vstart + e + 1..]),
+                None => tag.to_string(),
+            }
+        }
+        None => tag.to_string(),
+    }
+}
+
+/// Puts submitted values back into the form that was posted: the one whose `action` is the
+/// server function's path and whose hidden fields (ids, versions) match what was submitted — a
+/// page can hold several forms for the same action, one per note for instance.
+fn fill_values(html: &str, path: &str, values: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    while let Some(i) = rest.find("<form") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest
+            .find("</form>")
+            .map_or(rest.len(), |e| e + "</form>".len());
+        let form = &rest[..end];
+        let open = &form[..form.find('>').map_or(form.len(), |e| e + 1)];
+        if attr(open, "action") == Some(path) && hidden_fields_match(form, values) {
+            out.push_str(&fill_fields(form, values));
+        } else {
+            out.push_str(form);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether every hidden field of a form holds the value that was submitted for it.
+fn hidden_fields_match(form: &str, values: &[(String, String)]) -> bool {
+    form.match_indices("<input ").all(|(i, _)| {
+        let tag = &form[i..i + form[i..].find('>').unwrap_or(0) + 1];
+        if attr(tag, "type") != Some("hidden") {
+            return true;
+        }
+        match (attr(tag, "name"), attr(tag, "value")) {
+            (Some(n), Some(v)) => values.iter().any(|(k, sv)| k == n && escape_html(sv) == v),
+            _ => true,
+        }
+    })
+}
+
+/// Puts submitted values back into the fields of one form.
+fn fill_fields(html: &str, values: &[(String, String)]) -> String {
+    let value_of = |name: &str| {
+        let unescaped = name.replace("&amp;", "&").replace("&quot;", "\"");
+        values
+            .iter()
+            .find(|(k, _)| *k == unescaped)
+            .map(|(_, v)| v.as_str())
+    };
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[..=end];
+        let lower = tag.to_ascii_lowercase();
+        if lower.starts_with("<input ") {
+            let ty = attr(tag, "type").unwrap_or("text").to_ascii_lowercase();
+            let skip = matches!(
+                ty.as_str(),
+                "hidden" | "password" | "submit" | "button" | "reset" | "file" | "radio"
+            );
+            match attr(tag, "name").and_then(value_of) {
+                Some(v) if !skip && ty == "checkbox" => {
+                    let t = without_attr(tag, "checked").replace(" checked", "");
+                    let on = attr(tag, "value").unwrap_or("on") == escape_html(v);
+                    let (head, close) = split_close(&t);
+                    out.push_str(head);
+                    if on {
+                        out.push_str(" checked");
+                    }
+                    out.push_str(close);
+                }
+                Some(v) if !skip => {
+                    let t = without_attr(tag, "value");
+                    let (head, close) = split_close(&t);
+                    out.push_str(head);
+                    out.push_str(&format!(" value=\"{}\"", escape_html(v)));
+                    out.push_str(close);
+                }
+                _ => out.push_str(tag),
+            }
+            rest = &rest[end + 1..];
+        } else if lower.starts_with("<textarea ") {
+            match attr(tag, "name").and_then(value_of) {
+                Some(v) => match rest.find("</textarea>") {
+                    Some(close) => {
+                        out.push_str(tag);
+                        out.push_str(&escape_html(v));
+                        rest = &rest[close..];
+                    }
+                    None => {
+                        out.push_str(tag);
+                        rest = &rest[end + 1..];
+                    }
+                },
+                None => {
+                    out.push_str(tag);
+                    rest = &rest[end + 1..];
+                }
+            }
+        } else if lower.starts_with("<select ") {
+            match (attr(tag, "name").and_then(value_of), rest.find("</select>")) {
+                (Some(v), Some(close)) => {
+                    let inner = &rest[..close];
+                    let want = format!(" value=\"{}\"", escape_html(v));
+                    let mut sel = String::new();
+                    let mut r = inner;
+                    while let Some(o) = r.find("<option") {
+                        sel.push_str(&r[..o]);
+                        r = &r[o..];
+                        let Some(oe) = r.find('>') else { break };
+                        let otag = r[..oe]
+                            .replace(" selected=\"\"", "")
+                            .replace(" selected", "");
+                        sel.push_str(&otag);
+                        if otag.contains(&want) {
+                            sel.push_str(" selected");
+                        }
+                        sel.push('>');
+                        r = &r[oe + 1..];
+                    }
+                    sel.push_str(r);
+                    out.push_str(&sel);
+                    rest = &rest[close..];
+                }
+                _ => {
+                    out.push_str(tag);
+                    rest = &rest[end + 1..];
+                }
+            }
+        } else {
+            out.push_str(tag);
+            rest = &rest[end + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A start tag split before its closing `>` or `/>`.
+fn split_close(tag: &str) -> (&str, &str) {
+    if let Some(h) = tag.strip_suffix("/>") {
+        (h.trim_end(), "/>")
+    } else {
+        (&tag[..tag.len() - 1], ">")
+    }
 }
 
 /// Refuses state-changing requests that a browser marks as coming from another site.
@@ -545,4 +920,79 @@ async fn error_status(req: Request, next: Next) -> Response {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn submitted_values_go_back_into_the_form() {
+        let html = r#"<form action="/api/other" method="post"><textarea name="comment"></textarea></form><form action="/api/x" method="post"><input type="hidden" name="case_id" value="xyz"/><textarea name="comment"></textarea></form><form action="/api/x" method="post"><input type="hidden" name="case_id" value="abc"/><input id="t" name="title" type="text" required/><input name="due" type="date" value="2026-01-01"/><input name="password" type="password"/><textarea name="comment" rows="4"></textarea><select name="status"><option value="planned" selected>Planerad</option><option value="done">Klar</option></select><input type="checkbox" name="all"/></form>"#;
+        let values = vec![
+            ("case_id".to_string(), "abc".to_string()),
+            ("title".to_string(), "Ring \"Kim\" <nu>".to_string()),
+            ("due".to_string(), "2026-03-01".to_string()),
+            ("password".to_string(), "hemligt".to_string()),
+            ("comment".to_string(), "Rad ett\nrad två & tre".to_string()),
+            ("status".to_string(), "done".to_string()),
+            ("all".to_string(), "on".to_string()),
+        ];
+        let out = fill_values(html, "/api/x", &values);
+        assert!(
+            out.starts_with(r#"<form action="/api/other" method="post"><textarea name="comment"></textarea></form><form action="/api/x" method="post"><input type="hidden" name="case_id" value="xyz"/><textarea name="comment"></textarea></form>"#),
+            "only the posted form is filled: {out}"
+        );
+        assert!(
+            out.contains(r#"value="Ring &quot;Kim&quot; &lt;nu&gt;""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"value="2026-03-01""#) && !out.contains("2026-01-01"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("hemligt"),
+            "passwords are never put back: {out}"
+        );
+        assert!(
+            out.contains("Rad ett\nrad två &amp; tre</textarea>"),
+            "{out}"
+        );
+        assert!(out.contains(r#"<option value="done" selected>"#), "{out}");
+        assert!(out.contains(r#"<option value="planned">"#), "{out}");
+        assert!(out.contains(r#"name="all" checked/>"#), "{out}");
+    }
+
+    #[test]
+    fn form_bodies_and_queries_decode() {
+        assert_eq!(
+            form_pairs(b"a=1&b=Hej+d%C3%A5&c=%2&d"),
+            vec![
+                ("a".to_string(), "1".to_string()),
+                ("b".to_string(), "Hej då".to_string()),
+                ("c".to_string(), "%2".to_string()),
+                ("d".to_string(), String::new()),
+            ]
+        );
+        assert_eq!(
+            query_value("x=1&__flash=ab", "__flash").as_deref(),
+            Some("ab")
+        );
+        assert!(
+            is_secret_field("password")
+                && is_secret_field("new_password")
+                && is_secret_field("code")
+        );
+    }
+
+    #[test]
+    fn the_policy_names_the_nonce_and_allows_no_inline_script() {
+        let p = content_security_policy("abc123");
+        assert!(p.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
+        assert!(!p.contains("unsafe-inline"));
+        let (a, b) = (CspNonce::new().unwrap(), CspNonce::new().unwrap());
+        assert_eq!(a.0.len(), 32);
+        assert_ne!(a.0, b.0);
+    }
 }

@@ -16,7 +16,8 @@ pub mod session;
 /// Sets the HTTP status of a failed server-function call so clients and logs see 401/403/404/….
 ///
 /// Not for a plain HTML form post (no JavaScript): that must stay the redirect back to the
-/// form, which carries the error in its address for the page to show.
+/// form. The router keeps the error and the submitted values server-side for that redirect
+/// (`server::flash`), so the address carries only an opaque key, never text.
 #[cfg(feature = "ssr")]
 pub(crate) fn reply<T>(
     r: Result<T, crate::domain::AppError>,

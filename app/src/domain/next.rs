@@ -40,8 +40,8 @@ pub fn safe_next(next: &str) -> Option<String> {
 /// `/logga-in?next=<path>`: the sign-in page that returns to `path_and_query` afterwards.
 pub fn sign_in_then(path_and_query: &str) -> String {
     match safe_next(path_and_query) {
-        Some(n) if n != "/" => format!("/logga-in?next={}", encode(&n)),
-        _ => "/logga-in".to_string(),
+        Some(n) => format!("/logga-in?next={}", encode(&n)),
+        None => "/logga-in".to_string(),
     }
 }
 
@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn the_sign_in_address_carries_the_page_encoded() {
-        assert_eq!(sign_in_then("/"), "/logga-in");
+        assert_eq!(sign_in_then("/"), "/logga-in?next=/");
         assert_eq!(sign_in_then("//evil.example"), "/logga-in");
         assert_eq!(
             sign_in_then("/arenden/abc?flik=plan&x=1"),

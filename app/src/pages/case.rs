@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::cases::{get_case, BreakGlass, TransitionCase};
 use crate::components::ui::{ActionStatus, ErrorBox};
 use crate::domain::casework::CaseSummary;
-use crate::domain::{AppError, CaseView, Category, Me, Role, Shown};
+use crate::domain::{AppError, Capability, CaseView, Category, Me, Shown};
 use crate::pages::casework::CaseworkTabs;
 use crate::pages::common::{
     error_for, masked, part_label, protection_tag, shown, successes, sv_clock, sv_date,
@@ -67,24 +67,34 @@ pub fn CasePage() -> impl IntoView {
     }
 }
 
-/// The page for a case the reader may not see, with the break-glass request.
+/// The one page for a case the reader may not open — whether it does not exist, belongs to
+/// another organisation or is outside the reader's team. It depends only on the reader's role,
+/// never on the case, so that it tells nobody outside the owning organisation whether the case
+/// exists (status 404 in every case). It says what the reader may do: staff who may ask for
+/// break-glass (only ever granted on their own organisation's cases) get the request form.
 #[component]
 pub(crate) fn AccessDenied(case_id: String, glass: ServerAction<BreakGlass>) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.set_status(http::StatusCode::NOT_FOUND);
+        }
+    }
     let me = expect_context::<Me>();
-    let may_break_glass = matches!(
-        me.role,
-        Role::CaseWorker | Role::ProgramLead | Role::Partner | Role::Police
-    );
+    let may_break_glass = me.role.can(Capability::BreakGlass);
     let error = Signal::derive(move || glass.value().get().and_then(Result::err));
     let reason_error = Signal::derive(move || error_for(error.get(), "reason"));
     view! {
         <section class="access-denied" data-testid="access-denied">
-            <h1>"Ingen åtkomst"</h1>
-            <p>"Du har inte behörighet att se det här ärendet, eller så finns det inte. Försöket är loggat."</p>
+            <h1>"Du har inte åtkomst till det här ärendet"</h1>
+            <p>"Ärendet finns inte, eller så har du ingen roll i det. Försöket är loggat."</p>
+            {(!may_break_glass).then(|| view! {
+                <p data-testid="access-what-now">"Behöver du uppgifter ur ärendet, be ärendets ansvariga handläggare att lägga till dig i teamet. Din organisation får då se det som samtycket eller lagstödet omfattar."</p>
+            })}
             {may_break_glass.then(|| view! {
                 <section class="card" id="nodatkomst" aria-labelledby="bg-h">
                     <h2 id="bg-h">"Begär nödåtkomst"</h2>
-                    <p>"Använd nödåtkomst bara när det är nödvändigt för att skydda någons liv eller hälsa eller för att fullgöra en akut uppgift. Åtkomsten gäller i 60 minuter. Motiveringen och allt du läser granskas av loggansvarig."</p>
+                    <p>"Nödåtkomst kan bara ges till ärenden i din egen organisation. Använd den bara när det är nödvändigt för att skydda någons liv eller hälsa eller för att fullgöra en akut uppgift. Åtkomsten gäller i 60 minuter. Motiveringen och allt du läser granskas av loggansvarig, och ärendets ansvariga handläggare får besked."</p>
                     {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
                     <ActionForm action=glass attr:class="form">
                         <input type="hidden" name="case_id" value=case_id.clone()/>

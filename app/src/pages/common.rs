@@ -155,3 +155,12 @@ mod tests {
         assert_eq!(part_label("x"), "x");
     }
 }
+
+/// The print buttons' handler. An inline `onclick` attribute would be refused by the
+/// Content-Security-Policy (no inline scripts), so the hydrated page calls the browser here.
+pub fn print_page() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().print();
+    }
+}

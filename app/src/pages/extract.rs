@@ -17,7 +17,7 @@ use crate::domain::extract::{
 use crate::domain::Category;
 use crate::pages::case::use_case_id;
 use crate::pages::casework::failure;
-use crate::pages::common::{successes, sv_datetime};
+use crate::pages::common::{print_page, successes, sv_datetime};
 
 #[component]
 pub fn ExtractPage() -> impl IntoView {
@@ -177,7 +177,7 @@ fn PrintedExtract(x: RegisterExtract, review: AnyView) -> impl IntoView {
         <article class="extract-print" data-testid="extract">
             <div class="screen-only actions">
                 <a href=back>"Tillbaka till ärendet"</a>
-                <button type="button" class="primary" onclick="window.print()">"Skriv ut"</button>
+                <button type="button" class="primary" on:click=|_| print_page()>"Skriv ut"</button>
                 <a href=json download=file data-testid="extract-json">"Ladda ner som JSON"</a>
             </div>
             <p class="screen-only hint">

@@ -12,6 +12,7 @@ use crate::api::outcomes::load_outcomes;
 use crate::components::charts::{BarChart, CountTableView};
 use crate::components::ui::ErrorBox;
 use crate::domain::stats::{Cell, Median, Outcomes, Share, MIN_CELL};
+use crate::pages::common::print_page;
 
 /// The query of the current view: (from, to, municipality).
 fn use_period() -> impl Fn() -> (String, String, String) + Copy + Send + Sync + 'static {
@@ -288,7 +289,7 @@ fn Report(o: Outcomes) -> impl IntoView {
             <div class="page-head">
                 <h1>"Rapport: avhopparverksamhetens resultat"</h1>
                 <p class="screen-only">
-                    <button type="button" class="primary" onclick="window.print()">"Skriv ut"</button>
+                    <button type="button" class="primary" on:click=|_| print_page()>"Skriv ut"</button>
                     " "
                     <a class="button" href=format!("/api/rapport.csv?{q}") download>"Ladda ner CSV"</a>
                     " "

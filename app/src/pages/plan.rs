@@ -17,7 +17,7 @@ use crate::pages::casework::{
     date_or_dash, draft_key, failure, forget_drafts_when_saved, load_failed, CaseworkTabs,
     DraftArea, SignInToSave,
 };
-use crate::pages::common::{shown, successes};
+use crate::pages::common::{print_page, shown, successes};
 
 /// The plan's goals grouped by life domain, in the order of [`LifeDomain::ALL`].
 fn by_domain(goals: &[GoalDto]) -> Vec<(LifeDomain, Vec<GoalDto>)> {
@@ -386,7 +386,7 @@ fn PrintedPlan(c: CaseView, p: PlanDto) -> impl IntoView {
         <div class="plan-print" data-testid="plan-print">
             <div class="screen-only actions">
                 <a href=back>"Tillbaka till planen"</a>
-                <button type="button" class="primary" onclick="window.print()">"Skriv ut"</button>
+                <button type="button" class="primary" on:click=|_| print_page()>"Skriv ut"</button>
             </div>
             <p class="screen-only hint">"Utskriften visar mål och åtgärder. Kommentarer och anteckningar från uppföljningar finns bara i ärendet."</p>
             <h1>"Min handlingsplan"</h1>

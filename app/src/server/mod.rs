@@ -21,6 +21,7 @@ pub mod db;
 pub mod demo;
 pub mod demo_history;
 pub mod extract;
+pub mod flash;
 pub mod gate;
 pub mod identity;
 pub mod inbox;
