@@ -110,12 +110,15 @@ pub struct Withholding {
     pub status: ReviewStatus,
     /// The recorded reason of a withholding decision.
     pub reason: Option<String>,
+    /// What the extract says in its place: the marker, and the reason when there is one.
+    pub text: String,
 }
 
 crate::domain::redact::redacted_debug!(Withholding {
     field,
     status,
-    reason
+    reason,
+    text
 });
 
 /// One item not given, for the extract's list of what was withheld and why.

@@ -311,10 +311,7 @@ fn Record(r: ExtractRecord, caption: String) -> impl IntoView {
                 <tr><th scope="row">"Post-id"</th><td><code>{r.id}</code></td></tr>
                 <tr><th scope="row">"Uppgiftsägare"</th><td>{r.owner_org_name}</td></tr>
                 {r.withheld.iter().find(|w| w.field.is_none()).map(|w| view! {
-                    <tr><th scope="row">"Innehåll"</th><td data-testid="withheld-marker">{match &w.reason {
-                        Some(reason) => format!("{}. Skäl: {reason}", w.status.marker()),
-                        None => w.status.marker().to_string(),
-                    }}</td></tr>
+                    <tr><th scope="row">"Innehåll"</th><td data-testid="withheld-marker">{w.text.clone()}</td></tr>
                 })}
                 {r.fields.into_iter().map(|f| view! {
                     <tr><th scope="row">{f.label}</th><td>{f.text}</td></tr>

@@ -910,14 +910,23 @@ struct Point {
     owner: String,
     fingerprint: String,
     why: String,
+    /// A timeline entry that repeats the text of another organisation's record (its `source`):
+    /// it is given or withheld with that record, under the record's key, and not listed apart.
+    follows: bool,
 }
 
 /// Every item of the stored rows that needs a secrecy review before the organisation
 /// `producer` gives it to the person: each record another organisation owns (as a whole, its
-/// reviewed fields included) and each reviewed field of the producer's own records.
+/// reviewed fields included) and each reviewed field of the producer's own records. A
+/// timeline entry written for another organisation's record follows that record's decision.
 fn points(st: &Stored, producer: &str, names: &Names) -> Vec<Point> {
     let mut out = Vec::new();
-    for (ti, (t, rows)) in st.tables.iter().enumerate() {
+    // The timeline last, so that the records it points at are known.
+    let mut order: Vec<usize> = (0..st.tables.len()).collect();
+    order.sort_by_key(|i| st.tables[*i].0.name == "event");
+    let mut foreign: HashMap<String, String> = HashMap::new();
+    for ti in order {
+        let (t, rows) = &st.tables[ti];
         // The decisions themselves are the producer's own record of the review.
         if t.name == "extract_release" {
             continue;
@@ -927,9 +936,28 @@ fn points(st: &Stored, producer: &str, names: &Names) -> Vec<Point> {
                 continue;
             };
             let owner = st.owner(t, row, producer);
+            if t.name == "event" {
+                let source = str_of(row, "source").unwrap_or_default();
+                if let Some(fp) = foreign.get(&source) {
+                    out.push(Point {
+                        key: source.clone(),
+                        table: ti,
+                        row: ri,
+                        field: None,
+                        owner,
+                        fingerprint: fp.clone(),
+                        why: String::new(),
+                        follows: true,
+                    });
+                    continue;
+                }
+            }
             if owner != producer {
+                let key = format!("{}:{id}", t.name);
+                let fp = fingerprint(row);
+                foreign.insert(key.clone(), fp.clone());
                 out.push(Point {
-                    key: format!("{}:{id}", t.name),
+                    key,
                     table: ti,
                     row: ri,
                     field: None,
@@ -938,7 +966,8 @@ fn points(st: &Stored, producer: &str, names: &Names) -> Vec<Point> {
                         names.org(&owner)
                     ),
                     owner,
-                    fingerprint: fingerprint(row),
+                    fingerprint: fp,
+                    follows: false,
                 });
                 continue;
             }
@@ -955,6 +984,7 @@ fn points(st: &Stored, producer: &str, names: &Names) -> Vec<Point> {
                     owner: owner.clone(),
                     fingerprint: fingerprint(v),
                     why: why.to_string(),
+                    follows: false,
                 });
             }
         }
@@ -1117,6 +1147,18 @@ async fn build(
         let d = applied(p, &decisions, dek, &names)?;
         let section = &mut sections[p.table];
         let rec = &mut section.records[p.row];
+        if p.follows {
+            if d.status != ReviewStatus::Released {
+                rec.fields.clear();
+                rec.withheld.push(Withholding {
+                    field: None,
+                    status: d.status,
+                    reason: d.reason.clone(),
+                    text: marker(d.status, d.reason.as_deref()),
+                });
+            }
+            continue;
+        }
         let what = p
             .field
             .map_or_else(|| WHOLE_RECORD.to_string(), |f| label(t, f));
@@ -1166,6 +1208,7 @@ async fn build(
             field: p.field.map(str::to_string),
             status: d.status,
             reason: d.reason.clone(),
+            text: marker(d.status, d.reason.as_deref()),
         });
         withheld.push(WithheldItem {
             key: p.key.clone(),
@@ -1313,7 +1356,7 @@ pub async fn decide(
     let st = Stored::load(a, &c.participant).await?;
     let Some(p) = points(&st, &c.owner_org, &names)
         .into_iter()
-        .find(|p| p.key == item)
+        .find(|p| p.key == item && !p.follows)
     else {
         return Err(AppError::invalid(
             "item",
@@ -1884,6 +1927,12 @@ mod tests {
         };
         let (bi, ci) = (item(&r, &basis_key), item(&r, &contact_key));
         assert!(bi.value.contains("Zq81") && ci.value.contains("Pk42"));
+        // Each item once: the contact's timeline entry goes with the contact.
+        let mut keys: Vec<&str> = r.items.iter().map(|i| i.key.as_str()).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "an item is listed twice");
         assert_eq!(ci.owner_org, "Passus Göteborg");
         assert_eq!(
             (bi.status, ci.status),
@@ -1912,6 +1961,17 @@ mod tests {
             .withheld
             .iter()
             .any(|i| i.key == basis_key || i.key == contact_key));
+        let timeline = x.sections.iter().find(|s| s.table == "event").unwrap();
+        let entry = timeline
+            .records
+            .iter()
+            .find(|r| {
+                r.fields
+                    .iter()
+                    .any(|f| f.name == "source" && f.value == Json::String(contact_key.clone()))
+            })
+            .expect("the contact's timeline entry is given with it");
+        assert!(field_of(entry, "text").text.contains("Pk42"));
 
         // Withheld with a reason: gone again, the reason given in its place.
         let why_basis = "Polisens underlag, sekretess enligt OSL 18 kap. 1 §";
