@@ -340,16 +340,18 @@ pub async fn last_verification(a: &Authed) -> Result<Option<Verification>, AppEr
     }))
 }
 
-/// Password resets done by an administrator since `since`, oldest first (the target user is in
-/// the entry's `reason`).
+/// Password and second-factor resets done by an administrator since `since`, oldest first (the
+/// target user is in the entry's `reason`).
 async fn admin_resets_since(
     state: &super::state::AppState,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Row>, AppError> {
     Ok(state
         .db()
-        .q("SELECT * OMIT id FROM audit WHERE action = 'user.password_reset' AND decision = 'allow'
-              AND at >= <datetime>$since ORDER BY seq ASC")
+        .q(
+            "SELECT * OMIT id FROM audit WHERE action IN ['user.password_reset', 'user.mfa_reset']
+              AND decision = 'allow' AND at >= <datetime>$since ORDER BY seq ASC",
+        )
         .bind("since", since)
         .run()
         .await?
@@ -369,6 +371,8 @@ pub enum Flag {
     Protected,
     /// An administrator set another person's password (and could then sign in as them).
     AdminReset,
+    /// An administrator removed another person's second factor.
+    AdminSecondFactorReset,
     /// A refused attempt on a participant's file (no relation, or a category not allowed).
     Refused,
     /// A search matched a person the searcher has no relation to (answered as no hit).
@@ -383,6 +387,7 @@ impl Flag {
             Flag::Burst => "Många deltagare på kort tid",
             Flag::Protected => "Skyddade personuppgifter",
             Flag::AdminReset => "Lösenord återställt av administratör",
+            Flag::AdminSecondFactorReset => "Tvåstegsverifiering återställd av administratör",
             Flag::Refused => "Nekat försök",
             Flag::WithheldSearch => "Sökning på person utan koppling",
         }
@@ -511,12 +516,19 @@ pub async fn flagged_reads(a: &Authed, days: i64) -> Result<Vec<FlaggedRead>, Ap
         };
         (r, vec![flag])
     }));
-    // Password resets by an administrator are put before the reviewer whatever else happened.
+    // Resets by an administrator are put before the reviewer whatever else happened.
     out.extend(
         admin_resets_since(a.state(), since)
             .await?
             .into_iter()
-            .map(|r| (r, vec![Flag::AdminReset])),
+            .map(|r| {
+                let flag = if r.action == "user.mfa_reset" {
+                    Flag::AdminSecondFactorReset
+                } else {
+                    Flag::AdminReset
+                };
+                (r, vec![flag])
+            }),
     );
     out.sort_by_key(|(r, _)| r.seq);
     out.reverse();
