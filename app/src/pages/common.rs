@@ -111,6 +111,15 @@ pub fn FieldError(
     }
 }
 
+/// The print buttons' handler. An inline `onclick` attribute would be refused by the
+/// Content-Security-Policy (no inline scripts), so the hydrated page calls the browser here.
+pub fn print_page() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().print();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,14 +162,5 @@ mod tests {
     fn unknown_part_is_shown_as_stored() {
         assert_eq!(part_label("mentor"), "Mentor");
         assert_eq!(part_label("x"), "x");
-    }
-}
-
-/// The print buttons' handler. An inline `onclick` attribute would be refused by the
-/// Content-Security-Policy (no inline scripts), so the hydrated page calls the browser here.
-pub fn print_page() {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = window().print();
     }
 }
