@@ -1086,7 +1086,7 @@ fn item_text(key: &str) -> String {
         Some(field) => format!("{}, post {record}: {}", t.title, label(t, field)),
         None => format!(
             "{}, post {record}: {}",
-            t.title.to_string(),
+            t.title,
             WHOLE_RECORD.to_lowercase()
         ),
     }
