@@ -37,3 +37,76 @@ test('the case worker prints a register extract, and the log reviewer finds it i
   await expect(rows.first()).toContainText('Tog fram registerutdrag');
   await expectAccessible(page);
 });
+
+test('the register extract has a secrecy review: the case worker releases one item and withholds one with a reason', async ({ page }) => {
+  await signIn(page, 'handlaggare');
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/arenden?mine=on');
+  await page.waitForLoadState('networkidle');
+  // A case of the case worker's with at least two items up for review (the police's threat
+  // assessment and Passus's action on the demo cases they share).
+  const hrefs = await page
+    .getByTestId('case-list')
+    .getByRole('link', { name: /Öppna/ })
+    .evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''));
+  let caseId = '';
+  for (const href of hrefs) {
+    const id = href.split('/').filter(Boolean)[1];
+    if (!id) continue;
+    const r = await page.request.get(`/api/cases/extract_review?case_id=${id}`);
+    if (r.ok() && (await r.json()).items.length >= 2) {
+      caseId = id;
+      break;
+    }
+  }
+  expect(caseId, 'a case with items up for review').not.toBe('');
+
+  await page.goto(`/arenden/${caseId}/registerutdrag`);
+  await page.waitForLoadState('networkidle');
+  const review = page.getByTestId('extract-review');
+  await expect(review.getByRole('heading', { name: 'Sekretessprövning före utlämnande' })).toBeVisible();
+  const items = review.getByTestId('review-item');
+  const total = await items.count();
+  expect(total).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('review-status')).toHaveText(`0 av ${total} prövade`);
+  await expect(items.first().getByTestId('review-item-status')).toHaveText('Väntar på prövning');
+  await expect(page.getByTestId('extract-pending')).toBeVisible();
+  await expectAccessible(page);
+
+  const [releaseKey, withholdKey] = await items.evaluateAll((li) => li.slice(0, 2).map((e) => e.getAttribute('data-item') ?? ''));
+  const item = (key: string) => review.locator(`[data-testid="review-item"][data-item="${key}"]`);
+  const printed = (key: string) => page.getByTestId('extract').locator(`table.extract-record[data-record="${key.split(':')[1]}"]`).first();
+  // Before any decision the extract gives neither: only the marker.
+  await expect(printed(releaseKey)).toContainText('Väntar på sekretessprövning');
+  await expect(printed(withholdKey)).toContainText('Väntar på sekretessprövning');
+  // The value the release would give, as the case worker sees it in the review: the longest line.
+  const valueText = (await item(releaseKey).getByTestId('review-item-value').innerText())
+    .split('\n')
+    .map((l) => l.slice(l.indexOf(': ') + 2))
+    .sort((a, b) => b.length - a.length)[0];
+
+  await item(releaseKey).getByRole('button', { name: 'Lämna ut' }).click();
+  await expect(item(releaseKey).getByTestId('review-item-status')).toHaveText('Lämnas ut');
+  await expect(page.getByTestId('review-status')).toHaveText(`1 av ${total} prövade`);
+
+  const reason = 'Polisens underlag, sekretess enligt OSL 18 kap. 1 §';
+  await item(withholdKey).getByLabel('Skäl för undantag (står i utdraget)').fill(reason);
+  await item(withholdKey).getByRole('button', { name: 'Undanta' }).click();
+  await expect(item(withholdKey).getByTestId('review-item-status')).toHaveText('Undantas');
+  await expect(page.getByTestId('review-status')).toHaveText(`2 av ${total} prövade`);
+
+  // The printable extract gives the released value and, for the withheld one, the marker and why.
+  await expect(printed(releaseKey)).not.toContainText('sekretessprövning');
+  await expect(printed(releaseKey)).toContainText(valueText);
+  await expect(printed(withholdKey)).toContainText('Undantaget efter sekretessprövning');
+  await expect(printed(withholdKey)).toContainText(reason);
+  await expect(page.getByTestId('extract-withheld')).toContainText(reason);
+  await expectAccessible(page);
+
+  // The JSON download honours the same decisions.
+  const json = await (await page.request.get(`/api/cases/extract?case_id=${caseId}`)).json();
+  const keys = json.withheld.map((w: { key: string }) => w.key);
+  expect(keys).toContain(withholdKey);
+  expect(keys).not.toContain(releaseKey);
+  expect(JSON.stringify(json)).toContain(reason);
+});

@@ -305,7 +305,7 @@ fn Section(s: ExtractSection) -> impl IntoView {
 #[component]
 fn Record(r: ExtractRecord, caption: String) -> impl IntoView {
     view! {
-        <table class="extract-record">
+        <table class="extract-record" data-record=r.id.clone()>
             <caption class="visually-hidden">{caption}</caption>
             <tbody>
                 <tr><th scope="row">"Post-id"</th><td><code>{r.id}</code></td></tr>
