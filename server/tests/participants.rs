@@ -1027,12 +1027,7 @@ async fn registering_a_personnummer_another_organisation_holds_answers_as_for_a_
 
 /// The audit trail of one participant as the log reviewer sees it, oldest first.
 async fn trail_of(app: &TestApp, participant: &str) -> Vec<app::server::audit::Row> {
-    let token = app::server::demo::sign_in(&app.state, "granskare")
-        .await
-        .unwrap();
-    let reviewer = app::server::auth::authenticate(&app.state, Some(&token))
-        .await
-        .unwrap();
+    let reviewer = app.authed("granskare").await;
     let mut rows: Vec<_> = app::server::oversight::reads_of_participant(&reviewer, participant)
         .await
         .unwrap()

@@ -74,6 +74,25 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A demo user's `Authed` for calling the core directly, signed in through the core the way
+    /// the sign-in page does (password and code), moving the test clock to the next step when
+    /// this user's codes of the current window are spent.
+    pub async fn authed(&self, user: &str) -> app::server::auth::Authed {
+        loop {
+            match demo::sign_in(&self.state, user).await {
+                Ok(token) => {
+                    return app::server::auth::authenticate(&self.state, Some(&token))
+                        .await
+                        .unwrap()
+                }
+                Err(app::domain::AppError::TooManyRequests) => {
+                    self.state.clock().advance(chrono::Duration::seconds(30));
+                }
+                Err(e) => panic!("{user} could not sign in: {e:?}"),
+            }
+        }
+    }
+
     /// The password step alone (`POST /api/login`).
     pub async fn password_step(
         &self,
