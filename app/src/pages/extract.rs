@@ -304,8 +304,9 @@ fn Section(s: ExtractSection) -> impl IntoView {
 
 #[component]
 fn Record(r: ExtractRecord, caption: String) -> impl IntoView {
+    let record_id = r.id.clone();
     view! {
-        <table class="extract-record" data-record=r.id.clone()>
+        <table class="extract-record" data-record=record_id>
             <caption class="visually-hidden">{caption}</caption>
             <tbody>
                 <tr><th scope="row">"Post-id"</th><td><code>{r.id}</code></td></tr>
