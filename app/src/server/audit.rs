@@ -951,6 +951,34 @@ mod anchor_tests {
     }
 
     #[tokio::test]
+    async fn concurrent_writers_on_two_instances_append_whole_checkpoint_lines() {
+        let file = TempFile::new("concurrent");
+        let mut s = settings(Some(&file));
+        s.audit.checkpoint_every = 1;
+        let a = AppState::init(s).await.unwrap();
+        let b = a.second_instance().unwrap();
+        let write = |state: AppState| async move {
+            for _ in 0..20 {
+                append(&state, &Who::system(), Entry::new("case.read"))
+                    .await
+                    .unwrap();
+            }
+        };
+        tokio::join!(
+            tokio::spawn(write(a.clone())),
+            tokio::spawn(write(b.clone())),
+            tokio::spawn(write(a.clone()))
+        );
+        let anchor = super::super::checkpoint::read_anchor(&a).await.unwrap();
+        assert!(anchor.bad.is_empty(), "{:?}", anchor.bad);
+        let mut seqs: Vec<i64> = anchor.valid.iter().map(|c| c.seq).collect();
+        seqs.sort();
+        assert_eq!(seqs, (1..=60).collect::<Vec<_>>());
+        let v = verify(&b).await.unwrap();
+        assert!(v.ok(), "{v:?}");
+    }
+
+    #[tokio::test]
     async fn an_entry_made_with_the_old_kek_derived_key_is_named_as_such() {
         // Keys from the environment with the audit chain's own seed, so the KEK is known here.
         let kek = [7u8; 32];
