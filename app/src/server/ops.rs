@@ -73,3 +73,45 @@ pub async fn verify_audit(state: &AppState) -> Result<super::audit::Verification
     super::oversight::record_verification(state, &v).await?;
     Ok(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::config::{CoreSettings, KeySource};
+
+    #[tokio::test]
+    async fn key_rotation_is_a_system_entry_and_keeps_the_chain_verifying() {
+        let dir = std::env::temp_dir().join(format!(
+            "utvag-ops-rotate-{}-{}",
+            std::process::id(),
+            crate::server::db::new_id()
+        ));
+        let mut s = CoreSettings::for_tests();
+        s.keys = KeySource::File {
+            path: dir.join("utvag.key"),
+            create_if_missing: true,
+        };
+        let state = AppState::init(s).await.unwrap();
+        crate::server::demo::load_identities(&state).await.unwrap();
+        let (version, _) = rotate_keys(&state).await.unwrap();
+        assert_eq!(version, 2);
+        let last: crate::server::audit::Row = state
+            .db()
+            .q("SELECT * OMIT id FROM audit ORDER BY seq DESC LIMIT 1")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (last.action.as_str(), last.actor.as_str()),
+            ("keys.rotate", "system")
+        );
+        assert!(last.reason.as_deref().unwrap().contains("kek v2"));
+        // The audit key is not the KEK's: the chain written before the rotation still verifies.
+        let v = verify_audit(&state).await.unwrap();
+        assert!(v.ok(), "{v:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
