@@ -964,11 +964,15 @@ mod anchor_tests {
                     .unwrap();
             }
         };
-        tokio::join!(
+        let (x, y, z) = tokio::join!(
             tokio::spawn(write(a.clone())),
             tokio::spawn(write(b.clone())),
             tokio::spawn(write(a.clone()))
         );
+        // A writer that panicked must fail the test, not vanish with its task.
+        for done in [x, y, z] {
+            done.unwrap();
+        }
         let anchor = super::super::checkpoint::read_anchor(&a).await.unwrap();
         assert!(anchor.bad.is_empty(), "{:?}", anchor.bad);
         let mut seqs: Vec<i64> = anchor.valid.iter().map(|c| c.seq).collect();
