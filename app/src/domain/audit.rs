@@ -11,6 +11,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("participant.update", "Ändrade personuppgifter"),
     ("participant.search", "Sökning"),
     ("participant.extract", "Tog fram registerutdrag"),
+    (
+        "participant.extract_review",
+        "Sekretessprövade en uppgift i registerutdraget",
+    ),
     ("participant.shred", "Gallring"),
     ("case.read", "Läste ärendet"),
     ("case.list", "Ärendelista"),
