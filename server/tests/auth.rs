@@ -477,3 +477,25 @@ async fn secure_cookies_carry_the_host_prefix_and_only_that_name_counts() {
         serde_json::Value::Null
     );
 }
+
+#[tokio::test]
+async fn a_user_whose_password_an_administrator_set_is_told_once_after_signing_in() {
+    let app = spawn_app().await;
+    let admin = client();
+    app.login(&admin, "admin", PASSWORD).await;
+    let new_password = "ett-nytt-långt-lösenord";
+    let r = app
+        .call(
+            &admin,
+            "admin/user_password",
+            &[("id", "demo_handlaggare"), ("password", new_password)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    let first = app.login(&client(), "handlaggare", new_password).await;
+    let to = location(&first).unwrap();
+    assert!(to.starts_with("/logga-in/aterstallt?vid="), "{to}");
+    assert!(session_cookie(&first).is_some());
+    let again = app.login(&client(), "handlaggare", new_password).await;
+    assert_eq!(location(&again).as_deref(), Some("/"));
+}
