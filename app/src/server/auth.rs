@@ -255,6 +255,11 @@ async fn take_attempt(state: &AppState, client: IpAddr) -> Result<String, AppErr
         Ok(n.unwrap_or(i64::MAX))
     })
     .await?;
+    if count == 1 {
+        // The first attempt of a new window for this address clears what has expired, so that
+        // even an attack without a single success leaves no growing tables.
+        forget_expired(state).await?;
+    }
     if count > i64::from(state.settings().sign_in.attempts_per_minute) {
         metrics::counter!("utvag_login_rate_limited_total").increment(1);
         tracing::warn!(client = %client, "sign-in rate limit reached");
@@ -264,17 +269,30 @@ async fn take_attempt(state: &AppState, client: IpAddr) -> Result<String, AppErr
 }
 
 /// Gives a successful attempt back, so people who sign in correctly never use up their
-/// address's allowance (offices behind one address), and clears old windows.
+/// address's allowance (offices behind one address).
 async fn give_back(state: &AppState, key: &str) -> Result<(), AppError> {
     totp::retry_conflicts(|| async {
         state
             .db()
-            .q(
-                "UPDATE type::record('login_rate', $k) SET count -= 1 WHERE count > 0 RETURN NONE;
-                DELETE login_rate WHERE expires_at < <datetime>$now;",
-            )
+            .q("UPDATE type::record('login_rate', $k) SET count -= 1 WHERE count > 0 RETURN NONE;")
             .bind("k", key)
-            .bind("now", state.clock().now())
+            .run()
+            .await
+    })
+    .await?;
+    Ok(())
+}
+
+/// Deletes allowance windows that have ended and slow-down rows older than the lock period.
+async fn forget_expired(state: &AppState) -> Result<(), AppError> {
+    let now = state.clock().now();
+    totp::retry_conflicts(|| async {
+        state
+            .db()
+            .q("DELETE login_rate WHERE expires_at < <datetime>$now;
+                DELETE login_throttle WHERE last_at < <datetime>$old;")
+            .bind("now", now)
+            .bind("old", now - Duration::minutes(LOCK_MINUTES))
             .run()
             .await
     })
@@ -1140,9 +1158,18 @@ mod tests {
         for _ in 0..limit + 2 {
             assert!(sign_in(&state, addr(10), "programledare", PW).await.is_ok());
         }
-        // The next minute starts afresh.
-        state.clock().advance(Duration::seconds(61));
+        // A later minute starts afresh, and its first attempt clears the old windows and the
+        // old slow-down rows.
+        state.clock().advance(Duration::minutes(LOCK_MINUTES + 1));
         assert!(sign_in(&state, addr(9), "handlaggare", PW).await.is_ok());
+        let mut rows = state
+            .db()
+            .q("SELECT VALUE count FROM login_rate; SELECT VALUE failures FROM login_throttle;")
+            .run()
+            .await
+            .unwrap();
+        assert_eq!(rows.all::<i64>(0).unwrap(), vec![0]);
+        assert_eq!(rows.all::<i64>(1).unwrap(), Vec::<i64>::new());
     }
 
     #[test]

@@ -518,6 +518,7 @@ DEFINE INDEX IF NOT EXISTS login_rate_expires ON login_rate FIELDS expires_at;
 DEFINE TABLE IF NOT EXISTS login_throttle SCHEMAFULL;
 DEFINE FIELD IF NOT EXISTS failures ON login_throttle TYPE int DEFAULT 0;
 DEFINE FIELD IF NOT EXISTS last_at ON login_throttle TYPE option<datetime>;
+DEFINE INDEX IF NOT EXISTS login_throttle_last ON login_throttle FIELDS last_at;
 
 -- One TOTP enrolment per user (record id = user id): the secret sealed under a per-user key
 -- wrapped by the KEK; the recovery codes sealed only until the enrolment is confirmed.
