@@ -255,7 +255,11 @@ fn Flagged() -> impl IntoView {
                                                     <td>{f.row.actor.clone()}</td>
                                                     <td>{f.row.org.clone()}</td>
                                                     <td>{f.row.action.clone()}</td>
-                                                    <td><a href=href><code>{f.row.participants.first().cloned().unwrap_or_default()}</code></a></td>
+                                                    <td>{match f.row.participants.first().cloned() {
+                                                        Some(p) => view! { <a href=href><code>{p}</code></a> }.into_any(),
+                                                        // An administrative act names an account, not a participant.
+                                                        None => view! { <span>{f.row.reason.clone().unwrap_or_default()}</span> }.into_any(),
+                                                    }}</td>
                                                     <td>{f.flags.join(", ")}</td>
                                                 </tr>
                                             }
@@ -360,6 +364,13 @@ fn ChainStatus() -> impl IntoView {
 }
 
 fn verification(v: &VerificationDto) -> AnyView {
+    let anchor = v.anchor.clone().map(|a| {
+        view! { <p class="hint" data-testid="chain-anchor">{format!("Extern kontrollpunkt: {a}")}</p> }
+    });
+    view! { {verdict(v)} {anchor} }.into_any()
+}
+
+fn verdict(v: &VerificationDto) -> AnyView {
     let when = sv_datetime(v.checked_at);
     match v.broken_at {
         None => view! {

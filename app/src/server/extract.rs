@@ -366,7 +366,7 @@ pub(in crate::server) const TABLES: &[Table] = &[
         name: "shred_request",
         title: "Begäran om gallring",
         by_id: false,
-        sealed: &[],
+        sealed: &["reason"],
         sealed_versions: None,
         labels: &[
             ("reason", "Skäl"),

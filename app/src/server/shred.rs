@@ -9,8 +9,9 @@ use serde_json::json;
 use super::audit::{self, Entry, Who};
 use super::auth::Authed;
 use super::db::new_id;
-use super::participants::{check_id, who};
+use super::gate::{check_id, who};
 use super::state::AppState;
+use super::vault;
 use crate::domain::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,12 +36,21 @@ pub async fn request(a: &Authed, participant: &str, reason: &str) -> Result<Stri
             "Ange skälet till gallringen (10–1000 tecken), t.ex. beslut och diarienummer.",
         ));
     }
+    // The reason (a decision, often naming the person's circumstances) is sealed with the
+    // participant's key, so it goes with everything else when the key is deleted.
+    let Some(dek) = vault::dek(a.state(), participant).await? else {
+        return Err(AppError::invalid(
+            "participant",
+            "Det finns ingen deltagare med det id:t, eller så är uppgifterna redan gallrade.",
+        ));
+    };
     let id = new_id();
+    let sealed = vault::seal(&dek, "shred_request", &id, "reason", reason)?;
     let mut vars = serde_json::Map::new();
     for (k, v) in [
         ("id", json!(id)),
         ("pid", json!(participant)),
-        ("reason", json!(reason)),
+        ("reason", json!(sealed)),
         ("by", json!(a.user_id())),
         ("now", json!(a.state().clock().now())),
     ] {
@@ -54,20 +64,29 @@ pub async fn request(a: &Authed, participant: &str, reason: &str) -> Result<Stri
     ";
     let mut e = Entry::new("shred.request");
     e.participants = vec![participant.to_string()];
-    e.reason = Some(reason.to_string());
+    e.reason = Some(format!("shred_request:{id}"));
     audit::commit(a.state(), &who(a), e, body, vars).await?;
     Ok(id)
 }
 
+/// The requests, newest first, with their reasons opened (a done request's reason went with the
+/// participant's key and reads "(gallrad)").
 pub async fn pending(a: &Authed) -> Result<Vec<ShredRequest>, AppError> {
     super::identity::require_admin(a, "shred.list").await?;
-    Ok(a
+    let mut rows: Vec<ShredRequest> = a
         .state()
         .db()
         .q("SELECT *, record::id(id) AS id FROM shred_request ORDER BY requested_at DESC LIMIT 200")
         .run()
         .await?
-        .all(0)?)
+        .all(0)?;
+    for r in &mut rows {
+        r.reason = match vault::dek(a.state(), &r.participant).await? {
+            Some(dek) => vault::open(&dek, "shred_request", &r.id, "reason", &r.reason)?.expose(),
+            None => "(gallrad)".into(),
+        };
+    }
+    Ok(rows)
 }
 
 /// Second administrator: confirms, and the participant is shredded.
@@ -97,7 +116,7 @@ pub async fn confirm(a: &Authed, request_id: &str) -> Result<(), AppError> {
         &who(a),
         &r.participant,
         Some(request_id),
-        &r.reason,
+        &format!("shred_request:{request_id}"),
     )
     .await
 }

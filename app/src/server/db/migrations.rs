@@ -496,6 +496,7 @@ DEFINE INDEX IF NOT EXISTS notification_participant ON notification FIELDS parti
 DEFINE FIELD OVERWRITE referral_source ON case TYPE option<string>;
 DEFINE FIELD OVERWRITE reason ON break_glass TYPE string;
 DEFINE FIELD OVERWRITE review_comment ON break_glass TYPE option<string>;
+DEFINE FIELD OVERWRITE reason ON shred_request TYPE string;
 UPDATE case SET referral_source = NONE WHERE referral_source = '';
 "#,
     },
