@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { signIn, signOut, expectAccessible, secondFactor, demoSecret, totp, PASSWORD } from './helpers';
+import { signIn, signOut, expectAccessible, secondFactor, demoSecret, totp, base32, PASSWORD } from './helpers';
 
 // Each demo role signs in and sees its own navigation.
 const roles: { user: string; role: string; nav: string[]; notNav: string[] }[] = [
@@ -62,7 +62,27 @@ test('admin creates an organisation and an account', async ({ page }) => {
   await page.getByRole('button', { name: 'Skapa konto' }).click();
   await expect(page.getByRole('cell', { name: 'mentor.exit' })).toBeVisible();
   await signOut(page);
-  await signIn(page, 'mentor.exit', 'ett-långt-startlösenord');
+  // A new partner account sets up its second factor at the first sign-in.
+  await page.goto('/logga-in');
+  await page.getByLabel('Användarnamn').fill('mentor.exit');
+  await page.getByLabel('Lösenord').fill('ett-långt-startlösenord');
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await expect(page).toHaveURL(/\/logga-in\/aktivera$/);
+  await expect(page.getByTestId('totp-qr').locator('svg')).toBeVisible();
+  await expect(page.getByTestId('recovery-codes').getByRole('listitem')).toHaveCount(10);
+  await expectAccessible(page);
+  const secret = base32((await page.getByTestId('totp-secret').getAttribute('data-secret')) ?? '');
+  await secondFactor(page, 'mentor.exit', 'Aktivera och logga in', secret);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('user-org')).toContainText('Fryshuset Exit Göteborg');
+  // From now on the account asks for the code.
+  await signOut(page);
+  await page.goto('/logga-in');
+  await page.getByLabel('Användarnamn').fill('mentor.exit');
+  await page.getByLabel('Lösenord').fill('ett-långt-startlösenord');
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await expect(page).toHaveURL(/\/logga-in\/kod$/);
+  await secondFactor(page, 'mentor.exit', 'Logga in', secret);
   await expect(page.getByTestId('user-org')).toContainText('Fryshuset Exit Göteborg');
 });
 
