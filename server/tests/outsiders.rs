@@ -140,6 +140,8 @@ async fn every_case_endpoint_refuses_an_outsider_with_one_audit_entry_and_no_per
         ("notes/add", vec![("case_id", c), ("text", text)]),
         ("notes/edit", vec![("case_id", c), ("note_id", &note_id), ("version", "1"), ("text", text)]),
         ("timeline/page", vec![("case_id", c), ("cursor", ""), ("category", ""), ("org", ""), ("limit", "50")]),
+        ("cases/extract_decide", vec![("case_id", c), ("item", "assessment:x"), ("decision", "release"),
+            ("reason", ""), ("version", "1")]),
     ];
     let secrets: Vec<String> = vec![
         p.first_name.clone(),
@@ -175,17 +177,30 @@ async fn every_case_endpoint_refuses_an_outsider_with_one_audit_entry_and_no_per
                 }
             }
         }
-        let extract = outsider
-            .get(app.url(&format!("/api/cases/extract?case_id={case_id}")))
-            .send()
-            .await
-            .unwrap();
-        let status = extract.status();
-        let body = extract.text().await.unwrap();
-        if !matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN)
-            || secrets.iter().any(|s| body.contains(s.as_str()))
-        {
-            failures.push(format!("{username} extract: {status} {body}"));
+        for get in ["cases/extract", "cases/extract_review"] {
+            let mut answers = Vec::new();
+            for id in [case_id.as_str(), "finnsinte0000000000"] {
+                let before = last_seq(&app, &reviewer, username).await;
+                let resp = outsider
+                    .get(app.url(&format!("/api/{get}?case_id={id}")))
+                    .send()
+                    .await
+                    .unwrap();
+                let (status, body) = (resp.status(), resp.text().await.unwrap());
+                let after = entries_after(&app, &reviewer, username, before).await;
+                if !matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN)
+                    || secrets.iter().any(|s| body.contains(s.as_str()))
+                    || after.len() != 1
+                {
+                    failures.push(format!(
+                        "{username} GET {get} {id}: {status} {body} {after:?}"
+                    ));
+                }
+                answers.push((status, body));
+            }
+            if answers[0] != answers[1] {
+                failures.push(format!("{username} GET {get}: {answers:?}"));
+            }
         }
         // An outsider's answers for this case are the answers for a case that does not exist.
         for (endpoint, args) in &endpoints {
