@@ -89,7 +89,7 @@ pub async fn register_many(a: &Authed, n: usize) -> Result<Vec<String>, AppError
         };
         let v = ValidParticipant::parse(&f, today)?;
         let case_id = participants::register(a, v, SspfLevel::Individual, "").await?;
-        let case = participants::case_by_id(a, &case_id).await?;
+        let case = crate::server::gate::case_by_id(a, &case_id).await?;
         plain.push(json!({ "pid": case.participant, "first_name": f.first_name, "last_name": f.last_name,
             "birth_year": 1990 + (i % 20), "gender": f.gender, "municipality": f.municipality, "protection": "none" }));
         ids.push(case.participant);
@@ -217,7 +217,7 @@ pub async fn fill_events(
     n: usize,
 ) -> Result<(), AppError> {
     let state = a.state();
-    let case = participants::case_by_id(a, case_id).await?;
+    let case = crate::server::gate::case_by_id(a, case_id).await?;
     let dek = vault::dek(state, &case.participant)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -18,7 +18,7 @@ use super::access::{self, Decision, Purpose, Subject};
 use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::db::new_id;
-use super::participants::{case_by_id, check_id, refuse, who, CaseRec};
+use super::gate::{case_by_id, check_id, refuse, who, CaseRec};
 use super::subject::{self, actor};
 use super::vault;
 use crate::domain::casework::*;

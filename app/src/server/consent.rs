@@ -9,7 +9,8 @@ use serde_json::json;
 use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::db::new_id;
-use super::participants::{check_id, managed_case, who};
+use super::gate::{check_id, who};
+use super::participants::managed_case;
 use crate::domain::{AppError, Category, ConsentDto};
 
 /// A validated consent form.

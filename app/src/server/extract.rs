@@ -21,7 +21,7 @@ use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::crypto::Dek;
 use super::gate::CaseGate;
-use super::participants::{who, CaseRec};
+use super::gate::{who, CaseRec};
 use super::subject::actor;
 use super::vault;
 use crate::domain::casework::{
@@ -1463,7 +1463,7 @@ mod tests {
         )
         .await
         .unwrap();
-        let pid = participants::case_by_id(&w, &case)
+        let pid = crate::server::gate::case_by_id(&w, &case)
             .await
             .unwrap()
             .participant;
@@ -1867,7 +1867,7 @@ mod tests {
         let state = setup().await;
         let (w, partner, _) = worker_partner_police(&state).await;
         let case = shared_case(&w).await;
-        let pid = participants::case_by_id(&w, &case)
+        let pid = crate::server::gate::case_by_id(&w, &case)
             .await
             .unwrap()
             .participant;
@@ -2040,7 +2040,7 @@ mod tests {
         let state = setup().await;
         let (w, partner, police) = worker_partner_police(&state).await;
         let case = shared_case(&w).await;
-        let pid = participants::case_by_id(&w, &case)
+        let pid = crate::server::gate::case_by_id(&w, &case)
             .await
             .unwrap()
             .participant;
@@ -2198,7 +2198,7 @@ mod tests {
         let state = setup().await;
         let (w, partner, police) = worker_partner_police(&state).await;
         let case = shared_case(&w).await;
-        let pid = participants::case_by_id(&w, &case)
+        let pid = crate::server::gate::case_by_id(&w, &case)
             .await
             .unwrap()
             .participant;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::audit::{self, Entry};
 use super::auth::Authed;
-use super::participants::who;
+use super::gate::who;
 use crate::domain::casework::MeasureKind;
 use crate::domain::stats::{
     report_rows, Cell, CountTable, Median, OrgContacts, Outcomes, Share, Totals, AGE_BANDS,

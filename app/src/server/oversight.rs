@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::audit::{self, Entry, Row, Verification};
 use super::auth::Authed;
 use super::db::valid_id;
-use super::participants::{check_id, who};
+use super::gate::{check_id, who};
 use crate::domain::time::swedish_day_start;
 use crate::domain::{AppError, Role};
 
@@ -662,7 +662,7 @@ mod tests {
         let at = |d: chrono::NaiveDate, h, m| d.and_hms_opt(h, m, 0).unwrap().and_utc();
         let (w, _, _) = worker_partner_police(&state).await;
         let case = shared_case(&w).await;
-        let pid = participants::case_by_id(&w, &case)
+        let pid = crate::server::gate::case_by_id(&w, &case)
             .await
             .unwrap()
             .participant;

@@ -24,7 +24,7 @@ use crate::domain::{
 };
 
 use super::gate::CaseGate;
-pub(in crate::server) use super::gate::{case_by_id, check_id, refuse, require, who, CaseRec};
+use super::gate::{check_id, refuse, require, who, CaseRec};
 
 /// A registration or edit form after validation.
 pub struct ValidParticipant {

@@ -19,7 +19,7 @@ use super::audit::{self, Entry, Who};
 use super::auth::Authed;
 pub use super::config::{Periods, DEFAULT_AUDIT_YEARS, DEFAULT_CASE_YEARS};
 use super::db::new_id;
-use super::participants::who;
+use super::gate::who;
 use super::state::AppState;
 use crate::domain::{AppError, RetentionRun, RetentionStatus};
 
