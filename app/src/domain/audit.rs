@@ -63,8 +63,14 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.mfa_reset", "Återställde tvåstegsverifiering"),
     ("auth.sign_in", "Loggade in"),
     ("auth.sign_in_failed", "Misslyckad inloggning"),
-    ("auth.locked", "Kontot spärrades efter misslyckade inloggningar"),
-    ("auth.second_factor_failed", "Fel eller återanvänd engångskod"),
+    (
+        "auth.locked",
+        "Kontot spärrades efter misslyckade inloggningar",
+    ),
+    (
+        "auth.second_factor_failed",
+        "Fel eller återanvänd engångskod",
+    ),
     ("auth.reauth", "Loggade in igen"),
     ("auth.sign_out", "Loggade ut"),
     ("shred.list", "Läste gallringsbegäranden"),
