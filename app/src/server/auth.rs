@@ -1,10 +1,15 @@
 //! Sign-in, sessions and the `Authed` type.
 //!
-//! `Authed` has private fields and only two constructors: [`authenticate`] (a valid session
-//! cookie) and [`require_user`] (the same, from a server function's request context). Every
+//! `Authed` has private fields and only two public constructors: [`authenticate`] (a valid,
+//! complete session cookie) and [`require_user`] (the same, from a server function's request
+//! context); inside the core, [`acting_as`] serves the demo loader (demo mode only). Every
 //! repository function takes `&Authed`, so no page or server function can reach data without a
 //! live session. Sessions live in the database so that several app instances share them; only
 //! the SHA-256 of the 256-bit token is stored.
+//!
+//! Signing in is [`sign_in`] (password; per-address allowance, per-name slow-down, per-account
+//! lock), then — for the roles that need it — [`second_factor`] on the pending session it left
+//! (`totp`). A pending session is a [`Pending`], never an `Authed`.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
