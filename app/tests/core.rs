@@ -119,6 +119,7 @@ async fn every_read_and_write_of_a_participant_leaves_exactly_one_audit_entry() 
     let cw = sign_in(&state, "handlaggare").await;
     let malmo = sign_in(&state, "handlaggare.malmo").await;
     let partner = sign_in(&state, "passus").await;
+    let colleague = sign_in(&state, "handlaggare2").await;
     let today = cw.state_today();
     // Demo person 12: Göteborg, case in assessment, Passus mentor with consent, police contact.
     let p = &demo::demo_people()[12];
@@ -242,17 +243,30 @@ async fn every_read_and_write_of_a_participant_leaves_exactly_one_audit_entry() 
     consent::revoke(&cw, &case_id, &consent_id).await.unwrap();
     t.one("handlaggare", "consent.revoke", &pid).await;
 
+    // Another municipality cannot lift Göteborg's secrecy: refused, one entry, as for no case.
+    assert_eq!(
+        breakglass::request(
+            &malmo,
+            &case_id,
+            "Personen har sökt skydd hos oss i Malmö i natt.",
+        )
+        .await
+        .unwrap_err(),
+        AppError::NotFound
+    );
+    t.one("handlaggare.malmo", "break_glass.grant", &pid).await;
+    // A colleague of the owning unit off the team can, in an emergency.
     breakglass::request(
-        &malmo,
+        &colleague,
         &case_id,
-        "Personen har sökt skydd hos oss i Malmö i natt.",
+        "Personen har sökt skydd hos jouren i natt, behöver kontaktuppgifter.",
     )
     .await
     .unwrap();
-    t.one("handlaggare.malmo", "break_glass.grant", &pid).await;
+    t.one("handlaggare2", "break_glass.grant", &pid).await;
 
-    participants::view(&malmo, &case_id).await.unwrap();
-    let e = t.one("handlaggare.malmo", "case.read", &pid).await;
+    participants::view(&colleague, &case_id).await.unwrap();
+    let e = t.one("handlaggare2", "case.read", &pid).await;
     assert!(
         e.row
             .basis
