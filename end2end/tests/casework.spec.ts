@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { signIn, expectAccessible, PASSWORD } from './helpers';
+import { signIn, expectAccessible, nextCode, PASSWORD } from './helpers';
 
 /** The Luhn check digit over the nine digits YYMMDDNNN of a personnummer. */
 function luhnCheckDigit(nine: string): number {
@@ -276,6 +276,7 @@ test.describe.serial('casework shared by social services, Passus and the police'
     await expect(dialog).toBeVisible();
     await expect(dialog.getByLabel('Användarnamn')).toHaveValue('handlaggare');
     await dialog.getByLabel('Lösenord').fill(PASSWORD);
+    await dialog.getByLabel('Engångskod').fill(await nextCode(page, 'handlaggare'));
     await dialog.getByRole('button', { name: 'Logga in och spara' }).click();
     await expect(page.getByText('Anteckningen är sparad.')).toBeVisible();
     await expect(dialog).toHaveCount(0);

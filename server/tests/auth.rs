@@ -499,3 +499,50 @@ async fn a_user_whose_password_an_administrator_set_is_told_once_after_signing_i
     let again = app.login(&client(), "handlaggare", new_password).await;
     assert_eq!(location(&again).as_deref(), Some("/"));
 }
+
+#[tokio::test]
+async fn an_administrator_resets_a_lost_second_factor_and_the_user_must_enrol_again() {
+    let app = spawn_app().await;
+    let partner = client();
+    app.login(&partner, "passus", PASSWORD).await;
+    let r = app
+        .call(
+            &partner,
+            "admin/user_mfa_reset",
+            &[("id", "demo_handlaggare")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Until an administrator resets it, the code step is next.
+    let before = app.password_step(&client(), "handlaggare", PASSWORD).await;
+    assert_eq!(location(&before).as_deref(), Some("/logga-in/kod"));
+
+    let admin = client();
+    app.login(&admin, "admin", PASSWORD).await;
+    let r = app
+        .call(
+            &admin,
+            "admin/user_mfa_reset",
+            &[("id", "demo_handlaggare")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    let after = app.password_step(&client(), "handlaggare", PASSWORD).await;
+    let to = location(&after).unwrap_or_default();
+    assert!(to.starts_with("/logga-in/aktivera"), "{to}");
+
+    // Both attempts are in the log, the refusal included.
+    let reviewer = app.authed("granskare").await;
+    let rows = app::server::oversight::reads_by_user(&reviewer, "admin")
+        .await
+        .unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r.row.action == "user.mfa_reset" && r.row.decision == "allow"));
+    let rows = app::server::oversight::reads_by_user(&reviewer, "passus")
+        .await
+        .unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r.row.action == "user.mfa_reset" && r.row.decision == "deny"));
+}

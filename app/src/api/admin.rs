@@ -118,6 +118,15 @@ pub async fn reset_password(id: String, password: String) -> Result<(), AppError
     )
 }
 
+/// Removes a user's second factor (lost phone): they enrol again at their next sign-in, are
+/// told that an administrator did it, and the act is flagged in log review.
+#[server(endpoint = "admin/user_mfa_reset")]
+pub async fn reset_second_factor(id: String) -> Result<(), AppError> {
+    super::reply(
+        async { crate::server::totp::reset_second_factor(&require_user().await?, &id).await }.await,
+    )
+}
+
 /// Crypto-shredding, first administrator: asks for a participant's data to be shredded.
 #[server(endpoint = "admin/shred_request")]
 pub async fn request_shred(participant_id: String, reason: String) -> Result<String, AppError> {

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::admin::{
-    list_orgs, list_users, CreateOrg, CreateUser, ResetPassword, UpdateOrg, UpdateUser,
+    list_orgs, list_users, CreateOrg, CreateUser, ResetPassword, ResetSecondFactor, UpdateOrg,
+    UpdateUser,
 };
 use crate::components::ui::{ActionStatus, ErrorBox};
 use crate::domain::{OrgDto, OrgKind, Role, UserDto};
@@ -104,12 +105,14 @@ pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let update = ServerAction::<UpdateUser>::new();
     let reset = ServerAction::<ResetPassword>::new();
+    let reset_mfa = ServerAction::<ResetSecondFactor>::new();
     let data = Resource::new(
         move || {
             (
                 create.version().get(),
                 update.version().get(),
                 reset.version().get(),
+                reset_mfa.version().get(),
             )
         },
         |_| async move { Ok::<_, crate::domain::AppError>((list_users().await?, list_orgs().await?)) },
@@ -142,10 +145,11 @@ pub fn UsersPage() -> impl IntoView {
                         </section>
                         <ActionStatus value=move || update.value().get() ok="Ändringen är sparad."/>
                         <ActionStatus value=move || reset.value().get() ok="Lösenordet är bytt och användarens sessioner är avslutade."/>
+                        <ActionStatus value=move || reset_mfa.value().get() ok="Tvåstegsverifieringen är återställd. Personen aktiverar en ny autentiseringsapp vid nästa inloggning."/>
                         {if users.is_empty() {
                             view! { <p class="empty">"Inga konton ännu."</p> }.into_any()
                         } else {
-                            view! { <UserTable users orgs update reset/> }.into_any()
+                            view! { <UserTable users orgs update reset reset_mfa/> }.into_any()
                         }}
                     }.into_any()
                     }
@@ -169,6 +173,7 @@ fn UserTable(
     orgs: Vec<OrgDto>,
     update: ServerAction<UpdateUser>,
     reset: ServerAction<ResetPassword>,
+    reset_mfa: ServerAction<ResetSecondFactor>,
 ) -> impl IntoView {
     view! {
         <table class="list">
@@ -177,7 +182,7 @@ fn UserTable(
             <tbody>
                 {users.into_iter().map(|u| {
                     let org_opts = org_options(&orgs, &u.org_id);
-                    let (id1, id2) = (u.id.clone(), u.id.clone());
+                    let (id1, id2, id3) = (u.id.clone(), u.id.clone(), u.id.clone());
                     let status = if !u.active { "Inaktiv" } else if u.locked_until.is_some_and(|t| t > chrono::Utc::now()) { "Tillfälligt spärrad" } else { "Aktiv" };
                     view! {
                         <tr>
@@ -202,6 +207,11 @@ fn UserTable(
                                         <input type="hidden" name="id" value=id2/>
                                         <label>"Nytt lösenord"<input name="password" type="password" required minlength="12" maxlength="256" autocomplete="new-password"/></label>
                                         <button type="submit">"Byt lösenord"</button>
+                                    </ActionForm>
+                                    <ActionForm action=reset_mfa attr:class="form grid">
+                                        <input type="hidden" name="id" value=id3/>
+                                        <label class="check"><input type="checkbox" required/>"Personen har tappat sin autentiseringsapp och ska aktivera en ny vid nästa inloggning"</label>
+                                        <button type="submit">"Återställ tvåstegsverifiering"</button>
                                     </ActionForm>
                                 </details>
                             </td>
