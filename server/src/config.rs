@@ -196,6 +196,12 @@ pub enum Command {
     Serve,
     /// Load the demo data into an empty database and print the demo sign-ins.
     Demo,
+    /// Print a demo user's current sign-in code (the demo users' second-factor secrets are
+    /// public; this is for trying the demo without an authenticator app).
+    DemoCode {
+        /// A demo user name, e.g. `handlaggare`.
+        username: String,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]

@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Demo => load_demo(config).await,
+        Command::DemoCode { username } => demo_code(&username),
         Command::User { cmd } => user(config, cmd).await,
         Command::Keys { cmd } => keys(config, cmd).await,
         Command::Audit {
@@ -154,6 +155,17 @@ async fn load_demo(config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{}", demo::sign_in_table());
+    Ok(())
+}
+
+/// The current code of a demo user, from the public demo secret: no store, no keys.
+fn demo_code(username: &str) -> anyhow::Result<()> {
+    if !demo::DEMO_USERS.iter().any(|(u, ..)| *u == username) {
+        anyhow::bail!("{username} is not a demo user");
+    }
+    let now = chrono::Utc::now();
+    let secret = app::server::totp::demo_secret(username);
+    println!("{}", app::server::totp::code_at(&secret, now));
     Ok(())
 }
 

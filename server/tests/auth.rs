@@ -546,3 +546,25 @@ async fn an_administrator_resets_a_lost_second_factor_and_the_user_must_enrol_ag
         .iter()
         .any(|r| r.row.action == "user.mfa_reset" && r.row.decision == "deny"));
 }
+
+#[test]
+fn the_demo_code_command_prints_the_code_a_demo_user_signs_in_with() {
+    let run = |user: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_utvag"))
+            .args(["demo-code", user])
+            .env("UTVAG_DB", "mem://")
+            .output()
+            .unwrap()
+    };
+    let out = run("handlaggare");
+    assert!(out.status.success(), "{out:?}");
+    let code = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let secret = app::server::totp::demo_secret("handlaggare");
+    let now = chrono::Utc::now();
+    let expected = [
+        app::server::totp::code_at(&secret, now),
+        app::server::totp::code_at(&secret, now - chrono::Duration::seconds(30)),
+    ];
+    assert!(expected.contains(&code), "{code} {expected:?}");
+    assert!(!run("someone").status.success());
+}

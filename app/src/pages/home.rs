@@ -23,10 +23,7 @@ pub fn HomePage() -> impl IntoView {
         Role::Auditor => "Här granskar du vem som har läst vad och varför, och nödåtkomster.",
         Role::Admin => "Här hanterar du organisationer och användarkonton. Ärendeinnehåll visas aldrig för administratörer.",
     };
-    let has_work = matches!(
-        me.role,
-        Role::CaseWorker | Role::ProgramLead | Role::Partner | Role::Police
-    );
+    let has_work = me.role.reads_case_content();
     view! {
         <Title text="Start"/>
         <h1>{format!("Välkommen, {}", me.display_name)}</h1>

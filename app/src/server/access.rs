@@ -136,7 +136,7 @@ pub fn may(
     _purpose: Purpose,
     now: DateTime<Utc>,
 ) -> Decision {
-    if matches!(actor.role, Role::Admin | Role::Auditor) {
+    if !actor.role.can(Capability::ListCases) {
         return Decision::Deny(DenyReason::Role);
     }
     if subject.shredded {
@@ -211,7 +211,7 @@ pub fn related(actor: &Actor, subject: &Subject, purpose: Purpose, now: DateTime
 /// Whether the actor may change the case itself (participant data, status, team, consents):
 /// the owning organisation's case team and its program leads.
 pub fn may_manage(actor: &Actor, subject: &Subject) -> bool {
-    if !matches!(actor.role, Role::CaseWorker | Role::ProgramLead) || subject.shredded {
+    if !actor.role.can(Capability::ManageCase) || subject.shredded {
         return false;
     }
     let own_org = actor.org_id == subject.owner_org;
@@ -240,7 +240,7 @@ pub fn may_extract(
     subject: &Subject,
     now: DateTime<Utc>,
 ) -> Result<Vec<(Category, Basis)>, ExtractRefusal> {
-    if !matches!(actor.role, Role::CaseWorker | Role::ProgramLead) {
+    if !actor.role.can(Capability::ManageCase) {
         return Err(ExtractRefusal::Role);
     }
     let manages = actor.org_id == subject.owner_org

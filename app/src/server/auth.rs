@@ -94,15 +94,6 @@ impl Authed {
     pub fn can(&self, c: crate::domain::Capability) -> bool {
         self.me.role.can(c)
     }
-
-    /// Refuses anyone whose role is not listed.
-    pub fn require_role(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.me.role) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
 }
 
 impl std::fmt::Debug for Authed {
@@ -1287,9 +1278,17 @@ mod tests {
         totp::reset_second_factor(&admin, worker.user_id())
             .await
             .unwrap();
+        // The refused attempt and the reset: one entry each.
         let reset = entries(&state, "user.mfa_reset").await;
-        assert_eq!(reset.len(), 1);
-        assert_eq!(reset[0].actor, admin.user_id());
+        assert_eq!(reset.len(), 2);
+        assert_eq!(
+            (reset[0].actor.as_str(), reset[0].decision.as_str()),
+            (worker.user_id(), "deny")
+        );
+        assert_eq!(
+            (reset[1].actor.as_str(), reset[1].decision.as_str()),
+            (admin.user_id(), "allow")
+        );
 
         let s = sign_in(&state, addr(1), "handlaggare", PW).await.unwrap();
         assert_eq!(s.next, Next::Enrol);

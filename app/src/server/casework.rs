@@ -49,7 +49,7 @@ impl Ctx {
 /// entry naming the endpoint's own action and categories — the same single entry an allowed
 /// call leaves — so a denied attempt is as visible in the log as a read.
 async fn ctx(a: &Authed, case_id: &str, action: &str, cats: &[Category]) -> Result<Ctx, AppError> {
-    let staff_only = matches!(a.role(), Role::Admin | Role::Auditor);
+    let staff_only = !a.can(crate::domain::Capability::ListCases);
     let case = match case_by_id(a, case_id).await {
         // Administrators and log reviewers get the same answer whether or not the id exists.
         Err(AppError::NotFound) if staff_only => return Err(AppError::Forbidden),

@@ -18,7 +18,7 @@ use crate::domain::stats::{
     report_rows, Cell, CountTable, Median, OrgContacts, Outcomes, Share, Totals, AGE_BANDS,
     REPORT_COLUMNS,
 };
-use crate::domain::{AppError, CaseStatus, Gender, Role, SspfLevel};
+use crate::domain::{AppError, CaseStatus, Gender, SspfLevel};
 
 /// "6 months" and "12 months" after the start, in days.
 pub const SIX_MONTHS_DAYS: i64 = 182;
@@ -188,7 +188,7 @@ const QUERY: &str = "
 /// Computes the outcomes for the period (program leads only). One audit entry per call, naming
 /// the period; no participant is named because none is read.
 pub async fn outcomes(a: &Authed, p: &Period, action: &str) -> Result<Outcomes, AppError> {
-    a.require_role(&[Role::ProgramLead])?;
+    super::gate::require(a, crate::domain::Capability::ViewOutcomes, action).await?;
     let out = compute(a.state(), p).await?;
     let mut e = Entry::new(action);
     e.purpose = Some("statistics".into());

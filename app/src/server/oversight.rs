@@ -10,7 +10,7 @@ use super::auth::Authed;
 use super::db::valid_id;
 use super::gate::{check_id, who};
 use crate::domain::time::swedish_day_start;
-use crate::domain::{AppError, Role};
+use crate::domain::AppError;
 
 /// An audit row with names resolved for the reviewer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,7 +61,7 @@ pub async fn reads_of_participant(
     a: &Authed,
     participant: &str,
 ) -> Result<Vec<ReviewRow>, AppError> {
-    a.require_role(&[Role::Auditor])?;
+    super::gate::require(a, crate::domain::Capability::ReviewLog, "audit.review").await?;
     check_id(participant)?;
     let rows = audit::reads_of_participant(a.state(), participant, 1000).await?;
     let mut e = Entry::new("audit.query_participant");
@@ -72,7 +72,7 @@ pub async fn reads_of_participant(
 
 /// "What did this user read": every entry by the user, newest first.
 pub async fn reads_by_user(a: &Authed, username: &str) -> Result<Vec<ReviewRow>, AppError> {
-    a.require_role(&[Role::Auditor])?;
+    super::gate::require(a, crate::domain::Capability::ReviewLog, "audit.review").await?;
     let uid: Option<String> = a
         .state()
         .db()
@@ -217,7 +217,7 @@ fn search_query(s: &LogSearch) -> String {
 /// Searches the audit log, newest first, at most [`SEARCH_LIMIT`] entries. The search is itself
 /// audited, with the filter as its reason.
 pub async fn search(a: &Authed, s: &LogSearch) -> Result<SearchResult, AppError> {
-    a.require_role(&[Role::Auditor])?;
+    super::gate::require(a, crate::domain::Capability::ReviewLog, "audit.review").await?;
     let db = a.state().db();
     let uid: Option<String> = match &s.username {
         None => None,
@@ -269,7 +269,7 @@ pub async fn search(a: &Authed, s: &LogSearch) -> Result<SearchResult, AppError>
 
 /// Verifies the whole chain and records the result.
 pub async fn verify_chain(a: &Authed) -> Result<Verification, AppError> {
-    a.require_role(&[Role::Auditor])?;
+    super::gate::require(a, crate::domain::Capability::ReviewLog, "audit.review").await?;
     let v = audit::verify(a.state()).await?;
     record_verification(a.state(), &v).await?;
     let mut e = Entry::new("audit.verify");
@@ -306,7 +306,7 @@ pub(in crate::server) async fn record_verification(
 /// The last recorded verification, for the reviewer's start page. A record whose MAC does not
 /// verify is answered as a broken check (position 0: not a position in the chain) saying so.
 pub async fn last_verification(a: &Authed) -> Result<Option<Verification>, AppError> {
-    a.require_role(&[Role::Auditor])?;
+    super::gate::require(a, crate::domain::Capability::ReviewLog, "audit.review").await?;
     #[derive(Deserialize)]
     struct Recorded {
         #[serde(flatten)]
@@ -413,7 +413,7 @@ pub async fn flagged_reads(a: &Authed, days: i64) -> Result<Vec<FlaggedRead>, Ap
     use chrono::{Datelike, Duration, Timelike, Weekday};
     use std::collections::{HashMap, HashSet};
 
-    a.require_role(&[Role::Auditor])?;
+    super::gate::require(a, crate::domain::Capability::ReviewLog, "audit.review").await?;
     if !(1..=366).contains(&days) {
         return Err(AppError::invalid("days", "Välj en period på 1–366 dagar."));
     }

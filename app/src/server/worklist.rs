@@ -109,12 +109,7 @@ type Collected = (WorkList, BTreeSet<String>, BTreeSet<&'static str>);
 /// The work list; with `decrypt`, names and action titles opened (and the participants shown
 /// and categories used returned for the audit entry), without it only dates and kinds.
 async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
-    a.require_role(&[
-        Role::CaseWorker,
-        Role::ProgramLead,
-        Role::Partner,
-        Role::Police,
-    ])?;
+    super::gate::require(a, crate::domain::Capability::ListCases, "worklist.read").await?;
     let now = a.state().clock().now();
     let today = a.state().clock().today();
     let horizon = today + Duration::days(HORIZON_DAYS);
@@ -236,8 +231,8 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
                 }
             }
             // Outside the owning organisation only one's own organisation's actions count.
-            let all_actions = matches!(a.role(), Role::CaseWorker | Role::ProgramLead)
-                && subj.owner_org == a.org_id();
+            let all_actions =
+                a.can(crate::domain::Capability::ManageCase) && subj.owner_org == a.org_id();
             for x in actions.get(&c.id).map(Vec::as_slice).unwrap_or_default() {
                 let mine = x.owner_org == a.org_id();
                 if !(mine || all_actions) {
