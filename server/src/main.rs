@@ -11,6 +11,16 @@ use server::telemetry;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Needs neither store nor keys, so no configuration either.
+    if let Some(Command::DemoCode { username }) = &cli.command {
+        return match demo_code(username) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("utvag: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match cli.global.validate() {
         Ok(c) => c,
         Err(e) => {

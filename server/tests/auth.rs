@@ -552,7 +552,6 @@ fn the_demo_code_command_prints_the_code_a_demo_user_signs_in_with() {
     let run = |user: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_utvag"))
             .args(["demo-code", user])
-            .env("UTVAG_DB", "mem://")
             .output()
             .unwrap()
     };
