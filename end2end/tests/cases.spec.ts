@@ -204,6 +204,8 @@ test('a search for someone another organisation has answers "no hit", for a part
 });
 
 test('a colleague of the owning unit finds the masked case and opens it by break-glass; the responsible is told', async ({ page }) => {
+  // Four sign-ins, each with a second-factor code of its own.
+  test.slow();
   const pnr = fictionalPersonnummer();
   await signIn(page, 'handlaggare');
   await page.goto('/arenden/ny');
