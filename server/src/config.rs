@@ -422,7 +422,7 @@ impl GlobalOpts {
                     "UTVAG_DB",
                     format!(
                         "{:?} must start with surrealkv://, mem://, ws:// or wss://",
-                        app::server::state::redact_url(db)
+                        app::server::config::redact_url(db)
                     ),
                 ))
             }

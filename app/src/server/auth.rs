@@ -125,6 +125,19 @@ struct OrgRow {
     active: bool,
 }
 
+/// Who the user is, as pages and the core see it.
+fn me_of(user: &UserRow, org: OrgRow) -> Result<Me, AppError> {
+    Ok(Me {
+        user_id: user.id.clone(),
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: Role::parse(&user.role).map_err(|_| AppError::Internal)?,
+        org_id: user.org.clone(),
+        org_name: org.name,
+        org_kind: OrgKind::parse(&org.kind).map_err(|_| AppError::Internal)?,
+    })
+}
+
 #[derive(Deserialize)]
 struct SessionRow {
     user: String,
@@ -399,15 +412,7 @@ async fn password_step(
         record_failure(state, &username, &name_hash, "password").await?;
         return Err(fail());
     };
-    let me = Me {
-        user_id: user.id.clone(),
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
-        role: Role::parse(&user.role).map_err(|_| AppError::Internal)?,
-        org_id: user.org.clone(),
-        org_name: org.name,
-        org_kind: OrgKind::parse(&org.kind).map_err(|_| AppError::Internal)?,
-    };
+    let me = me_of(&user, org)?;
     Ok(Verified {
         user,
         me,
@@ -787,15 +792,7 @@ async fn verified_for(state: &AppState, user_id: &str) -> Result<Verified, AppEr
     if !user.active || locked {
         return Err(AppError::Unauthenticated);
     }
-    let me = Me {
-        user_id: user.id.clone(),
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
-        role: Role::parse(&user.role).map_err(|_| AppError::Internal)?,
-        org_id: user.org.clone(),
-        org_name: org.name,
-        org_kind: OrgKind::parse(&org.kind).map_err(|_| AppError::Internal)?,
-    };
+    let me = me_of(&user, org)?;
     let name_hash = username_hash(state, &user.username);
     Ok(Verified {
         user,
@@ -990,15 +987,7 @@ pub async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Authe
             .await?;
     }
     Ok(Authed {
-        me: Me {
-            user_id: user.id,
-            username: user.username,
-            display_name: user.display_name,
-            role: Role::parse(&user.role).map_err(|_| AppError::Internal)?,
-            org_id: user.org,
-            org_name: org.name,
-            org_kind: OrgKind::parse(&org.kind).map_err(|_| AppError::Internal)?,
-        },
+        me: me_of(&user, org)?,
         state: state.clone(),
     })
 }

@@ -17,7 +17,7 @@ pub struct DbSettings {
 impl std::fmt::Debug for DbSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DbSettings")
-            .field("url", &super::state::redact_url(&self.url))
+            .field("url", &redact_url(&self.url))
             .field("namespace", &self.namespace)
             .field("database", &self.database)
             .field("username", &self.username)
@@ -187,6 +187,17 @@ pub fn demo_password() -> String {
         .ok()
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.to_string())
+}
+
+/// A database URL without any credentials, for messages.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((_, host)) => format!("{scheme}://***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
 }
 
 #[cfg(test)]

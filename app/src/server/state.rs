@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use super::clock::Clock;
-use super::config::{CoreSettings, KeySource};
+use super::config::{redact_url, CoreSettings, KeySource};
 use super::crypto::{CryptoError, DekCache, Keyring};
 use super::db::{self, Db};
 use crate::domain::AppError;
@@ -167,16 +167,5 @@ impl AppState {
     /// Liveness plus a round trip to the database.
     pub async fn database_reachable(&self) -> bool {
         self.inner.db.ping().await
-    }
-}
-
-/// A database URL without any credentials, for messages.
-pub fn redact_url(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((_, host)) => format!("{scheme}://***@{host}"),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
     }
 }

@@ -480,7 +480,7 @@ pub async fn next_demo_code(state: &AppState, username: &str) -> Result<Option<S
 /// as `user.mfa_reset` in the same transaction, and marked like a password reset so the user is
 /// told at their next sign-in (`identity::take_admin_reset_notice`).
 pub async fn reset_second_factor(who: &Authed, user_id: &str) -> Result<(), AppError> {
-    super::identity::require_admin(who, "user.mfa_reset").await?;
+    super::gate::require(who, crate::domain::Capability::Administer, "user.mfa_reset").await?;
     if !super::db::valid_id(user_id) {
         return Err(AppError::NotFound);
     }
