@@ -149,7 +149,8 @@ pub fn sign_in_table() -> String {
     let mut s = String::from(
         "Demo sign-ins (password from UTVAG_DEMO_PASSWORD, default utvag-demo-2026; the second\n\
          factor is a TOTP code from the secret after the name — add it to an authenticator app\n\
-         by hand; these secrets are public and exist only in the demo data):\n",
+         by hand, or print the current code with `utvag demo-code <user>`; these secrets are\n\
+         public and exist only in the demo data):\n",
     );
     for (username, display, org, role) in DEMO_USERS {
         let org_name = DEMO_ORGS
