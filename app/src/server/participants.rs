@@ -355,15 +355,8 @@ fn display_pnr(stored: String) -> String {
 /// The case overview: one audit entry naming the categories shown and those withheld.
 pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     let g = CaseGate::open(a, case_id, "case.read", Purpose::CaseWork).await?;
-    let act = actor(a);
-    let now = g.now;
-    let decisions: HashMap<Category, Decision> = Category::ALL
-        .into_iter()
-        .map(|cat| (cat, g.decision(cat).clone()))
-        .collect();
-    let e_basis = g.basis_summary();
+    let (c, now) = (&g.case, g.now);
     let visible = g.visible();
-    let (c, subj) = (g.case, g.subject);
     if visible.is_empty() {
         return Err(refuse(a, "case.read", &c.participant, Some(&c.id), &Category::ALL).await);
     }
@@ -386,15 +379,15 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         "background",
     ]
     .iter()
-    .any(|f| decisions[&field_category(f)].allowed())
-        || decisions[&Category::Plan].allowed();
+    .any(|f| g.may(field_category(f)))
+        || g.may(Category::Plan);
     let dek: Option<Arc<Dek>> = if needs_plain && !p.shredded {
         vault::dek(a.state(), &p.id).await?
     } else {
         None
     };
     let open = |field: &str, stored: Option<&str>| -> Result<Shown<String>, AppError> {
-        let d = &decisions[&field_category(field)];
+        let d = g.decision(field_category(field));
         if !d.allowed() {
             return Ok(Shown::Masked);
         }
@@ -418,7 +411,7 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     let address = open("address", p.address.as_deref())?;
     let background = open("background", p.background.as_deref())?;
     let referral_source = match (&dek, c.referral_source.as_deref()) {
-        _ if !decisions[&Category::Plan].allowed() => Shown::Masked,
+        _ if !g.may(Category::Plan) => Shown::Masked,
         (_, None) => Shown::Empty,
         (None, Some(_)) => Shown::Masked,
         (Some(k), Some(s)) => {
@@ -431,10 +424,12 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     let summary = if p.shredded {
         CaseSummary::default()
     } else {
-        super::casework::overview_summary(a, &c.id, now, |cat| decisions[&cat].allowed()).await?
+        super::casework::overview_summary(a, &c.id, now, |cat| g.may(cat)).await?
     };
-    let bg_until = decisions.values().find_map(|d| match d {
-        Decision::Allow(access::Basis::BreakGlass(_)) => subj.break_glass.iter().map(|b| b.1).max(),
+    let bg_until = Category::ALL.iter().find_map(|cat| match g.decision(*cat) {
+        Decision::Allow(access::Basis::BreakGlass(_)) => {
+            g.subject.break_glass.iter().map(|b| b.1).max()
+        }
         _ => None,
     });
     let mut e = Entry::new("case.read");
@@ -451,7 +446,7 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     } else {
         "partial".into()
     };
-    e.basis = e_basis;
+    e.basis = g.basis_summary();
     e.purpose = Some(Purpose::CaseWork.as_str().into());
     audit::append(a.state(), &who(a), e).await?;
 
@@ -479,23 +474,23 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         opened_at: c.opened_at,
         transitions: c
             .transitions
-            .into_iter()
+            .iter()
             .filter_map(|t| {
                 Some(Transition {
-                    from: t.from.and_then(|f| CaseStatus::parse(&f).ok()),
+                    from: t.from.as_deref().and_then(|f| CaseStatus::parse(f).ok()),
                     to: CaseStatus::parse(&t.to).ok()?,
                     at: t.at,
                     by: team
                         .iter()
                         .find(|m| m.user_id == t.by)
                         .map(|m| m.display_name.clone())
-                        .unwrap_or(t.by),
+                        .unwrap_or_else(|| t.by.clone()),
                 })
             })
             .collect(),
         team,
         visible,
-        can_edit: access::may_manage(&act, &subj),
+        can_edit: g.manages(),
         break_glass_until: bg_until,
         shredded: p.shredded,
         summary,

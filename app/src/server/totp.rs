@@ -21,7 +21,7 @@ use ring::{digest, hmac};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::audit::{self, Entry, Who};
+use super::audit::{self, Entry};
 use super::auth::{Authed, Pending};
 use super::crypto::{open, seal, Aad, CryptoError, Dek, Sealed, WrappedDek};
 use super::state::AppState;
@@ -481,9 +481,7 @@ pub async fn next_demo_code(state: &AppState, username: &str) -> Result<Option<S
 /// told at their next sign-in (`identity::take_admin_reset_notice`).
 pub async fn reset_second_factor(who: &Authed, user_id: &str) -> Result<(), AppError> {
     super::gate::require(who, crate::domain::Capability::Administer, "user.mfa_reset").await?;
-    if !super::db::valid_id(user_id) {
-        return Err(AppError::NotFound);
-    }
+    super::gate::check_id(user_id)?;
     let mut e = Entry::new("user.mfa_reset");
     e.reason = Some(format!("user:{user_id}"));
     let mut vars = serde_json::Map::new();
@@ -492,14 +490,9 @@ pub async fn reset_second_factor(who: &Authed, user_id: &str) -> Result<(), AppE
         "now".into(),
         serde_json::to_value(who.state().clock().now()).unwrap_or_default(),
     );
-    let actor = Who {
-        user: who.user_id().to_string(),
-        org: who.org_id().to_string(),
-        role: who.role().as_str().to_string(),
-    };
     audit::commit(
         who.state(),
-        &actor,
+        &super::gate::who(who),
         e,
         "IF (SELECT VALUE id FROM ONLY type::record('user', $uid)) = NONE { THROW 'notfound' };
          UPDATE type::record('user', $uid) SET reset_by_admin_at = <datetime>$now RETURN NONE;
