@@ -8,8 +8,8 @@ use super::access::{self, Purpose};
 use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::db::new_id;
-use super::gate::{case_by_id, check_id, refuse, refuse_unknown, require, who};
-use super::subject::{self, actor};
+use super::gate::{check_id, require, who, CaseGate};
+use super::subject::actor;
 use super::vault;
 use crate::domain::{AppError, Capability, Category};
 
@@ -37,21 +37,15 @@ pub async fn request(a: &Authed, case_id: &str, reason: &str) -> Result<DateTime
             "Motiveringen får vara högst 2000 tecken.",
         ));
     }
-    let c = match case_by_id(a, case_id).await {
-        Ok(c) => c,
-        Err(AppError::NotFound) => return Err(refuse_unknown(a, ACTION, case_id).await),
-        Err(e) => return Err(e),
-    };
-    let subj = subject::load_one(a, &c.participant).await?;
-    let now = a.state().clock().now();
-    let act = actor(a);
-    if !access::may_break_glass(&act, &subj) {
-        let related = access::related(&act, &subj, Purpose::CaseWork, now);
-        let err = refuse(a, ACTION, &c.participant, Some(&c.id), &[]).await;
-        if !related || matches!(err, AppError::Internal) {
+    let g = CaseGate::open(a, case_id, ACTION, Purpose::CaseWork).await?;
+    let already = g.may(Category::Identity);
+    if already || !access::may_break_glass(&actor(a), &g.subject) {
+        let err = g.deny(ACTION, &[]).await;
+        if !g.related() || matches!(err, AppError::Internal) {
             return Err(err);
         }
-        return Err(if subj.team.iter().any(|m| m.user_id == a.user_id()) {
+        let on_team = g.subject.team.iter().any(|m| m.user_id == a.user_id());
+        return Err(if already || on_team {
             AppError::invalid("reason", "Du har redan åtkomst till ärendet.")
         } else {
             AppError::invalid(
@@ -60,16 +54,7 @@ pub async fn request(a: &Authed, case_id: &str, reason: &str) -> Result<DateTime
             )
         });
     }
-    if access::may(&act, &subj, Category::Identity, Purpose::CaseWork, now).allowed() {
-        let err = refuse(a, ACTION, &c.participant, Some(&c.id), &[]).await;
-        if matches!(err, AppError::Internal) {
-            return Err(err);
-        }
-        return Err(AppError::invalid(
-            "reason",
-            "Du har redan åtkomst till ärendet.",
-        ));
-    }
+    let (c, now) = (&g.case, g.now);
     let dek = vault::dek(a.state(), &c.participant)
         .await?
         .ok_or(AppError::NotFound)?;
