@@ -45,7 +45,9 @@ pub async fn request(a: &Authed, case_id: &str, reason: &str) -> Result<DateTime
             return Err(err);
         }
         let on_team = g.subject.team.iter().any(|m| m.user_id == a.user_id());
-        return Err(if already || on_team {
+        return Err(if g.subject.shredded {
+            AppError::invalid("", "Uppgifterna är gallrade.")
+        } else if already || on_team {
             AppError::invalid("reason", "Du har redan åtkomst till ärendet.")
         } else {
             AppError::invalid(
