@@ -1,17 +1,15 @@
-//! Utväg — case tracking for municipal defector-support programs.
+//! Utväg — case tracking for municipal defector-support programs: the pages, components and
+//! server functions.
 //!
-//! Built twice: with `ssr` for the server (which adds the trusted core in [`server`]) and with
-//! `hydrate` for the browser. Pages and server functions can only reach data through the core's
-//! access-checked, audited repository.
+//! Built twice: with `ssr` for the server, where server functions call the trusted core
+//! (`utvag_core`), and with `hydrate` for the browser, which never links the core. Pages and
+//! server functions can only reach data through the core's access-checked, audited repository.
 #![recursion_limit = "512"]
 
 pub mod api;
 pub mod app;
 pub mod components;
-pub mod domain;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod server;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

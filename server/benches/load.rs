@@ -14,13 +14,13 @@
 
 use std::time::{Duration, Instant};
 
-use app::server::auth::{self, Authed};
-use app::server::bench::{self, Stats};
-use app::server::casework::{self, TimelineFilter};
-use app::server::config::CoreSettings;
-use app::server::outcomes;
-use app::server::participants::{self, ListFilter};
-use app::server::{demo, AppState};
+use utvag_core::auth::{self, Authed};
+use utvag_core::bench::{self, Stats};
+use utvag_core::casework::{self, TimelineFilter};
+use utvag_core::config::CoreSettings;
+use utvag_core::outcomes;
+use utvag_core::participants::{self, ListFilter};
+use utvag_core::{demo, AppState};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)

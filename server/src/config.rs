@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use app::server::config::{AuditKeySeed, AuditSettings, CoreSettings, DbSettings, KeySource};
 use clap::{Args, Parser, Subcommand};
+use utvag_core::config::{AuditKeySeed, AuditSettings, CoreSettings, DbSettings, KeySource};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -144,7 +144,7 @@ pub struct GlobalOpts {
     #[arg(
         long = "checkpoint-every",
         env = "UTVAG_CHECKPOINT_EVERY",
-        default_value_t = app::server::config::DEFAULT_CHECKPOINT_EVERY,
+        default_value_t = utvag_core::config::DEFAULT_CHECKPOINT_EVERY,
         global = true
     )]
     pub checkpoint_every: i64,
@@ -152,7 +152,7 @@ pub struct GlobalOpts {
     #[arg(
         long = "checkpoint-minutes",
         env = "UTVAG_CHECKPOINT_MINUTES",
-        default_value_t = app::server::config::DEFAULT_CHECKPOINT_MINUTES,
+        default_value_t = utvag_core::config::DEFAULT_CHECKPOINT_MINUTES,
         global = true
     )]
     pub checkpoint_minutes: i64,
@@ -422,7 +422,7 @@ impl GlobalOpts {
                     "UTVAG_DB",
                     format!(
                         "{:?} must start with surrealkv://, mem://, ws:// or wss://",
-                        app::server::config::redact_url(db)
+                        utvag_core::config::redact_url(db)
                     ),
                 ))
             }
@@ -499,7 +499,7 @@ impl GlobalOpts {
             if r.is_empty() || r == "none" {
                 continue;
             }
-            mfa_roles.push(app::domain::Role::parse(r).map_err(|_| {
+            mfa_roles.push(domain::Role::parse(r).map_err(|_| {
                 err(
                     "UTVAG_MFA_ROLES",
                     "unknown role (case_worker, program_lead, partner, police, auditor, admin or none)",
@@ -541,11 +541,11 @@ impl GlobalOpts {
                 audit,
                 session_idle_minutes: self.session_idle_minutes,
                 session_absolute_hours: self.session_hours,
-                retention: app::server::retention::Periods {
+                retention: utvag_core::retention::Periods {
                     case_years: self.retention_years,
                     audit_years: self.audit_retention_years,
                 },
-                sign_in: app::server::config::SignInSettings {
+                sign_in: utvag_core::config::SignInSettings {
                     mfa_roles,
                     attempts_per_minute: self.signin_per_minute,
                     trusted_proxies,

@@ -7,8 +7,6 @@
 use std::time::Instant;
 
 use app::app::{shell, App};
-use app::server::AppState;
-use app::server::{auth, flash};
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Form, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -21,6 +19,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use utvag_core::AppState;
+use utvag_core::{auth, flash};
 
 /// Largest request body accepted anywhere (long notes are well below this).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -193,7 +193,7 @@ async fn who_is_signed_in(State(ctx): State<Ctx>, mut req: Request, next: Next) 
         let token = auth::token_from_cookie_header(&ctx.state, cookie);
         if let Some(token) = &token {
             let who = auth::authenticate(&ctx.state, Some(token)).await;
-            let expired = matches!(who, Err(app::domain::AppError::Unauthenticated));
+            let expired = matches!(who, Err(domain::AppError::Unauthenticated));
             if !expired || is_public_page(&path) {
                 req.extensions_mut().insert(auth::PageSession(who));
             } else {
@@ -225,7 +225,7 @@ fn to_sign_in(req: &Request, expired: bool) -> Response {
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    let mut to = app::domain::next::sign_in_then(here);
+    let mut to = domain::next::sign_in_then(here);
     if expired {
         to.push_str(if to.contains('?') { "&" } else { "?" });
         to.push_str("fel=session");
@@ -365,13 +365,7 @@ async fn keep_form_errors_off_the_address(
         to.push_str(
             &kept
                 .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{}={}",
-                        app::domain::next::encode(k),
-                        app::domain::next::encode(v)
-                    )
-                })
+                .map(|(k, v)| format!("{}={}", domain::next::encode(k), domain::next::encode(v)))
                 .collect::<Vec<_>>()
                 .join("&"),
         );
@@ -660,8 +654,8 @@ struct LoginForm {
 
 /// `?next=…` (prefixed by `sep`) for a page that passes the destination on, if it is safe.
 fn next_query(sep: char, next: &str) -> String {
-    match app::domain::next::safe_next(next) {
-        Some(n) if n != "/" => format!("{sep}next={}", app::domain::next::encode(&n)),
+    match domain::next::safe_next(next) {
+        Some(n) if n != "/" => format!("{sep}next={}", domain::next::encode(&n)),
         _ => String::new(),
     }
 }
@@ -669,14 +663,14 @@ fn next_query(sep: char, next: &str) -> String {
 /// Where a completed sign-in goes: the page asked for, or the start page — by way of a notice
 /// when an administrator has set the user's password or removed their second factor since the
 /// last sign-in (so someone signing in as them with it does not go unnoticed by the user).
-async fn signed_in_to(state: &AppState, me: &app::domain::Me, next: &str) -> String {
-    match app::server::identity::take_admin_reset_notice(state, &me.user_id).await {
+async fn signed_in_to(state: &AppState, me: &domain::Me, next: &str) -> String {
+    match utvag_core::identity::take_admin_reset_notice(state, &me.user_id).await {
         Ok(Some(at)) => format!(
             "/logga-in/aterstallt?vid={}{}",
             at.timestamp(),
             next_query('&', next)
         ),
-        _ => app::domain::next::safe_next(next).unwrap_or_else(|| "/".to_string()),
+        _ => domain::next::safe_next(next).unwrap_or_else(|| "/".to_string()),
     }
 }
 
@@ -744,7 +738,7 @@ async fn login_code(
             Redirect::to(&signed_in_to(&ctx.state, &me, &form.next).await).into_response(),
             &auth::session_cookie(&ctx.state, &token),
         ),
-        Err(app::domain::AppError::Unauthenticated) => {
+        Err(domain::AppError::Unauthenticated) => {
             Redirect::to("/logga-in?fel=session").into_response()
         }
         Err(e) => sign_in_refused(&ctx.state, e, page, &form.next),
@@ -770,10 +764,10 @@ fn with_cookie(mut resp: Response, cookie: &str) -> Response {
 
 /// A refused sign-in step: 429 with `Retry-After` past the address's allowance, otherwise back
 /// to `page` with the generic error.
-fn sign_in_refused(state: &AppState, e: app::domain::AppError, page: &str, next: &str) -> Response {
+fn sign_in_refused(state: &AppState, e: domain::AppError, page: &str, next: &str) -> Response {
     let next = next_query('&', next);
     match e {
-        app::domain::AppError::TooManyRequests => {
+        domain::AppError::TooManyRequests => {
             let wait = auth::retry_after_seconds(state);
             let body = format!(
                 "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>För många försök – Utväg</title>\
@@ -791,7 +785,7 @@ fn sign_in_refused(state: &AppState, e: app::domain::AppError, page: &str, next:
             )
                 .into_response()
         }
-        app::domain::AppError::Invalid { .. } => {
+        domain::AppError::Invalid { .. } => {
             Redirect::to(&format!("{page}?fel=1{next}")).into_response()
         }
         _ => Redirect::to(&format!("{page}?fel=fel{next}")).into_response(),
@@ -815,14 +809,14 @@ async fn report_csv(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<ReportQuery>,
 ) -> Response {
-    use app::server::outcomes;
+    use utvag_core::outcomes;
     let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
     let token = auth::token_from_cookie_header(&ctx.state, cookie);
     let result = async {
         let a = auth::authenticate(&ctx.state, token.as_deref()).await?;
         let p = outcomes::Period::parse(&q.from, &q.to, &q.kommun, a.state_today())?;
         let body = outcomes::report_csv(&a, &p).await?;
-        Ok::<_, app::domain::AppError>((p, body))
+        Ok::<_, domain::AppError>((p, body))
     }
     .await;
     match result {
@@ -914,7 +908,7 @@ async fn error_status(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
     };
-    if let Ok(e) = serde_json::from_slice::<app::domain::AppError>(&bytes) {
+    if let Ok(e) = serde_json::from_slice::<domain::AppError>(&bytes) {
         if let Ok(code) = StatusCode::from_u16(e.status()) {
             parts.status = code;
         }

@@ -10,9 +10,9 @@ pub mod telemetry;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use app::server::AppState;
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
+use utvag_core::AppState;
 
 pub use http::router;
 

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use app::server::config::KeySource;
-use app::server::{audit, checkpoint, demo, demo_history, ops, retention, AppState};
 use clap::Parser;
 use server::config::{AuditCmd, Cli, Command, Config, KeysCmd, UserCmd};
 use server::telemetry;
+use utvag_core::config::KeySource;
+use utvag_core::{audit, checkpoint, demo, demo_history, ops, retention, AppState};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -174,8 +174,8 @@ fn demo_code(username: &str) -> anyhow::Result<()> {
         anyhow::bail!("{username} is not a demo user");
     }
     let now = chrono::Utc::now();
-    let secret = app::server::totp::demo_secret(username);
-    println!("{}", app::server::totp::code_at(&secret, now));
+    let secret = utvag_core::totp::demo_secret(username);
+    println!("{}", utvag_core::totp::code_at(&secret, now));
     Ok(())
 }
 
@@ -196,7 +196,7 @@ async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
     if let Some(kind) = create_org {
         match ops::add_org(&state, &org, &kind, &municipalities).await {
             Ok(id) => println!("created organisation {org} ({id})"),
-            Err(app::domain::AppError::Invalid { field, .. }) if field == "name" => {}
+            Err(domain::AppError::Invalid { field, .. }) if field == "name" => {}
             Err(e) => anyhow::bail!("{e}"),
         }
     }
@@ -210,7 +210,7 @@ async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
     )
     .await
     .map_err(|e| match e {
-        app::domain::AppError::Invalid { field, message } => anyhow::anyhow!("{field}: {message}"),
+        domain::AppError::Invalid { field, message } => anyhow::anyhow!("{field}: {message}"),
         other => anyhow::anyhow!("{other}"),
     })?;
     println!("created user {username} ({id})");

@@ -2,9 +2,9 @@
 
 mod common;
 
-use app::server::config::CoreSettings;
 use common::{client, location, session_cookie, spawn_app, spawn_app_with, PASSWORD};
 use reqwest::StatusCode;
+use utvag_core::config::CoreSettings;
 
 #[tokio::test]
 async fn sign_in_call_protected_endpoint_sign_out_and_the_same_cookie_is_refused() {
@@ -533,13 +533,13 @@ async fn an_administrator_resets_a_lost_second_factor_and_the_user_must_enrol_ag
 
     // Both attempts are in the log, the refusal included.
     let reviewer = app.authed("granskare").await;
-    let rows = app::server::oversight::reads_by_user(&reviewer, "admin")
+    let rows = utvag_core::oversight::reads_by_user(&reviewer, "admin")
         .await
         .unwrap();
     assert!(rows
         .iter()
         .any(|r| r.row.action == "user.mfa_reset" && r.row.decision == "allow"));
-    let rows = app::server::oversight::reads_by_user(&reviewer, "passus")
+    let rows = utvag_core::oversight::reads_by_user(&reviewer, "passus")
         .await
         .unwrap();
     assert!(rows
@@ -558,11 +558,11 @@ fn the_demo_code_command_prints_the_code_a_demo_user_signs_in_with() {
     let out = run("handlaggare");
     assert!(out.status.success(), "{out:?}");
     let code = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let secret = app::server::totp::demo_secret("handlaggare");
+    let secret = utvag_core::totp::demo_secret("handlaggare");
     let now = chrono::Utc::now();
     let expected = [
-        app::server::totp::code_at(&secret, now),
-        app::server::totp::code_at(&secret, now - chrono::Duration::seconds(30)),
+        utvag_core::totp::code_at(&secret, now),
+        utvag_core::totp::code_at(&secret, now - chrono::Duration::seconds(30)),
     ];
     assert!(expected.contains(&code), "{code} {expected:?}");
     assert!(!run("someone").status.success());

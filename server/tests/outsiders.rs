@@ -4,10 +4,10 @@
 
 mod common;
 
-use app::server::demo::demo_people;
 use common::{client, session_cookie, spawn_app, TestApp, PASSWORD};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
+use utvag_core::demo::demo_people;
 
 async fn signed_in(app: &TestApp, username: &str) -> Client {
     let c = client();

@@ -4,11 +4,11 @@
 
 mod common;
 
-use app::domain::person::fictional_personnummer;
-use app::server::demo::{demo_people, DemoPerson};
 use common::{client, session_cookie, spawn_app, TestApp, PASSWORD};
+use domain::person::fictional_personnummer;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
+use utvag_core::demo::{demo_people, DemoPerson};
 
 // ---- helpers ----
 
@@ -1026,9 +1026,9 @@ async fn registering_a_personnummer_another_organisation_holds_answers_as_for_a_
 }
 
 /// The audit trail of one participant as the log reviewer sees it, oldest first.
-async fn trail_of(app: &TestApp, participant: &str) -> Vec<app::server::audit::Row> {
+async fn trail_of(app: &TestApp, participant: &str) -> Vec<utvag_core::audit::Row> {
     let reviewer = app.authed("granskare").await;
-    let mut rows: Vec<_> = app::server::oversight::reads_of_participant(&reviewer, participant)
+    let mut rows: Vec<_> = utvag_core::oversight::reads_of_participant(&reviewer, participant)
         .await
         .unwrap()
         .into_iter()
@@ -1087,17 +1087,17 @@ async fn a_register_extract_is_a_printable_page_and_a_json_download_each_audited
     let (case_id, participant) = case_of(&app, &lead, i).await;
     // One sign-in of the log reviewer for every look at the trail (each demo sign-in uses up a
     // second-factor code).
-    let token = app::server::demo::sign_in(&app.state, "granskare")
+    let token = utvag_core::demo::sign_in(&app.state, "granskare")
         .await
         .unwrap();
-    let reviewer = app::server::auth::authenticate(&app.state, Some(&token))
+    let reviewer = utvag_core::auth::authenticate(&app.state, Some(&token))
         .await
         .unwrap();
     let trail = |participant: String| {
         let reviewer = &reviewer;
         async move {
             let mut rows: Vec<_> =
-                app::server::oversight::reads_of_participant(reviewer, &participant)
+                utvag_core::oversight::reads_of_participant(reviewer, &participant)
                     .await
                     .unwrap()
                     .into_iter()
@@ -1107,7 +1107,7 @@ async fn a_register_extract_is_a_printable_page_and_a_json_download_each_audited
             rows
         }
     };
-    let new_entries = |before: usize, trail: Vec<app::server::audit::Row>| -> Vec<String> {
+    let new_entries = |before: usize, trail: Vec<utvag_core::audit::Row>| -> Vec<String> {
         trail[before..]
             .iter()
             .filter(|r| r.actor == "demo_programledare")

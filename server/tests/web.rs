@@ -5,10 +5,10 @@
 
 mod common;
 
-use app::server::config::CoreSettings;
-use app::server::demo::demo_people;
 use common::{client, session_cookie, spawn_app, spawn_app_with, TestApp, PASSWORD};
 use reqwest::{Client, StatusCode};
+use utvag_core::config::CoreSettings;
+use utvag_core::demo::demo_people;
 
 async fn signed_in(app: &TestApp, username: &str) -> Client {
     let c = client();

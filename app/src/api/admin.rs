@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{AppError, OrgDto, UserDto};
 #[cfg(feature = "ssr")]
-use crate::server::{auth::require_user, identity};
+use crate::api::require_user;
+use domain::{AppError, OrgDto, UserDto};
+#[cfg(feature = "ssr")]
+use utvag_core::identity;
 
 #[server(endpoint = "admin/orgs")]
 pub async fn list_orgs() -> Result<Vec<OrgDto>, AppError> {
@@ -61,7 +63,7 @@ pub async fn create_user(
     role: String,
     password: String,
 ) -> Result<String, AppError> {
-    use crate::domain::{DisplayName, NewPassword, Role, Username};
+    use domain::{DisplayName, NewPassword, Role, Username};
     super::reply(
         async {
             let who = require_user().await?;
@@ -88,7 +90,7 @@ pub async fn update_user(
     role: String,
     #[server(default)] active: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::{DisplayName, Role};
+    use domain::{DisplayName, Role};
     super::reply(
         async {
             let who = require_user().await?;
@@ -107,7 +109,7 @@ pub async fn update_user(
 
 #[server(endpoint = "admin/user_password")]
 pub async fn reset_password(id: String, password: String) -> Result<(), AppError> {
-    use crate::domain::NewPassword;
+    use domain::NewPassword;
     super::reply(
         async {
             let who = require_user().await?;
@@ -123,7 +125,7 @@ pub async fn reset_password(id: String, password: String) -> Result<(), AppError
 #[server(endpoint = "admin/user_mfa_reset")]
 pub async fn reset_second_factor(id: String) -> Result<(), AppError> {
     super::reply(
-        async { crate::server::totp::reset_second_factor(&require_user().await?, &id).await }.await,
+        async { utvag_core::totp::reset_second_factor(&require_user().await?, &id).await }.await,
     )
 }
 
@@ -132,7 +134,7 @@ pub async fn reset_second_factor(id: String) -> Result<(), AppError> {
 pub async fn request_shred(participant_id: String, reason: String) -> Result<String, AppError> {
     super::reply(
         async {
-            crate::server::shred::request(&require_user().await?, &participant_id, &reason).await
+            utvag_core::shred::request(&require_user().await?, &participant_id, &reason).await
         }
         .await,
     )
@@ -142,18 +144,18 @@ pub async fn request_shred(participant_id: String, reason: String) -> Result<Str
 #[server(endpoint = "admin/shred_confirm")]
 pub async fn confirm_shred(request_id: String) -> Result<(), AppError> {
     super::reply(
-        async { crate::server::shred::confirm(&require_user().await?, &request_id).await }.await,
+        async { utvag_core::shred::confirm(&require_user().await?, &request_id).await }.await,
     )
 }
 
 #[server(endpoint = "admin/shred_list")]
-pub async fn list_shred_requests() -> Result<Vec<crate::domain::ShredRequestDto>, AppError> {
+pub async fn list_shred_requests() -> Result<Vec<domain::ShredRequestDto>, AppError> {
     super::reply(
         async {
-            let rows = crate::server::shred::pending(&require_user().await?).await?;
+            let rows = utvag_core::shred::pending(&require_user().await?).await?;
             Ok(rows
                 .into_iter()
-                .map(|r| crate::domain::ShredRequestDto {
+                .map(|r| domain::ShredRequestDto {
                     id: r.id,
                     participant_id: r.participant,
                     reason: r.reason,
@@ -169,17 +171,17 @@ pub async fn list_shred_requests() -> Result<Vec<crate::domain::ShredRequestDto>
 
 /// The retention settings and the latest automatic runs.
 #[server(endpoint = "admin/retention")]
-pub async fn retention_status() -> Result<crate::domain::RetentionStatus, AppError> {
-    super::reply(async { crate::server::retention::status(&require_user().await?).await }.await)
+pub async fn retention_status() -> Result<domain::RetentionStatus, AppError> {
+    super::reply(async { utvag_core::retention::status(&require_user().await?).await }.await)
 }
 
 /// What retention would remove if it ran now (nothing is changed; the look is audited).
 #[server(endpoint = "admin/retention_preview")]
-pub async fn retention_preview() -> Result<crate::domain::RetentionPreview, AppError> {
+pub async fn retention_preview() -> Result<domain::RetentionPreview, AppError> {
     super::reply(
         async {
-            let r = crate::server::retention::preview(&require_user().await?).await?;
-            Ok(crate::domain::RetentionPreview {
+            let r = utvag_core::retention::preview(&require_user().await?).await?;
+            Ok(domain::RetentionPreview {
                 participants: r.participants.len(),
                 cases: r.cases,
                 audit_entries: r.audit_entries,

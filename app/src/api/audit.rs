@@ -3,10 +3,12 @@
 
 use leptos::prelude::*;
 
-use crate::domain::audit::AuditSearchDto;
-use crate::domain::{AppError, AuditRow, BreakGlassRow, FlaggedRow, VerificationDto};
 #[cfg(feature = "ssr")]
-use crate::server::{auth::require_user, breakglass, oversight};
+use crate::api::require_user;
+use domain::audit::AuditSearchDto;
+use domain::{AppError, AuditRow, BreakGlassRow, FlaggedRow, VerificationDto};
+#[cfg(feature = "ssr")]
+use utvag_core::{breakglass, oversight};
 
 #[cfg(feature = "ssr")]
 fn to_dto(rows: Vec<oversight::ReviewRow>) -> Vec<AuditRow> {

@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{AppError, CaseRow, CaseView, ParticipantForm};
 #[cfg(feature = "ssr")]
-use crate::server::{auth::require_user, breakglass, participants};
+use crate::api::require_user;
+use domain::{AppError, CaseRow, CaseView, ParticipantForm};
+#[cfg(feature = "ssr")]
+use utvag_core::{breakglass, participants};
 
 /// The case list: `status` empty for all; `mine` = "on" for only my cases.
 #[server(endpoint = "cases/list")]
@@ -17,7 +19,7 @@ pub async fn list_cases(
             let a = require_user().await?;
             let status = match status.as_str() {
                 "" => None,
-                s => Some(crate::domain::CaseStatus::parse(s)?),
+                s => Some(domain::CaseStatus::parse(s)?),
             };
             participants::list(
                 &a,
@@ -50,7 +52,7 @@ pub async fn register_participant(
             let a = require_user().await?;
             let today = a.state_today();
             let v = participants::ValidParticipant::parse(&form, today)?;
-            let sspf = crate::domain::SspfLevel::parse(&sspf_level)?;
+            let sspf = domain::SspfLevel::parse(&sspf_level)?;
             participants::register(&a, v, sspf, &referral_source).await
         }
         .await,
@@ -83,13 +85,7 @@ pub async fn transition_case(case_id: String, version: i64, to: String) -> Resul
     super::reply(
         async {
             let a = require_user().await?;
-            participants::transition(
-                &a,
-                &case_id,
-                version,
-                crate::domain::CaseStatus::parse(&to)?,
-            )
-            .await
+            participants::transition(&a, &case_id, version, domain::CaseStatus::parse(&to)?).await
         }
         .await,
     )

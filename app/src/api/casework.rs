@@ -2,15 +2,15 @@
 
 use leptos::prelude::*;
 
-use crate::domain::casework::{
-    LivingDto, NoteDto, PlanDto, SafetyDto, TimelinePage, WorkCount, WorkList,
-};
-use crate::domain::AppError;
 #[cfg(feature = "ssr")]
-use crate::server::{auth::require_user, casework};
+use crate::api::require_user;
+use domain::casework::{LivingDto, NoteDto, PlanDto, SafetyDto, TimelinePage, WorkCount, WorkList};
+use domain::AppError;
+#[cfg(feature = "ssr")]
+use utvag_core::casework;
 
 #[cfg(feature = "ssr")]
-use crate::domain::casework::*;
+use domain::casework::*;
 
 #[server(endpoint = "plan/get")]
 pub async fn get_plan(case_id: String) -> Result<PlanDto, AppError> {
@@ -302,7 +302,7 @@ pub async fn get_timeline(
             let filter = casework::TimelineFilter {
                 category: match category.as_str() {
                     "" => None,
-                    c => Some(crate::domain::Category::parse(c)?),
+                    c => Some(domain::Category::parse(c)?),
                 },
                 org: (!org.is_empty()).then_some(org),
             };
@@ -315,11 +315,11 @@ pub async fn get_timeline(
 /// How many things on the reader's work list are due this week, and how many are late.
 #[server(endpoint = "worklist/count")]
 pub async fn get_work_count() -> Result<WorkCount, AppError> {
-    super::reply(async { crate::server::worklist::count(&require_user().await?).await }.await)
+    super::reply(async { utvag_core::worklist::count(&require_user().await?).await }.await)
 }
 
 /// The start page's work list: what is due this week on the reader's cases.
 #[server(endpoint = "worklist")]
 pub async fn get_worklist() -> Result<WorkList, AppError> {
-    super::reply(async { crate::server::worklist::my_work(&require_user().await?).await }.await)
+    super::reply(async { utvag_core::worklist::my_work(&require_user().await?).await }.await)
 }

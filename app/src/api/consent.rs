@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{AppError, ConsentDto};
 #[cfg(feature = "ssr")]
-use crate::server::{auth::require_user, consent};
+use crate::api::require_user;
+use domain::{AppError, ConsentDto};
+#[cfg(feature = "ssr")]
+use utvag_core::consent;
 
 #[server(endpoint = "consents/list")]
 pub async fn list_consents(case_id: String) -> Result<Vec<ConsentDto>, AppError> {

@@ -3,10 +3,12 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-use crate::domain::extract::{ExtractReview, RegisterExtract, ReviewStatus};
-use crate::domain::AppError;
 #[cfg(feature = "ssr")]
-use crate::server::{auth::require_user, extract};
+use crate::api::require_user;
+use domain::extract::{ExtractReview, RegisterExtract, ReviewStatus};
+use domain::AppError;
+#[cfg(feature = "ssr")]
+use utvag_core::extract;
 
 /// Everything stored about the participant of `case_id`, as it may be given to them: items
 /// awaiting or refused release after the secrecy review are left out. A `GET`, so that a plain

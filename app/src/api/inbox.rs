@@ -2,10 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::domain::inbox::{DuplicateDto, NotificationDto};
-use crate::domain::AppError;
 #[cfg(feature = "ssr")]
-use crate::server::{auth::require_user, inbox};
+use crate::api::require_user;
+use domain::inbox::{DuplicateDto, NotificationDto};
+use domain::AppError;
+#[cfg(feature = "ssr")]
+use utvag_core::inbox;
 
 #[server(endpoint = "inbox/duplicates")]
 pub async fn list_duplicates() -> Result<Vec<DuplicateDto>, AppError> {
@@ -18,7 +20,7 @@ pub async fn settle_duplicate(id: String, outcome: String) -> Result<(), AppErro
     super::reply(
         async {
             let a = require_user().await?;
-            let outcome = crate::domain::inbox::DuplicateOutcome::parse(&outcome)?;
+            let outcome = domain::inbox::DuplicateOutcome::parse(&outcome)?;
             inbox::settle(&a, &id, outcome).await
         }
         .await,

@@ -19,9 +19,7 @@ pub mod session;
 /// form. The router keeps the error and the submitted values server-side for that redirect
 /// (`server::flash`), so the address carries only an opaque key, never text.
 #[cfg(feature = "ssr")]
-pub(crate) fn reply<T>(
-    r: Result<T, crate::domain::AppError>,
-) -> Result<T, crate::domain::AppError> {
+pub(crate) fn reply<T>(r: Result<T, domain::AppError>) -> Result<T, domain::AppError> {
     if let Err(e) = &r {
         if plain_form_post() {
             return r;
@@ -46,4 +44,27 @@ fn plain_form_post() -> bool {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|a| a.contains("text/html"))
     })
+}
+
+/// The signed-in user of the request this server function runs for. The core checks the
+/// session; this only hands it the request from the server function's context.
+#[cfg(feature = "ssr")]
+pub async fn require_user() -> Result<utvag_core::auth::Authed, domain::AppError> {
+    let (state, parts) = request_context()?;
+    utvag_core::auth::user_of_request(&state, &parts).await
+}
+
+/// The half-signed-in user (password given, second factor pending) of this request.
+#[cfg(feature = "ssr")]
+pub async fn require_pending() -> Result<utvag_core::auth::Pending, domain::AppError> {
+    let (state, parts) = request_context()?;
+    utvag_core::auth::pending_of_request(&state, &parts).await
+}
+
+#[cfg(feature = "ssr")]
+fn request_context() -> Result<(utvag_core::AppState, http::request::Parts), domain::AppError> {
+    use leptos::prelude::use_context;
+    let state = use_context::<utvag_core::AppState>().ok_or(domain::AppError::Internal)?;
+    let parts = use_context::<http::request::Parts>().ok_or(domain::AppError::Unauthenticated)?;
+    Ok((state, parts))
 }

@@ -2,10 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::domain::stats::Outcomes;
-use crate::domain::AppError;
 #[cfg(feature = "ssr")]
-use crate::server::{auth::require_user, outcomes};
+use crate::api::require_user;
+use domain::stats::Outcomes;
+use domain::AppError;
+#[cfg(feature = "ssr")]
+use utvag_core::outcomes;
 
 /// The outcomes for a period (`YYYY-MM-DD`, empty: the last twelve months) and a municipality
 /// (empty: all). `report` marks the printable funder report in the audit log.

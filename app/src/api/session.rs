@@ -5,12 +5,12 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AppError, Me};
+use domain::{AppError, Me};
 
 /// The signed-in user, or `None` when there is no valid session.
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    match crate::server::auth::require_user().await {
+    match crate::api::require_user().await {
         Ok(a) => Ok(Some(a.me().clone())),
         Err(AppError::Unauthenticated) => Ok(None),
         Err(e) => super::reply(Err(e)),
@@ -28,8 +28,8 @@ pub async fn sign_in_again(
     #[server(default)] code: String,
 ) -> Result<Me, AppError> {
     let r = async {
-        use crate::server::auth;
-        let state = use_context::<crate::server::AppState>().ok_or(AppError::Internal)?;
+        use utvag_core::auth;
+        let state = use_context::<utvag_core::AppState>().ok_or(AppError::Internal)?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
         let client = auth::client_of(&state, &parts);
         let opts = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
@@ -78,8 +78,8 @@ impl std::fmt::Debug for Enrolment {
 #[server(endpoint = "mfa/enrolment")]
 pub async fn mfa_enrolment() -> Result<Enrolment, AppError> {
     let r = async {
-        let p = crate::server::auth::require_pending().await?;
-        let e = crate::server::totp::enrolment(&p).await?;
+        let p = crate::api::require_pending().await?;
+        let e = utvag_core::totp::enrolment(&p).await?;
         Ok(Enrolment {
             username: p.username().to_string(),
             qr_svg: e.qr_svg,

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::stats::{Cell, CountTable};
+use domain::stats::{Cell, CountTable};
 
 const LABEL_W: f64 = 190.0;
 const BAR_W: f64 = 330.0;

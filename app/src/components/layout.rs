@@ -7,7 +7,7 @@ use leptos_router::hooks::use_location;
 
 use crate::api::casework::get_work_count;
 
-use crate::domain::{AppError, Capability, Me, Role};
+use domain::{AppError, Capability, Me, Role};
 
 /// Navigation entries per role: (href, label).
 /// Navigation entries per role: (href, label), from the capability table.
@@ -64,11 +64,7 @@ fn signed_in_user() -> Result<Option<Me>, AppError> {
     {
         let parts = use_context::<http::request::Parts>();
         parts
-            .and_then(|p| {
-                p.extensions
-                    .get::<crate::server::auth::PageSession>()
-                    .cloned()
-            })
+            .and_then(|p| p.extensions.get::<utvag_core::auth::PageSession>().cloned())
             .map_or(Ok(None), |r| match r.0 {
                 Ok(a) => Ok(Some(a.me().clone())),
                 Err(AppError::Unauthenticated) => Ok(None),

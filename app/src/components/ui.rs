@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::AppError;
+use domain::AppError;
 
 /// An error message announced to screen readers.
 #[component]

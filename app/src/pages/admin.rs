@@ -9,7 +9,7 @@ use crate::api::admin::{
     UpdateUser,
 };
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::domain::{OrgDto, OrgKind, Role, UserDto};
+use domain::{OrgDto, OrgKind, Role, UserDto};
 
 fn kind_options(selected: OrgKind) -> impl IntoView {
     OrgKind::ALL
@@ -115,7 +115,7 @@ pub fn UsersPage() -> impl IntoView {
                 reset_mfa.version().get(),
             )
         },
-        |_| async move { Ok::<_, crate::domain::AppError>((list_users().await?, list_orgs().await?)) },
+        |_| async move { Ok::<_, domain::AppError>((list_users().await?, list_orgs().await?)) },
     );
     view! {
         <Title text="Användare"/>

@@ -10,13 +10,13 @@ use crate::api::admin::{
     list_shred_requests, retention_status, ConfirmShred, RequestShred, RetentionPreview,
 };
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::domain::{Me, RetentionStatus, ShredRequestDto};
 use crate::pages::common::{error_for, successes, sv_date, sv_datetime, FieldError};
+use domain::{Me, RetentionStatus, ShredRequestDto};
 
 #[component]
 pub fn ShredPage() -> impl IntoView {
     let me = expect_context::<Me>();
-    if !me.role.can(crate::domain::Capability::Administer) {
+    if !me.role.can(domain::Capability::Administer) {
         return view! {
             <Title text="Gallring"/>
             <h1>"Gallring"</h1>

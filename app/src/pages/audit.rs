@@ -19,9 +19,9 @@ use crate::api::audit::{
     search_audit, ReviewBreakGlass, VerifyAuditChain,
 };
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::domain::audit::{action_label, decision_label, purpose_label, ACTIONS, SEARCH_LIMIT};
-use crate::domain::{AppError, AuditRow, BreakGlassRow, Category, Me, VerificationDto};
 use crate::pages::common::{error_for, successes, sv_datetime, FieldError};
+use domain::audit::{action_label, decision_label, purpose_label, ACTIONS, SEARCH_LIMIT};
+use domain::{AppError, AuditRow, BreakGlassRow, Category, Me, VerificationDto};
 
 /// `case_team`, `consent:<id>`, `break_glass:<id>`… as words; ids are kept for follow-up.
 fn basis_label(basis: &str) -> String {
@@ -59,7 +59,7 @@ fn not_auditor() -> AnyView {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let me = expect_context::<Me>();
-    if !me.role.can(crate::domain::Capability::ReviewLog) {
+    if !me.role.can(domain::Capability::ReviewLog) {
         return view! { <Title text="Loggranskning"/><h1>"Loggranskning"</h1>{not_auditor()} }
             .into_any();
     }
@@ -395,7 +395,7 @@ fn verdict(v: &VerificationDto) -> AnyView {
 #[component]
 pub fn BreakGlassQueuePage() -> impl IntoView {
     let me = expect_context::<Me>();
-    if !me.role.can(crate::domain::Capability::ReviewLog) {
+    if !me.role.can(domain::Capability::ReviewLog) {
         return view! { <Title text="Nödåtkomster"/><h1>"Nödåtkomster"</h1>{not_auditor()} }
             .into_any();
     }

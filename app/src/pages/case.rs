@@ -8,13 +8,13 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{get_case, BreakGlass, TransitionCase};
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::domain::casework::CaseSummary;
-use crate::domain::{AppError, Capability, CaseView, Category, Me, Shown};
 use crate::pages::casework::CaseworkTabs;
 use crate::pages::common::{
     error_for, masked, part_label, protection_tag, shown, successes, sv_clock, sv_date,
     sv_datetime, FieldError,
 };
+use domain::casework::CaseSummary;
+use domain::{AppError, Capability, CaseView, Category, Me, Shown};
 
 /// The `:id` of the current case route.
 pub(crate) fn use_case_id() -> impl Fn() -> String + Copy + Send + Sync + 'static {

@@ -11,10 +11,10 @@ use crate::api::admin::list_orgs;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::consent::{list_consents, AddConsent, RevokeConsent};
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::domain::{CaseView, Category, ConsentDto, Me, OrgDto};
 use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
 use crate::pages::casework::CaseworkTabs;
 use crate::pages::common::{error_for, successes, sv_date, FieldError};
+use domain::{CaseView, Category, ConsentDto, Me, OrgDto};
 
 #[component]
 pub fn ConsentsPage() -> impl IntoView {

@@ -10,11 +10,11 @@ use leptos_router::hooks::use_navigate;
 use crate::api::admin::list_orgs;
 use crate::api::cases::{get_case, BreakGlass, UpdateParticipant};
 use crate::components::ui::ErrorBox;
-use crate::domain::{AppError, CaseView, ParticipantForm, Shown};
 use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
 use crate::pages::case_new::{municipalities_of, ParticipantFields};
 use crate::pages::casework::CaseworkTabs;
 use crate::pages::common::successes;
+use domain::{AppError, CaseView, ParticipantForm, Shown};
 
 #[component]
 pub fn EditCasePage() -> impl IntoView {

@@ -8,13 +8,13 @@ use leptos_router::hooks::use_navigate;
 use crate::api::admin::list_orgs;
 use crate::api::cases::RegisterParticipant;
 use crate::components::ui::ErrorBox;
-use crate::domain::{AppError, Gender, Me, OrgDto, ParticipantForm, Protection, SspfLevel};
 use crate::pages::common::{error_for, FieldError};
+use domain::{AppError, Gender, Me, OrgDto, ParticipantForm, Protection, SspfLevel};
 
 #[component]
 pub fn NewCasePage() -> impl IntoView {
     let me = expect_context::<Me>();
-    if !me.role.can(crate::domain::Capability::RegisterParticipant) {
+    if !me.role.can(domain::Capability::RegisterParticipant) {
         return view! {
             <Title text="Registrera deltagare"/>
             <h1>"Registrera deltagare"</h1>

@@ -8,10 +8,10 @@ use leptos_meta::Title;
 
 use crate::api::cases::{get_case, team_candidates, AddTeamMember, BreakGlass, RemoveTeamMember};
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::domain::{CaseView, Me};
 use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
 use crate::pages::casework::CaseworkTabs;
 use crate::pages::common::{error_for, part_label, successes, FieldError, PARTS};
+use domain::{CaseView, Me};
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
@@ -27,7 +27,7 @@ pub fn TeamPage() -> impl IntoView {
     // Only those who can manage a team may list the accounts that can join one.
     let may_add = expect_context::<Me>()
         .role
-        .can(crate::domain::Capability::ManageCase);
+        .can(domain::Capability::ManageCase);
     let candidates = Resource::new(
         || (),
         move |_| async move {

@@ -13,8 +13,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::cases::{list_cases, SearchCases};
 use crate::components::ui::ErrorBox;
-use crate::domain::{CaseRow, CaseStatus, Me};
 use crate::pages::common::{protection_tag, shown};
+use domain::{CaseRow, CaseStatus, Me};
 
 #[component]
 pub fn CasesPage() -> impl IntoView {
@@ -24,7 +24,7 @@ pub fn CasesPage() -> impl IntoView {
     let mine = move || query.with(|q| q.get("mine").filter(|v| !v.is_empty()));
     let cases = Resource::new(move || (status(), mine()), |(s, m)| list_cases(s, m));
     let search = ServerAction::<SearchCases>::new();
-    let can_register = me.role.can(crate::domain::Capability::RegisterParticipant);
+    let can_register = me.role.can(domain::Capability::RegisterParticipant);
 
     view! {
         <Title text="Ärenden"/>

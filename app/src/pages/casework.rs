@@ -10,8 +10,8 @@ use leptos_router::components::A;
 use crate::api::cases::BreakGlass;
 use crate::api::session::SignInAgain;
 use crate::components::ui::ErrorBox;
-use crate::domain::{AppError, CaseView, Category, Me};
 use crate::pages::case::{is_no_access, AccessDenied};
+use domain::{AppError, CaseView, Category, Me};
 
 /// The tabs of one case, the same on all its pages: casework pages only where the reader may
 /// see the category they show; editing, the team and consent pages for the owning team.

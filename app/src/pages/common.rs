@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::domain::{AppError, Protection, Shown, MASK};
+use domain::{AppError, Protection, Shown, MASK};
 
 /// Why a value is hidden; read by screen readers and shown as a tooltip.
 pub const NO_ACCESS: &str = "Du har inte behörighet att se detta";
@@ -37,7 +37,7 @@ pub fn protection_tag(p: Protection) -> Option<impl IntoView> {
         .then(|| view! { <span class="tag protected">{p.label()}</span> })
 }
 
-pub use crate::domain::time::swedish_local;
+pub use domain::time::swedish_local;
 
 /// `ÅÅÅÅ-MM-DD TT:MM` in Swedish time.
 pub fn sv_datetime(t: DateTime<Utc>) -> String {

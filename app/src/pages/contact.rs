@@ -10,11 +10,11 @@ use leptos_meta::Title;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_timeline, AddContact};
 use crate::components::ui::ActionStatus;
-use crate::domain::casework::{ContactKind, TimelinePage};
-use crate::domain::CaseView;
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{load_failed, CaseworkTabs, SignInToSave};
 use crate::pages::common::{successes, sv_datetime};
+use domain::casework::{ContactKind, TimelinePage};
+use domain::CaseView;
 
 /// How many of the latest contacts the page lists.
 const RECENT: u32 = 5;
@@ -59,7 +59,7 @@ pub fn ContactPage() -> impl IntoView {
 #[component]
 fn Contact(
     c: CaseView,
-    recent: Result<TimelinePage, crate::domain::AppError>,
+    recent: Result<TimelinePage, domain::AppError>,
     add: ServerAction<AddContact>,
 ) -> impl IntoView {
     view! {

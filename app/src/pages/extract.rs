@@ -10,14 +10,14 @@ use leptos_meta::Title;
 
 use crate::api::extract::{get_extract_review, DecideRelease};
 use crate::components::ui::ErrorBox;
-use crate::domain::audit::{action_label, decision_label, purpose_label};
-use crate::domain::extract::{
-    ExtractRecord, ExtractReview, ExtractSection, RegisterExtract, ReviewItem, ReviewStatus,
-};
-use crate::domain::Category;
 use crate::pages::case::use_case_id;
 use crate::pages::casework::failure;
 use crate::pages::common::{print_page, successes, sv_datetime};
+use domain::audit::{action_label, decision_label, purpose_label};
+use domain::extract::{
+    ExtractRecord, ExtractReview, ExtractSection, RegisterExtract, ReviewItem, ReviewStatus,
+};
+use domain::Category;
 
 #[component]
 pub fn ExtractPage() -> impl IntoView {

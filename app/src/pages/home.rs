@@ -8,9 +8,9 @@ use leptos_meta::Title;
 
 use crate::api::casework::get_worklist;
 use crate::components::ui::ErrorBox;
-use crate::domain::casework::{WorkCase, WorkItem, WorkList};
-use crate::domain::{Me, Role};
 use crate::pages::common::{protection_tag, shown};
+use domain::casework::{WorkCase, WorkItem, WorkList};
+use domain::{Me, Role};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

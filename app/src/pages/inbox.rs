@@ -10,9 +10,9 @@ use crate::api::inbox::{
     list_duplicates, list_notifications, MarkNotificationRead, SettleDuplicate,
 };
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::domain::inbox::{DuplicateDto, NotificationDto};
-use crate::domain::{Capability, Me};
 use crate::pages::common::{successes, sv_clock, sv_datetime};
+use domain::inbox::{DuplicateDto, NotificationDto};
+use domain::{Capability, Me};
 
 #[component]
 pub fn InboxPage() -> impl IntoView {

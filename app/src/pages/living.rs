@@ -6,11 +6,11 @@ use leptos::prelude::*;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_living, AddHousing, AddOccupation};
-use crate::domain::casework::{HousingType, LivingDto, OccupationType};
-use crate::domain::CaseView;
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{casework_frame, date_or_dash, failure, CaseworkTabs};
 use crate::pages::common::{shown, successes};
+use domain::casework::{HousingType, LivingDto, OccupationType};
+use domain::CaseView;
 
 #[component]
 pub fn LivingPage() -> impl IntoView {

@@ -19,12 +19,7 @@ pub fn LoginPage() -> impl IntoView {
     };
     let signed_out = move || query.with(|q| q.get("utloggad").is_some());
     // The page asked for before signing in; the server checks it again before going there.
-    let next = move || {
-        query.with(|q| {
-            q.get("next")
-                .and_then(|n| crate::domain::next::safe_next(&n))
-        })
-    };
+    let next = move || query.with(|q| q.get("next").and_then(|n| domain::next::safe_next(&n)));
     view! {
         <Title text="Logga in"/>
         <main id="main" class="page narrow login">

@@ -8,13 +8,13 @@ use leptos::prelude::*;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{list_notes, AddNote, EditNote};
 use crate::components::ui::ActionStatus;
-use crate::domain::casework::NoteDto;
-use crate::domain::CaseView;
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{
     casework_frame, draft_key, failure, forget_drafts_when_saved, CaseworkTabs, DraftArea,
 };
 use crate::pages::common::{successes, sv_datetime};
+use domain::casework::NoteDto;
+use domain::CaseView;
 
 #[component]
 pub fn NotesPage() -> impl IntoView {

@@ -10,14 +10,14 @@ use crate::api::admin::list_orgs;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_plan, AddAction, AddGoal, AddReview, UpdateAction};
 use crate::components::ui::ActionStatus as SubmitStatus;
-use crate::domain::casework::{ActionDto, ActionStatus, GoalDto, LifeDomain, PlanDto};
-use crate::domain::{CaseView, Me};
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{
     date_or_dash, draft_key, failure, forget_drafts_when_saved, load_failed, CaseworkTabs,
     DraftArea, SignInToSave,
 };
 use crate::pages::common::{print_page, shown, successes};
+use domain::casework::{ActionDto, ActionStatus, GoalDto, LifeDomain, PlanDto};
+use domain::{CaseView, Me};
 
 /// The plan's goals grouped by life domain, in the order of [`LifeDomain::ALL`].
 fn by_domain(goals: &[GoalDto]) -> Vec<(LifeDomain, Vec<GoalDto>)> {
@@ -112,12 +112,7 @@ pub fn PlanPage() -> impl IntoView {
 }
 
 #[component]
-fn Plan(
-    c: CaseView,
-    p: PlanDto,
-    orgs: Vec<crate::domain::OrgDto>,
-    forms: PlanForms,
-) -> impl IntoView {
+fn Plan(c: CaseView, p: PlanDto, orgs: Vec<domain::OrgDto>, forms: PlanForms) -> impl IntoView {
     let case_id = c.case_id.clone();
     let groups = by_domain(&p.goals);
     let goals = p.goals.clone();
@@ -249,7 +244,7 @@ fn AddGoalForm(case_id: String, forms: PlanForms) -> impl IntoView {
 fn AddActionForm(
     case_id: String,
     goals: Vec<GoalDto>,
-    orgs: Vec<crate::domain::OrgDto>,
+    orgs: Vec<domain::OrgDto>,
     me_org: String,
     forms: PlanForms,
 ) -> impl IntoView {

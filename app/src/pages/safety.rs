@@ -6,16 +6,16 @@ use leptos::prelude::*;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_safety, AddAssessment, AddMeasure};
-use crate::domain::casework::{
-    threat_warning_lines, MeasureKind, MeasureStatus, SafetyDto, ThreatLevel, ThreatSummary,
-};
-use crate::domain::CaseView;
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{
     casework_frame, date_or_dash, draft_key, failure, forget_drafts_when_saved, CaseworkTabs,
     DraftArea,
 };
 use crate::pages::common::{shown, successes};
+use domain::casework::{
+    threat_warning_lines, MeasureKind, MeasureStatus, SafetyDto, ThreatLevel, ThreatSummary,
+};
+use domain::CaseView;
 
 /// The lines of the threat warning, most serious first; empty when there is nothing to warn of.
 /// Without any assessment the page says so in its own hint, not as a warning.

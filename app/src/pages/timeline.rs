@@ -9,11 +9,11 @@ use leptos_router::hooks::use_query_map;
 use crate::api::admin::list_orgs;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::get_timeline;
-use crate::domain::casework::{EventDto, TimelinePage};
-use crate::domain::{CaseView, Category, OrgDto};
 use crate::pages::case::{case_heading, use_case_id};
 use crate::pages::casework::{load_failed, CaseworkTabs};
 use crate::pages::common::{successes, sv_datetime};
+use domain::casework::{EventDto, TimelinePage};
+use domain::{CaseView, Category, OrgDto};
 
 /// Events per page.
 const PAGE: u32 = 50;

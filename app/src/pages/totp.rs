@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::session::{mfa_enrolment, Enrolment};
 use crate::components::ui::ErrorBox;
-use crate::domain::AppError;
+use domain::AppError;
 
 fn error_message(fel: Option<String>) -> Option<&'static str> {
     match fel.as_deref() {
@@ -25,12 +25,7 @@ fn error_message(fel: Option<String>) -> Option<&'static str> {
 #[component]
 fn CodeForm(button: &'static str, hint: &'static str) -> impl IntoView {
     let query = use_query_map();
-    let next = move || {
-        query.with(|q| {
-            q.get("next")
-                .and_then(|n| crate::domain::next::safe_next(&n))
-        })
-    };
+    let next = move || query.with(|q| q.get("next").and_then(|n| domain::next::safe_next(&n)));
     view! {
         <form method="post" action="/api/login/kod" class="card form" data-testid="code-form">
             <label for="code">"Engångskod"</label>
@@ -142,7 +137,7 @@ pub fn ResetNoticePage() -> impl IntoView {
     let next = move || {
         query.with(|q| {
             q.get("next")
-                .and_then(|n| crate::domain::next::safe_next(&n))
+                .and_then(|n| domain::next::safe_next(&n))
                 .unwrap_or_else(|| "/".to_string())
         })
     };

@@ -1,9 +1,9 @@
 //! Starts the real app on a random port with an in-memory database and the demo data.
 #![allow(dead_code)]
 
-use app::server::config::CoreSettings;
-use app::server::{demo, totp, AppState};
 use reqwest::redirect::Policy;
+use utvag_core::config::CoreSettings;
+use utvag_core::{demo, totp, AppState};
 
 pub const PASSWORD: &str = demo::DEFAULT_DEMO_PASSWORD;
 
@@ -77,15 +77,15 @@ impl TestApp {
     /// A demo user's `Authed` for calling the core directly, signed in through the core the way
     /// the sign-in page does (password and code), moving the test clock to the next step when
     /// this user's codes of the current window are spent.
-    pub async fn authed(&self, user: &str) -> app::server::auth::Authed {
+    pub async fn authed(&self, user: &str) -> utvag_core::auth::Authed {
         loop {
             match demo::sign_in(&self.state, user).await {
                 Ok(token) => {
-                    return app::server::auth::authenticate(&self.state, Some(&token))
+                    return utvag_core::auth::authenticate(&self.state, Some(&token))
                         .await
                         .unwrap()
                 }
-                Err(app::domain::AppError::TooManyRequests) => {
+                Err(domain::AppError::TooManyRequests) => {
                     self.state.clock().advance(chrono::Duration::seconds(30));
                 }
                 Err(e) => panic!("{user} could not sign in: {e:?}"),

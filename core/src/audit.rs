@@ -1,0 +1,1029 @@
+//! The audit log: append-only, hash-chained with HMAC-SHA256 under the audit chain's own key
+//! (in the key file, not derived from the KEK), and anchored outside the database by signed
+//! checkpoints ([`super::checkpoint`]).
+//!
+//! Entry `n` stores `prev_mac` (the MAC of entry `n-1`) and `mac = HMAC(k, canonical(entry))`,
+//! where the canonical form covers every field including `seq` and `prev_mac`. Changing,
+//! removing or reordering any entry breaks the chain at that position, and without the key no
+//! one can forge a replacement. The head (`audit_head:main`) names the last entry; an append is a
+//! compare-and-swap on it inside the same transaction as the write it records, so concurrent
+//! writers — in one process or across app instances — never fork the chain, and a write never
+//! lands without its entry. Removing the newest entries together with the head, deleting the
+//! whole log or restoring an older copy keeps the chain consistent in itself; the checkpoints
+//! outside the store are what reveal those.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use super::db::{DbError, Rows};
+use super::state::AppState;
+use domain::AppError;
+
+/// The genesis `prev_mac`.
+const GENESIS: &str = "genesis";
+const HEAD_MOVED: &str = "audit-head-moved";
+const MAX_ATTEMPTS: u32 = 40;
+
+/// Who did it, as recorded. The CLI acts as `system`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Who {
+    pub user: String,
+    pub org: String,
+    pub role: String,
+}
+
+impl Who {
+    pub fn system() -> Who {
+        Who {
+            user: "system".into(),
+            org: "system".into(),
+            role: "system".into(),
+        }
+    }
+}
+
+/// What happened, before it is sealed into the chain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Entry {
+    pub action: String,
+    pub participants: Vec<String>,
+    pub case_id: Option<String>,
+    pub categories: Vec<String>,
+    pub denied: Vec<String>,
+    /// `allow`, `deny` or `partial`.
+    pub decision: String,
+    pub basis: Option<String>,
+    pub purpose: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl Entry {
+    pub fn new(action: &str) -> Entry {
+        Entry {
+            action: action.into(),
+            decision: "allow".into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A stored entry, in the exact field order the MAC covers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Stored {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_org: String,
+    pub role: String,
+    pub action: String,
+    pub participants: Vec<String>,
+    pub case_id: Option<String>,
+    pub categories: Vec<String>,
+    pub denied: Vec<String>,
+    pub decision: String,
+    pub basis: Option<String>,
+    pub purpose: Option<String>,
+    pub reason: Option<String>,
+    pub prev_mac: String,
+    #[serde(default)]
+    pub mac: String,
+}
+
+impl Stored {
+    /// The bytes the MAC covers: every field but `mac`, in a fixed order, time in milliseconds.
+    fn canonical(&self) -> Vec<u8> {
+        let v = serde_json::json!([
+            self.seq,
+            self.at.timestamp_millis(),
+            self.actor,
+            self.actor_org,
+            self.role,
+            self.action,
+            self.participants,
+            self.case_id,
+            self.categories,
+            self.denied,
+            self.decision,
+            self.basis,
+            self.purpose,
+            self.reason,
+            self.prev_mac,
+        ]);
+        serde_json::to_vec(&v).unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+struct Head {
+    seq: i64,
+    mac: String,
+}
+
+pub(crate) async fn head(state: &AppState) -> Result<(i64, String), DbError> {
+    let h: Option<Head> = state
+        .db()
+        .q("SELECT seq, mac FROM audit_head:main")
+        .run()
+        .await?
+        .first(0)?;
+    Ok(h.map(|h| (h.seq, h.mac))
+        .unwrap_or((0, GENESIS.to_string())))
+}
+
+fn truncate_to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+/// Appends an entry on its own (reads, denied attempts).
+pub(crate) async fn append(state: &AppState, who: &Who, entry: Entry) -> Result<i64, AppError> {
+    let (seq, _) = commit(state, who, entry, "", serde_json::Map::new()).await?;
+    Ok(seq)
+}
+
+/// Runs `body` (SurrealQL statements; may `THROW` to abort) and appends `entry` in the same
+/// transaction. Returns the entry's sequence number and the statement results.
+///
+/// `body` variables are bound from `vars`; names starting with `__` are reserved.
+pub(crate) async fn commit(
+    state: &AppState,
+    who: &Who,
+    entry: Entry,
+    body: &str,
+    vars: serde_json::Map<String, Json>,
+) -> Result<(i64, Rows), AppError> {
+    let _serial = state.audit_lock().lock().await;
+    for attempt in 0..MAX_ATTEMPTS {
+        let (head_seq, head_mac) = head(state).await?;
+        let mut stored = Stored {
+            seq: head_seq + 1,
+            at: truncate_to_millis(state.clock().now()),
+            actor: who.user.clone(),
+            actor_org: who.org.clone(),
+            role: who.role.clone(),
+            action: entry.action.clone(),
+            participants: entry.participants.clone(),
+            case_id: entry.case_id.clone(),
+            categories: entry.categories.clone(),
+            denied: entry.denied.clone(),
+            decision: entry.decision.clone(),
+            basis: entry.basis.clone(),
+            purpose: entry.purpose.clone(),
+            reason: entry.reason.clone(),
+            prev_mac: head_mac,
+            mac: String::new(),
+        };
+        stored.mac = state.with_keys(|k| k.audit_mac(&stored.canonical()));
+        let sql = format!(
+            "BEGIN TRANSACTION;
+             LET $__head = (SELECT VALUE seq FROM audit_head:main)[0] ?? 0;
+             IF $__head != $__expect {{ THROW '{HEAD_MOVED}' }};
+             {body}
+             CREATE type::record('audit', $__seq) CONTENT {{
+                seq: $__seq, at: <datetime>$__at, actor: $__e.actor, actor_org: $__e.actor_org, role: $__e.role,
+                action: $__e.action, participants: $__e.participants, case_id: $__e.case_id,
+                categories: $__e.categories, denied: $__e.denied, decision: $__e.decision,
+                basis: $__e.basis, purpose: $__e.purpose, reason: $__e.reason,
+                prev_mac: $__e.prev_mac, mac: $__e.mac }} RETURN NONE;
+             UPSERT audit_head:main CONTENT {{ seq: $__seq, mac: $__e.mac }} RETURN NONE;
+             COMMIT TRANSACTION;"
+        );
+        let mut q = state
+            .db()
+            .q(sql)
+            .bind("__expect", head_seq)
+            .bind("__seq", stored.seq)
+            .bind("__at", stored.at);
+        q = q.bind("__e", &stored);
+        for (k, v) in &vars {
+            q = q.bind(k, v);
+        }
+        match q.run().await {
+            Ok(rows) => {
+                // Outside the transaction (it has committed) and outside the append lock.
+                drop(_serial);
+                super::checkpoint::after_commit(state, stored.seq, &stored.mac).await;
+                return Ok((stored.seq, rows));
+            }
+            Err(e) if is_retryable(&e) && attempt + 1 < MAX_ATTEMPTS => {
+                // Another instance appended first (or the store saw a write conflict): re-read
+                // the head and try again.
+                tokio::time::sleep(std::time::Duration::from_millis(2 + u64::from(attempt) * 3))
+                    .await;
+            }
+            Err(e) => return Err(map_body_error(e)),
+        }
+    }
+    Err(AppError::Internal)
+}
+
+fn is_retryable(e: &DbError) -> bool {
+    let s = e.to_string();
+    if s.contains(HEAD_MOVED) {
+        return true;
+    }
+    // The body's own THROW (`conflict:` for a stale version, `invalid:`…) is an answer, not a race.
+    if s.contains("An error occurred:") {
+        return false;
+    }
+    e.is_conflict() && !s.contains("already contains")
+}
+
+/// Errors `THROW`n by a body as `invalid:<field>:<message>`, `conflict:<message>`, `notfound`
+/// or `forbidden` become the matching `AppError`; anything else is internal.
+pub(crate) fn map_body_error(e: DbError) -> AppError {
+    let s = e.to_string();
+    if let Some(rest) = s.split("invalid:").nth(1) {
+        let (field, message) = rest.split_once(':').unwrap_or(("", rest));
+        return AppError::invalid(field, message.trim_end_matches(['\'', '"', '`']).trim());
+    }
+    if let Some(rest) = s.split("conflict:").nth(1) {
+        return AppError::conflict(rest.trim_end_matches(['\'', '"', '`']).trim());
+    }
+    if s.contains("notfound") {
+        return AppError::NotFound;
+    }
+    if s.contains("forbidden") {
+        return AppError::Forbidden;
+    }
+    AppError::from(e)
+}
+
+/// The bytes a cut's MAC covers.
+pub(crate) fn cut_canonical(seq: i64, prev_mac: &str, at: DateTime<Utc>) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!([
+        "audit_cut",
+        seq,
+        prev_mac,
+        at.timestamp_millis()
+    ]))
+    .unwrap_or_default()
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub entries: i64,
+    pub head_seq: i64,
+    /// The first position where the chain does not hold, and why.
+    pub broken_at: Option<i64>,
+    pub problem: Option<String>,
+    pub checked_at: DateTime<Utc>,
+    /// What the store was held to outside the database (the checkpoint, or why there was none).
+    #[serde(default)]
+    pub anchor: Option<String>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.broken_at.is_none()
+    }
+}
+
+/// What an entry's MAC says when it does not verify under the audit key.
+fn bad_mac(state: &AppState, data: &[u8], mac: &str, what: &str) -> String {
+    if state.with_keys(|k| k.audit_verify_legacy(data, mac)) {
+        format!(
+            "{what} carries a MAC under the old audit key derived from the KEK: this log was \
+             written before the audit chain had a key of its own, so whoever holds the KEK \
+             could have rewritten it (start a new store; demo data is recreated on an empty one)"
+        )
+    } else {
+        format!("{what} has been changed")
+    }
+}
+
+/// Walks the whole chain in order, page by page, holds it to the signed checkpoints outside the
+/// database, and reports the first position where either fails.
+pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
+    let anchor = super::checkpoint::read_anchor(state).await?;
+    // Every valid checkpoint names the MAC its entry must still have; two for the same position
+    // with different MACs mean the log was forked (an older copy restored and written on).
+    let mut pinned: std::collections::HashMap<i64, Vec<&super::checkpoint::Checkpoint>> =
+        std::collections::HashMap::new();
+    for c in &anchor.valid {
+        pinned.entry(c.seq).or_default().push(c);
+    }
+    let (head_seq, head_mac) = head(state).await?;
+    let mut expected_prev = GENESIS.to_string();
+    let mut expected_seq: i64 = 1;
+    let mut count = 0i64;
+    let mut broken: Option<(i64, String)> = None;
+    #[derive(Deserialize)]
+    struct Cut {
+        seq: i64,
+        prev_mac: String,
+        at: DateTime<Utc>,
+        mac: Option<String>,
+    }
+    let cut: Option<Cut> = state
+        .db()
+        .q("SELECT seq, prev_mac, at, mac FROM audit_cut:main")
+        .run()
+        .await?
+        .first(0)?;
+    let mut after = 0i64;
+    if let Some(cut) = &cut {
+        // A recorded retention cut: the chain legitimately starts after it, if the cut itself
+        // carries a valid MAC (without the key no one can move it to hide removed entries).
+        after = cut.seq;
+        expected_seq = cut.seq + 1;
+        expected_prev = cut.prev_mac.clone();
+        let canonical = cut_canonical(cut.seq, &cut.prev_mac, cut.at);
+        match cut.mac.as_deref() {
+            Some(m) if state.with_keys(|k| k.audit_verify(&canonical, m)) => {}
+            Some(m) if state.with_keys(|k| k.audit_verify_legacy(&canonical, m)) => {
+                broken = Some((
+                    cut.seq + 1,
+                    bad_mac(state, &canonical, m, "the retention cut"),
+                ));
+            }
+            _ => {
+                broken = Some((
+                    cut.seq + 1,
+                    "the recorded retention cut has been changed".to_string(),
+                ))
+            }
+        }
+    }
+    'pages: while broken.is_none() {
+        let page: Vec<Stored> = state
+            .db()
+            .q("SELECT * OMIT id FROM audit WHERE seq > $after ORDER BY seq LIMIT 2000")
+            .bind("after", after)
+            .run()
+            .await?
+            .all(0)?;
+        if page.is_empty() {
+            break;
+        }
+        for e in &page {
+            count += 1;
+            after = e.seq;
+            let problem = if e.seq != expected_seq {
+                Some(format!(
+                    "entry {expected_seq} is missing (next is {})",
+                    e.seq
+                ))
+            } else if e.prev_mac != expected_prev {
+                Some("link to the previous entry does not match".to_string())
+            } else if !state.with_keys(|k| k.audit_verify(&e.canonical(), &e.mac)) {
+                Some(bad_mac(state, &e.canonical(), &e.mac, "entry"))
+            } else {
+                pinned
+                    .get(&e.seq)
+                    .and_then(|cps| cps.iter().find(|cp| cp.mac != e.mac))
+                    .map(|cp| {
+                        format!(
+                            "entry {} is not the one the checkpoint signed {} names: the store \
+                             holds another version of the log from here on (an older copy \
+                             restored and written on)",
+                            e.seq,
+                            cp.at.format("%Y-%m-%d %H:%M:%S UTC")
+                        )
+                    })
+            };
+            if let Some(p) = problem {
+                broken = Some((expected_seq.min(e.seq), p));
+                break 'pages;
+            }
+            expected_prev = e.mac.clone();
+            expected_seq += 1;
+        }
+    }
+    if broken.is_none()
+        && (expected_seq - 1 != head_seq || (head_seq > 0 && expected_prev != head_mac))
+    {
+        broken = Some((
+            expected_seq,
+            format!(
+                "the chain ends at {} but the head says {head_seq}",
+                expected_seq - 1
+            ),
+        ));
+    }
+    // The store must reach at least as far as the newest checkpoint signed outside it.
+    let ends_at = expected_seq - 1;
+    let cut_seq = cut.as_ref().map_or(0, |c| c.seq);
+    if let (None, Some(cp)) = (&broken, anchor.latest()) {
+        let signed = cp.at.format("%Y-%m-%d %H:%M:%S UTC");
+        if cp.seq > ends_at {
+            broken = Some((
+                ends_at + 1,
+                format!(
+                    "checkpoint at seq {} signed {signed}, store ends at {ends_at}: the newest \
+                     entries were removed with the head, the log was deleted, or an older copy \
+                     of the store was restored",
+                    cp.seq
+                ),
+            ));
+        } else if cp.cut > cut_seq {
+            broken = Some((
+                cut_seq + 1,
+                format!(
+                    "checkpoint at seq {} signed {signed} records a retention cut at {}, the \
+                     store's is at {cut_seq}: an older copy of the store was restored",
+                    cp.seq, cp.cut
+                ),
+            ));
+        }
+    }
+    // A line that claims to be a checkpoint without the audit chain's signature is tampering
+    // with the anchor itself.
+    if let Some((line, what, claimed)) = anchor.bad.first() {
+        let file = anchor
+            .file
+            .as_ref()
+            .map(|f| f.display().to_string())
+            .unwrap_or_default();
+        let at = claimed.unwrap_or(0).max(1);
+        let p = format!(
+            "line {line} of the checkpoint file {file}{} {what}{}",
+            claimed.map(|s| format!(" (seq {s})")).unwrap_or_default(),
+            if anchor.bad.len() > 1 {
+                format!("; {} more such lines", anchor.bad.len() - 1)
+            } else {
+                String::new()
+            }
+        );
+        if broken.as_ref().is_none_or(|(b, _)| at < *b) {
+            broken = Some((at, p));
+        }
+    }
+    let anchor_note = match (&anchor.file, anchor.latest()) {
+        (None, _) => {
+            "no checkpoint file configured: removal of the newest entries cannot be detected"
+                .to_string()
+        }
+        (Some(f), None) => format!("no signed checkpoint yet in {}", f.display()),
+        (Some(f), Some(cp)) => format!(
+            "held to the checkpoint at seq {} signed {} ({})",
+            cp.seq,
+            cp.at.format("%Y-%m-%d %H:%M:%S UTC"),
+            f.display()
+        ),
+    };
+    let anchor_note = if state.with_keys(|k| k.audit_origin())
+        == super::crypto::AuditKeyOrigin::DerivedFromKek
+    {
+        format!("{anchor_note}; the audit keys are derived from the KEK (UTVAG_KEK without UTVAG_AUDIT_KEY, demo only)")
+    } else {
+        anchor_note
+    };
+    let v = Verification {
+        entries: count,
+        head_seq,
+        broken_at: broken.as_ref().map(|b| b.0),
+        problem: broken.map(|b| b.1),
+        checked_at: truncate_to_millis(state.clock().now()),
+        anchor: Some(anchor_note),
+    };
+    Ok(v)
+}
+
+/// The bytes a stored verification record's MAC covers.
+pub(crate) fn verification_canonical(v: &Verification) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!([
+        "audit_verification",
+        v.checked_at.timestamp_millis(),
+        v.entries,
+        v.head_seq,
+        v.broken_at,
+        v.problem,
+        v.anchor
+    ]))
+    .unwrap_or_default()
+}
+
+/// One audit row for the log reviewer's lists.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_org: String,
+    pub role: String,
+    pub action: String,
+    pub participants: Vec<String>,
+    pub case_id: Option<String>,
+    pub categories: Vec<String>,
+    pub denied: Vec<String>,
+    pub decision: String,
+    pub basis: Option<String>,
+    pub purpose: Option<String>,
+    pub reason: Option<String>,
+}
+
+pub(crate) async fn reads_of_participant(
+    state: &AppState,
+    pid: &str,
+    limit: i64,
+) -> Result<Vec<Row>, AppError> {
+    Ok(state
+        .db()
+        .q("SELECT * OMIT id FROM audit WHERE participants CONTAINS $p ORDER BY seq DESC LIMIT $n")
+        .bind("p", pid)
+        .bind("n", limit)
+        .run()
+        .await?
+        .all(0)?)
+}
+
+pub(crate) async fn by_user(
+    state: &AppState,
+    user: &str,
+    limit: i64,
+) -> Result<Vec<Row>, AppError> {
+    Ok(state
+        .db()
+        .q("SELECT * OMIT id FROM audit WHERE actor = $u ORDER BY seq DESC LIMIT $n")
+        .bind("u", user)
+        .bind("n", limit)
+        .run()
+        .await?
+        .all(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CoreSettings;
+
+    const ENTRIES: i64 = 10;
+
+    /// A fresh store with a chain of `ENTRIES` entries.
+    async fn chain() -> AppState {
+        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        for i in 1..=ENTRIES {
+            let mut e = Entry::new("case.read");
+            e.participants = vec![format!("p{i}")];
+            e.reason = Some(format!("entry {i}"));
+            append(&state, &Who::system(), e).await.unwrap();
+        }
+        let v = verify(&state).await.unwrap();
+        assert!(v.ok(), "{v:?}");
+        assert_eq!((v.entries, v.head_seq), (ENTRIES, ENTRIES));
+        state
+    }
+
+    /// Runs raw SurrealQL against the store, as someone with database access but no key would.
+    async fn tamper(state: &AppState, sql: &str) {
+        state.db().q(sql).run().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_edited_or_deleted_entry_is_found_at_its_position() {
+        let cases: &[(&str, i64, &str)] = &[
+            (
+                "UPDATE audit:4 SET reason = 'nothing happened'",
+                4,
+                "changed",
+            ),
+            ("UPDATE audit:1 SET actor = 'someone_else'", 1, "changed"),
+            ("UPDATE audit:7 SET participants = []", 7, "changed"),
+            ("UPDATE audit:5 SET at = at + 1ms", 5, "changed"),
+            ("UPDATE audit:3 SET decision = 'deny'", 3, "changed"),
+            (
+                "UPDATE audit:6 SET mac = (SELECT VALUE mac FROM ONLY audit:2)",
+                6,
+                "",
+            ),
+            (
+                "UPDATE audit:8 SET prev_mac = (SELECT VALUE mac FROM ONLY audit:6)",
+                8,
+                "link",
+            ),
+            ("DELETE audit:6", 6, "missing"),
+            ("DELETE audit:1", 1, "missing"),
+            ("DELETE audit:10", 10, "head"),
+            ("DELETE audit:3; DELETE audit:4", 3, "missing"),
+            (
+                "UPDATE audit:9 SET reason = 'x'; DELETE audit:5",
+                5,
+                "missing",
+            ),
+        ];
+        for (sql, at, problem) in cases {
+            let state = chain().await;
+            tamper(&state, sql).await;
+            let v = verify(&state).await.unwrap();
+            assert_eq!(v.broken_at, Some(*at), "{sql}: {v:?}");
+            assert!(
+                v.problem.as_deref().unwrap_or_default().contains(problem),
+                "{sql}: {v:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn entries_swapped_between_positions_break_the_chain() {
+        let state = chain().await;
+        tamper(
+            &state,
+            "LET $a = (SELECT * OMIT id, seq FROM ONLY audit:3);
+             LET $b = (SELECT * OMIT id, seq FROM ONLY audit:4);
+             UPDATE audit:3 MERGE $b;
+             UPDATE audit:4 MERGE $a;",
+        )
+        .await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(3), "{v:?}");
+    }
+
+    #[tokio::test]
+    async fn a_forged_entry_in_place_of_a_real_one_does_not_verify() {
+        // Someone without the key writes a plausible replacement for entry 5, linked correctly.
+        let state = chain().await;
+        let real: Stored = state
+            .db()
+            .q("SELECT * OMIT id FROM ONLY audit:5")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap();
+        let mut forged = real.clone();
+        forged.reason = Some("routine check".into());
+        forged.mac = hex::encode(ring::hmac::sign(
+            &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"guessed key"),
+            &forged.canonical(),
+        ));
+        state
+            .db()
+            .q("UPDATE audit:5 SET reason = $r, mac = $m")
+            .bind("r", &forged.reason)
+            .bind("m", &forged.mac)
+            .run()
+            .await
+            .unwrap();
+        state
+            .db()
+            .q("UPDATE audit:6 SET prev_mac = $m")
+            .bind("m", &forged.mac)
+            .run()
+            .await
+            .unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(5), "{v:?}");
+    }
+}
+
+#[cfg(test)]
+mod anchor_tests {
+    //! The store held to the signed checkpoints outside it.
+    use super::*;
+    use crate::config::{AuditKeySeed, CoreSettings, KeySource};
+    use base64::Engine;
+    use std::path::PathBuf;
+
+    /// A checkpoint file of its own for one test, removed afterwards.
+    struct TempFile(PathBuf);
+
+    impl TempFile {
+        fn new(name: &str) -> TempFile {
+            TempFile(std::env::temp_dir().join(format!(
+                "utvag-audit-{}-{name}-{}.jsonl",
+                std::process::id(),
+                crate::db::new_id()
+            )))
+        }
+
+        fn lines(&self) -> Vec<String> {
+            std::fs::read_to_string(&self.0)
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect()
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    fn settings(file: Option<&TempFile>) -> CoreSettings {
+        let mut s = CoreSettings::for_tests();
+        s.audit.checkpoint_file = file.map(|f| f.0.clone());
+        s.audit.checkpoint_every = 10;
+        s
+    }
+
+    async fn append_n(state: &AppState, n: i64) {
+        for i in 0..n {
+            let mut e = Entry::new("case.read");
+            e.reason = Some(format!("entry {i}"));
+            append(state, &Who::system(), e).await.unwrap();
+        }
+    }
+
+    /// 25 entries with checkpoints every 10 (and the first), so the newest is at 20.
+    async fn anchored(file: &TempFile) -> AppState {
+        let state = AppState::init(settings(Some(file))).await.unwrap();
+        append_n(&state, 25).await;
+        let seqs: Vec<i64> = file
+            .lines()
+            .iter()
+            .map(|l| {
+                serde_json::from_str::<super::super::checkpoint::Checkpoint>(l)
+                    .unwrap()
+                    .seq
+            })
+            .collect();
+        assert_eq!(seqs, vec![1, 10, 20]);
+        let v = verify(&state).await.unwrap();
+        assert!(v.ok(), "{v:?}");
+        assert!(
+            v.anchor
+                .as_deref()
+                .unwrap()
+                .contains("checkpoint at seq 20"),
+            "{v:?}"
+        );
+        state
+    }
+
+    async fn run(state: &AppState, sql: &str) {
+        state.db().q(sql).run().await.unwrap();
+    }
+
+    const TRUNCATE_TO_15: &str = "DELETE audit WHERE seq > 15;
+        UPSERT audit_head:main CONTENT { seq: 15, mac: (SELECT VALUE mac FROM ONLY audit:15) };";
+
+    #[tokio::test]
+    async fn removing_the_newest_entries_with_the_head_is_found_against_the_checkpoint() {
+        let file = TempFile::new("truncate");
+        let state = anchored(&file).await;
+        run(&state, TRUNCATE_TO_15).await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(16), "{v:?}");
+        let p = v.problem.unwrap();
+        assert!(
+            p.contains("checkpoint at seq 20 signed") && p.contains("store ends at 15"),
+            "{p}"
+        );
+
+        // Without the file, the same cut is consistent in itself: the checkpoint is what finds it.
+        let unanchored = AppState::init(settings(None)).await.unwrap();
+        append_n(&unanchored, 25).await;
+        run(&unanchored, TRUNCATE_TO_15).await;
+        assert!(verify(&unanchored).await.unwrap().ok());
+    }
+
+    #[tokio::test]
+    async fn deleting_the_whole_log_is_found_against_the_checkpoint() {
+        let file = TempFile::new("delete");
+        let state = anchored(&file).await;
+        run(&state, "DELETE audit; DELETE audit_head;").await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(
+            (v.broken_at, v.entries, v.head_seq),
+            (Some(1), 0, 0),
+            "{v:?}"
+        );
+        assert!(
+            v.problem.as_deref().unwrap().contains("store ends at 0"),
+            "{v:?}"
+        );
+    }
+
+    /// Puts back a copy of the log and its head taken earlier.
+    async fn restore(state: &AppState, rows: &[Stored], head: (i64, String)) {
+        state
+            .db()
+            .q("DELETE audit;
+                FOR $r IN $rows {
+                    CREATE type::record('audit', $r.seq) CONTENT {
+                        seq: $r.seq, at: <datetime>$r.at, actor: $r.actor, actor_org: $r.actor_org,
+                        role: $r.role, action: $r.action, participants: $r.participants,
+                        case_id: $r.case_id, categories: $r.categories, denied: $r.denied,
+                        decision: $r.decision, basis: $r.basis, purpose: $r.purpose,
+                        reason: $r.reason, prev_mac: $r.prev_mac, mac: $r.mac } RETURN NONE;
+                };
+                UPSERT audit_head:main CONTENT { seq: $seq, mac: $mac };")
+            .bind("rows", rows)
+            .bind("seq", head.0)
+            .bind("mac", head.1)
+            .run()
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn restoring_an_older_copy_of_the_store_is_found_against_the_checkpoint() {
+        let file = TempFile::new("restore");
+        let state = AppState::init(settings(Some(&file))).await.unwrap();
+        append_n(&state, 12).await;
+        // The copy someone keeps: every entry and the head, at entry 12.
+        let copy: Vec<Stored> = state
+            .db()
+            .q("SELECT * OMIT id FROM audit ORDER BY seq")
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        let copy_head = head(&state).await.unwrap();
+        assert_eq!(copy_head.0, 12);
+        // The log goes on and is anchored at 20.
+        append_n(&state, 13).await;
+        assert!(verify(&state).await.unwrap().ok());
+
+        restore(&state, &copy, copy_head.clone()).await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(13), "{v:?}");
+        let p = v.problem.unwrap();
+        assert!(
+            p.contains("checkpoint at seq 20 signed") && p.contains("store ends at 12"),
+            "{p}"
+        );
+
+        // Restored and written on past the checkpoint: a chain consistent in itself, but entry 20
+        // is not the one that was signed.
+        append_n(&state, 10).await;
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(20), "{v:?}");
+        assert!(
+            v.problem
+                .as_deref()
+                .unwrap()
+                .contains("entry 20 is not the one the checkpoint"),
+            "{v:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_line_without_a_valid_signature_is_reported() {
+        let file = TempFile::new("forged");
+        let state = anchored(&file).await;
+        // Someone rewrites the last checkpoint to claim the chain ended at 15.
+        let lines = file.lines();
+        let mut forged = lines.clone();
+        let mut cp: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
+        cp["seq"] = 15.into();
+        forged[2] = cp.to_string();
+        std::fs::write(&file.0, forged.join("\n") + "\n").unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(15), "{v:?}");
+        assert!(
+            v.problem
+                .as_deref()
+                .unwrap()
+                .contains("line 3 of the checkpoint file")
+                && v.problem
+                    .as_deref()
+                    .unwrap()
+                    .contains("does not carry a valid signature"),
+            "{v:?}"
+        );
+
+        // A line signed with another key (another install's, or one made up) is reported too.
+        let other = AppState::init(settings(None)).await.unwrap();
+        let at = Utc::now();
+        let sig = other.with_keys(|k| {
+            hex::encode(
+                k.checkpoint_sign(
+                    &serde_json::to_vec(&serde_json::json!([
+                        "utvag audit checkpoint v1",
+                        30,
+                        "00",
+                        at.timestamp_millis(),
+                        0
+                    ]))
+                    .unwrap(),
+                ),
+            )
+        });
+        let key = other.with_keys(|k| hex::encode(k.checkpoint_public_key()));
+        let line = serde_json::json!({ "seq": 30, "mac": "00", "at": at, "cut": 0, "key": key, "sig": sig });
+        std::fs::write(&file.0, lines.join("\n") + "\n" + &line.to_string() + "\n").unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(30), "{v:?}");
+        assert!(
+            v.problem
+                .as_deref()
+                .unwrap()
+                .contains("line 4 of the checkpoint file")
+                && v.problem
+                    .as_deref()
+                    .unwrap()
+                    .contains("signed with another key"),
+            "{v:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn checkpoints_are_written_after_commit_and_signed_with_the_audit_chain_key() {
+        // Writing happens after commit: an entry whose transaction fails leaves no checkpoint.
+        let file = TempFile::new("after-commit");
+        let state = AppState::init(settings(Some(&file))).await.unwrap();
+        append_n(&state, 9).await;
+        let before = file.lines().len();
+        let failed = commit(
+            &state,
+            &Who::system(),
+            Entry::new("case.read"),
+            "THROW 'invalid:x:nej';",
+            serde_json::Map::new(),
+        )
+        .await;
+        assert!(failed.is_err());
+        assert_eq!(
+            file.lines().len(),
+            before,
+            "no checkpoint for a rolled-back entry"
+        );
+        append_n(&state, 1).await;
+        let last: super::super::checkpoint::Checkpoint =
+            serde_json::from_str(file.lines().last().unwrap()).unwrap();
+        assert_eq!(last.seq, 10);
+        assert_eq!(last.mac, head(&state).await.unwrap().1);
+        assert_eq!(
+            last.key,
+            state.with_keys(|k| hex::encode(k.checkpoint_public_key()))
+        );
+    }
+
+    #[tokio::test]
+    async fn concurrent_writers_on_two_instances_append_whole_checkpoint_lines() {
+        let file = TempFile::new("concurrent");
+        let mut s = settings(Some(&file));
+        s.audit.checkpoint_every = 1;
+        let a = AppState::init(s).await.unwrap();
+        let b = a.second_instance().unwrap();
+        let write = |state: AppState| async move {
+            for _ in 0..20 {
+                append(&state, &Who::system(), Entry::new("case.read"))
+                    .await
+                    .unwrap();
+            }
+        };
+        let (x, y, z) = tokio::join!(
+            tokio::spawn(write(a.clone())),
+            tokio::spawn(write(b.clone())),
+            tokio::spawn(write(a.clone()))
+        );
+        // A writer that panicked must fail the test, not vanish with its task.
+        for done in [x, y, z] {
+            done.unwrap();
+        }
+        let anchor = super::super::checkpoint::read_anchor(&a).await.unwrap();
+        assert!(anchor.bad.is_empty(), "{:?}", anchor.bad);
+        let mut seqs: Vec<i64> = anchor.valid.iter().map(|c| c.seq).collect();
+        seqs.sort();
+        assert_eq!(seqs, (1..=60).collect::<Vec<_>>());
+        let v = verify(&b).await.unwrap();
+        assert!(v.ok(), "{v:?}");
+    }
+
+    #[tokio::test]
+    async fn an_entry_made_with_the_old_kek_derived_key_is_named_as_such() {
+        // Keys from the environment with the audit chain's own seed, so the KEK is known here.
+        let kek = [7u8; 32];
+        let mut s = settings(None);
+        s.keys = KeySource::Env(base64::engine::general_purpose::STANDARD.encode(kek));
+        s.audit.key = Some(AuditKeySeed(
+            base64::engine::general_purpose::STANDARD.encode([9u8; 32]),
+        ));
+        let state = AppState::init(s).await.unwrap();
+        append_n(&state, 6).await;
+        // Whoever holds the KEK can compute what earlier versions used as the audit key ...
+        let derived: ring::hmac::Key =
+            ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"utvag kek-derived keys v1")
+                .extract(&kek)
+                .expand(&[b"utvag audit-chain v1"], ring::hmac::HMAC_SHA256)
+                .unwrap()
+                .into();
+        // ... and forge entry 6 with it: it does not verify, and the reviewer is told why.
+        let mut forged: Stored = state
+            .db()
+            .q("SELECT * OMIT id FROM ONLY audit:6")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap();
+        forged.reason = Some("nothing happened".into());
+        forged.mac = hex::encode(ring::hmac::sign(&derived, &forged.canonical()));
+        state
+            .db()
+            .q("UPDATE audit:6 SET reason = $r, mac = $m; UPDATE audit_head:main SET mac = $m;")
+            .bind("r", &forged.reason)
+            .bind("m", &forged.mac)
+            .run()
+            .await
+            .unwrap();
+        let v = verify(&state).await.unwrap();
+        assert_eq!(v.broken_at, Some(6), "{v:?}");
+        assert!(
+            v.problem
+                .as_deref()
+                .unwrap()
+                .contains("old audit key derived from the KEK"),
+            "{v:?}"
+        );
+    }
+}

@@ -1,0 +1,677 @@
+//! Numbered schema migrations, recorded in the `migration` table.
+//!
+//! Each migration runs in one transaction together with the row that records it, so a crash
+//! leaves either all of it or none, and running start-up twice applies nothing twice. Two
+//! instances starting at once race on the `migration:N` record; the loser sees a conflict,
+//! re-reads and finds the work done.
+
+use super::{Db, DbError};
+
+pub(crate) struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "identity: organisations, users, sessions",
+        sql: r#"
+DEFINE TABLE IF NOT EXISTS org SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS name ON org TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
+DEFINE FIELD IF NOT EXISTS kind ON org TYPE string ASSERT $value IN ['social_services', 'police', 'ngo', 'other'];
+DEFINE FIELD IF NOT EXISTS municipalities ON org TYPE array<string> ASSERT array::len($value) >= 1 AND array::len($value) <= 20;
+DEFINE FIELD IF NOT EXISTS active ON org TYPE bool;
+DEFINE FIELD IF NOT EXISTS version ON org TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON org TYPE datetime;
+DEFINE INDEX IF NOT EXISTS org_name ON org FIELDS name UNIQUE;
+
+DEFINE TABLE IF NOT EXISTS user SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS username ON user TYPE string ASSERT $value = /^[a-z0-9._-]{3,64}$/;
+DEFINE FIELD IF NOT EXISTS display_name ON user TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
+DEFINE FIELD IF NOT EXISTS org ON user TYPE string;
+DEFINE FIELD IF NOT EXISTS role ON user TYPE string ASSERT $value IN ['case_worker', 'program_lead', 'partner', 'police', 'auditor', 'admin'];
+DEFINE FIELD IF NOT EXISTS password_hash ON user TYPE string;
+DEFINE FIELD IF NOT EXISTS active ON user TYPE bool;
+DEFINE FIELD IF NOT EXISTS failed_logins ON user TYPE int;
+DEFINE FIELD IF NOT EXISTS locked_until ON user TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS version ON user TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON user TYPE datetime;
+DEFINE INDEX IF NOT EXISTS user_username ON user FIELDS username UNIQUE;
+DEFINE INDEX IF NOT EXISTS user_org ON user FIELDS org;
+
+DEFINE TABLE IF NOT EXISTS session SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON session TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON session TYPE datetime;
+DEFINE FIELD IF NOT EXISTS last_seen ON session TYPE datetime;
+DEFINE FIELD IF NOT EXISTS expires_at ON session TYPE datetime;
+DEFINE INDEX IF NOT EXISTS session_user ON session FIELDS user;
+"#,
+    },
+    Migration {
+        version: 2,
+        name: "participants, cases, consent, break-glass, audit chain, key vault",
+        sql: r#"
+DEFINE TABLE IF NOT EXISTS participant SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS first_name ON participant TYPE string;
+DEFINE FIELD IF NOT EXISTS last_name ON participant TYPE string;
+DEFINE FIELD IF NOT EXISTS personnummer ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS phone ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS email ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS address ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS background ON participant TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS birth_year ON participant TYPE int ASSERT $value >= 1900 AND $value <= 2100;
+DEFINE FIELD IF NOT EXISTS gender ON participant TYPE string ASSERT $value IN ['female', 'male', 'other', 'unknown'];
+DEFINE FIELD IF NOT EXISTS municipality ON participant TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 60;
+DEFINE FIELD IF NOT EXISTS protection ON participant TYPE string ASSERT $value IN ['none', 'sekretessmarkering', 'skyddad_folkbokforing', 'fingerade_personuppgifter'];
+DEFINE FIELD IF NOT EXISTS owner_org ON participant TYPE string;
+DEFINE FIELD IF NOT EXISTS shredded ON participant TYPE bool;
+DEFINE FIELD IF NOT EXISTS version ON participant TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON participant TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON participant TYPE string;
+
+DEFINE TABLE IF NOT EXISTS participant_key SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS generation ON participant_key TYPE int;
+DEFINE FIELD IF NOT EXISTS wrapped ON participant_key TYPE string;
+DEFINE FIELD IF NOT EXISTS kek_version ON participant_key TYPE int;
+DEFINE INDEX IF NOT EXISTS participant_key_kek ON participant_key FIELDS kek_version;
+
+DEFINE TABLE IF NOT EXISTS blind_index SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS kind ON blind_index TYPE string ASSERT $value IN ['personnummer', 'phone'];
+DEFINE FIELD IF NOT EXISTS tag ON blind_index TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON blind_index TYPE string;
+DEFINE INDEX IF NOT EXISTS blind_index_tag ON blind_index FIELDS kind, tag;
+DEFINE INDEX IF NOT EXISTS blind_index_participant ON blind_index FIELDS participant;
+
+DEFINE TABLE IF NOT EXISTS case SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS participant ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS owner_org ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON case TYPE string ASSERT $value IN ['referred', 'assessment', 'active', 'paused', 'completed', 'ended_early', 'moved'];
+DEFINE FIELD IF NOT EXISTS open ON case TYPE bool;
+DEFINE FIELD IF NOT EXISTS sspf_level ON case TYPE string ASSERT $value IN ['individual', 'group', 'general'];
+DEFINE FIELD IF NOT EXISTS referral_source ON case TYPE string ASSERT string::len($value) <= 200;
+DEFINE FIELD IF NOT EXISTS responsible ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS municipality ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS opened_at ON case TYPE datetime;
+DEFINE FIELD IF NOT EXISTS closed_at ON case TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS last_entry_at ON case TYPE datetime;
+DEFINE FIELD IF NOT EXISTS transitions ON case TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS transitions[*].from ON case TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS transitions[*].to ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS transitions[*].at ON case TYPE datetime;
+DEFINE FIELD IF NOT EXISTS transitions[*].by ON case TYPE string;
+DEFINE FIELD IF NOT EXISTS version ON case TYPE int;
+DEFINE INDEX IF NOT EXISTS case_participant ON case FIELDS participant;
+DEFINE INDEX IF NOT EXISTS case_owner ON case FIELDS owner_org, status;
+
+-- Exists exactly while the participant has an open case: the record id makes "one open case" a key.
+DEFINE TABLE IF NOT EXISTS open_case SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON open_case TYPE string;
+
+DEFINE TABLE IF NOT EXISTS case_member SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON case_member TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON case_member TYPE string;
+DEFINE FIELD IF NOT EXISTS user ON case_member TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON case_member TYPE string;
+DEFINE FIELD IF NOT EXISTS part ON case_member TYPE string ASSERT $value IN ['responsible', 'case_worker', 'program_lead', 'police_contact', 'mentor', 'other'];
+DEFINE FIELD IF NOT EXISTS added_at ON case_member TYPE datetime;
+DEFINE FIELD IF NOT EXISTS added_by ON case_member TYPE string;
+DEFINE INDEX IF NOT EXISTS case_member_case ON case_member FIELDS case;
+DEFINE INDEX IF NOT EXISTS case_member_user ON case_member FIELDS user;
+DEFINE INDEX IF NOT EXISTS case_member_unique ON case_member FIELDS case, user UNIQUE;
+
+DEFINE TABLE IF NOT EXISTS consent SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS participant ON consent TYPE string;
+DEFINE FIELD IF NOT EXISTS recipient_org ON consent TYPE string;
+DEFINE FIELD IF NOT EXISTS categories ON consent TYPE array<string> ASSERT array::len($value) >= 1;
+DEFINE FIELD IF NOT EXISTS basis ON consent TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
+DEFINE FIELD IF NOT EXISTS valid_from ON consent TYPE datetime;
+DEFINE FIELD IF NOT EXISTS valid_until ON consent TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS revoked_at ON consent TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS revoked_by ON consent TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS recorded_by ON consent TYPE string;
+DEFINE FIELD IF NOT EXISTS recorded_at ON consent TYPE datetime;
+DEFINE INDEX IF NOT EXISTS consent_participant ON consent FIELDS participant;
+DEFINE INDEX IF NOT EXISTS consent_recipient ON consent FIELDS recipient_org;
+
+DEFINE TABLE IF NOT EXISTS break_glass SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON break_glass TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON break_glass TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON break_glass TYPE string;
+DEFINE FIELD IF NOT EXISTS reason ON break_glass TYPE string ASSERT string::len($value) >= 20 AND string::len($value) <= 2000;
+DEFINE FIELD IF NOT EXISTS granted_at ON break_glass TYPE datetime;
+DEFINE FIELD IF NOT EXISTS expires_at ON break_glass TYPE datetime;
+DEFINE FIELD IF NOT EXISTS review ON break_glass TYPE string ASSERT $value IN ['pending', 'justified', 'escalated'];
+DEFINE FIELD IF NOT EXISTS reviewed_by ON break_glass TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS reviewed_at ON break_glass TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS review_comment ON break_glass TYPE option<string>;
+DEFINE INDEX IF NOT EXISTS break_glass_user ON break_glass FIELDS user, participant;
+DEFINE INDEX IF NOT EXISTS break_glass_review ON break_glass FIELDS review;
+
+DEFINE TABLE IF NOT EXISTS audit SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS seq ON audit TYPE int;
+DEFINE FIELD IF NOT EXISTS at ON audit TYPE datetime;
+DEFINE FIELD IF NOT EXISTS actor ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS actor_org ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS role ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS action ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS participants ON audit TYPE array<string>;
+DEFINE FIELD IF NOT EXISTS case_id ON audit TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS categories ON audit TYPE array<string>;
+DEFINE FIELD IF NOT EXISTS denied ON audit TYPE array<string>;
+DEFINE FIELD IF NOT EXISTS decision ON audit TYPE string ASSERT $value IN ['allow', 'deny', 'partial'];
+DEFINE FIELD IF NOT EXISTS basis ON audit TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS purpose ON audit TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS reason ON audit TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS prev_mac ON audit TYPE string;
+DEFINE FIELD IF NOT EXISTS mac ON audit TYPE string;
+DEFINE INDEX IF NOT EXISTS audit_seq ON audit FIELDS seq UNIQUE;
+DEFINE INDEX IF NOT EXISTS audit_actor ON audit FIELDS actor;
+DEFINE INDEX IF NOT EXISTS audit_participants ON audit FIELDS participants;
+
+DEFINE TABLE IF NOT EXISTS audit_head SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS seq ON audit_head TYPE int;
+DEFINE FIELD IF NOT EXISTS mac ON audit_head TYPE string;
+
+DEFINE TABLE IF NOT EXISTS audit_cut SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS seq ON audit_cut TYPE int;
+DEFINE FIELD IF NOT EXISTS prev_mac ON audit_cut TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON audit_cut TYPE datetime;
+
+DEFINE TABLE IF NOT EXISTS shred_request SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS participant ON shred_request TYPE string;
+DEFINE FIELD IF NOT EXISTS reason ON shred_request TYPE string ASSERT string::len($value) >= 10 AND string::len($value) <= 1000;
+DEFINE FIELD IF NOT EXISTS requested_by ON shred_request TYPE string;
+DEFINE FIELD IF NOT EXISTS requested_at ON shred_request TYPE datetime;
+DEFINE FIELD IF NOT EXISTS confirmed_by ON shred_request TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS done_at ON shred_request TYPE option<datetime>;
+
+DEFINE TABLE IF NOT EXISTS audit_verification SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS checked_at ON audit_verification TYPE datetime;
+DEFINE FIELD IF NOT EXISTS entries ON audit_verification TYPE int;
+DEFINE FIELD IF NOT EXISTS head_seq ON audit_verification TYPE int;
+DEFINE FIELD IF NOT EXISTS broken_at ON audit_verification TYPE option<int>;
+DEFINE FIELD IF NOT EXISTS problem ON audit_verification TYPE option<string>;
+"#,
+    },
+    Migration {
+        version: 3,
+        name:
+            "casework: plan, measures, assessments, housing, occupation, contacts, notes, timeline",
+        sql: r#"
+DEFINE FIELD IF NOT EXISTS next_review ON case TYPE option<datetime>;
+
+DEFINE TABLE IF NOT EXISTS goal SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON goal TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON goal TYPE string;
+DEFINE FIELD IF NOT EXISTS domain ON goal TYPE string ASSERT $value IN ['safety', 'housing', 'occupation', 'education', 'health', 'substance_use', 'family', 'finances', 'leaving_network', 'leisure'];
+DEFINE FIELD IF NOT EXISTS text ON goal TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON goal TYPE string ASSERT $value IN ['open', 'achieved', 'dropped'];
+DEFINE FIELD IF NOT EXISTS target_date ON goal TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS version ON goal TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON goal TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON goal TYPE string;
+DEFINE INDEX IF NOT EXISTS goal_case ON goal FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS action SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS goal ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS title ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS owner_org ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS responsible ON action TYPE string;
+DEFINE FIELD IF NOT EXISTS due ON action TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS status ON action TYPE string ASSERT $value IN ['planned', 'in_progress', 'done', 'cancelled'];
+DEFINE FIELD IF NOT EXISTS comment ON action TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS version ON action TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON action TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON action TYPE string;
+DEFINE INDEX IF NOT EXISTS action_case ON action FIELDS case;
+DEFINE INDEX IF NOT EXISTS action_owner ON action FIELDS owner_org, status;
+
+DEFINE TABLE IF NOT EXISTS review SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON review TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON review TYPE string;
+DEFINE FIELD IF NOT EXISTS date ON review TYPE datetime;
+DEFINE FIELD IF NOT EXISTS present ON review TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS summary ON review TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS next_review ON review TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS created_by ON review TYPE string;
+DEFINE INDEX IF NOT EXISTS review_case ON review FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS measure SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON measure TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON measure TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON measure TYPE string ASSERT $value IN ['relocation', 'sheltered_housing', 'protected_identity', 'security_alarm', 'personal_protection', 'secret_address', 'other'];
+DEFINE FIELD IF NOT EXISTS status ON measure TYPE string ASSERT $value IN ['planned', 'active', 'ended', 'denied'];
+DEFINE FIELD IF NOT EXISTS start ON measure TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS end ON measure TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS responsible_org ON measure TYPE string;
+DEFINE FIELD IF NOT EXISTS details ON measure TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS version ON measure TYPE int;
+DEFINE FIELD IF NOT EXISTS created_at ON measure TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON measure TYPE string;
+DEFINE INDEX IF NOT EXISTS measure_case ON measure FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS assessment SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON assessment TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON assessment TYPE string;
+DEFINE FIELD IF NOT EXISTS level ON assessment TYPE string ASSERT $value IN ['low', 'medium', 'high', 'acute'];
+DEFINE FIELD IF NOT EXISTS org ON assessment TYPE string;
+DEFINE FIELD IF NOT EXISTS date ON assessment TYPE datetime;
+DEFINE FIELD IF NOT EXISTS next_review ON assessment TYPE datetime;
+DEFINE FIELD IF NOT EXISTS basis ON assessment TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS created_at ON assessment TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON assessment TYPE string;
+DEFINE INDEX IF NOT EXISTS assessment_case ON assessment FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS housing SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON housing TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON housing TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON housing TYPE string ASSERT $value IN ['own_lease', 'second_hand', 'temporary', 'sheltered', 'with_family', 'homeless', 'institution'];
+DEFINE FIELD IF NOT EXISTS address ON housing TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS from ON housing TYPE datetime;
+DEFINE FIELD IF NOT EXISTS to ON housing TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS created_at ON housing TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON housing TYPE string;
+DEFINE INDEX IF NOT EXISTS housing_case ON housing FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS occupation SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON occupation TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON occupation TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON occupation TYPE string ASSERT $value IN ['employment', 'internship', 'studies', 'labour_program', 'none'];
+DEFINE FIELD IF NOT EXISTS from ON occupation TYPE datetime;
+DEFINE FIELD IF NOT EXISTS to ON occupation TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS outcome ON occupation TYPE string ASSERT string::len($value) <= 200;
+DEFINE FIELD IF NOT EXISTS created_at ON occupation TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON occupation TYPE string;
+DEFINE INDEX IF NOT EXISTS occupation_case ON occupation FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS contact SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON contact TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON contact TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON contact TYPE datetime;
+DEFINE FIELD IF NOT EXISTS org ON contact TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON contact TYPE string ASSERT $value IN ['meeting', 'phone', 'home_visit', 'digital', 'accompanied'];
+DEFINE FIELD IF NOT EXISTS minutes ON contact TYPE int ASSERT $value >= 0 AND $value <= 1440;
+DEFINE FIELD IF NOT EXISTS summary ON contact TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS author ON contact TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON contact TYPE datetime;
+DEFINE INDEX IF NOT EXISTS contact_case ON contact FIELDS case, at;
+
+DEFINE TABLE IF NOT EXISTS note SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS text ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS author ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON note TYPE datetime;
+DEFINE FIELD IF NOT EXISTS updated_at ON note TYPE datetime;
+DEFINE FIELD IF NOT EXISTS version ON note TYPE int;
+DEFINE FIELD IF NOT EXISTS history ON note TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS history[*].version ON note TYPE int;
+DEFINE FIELD IF NOT EXISTS history[*].text ON note TYPE string;
+DEFINE FIELD IF NOT EXISTS history[*].replaced_at ON note TYPE datetime;
+DEFINE FIELD IF NOT EXISTS corrected ON note TYPE bool;
+DEFINE INDEX IF NOT EXISTS note_case ON note FIELDS case;
+
+DEFINE TABLE IF NOT EXISTS event SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS category ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS author ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON event TYPE datetime;
+DEFINE FIELD IF NOT EXISTS text ON event TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS source ON event TYPE string;
+DEFINE FIELD IF NOT EXISTS corrected ON event TYPE bool;
+DEFINE INDEX IF NOT EXISTS event_case_at ON event FIELDS case, at;
+DEFINE INDEX IF NOT EXISTS event_source ON event FIELDS source;
+"#,
+    },
+    Migration {
+        version: 4,
+        name: "oversight: anonymous outcome statistics, contact statistics, job leases",
+        sql: r#"
+-- One row per case with only what the outcomes dashboard counts: no name, no participant id, no
+-- sealed field. Refreshed in the same transaction as every write that changes what it counts
+-- (fn::stat_refresh); retention keeps the row, under a new id, after the case itself is gone.
+DEFINE TABLE IF NOT EXISTS case_stat SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON case_stat TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS owner_org ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS municipality ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS gender ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS age_band ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS sspf_level ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS open ON case_stat TYPE bool;
+DEFINE FIELD IF NOT EXISTS opened_at ON case_stat TYPE datetime;
+DEFINE FIELD IF NOT EXISTS intake_month ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS active_at ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS days_to_active ON case_stat TYPE option<int>;
+DEFINE FIELD IF NOT EXISTS housing_at ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS days_to_housing ON case_stat TYPE option<int>;
+DEFINE FIELD IF NOT EXISTS occupied_6m ON case_stat TYPE option<bool>;
+DEFINE FIELD IF NOT EXISTS occupied_12m ON case_stat TYPE option<bool>;
+DEFINE FIELD IF NOT EXISTS closed_at ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS exit_month ON case_stat TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS exit_reason ON case_stat TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS assessment_due ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS review_due ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS transitions ON case_stat TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS transitions[*].to ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS transitions[*].at ON case_stat TYPE datetime;
+DEFINE FIELD IF NOT EXISTS measures ON case_stat TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS measures[*].kind ON case_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS measures[*].start ON case_stat TYPE datetime;
+DEFINE FIELD IF NOT EXISTS measures[*].end ON case_stat TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS anonymised ON case_stat TYPE bool;
+DEFINE INDEX IF NOT EXISTS case_stat_scope ON case_stat FIELDS municipality, opened_at;
+
+-- One row per logged contact: who logged it and when, for contacts per organisation.
+DEFINE TABLE IF NOT EXISTS contact_stat SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS stat ON contact_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON contact_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS municipality ON contact_stat TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON contact_stat TYPE datetime;
+DEFINE INDEX IF NOT EXISTS contact_stat_at ON contact_stat FIELDS municipality, at;
+DEFINE INDEX IF NOT EXISTS contact_stat_stat ON contact_stat FIELDS stat;
+
+-- A job that must run on one instance at a time holds its lease until it expires.
+DEFINE TABLE IF NOT EXISTS lease SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS holder ON lease TYPE string;
+DEFINE FIELD IF NOT EXISTS expires_at ON lease TYPE datetime;
+
+-- The last retention run, for the administrator's page and the next run.
+DEFINE TABLE IF NOT EXISTS retention_run SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS at ON retention_run TYPE datetime;
+DEFINE FIELD IF NOT EXISTS applied ON retention_run TYPE bool;
+DEFINE FIELD IF NOT EXISTS by ON retention_run TYPE string;
+DEFINE FIELD IF NOT EXISTS participants ON retention_run TYPE int;
+DEFINE FIELD IF NOT EXISTS cases ON retention_run TYPE int;
+DEFINE FIELD IF NOT EXISTS audit_removed ON retention_run TYPE int;
+DEFINE INDEX IF NOT EXISTS retention_run_at ON retention_run FIELDS at;
+
+DEFINE FIELD IF NOT EXISTS mac ON audit_cut TYPE option<string>;
+
+DEFINE FUNCTION IF NOT EXISTS fn::stat_refresh($cid: string) {
+    LET $c = (SELECT * FROM ONLY type::record('case', $cid));
+    IF $c = NONE { RETURN NONE; };
+    LET $p = (SELECT gender, birth_year FROM ONLY type::record('participant', $c.participant));
+    LET $age = time::year($c.opened_at) - $p.birth_year;
+    LET $band = IF $age < 18 { '12-17' } ELSE IF $age <= 20 { '18-20' } ELSE IF $age <= 25 { '21-25' } ELSE { '26+' };
+    LET $active = array::min($c.transitions[WHERE to = 'active'].at);
+    LET $housed = array::min((SELECT VALUE `from` FROM housing WHERE case = $cid AND kind IN ['own_lease', 'second_hand']));
+    LET $occ = (SELECT `from` AS f, `to` AS t FROM occupation WHERE case = $cid AND kind IN ['employment', 'internship', 'studies', 'labour_program']);
+    LET $d6 = IF $active = NONE { NONE } ELSE { $active + 182d };
+    LET $d12 = IF $active = NONE { NONE } ELSE { $active + 365d };
+    LET $closed = IF $c.open { NONE } ELSE { $c.closed_at };
+    UPSERT type::record('case_stat', $cid) CONTENT {
+        case: $cid,
+        owner_org: $c.owner_org,
+        municipality: $c.municipality,
+        gender: $p.gender,
+        age_band: $band,
+        sspf_level: $c.sspf_level,
+        status: $c.status,
+        open: $c.open,
+        opened_at: $c.opened_at,
+        intake_month: time::format($c.opened_at, '%Y-%m'),
+        active_at: $active,
+        days_to_active: IF $active = NONE { NONE } ELSE { duration::days($active - $c.opened_at) },
+        housing_at: $housed,
+        days_to_housing: IF $housed = NONE { NONE } ELSE { duration::days($housed - $c.opened_at) },
+        occupied_6m: IF $d6 = NONE { NONE } ELSE { array::len($occ[WHERE f <= $d6 AND (t = NONE OR t >= $d6)]) > 0 },
+        occupied_12m: IF $d12 = NONE { NONE } ELSE { array::len($occ[WHERE f <= $d12 AND (t = NONE OR t >= $d12)]) > 0 },
+        closed_at: $closed,
+        exit_month: IF $closed = NONE { NONE } ELSE { time::format($closed, '%Y-%m') },
+        exit_reason: IF $closed != NONE AND $c.status IN ['completed', 'ended_early', 'moved'] { $c.status } ELSE { NONE },
+        assessment_due: (SELECT VALUE next_review FROM assessment WHERE case = $cid ORDER BY date DESC LIMIT 1)[0],
+        review_due: $c.next_review,
+        transitions: (SELECT to, at FROM $c.transitions),
+        measures: (SELECT kind, start, `end` FROM measure WHERE case = $cid AND status IN ['active', 'ended'] AND start != NONE),
+        anonymised: false
+    } RETURN NONE;
+};
+"#,
+    },
+    Migration {
+        version: 5,
+        name: "indexes: a participant's records (register extracts); the audit log by time, organisation and action (log search)",
+        sql: r#"
+DEFINE INDEX IF NOT EXISTS case_member_participant ON case_member FIELDS participant;
+DEFINE INDEX IF NOT EXISTS goal_participant ON goal FIELDS participant;
+DEFINE INDEX IF NOT EXISTS action_participant ON action FIELDS participant;
+DEFINE INDEX IF NOT EXISTS review_participant ON review FIELDS participant;
+DEFINE INDEX IF NOT EXISTS measure_participant ON measure FIELDS participant;
+DEFINE INDEX IF NOT EXISTS assessment_participant ON assessment FIELDS participant;
+DEFINE INDEX IF NOT EXISTS housing_participant ON housing FIELDS participant;
+DEFINE INDEX IF NOT EXISTS occupation_participant ON occupation FIELDS participant;
+DEFINE INDEX IF NOT EXISTS contact_participant ON contact FIELDS participant;
+DEFINE INDEX IF NOT EXISTS note_participant ON note FIELDS participant;
+DEFINE INDEX IF NOT EXISTS event_participant ON event FIELDS participant;
+DEFINE INDEX IF NOT EXISTS break_glass_participant ON break_glass FIELDS participant;
+DEFINE INDEX IF NOT EXISTS shred_request_participant ON shred_request FIELDS participant;
+DEFINE INDEX IF NOT EXISTS audit_at ON audit FIELDS at;
+DEFINE INDEX IF NOT EXISTS audit_actor_org ON audit FIELDS actor_org;
+DEFINE INDEX IF NOT EXISTS audit_action ON audit FIELDS action;
+"#,
+    },
+    Migration {
+        version: 6,
+        name: "existence secrecy: possible-duplicate queue, notifications; free text sealed (referral source, break-glass reasons)",
+        sql: r#"
+-- A registration whose personnummer another organisation already holds: the registering side
+-- learns nothing; the owning unit works it from its queue.
+DEFINE TABLE IF NOT EXISTS duplicate_candidate SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS existing ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS existing_org ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS new_participant ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS new_org ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS found_at ON duplicate_candidate TYPE datetime;
+DEFINE FIELD IF NOT EXISTS found_by ON duplicate_candidate TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON duplicate_candidate TYPE string ASSERT $value IN ['open', 'linked', 'dismissed'];
+DEFINE FIELD IF NOT EXISTS resolved_at ON duplicate_candidate TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS resolved_by ON duplicate_candidate TYPE option<string>;
+DEFINE INDEX IF NOT EXISTS duplicate_candidate_org ON duplicate_candidate FIELDS existing_org, status;
+DEFINE INDEX IF NOT EXISTS duplicate_candidate_existing ON duplicate_candidate FIELDS existing;
+DEFINE INDEX IF NOT EXISTS duplicate_candidate_new ON duplicate_candidate FIELDS new_participant;
+
+-- Messages to one user (e.g. the responsible case worker when someone used break-glass).
+DEFINE TABLE IF NOT EXISTS notification SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON notification TYPE string;
+DEFINE FIELD IF NOT EXISTS kind ON notification TYPE string ASSERT $value IN ['break_glass'];
+DEFINE FIELD IF NOT EXISTS participant ON notification TYPE string;
+DEFINE FIELD IF NOT EXISTS case ON notification TYPE string;
+DEFINE FIELD IF NOT EXISTS by_user ON notification TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON notification TYPE datetime;
+DEFINE FIELD IF NOT EXISTS until ON notification TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS read_at ON notification TYPE option<datetime>;
+DEFINE INDEX IF NOT EXISTS notification_user ON notification FIELDS user, read_at;
+DEFINE INDEX IF NOT EXISTS notification_participant ON notification FIELDS participant;
+
+-- Sealed with the participant's key from now on (the clear length limits were checked before sealing).
+DEFINE FIELD OVERWRITE referral_source ON case TYPE option<string>;
+DEFINE FIELD OVERWRITE reason ON break_glass TYPE string;
+DEFINE FIELD OVERWRITE review_comment ON break_glass TYPE option<string>;
+DEFINE FIELD OVERWRITE reason ON shred_request TYPE string;
+UPDATE case SET referral_source = NONE WHERE referral_source = '';
+"#,
+    },
+    Migration {
+        version: 7,
+        name: "sign-in: per-address rate limit, per-name slow-down, second factor (TOTP, recovery codes), pending sessions",
+        sql: r#"
+-- A session that has passed the password but not yet the second factor ('second_factor') or
+-- whose user must first enrol one ('enrol'): `auth::authenticate` refuses it for everything.
+DEFINE FIELD IF NOT EXISTS pending ON session TYPE option<string> ASSERT $value = NONE OR $value IN ['second_factor', 'enrol'];
+DEFINE FIELD IF NOT EXISTS factor_failures ON session TYPE int DEFAULT 0;
+
+-- Sign-in attempts per client address and minute, shared by every instance.
+DEFINE TABLE IF NOT EXISTS login_rate SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS count ON login_rate TYPE int DEFAULT 0;
+DEFINE FIELD IF NOT EXISTS expires_at ON login_rate TYPE datetime;
+DEFINE INDEX IF NOT EXISTS login_rate_expires ON login_rate FIELDS expires_at;
+
+-- Failures per attempted user name (keyed by its keyed hash, whether or not the account exists).
+DEFINE TABLE IF NOT EXISTS login_throttle SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS failures ON login_throttle TYPE int DEFAULT 0;
+DEFINE FIELD IF NOT EXISTS last_at ON login_throttle TYPE option<datetime>;
+DEFINE INDEX IF NOT EXISTS login_throttle_last ON login_throttle FIELDS last_at;
+
+-- One TOTP enrolment per user (record id = user id): the secret sealed under a per-user key
+-- wrapped by the KEK; the recovery codes sealed only until the enrolment is confirmed.
+DEFINE TABLE IF NOT EXISTS mfa SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON mfa TYPE string;
+DEFINE FIELD IF NOT EXISTS key ON mfa TYPE string;
+DEFINE FIELD IF NOT EXISTS secret ON mfa TYPE string;
+DEFINE FIELD IF NOT EXISTS recovery ON mfa TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS confirmed ON mfa TYPE bool;
+DEFINE FIELD IF NOT EXISTS last_step ON mfa TYPE int DEFAULT 0;
+DEFINE FIELD IF NOT EXISTS created_at ON mfa TYPE datetime;
+DEFINE FIELD IF NOT EXISTS confirmed_at ON mfa TYPE option<datetime>;
+
+-- Recovery codes: SHA-256 of a 100-bit random code, each usable once.
+DEFINE TABLE IF NOT EXISTS mfa_recovery SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS user ON mfa_recovery TYPE string;
+DEFINE FIELD IF NOT EXISTS hash ON mfa_recovery TYPE string;
+DEFINE FIELD IF NOT EXISTS used_at ON mfa_recovery TYPE option<datetime>;
+DEFINE INDEX IF NOT EXISTS mfa_recovery_user ON mfa_recovery FIELDS user;
+DEFINE INDEX IF NOT EXISTS mfa_recovery_hash ON mfa_recovery FIELDS hash UNIQUE;
+"#,
+    },
+    Migration {
+        version: 8,
+        name: "audit: verification records carry a MAC and the checkpoint they were held to; users remember an administrator's password reset",
+        sql: r#"
+DEFINE FIELD IF NOT EXISTS mac ON audit_verification TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS anchor ON audit_verification TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS reset_by_admin_at ON user TYPE option<datetime>;
+"#,
+    },
+    Migration {
+        version: 9,
+        name: "free text sealed: an occupation's outcome and a plan action's responsible person; the no-JavaScript form flash",
+        sql: r#"
+-- Sealed with the participant's key from now on (the clear length limit is checked before
+-- sealing). Nothing given is NONE, never an empty string, so that every stored value opens.
+DEFINE FIELD OVERWRITE outcome ON occupation TYPE option<string> VALUE IF $value = '' THEN NONE ELSE $value END;
+DEFINE FIELD OVERWRITE responsible ON action TYPE option<string> VALUE IF $value = '' THEN NONE ELSE $value END;
+UPDATE occupation SET outcome = NONE WHERE outcome = '';
+UPDATE action SET responsible = NONE WHERE responsible = '';
+
+-- A plain (no-JavaScript) form post that failed: the error and the submitted values, sealed
+-- under a key derived from the session token (which the store does not hold), read once by the
+-- page the browser is sent back to, and gone after ten minutes. The address carries only `id`.
+DEFINE TABLE IF NOT EXISTS form_flash SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS owner ON form_flash TYPE string;
+DEFINE FIELD IF NOT EXISTS sealed ON form_flash TYPE string;
+DEFINE FIELD IF NOT EXISTS expires_at ON form_flash TYPE datetime;
+DEFINE INDEX IF NOT EXISTS form_flash_expires ON form_flash FIELDS expires_at;
+"#,
+    },
+    Migration {
+        version: 10,
+        name: "register extracts: the secrecy review's decisions (release or withhold, per participant and item)",
+        sql: r#"
+-- One decision per participant and item (`table:record` or `table:record:field`); the record id
+-- is derived from the two, so a new decision replaces the old one. `fingerprint` is a hash of
+-- the item as stored (ciphertext for sealed fields) when it was decided: a changed item is
+-- reviewed again. The reason is sealed with the participant's key.
+DEFINE TABLE IF NOT EXISTS extract_release SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS participant ON extract_release TYPE string;
+DEFINE FIELD IF NOT EXISTS item ON extract_release TYPE string;
+DEFINE FIELD IF NOT EXISTS decision ON extract_release TYPE string ASSERT $value IN ['release', 'withhold'];
+DEFINE FIELD IF NOT EXISTS reason ON extract_release TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS fingerprint ON extract_release TYPE string;
+DEFINE FIELD IF NOT EXISTS by ON extract_release TYPE string;
+DEFINE FIELD IF NOT EXISTS at ON extract_release TYPE datetime;
+DEFINE INDEX IF NOT EXISTS extract_release_participant ON extract_release FIELDS participant;
+"#,
+    },
+];
+
+#[derive(serde::Deserialize)]
+struct Applied {
+    #[allow(dead_code)]
+    version: u32,
+}
+
+/// Applies every migration not yet recorded. Returns the versions applied by this call.
+pub(crate) async fn migrate(db: &Db) -> Result<Vec<u32>, DbError> {
+    db.q("DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
+         DEFINE FIELD IF NOT EXISTS version ON migration TYPE int;
+         DEFINE FIELD IF NOT EXISTS name ON migration TYPE string;
+         DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;")
+        .run()
+        .await?;
+    let mut applied_now = Vec::new();
+    for m in MIGRATIONS {
+        for attempt in 0..5 {
+            let mut rows = db
+                .q("SELECT version FROM migration WHERE version = $v")
+                .bind("v", m.version)
+                .run()
+                .await?;
+            if rows.first::<Applied>(0)?.is_some() {
+                break;
+            }
+            let sql = format!(
+                "BEGIN TRANSACTION;\n{}\nCREATE type::record('migration', $v) CONTENT {{ version: $v, name: $name, applied_at: time::now() }};\nCOMMIT TRANSACTION;",
+                m.sql
+            );
+            match db
+                .q(sql)
+                .bind("v", m.version)
+                .bind("name", m.name)
+                .run()
+                .await
+            {
+                Ok(_) => {
+                    tracing::info!(version = m.version, name = m.name, "migration applied");
+                    applied_now.push(m.version);
+                    break;
+                }
+                Err(e) if e.is_conflict() && attempt < 4 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(applied_now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CoreSettings;
+
+    #[tokio::test]
+    async fn migrations_are_idempotent() {
+        let db = crate::db::connect(&CoreSettings::for_tests().db)
+            .await
+            .unwrap();
+        let first = migrate(&db).await.unwrap();
+        assert_eq!(
+            first,
+            MIGRATIONS.iter().map(|m| m.version).collect::<Vec<_>>()
+        );
+        let second = migrate(&db).await.unwrap();
+        assert!(second.is_empty(), "second start applied {second:?}");
+        let mut rows = db
+            .q("SELECT count() AS n FROM migration GROUP ALL")
+            .run()
+            .await
+            .unwrap();
+        let n = rows.value(0)[0]["n"].as_u64().unwrap();
+        assert_eq!(n as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn migration_versions_are_strictly_increasing() {
+        assert!(MIGRATIONS.windows(2).all(|w| w[0].version < w[1].version));
+    }
+}

@@ -1,0 +1,45 @@
+//! The trusted core (server only).
+//!
+//! Everything that touches the database, the keys or the audit log lives here, and the handles to
+//! them are private to this module tree (`pub(crate)`). Pages and server functions get
+//! an [`auth::Authed`] from [`auth::require_user`] and hand it to the repository functions, which
+//! are the only way to read or change data.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+#[cfg(feature = "fixtures")]
+pub mod bench;
+pub mod breakglass;
+pub mod casework;
+pub mod checkpoint;
+pub mod clock;
+pub mod config;
+pub mod consent;
+pub mod crypto;
+pub mod db;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod demo;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod demo_history;
+pub mod extract;
+pub mod flash;
+pub mod gate;
+pub mod identity;
+pub mod inbox;
+pub mod ops;
+pub mod outcomes;
+pub mod oversight;
+pub mod participants;
+pub mod password;
+pub mod retention;
+pub mod shred;
+pub mod state;
+pub mod subject;
+#[cfg(test)]
+mod testing;
+pub mod totp;
+pub mod vault;
+pub mod worklist;
+
+pub use state::AppState;

@@ -1,0 +1,750 @@
+//! The program lead's outcomes: how the program is doing, without reading anyone's file.
+//!
+//! Every figure comes from `case_stat` and `contact_stat`, the anonymous rows each write keeps
+//! current (migration 4, `fn::stat_refresh`), aggregated by the database in one round trip. No
+//! sealed field, no name and no participant id is read, and no case is loaded into memory. The
+//! figures pass the disclosure rules of [`domain::stats`] before they leave this module.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::audit::{self, Entry};
+use super::auth::Authed;
+use super::gate::who;
+use domain::casework::MeasureKind;
+use domain::stats::{
+    report_rows, Cell, CountTable, Median, OrgContacts, Outcomes, Share, Totals, AGE_BANDS,
+    REPORT_COLUMNS,
+};
+use domain::{AppError, CaseStatus, Gender, SspfLevel};
+
+/// "6 months" and "12 months" after the start, in days.
+pub const SIX_MONTHS_DAYS: i64 = 182;
+pub const TWELVE_MONTHS_DAYS: i64 = 365;
+/// The longest period one view may cover.
+const MAX_PERIOD_DAYS: i64 = 10 * 366;
+
+/// The reasons an exit is counted under, in display order.
+pub const EXIT_REASONS: &[CaseStatus] = &[
+    CaseStatus::Completed,
+    CaseStatus::EndedEarly,
+    CaseStatus::Moved,
+];
+
+/// A checked request: a period of whole Swedish days and a municipality (or all).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub municipality: Option<String>,
+}
+
+impl Period {
+    /// Parses the form's text; empty dates mean the last twelve months up to `today`.
+    pub fn parse(
+        from: &str,
+        to: &str,
+        municipality: &str,
+        today: NaiveDate,
+    ) -> Result<Period, AppError> {
+        let date = |s: &str, field: &str, default: NaiveDate| -> Result<NaiveDate, AppError> {
+            match s.trim() {
+                "" => Ok(default),
+                s => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                    AppError::invalid(field, "Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-01-31.")
+                }),
+            }
+        };
+        let to = date(to, "to", today)?;
+        let from = date(
+            from,
+            "from",
+            to.checked_sub_months(chrono::Months::new(12))
+                .and_then(|d| d.succ_opt())
+                .unwrap_or(to),
+        )?;
+        if from > to {
+            return Err(AppError::invalid(
+                "from",
+                "Periodens början ligger efter dess slut.",
+            ));
+        }
+        if (to - from).num_days() > MAX_PERIOD_DAYS {
+            return Err(AppError::invalid("from", "Välj en period på högst tio år."));
+        }
+        let municipality = match municipality.trim() {
+            "" => None,
+            m if m.chars().count() <= 60 => Some(m.to_string()),
+            _ => {
+                return Err(AppError::invalid(
+                    "municipality",
+                    "Välj en kommun i listan.",
+                ))
+            }
+        };
+        Ok(Period {
+            from,
+            to,
+            municipality,
+        })
+    }
+
+    /// Swedish midnight at the start of `from`, and at the end of `to`.
+    pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            swedish_midnight(self.from),
+            swedish_midnight(self.to.succ_opt().unwrap_or(self.to)),
+        )
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{}..{} {}",
+            self.from,
+            self.to,
+            self.municipality.as_deref().unwrap_or("alla kommuner")
+        )
+    }
+}
+
+/// The UTC instant of 00:00 in Sweden on `d`.
+pub fn swedish_midnight(d: NaiveDate) -> DateTime<Utc> {
+    let utc_midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let offset = domain::time::swedish_local(utc_midnight) - utc_midnight.naive_utc();
+    utc_midnight - offset
+}
+
+/// The months a period touches, as `YYYY-MM`.
+pub fn months(from: NaiveDate, to: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut y, mut m) = (from.year(), from.month());
+    while (y, m) <= (to.year(), to.month()) {
+        out.push(format!("{y:04}-{m:02}"));
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct Group {
+    k: Option<serde_json::Value>,
+    n: u32,
+}
+
+#[derive(Deserialize)]
+struct Pair {
+    a: Option<String>,
+    b: Option<String>,
+    n: u32,
+}
+
+#[derive(Deserialize)]
+struct MedianRow {
+    median: Option<f64>,
+    n: u32,
+}
+
+#[derive(Deserialize)]
+struct ContactRow {
+    org: String,
+    contacts: u32,
+    persons: u32,
+}
+
+#[derive(Deserialize)]
+struct OrgName {
+    id: String,
+    name: String,
+}
+
+/// The aggregation, one statement per figure. `$to` is exclusive.
+const QUERY: &str = "
+    LET $from = <datetime>$p_from;
+    LET $to = <datetime>$p_to;
+    LET $from6 = <datetime>$p_from6;
+    LET $to6 = <datetime>$p_to6;
+    LET $from12 = <datetime>$p_from12;
+    LET $to12 = <datetime>$p_to12;
+    LET $today = <datetime>$p_today;
+    LET $in = (SELECT VALUE id FROM case_stat WHERE municipality IN $m AND opened_at < $to AND (closed_at = NONE OR closed_at >= $from));
+    SELECT array::last(transitions[WHERE at < $to].to) AS k, count() AS n FROM $in GROUP BY k;
+    SELECT sspf_level AS k, count() AS n FROM $in GROUP BY k;
+    SELECT gender AS a, age_band AS b, count() AS n FROM $in GROUP BY a, b;
+    SELECT intake_month AS k, count() AS n FROM case_stat WHERE municipality IN $m AND opened_at >= $from AND opened_at < $to GROUP BY k;
+    SELECT exit_month AS a, exit_reason AS b, count() AS n FROM case_stat WHERE municipality IN $m AND closed_at >= $from AND closed_at < $to GROUP BY a, b;
+    SELECT math::median(days_to_active) AS median, count() AS n FROM case_stat WHERE municipality IN $m AND active_at >= $from AND active_at < $to GROUP ALL;
+    SELECT math::median(days_to_housing) AS median, count() AS n FROM case_stat WHERE municipality IN $m AND housing_at >= $from AND housing_at < $to GROUP ALL;
+    SELECT occupied_6m AS k, count() AS n FROM case_stat WHERE municipality IN $m AND active_at >= $from6 AND active_at < $to6 GROUP BY k;
+    SELECT occupied_12m AS k, count() AS n FROM case_stat WHERE municipality IN $m AND active_at >= $from12 AND active_at < $to12 GROUP BY k;
+    SELECT (assessment_due != NONE AND assessment_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND open = true GROUP BY k;
+    SELECT (review_due != NONE AND review_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND open = true GROUP BY k;
+    SELECT k, count() AS n FROM (SELECT k FROM (SELECT array::distinct(measures[WHERE start < $to AND (`end` = NONE OR `end` >= $from)].kind) AS k FROM $in) SPLIT k) GROUP BY k;
+    SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM contact_stat WHERE municipality IN $m AND at >= $from AND at < $to GROUP BY org, stat) GROUP BY org;
+    SELECT record::id(id) AS id, name FROM org;
+";
+
+/// Computes the outcomes for the period (program leads only). One audit entry per call, naming
+/// the period; no participant is named because none is read.
+pub async fn outcomes(a: &Authed, p: &Period, action: &str) -> Result<Outcomes, AppError> {
+    super::gate::require(a, domain::Capability::ViewOutcomes, action).await?;
+    let out = compute(a.state(), p).await?;
+    let mut e = Entry::new(action);
+    e.purpose = Some("statistics".into());
+    e.reason = Some(p.describe());
+    audit::append(a.state(), &who(a), e).await?;
+    Ok(out)
+}
+
+/// The funder report as CSV: UTF-8 with a byte-order mark and `;` between fields, the way
+/// spreadsheet programs set to Swedish open it. Columns: [`REPORT_COLUMNS`] (docs/reports.md).
+/// The figures are aggregates, so the text is a few kilobytes whatever the size of the program.
+pub async fn report_csv(a: &Authed, p: &Period) -> Result<String, AppError> {
+    let o = outcomes(a, p, "outcomes.report_csv").await?;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let write = |w: &mut csv::Writer<Vec<u8>>, r: &[&str]| {
+        w.write_record(r).map_err(|_| AppError::Internal)
+    };
+    write(&mut w, &REPORT_COLUMNS)?;
+    for r in report_rows(&o) {
+        write(&mut w, &r.each_ref().map(|s| s.as_str()))?;
+    }
+    let bytes = w.into_inner().map_err(|_| AppError::Internal)?;
+    let text = String::from_utf8(bytes).map_err(|_| AppError::Internal)?;
+    Ok(format!("\u{feff}{text}"))
+}
+
+pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outcomes, AppError> {
+    let (from, to) = p.bounds();
+    let all: Vec<String> = state
+        .db()
+        .q("SELECT VALUE municipality FROM (SELECT municipality FROM case_stat GROUP BY municipality)")
+        .run()
+        .await?
+        .all(0)?;
+    let scope: Vec<String> = match &p.municipality {
+        Some(m) => vec![m.clone()],
+        None => all.clone(),
+    };
+    let six = Duration::days(SIX_MONTHS_DAYS);
+    let twelve = Duration::days(TWELVE_MONTHS_DAYS);
+    let today = swedish_midnight(state.clock().today());
+    let mut r = state
+        .db()
+        .q(QUERY)
+        .bind("m", &scope)
+        .bind("p_from", from)
+        .bind("p_to", to)
+        .bind("p_from6", from - six)
+        .bind("p_to6", to - six)
+        .bind("p_from12", from - twelve)
+        .bind("p_to12", to - twelve)
+        .bind("p_today", today)
+        .run()
+        .await?;
+    let status: Vec<Group> = r.all(8)?;
+    let sspf: Vec<Group> = r.all(9)?;
+    let gender_age: Vec<Pair> = r.all(10)?;
+    let intake: Vec<Group> = r.all(11)?;
+    let exits: Vec<Pair> = r.all(12)?;
+    let to_active: Option<MedianRow> = r.first(13)?;
+    let to_housing: Option<MedianRow> = r.first(14)?;
+    let occ6: Vec<Group> = r.all(15)?;
+    let occ12: Vec<Group> = r.all(16)?;
+    let assessed: Vec<Group> = r.all(17)?;
+    let reviewed: Vec<Group> = r.all(18)?;
+    let measures: Vec<Group> = r.all(19)?;
+    let contacts: Vec<ContactRow> = r.all(20)?;
+    let orgs: Vec<OrgName> = r.all(21)?;
+
+    let count = |groups: &[Group], key: &str| -> u32 {
+        groups
+            .iter()
+            .filter(|g| g.k.as_ref().and_then(|k| k.as_str()) == Some(key))
+            .map(|g| g.n)
+            .sum()
+    };
+    let yes_no = |groups: &[Group]| -> (u32, u32) {
+        let yes = groups
+            .iter()
+            .filter(|g| g.k.as_ref().and_then(|k| k.as_bool()) == Some(true))
+            .map(|g| g.n)
+            .sum();
+        let all = groups.iter().map(|g| g.n).sum();
+        (yes, all)
+    };
+
+    let by_status = CountTable::breakdown(
+        CaseStatus::ALL
+            .iter()
+            .map(|s| (s.label().to_string(), count(&status, s.as_str())))
+            .collect(),
+        "Deltagare",
+        true,
+    );
+    let participants = by_status.total.unwrap_or(Cell::Suppressed);
+    let by_sspf = CountTable::breakdown(
+        SspfLevel::ALL
+            .iter()
+            .map(|s| (s.label().to_string(), count(&sspf, s.as_str())))
+            .collect(),
+        "Deltagare",
+        true,
+    );
+    let ga = |g: &str, b: &str| -> u32 {
+        gender_age
+            .iter()
+            .filter(|x| x.a.as_deref() == Some(g) && x.b.as_deref() == Some(b))
+            .map(|x| x.n)
+            .sum()
+    };
+    let gender_age_table = CountTable::suppressed(
+        Gender::ALL.iter().map(|g| g.label().to_string()).collect(),
+        AGE_BANDS.iter().map(|(_, l)| l.to_string()).collect(),
+        Gender::ALL
+            .iter()
+            .map(|g| AGE_BANDS.iter().map(|(b, _)| ga(g.as_str(), b)).collect())
+            .collect(),
+        Totals::BOTH,
+    );
+    let female: u32 = AGE_BANDS
+        .iter()
+        .map(|(b, _)| ga(Gender::Female.as_str(), b))
+        .sum();
+    let everyone: u32 = gender_age.iter().map(|x| x.n).sum();
+
+    let month_list = months(p.from, p.to);
+    let mut exits_by_month: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut exits_by_reason: HashMap<&str, u32> = HashMap::new();
+    for x in &exits {
+        *exits_by_month
+            .entry(x.a.as_deref().unwrap_or(""))
+            .or_default() += x.n;
+        *exits_by_reason
+            .entry(x.b.as_deref().unwrap_or(""))
+            .or_default() += x.n;
+    }
+    let per_month = CountTable::suppressed(
+        month_list.clone(),
+        vec!["Intag".into(), "Avslut".into()],
+        month_list
+            .iter()
+            .map(|m| {
+                vec![
+                    count(&intake, m),
+                    exits_by_month.get(m.as_str()).copied().unwrap_or(0),
+                ]
+            })
+            .collect(),
+        Totals::COLUMNS,
+    );
+    let exits_table = CountTable::breakdown(
+        EXIT_REASONS
+            .iter()
+            .map(|s| {
+                (
+                    s.label().to_string(),
+                    exits_by_reason.get(s.as_str()).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+        "Avslut",
+        true,
+    );
+    let measures_table = CountTable::breakdown(
+        MeasureKind::ALL
+            .iter()
+            .map(|k| (k.label().to_string(), count(&measures, k.as_str())))
+            .collect(),
+        "Deltagare",
+        false,
+    );
+    let name_of = |id: &str| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut contact_rows: Vec<OrgContacts> = contacts
+        .iter()
+        .map(|c| OrgContacts::new(name_of(&c.org), c.contacts, c.persons))
+        .collect();
+    contact_rows.sort_by(|x, y| x.org.cmp(&y.org));
+
+    let (occ6_yes, occ6_all) = yes_no(&occ6);
+    let (occ12_yes, occ12_all) = yes_no(&occ12);
+    let (ass_yes, ass_all) = yes_no(&assessed);
+    let (rev_yes, rev_all) = yes_no(&reviewed);
+    let median = |m: Option<MedianRow>| match m {
+        Some(m) => Median::of(m.median, m.n),
+        None => Median::Suppressed,
+    };
+    let mut municipalities = all;
+    municipalities.sort();
+    Ok(Outcomes {
+        from: p.from,
+        to: p.to,
+        municipality: p.municipality.clone(),
+        municipalities,
+        participants,
+        female_share: Share::of(female, everyone),
+        by_status,
+        by_sspf,
+        gender_age: gender_age_table,
+        per_month,
+        days_to_active: median(to_active),
+        days_to_housing: median(to_housing),
+        occupied_6m: Share::of(occ6_yes, occ6_all),
+        occupied_12m: Share::of(occ12_yes, occ12_all),
+        assessment_current: Share::of(ass_yes, ass_all),
+        review_current: Share::of(rev_yes, rev_all),
+        measures: measures_table,
+        exits: exits_table,
+        contacts: contact_rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+    use crate::demo_history::HistoryCase;
+    use crate::testing::{as_user, history_store};
+
+    fn median_of(mut v: Vec<i64>) -> Option<f64> {
+        if v.is_empty() {
+            return None;
+        }
+        v.sort();
+        let n = v.len();
+        Some(if n % 2 == 1 {
+            v[n / 2] as f64
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0
+        })
+    }
+
+    /// The dashboard computed again, straight from the generated people, with none of the
+    /// store's statistics rows or queries.
+    fn expected(people: &[HistoryCase], p: &Period, today: DateTime<Utc>) -> Outcomes {
+        let (from, to) = p.bounds();
+        let mine: Vec<&HistoryCase> = people
+            .iter()
+            .filter(|c| {
+                p.municipality
+                    .as_deref()
+                    .is_none_or(|m| m == c.municipality)
+            })
+            .collect();
+        let within = |t: DateTime<Utc>| t >= from && t < to;
+        let in_period: Vec<&&HistoryCase> = mine
+            .iter()
+            .filter(|c| c.opened < to && c.closed_at().is_none_or(|t| t >= from))
+            .collect();
+        let status_at_end = |c: &HistoryCase| {
+            c.transitions
+                .iter()
+                .filter(|(_, at)| *at < to)
+                .map(|(s, _)| *s)
+                .next_back()
+                .unwrap_or(CaseStatus::Referred)
+        };
+        let band = |c: &HistoryCase| {
+            let age = c.opened.year() - c.birth_year;
+            match age {
+                ..18 => "12-17",
+                18..=20 => "18-20",
+                21..=25 => "21-25",
+                _ => "26+",
+            }
+        };
+        let active_at = |c: &HistoryCase| {
+            c.transitions
+                .iter()
+                .find(|(s, _)| *s == CaseStatus::Active)
+                .map(|(_, t)| *t)
+        };
+        let stable = |c: &HistoryCase| {
+            c.housing
+                .iter()
+                .filter(|(k, _, _)| matches!(*k, "own_lease" | "second_hand"))
+                .map(|(_, f, _)| *f)
+                .min()
+        };
+        let occupied_at = |c: &HistoryCase, d: DateTime<Utc>| {
+            c.occupation
+                .iter()
+                .any(|(_, f, t)| *f <= d && t.is_none_or(|t| t >= d))
+        };
+        let by_status = CountTable::breakdown(
+            CaseStatus::ALL
+                .iter()
+                .map(|s| {
+                    let n = in_period.iter().filter(|c| status_at_end(c) == *s).count();
+                    (s.label().to_string(), n as u32)
+                })
+                .collect(),
+            "Deltagare",
+            true,
+        );
+        let by_sspf = CountTable::breakdown(
+            SspfLevel::ALL
+                .iter()
+                .map(|s| {
+                    let n = in_period.iter().filter(|c| c.sspf == *s).count();
+                    (s.label().to_string(), n as u32)
+                })
+                .collect(),
+            "Deltagare",
+            true,
+        );
+        let ga = |g: Gender, b: &str| {
+            in_period
+                .iter()
+                .filter(|c| c.gender == g && band(c) == b)
+                .count() as u32
+        };
+        let gender_age = CountTable::suppressed(
+            Gender::ALL.iter().map(|g| g.label().to_string()).collect(),
+            AGE_BANDS.iter().map(|(_, l)| l.to_string()).collect(),
+            Gender::ALL
+                .iter()
+                .map(|g| AGE_BANDS.iter().map(|(b, _)| ga(*g, b)).collect())
+                .collect(),
+            Totals::BOTH,
+        );
+        let female = in_period
+            .iter()
+            .filter(|c| c.gender == Gender::Female)
+            .count() as u32;
+        let month = |t: DateTime<Utc>| t.format("%Y-%m").to_string();
+        let month_list = months(p.from, p.to);
+        let per_month = CountTable::suppressed(
+            month_list.clone(),
+            vec!["Intag".into(), "Avslut".into()],
+            month_list
+                .iter()
+                .map(|m| {
+                    let intake = mine
+                        .iter()
+                        .filter(|c| within(c.opened) && month(c.opened) == *m)
+                        .count() as u32;
+                    let exits = mine
+                        .iter()
+                        .filter(|c| c.closed_at().is_some_and(|t| within(t) && month(t) == *m))
+                        .count() as u32;
+                    vec![intake, exits]
+                })
+                .collect(),
+            Totals::COLUMNS,
+        );
+        let exits = CountTable::breakdown(
+            EXIT_REASONS
+                .iter()
+                .map(|s| {
+                    let n = mine
+                        .iter()
+                        .filter(|c| c.closed_at().is_some_and(within) && c.status() == *s)
+                        .count();
+                    (s.label().to_string(), n as u32)
+                })
+                .collect(),
+            "Avslut",
+            true,
+        );
+        let to_active: Vec<i64> = mine
+            .iter()
+            .filter_map(|c| {
+                active_at(c)
+                    .filter(|t| within(*t))
+                    .map(|t| (t - c.opened).num_days())
+            })
+            .collect();
+        let to_housing: Vec<i64> = mine
+            .iter()
+            .filter_map(|c| {
+                stable(c)
+                    .filter(|t| within(*t))
+                    .map(|t| (t - c.opened).num_days())
+            })
+            .collect();
+        let share_at = |after: i64| {
+            let due: Vec<&&HistoryCase> = mine
+                .iter()
+                .filter(|c| active_at(c).is_some_and(|a| within(a + Duration::days(after))))
+                .collect();
+            let yes = due
+                .iter()
+                .filter(|c| {
+                    occupied_at(c, active_at(c).unwrap_or_default() + Duration::days(after))
+                })
+                .count() as u32;
+            Share::of(yes, due.len() as u32)
+        };
+        let open: Vec<&&HistoryCase> = mine.iter().filter(|c| c.closed_at().is_none()).collect();
+        let assessed = open
+            .iter()
+            .filter(|c| {
+                c.assessments
+                    .iter()
+                    .max_by_key(|(_, d, _)| *d)
+                    .is_some_and(|(_, _, next)| *next >= today)
+            })
+            .count() as u32;
+        let reviewed = open
+            .iter()
+            .filter(|c| c.next_review.is_some_and(|n| n >= today))
+            .count() as u32;
+        let measures = CountTable::breakdown(
+            MeasureKind::ALL
+                .iter()
+                .map(|k| {
+                    let n = in_period
+                        .iter()
+                        .filter(|c| {
+                            c.measures
+                                .iter()
+                                .any(|(mk, s, e)| mk == k && *s < to && e.is_none_or(|e| e >= from))
+                        })
+                        .count();
+                    (k.label().to_string(), n as u32)
+                })
+                .collect(),
+            "Deltagare",
+            false,
+        );
+        let mut contacts = Vec::new();
+        for (org, name, _, _) in demo::DEMO_ORGS {
+            let of_org: Vec<&&HistoryCase> = mine.iter().filter(|c| c.owner_org == *org).collect();
+            let n: usize = of_org
+                .iter()
+                .map(|c| c.contacts.iter().filter(|t| within(**t)).count())
+                .sum();
+            let persons = of_org
+                .iter()
+                .filter(|c| c.contacts.iter().any(|t| within(*t)))
+                .count();
+            if n > 0 {
+                contacts.push(OrgContacts::new(name.to_string(), n as u32, persons as u32));
+            }
+        }
+        contacts.sort_by(|x, y| x.org.cmp(&y.org));
+        Outcomes {
+            from: p.from,
+            to: p.to,
+            municipality: p.municipality.clone(),
+            municipalities: vec!["Göteborg".into(), "Malmö".into()],
+            participants: by_status.total.unwrap_or(Cell::Suppressed),
+            female_share: Share::of(female, in_period.len() as u32),
+            by_status,
+            by_sspf,
+            gender_age,
+            per_month,
+            days_to_active: Median::of(median_of(to_active.clone()), to_active.len() as u32),
+            days_to_housing: Median::of(median_of(to_housing.clone()), to_housing.len() as u32),
+            occupied_6m: share_at(SIX_MONTHS_DAYS),
+            occupied_12m: share_at(TWELVE_MONTHS_DAYS),
+            assessment_current: Share::of(assessed, open.len() as u32),
+            review_current: Share::of(reviewed, open.len() as u32),
+            measures,
+            exits,
+            contacts,
+        }
+    }
+
+    fn tables(o: &Outcomes) -> Vec<&CountTable> {
+        vec![
+            &o.by_status,
+            &o.by_sspf,
+            &o.gender_age,
+            &o.per_month,
+            &o.measures,
+            &o.exits,
+        ]
+    }
+
+    #[tokio::test]
+    async fn dashboard_figures_equal_an_independent_count_of_the_generated_history() {
+        let (state, people) = history_store().await;
+        let today = state.clock().today();
+        let today_start = swedish_midnight(today);
+        let mut suppressed = 0;
+        let mut shown = 0;
+        for (from, to) in [
+            ("", ""),
+            (
+                &(today - Duration::days(3 * 366)).to_string()[..],
+                &today.to_string()[..],
+            ),
+            (
+                &(today - Duration::days(500)).to_string()[..],
+                &(today - Duration::days(410)).to_string()[..],
+            ),
+        ] {
+            for m in ["", "Göteborg", "Malmö"] {
+                let p = Period::parse(from, to, m, today).unwrap();
+                let got = compute(&state, &p).await.unwrap();
+                let want = expected(&people, &p, today_start);
+                assert_eq!(got, want, "period {p:?}");
+                for t in tables(&got) {
+                    assert!(!t.has_recoverable_line(), "{t:?}");
+                    for c in t.cells.iter().flatten() {
+                        match c {
+                            Cell::Count(n) => {
+                                assert!(*n >= 5);
+                                shown += 1;
+                            }
+                            Cell::Suppressed => suppressed += 1,
+                        }
+                    }
+                }
+            }
+        }
+        // The history is big enough for real figures and small enough somewhere to hide one.
+        assert!(
+            shown > 50 && suppressed > 0,
+            "{shown} shown, {suppressed} hidden"
+        );
+        let all = compute(&state, &Period::parse("", "", "", today).unwrap())
+            .await
+            .unwrap();
+        assert!(matches!(all.participants, Cell::Count(n) if n > 100));
+    }
+
+    #[tokio::test]
+    async fn only_program_leads_see_the_outcomes_and_each_view_is_one_audit_entry() {
+        let (state, _) = history_store().await;
+        let today = state.clock().today();
+        let p = Period::parse("", "", "Göteborg", today).unwrap();
+        for u in ["handlaggare", "passus", "polis", "granskare", "admin"] {
+            let a = as_user(&state, u).await;
+            assert!(outcomes(&a, &p, "outcomes.read").await.is_err(), "{u}");
+        }
+        let lead = as_user(&state, "programledare").await;
+        let before = crate::audit::verify(&state).await.unwrap().entries;
+        outcomes(&lead, &p, "outcomes.read").await.unwrap();
+        let after = crate::audit::verify(&state).await.unwrap().entries;
+        assert_eq!(after, before + 1);
+    }
+
+    #[test]
+    fn a_period_is_checked() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let p = Period::parse("", "", "", today).unwrap();
+        assert_eq!(p.from, NaiveDate::from_ymd_opt(2025, 11, 26).unwrap());
+        assert_eq!(p.to, today);
+        assert!(Period::parse("2026-05-01", "2026-04-01", "", today).is_err());
+        assert!(Period::parse("1.5.2026", "", "", today).is_err());
+        assert!(Period::parse("2000-01-01", "2026-01-01", "", today).is_err());
+        assert_eq!(
+            months(
+                NaiveDate::from_ymd_opt(2025, 11, 26).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()
+            ),
+            vec!["2025-11", "2025-12", "2026-01", "2026-02"]
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! The application state: database, settings and clock. Opaque outside `crate`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use super::clock::Clock;
+use super::config::{redact_url, CoreSettings, KeySource};
+use super::crypto::{CryptoError, DekCache, Keyring};
+use super::db::{self, Db};
+use domain::AppError;
+
+/// How long an unwrapped DEK stays in memory.
+const DEK_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+const DEK_CACHE_MAX: usize = 20_000;
+
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    settings: CoreSettings,
+    clock: Clock,
+    keys: Arc<RwLock<Keyring>>,
+    key_file: Option<PathBuf>,
+    deks: DekCache,
+    audit_lock: tokio::sync::Mutex<()>,
+}
+
+fn load_keys(source: &KeySource) -> anyhow::Result<(Keyring, Option<PathBuf>)> {
+    match source {
+        KeySource::File {
+            path,
+            create_if_missing,
+        } => {
+            let k = Keyring::load_or_create(path, *create_if_missing)
+                .map_err(|e| anyhow::anyhow!("UTVAG_KEY_FILE: {e}"))?;
+            Ok((k, Some(path.clone())))
+        }
+        KeySource::Env(v) => Ok((
+            Keyring::from_env_value(v).map_err(|e| anyhow::anyhow!("UTVAG_KEK: {e}"))?,
+            None,
+        )),
+        KeySource::Ephemeral => Ok((
+            Keyring::ephemeral().map_err(|e| anyhow::anyhow!("{e}"))?,
+            None,
+        )),
+    }
+}
+
+impl AppState {
+    /// Connects to the database and applies pending migrations. Fails without serving anything
+    /// when the database cannot be reached or the schema cannot be brought up to date.
+    pub async fn init(settings: CoreSettings) -> anyhow::Result<AppState> {
+        let db = db::connect(&settings.db).await.map_err(|e| {
+            anyhow::anyhow!(
+                "UTVAG_DB: could not open {}: {e}",
+                redact_url(&settings.db.url)
+            )
+        })?;
+        let (mut keys, key_file) = load_keys(&settings.keys)?;
+        // Keys from the environment get the audit chain's own key from UTVAG_AUDIT_KEY; a key
+        // file carries its own, which this does not override.
+        if let (KeySource::Env(_), Some(seed)) = (&settings.keys, &settings.audit.key) {
+            keys = keys
+                .with_audit_seed(&seed.0)
+                .map_err(|e| anyhow::anyhow!("UTVAG_AUDIT_KEY: {e}"))?;
+        }
+        db::migrations::migrate(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                db,
+                settings,
+                clock: Clock::default(),
+                keys: Arc::new(RwLock::new(keys)),
+                key_file,
+                deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
+                audit_lock: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    /// A second app instance on the same database and keys (tests of multi-instance behaviour:
+    /// its own caches and locks, shared store).
+    pub fn second_instance(&self) -> anyhow::Result<AppState> {
+        // Keys from a file are read afresh, as another process would; keys given in memory are shared.
+        let keys = match &self.inner.key_file {
+            Some(p) => Arc::new(RwLock::new(
+                Keyring::load_or_create(p, false).map_err(|e| anyhow::anyhow!("{e}"))?,
+            )),
+            None => self.inner.keys.clone(),
+        };
+        let key_file = self.inner.key_file.clone();
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                db: self.inner.db.clone(),
+                settings: self.inner.settings.clone(),
+                clock: self.inner.clock.clone(),
+                keys,
+                key_file,
+                deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
+                audit_lock: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    pub(crate) fn with_keys<R>(&self, f: impl FnOnce(&Keyring) -> R) -> R {
+        let k = self.inner.keys.read().unwrap_or_else(|p| p.into_inner());
+        f(&k)
+    }
+
+    pub(crate) fn deks(&self) -> &DekCache {
+        &self.inner.deks
+    }
+
+    pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.audit_lock
+    }
+
+    /// Re-reads the key file after another process rotated the KEK.
+    pub(crate) fn reload_keys(&self) -> Result<(), AppError> {
+        let Some(path) = &self.inner.key_file else {
+            return Err(AppError::from(CryptoError::KeyFile(
+                "keys come from UTVAG_KEK and cannot be reloaded".into(),
+            )));
+        };
+        let mut k = self.inner.keys.write().unwrap_or_else(|p| p.into_inner());
+        k.reload(path)?;
+        Ok(())
+    }
+
+    /// Adds a KEK version to the key file and makes it current.
+    pub(crate) fn rotate_key_file(&self) -> Result<u32, AppError> {
+        let mut k = self.inner.keys.write().unwrap_or_else(|p| p.into_inner());
+        match &self.inner.key_file {
+            Some(path) => Ok(k.rotate_file(path)?),
+            None => Err(AppError::invalid(
+                "UTVAG_KEY_FILE",
+                "Nyckelrotation kräver en nyckelfil (UTVAG_KEY_FILE), inte UTVAG_KEK.",
+            )),
+        }
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub(crate) fn settings(&self) -> &CoreSettings {
+        &self.inner.settings
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    pub fn demo_mode(&self) -> bool {
+        self.inner.settings.demo
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.inner.settings.secure_cookies
+    }
+
+    /// Liveness plus a round trip to the database.
+    pub async fn database_reachable(&self) -> bool {
+        self.inner.db.ping().await
+    }
+}

@@ -1,0 +1,53 @@
+//! Helpers shared by the core's unit tests: a store with the demo data, signing in as a demo
+//! user, and the demo case that social services, Passus and the police share.
+
+use super::auth::Authed;
+use super::config::CoreSettings;
+use super::state::AppState;
+use super::{demo, participants};
+
+pub(crate) async fn setup() -> AppState {
+    let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+    demo::load(&state).await.unwrap();
+    state
+}
+
+pub(crate) async fn as_user(state: &AppState, u: &str) -> Authed {
+    // Straight to an `Authed`: sign-in itself (password, second factor) is tested in `auth`.
+    super::auth::acting_as(state, u).await.unwrap()
+}
+
+/// The Göteborg case worker, the Passus partner and the police contact of the demo data.
+pub(crate) async fn worker_partner_police(state: &AppState) -> (Authed, Authed, Authed) {
+    (
+        as_user(state, "handlaggare").await,
+        as_user(state, "passus").await,
+        as_user(state, "polis").await,
+    )
+}
+
+/// An open Göteborg case with Passus (contacts, plan, occupation and housing consent) and the
+/// police (safety basis) on the team.
+pub(crate) async fn shared_case(w: &Authed) -> String {
+    let rows = participants::list(w, participants::ListFilter::default())
+        .await
+        .unwrap();
+    for r in rows {
+        let v = participants::view(w, &r.case_id).await.unwrap();
+        let parts: Vec<&str> = v.team.iter().map(|m| m.part.as_str()).collect();
+        if parts.contains(&"mentor") && parts.contains(&"police_contact") && !v.status.is_closed() {
+            return r.case_id;
+        }
+    }
+    panic!("demo data has a case shared with Passus and the police");
+}
+
+/// A store with the demo organisations and users and the three years of demo history only (no
+/// other cases), and the generated people it was written from.
+pub(crate) async fn history_store() -> (AppState, Vec<super::demo_history::HistoryCase>) {
+    let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+    demo::load_identities(&state).await.unwrap();
+    let today = state.clock().today();
+    super::demo_history::load(&state, today).await.unwrap();
+    (state, super::demo_history::generate(today))
+}

@@ -1,0 +1,230 @@
+//! Per-participant data keys and the sealing of fields.
+//!
+//! Each participant has one random DEK, stored only wrapped by the current KEK in
+//! `participant_key:<participant>`. Unwrapped DEKs are cached briefly (zeroised when evicted) so
+//! a page of 100 rows does not unwrap 100 times. Deleting the wrapped DEK crypto-shreds every
+//! copy of the participant's sealed data, backups and exports included.
+//!
+//! Sensitive values exist in two types only: [`Sealed`] (what is stored) and [`Plain`] (what an
+//! authorised reader gets). A `Plain` never prints its value: not in `Debug`, `Display` or serde.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::crypto::{self, Aad, CryptoError, Dek, Sealed, WrappedDek};
+use super::state::AppState;
+use domain::AppError;
+
+/// A decrypted value on its way to an authorised reader.
+pub struct Plain<T>(T);
+
+impl<T> Plain<T> {
+    pub fn new(v: T) -> Plain<T> {
+        Plain(v)
+    }
+
+    /// Hands the value over, after the access policy allowed it.
+    pub fn expose(self) -> T {
+        self.0
+    }
+
+    pub fn peek(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::fmt::Debug for Plain<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Plain(••••)")
+    }
+}
+
+impl<T> std::fmt::Display for Plain<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(domain::MASK)
+    }
+}
+
+impl<T> serde::Serialize for Plain<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(domain::MASK)
+    }
+}
+
+impl From<CryptoError> for AppError {
+    fn from(e: CryptoError) -> Self {
+        tracing::error!(error = %e, "cryptographic failure");
+        AppError::Internal
+    }
+}
+
+#[derive(Deserialize)]
+struct KeyRow {
+    generation: u32,
+    wrapped: String,
+}
+
+/// A fresh DEK for a new participant and its wrapped form for storage.
+pub(crate) fn new_dek(
+    state: &AppState,
+    participant: &str,
+) -> Result<(Arc<Dek>, WrappedDek), AppError> {
+    let dek = Dek::generate(&ring::rand::SystemRandom::new())?;
+    let wrapped = state.with_keys(|k| k.wrap_dek(&dek, participant))?;
+    Ok((Arc::new(dek), wrapped))
+}
+
+/// The participant's DEK, from the cache or unwrapped from the store. `None` when shredded.
+pub(crate) async fn dek(state: &AppState, participant: &str) -> Result<Option<Arc<Dek>>, AppError> {
+    if let Some(d) = state.deks().get(participant) {
+        return Ok(Some(d));
+    }
+    let row: Option<KeyRow> = state
+        .db()
+        .q("SELECT generation, wrapped FROM ONLY type::record('participant_key', $p)")
+        .bind("p", participant)
+        .run()
+        .await?
+        .first(0)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let wrapped = WrappedDek::decode(&row.wrapped)?;
+    let dek = match state.with_keys(|k| k.unwrap_dek(&wrapped, participant, row.generation)) {
+        Ok(d) => d,
+        Err(CryptoError::UnknownKey { .. }) => {
+            // Another process rotated the KEK: pick up the new version from the key file.
+            state.reload_keys()?;
+            state.with_keys(|k| k.unwrap_dek(&wrapped, participant, row.generation))?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let dek = Arc::new(dek);
+    state.deks().insert(participant.to_string(), dek.clone());
+    Ok(Some(dek))
+}
+
+/// Seals one field of one record.
+pub(crate) fn seal(
+    dek: &Dek,
+    table: &str,
+    record: &str,
+    field: &str,
+    value: &str,
+) -> Result<String, AppError> {
+    Ok(crypto::seal(
+        dek,
+        &Aad {
+            table,
+            record,
+            field,
+        },
+        value.as_bytes(),
+    )?
+    .encode())
+}
+
+/// Seals an optional field: empty text is stored as nothing.
+pub(crate) fn seal_opt(
+    dek: &Dek,
+    table: &str,
+    record: &str,
+    field: &str,
+    value: &str,
+) -> Result<Option<String>, AppError> {
+    if value.is_empty() {
+        Ok(None)
+    } else {
+        seal(dek, table, record, field, value).map(Some)
+    }
+}
+
+/// Opens one field. A wrong key, flipped bit or moved value is a typed error (logged, audited by
+/// the caller) and never garbage.
+pub(crate) fn open(
+    dek: &Dek,
+    table: &str,
+    record: &str,
+    field: &str,
+    stored: &str,
+) -> Result<Plain<String>, AppError> {
+    let sealed = Sealed::decode(stored)?;
+    let bytes = crypto::open(
+        dek,
+        &Aad {
+            table,
+            record,
+            field,
+        },
+        &sealed,
+    )?;
+    let s = String::from_utf8(bytes.to_vec()).map_err(|_| {
+        tracing::error!(table, field, "sealed value is not UTF-8");
+        AppError::Internal
+    })?;
+    Ok(Plain::new(s))
+}
+
+/// `utvag keys rotate`: adds a KEK version and rewraps every DEK with it, a page at a time,
+/// while the app keeps serving (readers unwrap with whichever version a row names).
+pub async fn rotate(state: &AppState) -> Result<(u32, usize), AppError> {
+    let new_version = state.rotate_key_file()?;
+    let mut done = 0usize;
+    loop {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+            generation: u32,
+            wrapped: String,
+        }
+        let rows: Vec<Row> = state
+            .db()
+            .q("SELECT record::id(id) AS id, generation, wrapped FROM participant_key WHERE kek_version != $v LIMIT 200")
+            .bind("v", new_version)
+            .run()
+            .await?
+            .all(0)?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in rows {
+            let old = WrappedDek::decode(&r.wrapped)?;
+            let dek = state.with_keys(|k| k.unwrap_dek(&old, &r.id, r.generation))?;
+            let new = state.with_keys(|k| k.wrap_dek(&dek, &r.id))?;
+            // Only replace what we read: a concurrent shred or rotation wins.
+            state
+                .db()
+                .q("UPDATE type::record('participant_key', $id) SET wrapped = $w, kek_version = $v WHERE wrapped = $old")
+                .bind("id", &r.id)
+                .bind("w", new.encode())
+                .bind("v", new.kek_version())
+                .bind("old", &r.wrapped)
+                .run()
+                .await?;
+            done += 1;
+        }
+    }
+    Ok((new_version, done))
+}
+
+/// KEK versions in use: (version, number of DEKs wrapped with it).
+pub async fn key_status(state: &AppState) -> Result<(Vec<u32>, u32, Vec<(u32, i64)>), AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        kek_version: u32,
+        n: i64,
+    }
+    let rows: Vec<Row> = state
+        .db()
+        .q("SELECT kek_version, count() AS n FROM participant_key GROUP BY kek_version")
+        .run()
+        .await?
+        .all(0)?;
+    let (versions, current) = state.with_keys(|k| (k.versions(), k.current_version()));
+    Ok((
+        versions,
+        current,
+        rows.into_iter().map(|r| (r.kek_version, r.n)).collect(),
+    ))
+}
