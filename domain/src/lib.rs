@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod inbox;
+pub mod input;
 pub mod next;
 pub mod participant;
 pub mod person;

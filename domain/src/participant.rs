@@ -384,10 +384,7 @@ pub struct ConsentDto {
     pub active: bool,
 }
 
-/// Longest free text accepted in any sealed text field.
-pub const MAX_TEXT: usize = 20_000;
-/// Longest short field (names, addresses).
-pub const MAX_SHORT: usize = 200;
+pub use crate::input::{MAX_SHORT, MAX_TEXT};
 
 /// A read that the log review flags, with why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
