@@ -25,26 +25,60 @@ else
   BINDGEN_FLAGS :=
 endif
 
-.PHONY: run test tools browser npm site server fmt lint rust-test e2e bench clean-data
+# Every Rust build of make test lints the workspace's own crates while it compiles them: clippy's
+# driver wraps rustc for workspace members only, so dependencies are compiled once (a full build)
+# and shared by the lint, the tests and the site, instead of once more in check mode.
+CLIPPY_DRIVER := $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
+LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+# One feature set for every native build of the workspace, so no dependency is built twice.
+FEATURES := --workspace --features server/bench
+
+# Runs a step and prints how long it took: `$(call timed,name,command)`.
+define timed
+	@t0=$$(date +%s); echo "── $(1)"; $(2); echo "── $(1): $$(( $$(date +%s) - t0 )) s"
+endef
+
+.PHONY: run test tools browser npm site server fmt lint lint-wasm native-tests deps-check e2e bench clean-data
 
 ## run: build everything and serve http://127.0.0.1:3000 with the embedded database and demo data
 run: tools site server
 	UTVAG_DEMO=$${UTVAG_DEMO:-true} ./target/$(PROFILE)/utvag serve
 
-## test: formatting, lints (server and wasm), Rust tests, the site build and the browser tests
+## test: formatting, lints (server and wasm), Rust tests, the site build and the browser tests,
+## each step timed
 test: tools browser npm
-	$(CARGO) fmt --all --check
-	$(CARGO) clippy -p app -p server --all-targets --features app/ssr,server/bench -- -D warnings
-	$(CARGO) clippy -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate -- -D warnings
-	$(CARGO) test -p app --features ssr
-	# Also builds target/debug/utvag (with the test feature set, so nothing is compiled twice);
-	# the browser tests run against that binary.
-	$(CARGO) test -p server
-	$(MAKE) site
-	$(MAKE) e2e
+	@t0=$$(date +%s); \
+	$(MAKE) --no-print-directory fmt lint deps-check site native-tests e2e; \
+	echo "── make test: $$(( $$(date +%s) - t0 )) s"
+
+fmt:
+	$(call timed,fmt,$(CARGO) fmt --all --check)
+
+## lint: builds every native target (libraries, binary, tests, benchmarks) with clippy -D warnings
+lint:
+	$(call timed,lint and build (native),$(LINTED) $(CARGO) test $(FEATURES) --all-targets --no-run)
+
+## lint-wasm: the browser build of app with clippy -D warnings (also the site's wasm)
+lint-wasm: tools
+	$(call timed,lint and build (wasm),$(LINTED) $(CARGO) build -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate $(WASM_PROFILE_FLAG))
+
+## deps-check: the browser build holds no database or crypto core; the core holds no Leptos
+deps-check:
+	@browser=$$($(CARGO) tree -p app --target $(WASM_TARGET) --no-default-features --features hydrate -e normal --prefix none); \
+	core=$$($(CARGO) tree -p utvag-core -e normal --prefix none); \
+	if grep -E '^(utvag-core|surrealdb|surrealdb-core|ring|zeroize) ' <<<"$$browser"; then \
+	  echo "deps-check: the browser build of app must not link the core, the database or crypto"; exit 1; fi; \
+	if grep -E '^(leptos|leptos_[a-z]+|server_fn|app) ' <<<"$$core"; then \
+	  echo "deps-check: utvag-core must not depend on Leptos or on app"; exit 1; fi; \
+	echo "── dependency boundaries hold: the browser build has no core, database or crypto; the core has no Leptos"
+
+## native-tests: the Rust tests of all crates (also builds target/debug/utvag for the browser tests)
+native-tests:
+	$(call timed,rust tests,$(LINTED) $(CARGO) test $(FEATURES))
 
 tools:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$"; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
@@ -61,8 +95,7 @@ npm:
 	  cd end2end && npm ci --no-audit --no-fund; fi
 
 ## site: the hydrate wasm, its JS glue and the stylesheet in target/site/pkg
-site: tools
-	$(CARGO) build -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate $(WASM_PROFILE_FLAG)
+site: lint-wasm
 	mkdir -p $(PKG)
 	wasm-bindgen --target web --no-typescript $(BINDGEN_FLAGS) --out-dir $(PKG) --out-name utvag $(WASM_OUT)
 	cp style/utvag.css $(PKG)/utvag.css
@@ -71,11 +104,11 @@ server:
 	$(CARGO) build -p server $(CARGO_PROFILE_FLAG)
 
 e2e: npm browser
-	cd end2end && E2E_PORT=$(E2E_PORT) UTVAG_BIN=../target/$(PROFILE)/utvag npx playwright test
+	$(call timed,browser tests,cd end2end && E2E_PORT=$(E2E_PORT) UTVAG_BIN=../target/$(PROFILE)/utvag npx playwright test)
 
 ## bench: the benchmarks quoted in the issue notes (optimised build; see README)
 bench:
-	$(CARGO) bench -p app --features ssr,bench --bench crypto
+	$(CARGO) bench -p utvag-core --bench crypto
 	$(CARGO) bench -p server --features bench --bench load
 
 clean-data:
