@@ -30,7 +30,13 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  // Test results and, under test-results/.auth, the sessions that the setup project stores for
+  // the run (see helpers.ts); Playwright empties the folder when a run starts.
+  outputDir: './test-results',
+  projects: [
+    { name: 'setup', testMatch: /.*\.setup\.ts/, use: { ...devices['Desktop Chrome'] } },
+    { name: 'chromium', testIgnore: /.*\.setup\.ts/, dependencies: ['setup'], use: { ...devices['Desktop Chrome'] } },
+  ],
   webServer: {
     command: `${bin} serve`,
     url: `${baseURL}/healthz`,

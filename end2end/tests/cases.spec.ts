@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { signIn, signOut, expectAccessible } from './helpers';
+import { Page } from '@playwright/test';
+import { test, expect, signIn, signOut, expectAccessible } from './helpers';
 
 /** The Luhn check digit over the nine digits YYMMDDNNN of a personnummer. */
 function luhnCheckDigit(nine: string): number {
@@ -60,8 +60,9 @@ test.describe.serial('a case from registration to revoked consent', () => {
   let caseId = '';
   let participantId = '';
 
-  test('case worker registers a participant; a bad personnummer is refused', async ({ page }) => {
-    await signIn(page, 'handlaggare');
+  test('case worker registers a participant; a bad personnummer is refused', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
+    await page.goto('/');
     await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Registrera deltagare' }).click();
     await settle(page);
     await expect(page).toHaveURL(/\/arenden\/ny$/);
@@ -84,9 +85,9 @@ test.describe.serial('a case from registration to revoked consent', () => {
     await expectAccessible(page);
   });
 
-  test('case worker moves the case on, adds Passus to the team and records consent for contacts only', async ({ page }) => {
+  test('case worker moves the case on, adds Passus to the team and records consent for contacts only', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
     acceptDialogs(page);
-    await signIn(page, 'handlaggare');
     await page.goto(`/arenden/${caseId}`);
     await settle(page);
     await page.getByRole('button', { name: 'Ändra till utredning' }).click();
@@ -115,8 +116,9 @@ test.describe.serial('a case from registration to revoked consent', () => {
     await expectAccessible(page);
   });
 
-  test('partner sees the case with only the consented categories', async ({ page }) => {
-    await signIn(page, 'passus');
+  test('partner sees the case with only the consented categories', async ({ asUser }) => {
+    const page = await asUser('passus');
+    await page.goto('/');
     await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Ärenden' }).click();
     await settle(page);
     const row = page.locator(`tr[data-case-id="${caseId}"]`);
@@ -135,9 +137,9 @@ test.describe.serial('a case from registration to revoked consent', () => {
     await expectAccessible(page);
   });
 
-  test('case worker revokes the consent', async ({ page }) => {
+  test('case worker revokes the consent', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
     acceptDialogs(page);
-    await signIn(page, 'handlaggare');
     await page.goto(`/arenden/${caseId}/samtycken`);
     await settle(page);
     const row = page.getByTestId('consents').getByRole('row').filter({ hasText: 'Passus Göteborg' });
@@ -146,8 +148,8 @@ test.describe.serial('a case from registration to revoked consent', () => {
     await expect(row.getByRole('button', { name: /Återkalla/ })).toHaveCount(0);
   });
 
-  test('partner no longer has access', async ({ page }) => {
-    await signIn(page, 'passus');
+  test('partner no longer has access', async ({ asUser }) => {
+    const page = await asUser('passus');
     await page.goto('/arenden');
     await settle(page);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ärenden');
@@ -163,8 +165,9 @@ test.describe.serial('a case from registration to revoked consent', () => {
     await expectAccessible(page);
   });
 
-  test('log reviewer finds who has read the participant', async ({ page }) => {
-    await signIn(page, 'granskare');
+  test('log reviewer finds who has read the participant', async ({ asUser }) => {
+    const page = await asUser('granskare');
+    await page.goto('/');
     await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Loggranskning' }).click();
     await settle(page);
     await expect(page).toHaveURL(/\/granskning$/);
@@ -180,43 +183,38 @@ test.describe.serial('a case from registration to revoked consent', () => {
   });
 });
 
-test('a search for someone another organisation has answers "no hit", for a partner too', async ({ page }) => {
+test('a search for someone another organisation has answers "no hit", for a partner too', async ({ asUser }) => {
   // Malmö's case worker registers someone; Göteborg's case worker and the partner search for them.
   const pnr = fictionalPersonnummer();
-  await signIn(page, 'handlaggare.malmo');
+  const page = await asUser('handlaggare.malmo');
   await page.goto('/arenden/ny');
   await settle(page);
   await fillParticipant(page, 'Hemlig', `Person${Math.random().toString(36).slice(2, 7)}`, pnr);
   await page.getByRole('button', { name: 'Registrera deltagare' }).click();
   await expect(page).toHaveURL(/\/arenden\/(?!ny$)[A-Za-z0-9_-]+$/);
-  await signOut(page);
 
-  for (const user of ['handlaggare', 'passus']) {
-    await signIn(page, user);
-    await page.goto('/arenden');
-    await settle(page);
-    await page.getByLabel('Personnummer eller telefonnummer').fill(pnr);
-    await page.getByRole('button', { name: 'Sök', exact: true }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Ingen deltagare hittades.' })).toBeVisible();
-    await expect(page.getByTestId('search-results')).toHaveCount(0);
-    await signOut(page);
+  for (const user of ['handlaggare', 'passus'] as const) {
+    const searcher = await asUser(user);
+    await searcher.goto('/arenden');
+    await settle(searcher);
+    await searcher.getByLabel('Personnummer eller telefonnummer').fill(pnr);
+    await searcher.getByRole('button', { name: 'Sök', exact: true }).click();
+    await expect(searcher.getByRole('status').filter({ hasText: 'Ingen deltagare hittades.' })).toBeVisible();
+    await expect(searcher.getByTestId('search-results')).toHaveCount(0);
   }
 });
 
-test('a colleague of the owning unit finds the masked case and opens it by break-glass; the responsible is told', async ({ page }) => {
-  // Four sign-ins, each with a second-factor code of its own.
-  test.slow();
+test('a colleague of the owning unit finds the masked case and opens it by break-glass; the responsible is told', async ({ asUser }) => {
   const pnr = fictionalPersonnummer();
-  await signIn(page, 'handlaggare');
-  await page.goto('/arenden/ny');
-  await settle(page);
-  await fillParticipant(page, 'Sökbar', `Person${Math.random().toString(36).slice(2, 7)}`, pnr);
-  await page.getByRole('button', { name: 'Registrera deltagare' }).click();
-  await expect(page).toHaveURL(/\/arenden\/(?!ny$)[A-Za-z0-9_-]+$/);
-  const caseId = page.url().split('/').pop()!;
-  await signOut(page);
+  const owner = await asUser('handlaggare');
+  await owner.goto('/arenden/ny');
+  await settle(owner);
+  await fillParticipant(owner, 'Sökbar', `Person${Math.random().toString(36).slice(2, 7)}`, pnr);
+  await owner.getByRole('button', { name: 'Registrera deltagare' }).click();
+  await expect(owner).toHaveURL(/\/arenden\/(?!ny$)[A-Za-z0-9_-]+$/);
+  const caseId = owner.url().split('/').pop()!;
 
-  await signIn(page, 'handlaggare2');
+  const page = await asUser('handlaggare2');
   await page.goto('/arenden');
   await settle(page);
   await page.getByLabel('Personnummer eller telefonnummer').fill(pnr);
@@ -230,33 +228,29 @@ test('a colleague of the owning unit finds the masked case and opens it by break
   await page.getByRole('button', { name: 'Begär nödåtkomst' }).click();
   await expect(page.getByTestId('break-glass-banner')).toContainText(/Du har nödåtkomst till och med \d{2}:\d{2} – åtkomsten granskas/);
   await expect(page.getByTestId('case-name')).toContainText('Sökbar');
-  await signOut(page);
 
   // The responsible case worker finds the notice in the inbox.
-  await signIn(page, 'handlaggare');
-  await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Inkorg' }).click();
-  await settle(page);
-  await expect(page.getByTestId('notices')).toContainText('Henrik Sjöblom');
-  await expectAccessible(page);
-  await signOut(page);
+  await owner.goto('/');
+  await owner.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Inkorg' }).click();
+  await settle(owner);
+  await expect(owner.getByTestId('notices')).toContainText('Henrik Sjöblom');
+  await expectAccessible(owner);
 
   // The access waits in the log reviewer's queue.
-  await signIn(page, 'granskare');
-  await page.goto('/granskning/nodatkomst');
-  await settle(page);
-  const item = page.getByTestId('break-glass-queue').getByRole('listitem').filter({ hasText: 'Akut hotbild mot deltagaren' });
+  const reviewer = await asUser('granskare');
+  await reviewer.goto('/granskning/nodatkomst');
+  await settle(reviewer);
+  const item = reviewer.getByTestId('break-glass-queue').getByRole('listitem').filter({ hasText: 'Akut hotbild mot deltagaren' });
   await expect(item).toBeVisible();
   await item.getByLabel('Befogad').check();
   await item.getByLabel('Kommentar').fill('Bekräftat med enhetschefen.');
   await item.getByRole('button', { name: 'Spara granskning' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Granskningen är sparad' })).toBeVisible();
-  await expect(page.getByTestId('break-glass-queue').getByRole('listitem').filter({ hasText: 'Akut hotbild mot deltagaren' })).toHaveCount(0);
+  await expect(reviewer.getByRole('status').filter({ hasText: 'Granskningen är sparad' })).toBeVisible();
+  await expect(reviewer.getByTestId('break-glass-queue').getByRole('listitem').filter({ hasText: 'Akut hotbild mot deltagaren' })).toHaveCount(0);
 });
 
-test('editing saves, and a stale edit is refused as a conflict', async ({ browser }) => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, 'handlaggare');
+test('editing saves, and a stale edit is refused as a conflict', async ({ asUser }) => {
+  const page = await asUser('handlaggare');
   await page.goto('/arenden/ny');
   await settle(page);
   const last = `Redigeras${Math.random().toString(36).slice(2, 7)}`;
@@ -266,7 +260,7 @@ test('editing saves, and a stale edit is refused as a conflict', async ({ browse
   const caseId = page.url().split('/').pop()!;
 
   // Two tabs open the same form; the first save wins, the second is told to reload.
-  const other = await context.newPage();
+  const other = await page.context().newPage();
   await other.goto(`/arenden/${caseId}/redigera`);
   await settle(other);
   await page.goto(`/arenden/${caseId}/redigera`);
@@ -284,16 +278,19 @@ test('editing saves, and a stale edit is refused as a conflict', async ({ browse
   await expect(other.getByTestId('conflict')).toHaveCount(0);
   await expect(other.getByLabel('Telefon')).toHaveValue('+46701740698');
   await expectAccessible(other);
-  await context.close();
 });
 
-test('the case, review and shred pages take over in the browser without errors', async ({ page }) => {
+test('the case, review and shred pages take over in the browser without errors', async ({ asUser }) => {
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /hydrat|panicked/i.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
-  });
-  await signIn(page, 'handlaggare');
+  const watched = async (user: Parameters<typeof asUser>[0]) => {
+    const page = await asUser(user);
+    page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /hydrat|panicked/i.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
+    });
+    return page;
+  };
+  const page = await watched('handlaggare');
   await page.goto('/arenden');
   await settle(page);
   const href = await page.getByTestId('case-list').locator('tbody tr').getByRole('link', { name: /Öppna/ }).first().getAttribute('href');
@@ -301,26 +298,23 @@ test('the case, review and shred pages take over in the browser without errors',
     await page.goto(path);
     await settle(page);
   }
-  await signOut(page);
-  await signIn(page, 'passus');
-  await page.goto(href!);
-  await settle(page);
-  await expect(page.getByTestId('access-denied').or(page.getByTestId('case-name'))).toBeVisible();
-  await signOut(page);
-  await signIn(page, 'granskare');
+  const partner = await watched('passus');
+  await partner.goto(href!);
+  await settle(partner);
+  await expect(partner.getByTestId('access-denied').or(partner.getByTestId('case-name'))).toBeVisible();
+  const reviewer = await watched('granskare');
   for (const path of ['/granskning', '/granskning/nodatkomst?alla=on']) {
-    await page.goto(path);
-    await settle(page);
+    await reviewer.goto(path);
+    await settle(reviewer);
   }
-  await signOut(page);
-  await signIn(page, 'admin');
-  await page.goto('/admin/gallring');
-  await settle(page);
+  const admin = await watched('admin');
+  await admin.goto('/admin/gallring');
+  await settle(admin);
   expect(errors).toEqual([]);
 });
 
-test('the list filter narrows by status', async ({ page }) => {
-  await signIn(page, 'handlaggare');
+test('the list filter narrows by status', async ({ asUser }) => {
+  const page = await asUser('handlaggare');
   await page.goto('/arenden');
   await settle(page);
   await page.getByLabel('Status').selectOption('active');
@@ -332,44 +326,44 @@ test('the list filter narrows by status', async ({ page }) => {
   await expectAccessible(page);
 });
 
-test('shredding needs a second administrator, and the case is then marked as shredded', async ({ page }) => {
-  acceptDialogs(page);
+test('shredding needs a second administrator, and the case is then marked as shredded', async ({ page, asUser }) => {
   const suffix = Math.random().toString(36).slice(2, 7);
-  await signIn(page, 'handlaggare');
-  await page.goto('/arenden/ny');
-  await settle(page);
-  await fillParticipant(page, 'Gallras', `Person${suffix}`, fictionalPersonnummer());
-  await page.getByRole('button', { name: 'Registrera deltagare' }).click();
-  await expect(page).toHaveURL(/\/arenden\/(?!ny$)[A-Za-z0-9_-]+$/);
-  const caseId = page.url().split('/').pop()!;
-  const participantId = (await page.getByTestId('participant-id').textContent())!.trim();
-  await signOut(page);
+  const worker = await asUser('handlaggare');
+  await worker.goto('/arenden/ny');
+  await settle(worker);
+  await fillParticipant(worker, 'Gallras', `Person${suffix}`, fictionalPersonnummer());
+  await worker.getByRole('button', { name: 'Registrera deltagare' }).click();
+  await expect(worker).toHaveURL(/\/arenden\/(?!ny$)[A-Za-z0-9_-]+$/);
+  const caseId = worker.url().split('/').pop()!;
+  const participantId = (await worker.getByTestId('participant-id').textContent())!.trim();
 
-  await signIn(page, 'admin');
-  await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Gallring' }).click();
-  await settle(page);
-  await expect(page).toHaveURL(/\/admin\/gallring$/);
-  await page.getByLabel('Deltagar-id').fill(participantId);
-  await page.getByLabel('Skäl (beslut och diarienummer)').fill('Beslut om gallring, dnr 2026-0123');
-  await page.getByRole('button', { name: 'Begär gallring' }).click();
-  const row = page.getByTestId('shred-requests').getByRole('row').filter({ hasText: participantId });
+  const admin = await asUser('admin');
+  acceptDialogs(admin);
+  await admin.goto('/');
+  await admin.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Gallring' }).click();
+  await settle(admin);
+  await expect(admin).toHaveURL(/\/admin\/gallring$/);
+  await admin.getByLabel('Deltagar-id').fill(participantId);
+  await admin.getByLabel('Skäl (beslut och diarienummer)').fill('Beslut om gallring, dnr 2026-0123');
+  await admin.getByRole('button', { name: 'Begär gallring' }).click();
+  const row = admin.getByTestId('shred-requests').getByRole('row').filter({ hasText: participantId });
   await expect(row).toContainText('Väntar på bekräftelse av en annan administratör');
   await row.getByRole('button', { name: 'Bekräfta' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'En annan administratör måste bekräfta' })).toBeVisible();
-  await expectAccessible(page);
+  await expect(admin.getByRole('alert').filter({ hasText: 'En annan administratör måste bekräfta' })).toBeVisible();
+  await expectAccessible(admin);
 
-  // A second administrator confirms.
+  // A second administrator confirms: a new account, so it signs in (and enrols) through the form.
   const second = `admin.${suffix}`;
-  await page.goto('/admin/anvandare');
-  await settle(page);
+  await admin.goto('/admin/anvandare');
+  await settle(admin);
   // The account form's own fields (the table below has edit forms with the same labels).
-  await page.locator('#u-username').fill(second);
-  await page.locator('#u-name').fill('Andra Administratören');
-  await page.locator('#u-role').selectOption('admin');
-  await page.getByLabel('Startlösenord (minst 12 tecken)').fill('ett-långt-startlösenord');
-  await page.getByRole('button', { name: 'Skapa konto' }).click();
-  await expect(page.getByRole('cell', { name: second })).toBeVisible();
-  await signOut(page);
+  await admin.locator('#u-username').fill(second);
+  await admin.locator('#u-name').fill('Andra Administratören');
+  await admin.locator('#u-role').selectOption('admin');
+  await admin.getByLabel('Startlösenord (minst 12 tecken)').fill('ett-långt-startlösenord');
+  await admin.getByRole('button', { name: 'Skapa konto' }).click();
+  await expect(admin.getByRole('cell', { name: second })).toBeVisible();
+  acceptDialogs(page);
   await signIn(page, second, 'ett-långt-startlösenord');
   await page.goto('/admin/gallring');
   await settle(page);
@@ -378,10 +372,9 @@ test('shredding needs a second administrator, and the case is then marked as shr
   await expect(page.getByTestId('shred-requests').getByRole('row').filter({ hasText: participantId })).toContainText('Genomförd');
   await signOut(page);
 
-  await signIn(page, 'handlaggare');
-  await page.goto('/arenden');
-  await settle(page);
-  const listed = page.getByTestId('case-list').locator(`tr[data-case-id="${caseId}"]`);
+  await worker.goto('/arenden');
+  await settle(worker);
+  const listed = worker.getByTestId('case-list').locator(`tr[data-case-id="${caseId}"]`);
   await expect(listed.locator('.tag.shredded')).toHaveText('Gallrad');
   await expect(listed.locator('.masked')).toBeVisible();
   await expect(listed.getByRole('link')).toHaveCount(0);
@@ -390,8 +383,8 @@ test('shredding needs a second administrator, and the case is then marked as shr
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('the case list, its filter and a case overview read without JavaScript', async ({ page }) => {
-    await signIn(page, 'handlaggare');
+  test('the case list, its filter and a case overview read without JavaScript', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
     await page.goto('/arenden');
     await page.getByLabel('Bara mina ärenden').check();
     await page.getByRole('button', { name: 'Visa' }).click();
@@ -405,8 +398,8 @@ test.describe('without JavaScript', () => {
     await expect(page.getByTestId('visible-categories').getByRole('listitem').first()).toBeVisible();
   });
 
-  test('a bad personnummer is reported after the plain form post', async ({ page }) => {
-    await signIn(page, 'handlaggare');
+  test('a bad personnummer is reported after the plain form post', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
     await page.goto('/arenden/ny');
     await fillParticipant(page, 'Utan', 'Skript', '19900101-1235');
     await page.getByRole('button', { name: 'Registrera deltagare' }).click();

@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { signIn, expectAccessible, nextCode, PASSWORD } from './helpers';
+import { Page } from '@playwright/test';
+import { test, expect, expectAccessible, nextCode, PASSWORD } from './helpers';
 
 /** The Luhn check digit over the nine digits YYMMDDNNN of a personnummer. */
 function luhnCheckDigit(nine: string): number {
@@ -59,9 +59,11 @@ async function addConsent(page: Page, caseId: string, org: string, categories: s
   await call(page, 'consents/add', form);
 }
 
-/** Collects hydration errors and panics in the browser; a test ends by expecting none. */
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
+/**
+ * Collects hydration errors and panics in the browser (into `errors`, to watch several pages);
+ * a test ends by expecting none.
+ */
+function watchConsole(page: Page, errors: string[] = []): string[] {
   page.on('console', (m) => {
     if (m.type() === 'error' && /hydrat|panicked/i.test(m.text())) errors.push(m.text());
   });
@@ -75,10 +77,11 @@ test.describe.serial('casework shared by social services, Passus and the police'
   const offlineContact = `Möte på fritidsgården utan skript ${suffix}`;
   let caseId = '';
 
-  test('case worker writes a plan with two goals and an action owned by Passus', async ({ page }) => {
+  test('case worker writes a plan with two goals and an action owned by Passus', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
     const errors = watchConsole(page);
-    await signIn(page, 'handlaggare');
-    await page.goto('/arenden/ny');
+    // Hydrated before typing: the page's code takes over the inputs when it starts.
+    await open(page, '/arenden/ny');
     await page.getByLabel('Förnamn').fill('Plan');
     await page.getByLabel('Efternamn').fill(`Deltagare${suffix}`);
     await page.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer());
@@ -135,10 +138,10 @@ test.describe.serial('casework shared by social services, Passus and the police'
   test.describe('on a phone', () => {
     test.use({ viewport: { width: 390, height: 844 } });
 
-    test('Passus finds the open action on the start page and a quick way to log a contact', async ({ page }) => {
+    test('Passus finds the open action on the start page and a quick way to log a contact', async ({ asUser }) => {
+      const page = await asUser('passus');
       const errors = watchConsole(page);
-      await signIn(page, 'passus');
-      await page.waitForLoadState('networkidle');
+      await open(page, '/');
       const mine = page.getByTestId('my-participants');
       const entry = mine.getByTestId('work-case').filter({ hasText: action });
       await expect(entry).toHaveCount(1);
@@ -150,9 +153,9 @@ test.describe.serial('casework shared by social services, Passus and the police'
       expect(errors).toEqual([]);
     });
 
-    test('Passus logs a contact and marks the action done', async ({ page }) => {
+    test('Passus logs a contact and marks the action done', async ({ asUser }) => {
+      const page = await asUser('passus');
       const errors = watchConsole(page);
-      await signIn(page, 'passus');
       await open(page, `/arenden/${caseId}/kontakt`);
       const form = page.getByTestId('contact-form');
       await expect(form).toHaveAttribute('autocomplete', 'off');
@@ -179,9 +182,9 @@ test.describe.serial('casework shared by social services, Passus and the police'
     });
   });
 
-  test('case worker sees the contact and the finished action on the timeline', async ({ page }) => {
+  test('case worker sees the contact and the finished action on the timeline', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
     const errors = watchConsole(page);
-    await signIn(page, 'handlaggare');
     await open(page, `/arenden/${caseId}/tidslinje`);
     const timeline = page.getByTestId('timeline');
     const contact = timeline.getByTestId('event').filter({ hasText: phoneContact });
@@ -203,21 +206,21 @@ test.describe.serial('casework shared by social services, Passus and the police'
     expect(errors).toEqual([]);
   });
 
-  test('the police record a high threat and the case worker sees the warning', async ({ page }) => {
-    const errors = watchConsole(page);
-    await signIn(page, 'polis');
-    await open(page, `/arenden/${caseId}/sakerhet`);
-    const form = page.getByTestId('add-assessment');
+  test('the police record a high threat and the case worker sees the warning', async ({ asUser }) => {
+    const police = await asUser('polis');
+    const errors = watchConsole(police);
+    await open(police, `/arenden/${caseId}/sakerhet`);
+    const form = police.getByTestId('add-assessment');
     await form.getByLabel('Hotnivå').selectOption('high');
     await form.getByLabel('Ny bedömning senast').fill(inDays(30));
     await form.getByLabel('Underlag och bedömning').fill('Uppgifter om hot från det tidigare nätverket.');
     await form.getByRole('button', { name: 'Spara hotbedömning' }).click();
-    await expect(page.getByTestId('assessments')).toContainText('Hög');
-    await expect(page.getByTestId('threat-warning')).toContainText('Hög hotnivå');
-    await expectAccessible(page);
+    await expect(police.getByTestId('assessments')).toContainText('Hög');
+    await expect(police.getByTestId('threat-warning')).toContainText('Hög hotnivå');
+    await expectAccessible(police);
 
-    await page.getByRole('button', { name: 'Logga ut' }).click();
-    await signIn(page, 'handlaggare');
+    const page = await asUser('handlaggare');
+    watchConsole(page, errors);
     await open(page, `/arenden/${caseId}/sakerhet`);
     const warning = page.getByTestId('threat-warning');
     await expect(warning).toHaveAttribute('role', 'alert');
@@ -231,9 +234,9 @@ test.describe.serial('casework shared by social services, Passus and the police'
     expect(errors).toEqual([]);
   });
 
-  test('the police see the assessment on their start page', async ({ page }) => {
-    await signIn(page, 'polis');
-    await page.waitForLoadState('networkidle');
+  test('the police see the assessment on their start page', async ({ asUser }) => {
+    const page = await asUser('polis');
+    await open(page, '/');
     const row = page.getByTestId('police-view').getByTestId('work-case').filter({
       has: page.locator(`a[href="/arenden/${caseId}/sakerhet"]`),
     });
@@ -242,9 +245,9 @@ test.describe.serial('casework shared by social services, Passus and the police'
     await expect(row).toContainText(inDays(30));
   });
 
-  test('a plan review due in three days is on the case worker\'s week', async ({ page }) => {
-    await signIn(page, 'handlaggare');
-    await page.waitForLoadState('networkidle');
+  test('a plan review due in three days is on the case worker\'s week', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
+    await open(page, '/');
     await call(page, 'plan/review_add', {
       case_id: caseId,
       date: inDays(0),
@@ -263,20 +266,21 @@ test.describe.serial('casework shared by social services, Passus and the police'
     await expectAccessible(page);
   });
 
-  test('a note written after the session ended is saved once the user signs in again', async ({ page }) => {
+  test('a note written after the session ended is saved once the user signs in again', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
     const errors = watchConsole(page);
     const note = `Anteckning efter utloggning ${suffix}`;
-    await signIn(page, 'handlaggare');
     await open(page, `/arenden/${caseId}/anteckningar`);
     await page.getByTestId('add-note').getByLabel('Anteckning').fill(note);
-    // The session ends on the server while the user is writing.
+    // The session ends while the user is writing. (Only this browser loses it: the run's stored
+    // session, which other tests start from, stays valid on the server.)
     await page.context().clearCookies();
     await page.getByRole('button', { name: 'Spara anteckning' }).click();
     const dialog = page.getByTestId('reauth');
     await expect(dialog).toBeVisible();
     await expect(dialog.getByLabel('Användarnamn')).toHaveValue('handlaggare');
     await dialog.getByLabel('Lösenord').fill(PASSWORD);
-    await dialog.getByLabel('Engångskod').fill(await nextCode(page, 'handlaggare'));
+    await dialog.getByLabel('Engångskod').fill(await nextCode('handlaggare'));
     await dialog.getByRole('button', { name: 'Logga in och spara' }).click();
     await expect(page.getByText('Anteckningen är sparad.')).toBeVisible();
     await expect(dialog).toHaveCount(0);
@@ -287,8 +291,8 @@ test.describe.serial('casework shared by social services, Passus and the police'
   test.describe('without JavaScript', () => {
     test.use({ javaScriptEnabled: false });
 
-    test('Passus logs a contact with a plain form post', async ({ page }) => {
-      await signIn(page, 'passus');
+    test('Passus logs a contact with a plain form post', async ({ asUser }) => {
+      const page = await asUser('passus');
       await page.goto(`/arenden/${caseId}/kontakt`);
       const form = page.getByTestId('contact-form');
       await form.getByLabel('Typ av kontakt').selectOption('meeting');

@@ -1,10 +1,8 @@
-import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { signIn, signOut, expectAccessible } from './helpers';
+import { test, expect, expectAccessible } from './helpers';
 
-test('the case worker prints a register extract, and the log reviewer finds it in the log search', async ({ page }) => {
-  await signIn(page, 'handlaggare');
-  await expect(page).toHaveURL(/\/$/);
+test('the case worker prints a register extract, and the log reviewer finds it in the log search', async ({ asUser }) => {
+  const page = await asUser('handlaggare');
   await page.goto('/arenden?mine=on');
   await page.waitForLoadState('networkidle');
   await page.getByTestId('case-list').getByRole('link', { name: /Öppna/ }).first().click();
@@ -22,25 +20,22 @@ test('the case worker prints a register extract, and the log reviewer finds it i
   const json = JSON.parse(readFileSync(await download.path(), 'utf-8'));
   expect(json.participant_id).toBe(participantId);
   expect(Array.isArray(json.sections)).toBe(true);
-  await signOut(page);
 
-  await signIn(page, 'granskare');
-  await expect(page).toHaveURL(/\/$/);
-  await page.goto('/granskning');
-  await page.waitForLoadState('networkidle');
-  const form = page.getByTestId('log-search-form');
+  const reviewer = await asUser('granskare');
+  await reviewer.goto('/granskning');
+  await reviewer.waitForLoadState('networkidle');
+  const form = reviewer.getByTestId('log-search-form');
   await form.getByLabel('Deltagare (id)').fill(participantId);
   await form.getByLabel('Händelse').selectOption('participant.extract');
   await form.getByRole('button', { name: 'Sök' }).click();
-  await expect(page).toHaveURL(/sok_handelse=participant\.extract/);
-  const rows = page.getByTestId('log-search').getByRole('row').filter({ hasText: 'Sara Lindqvist' });
+  await expect(reviewer).toHaveURL(/sok_handelse=participant\.extract/);
+  const rows = reviewer.getByTestId('log-search').getByRole('row').filter({ hasText: 'Sara Lindqvist' });
   await expect(rows.first()).toContainText('Tog fram registerutdrag');
-  await expectAccessible(page);
+  await expectAccessible(reviewer);
 });
 
-test('the register extract has a secrecy review: the case worker releases one item and withholds one with a reason', async ({ page }) => {
-  await signIn(page, 'handlaggare');
-  await expect(page).toHaveURL(/\/$/);
+test('the register extract has a secrecy review: the case worker releases one item and withholds one with a reason', async ({ asUser }) => {
+  const page = await asUser('handlaggare');
   await page.goto('/arenden?mine=on');
   await page.waitForLoadState('networkidle');
   // A case of the case worker's with at least two items up for review (the police's threat

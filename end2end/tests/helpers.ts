@@ -1,6 +1,8 @@
-import { Page, expect } from '@playwright/test';
+import { test as base, BrowserContext, Page, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 export const PASSWORD = process.env.UTVAG_DEMO_PASSWORD ?? 'utvag-demo-2026';
 
@@ -42,28 +44,68 @@ export function base32(s: string): Buffer {
 
 const stepNow = () => Math.floor(Date.now() / 30_000);
 
-// The server accepts each step of a user's codes once (the step before and after the current one
-// too), so the run remembers the last step it used per user and takes the next one.
-const lastStep = new Map<string, number>();
+/**
+ * What one run keeps between its worker processes: the stored sessions and the code steps used.
+ * It lives in Playwright's output folder, which is emptied when a run starts — as the server's
+ * in-memory database is, so neither outlives the sessions and steps it describes.
+ */
+const RUN_DIR = path.join(__dirname, '..', 'test-results', '.auth');
+
+/** The demo users that tests act as from a stored session (auth.setup.ts signs each in once). */
+export const SESSION_USERS = ['handlaggare', 'handlaggare.malmo', 'handlaggare2', 'programledare', 'passus', 'polis', 'granskare', 'admin'] as const;
+export type SessionUser = (typeof SESSION_USERS)[number];
+
+/** The stored browser state (session cookie) of `username`'s sign-in for this run. */
+export function sessionFile(username: SessionUser): string {
+  return path.join(RUN_DIR, `${username}.json`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * A code for `username` that this run has not used yet: the step before, at or after the current
- * one; when those are all used, waits for the next step.
+ * Takes the next unused code step of `username` for this run. The server accepts each user's
+ * steps only in increasing order (the step before, at or after the current one), so the run
+ * remembers the last step it used per user — in a file, because sign-ins of one user happen in
+ * several worker processes — and waits for the next step only when all three are used.
  */
-export async function nextCode(page: Page, username: string, secret = demoSecret(username)): Promise<string> {
-  let step = Math.max(stepNow() - 1, (lastStep.get(username) ?? 0) + 1);
-  if (step > stepNow() + 1) {
-    await page.waitForTimeout((step - 1) * 30_000 - Date.now() + 300);
-    step = Math.max(stepNow() - 1, step);
+async function claimStep(username: string): Promise<number> {
+  const dir = path.join(RUN_DIR, 'totp');
+  mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, `${username}.lock`);
+  // Creating a directory is atomic: whoever creates it holds the user's steps.
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      await sleep(25);
+    }
   }
-  lastStep.set(username, step);
-  return totp(secret, step);
+  try {
+    const file = path.join(dir, `${username}.step`);
+    const last = existsSync(file) ? Number(readFileSync(file, 'utf-8')) : 0;
+    let step = Math.max(stepNow() - 1, last + 1);
+    if (step > stepNow() + 1) {
+      await sleep((step - 1) * 30_000 - Date.now() + 300);
+      step = Math.max(stepNow() - 1, step);
+    }
+    writeFileSync(file, String(step));
+    return step;
+  } finally {
+    rmdirSync(lock);
+  }
+}
+
+/** A code for `username` that this run has not used yet (see `claimStep`). */
+export async function nextCode(username: string, secret = demoSecret(username)): Promise<string> {
+  return totp(secret, await claimStep(username));
 }
 
 /** Enters codes on the code or enrolment page until one is taken (a step used earlier is refused). */
 export async function secondFactor(page: Page, username: string, button: string, secret?: Buffer) {
   for (let attempt = 0; attempt < 4; attempt++) {
-    await page.getByLabel('Engångskod').fill(await nextCode(page, username, secret));
+    await page.getByLabel('Engångskod').fill(await nextCode(username, secret));
     await page.getByRole('button', { name: button }).click();
     await page.waitForURL((u) => !u.pathname.startsWith('/logga-in/') || u.searchParams.has('fel'));
     if (!new URL(page.url()).pathname.startsWith('/logga-in/')) return;
@@ -89,6 +131,29 @@ export async function signIn(page: Page, username: string, password = PASSWORD) 
     await secondFactor(page, username, 'Aktivera och logga in', base32(secret ?? ''));
   }
 }
+
+/**
+ * The tests' `test`: with `asUser(name)`, a page in a browser context of its own that starts from
+ * the demo user's stored session, so a test works as that user without a sign-in (and its wait
+ * for a fresh code). The contexts close when the test ends. Never sign out on such a page: that
+ * would end the session every other test of the run starts from; a test about signing out signs
+ * in through the form first.
+ */
+export const test = base.extend<{ asUser: (username: SessionUser) => Promise<Page> }>({
+  asUser: async ({ browser }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (username) => {
+      // The context gets the project's and the describe block's options (base URL, viewport,
+      // JavaScript) from the runner, as the `page` fixture's does.
+      const context = await browser.newContext({ storageState: sessionFile(username) });
+      contexts.push(context);
+      return context.newPage();
+    });
+    await Promise.all(contexts.map((c) => c.close()));
+  },
+});
+
+export { expect };
 
 export async function signOut(page: Page) {
   await page.getByRole('button', { name: 'Logga ut' }).click();

@@ -1,14 +1,14 @@
-import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { signIn, expectAccessible } from './helpers';
+import { test, expect, expectAccessible } from './helpers';
 
 async function settle(page: import('@playwright/test').Page) {
   await page.waitForLoadState('networkidle');
 }
 
 test.describe('outcomes dashboard', () => {
-  test('the program lead opens the dashboard, changes the period and downloads the CSV', async ({ page }) => {
-    await signIn(page, 'programledare');
+  test('the program lead opens the dashboard, changes the period and downloads the CSV', async ({ asUser }) => {
+    const page = await asUser('programledare');
+    await page.goto('/');
     await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Uppföljning' }).click();
     await expect(page).toHaveURL(/\/uppfoljning$/);
     await settle(page);
@@ -53,18 +53,16 @@ test.describe('outcomes dashboard', () => {
     await expectAccessible(page);
   });
 
-  test('a case worker is not shown the dashboard', async ({ page }) => {
-    await signIn(page, 'handlaggare');
-    await expect(page).toHaveURL(/\/$/);
+  test('a case worker is not shown the dashboard', async ({ asUser }) => {
+    const page = await asUser('handlaggare');
     await page.goto('/uppfoljning');
     await expect(page.getByRole('alert')).toHaveText('Du har inte behörighet till det här.');
     const res = await page.request.get('/api/rapport.csv');
     expect(res.status()).toBe(403);
   });
 
-  test('a period that ends before it starts is explained', async ({ page }) => {
-    await signIn(page, 'programledare');
-    await expect(page).toHaveURL(/\/$/);
+  test('a period that ends before it starts is explained', async ({ asUser }) => {
+    const page = await asUser('programledare');
     await page.goto('/uppfoljning?from=2026-05-01&to=2026-04-01');
     await expect(page.getByRole('alert')).toHaveText('Periodens början ligger efter dess slut.');
   });
@@ -72,8 +70,8 @@ test.describe('outcomes dashboard', () => {
   test.describe('without JavaScript', () => {
     test.use({ javaScriptEnabled: false });
 
-    test('the period form works as a plain GET', async ({ page }) => {
-      await signIn(page, 'programledare');
+    test('the period form works as a plain GET', async ({ asUser }) => {
+      const page = await asUser('programledare');
       await page.goto('/uppfoljning');
       await page.getByLabel('Kommun').selectOption('Göteborg');
       await page.getByRole('button', { name: 'Visa' }).click();
@@ -84,9 +82,9 @@ test.describe('outcomes dashboard', () => {
   });
 });
 
-test('the administrator sees the retention settings and what is due now, without changing anything', async ({ page }) => {
-  await signIn(page, 'admin');
-  await expect(page).toHaveURL(/\/$/);
+test('the administrator sees the retention settings and what is due now, without changing anything', async ({ asUser }) => {
+  const page = await asUser('admin');
+  await page.goto('/');
   await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Gallring' }).click();
   await settle(page);
   const section = page.getByTestId('retention');
