@@ -4,7 +4,8 @@
 //! has the password from `UTVAG_DEMO_PASSWORD` (default `utvag-demo-2026`), which sign-in accepts
 //! only in demo mode.
 
-use super::identity::{insert_org, insert_user, NewUserInput, OrgInput};
+use super::audit::Who;
+use super::identity::{insert_org, insert_user_hashed, NewUserInput, OrgInput};
 use super::state::AppState;
 use domain::{AppError, DisplayName, NewPassword, OrgKind, Role, Username};
 
@@ -99,6 +100,7 @@ pub async fn load_identities(state: &AppState) -> Result<(), AppError> {
         insert_org(state, id, input).await?;
     }
     let pw = demo_password();
+    let hash = demo_password_hash(&pw).await?;
     let mut tasks = Vec::new();
     for (username, display, org, role) in DEMO_USERS {
         let input = NewUserInput {
@@ -114,9 +116,10 @@ pub async fn load_identities(state: &AppState) -> Result<(), AppError> {
             })?,
         };
         let state = state.clone();
+        let hash = hash.clone();
         let id = format!("demo_{}", username.replace('.', "_"));
         tasks.push(tokio::spawn(async move {
-            insert_user(&state, &id, input).await?;
+            insert_user_hashed(&state, &Who::system(), &id, input, hash).await?;
             // Pre-enrolled with a secret derived from the user name (`totp::demo_secret`), so
             // the demo stays one command; real enrolments get random secrets.
             super::totp::enrol_demo(&state, &id, username).await
@@ -126,6 +129,30 @@ pub async fn load_identities(state: &AppState) -> Result<(), AppError> {
         t.await.map_err(|_| AppError::Internal)??;
     }
     Ok(())
+}
+
+/// The hash of the demo password, computed once per process. Every demo user has this public
+/// password, so a salt of its own per user would protect nothing; hashing it (600 000 PBKDF2
+/// iterations) nine times on every demo load was most of the cost of a test's fresh store.
+async fn demo_password_hash(pw: &str) -> Result<String, AppError> {
+    static HASH: std::sync::Mutex<Option<(String, String)>> = std::sync::Mutex::new(None);
+    let cached = HASH.lock().ok().and_then(|h| {
+        h.as_ref()
+            .filter(|(p, _)| p == pw)
+            .map(|(_, hash)| hash.clone())
+    });
+    if let Some(hash) = cached {
+        return Ok(hash);
+    }
+    let owned = pw.to_string();
+    let hash = tokio::task::spawn_blocking(move || super::password::hash(&owned))
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(|_| AppError::Internal)?;
+    if let Ok(mut h) = HASH.lock() {
+        *h = Some((pw.to_string(), hash.clone()));
+    }
+    Ok(hash)
 }
 
 /// Signs a demo user in the way the sign-in page does — the password, then the code their

@@ -317,6 +317,20 @@ async fn insert_user_by(
         .await
         .map_err(|_| AppError::Internal)?
         .map_err(|_| AppError::Internal)?;
+    insert_user_hashed(state, by, id, input, hash).await
+}
+
+/// Creates a user whose password is already hashed (`password::hash`): the demo users share the
+/// public demo password, so its hash is computed once, not once per user and load.
+pub(crate) async fn insert_user_hashed(
+    state: &AppState,
+    by: &Who,
+    id: &str,
+    input: NewUserInput,
+    hash: String,
+) -> Result<String, AppError> {
+    check_id("org", &input.org_id)?;
+    check_id("id", id)?;
     let body = "
         IF !record::exists(type::record('org', $org)) { THROW 'invalid:org:Organisationen finns inte.' };
         IF (SELECT VALUE id FROM user WHERE username = $u) != [] { THROW 'invalid:username:Användarnamnet är upptaget.' };
@@ -468,9 +482,9 @@ pub async fn take_admin_reset_notice(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::review::{flagged_reads, Flag};
     use crate::audit::Row;
     use crate::demo::ORG_GBG;
-    use crate::oversight::{flagged_reads, Flag};
     use crate::testing::{as_user, setup};
 
     const PASSWORD: &str = "ett-hemligt-lösenord-42";

@@ -5,8 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use server::config::{AuditCmd, Cli, Command, Config, KeysCmd, UserCmd};
 use server::telemetry;
+use utvag_core::audit::{self, checkpoint};
 use utvag_core::config::KeySource;
-use utvag_core::{audit, checkpoint, demo, demo_history, ops, retention, AppState};
+#[cfg(feature = "demo")]
+use utvag_core::{demo, demo_history};
+use utvag_core::{ops, retention, AppState};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -65,13 +68,8 @@ async fn open(config: &Config) -> anyhow::Result<AppState> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     telemetry::metrics();
     let state = open(&config).await?;
-    if state.demo_mode() && demo::is_empty(&state).await? {
-        tracing::info!("empty database in demo mode: loading demo data");
-        start_new_checkpoint_file(&state);
-        demo::load(&state).await?;
-        let n = demo_history::load(&state, state.clock().today()).await?;
-        tracing::info!(participants = n, "demo history loaded");
-        println!("{}", demo::sign_in_table());
+    if state.demo_mode() {
+        demo_if_empty(&state).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -147,12 +145,28 @@ async fn gallring(config: Config, apply: bool) -> anyhow::Result<()> {
 /// A demo store made afresh starts a new checkpoint file; the old one (of the removed store) is
 /// kept under another name. Outside demo mode a checkpoint file that the store does not reach is
 /// exactly what `utvag audit verify` must report, so it is never moved.
+#[cfg(feature = "demo")]
 fn start_new_checkpoint_file(state: &AppState) {
     if let Some(old) = checkpoint::start_afresh(state) {
         tracing::warn!(moved_to = %old.display(), "demo store is new: the previous audit checkpoint file was moved aside");
     }
 }
 
+/// An empty store in demo mode gets the demo data.
+#[cfg(feature = "demo")]
+async fn demo_if_empty(state: &AppState) -> anyhow::Result<()> {
+    if demo::is_empty(state).await? {
+        tracing::info!("empty database in demo mode: loading demo data");
+        start_new_checkpoint_file(state);
+        demo::load(state).await?;
+        let n = demo_history::load(state, state.clock().today()).await?;
+        tracing::info!(participants = n, "demo history loaded");
+        println!("{}", demo::sign_in_table());
+    }
+    Ok(())
+}
+
+#[cfg(feature = "demo")]
 async fn load_demo(config: Config) -> anyhow::Result<()> {
     let state = open(&config).await?;
     if state.demo_mode() && demo::is_empty(&state).await? {
@@ -169,6 +183,7 @@ async fn load_demo(config: Config) -> anyhow::Result<()> {
 }
 
 /// The current code of a demo user, from the public demo secret: no store, no keys.
+#[cfg(feature = "demo")]
 fn demo_code(username: &str) -> anyhow::Result<()> {
     if !demo::DEMO_USERS.iter().any(|(u, ..)| *u == username) {
         anyhow::bail!("{username} is not a demo user");
@@ -177,6 +192,25 @@ fn demo_code(username: &str) -> anyhow::Result<()> {
     let secret = utvag_core::totp::demo_secret(username);
     println!("{}", utvag_core::totp::code_at(&secret, now));
     Ok(())
+}
+
+// A production build (`--no-default-features`) carries no demo data at all.
+#[cfg(not(feature = "demo"))]
+const NO_DEMO: &str = "this build has no demo data (built without the `demo` feature)";
+
+#[cfg(not(feature = "demo"))]
+async fn demo_if_empty(_: &AppState) -> anyhow::Result<()> {
+    anyhow::bail!("UTVAG_DEMO: {NO_DEMO}")
+}
+
+#[cfg(not(feature = "demo"))]
+async fn load_demo(_: Config) -> anyhow::Result<()> {
+    anyhow::bail!("{NO_DEMO}")
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo_code(_: &str) -> anyhow::Result<()> {
+    anyhow::bail!("{NO_DEMO}")
 }
 
 async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
