@@ -1257,14 +1257,12 @@ mod tests {
         let admin = acting_as(&state, "admin").await.unwrap();
         let worker = acting_as(&state, "handlaggare").await.unwrap();
         assert_eq!(
-            totp::reset_second_factor(&worker, admin.user_id())
+            crate::mfa::reset(&worker, admin.user_id())
                 .await
                 .unwrap_err(),
             AppError::Forbidden
         );
-        totp::reset_second_factor(&admin, worker.user_id())
-            .await
-            .unwrap();
+        crate::mfa::reset(&admin, worker.user_id()).await.unwrap();
         // The refused attempt and the reset: one entry each.
         let reset = entries(&state, "user.mfa_reset").await;
         assert_eq!(reset.len(), 2);
@@ -1281,11 +1279,11 @@ mod tests {
         assert_eq!(s.next, Next::Enrol);
         assert!(authenticate(&state, Some(&s.token)).await.is_err());
         let p = pending(&state, Some(&s.token)).await.unwrap();
-        let e = totp::enrolment(&p).await.unwrap();
+        let e = crate::mfa::enrolment(&p).await.unwrap();
         assert_eq!(e.recovery_codes.len(), 10);
         // Reloading the page shows the same enrolment.
         assert_eq!(
-            totp::enrolment(&p).await.unwrap().secret_base32,
+            crate::mfa::enrolment(&p).await.unwrap().secret_base32,
             e.secret_base32
         );
         // The secret is not stored in clear.

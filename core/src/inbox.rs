@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::audit::{self, Entry};
 use super::auth::Authed;
-use super::gate::{check_id, require, who};
+use super::gate::{check_id, refuse_unknown, require, who};
 use domain::inbox::{DuplicateDto, DuplicateOutcome, NotificationDto};
 use domain::{AppError, Capability};
 
@@ -55,13 +55,18 @@ pub async fn duplicates(a: &Authed) -> Result<Vec<DuplicateDto>, AppError> {
         .collect())
 }
 
+/// No case id, so that a refusal's entry names none.
+const NO_CASE: &str = "";
+
 /// Settles a possible duplicate of the user's own organisation. Another organisation's entry
 /// answers as one that does not exist.
 pub async fn settle(a: &Authed, id: &str, outcome: DuplicateOutcome) -> Result<(), AppError> {
     const ACTION: &str = "duplicate.settle";
     require(a, Capability::HandleDuplicates, ACTION).await?;
+    // Refused like an unknown case, with an entry that names no case (the duplicate's id is not
+    // a case id); whoever may handle duplicates lists cases, so the answer is `NotFound`.
     if check_id(id).is_err() {
-        return Err(deny_not_found(a, ACTION).await);
+        return Err(refuse_unknown(a, ACTION, NO_CASE).await);
     }
     let existing: Option<String> = a
         .state()
@@ -73,7 +78,7 @@ pub async fn settle(a: &Authed, id: &str, outcome: DuplicateOutcome) -> Result<(
         .await?
         .first(0)?;
     let Some(existing) = existing else {
-        return Err(deny_not_found(a, ACTION).await);
+        return Err(refuse_unknown(a, ACTION, NO_CASE).await);
     };
     let mut vars = serde_json::Map::new();
     for (k, v) in [
@@ -97,15 +102,6 @@ pub async fn settle(a: &Authed, id: &str, outcome: DuplicateOutcome) -> Result<(
     e.reason = Some(format!("duplicate:{id} {}", outcome.as_str()));
     audit::commit(a.state(), &who(a), e, body, vars).await?;
     Ok(())
-}
-
-async fn deny_not_found(a: &Authed, action: &str) -> AppError {
-    let mut e = Entry::new(action);
-    e.decision = "deny".into();
-    match audit::append(a.state(), &who(a), e).await {
-        Ok(_) => AppError::NotFound,
-        Err(err) => err,
-    }
 }
 
 /// Unread break-glass notices to the user.

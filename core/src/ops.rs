@@ -70,7 +70,7 @@ pub async fn key_status(state: &AppState) -> Result<(Vec<u32>, u32, Vec<(u32, i6
 /// `utvag audit verify`: walks the chain, records and returns the result.
 pub async fn verify_audit(state: &AppState) -> Result<super::audit::Verification, AppError> {
     let v = super::audit::verify(state).await?;
-    super::oversight::record_verification(state, &v).await?;
+    super::audit::review::record_verification(state, &v).await?;
     Ok(v)
 }
 

@@ -21,8 +21,6 @@ use ring::{digest, hmac};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::audit::{self, Entry};
-use super::auth::{Authed, Pending};
 use super::crypto::{open, seal, Aad, CryptoError, Dek, Sealed, WrappedDek};
 use super::state::AppState;
 use domain::{AppError, Role};
@@ -248,14 +246,14 @@ pub struct Enrolment {
     pub recovery_codes: Vec<String>,
 }
 
-/// The enrolment of a user who must enrol before signing in: started on the first call (a random
-/// secret and ten recovery codes), the same on every call until it is confirmed with a code.
-pub async fn enrolment(p: &Pending) -> Result<Enrolment, AppError> {
-    if !p.must_enrol() {
-        return Err(AppError::Forbidden);
-    }
-    let state = p.state();
-    let uid = p.user_id();
+/// The unconfirmed enrolment of user `uid`: started on the first call (a random secret and ten
+/// recovery codes), the same on every call until it is confirmed with a code. Who may ask is
+/// decided by the caller (`mfa::enrolment`).
+pub(crate) async fn enrolment_of(
+    state: &AppState,
+    uid: &str,
+    username: &str,
+) -> Result<Enrolment, AppError> {
     for _ in 0..3 {
         if let Some(r) = row(state, uid).await? {
             if r.confirmed {
@@ -269,7 +267,7 @@ pub async fn enrolment(p: &Pending) -> Result<Enrolment, AppError> {
                 None => String::new(),
             };
             return Ok(Enrolment {
-                qr_svg: qr_svg(&otpauth_uri(p.username(), &secret))?,
+                qr_svg: qr_svg(&otpauth_uri(username, &secret))?,
                 secret_base32: secret_base32(&secret),
                 recovery_codes: codes.lines().map(str::to_string).collect(),
             });
@@ -470,36 +468,6 @@ pub async fn next_demo_code(state: &AppState, username: &str) -> Result<Option<S
     let now = step_at(state.clock().now());
     let step = (now - WINDOW).max(last.unwrap_or(0) + 1);
     Ok((step <= now + WINDOW).then(|| code_for_step(&demo_secret(username), step)))
-}
-
-/// An administrator removes a user's second factor (a lost phone): the enrolment, the recovery
-/// codes and every session of the user go, so the next sign-in starts a new enrolment. Recorded
-/// as `user.mfa_reset` in the same transaction, and marked like a password reset so the user is
-/// told at their next sign-in (`identity::take_admin_reset_notice`).
-pub async fn reset_second_factor(who: &Authed, user_id: &str) -> Result<(), AppError> {
-    super::gate::require(who, domain::Capability::Administer, "user.mfa_reset").await?;
-    super::gate::check_id(user_id)?;
-    let mut e = Entry::new("user.mfa_reset");
-    e.reason = Some(format!("user:{user_id}"));
-    let mut vars = serde_json::Map::new();
-    vars.insert("uid".into(), user_id.into());
-    vars.insert(
-        "now".into(),
-        serde_json::to_value(who.state().clock().now()).unwrap_or_default(),
-    );
-    audit::commit(
-        who.state(),
-        &super::gate::who(who),
-        e,
-        "IF (SELECT VALUE id FROM ONLY type::record('user', $uid)) = NONE { THROW 'notfound' };
-         UPDATE type::record('user', $uid) SET reset_by_admin_at = <datetime>$now RETURN NONE;
-         DELETE type::record('mfa', $uid);
-         DELETE mfa_recovery WHERE user = $uid;
-         DELETE session WHERE user = $uid;",
-        vars,
-    )
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use domain::{AppError, CaseStatus, Category, ParticipantForm, SspfLevel};
+use utvag_core::audit::review::{self, ReviewRow};
 use utvag_core::auth::{self, Authed};
 use utvag_core::config::{CoreSettings, KeySource};
-use utvag_core::oversight::{self, ReviewRow};
 use utvag_core::participants::{self, ListFilter, ValidParticipant};
 use utvag_core::{audit, breakglass, consent, demo, ops, AppState};
 
@@ -82,7 +82,7 @@ impl<'a> Trail<'a> {
             "{action} left {} entries",
             now - self.head
         );
-        let rows = oversight::reads_by_user(&self.reviewer, username)
+        let rows = review::reads_by_user(&self.reviewer, username)
             .await
             .unwrap();
         let last = rows
@@ -290,7 +290,7 @@ async fn every_read_and_write_of_a_participant_leaves_exactly_one_audit_entry() 
     // register + the view just made.
     let now = verified_head(&state).await;
     assert_eq!(now, t.head + 2);
-    let rows = oversight::reads_of_participant(&t.reviewer, &new_pid)
+    let rows = review::reads_of_participant(&t.reviewer, &new_pid)
         .await
         .unwrap();
     let actions: Vec<&str> = rows.iter().map(|r| r.row.action.as_str()).collect();

@@ -533,13 +533,13 @@ async fn an_administrator_resets_a_lost_second_factor_and_the_user_must_enrol_ag
 
     // Both attempts are in the log, the refusal included.
     let reviewer = app.authed("granskare").await;
-    let rows = utvag_core::oversight::reads_by_user(&reviewer, "admin")
+    let rows = utvag_core::audit::review::reads_by_user(&reviewer, "admin")
         .await
         .unwrap();
     assert!(rows
         .iter()
         .any(|r| r.row.action == "user.mfa_reset" && r.row.decision == "allow"));
-    let rows = utvag_core::oversight::reads_by_user(&reviewer, "passus")
+    let rows = utvag_core::audit::review::reads_by_user(&reviewer, "passus")
         .await
         .unwrap();
     assert!(rows

@@ -1028,7 +1028,7 @@ async fn registering_a_personnummer_another_organisation_holds_answers_as_for_a_
 /// The audit trail of one participant as the log reviewer sees it, oldest first.
 async fn trail_of(app: &TestApp, participant: &str) -> Vec<utvag_core::audit::Row> {
     let reviewer = app.authed("granskare").await;
-    let mut rows: Vec<_> = utvag_core::oversight::reads_of_participant(&reviewer, participant)
+    let mut rows: Vec<_> = utvag_core::audit::review::reads_of_participant(&reviewer, participant)
         .await
         .unwrap()
         .into_iter()
@@ -1097,7 +1097,7 @@ async fn a_register_extract_is_a_printable_page_and_a_json_download_each_audited
         let reviewer = &reviewer;
         async move {
             let mut rows: Vec<_> =
-                utvag_core::oversight::reads_of_participant(reviewer, &participant)
+                utvag_core::audit::review::reads_of_participant(reviewer, &participant)
                     .await
                     .unwrap()
                     .into_iter()

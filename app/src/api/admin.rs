@@ -125,7 +125,7 @@ pub async fn reset_password(id: String, password: String) -> Result<(), AppError
 #[server(endpoint = "admin/user_mfa_reset")]
 pub async fn reset_second_factor(id: String) -> Result<(), AppError> {
     super::reply(
-        async { utvag_core::totp::reset_second_factor(&require_user().await?, &id).await }.await,
+        async { utvag_core::mfa::reset(&require_user().await?, &id).await }.await,
     )
 }
 

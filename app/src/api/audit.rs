@@ -8,35 +8,18 @@ use crate::api::require_user;
 use domain::audit::AuditSearchDto;
 use domain::{AppError, AuditRow, BreakGlassRow, FlaggedRow, VerificationDto};
 #[cfg(feature = "ssr")]
-use utvag_core::{breakglass, oversight};
+use utvag_core::{audit::review, breakglass};
 
 #[cfg(feature = "ssr")]
-fn to_dto(rows: Vec<oversight::ReviewRow>) -> Vec<AuditRow> {
-    rows.into_iter()
-        .map(|r| AuditRow {
-            seq: r.row.seq,
-            at: r.row.at,
-            actor: r.actor_name,
-            org: r.org_name,
-            role: r.row.role,
-            action: r.row.action,
-            participants: r.row.participants,
-            case_id: r.row.case_id,
-            categories: r.row.categories,
-            denied: r.row.denied,
-            decision: r.row.decision,
-            basis: r.row.basis,
-            purpose: r.row.purpose,
-            reason: r.row.reason,
-        })
-        .collect()
+fn to_dto(rows: Vec<review::ReviewRow>) -> Vec<AuditRow> {
+    rows.into_iter().map(AuditRow::from).collect()
 }
 
 #[server(endpoint = "audit/participant")]
 pub async fn reads_of_participant(participant_id: String) -> Result<Vec<AuditRow>, AppError> {
     super::reply(
         async {
-            oversight::reads_of_participant(&require_user().await?, &participant_id)
+            review::reads_of_participant(&require_user().await?, &participant_id)
                 .await
                 .map(to_dto)
         }
@@ -48,7 +31,7 @@ pub async fn reads_of_participant(participant_id: String) -> Result<Vec<AuditRow
 pub async fn reads_by_user(username: String) -> Result<Vec<AuditRow>, AppError> {
     super::reply(
         async {
-            oversight::reads_by_user(&require_user().await?, &username)
+            review::reads_by_user(&require_user().await?, &username)
                 .await
                 .map(to_dto)
         }
@@ -71,12 +54,12 @@ pub async fn search_audit(
         async {
             let a = require_user().await?;
             let s =
-                oversight::LogSearch::parse(&participant_id, &username, &org, &action, &from, &to)?;
-            let found = oversight::search(&a, &s).await?;
+                review::LogSearch::parse(&participant_id, &username, &org, &action, &from, &to)?;
+            let found = review::search(&a, &s).await?;
             Ok(AuditSearchDto {
                 rows: to_dto(found.rows),
                 capped: found.capped,
-                limit: oversight::SEARCH_LIMIT,
+                limit: review::SEARCH_LIMIT,
             })
         }
         .await,
@@ -89,7 +72,7 @@ pub async fn search_audit(
 pub async fn flagged_reads(days: i64) -> Result<Vec<FlaggedRow>, AppError> {
     super::reply(
         async {
-            let found = oversight::flagged_reads(&require_user().await?, days).await?;
+            let found = review::flagged_reads(&require_user().await?, days).await?;
             let flags: Vec<Vec<String>> = found
                 .iter()
                 .map(|f| f.flags.iter().map(|x| x.label().to_string()).collect())
@@ -147,7 +130,7 @@ pub async fn review_break_glass(
 pub async fn verify_audit_chain() -> Result<VerificationDto, AppError> {
     super::reply(
         async {
-            let v = oversight::verify_chain(&require_user().await?).await?;
+            let v = review::verify_chain(&require_user().await?).await?;
             Ok(VerificationDto {
                 entries: v.entries,
                 head_seq: v.head_seq,
@@ -165,7 +148,7 @@ pub async fn verify_audit_chain() -> Result<VerificationDto, AppError> {
 pub async fn last_verification() -> Result<Option<VerificationDto>, AppError> {
     super::reply(
         async {
-            Ok(oversight::last_verification(&require_user().await?)
+            Ok(review::last_verification(&require_user().await?)
                 .await?
                 .map(|v| VerificationDto {
                     entries: v.entries,

@@ -79,7 +79,7 @@ impl std::fmt::Debug for Enrolment {
 pub async fn mfa_enrolment() -> Result<Enrolment, AppError> {
     let r = async {
         let p = crate::api::require_pending().await?;
-        let e = utvag_core::totp::enrolment(&p).await?;
+        let e = utvag_core::mfa::enrolment(&p).await?;
         Ok(Enrolment {
             username: p.username().to_string(),
             qr_svg: e.qr_svg,

@@ -16,12 +16,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use super::db::{DbError, Rows};
-use super::state::AppState;
+use super::checkpoint::{self, Checkpoint};
+use super::head::{head, GENESIS};
+use crate::crypto::AuditKeyOrigin;
+use crate::db::{DbError, Rows};
+use crate::state::AppState;
 use domain::AppError;
 
-/// The genesis `prev_mac`.
-const GENESIS: &str = "genesis";
 const HEAD_MOVED: &str = "audit-head-moved";
 const MAX_ATTEMPTS: u32 = 40;
 
@@ -68,9 +69,12 @@ impl Entry {
     }
 }
 
-/// A stored entry, in the exact field order the MAC covers.
+/// An entry as stored: who and when, what happened ([`Entry`]'s fields), and its links in the
+/// chain, in the exact field order the MAC covers. The chain writes and verifies it, the log
+/// review and the command line read it; the browser's `domain::AuditRow` is made from it
+/// (`review::ReviewRow`), with names in place of ids and without the chain's links.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Stored {
+pub struct Row {
     pub seq: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -90,7 +94,7 @@ pub struct Stored {
     pub mac: String,
 }
 
-impl Stored {
+impl Row {
     /// The bytes the MAC covers: every field but `mac`, in a fixed order, time in milliseconds.
     fn canonical(&self) -> Vec<u8> {
         let v = serde_json::json!([
@@ -112,23 +116,6 @@ impl Stored {
         ]);
         serde_json::to_vec(&v).unwrap_or_default()
     }
-}
-
-#[derive(Deserialize)]
-struct Head {
-    seq: i64,
-    mac: String,
-}
-
-pub(crate) async fn head(state: &AppState) -> Result<(i64, String), DbError> {
-    let h: Option<Head> = state
-        .db()
-        .q("SELECT seq, mac FROM audit_head:main")
-        .run()
-        .await?
-        .first(0)?;
-    Ok(h.map(|h| (h.seq, h.mac))
-        .unwrap_or((0, GENESIS.to_string())))
 }
 
 fn truncate_to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -155,7 +142,7 @@ pub(crate) async fn commit(
     let _serial = state.audit_lock().lock().await;
     for attempt in 0..MAX_ATTEMPTS {
         let (head_seq, head_mac) = head(state).await?;
-        let mut stored = Stored {
+        let mut stored = Row {
             seq: head_seq + 1,
             at: truncate_to_millis(state.clock().now()),
             actor: who.user.clone(),
@@ -202,7 +189,7 @@ pub(crate) async fn commit(
             Ok(rows) => {
                 // Outside the transaction (it has committed) and outside the append lock.
                 drop(_serial);
-                super::checkpoint::after_commit(state, stored.seq, &stored.mac).await;
+                checkpoint::after_commit(state, stored.seq, &stored.mac).await;
                 return Ok((stored.seq, rows));
             }
             Err(e) if is_retryable(&e) && attempt + 1 < MAX_ATTEMPTS => {
@@ -231,7 +218,7 @@ fn is_retryable(e: &DbError) -> bool {
 
 /// Errors `THROW`n by a body as `invalid:<field>:<message>`, `conflict:<message>`, `notfound`
 /// or `forbidden` become the matching `AppError`; anything else is internal.
-pub(crate) fn map_body_error(e: DbError) -> AppError {
+fn map_body_error(e: DbError) -> AppError {
     let s = e.to_string();
     if let Some(rest) = s.split("invalid:").nth(1) {
         let (field, message) = rest.split_once(':').unwrap_or(("", rest));
@@ -296,10 +283,10 @@ fn bad_mac(state: &AppState, data: &[u8], mac: &str, what: &str) -> String {
 /// Walks the whole chain in order, page by page, holds it to the signed checkpoints outside the
 /// database, and reports the first position where either fails.
 pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
-    let anchor = super::checkpoint::read_anchor(state).await?;
+    let anchor = checkpoint::read_anchor(state).await?;
     // Every valid checkpoint names the MAC its entry must still have; two for the same position
     // with different MACs mean the log was forked (an older copy restored and written on).
-    let mut pinned: std::collections::HashMap<i64, Vec<&super::checkpoint::Checkpoint>> =
+    let mut pinned: std::collections::HashMap<i64, Vec<&Checkpoint>> =
         std::collections::HashMap::new();
     for c in &anchor.valid {
         pinned.entry(c.seq).or_default().push(c);
@@ -347,7 +334,7 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
         }
     }
     'pages: while broken.is_none() {
-        let page: Vec<Stored> = state
+        let page: Vec<Row> = state
             .db()
             .q("SELECT * OMIT id FROM audit WHERE seq > $after ORDER BY seq LIMIT 2000")
             .bind("after", after)
@@ -463,9 +450,7 @@ pub async fn verify(state: &AppState) -> Result<Verification, AppError> {
             f.display()
         ),
     };
-    let anchor_note = if state.with_keys(|k| k.audit_origin())
-        == super::crypto::AuditKeyOrigin::DerivedFromKek
-    {
+    let anchor_note = if state.with_keys(|k| k.audit_origin()) == AuditKeyOrigin::DerivedFromKek {
         format!("{anchor_note}; the audit keys are derived from the KEK (UTVAG_KEK without UTVAG_AUDIT_KEY, demo only)")
     } else {
         anchor_note
@@ -493,55 +478,6 @@ pub(crate) fn verification_canonical(v: &Verification) -> Vec<u8> {
         v.anchor
     ]))
     .unwrap_or_default()
-}
-
-/// One audit row for the log reviewer's lists.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Row {
-    pub seq: i64,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub actor_org: String,
-    pub role: String,
-    pub action: String,
-    pub participants: Vec<String>,
-    pub case_id: Option<String>,
-    pub categories: Vec<String>,
-    pub denied: Vec<String>,
-    pub decision: String,
-    pub basis: Option<String>,
-    pub purpose: Option<String>,
-    pub reason: Option<String>,
-}
-
-pub(crate) async fn reads_of_participant(
-    state: &AppState,
-    pid: &str,
-    limit: i64,
-) -> Result<Vec<Row>, AppError> {
-    Ok(state
-        .db()
-        .q("SELECT * OMIT id FROM audit WHERE participants CONTAINS $p ORDER BY seq DESC LIMIT $n")
-        .bind("p", pid)
-        .bind("n", limit)
-        .run()
-        .await?
-        .all(0)?)
-}
-
-pub(crate) async fn by_user(
-    state: &AppState,
-    user: &str,
-    limit: i64,
-) -> Result<Vec<Row>, AppError> {
-    Ok(state
-        .db()
-        .q("SELECT * OMIT id FROM audit WHERE actor = $u ORDER BY seq DESC LIMIT $n")
-        .bind("u", user)
-        .bind("n", limit)
-        .run()
-        .await?
-        .all(0)?)
 }
 
 #[cfg(test)]
@@ -634,7 +570,7 @@ mod tests {
     async fn a_forged_entry_in_place_of_a_real_one_does_not_verify() {
         // Someone without the key writes a plausible replacement for entry 5, linked correctly.
         let state = chain().await;
-        let real: Stored = state
+        let real: Row = state
             .db()
             .q("SELECT * OMIT id FROM ONLY audit:5")
             .run()
@@ -726,11 +662,7 @@ mod anchor_tests {
         let seqs: Vec<i64> = file
             .lines()
             .iter()
-            .map(|l| {
-                serde_json::from_str::<super::super::checkpoint::Checkpoint>(l)
-                    .unwrap()
-                    .seq
-            })
+            .map(|l| serde_json::from_str::<Checkpoint>(l).unwrap().seq)
             .collect();
         assert_eq!(seqs, vec![1, 10, 20]);
         let v = verify(&state).await.unwrap();
@@ -790,7 +722,7 @@ mod anchor_tests {
     }
 
     /// Puts back a copy of the log and its head taken earlier.
-    async fn restore(state: &AppState, rows: &[Stored], head: (i64, String)) {
+    async fn restore(state: &AppState, rows: &[Row], head: (i64, String)) {
         state
             .db()
             .q("DELETE audit;
@@ -817,7 +749,7 @@ mod anchor_tests {
         let state = AppState::init(settings(Some(&file))).await.unwrap();
         append_n(&state, 12).await;
         // The copy someone keeps: every entry and the head, at entry 12.
-        let copy: Vec<Stored> = state
+        let copy: Vec<Row> = state
             .db()
             .q("SELECT * OMIT id FROM audit ORDER BY seq")
             .run()
@@ -936,8 +868,7 @@ mod anchor_tests {
             "no checkpoint for a rolled-back entry"
         );
         append_n(&state, 1).await;
-        let last: super::super::checkpoint::Checkpoint =
-            serde_json::from_str(file.lines().last().unwrap()).unwrap();
+        let last: Checkpoint = serde_json::from_str(file.lines().last().unwrap()).unwrap();
         assert_eq!(last.seq, 10);
         assert_eq!(last.mac, head(&state).await.unwrap().1);
         assert_eq!(
@@ -969,7 +900,7 @@ mod anchor_tests {
         for done in [x, y, z] {
             done.unwrap();
         }
-        let anchor = super::super::checkpoint::read_anchor(&a).await.unwrap();
+        let anchor = checkpoint::read_anchor(&a).await.unwrap();
         assert!(anchor.bad.is_empty(), "{:?}", anchor.bad);
         let mut seqs: Vec<i64> = anchor.valid.iter().map(|c| c.seq).collect();
         seqs.sort();
@@ -997,7 +928,7 @@ mod anchor_tests {
                 .unwrap()
                 .into();
         // ... and forge entry 6 with it: it does not verify, and the reviewer is told why.
-        let mut forged: Stored = state
+        let mut forged: Row = state
             .db()
             .q("SELECT * OMIT id FROM ONLY audit:6")
             .run()

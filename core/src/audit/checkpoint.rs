@@ -7,7 +7,7 @@
 //! retention cut then in force), signed with the audit chain's own Ed25519 key (never derived
 //! from a KEK). Checkpoints are appended, one JSON line each, to a file outside the store
 //! (`UTVAG_CHECKPOINT_FILE`) and sent as a `tracing` event with target `audit_checkpoint`, so a
-//! SIEM keeps a copy the database's administrator cannot reach. [`super::audit::verify`] holds
+//! SIEM keeps a copy the database's administrator cannot reach. The chain's `verify` holds
 //! the store to the latest valid checkpoint and names the position where they part.
 //!
 //! A checkpoint is written after the transaction of entry `seq` has committed — never inside it —
@@ -25,7 +25,8 @@ use std::sync::{Mutex, OnceLock};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::state::AppState;
+use super::head::head;
+use crate::state::AppState;
 use domain::AppError;
 
 /// The label that starts the signed bytes, so a signature made for anything else never passes.
@@ -76,7 +77,7 @@ fn last_for(path: &Path) -> Option<(DateTime<Utc>, i64)> {
         .copied()
 }
 
-/// Called by [`super::audit::commit`] after entry `seq` has committed: writes a checkpoint when
+/// Called by the chain's `commit` after entry `seq` has committed: writes a checkpoint when
 /// one is due. Never fails the caller.
 pub(crate) async fn after_commit(state: &AppState, seq: i64, mac: &str) {
     let settings = &state.settings().audit;
@@ -104,7 +105,7 @@ pub async fn periodic(state: AppState) {
     let every = std::time::Duration::from_secs(60 * settings.checkpoint_minutes.max(1) as u64);
     loop {
         tokio::time::sleep(every).await;
-        match super::audit::head(&state).await {
+        match head(&state).await {
             Ok((seq, mac)) if seq > 0 && last_for(&path).is_none_or(|(_, s)| s < seq) => {
                 write(&state, &path, seq, &mac).await;
             }
@@ -123,7 +124,7 @@ pub async fn write_now(state: &AppState) -> Result<Option<Checkpoint>, AppError>
     let Some(path) = state.settings().audit.checkpoint_file.clone() else {
         return Ok(None);
     };
-    let (seq, mac) = super::audit::head(state).await?;
+    let (seq, mac) = head(state).await?;
     if seq == 0 {
         return Ok(None);
     }
