@@ -8,11 +8,6 @@ use domain::{AppError, OrgDto, UserDto};
 #[cfg(feature = "ssr")]
 use utvag_core::identity;
 
-#[server(endpoint = "admin/orgs")]
-pub async fn list_orgs() -> Result<Vec<OrgDto>, AppError> {
-    super::reply(async { identity::list_orgs(&require_user().await?).await }.await)
-}
-
 #[server(endpoint = "admin/org_create")]
 pub async fn create_org(
     name: String,
@@ -124,9 +119,7 @@ pub async fn reset_password(id: String, password: String) -> Result<(), AppError
 /// told that an administrator did it, and the act is flagged in log review.
 #[server(endpoint = "admin/user_mfa_reset")]
 pub async fn reset_second_factor(id: String) -> Result<(), AppError> {
-    super::reply(
-        async { utvag_core::mfa::reset(&require_user().await?, &id).await }.await,
-    )
+    super::reply(async { utvag_core::mfa::reset(&require_user().await?, &id).await }.await)
 }
 
 /// Crypto-shredding, first administrator: asks for a participant's data to be shredded.

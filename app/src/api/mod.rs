@@ -10,6 +10,7 @@ pub mod casework;
 pub mod consent;
 pub mod extract;
 pub mod inbox;
+pub mod orgs;
 pub mod outcomes;
 pub mod session;
 

@@ -17,6 +17,20 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     }
 }
 
+/// Who the page being rendered is for, from the session the router checked before rendering
+/// (no second lookup, no round trip): `None` without a valid session.
+#[cfg(feature = "ssr")]
+pub fn page_user() -> Result<Option<Me>, AppError> {
+    let parts = use_context::<http::request::Parts>();
+    parts
+        .and_then(|p| p.extensions.get::<utvag_core::auth::PageSession>().cloned())
+        .map_or(Ok(None), |r| match r.0 {
+            Ok(a) => Ok(Some(a.me().clone())),
+            Err(AppError::Unauthenticated) => Ok(None),
+            Err(e) => Err(e),
+        })
+}
+
 /// Signs in again in place, after the session ended in the middle of a save: sets a new session
 /// cookie and returns who is now signed in (the page resends the save only for the same user).
 /// Takes the code from the authenticator app too when the user's role needs a second factor.

@@ -1,5 +1,5 @@
 //! View pieces shared by the case and log-review pages: masked values, Swedish dates and
-//! times, field errors, team parts and the case sub-navigation.
+//! times, field errors and team parts.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -109,6 +109,12 @@ pub fn FieldError(
             .get()
             .map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
     }
+}
+
+/// `ÅÅÅÅ-MM-DD` or a dash.
+pub fn date_or_dash(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "–".to_string())
 }
 
 /// The print buttons' handler. An inline `onclick` attribute would be refused by the

@@ -2,96 +2,90 @@
 //! log, notes, timeline): the case sub-navigation, the way a page answers when the case
 //! cannot be read, date inputs, and textareas that keep an unsaved draft.
 
+//! Form pieces shared by the pages: the pending state of a form (no double submission), the
+//! one-button form that asks before it acts, the message of a failed submission with the
+//! in-place sign-in that saves it anyway, checks of typed values in the browser with the core's
+//! own rules, and textareas that keep an unsaved draft.
+
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos::server_fn::{client::Client, codec::PostUrl, request::ClientReq, Http, ServerFn};
+use leptos::web_sys::FormData;
+use serde::de::DeserializeOwned;
 
-use crate::api::cases::BreakGlass;
 use crate::api::session::SignInAgain;
 use crate::components::ui::ErrorBox;
-use crate::pages::case::{is_no_access, AccessDenied};
-use domain::{AppError, CaseView, Category, Me};
+use domain::{AppError, Me};
 
-/// The tabs of one case, the same on all its pages: casework pages only where the reader may
-/// see the category they show; editing, the team and consent pages for the owning team.
+/// The `aria-busy` of an action's form: `"true"` while its submission is on its way, so
+/// assistive technology knows the form is working.
+pub fn busy<S>(action: ServerAction<S>) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    let pending = action.pending();
+    move || pending.get().then_some("true")
+}
+
+/// The submit button of an action's form, disabled while the submission is on its way so a
+/// second tap cannot send it twice. Without JavaScript it is an ordinary submit button.
 #[component]
-pub fn CaseworkTabs(c: CaseView) -> impl IntoView {
-    let base = format!("/arenden/{}", c.case_id);
-    let sees = |cat: Category| c.visible.contains(&cat);
-    let mut tabs: Vec<(String, &'static str)> = vec![(base.clone(), "Översikt")];
-    if sees(Category::Plan) {
-        tabs.push((format!("{base}/plan"), "Handlingsplan"));
-    }
-    if sees(Category::Safety) {
-        tabs.push((format!("{base}/sakerhet"), "Säkerhet"));
-    }
-    if sees(Category::Housing) || sees(Category::Occupation) {
-        tabs.push((format!("{base}/boende"), "Boende och sysselsättning"));
-    }
-    if sees(Category::Contacts) {
-        tabs.push((format!("{base}/kontakt"), "Logga kontakt"));
-    }
-    if sees(Category::Notes) {
-        tabs.push((format!("{base}/anteckningar"), "Anteckningar"));
-    }
-    tabs.push((format!("{base}/tidslinje"), "Tidslinje"));
-    if c.can_edit {
-        tabs.push((format!("{base}/redigera"), "Ändra uppgifter"));
-        tabs.push((format!("{base}/team"), "Ärendeteam"));
-        tabs.push((format!("{base}/samtycken"), "Samtycken och lagstöd"));
-    }
-    view! {
-        <nav class="tabs" aria-label="Ärendet">
-            <ul>
-                {tabs.into_iter().map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> }).collect_view()}
-            </ul>
-        </nav>
-    }
-}
-
-/// What a casework page shows when loading failed: the break-glass page when the case cannot
-/// be read at all, the error otherwise.
-pub fn load_failed(e: AppError, case_id: String, glass: ServerAction<BreakGlass>) -> AnyView {
-    if is_no_access(&e) {
-        view! { <AccessDenied case_id glass/> }.into_any()
-    } else {
-        view! { <ErrorBox error=e/> }.into_any()
-    }
-}
-
-/// The frame of a casework page: its title, then the case and the page's own data loaded
-/// together; the break-glass page or the error when either cannot be read, the page otherwise.
-pub fn casework_frame<T, V>(
-    title: &'static str,
-    case_id: impl Fn() -> String + Copy + Send + Sync + 'static,
-    glass: ServerAction<BreakGlass>,
-    case: Resource<Result<CaseView, AppError>>,
-    data: Resource<Result<T, AppError>>,
-    page: impl Fn(CaseView, T) -> V + Copy + Send + Sync + 'static,
+pub fn Submit<S>(
+    action: ServerAction<S>,
+    #[prop(optional)] class: Option<&'static str>,
+    children: Children,
 ) -> impl IntoView
 where
-    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
-    V: IntoView + 'static,
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
 {
+    let pending = action.pending();
+    view! { <button type="submit" class=class disabled=move || pending.get()>{children()}</button> }
+}
+
+/// A form of one button that sends `fields` (hidden) to the action: marking, settling,
+/// removing. With `confirm` the browser asks that question first and sends only on yes — for
+/// what cannot be undone (removing from a team, revoking a consent, shredding). `detail` is
+/// read only by screen readers and says what the button acts on when a list has many.
+#[component]
+pub fn ConfirmButton<S, O>(
+    action: ServerAction<S>,
+    fields: Vec<(&'static str, String)>,
+    #[prop(into)] label: String,
+    /// The question asked before sending; none when empty.
+    #[prop(optional, into)]
+    confirm: String,
+    #[prop(optional, into)] detail: Option<String>,
+    /// The button's class; none when empty.
+    #[prop(optional)]
+    class: &'static str,
+) -> impl IntoView
+where
+    S: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, O>> + Clone + Send + Sync + 'static,
+    <<S::Client as Client<S::Error>>::Request as ClientReq<S::Error>>::FormData: From<FormData>,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    S::Client: Client<S::Error>,
+{
+    let onsubmit =
+        (!confirm.is_empty()).then(|| format!("return confirm('{}')", js_quoted(&confirm)));
+    let pending = action.pending();
     view! {
-        <Title text=title/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    let c = match case.await {
-                        Ok(c) => c,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    match data.await {
-                        Ok(d) => page(c, d).into_any(),
-                        Err(e) => load_failed(e, id, glass),
-                    }
-                })
-            }}
-        </Transition>
+        <ActionForm action attr:class="inline" attr:onsubmit=onsubmit attr:aria-busy=busy(action)>
+            {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+            <button type="submit" class=(!class.is_empty()).then_some(class) disabled=move || pending.get()>
+                {label}{detail.map(|d| view! { <span class="visually-hidden">{d}</span> })}
+            </button>
+        </ActionForm>
     }
+}
+
+/// Text for a single-quoted string in an inline script: quotes and backslashes escaped.
+fn js_quoted(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\'', "\\'")
 }
 
 /// The message of a failed submission, announced once, above the form it belongs to; when the
@@ -151,7 +145,7 @@ where
                     view! { <p>"Sessionen tog slut innan det du skrev hann sparas. Logga in igen, så sparas det direkt."</p> }.into_any()
                 }}
                 {move || error().map(|e| view! { <ErrorBox error=e/> })}
-                <ActionForm action=reauth attr:class="form">
+                <ActionForm action=reauth attr:class="form" attr:aria-busy=busy(reauth)>
                     <label for="reauth-user">"Användarnamn"</label>
                     <input id="reauth-user" name="username" autocomplete="username" readonly value=username.get_value()/>
                     <label for="reauth-pw">"Lösenord"</label>
@@ -159,18 +153,12 @@ where
                     <label for="reauth-code">"Engångskod"</label>
                     <p class="hint" id="reauth-code-hint">"Koden från autentiseringsappen, om ditt konto har tvåstegsverifiering."</p>
                     <input id="reauth-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="40" aria-describedby="reauth-code-hint"/>
-                    <button type="submit" class="primary">"Logga in och spara"</button>
+                    <Submit action=reauth class="primary">"Logga in och spara"</Submit>
                 </ActionForm>
             </section>
         </Show>
     }
     .into_any()
-}
-
-/// `ÅÅÅÅ-MM-DD` or a dash.
-pub fn date_or_dash(d: Option<chrono::NaiveDate>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| "–".to_string())
 }
 
 /// The sessionStorage key of one draft: per case and field, so drafts never cross cases.

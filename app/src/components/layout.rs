@@ -9,7 +9,6 @@ use crate::api::casework::get_work_count;
 
 use domain::{AppError, Capability, Me, Role};
 
-/// Navigation entries per role: (href, label).
 /// Navigation entries per role: (href, label), from the capability table.
 pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     let entries: [(Capability, &'static str, &'static str); 9] = [
@@ -62,14 +61,7 @@ pub fn Layout() -> impl IntoView {
 fn signed_in_user() -> Result<Option<Me>, AppError> {
     #[cfg(feature = "ssr")]
     {
-        let parts = use_context::<http::request::Parts>();
-        parts
-            .and_then(|p| p.extensions.get::<utvag_core::auth::PageSession>().cloned())
-            .map_or(Ok(None), |r| match r.0 {
-                Ok(a) => Ok(Some(a.me().clone())),
-                Err(AppError::Unauthenticated) => Ok(None),
-                Err(e) => Err(e),
-            })
+        crate::api::session::page_user()
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -1,5 +1,10 @@
-//! Reusable view pieces.
+//! Reusable view pieces. Pages are built from these and from the server functions in
+//! `crate::api`; no page imports another page, and no component reads the core.
 
+pub mod case_frame;
 pub mod charts;
+pub mod common;
+pub mod forms;
 pub mod layout;
+pub mod participant_fields;
 pub mod ui;

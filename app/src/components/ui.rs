@@ -1,4 +1,5 @@
-//! Small building blocks: error messages, empty states.
+//! Small building blocks: error messages, the outcome of a submission, tables with their
+//! empty state.
 
 use leptos::prelude::*;
 
@@ -21,5 +22,52 @@ where
         Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
         Some(Ok(_)) => view! { <p class="ok" role="status">{ok.clone()}</p> }.into_any(),
         None => ().into_any(),
+    }
+}
+
+/// A list as a table, or its empty state when there is nothing to list. `columns` are the
+/// headings; `action_column` adds one for the rows' buttons, named for screen readers only.
+/// `scroll` lets a wide table scroll sideways on a phone instead of widening the page.
+#[component]
+pub fn DataTable<T, R, V>(
+    rows: Vec<T>,
+    /// Read by screen readers: what the table lists and in what order.
+    #[prop(into)]
+    caption: String,
+    columns: Vec<&'static str>,
+    /// One `<tr>` per item.
+    row: R,
+    /// What the page says when there is nothing to list.
+    #[prop(into)]
+    empty: String,
+    #[prop(optional)] testid: Option<&'static str>,
+    #[prop(optional)] empty_testid: Option<&'static str>,
+    #[prop(optional)] action_column: bool,
+    #[prop(optional)] scroll: bool,
+) -> impl IntoView
+where
+    T: 'static,
+    R: Fn(T) -> V + 'static,
+    V: IntoView + 'static,
+{
+    if rows.is_empty() {
+        return view! { <p class="empty" data-testid=empty_testid>{empty}</p> }.into_any();
+    }
+    let table = view! {
+        <table class="list" data-testid=testid>
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+                <tr>
+                    {columns.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}
+                    {action_column.then(|| view! { <th scope="col"><span class="visually-hidden">"Åtgärd"</span></th> })}
+                </tr>
+            </thead>
+            <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
+        </table>
+    };
+    if scroll {
+        view! { <div class="table-scroll">{table}</div> }.into_any()
+    } else {
+        table.into_any()
     }
 }

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::admin::{
-    list_orgs, list_users, CreateOrg, CreateUser, ResetPassword, ResetSecondFactor, UpdateOrg,
-    UpdateUser,
+    list_users, CreateOrg, CreateUser, ResetPassword, ResetSecondFactor, UpdateOrg, UpdateUser,
 };
+use crate::api::orgs::list_orgs;
+use crate::components::forms::{busy, Submit};
 use crate::components::ui::{ActionStatus, ErrorBox};
 use domain::{OrgDto, OrgKind, Role, UserDto};
 
@@ -38,14 +39,14 @@ pub fn OrgsPage() -> impl IntoView {
         <h1>"Organisationer"</h1>
         <section class="card">
             <h2>"Ny organisation"</h2>
-            <ActionForm action=create attr:class="form grid">
+            <ActionForm action=create attr:class="form grid" attr:aria-busy=busy(create)>
                 <label for="org-name">"Namn"</label>
                 <input id="org-name" name="name" required maxlength="120"/>
                 <label for="org-kind">"Typ"</label>
                 <select id="org-kind" name="kind">{kind_options(OrgKind::SocialServices)}</select>
                 <label for="org-munis">"Kommuner (kommaseparerade)"</label>
                 <input id="org-munis" name="municipalities" required placeholder="t.ex. Göteborg, Mölndal"/>
-                <button type="submit" class="primary">"Skapa organisation"</button>
+                <Submit action=create class="primary">"Skapa organisation"</Submit>
             </ActionForm>
             <ActionStatus value=move || create.value().get() ok="Organisationen är skapad."/>
         </section>
@@ -81,14 +82,14 @@ fn OrgTable(list: Vec<OrgDto>, update: ServerAction<UpdateOrg>) -> impl IntoView
                             <td>
                                 <details>
                                     <summary>"Ändra"</summary>
-                                    <ActionForm action=update attr:class="form grid" attr:id=id_name.clone()>
+                                    <ActionForm action=update attr:class="form grid" attr:id=id_name.clone() attr:aria-busy=busy(update)>
                                         <input type="hidden" name="id" value=o.id.clone()/>
                                         <input type="hidden" name="version" value=o.version.to_string()/>
                                         <label>"Namn"<input name="name" value=o.name.clone() required maxlength="120"/></label>
                                         <label>"Typ"<select name="kind">{kind_options(o.kind)}</select></label>
                                         <label>"Kommuner"<input name="municipalities" value=munis required/></label>
                                         <label class="check"><input type="checkbox" name="active" checked=o.active/>"Aktiv"</label>
-                                        <button type="submit">"Spara"</button>
+                                        <Submit action=update>"Spara"</Submit>
                                     </ActionForm>
                                 </details>
                             </td>
@@ -128,7 +129,7 @@ pub fn UsersPage() -> impl IntoView {
                         view! {
                         <section class="card">
                             <h2>"Nytt konto"</h2>
-                            <ActionForm action=create attr:class="form grid">
+                            <ActionForm action=create attr:class="form grid" attr:aria-busy=busy(create)>
                                 <label for="u-username">"Användarnamn"</label>
                                 <input id="u-username" name="username" required maxlength="64" pattern="[a-z0-9._\\-]{3,64}" autocomplete="off"/>
                                 <label for="u-name">"Namn"</label>
@@ -139,7 +140,7 @@ pub fn UsersPage() -> impl IntoView {
                                 <select id="u-role" name="role">{role_options(Role::CaseWorker)}</select>
                                 <label for="u-pw">"Startlösenord (minst 12 tecken)"</label>
                                 <input id="u-pw" name="password" type="password" required minlength="12" maxlength="256" autocomplete="new-password"/>
-                                <button type="submit" class="primary">"Skapa konto"</button>
+                                <Submit action=create class="primary">"Skapa konto"</Submit>
                             </ActionForm>
                             <ActionStatus value=move || create.value().get() ok="Kontot är skapat."/>
                         </section>
@@ -194,24 +195,24 @@ fn UserTable(
                             <td>
                                 <details>
                                     <summary>"Ändra"</summary>
-                                    <ActionForm action=update attr:class="form grid">
+                                    <ActionForm action=update attr:class="form grid" attr:aria-busy=busy(update)>
                                         <input type="hidden" name="id" value=id1/>
                                         <input type="hidden" name="version" value=u.version.to_string()/>
                                         <label>"Namn"<input name="display_name" value=u.display_name.clone() required maxlength="120"/></label>
                                         <label>"Organisation"<select name="org_id">{org_opts}</select></label>
                                         <label>"Roll"<select name="role">{role_options(u.role)}</select></label>
                                         <label class="check"><input type="checkbox" name="active" checked=u.active/>"Aktivt konto"</label>
-                                        <button type="submit">"Spara"</button>
+                                        <Submit action=update>"Spara"</Submit>
                                     </ActionForm>
-                                    <ActionForm action=reset attr:class="form grid">
+                                    <ActionForm action=reset attr:class="form grid" attr:aria-busy=busy(reset)>
                                         <input type="hidden" name="id" value=id2/>
                                         <label>"Nytt lösenord"<input name="password" type="password" required minlength="12" maxlength="256" autocomplete="new-password"/></label>
-                                        <button type="submit">"Byt lösenord"</button>
+                                        <Submit action=reset>"Byt lösenord"</Submit>
                                     </ActionForm>
-                                    <ActionForm action=reset_mfa attr:class="form grid">
+                                    <ActionForm action=reset_mfa attr:class="form grid" attr:aria-busy=busy(reset_mfa)>
                                         <input type="hidden" name="id" value=id3/>
                                         <label class="check"><input type="checkbox" required/>"Personen har tappat sin autentiseringsapp och ska aktivera en ny vid nästa inloggning"</label>
-                                        <button type="submit">"Återställ tvåstegsverifiering"</button>
+                                        <Submit action=reset_mfa>"Återställ tvåstegsverifiering"</Submit>
                                     </ActionForm>
                                 </details>
                             </td>

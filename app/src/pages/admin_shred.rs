@@ -9,8 +9,9 @@ use leptos_meta::Title;
 use crate::api::admin::{
     list_shred_requests, retention_status, ConfirmShred, RequestShred, RetentionPreview,
 };
+use crate::components::common::{error_for, successes, sv_date, sv_datetime, FieldError};
+use crate::components::forms::{busy, Submit};
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::pages::common::{error_for, successes, sv_date, sv_datetime, FieldError};
 use domain::{Me, RetentionStatus, ShredRequestDto};
 
 #[component]
@@ -46,7 +47,7 @@ pub fn ShredPage() -> impl IntoView {
         <section class="card" aria-labelledby="req-h">
             <h2 id="req-h">"Begär gallring"</h2>
             {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
-            <ActionForm action=request attr:class="form grid" attr:data-testid="shred-request">
+            <ActionForm action=request attr:class="form grid" attr:data-testid="shred-request" attr:aria-busy=busy(request)>
                 <label for="s-participant">"Deltagar-id"</label>
                 <input id="s-participant" name="participant_id" required maxlength="64" autocomplete="off" spellcheck="false"
                     aria-describedby=described("participant")/>
@@ -55,7 +56,7 @@ pub fn ShredPage() -> impl IntoView {
                 <textarea id="s-reason" name="reason" required minlength="10" maxlength="1000" rows="3"
                     aria-describedby=described("reason")></textarea>
                 <FieldError id="err-reason" message=err("reason")/>
-                <button type="submit" class="primary">"Begär gallring"</button>
+                <Submit action=request class="primary">"Begär gallring"</Submit>
             </ActionForm>
             <ActionStatus value=move || request.value().get().filter(Result::is_ok) ok="Gallringen är begärd. En annan administratör måste bekräfta den."/>
         </section>
@@ -96,8 +97,8 @@ fn AutomaticRetention() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <ActionForm action=preview attr:class="inline">
-                <button type="submit">"Visa vad som står på tur"</button>
+            <ActionForm action=preview attr:class="inline" attr:aria-busy=busy(preview)>
+                <Submit action=preview>"Visa vad som står på tur"</Submit>
             </ActionForm>
             {move || match preview.value().get() {
                 None => ().into_any(),
@@ -182,9 +183,9 @@ fn RequestTable(
                             <td>
                                 {r.done_at.is_none().then(|| view! {
                                     <ActionForm action=confirm attr:class="inline"
-                                        attr:onsubmit="return confirm('Bekräfta gallringen? Deltagarens uppgifter blir oläsbara för alltid.')">
+                                        attr:onsubmit="return confirm('Bekräfta gallringen? Deltagarens uppgifter blir oläsbara för alltid.')" attr:aria-busy=busy(confirm)>
                                         <input type="hidden" name="request_id" value=request_id/>
-                                        <button type="submit" class="danger">"Bekräfta"</button>
+                                        <Submit action=confirm class="danger">"Bekräfta"</Submit>
                                     </ActionForm>
                                 })}
                             </td>

@@ -13,13 +13,14 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use crate::api::admin::list_orgs;
 use crate::api::audit::{
     break_glass_queue, flagged_reads, last_verification, reads_by_user, reads_of_participant,
     search_audit, ReviewBreakGlass, VerifyAuditChain,
 };
+use crate::api::orgs::list_orgs;
+use crate::components::common::{error_for, successes, sv_datetime, FieldError};
+use crate::components::forms::{busy, Submit};
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::pages::common::{error_for, successes, sv_datetime, FieldError};
 use domain::audit::{action_label, decision_label, purpose_label, ACTIONS, SEARCH_LIMIT};
 use domain::{AppError, AuditRow, BreakGlassRow, Category, Me, VerificationDto};
 
@@ -352,8 +353,8 @@ fn ChainStatus() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <ActionForm action=verify attr:class="inline">
-                <button type="submit">"Verifiera nu"</button>
+            <ActionForm action=verify attr:class="inline" attr:aria-busy=busy(verify)>
+                <Submit action=verify>"Verifiera nu"</Submit>
             </ActionForm>
             {move || match verify.value().get() {
                 Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
@@ -502,7 +503,7 @@ fn GrantItem(
                 </dd>
             </dl>
             {pending.then(|| view! {
-                <ActionForm action=review attr:class="form" attr:aria-label="Granska nödåtkomsten">
+                <ActionForm action=review attr:class="form" attr:aria-label="Granska nödåtkomsten" attr:aria-busy=busy(review)>
                     <input type="hidden" name="id" value=grant_id/>
                     <fieldset>
                         <legend>"Bedömning"</legend>
@@ -513,7 +514,7 @@ fn GrantItem(
                     <label for=format!("{form_id}-comment")>"Kommentar"</label>
                     <textarea id=format!("{form_id}-comment") name="comment" required minlength="5" maxlength="2000" rows="3"></textarea>
                     <FieldError id=format!("{form_id}-comment-err") message=err("comment")/>
-                    <button type="submit" class="primary">"Spara granskning"</button>
+                    <Submit action=review class="primary">"Spara granskning"</Submit>
                 </ActionForm>
                 {move || {
                     error

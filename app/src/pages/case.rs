@@ -1,43 +1,17 @@
 //! `/arenden/:id`: the case overview as this reader may see it, status changes, history and
 //! team. Without access the page says so and offers break-glass access on a written reason.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::{get_case, BreakGlass, TransitionCase};
-use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::pages::casework::CaseworkTabs;
-use crate::pages::common::{
-    error_for, masked, part_label, protection_tag, shown, successes, sv_clock, sv_date,
-    sv_datetime, FieldError,
+use crate::components::case_frame::{case_frame, case_heading, use_case_id, CaseTabs};
+use crate::components::common::{
+    part_label, protection_tag, shown, successes, sv_clock, sv_date, sv_datetime,
 };
+use crate::components::forms::ConfirmButton;
+use crate::components::ui::{ActionStatus, DataTable};
 use domain::casework::CaseSummary;
-use domain::{AppError, Capability, CaseView, Category, Me, Shown};
-
-/// The `:id` of the current case route.
-pub(crate) fn use_case_id() -> impl Fn() -> String + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || params.with(|p| p.get("id").unwrap_or_default())
-}
-
-/// The participant's name as a heading: the name, or the mask.
-pub(crate) fn case_heading(c: &CaseView) -> impl IntoView {
-    let name = match (&c.first_name, &c.last_name) {
-        (Shown::Value(f), Shown::Value(l)) => {
-            view! { <span>{format!("{f} {l}")}</span> }.into_any()
-        }
-        (Shown::Masked, _) | (_, Shown::Masked) => view! { "Deltagare "{masked()} }.into_any(),
-        (f, l) => view! { <span>{format!("{} {}", f.text(), l.text())}</span> }.into_any(),
-    };
-    view! { <h1 data-testid="case-name">{name}</h1> }
-}
-
-/// What to show when the case cannot be read at all.
-pub(crate) fn is_no_access(e: &AppError) -> bool {
-    matches!(e, AppError::NotFound | AppError::Forbidden)
-}
+use domain::{CaseView, Category};
 
 #[component]
 pub fn CasePage() -> impl IntoView {
@@ -50,65 +24,13 @@ pub fn CasePage() -> impl IntoView {
         move || (case_id(), transition.version().get(), granted.get()),
         |(id, _, _)| get_case(id),
     );
-    view! {
-        <Title text="Ärende"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    match case.await {
-                        Ok(c) => view! { <CaseOverview c transition/> }.into_any(),
-                        Err(e) if is_no_access(&e) => view! { <AccessDenied case_id=id glass/> }.into_any(),
-                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
-    }
-}
-
-/// The one page for a case the reader may not open — whether it does not exist, belongs to
-/// another organisation or is outside the reader's team. It depends only on the reader's role,
-/// never on the case, so that it tells nobody outside the owning organisation whether the case
-/// exists (status 404 in every case). It says what the reader may do: staff who may ask for
-/// break-glass (only ever granted on their own organisation's cases) get the request form.
-#[component]
-pub(crate) fn AccessDenied(case_id: String, glass: ServerAction<BreakGlass>) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-            resp.set_status(http::StatusCode::NOT_FOUND);
-        }
-    }
-    let me = expect_context::<Me>();
-    let may_break_glass = me.role.can(Capability::BreakGlass);
-    let error = Signal::derive(move || glass.value().get().and_then(Result::err));
-    let reason_error = Signal::derive(move || error_for(error.get(), "reason"));
-    view! {
-        <section class="access-denied" data-testid="access-denied">
-            <h1>"Du har inte åtkomst till det här ärendet"</h1>
-            <p>"Ärendet finns inte, eller så har du ingen roll i det. Försöket är loggat."</p>
-            {(!may_break_glass).then(|| view! {
-                <p data-testid="access-what-now">"Behöver du uppgifter ur ärendet, be ärendets ansvariga handläggare att lägga till dig i teamet. Din organisation får då se det som samtycket eller lagstödet omfattar."</p>
-            })}
-            {may_break_glass.then(|| view! {
-                <section class="card" id="nodatkomst" aria-labelledby="bg-h">
-                    <h2 id="bg-h">"Begär nödåtkomst"</h2>
-                    <p>"Nödåtkomst kan bara ges till ärenden i din egen organisation. Använd den bara när det är nödvändigt för att skydda någons liv eller hälsa eller för att fullgöra en akut uppgift. Åtkomsten gäller i 60 minuter. Motiveringen och allt du läser granskas av loggansvarig, och ärendets ansvariga handläggare får besked."</p>
-                    {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
-                    <ActionForm action=glass attr:class="form">
-                        <input type="hidden" name="case_id" value=case_id.clone()/>
-                        <label for="bg-reason">"Motivering (minst 20 tecken)"</label>
-                        <textarea id="bg-reason" name="reason" required minlength="20" maxlength="2000" rows="4"
-                            aria-invalid=move || reason_error.get().map(|_| "true")
-                            aria-describedby=move || reason_error.get().map(|_| "bg-reason-err")></textarea>
-                        <FieldError id="bg-reason-err" message=reason_error/>
-                        <button type="submit" class="danger">"Begär nödåtkomst"</button>
-                    </ActionForm>
-                </section>
-            })}
-        </section>
-    }
+    case_frame(
+        "Ärende",
+        case_id,
+        glass,
+        case,
+        move |c| view! { <CaseOverview c transition/> },
+    )
 }
 
 #[component]
@@ -138,7 +60,7 @@ fn CaseOverview(c: CaseView, transition: ServerAction<TransitionCase>) -> impl I
                 "Gallrad: deltagarens personuppgifter är gallrade och kan inte längre läsas eller ändras."
             </p>
         })}
-        <CaseworkTabs c=c.clone()/>
+        <CaseTabs c=c.clone()/>
         <CurrentState s=c.summary.clone() case_id=c.case_id.clone()/>
 
         <div class="columns">
@@ -192,20 +114,16 @@ fn CaseOverview(c: CaseView, transition: ServerAction<TransitionCase>) -> impl I
 
         <section class="card" aria-labelledby="history-h">
             <h2 id="history-h">"Statushistorik"</h2>
-            <table class="list">
-                <caption class="visually-hidden">"Statusändringar, äldst först"</caption>
-                <thead><tr><th scope="col">"Tid"</th><th scope="col">"Från"</th><th scope="col">"Till"</th><th scope="col">"Av"</th></tr></thead>
-                <tbody>
-                    {c.transitions.iter().map(|t| view! {
-                        <tr>
-                            <td>{sv_datetime(t.at)}</td>
-                            <td>{t.from.map(|f| f.label()).unwrap_or("–")}</td>
-                            <td>{t.to.label()}</td>
-                            <td>{t.by.clone()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <DataTable rows=c.transitions.clone() caption="Statusändringar, äldst först"
+                columns=vec!["Tid", "Från", "Till", "Av"] empty="Inga statusändringar."
+                row=|t| view! {
+                    <tr>
+                        <td>{sv_datetime(t.at)}</td>
+                        <td>{t.from.map(|f| f.label()).unwrap_or("–")}</td>
+                        <td>{t.to.label()}</td>
+                        <td>{t.by.clone()}</td>
+                    </tr>
+                }/>
         </section>
 
         <section class="card" aria-labelledby="team-h">
@@ -298,16 +216,11 @@ fn StatusSection(c: CaseView, transition: ServerAction<TransitionCase>) -> impl 
                         let case_id = c.case_id.clone();
                         let label = format!("Ändra till {}", to.label().to_lowercase());
                         let confirm = to.is_closed().then(|| {
-                            format!("return confirm('Vill du ändra status till {}? Ärendet stängs och kan inte öppnas igen.')", to.label().to_lowercase())
+                            format!("Vill du ändra status till {}? Ärendet stängs och kan inte öppnas igen.", to.label().to_lowercase())
                         });
-                        view! {
-                            <ActionForm action=transition attr:class="inline" attr:onsubmit=confirm>
-                                <input type="hidden" name="case_id" value=case_id/>
-                                <input type="hidden" name="version" value=c.version.to_string()/>
-                                <input type="hidden" name="to" value=to.as_str()/>
-                                <button type="submit" class=if to.is_closed() { "closing" } else { "" }>{label}</button>
-                            </ActionForm>
-                        }
+                        let fields = vec![("case_id", case_id), ("version", c.version.to_string()), ("to", to.as_str().to_string())];
+                        let class = if to.is_closed() { "closing" } else { "" };
+                        view! { <ConfirmButton action=transition fields label confirm=confirm.unwrap_or_default() class/> }
                     }).collect_view()}
                 </div>
             })}
@@ -318,20 +231,12 @@ fn StatusSection(c: CaseView, transition: ServerAction<TransitionCase>) -> impl 
 
 /// The team as a table; used on the overview.
 #[component]
-pub(crate) fn TeamTable(c: CaseView) -> impl IntoView {
-    if c.team.is_empty() {
-        return view! { <p class="empty">"Ingen är med i ärendeteamet."</p> }.into_any();
-    }
+fn TeamTable(c: CaseView) -> impl IntoView {
     view! {
-        <table class="list" data-testid="team">
-            <caption class="visually-hidden">"Ärendeteamet"</caption>
-            <thead><tr><th scope="col">"Namn"</th><th scope="col">"Organisation"</th><th scope="col">"Roll i ärendet"</th></tr></thead>
-            <tbody>
-                {c.team.iter().map(|m| view! {
-                    <tr><td>{m.display_name.clone()}</td><td>{m.org_name.clone()}</td><td>{part_label(&m.part)}</td></tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <DataTable rows=c.team caption="Ärendeteamet" testid="team" empty="Ingen är med i ärendeteamet."
+            columns=vec!["Namn", "Organisation", "Roll i ärendet"]
+            row=|m| view! {
+                <tr><td>{m.display_name.clone()}</td><td>{m.org_name.clone()}</td><td>{part_label(&m.part)}</td></tr>
+            }/>
     }
-    .into_any()
 }

@@ -5,16 +5,15 @@
 use chrono::Utc;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use crate::api::admin::list_orgs;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::consent::{list_consents, AddConsent, RevokeConsent};
-use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
-use crate::pages::casework::CaseworkTabs;
-use crate::pages::common::{error_for, successes, sv_date, FieldError};
-use domain::{CaseView, Category, ConsentDto, Me, OrgDto};
+use crate::api::orgs::list_orgs;
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::{error_for, successes, sv_date, FieldError};
+use crate::components::forms::{busy, ConfirmButton, Submit};
+use crate::components::ui::{ActionStatus, DataTable, ErrorBox};
+use domain::{Category, ConsentDto, Me, OrgDto};
 
 #[component]
 pub fn ConsentsPage() -> impl IntoView {
@@ -29,50 +28,33 @@ pub fn ConsentsPage() -> impl IntoView {
         |(id, ..)| list_consents(id),
     );
     let orgs = Resource::new(|| (), |_| list_orgs());
-    view! {
-        <Title text="Samtycken och lagstöd"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    match case.await {
-                        Ok(c) => view! { <Header c/> }.into_any(),
-                        Err(e) if is_no_access(&e) => view! { <AccessDenied case_id=id glass/> }.into_any(),
-                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
-        <Transition fallback=|| ()>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    // The ledger is for the owning team; others have already been told above.
-                    match (case.await, consents.await, orgs.await) {
-                        (Ok(c), Ok(list), orgs) if c.can_edit => view! {
-                            <Ledger list revoke case_id=id.clone()/>
-                            <AddForm case_id=id orgs=orgs.unwrap_or_default() add/>
-                        }
-                        .into_any(),
-                        (Ok(c), _, _) if !c.can_edit => view! {
-                            <p class="hint">"Bara ärendeteamet i den ansvariga organisationen kan se och ändra samtyckena."</p>
-                        }
-                        .into_any(),
-                        (Ok(_), Err(e), _) => view! { <ErrorBox error=e/> }.into_any(),
-                        _ => ().into_any(),
-                    }
-                })
-            }}
-        </Transition>
-    }
-}
-
-#[component]
-fn Header(c: CaseView) -> impl IntoView {
-    view! {
-        {case_heading(&c)}
-        <CaseworkTabs c=c.clone()/>
-    }
+    // The ledger is for the owning team; the page answers anyone else itself.
+    let load = move || async move { Ok((consents.await, orgs.await.unwrap_or_default())) };
+    case_frame_with(
+        "Samtycken och lagstöd",
+        case_id,
+        glass,
+        case,
+        load,
+        move |c, (list, orgs)| {
+            let ledger = match list {
+                _ if !c.can_edit => view! {
+                    <p class="hint">"Bara ärendeteamet i den ansvariga organisationen kan se och ändra samtyckena."</p>
+                }
+                .into_any(),
+                Ok(list) => view! {
+                    <Ledger list revoke case_id=c.case_id.clone()/>
+                    <AddForm case_id=c.case_id.clone() orgs add/>
+                }
+                .into_any(),
+                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+            };
+            view! {
+                <CaseHead c/>
+                {ledger}
+            }
+        },
+    )
 }
 
 /// A consent's state as words.
@@ -98,64 +80,38 @@ fn Ledger(
         <section class="card" aria-labelledby="ledger-h">
             <h2 id="ledger-h">"Samtycken och lagstöd"</h2>
             <ActionStatus value=move || revoke.value().get() ok="Samtycket är återkallat. Det gäller från och med nu."/>
-            {if list.is_empty() {
-                view! { <p class="empty" data-testid="consents-empty">"Inga samtycken eller beslut om lagstöd är registrerade."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="list" data-testid="consents">
-                        <caption class="visually-hidden">"Samtycken och lagstöd, senast registrerade först"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Mottagare"</th>
-                                <th scope="col">"Uppgifter"</th>
-                                <th scope="col">"Grund"</th>
-                                <th scope="col">"Giltigt från"</th>
-                                <th scope="col">"Giltigt till"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Registrerat av"</th>
-                                <th scope="col"><span class="visually-hidden">"Åtgärd"</span></th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {list.into_iter().map(|c| {
-                                let (state, class) = state_of(&c);
-                                let revocable = c.revoked_at.is_none() && class != "expired";
-                                let cats = c.categories.iter().map(|x| x.label()).collect::<Vec<_>>().join(", ");
-                                let basis = if c.basis == "samtycke" { "Samtycke".to_string() } else { format!("Lagstöd: {}", c.basis) };
-                                let case_id = case_id.clone();
-                                let consent_id = c.id.clone();
-                                view! {
-                                    <tr data-consent-id=c.id.clone()>
-                                        <td>{c.recipient_org.clone()}</td>
-                                        <td>{cats}</td>
-                                        <td>{basis}</td>
-                                        <td>{c.valid_from.format("%Y-%m-%d").to_string()}</td>
-                                        <td>{c.valid_until.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "Tills vidare".into())}</td>
-                                        <td>
-                                            <span class=format!("tag consent-{class}")>{state}</span>
-                                            {c.revoked_at.map(|t| view! { <span class="hint">{format!(" {}", sv_date(t))}</span> })}
-                                        </td>
-                                        <td>{c.recorded_by.clone()}</td>
-                                        <td>
-                                            {revocable.then(|| view! {
-                                                <ActionForm action=revoke attr:class="inline"
-                                                    attr:onsubmit="return confirm('Vill du återkalla samtycket? Mottagaren förlorar åtkomsten direkt.')">
-                                                    <input type="hidden" name="case_id" value=case_id/>
-                                                    <input type="hidden" name="consent_id" value=consent_id/>
-                                                    <button type="submit" class="danger">
-                                                        "Återkalla"<span class="visually-hidden">{format!(" samtycket för {}", c.recipient_org)}</span>
-                                                    </button>
-                                                </ActionForm>
-                                            })}
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }
-                .into_any()
-            }}
+            <DataTable rows=list caption="Samtycken och lagstöd, senast registrerade först" testid="consents"
+                empty="Inga samtycken eller beslut om lagstöd är registrerade." empty_testid="consents-empty"
+                columns=vec!["Mottagare", "Uppgifter", "Grund", "Giltigt från", "Giltigt till", "Status", "Registrerat av"]
+                action_column=true
+                row=move |c| {
+                    let (state, class) = state_of(&c);
+                    let revocable = c.revoked_at.is_none() && class != "expired";
+                    let cats = c.categories.iter().map(|x| x.label()).collect::<Vec<_>>().join(", ");
+                    let basis = if c.basis == "samtycke" { "Samtycke".to_string() } else { format!("Lagstöd: {}", c.basis) };
+                    let fields = vec![("case_id", case_id.clone()), ("consent_id", c.id.clone())];
+                    view! {
+                        <tr data-consent-id=c.id.clone()>
+                            <td>{c.recipient_org.clone()}</td>
+                            <td>{cats}</td>
+                            <td>{basis}</td>
+                            <td>{c.valid_from.format("%Y-%m-%d").to_string()}</td>
+                            <td>{c.valid_until.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "Tills vidare".into())}</td>
+                            <td>
+                                <span class=format!("tag consent-{class}")>{state}</span>
+                                {c.revoked_at.map(|t| view! { <span class="hint">{format!(" {}", sv_date(t))}</span> })}
+                            </td>
+                            <td>{c.recorded_by.clone()}</td>
+                            <td>
+                                {revocable.then(|| view! {
+                                    <ConfirmButton action=revoke fields label="Återkalla" class="danger"
+                                        confirm="Vill du återkalla samtycket? Mottagaren förlorar åtkomsten direkt."
+                                        detail=format!(" samtycket för {}", c.recipient_org)/>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }/>
         </section>
     }
 }
@@ -179,7 +135,7 @@ fn AddForm(case_id: String, orgs: Vec<OrgDto>, add: ServerAction<AddConsent>) ->
                 "Välj bara de uppgifter mottagaren behöver. Adress och vistelseort för en person med skyddade personuppgifter lämnas aldrig ut enbart på grund av samtycke."
             </p>
             {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
-            <ActionForm action=add attr:class="form" attr:data-testid="add-consent">
+            <ActionForm action=add attr:class="form" attr:data-testid="add-consent" attr:aria-busy=busy(add)>
                 <input type="hidden" name="case_id" value=case_id/>
                 <div class="form grid">
                     <label for="c-org">"Mottagande organisation"</label>
@@ -222,7 +178,7 @@ fn AddForm(case_id: String, orgs: Vec<OrgDto>, add: ServerAction<AddConsent>) ->
                     <input id="c-until" name="valid_until" type="date" aria-describedby=described("valid_until")/>
                     <FieldError id="err-valid_until" message=err("valid_until")/>
                 </div>
-                <button type="submit" class="primary">"Registrera"</button>
+                <Submit action=add class="primary">"Registrera"</Submit>
             </ActionForm>
             <ActionStatus value=move || add.value().get().filter(Result::is_ok) ok="Samtycket är registrerat."/>
         </section>

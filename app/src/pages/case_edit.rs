@@ -4,16 +4,15 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::admin::list_orgs;
 use crate::api::cases::{get_case, BreakGlass, UpdateParticipant};
+use crate::api::orgs::list_orgs;
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::successes;
+use crate::components::forms::{busy, Submit};
+use crate::components::participant_fields::{municipalities_of, ParticipantFields};
 use crate::components::ui::ErrorBox;
-use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
-use crate::pages::case_new::{municipalities_of, ParticipantFields};
-use crate::pages::casework::CaseworkTabs;
-use crate::pages::common::successes;
 use domain::{AppError, CaseView, ParticipantForm, Shown};
 
 #[component]
@@ -30,24 +29,17 @@ pub fn EditCasePage() -> impl IntoView {
             navigate(&format!("/arenden/{}", case_id()), Default::default());
         }
     });
-    view! {
-        <Title text="Ändra uppgifter"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    match case.await {
-                        Ok(c) => {
-                            let munis = municipalities_of(orgs.await.unwrap_or_default(), &c.owner_org_id);
-                            view! { <EditForm c munis update reload=move || case.refetch()/> }.into_any()
-                        }
-                        Err(e) if is_no_access(&e) => view! { <AccessDenied case_id=id glass/> }.into_any(),
-                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
-    }
+    case_frame_with(
+        "Ändra uppgifter",
+        case_id,
+        glass,
+        case,
+        move || async move { Ok(orgs.await.unwrap_or_default()) },
+        move |c, orgs| {
+            let munis = municipalities_of(orgs, &c.owner_org_id);
+            view! { <EditForm c munis update reload=move || case.refetch()/> }
+        },
+    )
 }
 
 /// The stored values as the form's starting point; `None` when any of them is hidden from this
@@ -83,8 +75,7 @@ fn EditForm<R>(
 where
     R: Fn() + Copy + Send + Sync + 'static,
 {
-    let heading = case_heading(&c);
-    let tabs = view! { <CaseworkTabs c=c.clone()/> };
+    let head = view! { <CaseHead c=c.clone()/> };
     let blocked = if c.shredded {
         Some("Deltagarens uppgifter är gallrade och kan inte ändras.")
     } else if !c.can_edit {
@@ -118,12 +109,12 @@ where
                 Some(e) => view! { <ErrorBox error=e/> }.into_any(),
                 None => ().into_any(),
             }}
-            <ActionForm action=update attr:class="form" attr:data-testid="edit-form">
+            <ActionForm action=update attr:class="form" attr:data-testid="edit-form" attr:aria-busy=busy(update)>
                 <input type="hidden" name="case_id" value=c.case_id.clone()/>
                 <input type="hidden" name="version" value=c.participant_version.to_string()/>
                 <ParticipantFields initial error munis/>
                 <div class="actions">
-                    <button type="submit" class="primary">"Spara ändringar"</button>
+                    <Submit action=update class="primary">"Spara ändringar"</Submit>
                     <a href=format!("/arenden/{}", c.case_id)>"Avbryt"</a>
                 </div>
             </ActionForm>
@@ -131,8 +122,7 @@ where
         .into_any(),
     };
     view! {
-        {heading}
-        {tabs}
+        {head}
         <h2>"Ändra personuppgifter"</h2>
         {body}
     }

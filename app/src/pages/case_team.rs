@@ -4,13 +4,12 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::cases::{get_case, team_candidates, AddTeamMember, BreakGlass, RemoveTeamMember};
-use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::pages::case::{case_heading, is_no_access, use_case_id, AccessDenied};
-use crate::pages::casework::CaseworkTabs;
-use crate::pages::common::{error_for, part_label, successes, FieldError, PARTS};
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::{error_for, part_label, successes, FieldError, PARTS};
+use crate::components::forms::{busy, ConfirmButton, Submit};
+use crate::components::ui::{ActionStatus, DataTable};
 use domain::{CaseView, Me};
 
 #[component]
@@ -38,24 +37,14 @@ pub fn TeamPage() -> impl IntoView {
             }
         },
     );
-    view! {
-        <Title text="Ärendeteam"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    match case.await {
-                        Ok(c) => {
-                            let candidates = candidates.await;
-                            view! { <Team c candidates add remove/> }.into_any()
-                        }
-                        Err(e) if is_no_access(&e) => view! { <AccessDenied case_id=id glass/> }.into_any(),
-                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
-    }
+    case_frame_with(
+        "Ärendeteam",
+        case_id,
+        glass,
+        case,
+        move || async move { Ok(candidates.await) },
+        move |c, candidates| view! { <Team c candidates add remove/> },
+    )
 }
 
 #[component]
@@ -69,56 +58,32 @@ fn Team(
     let case_id = c.case_id.clone();
     let members = c.team.clone();
     view! {
-        {case_heading(&c)}
-        <CaseworkTabs c=c.clone()/>
+        <CaseHead c=c.clone()/>
         <section class="card" aria-labelledby="team-h">
             <h2 id="team-h">"Ärendeteam"</h2>
             <ActionStatus value=move || remove.value().get() ok="Personen är borttagen från ärendeteamet."/>
-            {if members.is_empty() {
-                view! { <p class="empty">"Ingen är med i ärendeteamet."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="list" data-testid="team">
-                        <caption class="visually-hidden">"Ärendeteamet"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Namn"</th>
-                                <th scope="col">"Organisation"</th>
-                                <th scope="col">"Roll i ärendet"</th>
-                                {can_edit.then(|| view! { <th scope="col"><span class="visually-hidden">"Åtgärd"</span></th> })}
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {members.into_iter().map(|m| {
-                                let removable = can_edit && m.part != "responsible";
-                                let case_id = case_id.clone();
-                                view! {
-                                    <tr>
-                                        <td>{m.display_name.clone()}</td>
-                                        <td>{m.org_name.clone()}</td>
-                                        <td>{part_label(&m.part)}</td>
-                                        {can_edit.then(|| view! {
-                                            <td>
-                                                {removable.then(|| view! {
-                                                    <ActionForm action=remove attr:class="inline"
-                                                        attr:onsubmit="return confirm('Vill du ta bort personen från ärendeteamet?')">
-                                                        <input type="hidden" name="case_id" value=case_id/>
-                                                        <input type="hidden" name="user_id" value=m.user_id.clone()/>
-                                                        <button type="submit" class="danger">
-                                                            "Ta bort"<span class="visually-hidden">{format!(" {}", m.display_name)}</span>
-                                                        </button>
-                                                    </ActionForm>
-                                                })}
-                                            </td>
-                                        })}
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }
-                .into_any()
-            }}
+            <DataTable rows=members caption="Ärendeteamet" testid="team" empty="Ingen är med i ärendeteamet."
+                columns=vec!["Namn", "Organisation", "Roll i ärendet"] action_column=can_edit
+                row=move |m| {
+                    let removable = can_edit && m.part != "responsible";
+                    let fields = vec![("case_id", case_id.clone()), ("user_id", m.user_id.clone())];
+                    view! {
+                        <tr>
+                            <td>{m.display_name.clone()}</td>
+                            <td>{m.org_name.clone()}</td>
+                            <td>{part_label(&m.part)}</td>
+                            {can_edit.then(|| view! {
+                                <td>
+                                    {removable.then(|| view! {
+                                        <ConfirmButton action=remove fields label="Ta bort" class="danger"
+                                            confirm="Vill du ta bort personen från ärendeteamet?"
+                                            detail=format!(" {}", m.display_name)/>
+                                    })}
+                                </td>
+                            })}
+                        </tr>
+                    }
+                }/>
         </section>
         {if can_edit {
             view! { <AddMember case_id=c.case_id.clone() candidates add/> }.into_any()
@@ -143,7 +108,7 @@ fn AddMember(
         <section class="card" aria-labelledby="add-h">
             <h2 id="add-h">"Lägg till i teamet"</h2>
             <p class="hint">"Personer från andra organisationer ser bara det som samtycke eller lagstöd tillåter."</p>
-            <ActionForm action=add attr:class="form grid" attr:data-testid="add-member">
+            <ActionForm action=add attr:class="form grid" attr:data-testid="add-member" attr:aria-busy=busy(add)>
                 <input type="hidden" name="case_id" value=case_id/>
                 <label for="tm-user">"Användarnamn"</label>
                 <input id="tm-user" name="username" required maxlength="64" list="tm-candidates" autocomplete="off" spellcheck="false"
@@ -158,7 +123,7 @@ fn AddMember(
                         .collect_view()}
                 </select>
                 <FieldError id="err-part" message=err("part")/>
-                <button type="submit" class="primary">"Lägg till"</button>
+                <Submit action=add class="primary">"Lägg till"</Submit>
             </ActionForm>
             <datalist id="tm-candidates">
                 {candidates

@@ -12,8 +12,9 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::cases::{list_cases, SearchCases};
+use crate::components::common::{protection_tag, shown};
+use crate::components::forms::{busy, Submit};
 use crate::components::ui::ErrorBox;
-use crate::pages::common::{protection_tag, shown};
 use domain::{CaseRow, CaseStatus, Me};
 
 #[component]
@@ -36,10 +37,10 @@ pub fn CasesPage() -> impl IntoView {
         <section class="card" aria-labelledby="search-h">
             <h2 id="search-h">"Sök deltagare"</h2>
             <p class="hint">"Sök på hela personnumret (ÅÅÅÅMMDD-NNNN) eller telefonnumret. Sökningen loggas."</p>
-            <ActionForm action=search attr:class="form inline" attr:data-testid="search-form">
+            <ActionForm action=search attr:class="form inline" attr:data-testid="search-form" attr:aria-busy=busy(search)>
                 <label for="case-search">"Personnummer eller telefonnummer"</label>
                 <input id="case-search" name="q" type="search" required maxlength="40" autocomplete="off" spellcheck="false"/>
-                <button type="submit">"Sök"</button>
+                <Submit action=search>"Sök"</Submit>
             </ActionForm>
             {move || match search.value().get() {
                 None => ().into_any(),

@@ -5,14 +5,13 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_timeline, AddContact};
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::{successes, sv_datetime};
+use crate::components::forms::{busy, SignInToSave, Submit};
 use crate::components::ui::ActionStatus;
-use crate::pages::case::{case_heading, use_case_id};
-use crate::pages::casework::{load_failed, CaseworkTabs, SignInToSave};
-use crate::pages::common::{successes, sv_datetime};
 use domain::casework::{ContactKind, TimelinePage};
 use domain::CaseView;
 
@@ -38,22 +37,16 @@ pub fn ContactPage() -> impl IntoView {
             )
         },
     );
-    view! {
-        <Title text="Logga kontakt"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    let c = match case.await {
-                        Ok(c) => c,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    let recent = recent.await;
-                    view! { <Contact c recent add/> }.into_any()
-                })
-            }}
-        </Transition>
-    }
+    // The list of recent contacts is only a confirmation: a reader who may log contacts but not
+    // read them still gets the form.
+    case_frame_with(
+        "Logga kontakt",
+        case_id,
+        glass,
+        case,
+        move || async move { Ok(recent.await) },
+        move |c, recent| view! { <Contact c recent add/> },
+    )
 }
 
 #[component]
@@ -63,13 +56,12 @@ fn Contact(
     add: ServerAction<AddContact>,
 ) -> impl IntoView {
     view! {
-        {case_heading(&c)}
-        <CaseworkTabs c=c.clone()/>
+        <CaseHead c=c.clone()/>
         <section class="card contact-entry" aria-labelledby="contact-h">
             <h2 id="contact-h">"Logga kontakt"</h2>
             <ActionStatus value=move || add.value().get() ok="Kontakten är sparad."/>
             <SignInToSave action=add/>
-            <ActionForm action=add attr:class="form" attr:autocomplete="off" attr:data-testid="contact-form">
+            <ActionForm action=add attr:class="form" attr:autocomplete="off" attr:data-testid="contact-form" attr:aria-busy=busy(add)>
                 <input type="hidden" name="case_id" value=c.case_id.clone()/>
                 <label for="ct-kind">"Typ av kontakt"</label>
                 <select id="ct-kind" name="kind" required autocomplete="off">
@@ -82,7 +74,7 @@ fn Contact(
                 <input id="ct-minutes" name="minutes" type="number" inputmode="numeric" min="0" max="1440" step="1" autocomplete="off"/>
                 <label for="ct-summary">"Sammanfattning"</label>
                 <textarea id="ct-summary" name="summary" required maxlength="10000" rows="5" autocomplete="off"></textarea>
-                <button type="submit" class="primary wide">"Spara kontakt"</button>
+                <Submit action=add class="primary wide">"Spara kontakt"</Submit>
             </ActionForm>
         </section>
         <section class="card" aria-labelledby="recent-h">

@@ -9,10 +9,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::extract::{get_extract_review, DecideRelease};
+use crate::components::case_frame::use_case_id;
+use crate::components::common::{print_page, successes, sv_datetime};
+use crate::components::forms::{busy, failure, Submit};
 use crate::components::ui::ErrorBox;
-use crate::pages::case::use_case_id;
-use crate::pages::casework::failure;
-use crate::pages::common::{print_page, successes, sv_datetime};
 use domain::audit::{action_label, decision_label, purpose_label};
 use domain::extract::{
     ExtractRecord, ExtractReview, ExtractSection, RegisterExtract, ReviewItem, ReviewStatus,
@@ -132,21 +132,21 @@ fn ReleaseStep(
                             <p class="review-value" data-testid="review-item-value">{i.value.clone()}</p>
                             {decided.map(|d| view! { <p class="hint">{d}</p> })}
                             <div class="review-forms">
-                                <ActionForm action=decide attr:class="inline">
+                                <ActionForm action=decide attr:class="inline" attr:aria-busy=busy(decide)>
                                     <input type="hidden" name="case_id" value=cid0/>
                                     <input type="hidden" name="item" value=key0/>
                                     <input type="hidden" name="version" value=v0/>
                                     <input type="hidden" name="decision" value="release"/>
-                                    <button type="submit" aria-describedby=head0.clone()>"Lämna ut"</button>
+                                    <Submit action=decide attr:aria-describedby=head0.clone()>"Lämna ut"</Submit>
                                 </ActionForm>
-                                <ActionForm action=decide attr:class="form">
+                                <ActionForm action=decide attr:class="form" attr:aria-busy=busy(decide)>
                                     <input type="hidden" name="case_id" value=cid1/>
                                     <input type="hidden" name="item" value=key1/>
                                     <input type="hidden" name="version" value=v1/>
                                     <input type="hidden" name="decision" value="withhold"/>
                                     <label for=reason_id.clone()>"Skäl för undantag (står i utdraget)"</label>
                                     <textarea id=reason_id.clone() name="reason" required minlength="10" maxlength="1000" rows="2"></textarea>
-                                    <button type="submit" aria-describedby=head1.clone()>"Undanta"</button>
+                                    <Submit action=decide attr:aria-describedby=head1.clone()>"Undanta"</Submit>
                                 </ActionForm>
                             </div>
                         </li>

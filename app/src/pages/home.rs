@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::casework::get_worklist;
+use crate::components::common::{protection_tag, shown};
 use crate::components::ui::ErrorBox;
-use crate::pages::common::{protection_tag, shown};
 use domain::casework::{WorkCase, WorkItem, WorkList};
 use domain::{Me, Role};
 

@@ -9,8 +9,9 @@ use leptos_meta::Title;
 use crate::api::inbox::{
     list_duplicates, list_notifications, MarkNotificationRead, SettleDuplicate,
 };
+use crate::components::common::{successes, sv_clock, sv_datetime};
+use crate::components::forms::{busy, Submit};
 use crate::components::ui::{ActionStatus, ErrorBox};
-use crate::pages::common::{successes, sv_clock, sv_datetime};
 use domain::inbox::{DuplicateDto, NotificationDto};
 use domain::{Capability, Me};
 
@@ -63,9 +64,9 @@ fn NoticeList(
                         {format!("{} {} öppnade ", sv_datetime(n.at), n.by)}
                         <a href=href>"ett av dina ärenden"</a>
                         {format!(" med nödåtkomst{until}. Åtkomsten granskas av loggansvarig.")}
-                        <ActionForm action=read attr:class="inline">
+                        <ActionForm action=read attr:class="inline" attr:aria-busy=busy(read)>
                             <input type="hidden" name="id" value=n.id/>
-                            <button type="submit">"Markera som läst"</button>
+                            <Submit action=read>"Markera som läst"</Submit>
                         </ActionForm>
                     </li>
                 }
@@ -124,15 +125,15 @@ fn DuplicateTable(rows: Vec<DuplicateDto>, settle: ServerAction<SettleDuplicate>
                             <td>{d.other_org.clone()}</td>
                             <td>{case}</td>
                             <td>
-                                <ActionForm action=settle attr:class="inline">
+                                <ActionForm action=settle attr:class="inline" attr:aria-busy=busy(settle)>
                                     <input type="hidden" name="id" value=id1/>
                                     <input type="hidden" name="outcome" value="linked"/>
-                                    <button type="submit">"Samma person – vi tar kontakt"</button>
+                                    <Submit action=settle>"Samma person – vi tar kontakt"</Submit>
                                 </ActionForm>
-                                <ActionForm action=settle attr:class="inline">
+                                <ActionForm action=settle attr:class="inline" attr:aria-busy=busy(settle)>
                                     <input type="hidden" name="id" value=id2/>
                                     <input type="hidden" name="outcome" value="dismissed"/>
-                                    <button type="submit">"Avskriv"</button>
+                                    <Submit action=settle>"Avskriv"</Submit>
                                 </ActionForm>
                             </td>
                         </tr>

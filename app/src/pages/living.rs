@@ -6,9 +6,10 @@ use leptos::prelude::*;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_living, AddHousing, AddOccupation};
-use crate::pages::case::{case_heading, use_case_id};
-use crate::pages::casework::{casework_frame, date_or_dash, failure, CaseworkTabs};
-use crate::pages::common::{shown, successes};
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::{date_or_dash, shown, successes};
+use crate::components::forms::{busy, failure, Submit};
+use crate::components::ui::DataTable;
 use domain::casework::{HousingType, LivingDto, OccupationType};
 use domain::CaseView;
 
@@ -24,12 +25,12 @@ pub fn LivingPage() -> impl IntoView {
         move || (case_id(), granted.get(), h_saved.get(), o_saved.get()),
         |(id, ..)| get_living(id),
     );
-    casework_frame(
+    case_frame_with(
         "Boende och sysselsättning",
         case_id,
         glass,
         case,
-        living,
+        move || async move { living.await },
         move |c, l| view! { <Living c l housing occupation/> },
     )
 }
@@ -48,79 +49,48 @@ fn Living(
 ) -> impl IntoView {
     let case_id = c.case_id.clone();
     view! {
-        {case_heading(&c)}
-        <CaseworkTabs c=c.clone()/>
+        <CaseHead c=c.clone()/>
         <h2 class="page-title">"Boende och sysselsättning"</h2>
         <section class="card" aria-labelledby="housing-h">
             <h2 id="housing-h">"Boende"</h2>
-            {if l.housing.is_empty() {
-                view! { <p class="empty">"Inget boende registrerat."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-scroll">
-                        <table class="list" data-testid="housing">
-                            <caption class="visually-hidden">"Boendeperioder, senaste först"</caption>
-                            <thead><tr>
-                                <th scope="col">"Boendeform"</th><th scope="col">"Adress"</th>
-                                <th scope="col">"Från"</th><th scope="col">"Till"</th>
-                            </tr></thead>
-                            <tbody>
-                                {l.housing.iter().map(|h| {
-                                    let current = h.to.is_none();
-                                    view! {
-                                        <tr class:current=current aria-current=current.then_some("true")>
-                                            <td>{h.kind.label()}{current_tag(current)}</td>
-                                            <td>{shown(&h.address)}</td>
-                                            <td class="nowrap">{h.from.format("%Y-%m-%d").to_string()}</td>
-                                            <td class="nowrap">{date_or_dash(h.to)}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable rows=l.housing.clone() caption="Boendeperioder, senaste först" testid="housing" scroll=true
+                empty="Inget boende registrerat."
+                columns=vec!["Boendeform", "Adress", "Från", "Till"]
+                row=|h| {
+                    let current = h.to.is_none();
+                    view! {
+                        <tr class:current=current aria-current=current.then_some("true")>
+                            <td>{h.kind.label()}{current_tag(current)}</td>
+                            <td>{shown(&h.address)}</td>
+                            <td class="nowrap">{h.from.format("%Y-%m-%d").to_string()}</td>
+                            <td class="nowrap">{date_or_dash(h.to)}</td>
+                        </tr>
+                    }
+                }/>
         </section>
         <section class="card" aria-labelledby="occupation-h">
             <h2 id="occupation-h">"Sysselsättning"</h2>
-            {if l.occupation.is_empty() {
-                view! { <p class="empty">"Ingen sysselsättning registrerad."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-scroll">
-                        <table class="list" data-testid="occupation">
-                            <caption class="visually-hidden">"Sysselsättningsperioder, senaste först"</caption>
-                            <thead><tr>
-                                <th scope="col">"Sysselsättning"</th><th scope="col">"Från"</th>
-                                <th scope="col">"Till"</th><th scope="col">"Utfall"</th>
-                            </tr></thead>
-                            <tbody>
-                                {l.occupation.iter().map(|o| {
-                                    let current = o.to.is_none();
-                                    view! {
-                                        <tr class:current=current aria-current=current.then_some("true")>
-                                            <td>{o.kind.label()}{current_tag(current)}</td>
-                                            <td class="nowrap">{o.from.format("%Y-%m-%d").to_string()}</td>
-                                            <td class="nowrap">{date_or_dash(o.to)}</td>
-                                            <td>{if o.outcome.is_empty() { "–".to_string() } else { o.outcome.clone() }}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable rows=l.occupation.clone() caption="Sysselsättningsperioder, senaste först" testid="occupation" scroll=true
+                empty="Ingen sysselsättning registrerad."
+                columns=vec!["Sysselsättning", "Från", "Till", "Utfall"]
+                row=|o| {
+                    let current = o.to.is_none();
+                    view! {
+                        <tr class:current=current aria-current=current.then_some("true")>
+                            <td>{o.kind.label()}{current_tag(current)}</td>
+                            <td class="nowrap">{o.from.format("%Y-%m-%d").to_string()}</td>
+                            <td class="nowrap">{date_or_dash(o.to)}</td>
+                            <td>{if o.outcome.is_empty() { "–".to_string() } else { o.outcome.clone() }}</td>
+                        </tr>
+                    }
+                }/>
         </section>
         {l.can_edit.then(|| { let cid0 = case_id.clone(); let cid1 = case_id.clone(); view! {
             <div class="columns">
                 <section class="card" aria-labelledby="new-housing-h">
                     <h2 id="new-housing-h">"Nytt boende"</h2>
                     {failure(housing)}
-                    <ActionForm action=housing attr:class="form" attr:data-testid="add-housing">
+                    <ActionForm action=housing attr:class="form" attr:data-testid="add-housing" attr:aria-busy=busy(housing)>
                         <input type="hidden" name="case_id" value=cid0/>
                         <label for="h-kind">"Boendeform"</label>
                         <select id="h-kind" name="kind" required>
@@ -131,14 +101,14 @@ fn Living(
                         <p id="h-address-hint" class="hint">"Adressen krypteras och visas bara för dem som har behov av den."</p>
                         <label for="h-from">"Från"</label>
                         <input id="h-from" name="from" type="date" required/>
-                        <button type="submit" class="primary">"Spara boende"</button>
+                        <Submit action=housing class="primary">"Spara boende"</Submit>
                     </ActionForm>
                     {move || housing.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Boendet är sparat."</p> })}
                 </section>
                 <section class="card" aria-labelledby="new-occupation-h">
                     <h2 id="new-occupation-h">"Ny sysselsättning"</h2>
                     {failure(occupation)}
-                    <ActionForm action=occupation attr:class="form" attr:data-testid="add-occupation">
+                    <ActionForm action=occupation attr:class="form" attr:data-testid="add-occupation" attr:aria-busy=busy(occupation)>
                         <input type="hidden" name="case_id" value=cid1/>
                         <label for="o-kind">"Sysselsättning"</label>
                         <select id="o-kind" name="kind" required>
@@ -148,7 +118,7 @@ fn Living(
                         <input id="o-from" name="from" type="date" required/>
                         <label for="o-outcome">"Utfall"</label>
                         <input id="o-outcome" name="outcome" maxlength="300" autocomplete="off"/>
-                        <button type="submit" class="primary">"Spara sysselsättning"</button>
+                        <Submit action=occupation class="primary">"Spara sysselsättning"</Submit>
                     </ActionForm>
                     {move || occupation.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Sysselsättningen är sparad."</p> })}
                 </section>

@@ -7,12 +7,12 @@ use leptos::prelude::*;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{list_notes, AddNote, EditNote};
-use crate::components::ui::ActionStatus;
-use crate::pages::case::{case_heading, use_case_id};
-use crate::pages::casework::{
-    casework_frame, draft_key, failure, forget_drafts_when_saved, CaseworkTabs, DraftArea,
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::{successes, sv_datetime};
+use crate::components::forms::{
+    busy, draft_key, failure, forget_drafts_when_saved, DraftArea, Submit,
 };
-use crate::pages::common::{successes, sv_datetime};
+use crate::components::ui::ActionStatus;
 use domain::casework::NoteDto;
 use domain::CaseView;
 
@@ -38,12 +38,12 @@ pub fn NotesPage() -> impl IntoView {
         move || (case_id(), granted.get(), added.get(), edited.get()),
         |(id, ..)| list_notes(id),
     );
-    casework_frame(
+    case_frame_with(
         "Anteckningar",
         case_id,
         glass,
         case,
-        notes,
+        move || async move { notes.await },
         move |c, n| view! { <Notes c notes=n add edit editing/> },
     )
 }
@@ -59,16 +59,15 @@ fn Notes(
     let case_id = c.case_id.clone();
     let note_draft = draft_key(&case_id, "note");
     view! {
-        {case_heading(&c)}
-        <CaseworkTabs c=c.clone()/>
+        <CaseHead c=c.clone()/>
         <section class="card" aria-labelledby="new-note-h">
             <h2 id="new-note-h">"Ny anteckning"</h2>
             {failure(add)}
-            <ActionForm action=add attr:class="form" attr:data-testid="add-note">
+            <ActionForm action=add attr:class="form" attr:data-testid="add-note" attr:aria-busy=busy(add)>
                 <input type="hidden" name="case_id" value=c.case_id.clone()/>
                 <label for="n-text">"Anteckning"</label>
                 <DraftArea id="n-text" name="text" draft=note_draft rows=5/>
-                <button type="submit" class="primary">"Spara anteckning"</button>
+                <Submit action=add class="primary">"Spara anteckning"</Submit>
             </ActionForm>
             {move || add.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Anteckningen är sparad."</p> })}
         </section>
@@ -109,13 +108,13 @@ fn Note(
             {n.can_edit.then(|| view! {
                 <details>
                     <summary>"Ändra anteckningen"</summary>
-                    <ActionForm action=edit attr:class="form">
+                    <ActionForm action=edit attr:class="form" attr:aria-busy=busy(edit)>
                         <input type="hidden" name="case_id" value=case_id.clone()/>
                         <input type="hidden" name="note_id" value=n.id.clone()/>
                         <input type="hidden" name="version" value=n.version.to_string()/>
                         <label for=field.clone()>"Ny text"</label>
                         <DraftArea id=field name="text" draft value=n.text.clone() rows=5/>
-                        <button type="submit" class="primary">"Spara ändringen"</button>
+                        <Submit action=edit class="primary">"Spara ändringen"</Submit>
                     </ActionForm>
                 </details>
             })}

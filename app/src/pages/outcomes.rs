@@ -10,8 +10,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::outcomes::load_outcomes;
 use crate::components::charts::{BarChart, CountTableView};
+use crate::components::common::print_page;
 use crate::components::ui::ErrorBox;
-use crate::pages::common::print_page;
 use domain::stats::{Cell, Median, Outcomes, Share, MIN_CELL};
 
 /// The query of the current view: (from, to, municipality).

@@ -4,18 +4,16 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use crate::api::admin::list_orgs;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_plan, AddAction, AddGoal, AddReview, UpdateAction};
-use crate::components::ui::ActionStatus as SubmitStatus;
-use crate::pages::case::{case_heading, use_case_id};
-use crate::pages::casework::{
-    date_or_dash, draft_key, failure, forget_drafts_when_saved, load_failed, CaseworkTabs,
-    DraftArea, SignInToSave,
+use crate::api::orgs::list_orgs;
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::{date_or_dash, print_page, shown, successes};
+use crate::components::forms::{
+    busy, draft_key, failure, forget_drafts_when_saved, DraftArea, SignInToSave, Submit,
 };
-use crate::pages::common::{print_page, shown, successes};
+use crate::components::ui::ActionStatus as SubmitStatus;
 use domain::casework::{ActionDto, ActionStatus, GoalDto, LifeDomain, PlanDto};
 use domain::{CaseView, Me};
 
@@ -89,26 +87,18 @@ pub fn PlanPage() -> impl IntoView {
         |(id, ..)| get_plan(id),
     );
     let orgs = Resource::new(|| (), |_| list_orgs());
-    view! {
-        <Title text="Handlingsplan"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    let c = match case.await {
-                        Ok(c) => c,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    let p = match plan.await {
-                        Ok(p) => p,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    let orgs = orgs.await.unwrap_or_default();
-                    view! { <Plan c p orgs forms/> }.into_any()
-                })
-            }}
-        </Transition>
-    }
+    let load = move || async move {
+        let p = plan.await?;
+        Ok((p, orgs.await.unwrap_or_default()))
+    };
+    case_frame_with(
+        "Handlingsplan",
+        case_id,
+        glass,
+        case,
+        load,
+        move |c, (p, orgs)| view! { <Plan c p orgs forms/> },
+    )
 }
 
 #[component]
@@ -117,8 +107,7 @@ fn Plan(c: CaseView, p: PlanDto, orgs: Vec<domain::OrgDto>, forms: PlanForms) ->
     let groups = by_domain(&p.goals);
     let goals = p.goals.clone();
     view! {
-        {case_heading(&c)}
-        <CaseworkTabs c=c.clone()/>
+        <CaseHead c=c.clone()/>
         <div class="page-head">
             <h2 class="page-title">"Handlingsplan"</h2>
             <a class="button" href=format!("/arenden/{case_id}/plan/utskrift")>"Skriv ut"</a>
@@ -193,7 +182,7 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
             {a.can_update.then(|| view! {
                 <details class="update">
                     <summary>"Uppdatera"<span class="visually-hidden">{format!(" åtgärden {title}")}</span></summary>
-                    <ActionForm action=forms.update attr:class="form">
+                    <ActionForm action=forms.update attr:class="form" attr:aria-busy=busy(forms.update)>
                         <input type="hidden" name="case_id" value=case_id.clone()/>
                         <input type="hidden" name="action_id" value=a.id.clone()/>
                         <input type="hidden" name="version" value=a.version.to_string()/>
@@ -205,7 +194,7 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
                         </select>
                         <label for=cm.clone()>"Kommentar"</label>
                         <DraftArea id=cm name="comment" draft value=current rows=3 required=false/>
-                        <button type="submit" class="primary">"Spara"</button>
+                        <Submit action=forms.update class="primary">"Spara"</Submit>
                     </ActionForm>
                 </details>
             })}
@@ -223,7 +212,7 @@ fn AddGoalForm(case_id: String, forms: PlanForms) -> impl IntoView {
         <section class="card" aria-labelledby="goal-h">
             <h2 id="goal-h">"Nytt mål"</h2>
             {failure(forms.goal)}
-            <ActionForm action=forms.goal attr:class="form" attr:data-testid="add-goal">
+            <ActionForm action=forms.goal attr:class="form" attr:data-testid="add-goal" attr:aria-busy=busy(forms.goal)>
                 <input type="hidden" name="case_id" value=case_id/>
                 <label for="g-domain">"Livsområde"</label>
                 <select id="g-domain" name="domain" required>
@@ -233,7 +222,7 @@ fn AddGoalForm(case_id: String, forms: PlanForms) -> impl IntoView {
                 <input id="g-text" name="text" required maxlength="500" autocomplete="off"/>
                 <label for="g-target">"Måldatum"</label>
                 <input id="g-target" name="target_date" type="date"/>
-                <button type="submit" class="primary">"Lägg till mål"</button>
+                <Submit action=forms.goal class="primary">"Lägg till mål"</Submit>
             </ActionForm>
             {move || forms.goal.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Målet är tillagt."</p> })}
         </section>
@@ -263,7 +252,7 @@ fn AddActionForm(
         <section class="card" aria-labelledby="action-h">
             <h2 id="action-h">"Ny åtgärd"</h2>
             {failure(forms.action)}
-            <ActionForm action=forms.action attr:class="form" attr:data-testid="add-action">
+            <ActionForm action=forms.action attr:class="form" attr:data-testid="add-action" attr:aria-busy=busy(forms.action)>
                 <input type="hidden" name="case_id" value=case_id/>
                 <label for="a-goal">"Mål"</label>
                 <select id="a-goal" name="goal_id" required>
@@ -284,7 +273,7 @@ fn AddActionForm(
                 <input id="a-resp" name="responsible" maxlength="200" autocomplete="off"/>
                 <label for="a-due">"Klart senast"</label>
                 <input id="a-due" name="due" type="date"/>
-                <button type="submit" class="primary">"Lägg till åtgärd"</button>
+                <Submit action=forms.action class="primary">"Lägg till åtgärd"</Submit>
             </ActionForm>
             {move || forms.action.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Åtgärden är tillagd."</p> })}
         </section>
@@ -324,7 +313,7 @@ fn AddReviewForm(case_id: String, forms: PlanForms) -> impl IntoView {
         <section class="card" aria-labelledby="review-h">
             <h2 id="review-h">"Ny uppföljning"</h2>
             {failure(forms.review)}
-            <ActionForm action=forms.review attr:class="form" attr:data-testid="add-review">
+            <ActionForm action=forms.review attr:class="form" attr:data-testid="add-review" attr:aria-busy=busy(forms.review)>
                 <input type="hidden" name="case_id" value=case_id/>
                 <label for="r-date">"Datum"</label>
                 <input id="r-date" name="date" type="date" required/>
@@ -334,7 +323,7 @@ fn AddReviewForm(case_id: String, forms: PlanForms) -> impl IntoView {
                 <DraftArea id="r-summary" name="summary" draft rows=5/>
                 <label for="r-next">"Nästa uppföljning"</label>
                 <input id="r-next" name="next_review" type="date"/>
-                <button type="submit" class="primary">"Spara uppföljning"</button>
+                <Submit action=forms.review class="primary">"Spara uppföljning"</Submit>
             </ActionForm>
             {move || forms.review.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Uppföljningen är sparad."</p> })}
         </section>
@@ -349,25 +338,14 @@ pub fn PlanPrintPage() -> impl IntoView {
     let glass = ServerAction::<BreakGlass>::new();
     let case = Resource::new(case_id, get_case);
     let plan = Resource::new(case_id, get_plan);
-    view! {
-        <Title text="Handlingsplan – utskrift"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                Suspend::new(async move {
-                    let c = match case.await {
-                        Ok(c) => c,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    let p = match plan.await {
-                        Ok(p) => p,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    view! { <PrintedPlan c p/> }.into_any()
-                })
-            }}
-        </Transition>
-    }
+    case_frame_with(
+        "Handlingsplan – utskrift",
+        case_id,
+        glass,
+        case,
+        move || async move { plan.await },
+        move |c, p| view! { <PrintedPlan c p/> },
+    )
 }
 
 #[component]

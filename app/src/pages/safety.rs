@@ -6,12 +6,12 @@ use leptos::prelude::*;
 
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_safety, AddAssessment, AddMeasure};
-use crate::pages::case::{case_heading, use_case_id};
-use crate::pages::casework::{
-    casework_frame, date_or_dash, draft_key, failure, forget_drafts_when_saved, CaseworkTabs,
-    DraftArea,
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::{date_or_dash, shown, successes};
+use crate::components::forms::{
+    busy, draft_key, failure, forget_drafts_when_saved, DraftArea, Submit,
 };
-use crate::pages::common::{shown, successes};
+use crate::components::ui::DataTable;
 use domain::casework::{
     threat_warning_lines, MeasureKind, MeasureStatus, SafetyDto, ThreatLevel, ThreatSummary,
 };
@@ -45,12 +45,12 @@ pub fn SafetyPage() -> impl IntoView {
         move || (case_id(), granted.get(), m_saved.get(), a_saved.get()),
         |(id, ..)| get_safety(id),
     );
-    casework_frame(
+    case_frame_with(
         "Säkerhet",
         case_id,
         glass,
         case,
-        safety,
+        move || async move { safety.await },
         move |c, s| view! { <Safety c s measure assessment/> },
     )
 }
@@ -65,8 +65,7 @@ fn Safety(
     let warnings = threat_warnings(&s);
     let case_id = c.case_id.clone();
     view! {
-        {case_heading(&c)}
-        <CaseworkTabs c=c.clone()/>
+        <CaseHead c=c.clone()/>
         <h2 class="page-title">"Säkerhet och skydd"</h2>
         {(!warnings.is_empty()).then(|| view! {
             <div class="warning banner threat" role="alert" data-testid="threat-warning">
@@ -76,71 +75,41 @@ fn Safety(
         {s.assessments.is_empty().then(|| view! { <p class="hint">"Ingen hotbedömning är registrerad i ärendet."</p> })}
         <section class="card" aria-labelledby="assess-h">
             <h2 id="assess-h">"Hotbedömningar"</h2>
-            {if s.assessments.is_empty() {
-                view! { <p class="empty">"Inga hotbedömningar."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-scroll">
-                        <table class="list" data-testid="assessments">
-                            <caption class="visually-hidden">"Hotbedömningar, senaste först"</caption>
-                            <thead><tr>
-                                <th scope="col">"Datum"</th><th scope="col">"Hotnivå"</th><th scope="col">"Bedömd av"</th>
-                                <th scope="col">"Ny bedömning senast"</th><th scope="col">"Underlag"</th>
-                            </tr></thead>
-                            <tbody>
-                                {s.assessments.iter().map(|a| view! {
-                                    <tr>
-                                        <td class="nowrap">{a.date.format("%Y-%m-%d").to_string()}</td>
-                                        <td><span class=format!("tag level-{}", a.level.as_str())>{a.level.label()}</span></td>
-                                        <td>{a.org.clone()}</td>
-                                        <td class="nowrap">{a.next_review.format("%Y-%m-%d").to_string()}</td>
-                                        <td class="prose">{shown(&a.basis)}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable rows=s.assessments.clone() caption="Hotbedömningar, senaste först" testid="assessments" scroll=true
+                empty="Inga hotbedömningar."
+                columns=vec!["Datum", "Hotnivå", "Bedömd av", "Ny bedömning senast", "Underlag"]
+                row=|a| view! {
+                    <tr>
+                        <td class="nowrap">{a.date.format("%Y-%m-%d").to_string()}</td>
+                        <td><span class=format!("tag level-{}", a.level.as_str())>{a.level.label()}</span></td>
+                        <td>{a.org.clone()}</td>
+                        <td class="nowrap">{a.next_review.format("%Y-%m-%d").to_string()}</td>
+                        <td class="prose">{shown(&a.basis)}</td>
+                    </tr>
+                }/>
         </section>
         <section class="card" aria-labelledby="measures-h">
             <h2 id="measures-h">"Skyddsåtgärder"</h2>
-            {if s.measures.is_empty() {
-                view! { <p class="empty">"Inga skyddsåtgärder."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-scroll">
-                        <table class="list" data-testid="measures">
-                            <caption class="visually-hidden">"Skyddsåtgärder"</caption>
-                            <thead><tr>
-                                <th scope="col">"Åtgärd"</th><th scope="col">"Status"</th><th scope="col">"Från"</th>
-                                <th scope="col">"Till"</th><th scope="col">"Ansvarig"</th><th scope="col">"Beskrivning"</th>
-                            </tr></thead>
-                            <tbody>
-                                {s.measures.iter().map(|m| view! {
-                                    <tr>
-                                        <td>{m.kind.label()}</td>
-                                        <td>{m.status.label()}</td>
-                                        <td class="nowrap">{date_or_dash(m.start)}</td>
-                                        <td class="nowrap">{date_or_dash(m.end)}</td>
-                                        <td>{m.responsible_org.clone()}</td>
-                                        <td class="prose">{shown(&m.details)}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable rows=s.measures.clone() caption="Skyddsåtgärder" testid="measures" scroll=true
+                empty="Inga skyddsåtgärder."
+                columns=vec!["Åtgärd", "Status", "Från", "Till", "Ansvarig", "Beskrivning"]
+                row=|m| view! {
+                    <tr>
+                        <td>{m.kind.label()}</td>
+                        <td>{m.status.label()}</td>
+                        <td class="nowrap">{date_or_dash(m.start)}</td>
+                        <td class="nowrap">{date_or_dash(m.end)}</td>
+                        <td>{m.responsible_org.clone()}</td>
+                        <td class="prose">{shown(&m.details)}</td>
+                    </tr>
+                }/>
         </section>
         {s.can_assess.then(|| { let cid0 = case_id.clone(); let cid1 = case_id.clone(); let d_assess = draft_key(&case_id, "assessment"); let d_measure = draft_key(&case_id, "measure"); view! {
             <div class="columns">
                 <section class="card" aria-labelledby="new-assess-h">
                     <h2 id="new-assess-h">"Ny hotbedömning"</h2>
                     {failure(assessment)}
-                    <ActionForm action=assessment attr:class="form" attr:data-testid="add-assessment">
+                    <ActionForm action=assessment attr:class="form" attr:data-testid="add-assessment" attr:aria-busy=busy(assessment)>
                         <input type="hidden" name="case_id" value=cid0/>
                         <label for="as-level">"Hotnivå"</label>
                         <select id="as-level" name="level" required>
@@ -153,14 +122,14 @@ fn Safety(
                         <input id="as-next" name="next_review" type="date" required/>
                         <label for="as-basis">"Underlag och bedömning"</label>
                         <DraftArea id="as-basis" name="basis" draft=d_assess rows=5/>
-                        <button type="submit" class="primary">"Spara hotbedömning"</button>
+                        <Submit action=assessment class="primary">"Spara hotbedömning"</Submit>
                     </ActionForm>
                     {move || assessment.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Hotbedömningen är sparad."</p> })}
                 </section>
                 <section class="card" aria-labelledby="new-measure-h">
                     <h2 id="new-measure-h">"Ny skyddsåtgärd"</h2>
                     {failure(measure)}
-                    <ActionForm action=measure attr:class="form" attr:data-testid="add-measure">
+                    <ActionForm action=measure attr:class="form" attr:data-testid="add-measure" attr:aria-busy=busy(measure)>
                         <input type="hidden" name="case_id" value=cid1/>
                         <label for="ms-kind">"Åtgärd"</label>
                         <select id="ms-kind" name="kind" required>
@@ -176,7 +145,7 @@ fn Safety(
                         <input id="ms-end" name="end" type="date"/>
                         <label for="ms-details">"Beskrivning"</label>
                         <DraftArea id="ms-details" name="details" draft=d_measure rows=3 required=false/>
-                        <button type="submit" class="primary">"Spara skyddsåtgärd"</button>
+                        <Submit action=measure class="primary">"Spara skyddsåtgärd"</Submit>
                     </ActionForm>
                     {move || measure.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Skyddsåtgärden är sparad."</p> })}
                 </section>

@@ -3,15 +3,13 @@
 //! Events the reader may know of but not read are shown greyed, without content.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::admin::list_orgs;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::get_timeline;
-use crate::pages::case::{case_heading, use_case_id};
-use crate::pages::casework::{load_failed, CaseworkTabs};
-use crate::pages::common::{successes, sv_datetime};
+use crate::api::orgs::list_orgs;
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::{successes, sv_datetime};
 use domain::casework::{EventDto, TimelinePage};
 use domain::{CaseView, Category, OrgDto};
 
@@ -84,27 +82,18 @@ pub fn TimelinePage() -> impl IntoView {
         |(id, q, _)| get_timeline(id, q.cursor, q.category, q.org, Some(PAGE)),
     );
     let orgs = Resource::new(|| (), |_| list_orgs());
-    view! {
-        <Title text="Tidslinje"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || {
-                let id = case_id();
-                let q = q();
-                Suspend::new(async move {
-                    let c = match case.await {
-                        Ok(c) => c,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    let p = match page.await {
-                        Ok(p) => p,
-                        Err(e) => return load_failed(e, id, glass),
-                    };
-                    let orgs = orgs.await.unwrap_or_default();
-                    view! { <Timeline c p q orgs/> }.into_any()
-                })
-            }}
-        </Transition>
-    }
+    let load = move || async move {
+        let p = page.await?;
+        Ok((p, orgs.await.unwrap_or_default()))
+    };
+    case_frame_with(
+        "Tidslinje",
+        case_id,
+        glass,
+        case,
+        load,
+        move |c, (p, orgs)| view! { <Timeline c p q=q() orgs/> },
+    )
 }
 
 #[component]
@@ -112,8 +101,7 @@ fn Timeline(c: CaseView, p: TimelinePage, q: Query, orgs: Vec<OrgDto>) -> impl I
     let older = p.next.as_deref().map(|n| q.older(n));
     let newest = (!q.cursor.is_empty()).then(|| q.newest());
     view! {
-        {case_heading(&c)}
-        <CaseworkTabs c=c.clone()/>
+        <CaseHead c=c.clone()/>
         <h2 class="page-title">"Tidslinje"</h2>
         <form method="get" class="filters" role="search" aria-label="Filtrera tidslinjen">
             <div class="filter">

@@ -131,7 +131,7 @@ pub fn ResetNoticePage() -> impl IntoView {
             q.get("vid")
                 .and_then(|v| v.parse::<i64>().ok())
                 .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                .map(crate::pages::common::sv_datetime)
+                .map(crate::components::common::sv_datetime)
         })
     };
     let next = move || {

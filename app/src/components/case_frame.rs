@@ -1,0 +1,200 @@
+//! The frame every case page stands in: the case route's id, the participant's name as the
+//! heading, the case's tabs, and how a page answers when the case or its own data cannot be
+//! read (the one no-access page with break-glass, or the error).
+
+use std::future::Future;
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::cases::BreakGlass;
+use crate::components::common::{error_for, masked, FieldError};
+use crate::components::forms::{busy, Submit};
+use crate::components::ui::ErrorBox;
+use domain::{AppError, Capability, CaseView, Category, Me, Shown};
+
+/// The `:id` of the current case route.
+pub fn use_case_id() -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.with(|p| p.get("id").unwrap_or_default())
+}
+
+/// The participant's name as a heading: the name, or the mask.
+pub fn case_heading(c: &CaseView) -> impl IntoView {
+    let name = match (&c.first_name, &c.last_name) {
+        (Shown::Value(f), Shown::Value(l)) => {
+            view! { <span>{format!("{f} {l}")}</span> }.into_any()
+        }
+        (Shown::Masked, _) | (_, Shown::Masked) => view! { "Deltagare "{masked()} }.into_any(),
+        (f, l) => view! { <span>{format!("{} {}", f.text(), l.text())}</span> }.into_any(),
+    };
+    view! { <h1 data-testid="case-name">{name}</h1> }
+}
+
+/// What to show when the case cannot be read at all.
+pub fn is_no_access(e: &AppError) -> bool {
+    matches!(e, AppError::NotFound | AppError::Forbidden)
+}
+
+/// The heading and the tabs: the top of every case page but the overview (which shows the
+/// case's tags between them) and the printed plan.
+#[component]
+pub fn CaseHead(c: CaseView) -> impl IntoView {
+    view! {
+        {case_heading(&c)}
+        <CaseTabs c/>
+    }
+}
+
+/// The tabs of one case, the same on all its pages: casework pages only where the reader may
+/// see the category they show; editing, the team and consent pages for the owning team.
+#[component]
+pub fn CaseTabs(c: CaseView) -> impl IntoView {
+    let base = format!("/arenden/{}", c.case_id);
+    let sees = |cat: Category| c.visible.contains(&cat);
+    let mut tabs: Vec<(String, &'static str)> = vec![(base.clone(), "Översikt")];
+    if sees(Category::Plan) {
+        tabs.push((format!("{base}/plan"), "Handlingsplan"));
+    }
+    if sees(Category::Safety) {
+        tabs.push((format!("{base}/sakerhet"), "Säkerhet"));
+    }
+    if sees(Category::Housing) || sees(Category::Occupation) {
+        tabs.push((format!("{base}/boende"), "Boende och sysselsättning"));
+    }
+    if sees(Category::Contacts) {
+        tabs.push((format!("{base}/kontakt"), "Logga kontakt"));
+    }
+    if sees(Category::Notes) {
+        tabs.push((format!("{base}/anteckningar"), "Anteckningar"));
+    }
+    tabs.push((format!("{base}/tidslinje"), "Tidslinje"));
+    if c.can_edit {
+        tabs.push((format!("{base}/redigera"), "Ändra uppgifter"));
+        tabs.push((format!("{base}/team"), "Ärendeteam"));
+        tabs.push((format!("{base}/samtycken"), "Samtycken och lagstöd"));
+    }
+    view! {
+        <nav class="tabs" aria-label="Ärendet">
+            <ul>
+                {tabs.into_iter().map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// What a casework page shows when loading failed: the break-glass page when the case cannot
+/// be read at all, the error otherwise.
+pub fn load_failed(e: AppError, case_id: String, glass: ServerAction<BreakGlass>) -> AnyView {
+    if is_no_access(&e) {
+        view! { <AccessDenied case_id glass/> }.into_any()
+    } else {
+        view! { <ErrorBox error=e/> }.into_any()
+    }
+}
+
+/// The frame of a case page that needs only the case: its title, then the case; the no-access
+/// page or the error when it cannot be read, the page otherwise.
+pub fn case_frame<V>(
+    title: &'static str,
+    case_id: impl Fn() -> String + Copy + Send + Sync + 'static,
+    glass: ServerAction<BreakGlass>,
+    case: Resource<Result<CaseView, AppError>>,
+    page: impl Fn(CaseView) -> V + Copy + Send + Sync + 'static,
+) -> impl IntoView
+where
+    V: IntoView + 'static,
+{
+    case_frame_with(
+        title,
+        case_id,
+        glass,
+        case,
+        || async { Ok(()) },
+        move |c, ()| page(c),
+    )
+}
+
+/// The frame of a case page with data of its own: its title, then the case and `load` (the
+/// page's resources, awaited together); the no-access page or the error when either fails, the
+/// page otherwise. A page that shows its own answer to a failed part loads it as `Ok(result)`.
+pub fn case_frame_with<T, L, F, V>(
+    title: &'static str,
+    case_id: impl Fn() -> String + Copy + Send + Sync + 'static,
+    glass: ServerAction<BreakGlass>,
+    case: Resource<Result<CaseView, AppError>>,
+    load: L,
+    page: impl Fn(CaseView, T) -> V + Copy + Send + Sync + 'static,
+) -> impl IntoView
+where
+    L: Fn() -> F + Copy + Send + Sync + 'static,
+    F: Future<Output = Result<T, AppError>> + Send + 'static,
+    T: Send + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Title text=title/>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || {
+                let id = case_id();
+                Suspend::new(async move {
+                    let c = match case.await {
+                        Ok(c) => c,
+                        Err(e) => return load_failed(e, id, glass),
+                    };
+                    match load().await {
+                        Ok(d) => page(c, d).into_any(),
+                        Err(e) => load_failed(e, id, glass),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The one page for a case the reader may not open — whether it does not exist, belongs to
+/// another organisation or is outside the reader's team. It depends only on the reader's role,
+/// never on the case, so that it tells nobody outside the owning organisation whether the case
+/// exists (status 404 in every case). It says what the reader may do: staff who may ask for
+/// break-glass (only ever granted on their own organisation's cases) get the request form.
+#[component]
+pub fn AccessDenied(case_id: String, glass: ServerAction<BreakGlass>) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.set_status(http::StatusCode::NOT_FOUND);
+        }
+    }
+    let me = expect_context::<Me>();
+    let may_break_glass = me.role.can(Capability::BreakGlass);
+    let error = Signal::derive(move || glass.value().get().and_then(Result::err));
+    let reason_error = Signal::derive(move || error_for(error.get(), "reason"));
+    view! {
+        <section class="access-denied" data-testid="access-denied">
+            <h1>"Du har inte åtkomst till det här ärendet"</h1>
+            <p>"Ärendet finns inte, eller så har du ingen roll i det. Försöket är loggat."</p>
+            {(!may_break_glass).then(|| view! {
+                <p data-testid="access-what-now">"Behöver du uppgifter ur ärendet, be ärendets ansvariga handläggare att lägga till dig i teamet. Din organisation får då se det som samtycket eller lagstödet omfattar."</p>
+            })}
+            {may_break_glass.then(|| view! {
+                <section class="card" id="nodatkomst" aria-labelledby="bg-h">
+                    <h2 id="bg-h">"Begär nödåtkomst"</h2>
+                    <p>"Nödåtkomst kan bara ges till ärenden i din egen organisation. Använd den bara när det är nödvändigt för att skydda någons liv eller hälsa eller för att fullgöra en akut uppgift. Åtkomsten gäller i 60 minuter. Motiveringen och allt du läser granskas av loggansvarig, och ärendets ansvariga handläggare får besked."</p>
+                    {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
+                    <ActionForm action=glass attr:class="form" attr:aria-busy=busy(glass)>
+                        <input type="hidden" name="case_id" value=case_id.clone()/>
+                        <label for="bg-reason">"Motivering (minst 20 tecken)"</label>
+                        <textarea id="bg-reason" name="reason" required minlength="20" maxlength="2000" rows="4"
+                            aria-invalid=move || reason_error.get().map(|_| "true")
+                            aria-describedby=move || reason_error.get().map(|_| "bg-reason-err")></textarea>
+                        <FieldError id="bg-reason-err" message=reason_error/>
+                        <Submit action=glass class="danger">"Begär nödåtkomst"</Submit>
+                    </ActionForm>
+                </section>
+            })}
+        </section>
+    }
+}
