@@ -4,6 +4,7 @@ import { signIn, sessionFile, SESSION_USERS } from './helpers';
 // Each demo user the tests act as signs in once, through the sign-in form with a real code, and
 // the session is stored for the run. The tests of signing in, out and the second factor still
 // go through the form themselves (auth.spec.ts and the others that name it).
+//
 // Each user's sign-in is independent of the others', so they may run side by side.
 setup.describe.configure({ mode: 'parallel' });
 

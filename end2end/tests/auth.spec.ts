@@ -90,7 +90,8 @@ test('admin creates an organisation and an account', async ({ page, asUser }) =>
 });
 
 test('a case worker signs in with the second factor; the password alone opens nothing', async ({ page }) => {
-  // Henrik, not Sara: her codes are taken by her own sign-in tests in the same 30 seconds.
+  // Henrik rather than Sara: the run's stored session and her navigation test take Sara's codes
+  // of these same 30 seconds, and one more sign-in of hers would wait for the next step.
   await page.goto('/logga-in');
   await page.getByLabel('Användarnamn').fill('handlaggare2');
   await page.getByLabel('Lösenord').fill(PASSWORD);
@@ -120,7 +121,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('sign-in works as a plain form post', async ({ page }) => {
-    // Amra, whose codes no other test uses, so the sign-in never waits for a fresh code.
+    // Amra rather than Sara: no other test uses her codes, so this sign-in never waits for one.
     await signIn(page, 'handlaggare2.malmo');
     await expect(page.getByTestId('user-name')).toHaveText('Amra Kovač');
     await signOut(page);

@@ -80,7 +80,8 @@ test.describe.serial('casework shared by social services, Passus and the police'
   test('case worker writes a plan with two goals and an action owned by Passus', async ({ asUser }) => {
     const page = await asUser('handlaggare');
     const errors = watchConsole(page);
-    // Hydrated before typing: the page's code takes over the inputs when it starts.
+    // Hydrated before typing, as the other forms here: in a fresh browser the page's code takes a
+    // while to load, and what was typed before it started was lost.
     await open(page, '/arenden/ny');
     await page.getByLabel('Förnamn').fill('Plan');
     await page.getByLabel('Efternamn').fill(`Deltagare${suffix}`);

@@ -1,7 +1,7 @@
 import { test as base, BrowserContext, Page, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const PASSWORD = process.env.UTVAG_DEMO_PASSWORD ?? 'utvag-demo-2026';
@@ -72,14 +72,17 @@ async function claimStep(username: string): Promise<number> {
   const dir = path.join(RUN_DIR, 'totp');
   mkdirSync(dir, { recursive: true });
   const lock = path.join(dir, `${username}.lock`);
-  // Creating a directory is atomic: whoever creates it holds the user's steps.
+  // Creating a directory is atomic: whoever creates it holds the user's steps. Nobody holds them
+  // longer than one wait for the next step, so an older lock is one whose worker was stopped.
   for (;;) {
     try {
       mkdirSync(lock);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      await sleep(25);
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 45_000) rmSync(lock, { recursive: true, force: true });
+      else await sleep(25);
     }
   }
   try {
