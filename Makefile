@@ -74,7 +74,7 @@ deps-check:
 
 ## native-tests: the Rust tests of all crates (also builds target/debug/utvag for the browser tests)
 native-tests:
-	$(call timed,rust tests,$(LINTED) $(CARGO) test $(FEATURES))
+	$(call timed,rust tests,$(LINTED) CARGO=$(CARGO) ./scripts/rust-tests.sh $(FEATURES))
 
 tools:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
