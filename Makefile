@@ -101,7 +101,7 @@ site: lint-wasm
 	cp style/utvag.css $(PKG)/utvag.css
 
 server:
-	$(CARGO) build -p server $(CARGO_PROFILE_FLAG)
+	$(LINTED) $(CARGO) build -p server $(CARGO_PROFILE_FLAG)
 
 e2e: npm browser
 	$(call timed,browser tests,cd end2end && E2E_PORT=$(E2E_PORT) UTVAG_BIN=../target/$(PROFILE)/utvag npx playwright test)
