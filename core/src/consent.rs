@@ -11,6 +11,7 @@ use super::auth::Authed;
 use super::db::new_id;
 use super::gate::{check_id, who};
 use super::participants::managed_case;
+use domain::input::any_date;
 use domain::{AppError, Category, ConsentDto};
 
 /// A validated consent form.
@@ -61,19 +62,8 @@ impl NewConsent {
             }
             _ => return Err(AppError::invalid("basis", "Välj samtycke eller lagstöd.")),
         };
-        let parse_date = |field: &str, s: &str| {
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                .map_err(|_| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD."))
-        };
-        let valid_from = if valid_from.trim().is_empty() {
-            today
-        } else {
-            parse_date("valid_from", valid_from)?
-        };
-        let valid_until = match valid_until.trim() {
-            "" => None,
-            s => Some(parse_date("valid_until", s)?),
-        };
+        let valid_from = any_date("valid_from", valid_from)?.unwrap_or(today);
+        let valid_until = any_date("valid_until", valid_until)?;
         if let Some(u) = valid_until {
             if u <= valid_from {
                 return Err(AppError::invalid(

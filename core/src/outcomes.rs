@@ -14,6 +14,7 @@ use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::gate::who;
 use domain::casework::MeasureKind;
+use domain::input::any_date;
 use domain::stats::{
     report_rows, Cell, CountTable, Median, OrgContacts, Outcomes, Share, Totals, AGE_BANDS,
     REPORT_COLUMNS,
@@ -50,12 +51,7 @@ impl Period {
         today: NaiveDate,
     ) -> Result<Period, AppError> {
         let date = |s: &str, field: &str, default: NaiveDate| -> Result<NaiveDate, AppError> {
-            match s.trim() {
-                "" => Ok(default),
-                s => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                    AppError::invalid(field, "Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-01-31.")
-                }),
-            }
+            Ok(any_date(field, s)?.unwrap_or(default))
         };
         let to = date(to, "to", today)?;
         let from = date(

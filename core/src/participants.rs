@@ -17,6 +17,7 @@ use super::db::new_id;
 use super::subject::{self, actor};
 use super::vault::{self, Plain};
 use domain::casework::CaseSummary;
+use domain::input::text;
 use domain::person::{Email, Personnummer, Phone};
 use domain::{
     AppError, Capability, CaseRow, CaseStatus, CaseView, Category, Gender, ParticipantForm,
@@ -39,28 +40,6 @@ pub struct ValidParticipant {
     pub gender: Gender,
     pub municipality: String,
     pub protection: Protection,
-}
-
-fn text(field: &str, label: &str, v: &str, required: bool, max: usize) -> Result<String, AppError> {
-    let v = v.trim();
-    if required && v.is_empty() {
-        return Err(AppError::invalid(field, format!("{label} måste fyllas i.")));
-    }
-    if v.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("{label} får vara högst {max} tecken."),
-        ));
-    }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(AppError::invalid(
-            field,
-            format!("{label} innehåller otillåtna tecken."),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 impl ValidParticipant {

@@ -218,7 +218,8 @@ pub async fn add_occupation(
     )
 }
 
-/// The contact log's one-tap entry. `at` as `ÅÅÅÅ-MM-DDTHH:MM` or empty for now.
+/// The contact log's one-tap entry. `at` as `ÅÅÅÅ-MM-DDTHH:MM` on a Swedish clock (a
+/// `datetime-local` field; the core reads it with `domain::input::swedish_time`) or empty for now.
 #[server(endpoint = "contacts/add")]
 pub async fn add_contact(
     case_id: String,
@@ -227,7 +228,6 @@ pub async fn add_contact(
     #[server(default)] minutes: String,
     summary: String,
 ) -> Result<String, AppError> {
-    let at = swedish_to_utc(&at);
     super::reply(
         async {
             casework::add_contact(
@@ -242,23 +242,6 @@ pub async fn add_contact(
         }
         .await,
     )
-}
-
-/// A `datetime-local` value is what the user read on a Swedish clock; the core takes UTC.
-/// Anything that is not such a value is passed on for the core to refuse.
-#[cfg(feature = "ssr")]
-fn swedish_to_utc(at: &str) -> String {
-    const FORMAT: &str = "%Y-%m-%dT%H:%M";
-    let Ok(local) = chrono::NaiveDateTime::parse_from_str(at.trim(), FORMAT) else {
-        return at.to_string();
-    };
-    // Summer time first: in the autumn's repeated hour that picks the earlier moment.
-    [2, 1]
-        .into_iter()
-        .map(|h| (local - chrono::Duration::hours(h)).and_utc())
-        .find(|utc| crate::pages::common::swedish_local(*utc) == local)
-        .map(|utc| utc.format(FORMAT).to_string())
-        .unwrap_or_else(|| at.to_string())
 }
 
 #[server(endpoint = "notes/list")]

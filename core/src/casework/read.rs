@@ -1,0 +1,240 @@
+//! The one way into a case for casework: the case opened through the gate, refusals and read
+//! entries shaped alike on every tab, and a tab's rows read together with the organisations'
+//! names and the participant's key that open them.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::access::Purpose;
+use crate::audit::{self, Entry};
+use crate::auth::Authed;
+use crate::crypto::Dek;
+use crate::db::Rows;
+use crate::gate::{refuse, who, CaseGate};
+use crate::vault;
+use domain::{AppError, Capability, Category, Shown};
+
+/// A case opened for one casework call: the gate's case and decisions, whether the reader
+/// manages the case, and the call's action and categories, which every entry it leaves names.
+pub(super) struct Case<'a> {
+    gate: CaseGate<'a>,
+    a: &'a Authed,
+    action: &'a str,
+    cats: &'a [Category],
+    /// The owning team and its program leads: they may change everything on the case.
+    pub manage: bool,
+}
+
+impl<'a> Deref for Case<'a> {
+    type Target = CaseGate<'a>;
+
+    fn deref(&self) -> &CaseGate<'a> {
+        &self.gate
+    }
+}
+
+impl<'a> Case<'a> {
+    /// Opens the case through the gate. A reader who may see nothing of it (and an
+    /// administrator or log reviewer, who never read case content) is refused here with one
+    /// audit entry naming the call's action and categories — the same single entry an allowed
+    /// call leaves — so a denied attempt is as visible in the log as a read.
+    pub async fn open(
+        a: &'a Authed,
+        case_id: &str,
+        action: &'a str,
+        cats: &'a [Category],
+    ) -> Result<Case<'a>, AppError> {
+        let gate = CaseGate::open(a, case_id, action, Purpose::CaseWork).await?;
+        if !a.can(Capability::ListCases) || gate.visible().is_empty() {
+            let (pid, cid) = (&gate.case.participant, &gate.case.id);
+            return Err(refuse(a, action, pid, Some(cid), cats).await);
+        }
+        let manage = gate.manages();
+        Ok(Case {
+            gate,
+            a,
+            action,
+            cats,
+            manage,
+        })
+    }
+
+    pub fn reader(&self) -> &'a Authed {
+        self.a
+    }
+
+    /// Refuses a read or write on a case the reader has a relation to, with one `deny` entry
+    /// that looks like the entry an allowed call leaves (same action, categories, purpose).
+    pub async fn deny(&self) -> AppError {
+        let mut e = self.entry();
+        e.denied = names(self.cats);
+        e.decision = "deny".into();
+        e.purpose = Some(Purpose::CaseWork.as_str().into());
+        match audit::append(self.a.state(), &who(self.a), e).await {
+            Ok(_) => AppError::Forbidden,
+            Err(err) => err,
+        }
+    }
+
+    /// Lets the call on when `allowed`; otherwise refuses it as `deny` does.
+    pub async fn require(&self, allowed: bool) -> Result<(), AppError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(self.deny().await)
+        }
+    }
+
+    /// The entry of an allowed read, naming the categories it showed.
+    pub async fn audit_read(&self, shown: &[Category]) -> Result<(), AppError> {
+        let mut e = self.entry();
+        e.categories = names(shown);
+        e.purpose = Some(Purpose::CaseWork.as_str().into());
+        audit::append(self.a.state(), &who(self.a), e).await?;
+        Ok(())
+    }
+
+    /// An entry of this call on this case.
+    pub fn entry(&self) -> Entry {
+        let mut e = Entry::new(self.action);
+        e.participants = vec![self.case.participant.clone()];
+        e.case_id = Some(self.case.id.clone());
+        e
+    }
+
+    /// The participant's data key; `None` once the data are shredded.
+    pub async fn key(&self) -> Result<Option<Arc<Dek>>, AppError> {
+        vault::dek(self.a.state(), &self.case.participant).await
+    }
+
+    /// Runs a tab's queries (`$c` is the case) together with the organisations' names, and
+    /// fetches the key when the tab will open sealed fields (`with_key`).
+    pub async fn read(&self, sql: &str, with_key: bool) -> Result<Read, AppError> {
+        #[derive(Deserialize)]
+        struct Org {
+            id: String,
+            name: String,
+        }
+        let mut rows = self
+            .a
+            .state()
+            .db()
+            .q(format!(
+                "SELECT record::id(id) AS id, name FROM org;\n{sql}"
+            ))
+            .bind("c", &self.case.id)
+            .run()
+            .await?;
+        let orgs = rows
+            .all::<Org>(0)?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        let dek = if with_key { self.key().await? } else { None };
+        Ok(Read { rows, orgs, dek })
+    }
+}
+
+fn names(cats: &[Category]) -> Vec<String> {
+    cats.iter().map(|c| c.as_str().to_string()).collect()
+}
+
+/// A tab's rows, with what it needs to show them.
+pub(super) struct Read {
+    rows: Rows,
+    orgs: HashMap<String, String>,
+    dek: Option<Arc<Dek>>,
+}
+
+impl Read {
+    /// All rows of the tab's statement `i` (counted from 0 in the tab's own query).
+    pub fn all<T: DeserializeOwned>(&mut self, i: usize) -> Result<Vec<T>, AppError> {
+        Ok(self.rows.all(i + 1)?)
+    }
+
+    /// The first row of the tab's statement `i`.
+    pub fn first<T: DeserializeOwned>(&mut self, i: usize) -> Result<Option<T>, AppError> {
+        Ok(self.rows.first(i + 1)?)
+    }
+
+    /// An organisation's name; empty for an id that names none.
+    pub fn org(&self, id: &str) -> String {
+        self.orgs.get(id).cloned().unwrap_or_default()
+    }
+
+    /// A sealed field as the reader gets it: empty, masked (no key: shredded) or opened.
+    pub fn shown(
+        &self,
+        table: &str,
+        id: &str,
+        field: &str,
+        v: Option<&str>,
+    ) -> Result<Shown<String>, AppError> {
+        match (v, &self.dek) {
+            (None, _) => Ok(Shown::Empty),
+            (Some(_), None) => Ok(Shown::Masked),
+            (Some(s), Some(k)) => Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose())),
+        }
+    }
+
+    /// A short sealed text as plain text: empty when none was given, the mask when the key is
+    /// gone.
+    pub fn text(
+        &self,
+        table: &str,
+        id: &str,
+        field: &str,
+        v: Option<&str>,
+    ) -> Result<String, AppError> {
+        Ok(
+            match self.shown(table, id, field, v.filter(|s| !s.is_empty()))? {
+                Shown::Value(s) => s,
+                Shown::Empty => String::new(),
+                Shown::Masked => domain::MASK.to_string(),
+            },
+        )
+    }
+}
+
+/// Audit-log probes shared by the tabs' tests.
+#[cfg(test)]
+pub(super) mod fixtures {
+    use serde::Deserialize;
+
+    /// How many entries the log holds.
+    pub async fn audit_seqs(state: &crate::AppState) -> usize {
+        state
+            .db()
+            .q("SELECT VALUE seq FROM audit")
+            .run()
+            .await
+            .unwrap()
+            .all::<i64>(0)
+            .unwrap()
+            .len()
+    }
+
+    /// The newest entry: (action, decision, denied categories).
+    pub async fn last_entry(state: &crate::AppState) -> (String, String, Vec<String>) {
+        #[derive(Deserialize)]
+        struct E {
+            action: String,
+            decision: String,
+            denied: Vec<String>,
+        }
+        let e: Option<E> = state
+            .db()
+            .q("SELECT action, decision, denied, seq FROM audit ORDER BY seq DESC LIMIT 1")
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap();
+        let e = e.unwrap();
+        (e.action, e.decision, e.denied)
+    }
+}
