@@ -22,6 +22,7 @@ use super::auth::Authed;
 use super::crypto::Dek;
 use super::gate::CaseGate;
 use super::gate::{who, CaseRec};
+use super::sealed_fields;
 use super::subject::actor;
 use super::vault;
 use domain::casework::{
@@ -72,15 +73,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "participant",
         title: "Personuppgifter",
         by_id: true,
-        sealed: &[
-            "first_name",
-            "last_name",
-            "personnummer",
-            "phone",
-            "email",
-            "address",
-            "background",
-        ],
+        sealed: sealed_fields::PARTICIPANT,
         sealed_versions: None,
         labels: &[
             ("first_name", "Förnamn"),
@@ -106,7 +99,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "case",
         title: "Ärenden och statushistorik",
         by_id: false,
-        sealed: &["referral_source"],
+        sealed: sealed_fields::CASE,
         sealed_versions: None,
         labels: &[
             ("status", "Status"),
@@ -164,7 +157,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "goal",
         title: "Handlingsplan: mål",
         by_id: false,
-        sealed: &["text"],
+        sealed: sealed_fields::GOAL,
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -182,7 +175,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "action",
         title: "Handlingsplan: åtgärder",
         by_id: false,
-        sealed: &["title", "comment", "responsible"],
+        sealed: sealed_fields::ACTION,
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -203,7 +196,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "review",
         title: "Handlingsplan: uppföljningar",
         by_id: false,
-        sealed: &["present", "summary"],
+        sealed: sealed_fields::REVIEW,
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -219,7 +212,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "measure",
         title: "Skyddsåtgärder",
         by_id: false,
-        sealed: &["details"],
+        sealed: sealed_fields::MEASURE,
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -239,7 +232,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "assessment",
         title: "Hotbedömningar",
         by_id: false,
-        sealed: &["basis"],
+        sealed: sealed_fields::ASSESSMENT,
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -257,7 +250,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "housing",
         title: "Boende",
         by_id: false,
-        sealed: &["address"],
+        sealed: sealed_fields::HOUSING,
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -274,7 +267,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "occupation",
         title: "Sysselsättning",
         by_id: false,
-        sealed: &["outcome"],
+        sealed: sealed_fields::OCCUPATION,
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -291,7 +284,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "contact",
         title: "Kontakter och möten",
         by_id: false,
-        sealed: &["summary"],
+        sealed: sealed_fields::CONTACT,
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -309,8 +302,8 @@ pub(crate) const TABLES: &[Table] = &[
         name: "note",
         title: "Anteckningar",
         by_id: false,
-        sealed: &["text"],
-        sealed_versions: Some(("history", "text")),
+        sealed: sealed_fields::NOTE,
+        sealed_versions: Some(sealed_fields::NOTE_HISTORY),
         labels: &[
             ("case", "Ärende"),
             ("text", "Text"),
@@ -328,7 +321,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "event",
         title: "Tidslinje",
         by_id: false,
-        sealed: &["text"],
+        sealed: sealed_fields::EVENT,
         sealed_versions: None,
         labels: &[
             ("case", "Ärende"),
@@ -347,7 +340,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "break_glass",
         title: "Nödåtkomster",
         by_id: false,
-        sealed: &["reason", "review_comment"],
+        sealed: sealed_fields::BREAK_GLASS,
         sealed_versions: None,
         labels: &[
             ("user", "Person"),
@@ -366,7 +359,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "shred_request",
         title: "Begäran om gallring",
         by_id: false,
-        sealed: &["reason"],
+        sealed: sealed_fields::SHRED_REQUEST,
         sealed_versions: None,
         labels: &[
             ("reason", "Skäl"),
@@ -381,7 +374,7 @@ pub(crate) const TABLES: &[Table] = &[
         name: "extract_release",
         title: "Sekretessprövning av registerutdrag",
         by_id: false,
-        sealed: &["reason"],
+        sealed: sealed_fields::EXTRACT_RELEASE,
         sealed_versions: None,
         labels: &[
             ("item", "Uppgift"),

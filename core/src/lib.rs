@@ -32,6 +32,7 @@ pub mod outcomes;
 pub mod participants;
 pub mod password;
 pub mod retention;
+mod sealed_fields;
 pub mod shred;
 pub mod state;
 pub mod subject;

@@ -348,17 +348,9 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         .await?
         .first(0)?;
     let p = p.ok_or(AppError::NotFound)?;
-    let needs_plain = [
-        "first_name",
-        "last_name",
-        "personnummer",
-        "phone",
-        "email",
-        "address",
-        "background",
-    ]
-    .iter()
-    .any(|f| g.may(field_category(f)))
+    let needs_plain = super::sealed_fields::PARTICIPANT
+        .iter()
+        .any(|f| g.may(field_category(f)))
         || g.may(Category::Plan);
     let dek: Option<Arc<Dek>> = if needs_plain && !p.shredded {
         vault::dek(a.state(), &p.id).await?

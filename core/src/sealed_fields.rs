@@ -1,0 +1,39 @@
+//! Which fields of each table are stored sealed with the participant's key (AES-256-GCM under
+//! the participant's DEK, AAD: table, record id, field; sealing and opening is `vault`'s).
+//! Deleting that key (shredding) makes exactly these fields unreadable in every copy.
+//!
+//! One list per table, and this is the only one: the register extract's table list opens them,
+//! a case read decides from them whether it needs the key, and the schema test holds every
+//! string field of the schema to being on a list here or allowed in clear with a written reason.
+//! A table without sealed fields has no list.
+
+/// A participant's identity, contact details and background.
+pub(crate) const PARTICIPANT: &[&str] = &[
+    "first_name",
+    "last_name",
+    "personnummer",
+    "phone",
+    "email",
+    "address",
+    "background",
+];
+/// Who referred the person (often names someone).
+pub(crate) const CASE: &[&str] = &["referral_source"];
+pub(crate) const GOAL: &[&str] = &["text"];
+/// A plan's action; `responsible` may name a person outside the core's users.
+pub(crate) const ACTION: &[&str] = &["title", "comment", "responsible"];
+/// A plan review.
+pub(crate) const REVIEW: &[&str] = &["present", "summary"];
+pub(crate) const MEASURE: &[&str] = &["details"];
+pub(crate) const ASSESSMENT: &[&str] = &["basis"];
+pub(crate) const HOUSING: &[&str] = &["address"];
+pub(crate) const OCCUPATION: &[&str] = &["outcome"];
+pub(crate) const CONTACT: &[&str] = &["summary"];
+pub(crate) const NOTE: &[&str] = &["text"];
+/// A note's earlier versions: the array, and the field of each version sealed with the AAD
+/// field `<array>.<version>`.
+pub(crate) const NOTE_HISTORY: (&str, &str) = ("history", "text");
+pub(crate) const EVENT: &[&str] = &["text"];
+pub(crate) const BREAK_GLASS: &[&str] = &["reason", "review_comment"];
+pub(crate) const SHRED_REQUEST: &[&str] = &["reason"];
+pub(crate) const EXTRACT_RELEASE: &[&str] = &["reason"];
