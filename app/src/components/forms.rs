@@ -5,7 +5,7 @@
 //! Form pieces shared by the pages: the pending state of a form (no double submission), the
 //! one-button form that asks before it acts, the message of a failed submission with the
 //! in-place sign-in that saves it anyway, checks of typed values in the browser with the core's
-//! own rules, and textareas that keep an unsaved draft.
+//! own rules (`domain::input`), and textareas that keep an unsaved draft.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -14,6 +14,7 @@ use leptos::web_sys::FormData;
 use serde::de::DeserializeOwned;
 
 use crate::api::session::SignInAgain;
+use crate::components::common::FieldError;
 use crate::components::ui::ErrorBox;
 use domain::{AppError, Me};
 
@@ -191,9 +192,84 @@ pub fn forget_drafts_when_saved<S>(
     });
 }
 
+/// A field checked in the browser with the rule the core applies on save (`domain::input`),
+/// so the person gets the core's own message while typing instead of after a round trip: it
+/// shows under the field, and the browser holds the form back until the value passes. Without
+/// JavaScript nothing changes; the core checks every save either way.
+#[derive(Clone, Copy)]
+pub struct Check {
+    rule: fn(&str) -> Result<(), AppError>,
+    message: RwSignal<Option<String>>,
+}
+
+impl Check {
+    pub fn new(rule: fn(&str) -> Result<(), AppError>) -> Self {
+        Check {
+            rule,
+            message: RwSignal::new(None),
+        }
+    }
+
+    /// The field's input handler: runs the rule on the value and tells the browser.
+    pub fn run(self, ev: &leptos::ev::Event) {
+        let message = (self.rule)(&event_target_value(ev))
+            .err()
+            .map(|e| e.to_string());
+        set_validity(ev, message.as_deref().unwrap_or(""));
+        self.message.set(message);
+    }
+
+    /// The current message, for a [`FieldError`](crate::components::common::FieldError).
+    pub fn message(self) -> Signal<Option<String>> {
+        self.message.into()
+    }
+
+    /// `aria-invalid` of the field.
+    pub fn invalid(self) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync {
+        move || self.message.with(|m| m.as_ref().map(|_| "true"))
+    }
+
+    /// `aria-describedby` of the field: `id` (the message's element) while there is a message.
+    pub fn described(self, id: &'static str) -> impl Fn() -> Option<&'static str> + Copy {
+        move || self.message.with(|m| m.as_ref().map(|_| id))
+    }
+}
+
+/// The browser's own validity message of the input or textarea an event came from; empty
+/// clears it. The browser then refuses to submit while a message is set.
+fn set_validity(ev: &leptos::ev::Event, message: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    let Some(target) = ev.target() else {
+        return;
+    };
+    if let Some(input) = target.dyn_ref::<leptos::web_sys::HtmlInputElement>() {
+        input.set_custom_validity(message);
+    } else if let Some(area) = target.dyn_ref::<leptos::web_sys::HtmlTextAreaElement>() {
+        area.set_custom_validity(message);
+    }
+}
+
+/// The rule of a date in a plan or register that may be left empty (`domain::input::date`),
+/// for a [`Check`].
+pub fn optional_date(field: &str, v: &str) -> Result<(), AppError> {
+    domain::input::date(field, v, today(), false).map(drop)
+}
+
+/// The rule of a date that must be given.
+pub fn required_date(field: &str, v: &str) -> Result<(), AppError> {
+    domain::input::date(field, v, today(), true).map(drop)
+}
+
+/// Today on a Swedish calendar, as the core counts it.
+fn today() -> chrono::NaiveDate {
+    domain::time::swedish_date(chrono::Utc::now())
+}
+
 /// A textarea whose unsaved text survives a reload or a lost connection: it is kept in the
 /// tab's sessionStorage (never sent anywhere, gone when the tab is closed) and restored when
-/// the page loads. Without JavaScript it is an ordinary textarea.
+/// the page loads. Without JavaScript it is an ordinary textarea. Its length limit is the
+/// core's (`MAX_TEXT`); with `check` the core's rule runs on every change too, and its message
+/// shows under the field (element id `{id}-err`).
 #[component]
 pub fn DraftArea(
     #[prop(into)] id: String,
@@ -204,7 +280,7 @@ pub fn DraftArea(
     #[prop(optional, into)] value: String,
     #[prop(default = 4)] rows: u32,
     #[prop(default = true)] required: bool,
-    #[prop(optional, into)] described_by: Option<String>,
+    #[prop(optional)] check: Option<Check>,
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Textarea>::new();
     let restore_key = draft.clone();
@@ -215,10 +291,22 @@ pub fn DraftArea(
             }
         }
     });
-    let on_input = move |ev: leptos::ev::Event| drafts::set(&draft, &event_target_value(&ev));
+    let on_input = move |ev: leptos::ev::Event| {
+        drafts::set(&draft, &event_target_value(&ev));
+        if let Some(c) = check {
+            c.run(&ev);
+        }
+    };
+    let err_id = format!("{id}-err");
+    let described = {
+        let err_id = err_id.clone();
+        move || check.and_then(|c| c.message.with(|m| m.is_some()).then(|| err_id.clone()))
+    };
+    let invalid = move || check.and_then(|c| (c.invalid())());
     view! {
-        <textarea id=id name=name rows=rows required=required maxlength="10000" node_ref=node
-            aria-describedby=described_by on:input=on_input>{value}</textarea>
+        <textarea id=id name=name rows=rows required=required maxlength=domain::input::MAX_TEXT node_ref=node
+            aria-invalid=invalid aria-describedby=described on:input=on_input>{value}</textarea>
+        {check.map(|c| view! { <FieldError id=err_id message=c.message()/> })}
     }
 }
 

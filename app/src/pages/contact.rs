@@ -9,11 +9,11 @@ use leptos::prelude::*;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_timeline, AddContact};
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
-use crate::components::common::{successes, sv_datetime};
-use crate::components::forms::{busy, SignInToSave, Submit};
+use crate::components::common::{successes, sv_datetime, FieldError};
+use crate::components::forms::{busy, Check, SignInToSave, Submit};
 use crate::components::ui::ActionStatus;
 use domain::casework::{ContactKind, TimelinePage};
-use domain::CaseView;
+use domain::{input, CaseView, MAX_TEXT};
 
 /// How many of the latest contacts the page lists.
 const RECENT: u32 = 5;
@@ -55,6 +55,8 @@ fn Contact(
     recent: Result<TimelinePage, domain::AppError>,
     add: ServerAction<AddContact>,
 ) -> impl IntoView {
+    let summary =
+        Check::new(|v| input::text("summary", "Sammanfattningen", v, true, MAX_TEXT).map(drop));
     view! {
         <CaseHead c=c.clone()/>
         <section class="card contact-entry" aria-labelledby="contact-h">
@@ -73,7 +75,9 @@ fn Contact(
                 <label for="ct-minutes">"Längd i minuter"</label>
                 <input id="ct-minutes" name="minutes" type="number" inputmode="numeric" min="0" max="1440" step="1" autocomplete="off"/>
                 <label for="ct-summary">"Sammanfattning"</label>
-                <textarea id="ct-summary" name="summary" required maxlength="10000" rows="5" autocomplete="off"></textarea>
+                <textarea id="ct-summary" name="summary" required maxlength=MAX_TEXT rows="5" autocomplete="off"
+                    on:input=move |ev| summary.run(&ev) aria-invalid=summary.invalid() aria-describedby=summary.described("ct-summary-err")></textarea>
+                <FieldError id="ct-summary-err" message=summary.message()/>
                 <Submit action=add class="primary wide">"Spara kontakt"</Submit>
             </ActionForm>
         </section>

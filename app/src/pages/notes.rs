@@ -10,11 +10,16 @@ use crate::api::casework::{list_notes, AddNote, EditNote};
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{successes, sv_datetime};
 use crate::components::forms::{
-    busy, draft_key, failure, forget_drafts_when_saved, DraftArea, Submit,
+    busy, draft_key, failure, forget_drafts_when_saved, Check, DraftArea, Submit,
 };
 use crate::components::ui::ActionStatus;
 use domain::casework::NoteDto;
-use domain::CaseView;
+use domain::{input, AppError, CaseView, MAX_TEXT};
+
+/// The core's rule for a note's text.
+fn note_text(v: &str) -> Result<(), AppError> {
+    input::text("text", "Anteckningen", v, true, MAX_TEXT).map(drop)
+}
 
 #[component]
 pub fn NotesPage() -> impl IntoView {
@@ -66,7 +71,7 @@ fn Notes(
             <ActionForm action=add attr:class="form" attr:data-testid="add-note" attr:aria-busy=busy(add)>
                 <input type="hidden" name="case_id" value=c.case_id.clone()/>
                 <label for="n-text">"Anteckning"</label>
-                <DraftArea id="n-text" name="text" draft=note_draft rows=5/>
+                <DraftArea id="n-text" name="text" draft=note_draft rows=5 check=Check::new(note_text)/>
                 <Submit action=add class="primary">"Spara anteckning"</Submit>
             </ActionForm>
             {move || add.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Anteckningen är sparad."</p> })}
@@ -113,7 +118,7 @@ fn Note(
                         <input type="hidden" name="note_id" value=n.id.clone()/>
                         <input type="hidden" name="version" value=n.version.to_string()/>
                         <label for=field.clone()>"Ny text"</label>
-                        <DraftArea id=field name="text" draft value=n.text.clone() rows=5/>
+                        <DraftArea id=field name="text" draft value=n.text.clone() rows=5 check=Check::new(note_text)/>
                         <Submit action=edit class="primary">"Spara ändringen"</Submit>
                     </ActionForm>
                 </details>

@@ -9,13 +9,24 @@ use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_plan, AddAction, AddGoal, AddReview, UpdateAction};
 use crate::api::orgs::list_orgs;
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
-use crate::components::common::{date_or_dash, print_page, shown, successes};
+use crate::components::common::{date_or_dash, print_page, shown, successes, FieldError};
 use crate::components::forms::{
-    busy, draft_key, failure, forget_drafts_when_saved, DraftArea, SignInToSave, Submit,
+    busy, draft_key, failure, forget_drafts_when_saved, optional_date, required_date, Check,
+    DraftArea, SignInToSave, Submit,
 };
 use crate::components::ui::ActionStatus as SubmitStatus;
 use domain::casework::{ActionDto, ActionStatus, GoalDto, LifeDomain, PlanDto};
-use domain::{CaseView, Me};
+use domain::{input, AppError, CaseView, Me, MAX_TEXT};
+
+/// The core's rule for a review's summary.
+fn summary_text(v: &str) -> Result<(), AppError> {
+    input::text("summary", "Sammanfattningen", v, true, MAX_TEXT).map(drop)
+}
+
+/// The core's rule for an action's comment.
+fn comment_text(v: &str) -> Result<(), AppError> {
+    input::text("comment", "Kommentaren", v, false, MAX_TEXT).map(drop)
+}
 
 /// The plan's goals grouped by life domain, in the order of [`LifeDomain::ALL`].
 fn by_domain(goals: &[GoalDto]) -> Vec<(LifeDomain, Vec<GoalDto>)> {
@@ -193,7 +204,7 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
                             }).collect_view()}
                         </select>
                         <label for=cm.clone()>"Kommentar"</label>
-                        <DraftArea id=cm name="comment" draft value=current rows=3 required=false/>
+                        <DraftArea id=cm name="comment" draft value=current rows=3 required=false check=Check::new(comment_text)/>
                         <Submit action=forms.update class="primary">"Spara"</Submit>
                     </ActionForm>
                 </details>
@@ -208,6 +219,7 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
 
 #[component]
 fn AddGoalForm(case_id: String, forms: PlanForms) -> impl IntoView {
+    let d_g_target = Check::new(|v| optional_date("target_date", v));
     view! {
         <section class="card" aria-labelledby="goal-h">
             <h2 id="goal-h">"Nytt mål"</h2>
@@ -221,7 +233,9 @@ fn AddGoalForm(case_id: String, forms: PlanForms) -> impl IntoView {
                 <label for="g-text">"Mål"</label>
                 <input id="g-text" name="text" required maxlength="500" autocomplete="off"/>
                 <label for="g-target">"Måldatum"</label>
-                <input id="g-target" name="target_date" type="date"/>
+                <input id="g-target" name="target_date" type="date" on:input=move |ev| d_g_target.run(&ev)
+                    aria-invalid=d_g_target.invalid() aria-describedby=d_g_target.described("g-target-err")/>
+                <FieldError id="g-target-err" message=d_g_target.message()/>
                 <Submit action=forms.goal class="primary">"Lägg till mål"</Submit>
             </ActionForm>
             {move || forms.goal.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Målet är tillagt."</p> })}
@@ -237,6 +251,7 @@ fn AddActionForm(
     me_org: String,
     forms: PlanForms,
 ) -> impl IntoView {
+    let d_a_due = Check::new(|v| optional_date("due", v));
     // The reader's own organisation first: most actions are owned by whoever writes them.
     let own = use_context::<Me>().map(|m| m.org_id).unwrap_or(me_org);
     if goals.is_empty() {
@@ -272,7 +287,9 @@ fn AddActionForm(
                 <label for="a-resp">"Ansvarig person eller funktion"</label>
                 <input id="a-resp" name="responsible" maxlength="200" autocomplete="off"/>
                 <label for="a-due">"Klart senast"</label>
-                <input id="a-due" name="due" type="date"/>
+                <input id="a-due" name="due" type="date" on:input=move |ev| d_a_due.run(&ev)
+                    aria-invalid=d_a_due.invalid() aria-describedby=d_a_due.described("a-due-err")/>
+                <FieldError id="a-due-err" message=d_a_due.message()/>
                 <Submit action=forms.action class="primary">"Lägg till åtgärd"</Submit>
             </ActionForm>
             {move || forms.action.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Åtgärden är tillagd."</p> })}
@@ -308,6 +325,8 @@ fn Reviews(p: PlanDto) -> impl IntoView {
 
 #[component]
 fn AddReviewForm(case_id: String, forms: PlanForms) -> impl IntoView {
+    let d_r_date = Check::new(|v| required_date("date", v));
+    let d_r_next = Check::new(|v| optional_date("next_review", v));
     let draft = draft_key(&case_id, "review");
     view! {
         <section class="card" aria-labelledby="review-h">
@@ -316,13 +335,17 @@ fn AddReviewForm(case_id: String, forms: PlanForms) -> impl IntoView {
             <ActionForm action=forms.review attr:class="form" attr:data-testid="add-review" attr:aria-busy=busy(forms.review)>
                 <input type="hidden" name="case_id" value=case_id/>
                 <label for="r-date">"Datum"</label>
-                <input id="r-date" name="date" type="date" required/>
+                <input id="r-date" name="date" type="date" required on:input=move |ev| d_r_date.run(&ev)
+                    aria-invalid=d_r_date.invalid() aria-describedby=d_r_date.described("r-date-err")/>
+                <FieldError id="r-date-err" message=d_r_date.message()/>
                 <label for="r-present">"Närvarande"</label>
                 <input id="r-present" name="present" maxlength="500" autocomplete="off"/>
                 <label for="r-summary">"Sammanfattning"</label>
-                <DraftArea id="r-summary" name="summary" draft rows=5/>
+                <DraftArea id="r-summary" name="summary" draft rows=5 check=Check::new(summary_text)/>
                 <label for="r-next">"Nästa uppföljning"</label>
-                <input id="r-next" name="next_review" type="date"/>
+                <input id="r-next" name="next_review" type="date" on:input=move |ev| d_r_next.run(&ev)
+                    aria-invalid=d_r_next.invalid() aria-describedby=d_r_next.described("r-next-err")/>
+                <FieldError id="r-next-err" message=d_r_next.message()/>
                 <Submit action=forms.review class="primary">"Spara uppföljning"</Submit>
             </ActionForm>
             {move || forms.review.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Uppföljningen är sparad."</p> })}
