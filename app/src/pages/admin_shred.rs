@@ -10,7 +10,7 @@ use crate::api::admin::{
     list_shred_requests, retention_status, ConfirmShred, RequestShred, RetentionPreview,
 };
 use crate::components::common::{error_for, successes, sv_date, sv_datetime, FieldError};
-use crate::components::forms::{busy, Submit};
+use crate::components::forms::{busy, ConfirmButton, Submit};
 use crate::components::ui::{ActionStatus, ErrorBox};
 use domain::{Me, RetentionStatus, ShredRequestDto};
 
@@ -182,11 +182,8 @@ fn RequestTable(
                             <td>{status}</td>
                             <td>
                                 {r.done_at.is_none().then(|| view! {
-                                    <ActionForm action=confirm attr:class="inline"
-                                        attr:onsubmit="return confirm('Bekräfta gallringen? Deltagarens uppgifter blir oläsbara för alltid.')" attr:aria-busy=busy(confirm)>
-                                        <input type="hidden" name="request_id" value=request_id/>
-                                        <Submit action=confirm class="danger">"Bekräfta"</Submit>
-                                    </ActionForm>
+                                    <ConfirmButton action=confirm fields=vec![("request_id", request_id)] label="Bekräfta" class="danger"
+                                        confirm="Bekräfta gallringen? Deltagarens uppgifter blir oläsbara för alltid."/>
                                 })}
                             </td>
                         </tr>

@@ -2,7 +2,6 @@
 //! registered (only the owning unit ever sees them), and notices that a colleague used
 //! break-glass on one of the user's cases.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,7 +9,7 @@ use crate::api::inbox::{
     list_duplicates, list_notifications, MarkNotificationRead, SettleDuplicate,
 };
 use crate::components::common::{successes, sv_clock, sv_datetime};
-use crate::components::forms::{busy, Submit};
+use crate::components::forms::ConfirmButton;
 use crate::components::ui::{ActionStatus, ErrorBox};
 use domain::inbox::{DuplicateDto, NotificationDto};
 use domain::{Capability, Me};
@@ -64,10 +63,7 @@ fn NoticeList(
                         {format!("{} {} öppnade ", sv_datetime(n.at), n.by)}
                         <a href=href>"ett av dina ärenden"</a>
                         {format!(" med nödåtkomst{until}. Åtkomsten granskas av loggansvarig.")}
-                        <ActionForm action=read attr:class="inline" attr:aria-busy=busy(read)>
-                            <input type="hidden" name="id" value=n.id/>
-                            <Submit action=read>"Markera som läst"</Submit>
-                        </ActionForm>
+                        <ConfirmButton action=read fields=vec![("id", n.id)] label="Markera som läst"/>
                     </li>
                 }
             }).collect_view()}
@@ -125,16 +121,10 @@ fn DuplicateTable(rows: Vec<DuplicateDto>, settle: ServerAction<SettleDuplicate>
                             <td>{d.other_org.clone()}</td>
                             <td>{case}</td>
                             <td>
-                                <ActionForm action=settle attr:class="inline" attr:aria-busy=busy(settle)>
-                                    <input type="hidden" name="id" value=id1/>
-                                    <input type="hidden" name="outcome" value="linked"/>
-                                    <Submit action=settle>"Samma person – vi tar kontakt"</Submit>
-                                </ActionForm>
-                                <ActionForm action=settle attr:class="inline" attr:aria-busy=busy(settle)>
-                                    <input type="hidden" name="id" value=id2/>
-                                    <input type="hidden" name="outcome" value="dismissed"/>
-                                    <Submit action=settle>"Avskriv"</Submit>
-                                </ActionForm>
+                                <ConfirmButton action=settle label="Samma person – vi tar kontakt"
+                                    fields=vec![("id", id1), ("outcome", "linked".to_string())]/>
+                                <ConfirmButton action=settle label="Avskriv"
+                                    fields=vec![("id", id2), ("outcome", "dismissed".to_string())]/>
                             </td>
                         </tr>
                     }
