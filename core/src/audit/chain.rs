@@ -71,8 +71,9 @@ impl Entry {
 
 /// An entry as stored: who and when, what happened ([`Entry`]'s fields), and its links in the
 /// chain, in the exact field order the MAC covers. The chain writes and verifies it, the log
-/// review and the command line read it; the browser's `domain::AuditRow` is made from it
-/// (`review::ReviewRow`), with names in place of ids and without the chain's links.
+/// review and the command line read it. The browser's `domain::AuditRow` is made from it (from
+/// `review::ReviewRow`) and repeats its fields on purpose: the browser build cannot depend on
+/// the core, it shows names where this holds ids, and the chain's links never leave the core.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Row {
     pub seq: i64,
