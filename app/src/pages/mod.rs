@@ -23,7 +23,3 @@ pub mod plan;
 pub mod safety;
 pub mod timeline;
 pub mod totp;
-
-/// The view helpers' old home, kept for `api::casework`'s Swedish clock-time conversion until it
-/// reads `domain::input` like the rest.
-pub use crate::components::common;
