@@ -1,8 +1,8 @@
 //! Sign-in, sessions and the `Authed` type.
 //!
 //! `Authed` has private fields and only two public constructors: [`authenticate`] (a valid,
-//! complete session cookie) and [`require_user`] (the same, from a server function's request
-//! context); inside the core, [`acting_as`] serves the demo loader (demo mode only). Every
+//! complete session cookie) and [`user_of_request`] (the same, from a request's parts, which
+//! `app::api::require_user` takes from a server function's context); inside the core, [`acting_as`] serves the demo loader (demo mode only). Every
 //! repository function takes `&Authed`, so no page or server function can reach data without a
 //! live session. Sessions live in the database so that several app instances share them; only
 //! the SHA-256 of the 256-bit token is stored.

@@ -96,7 +96,7 @@ impl CoreSettings {
     }
 }
 
-/// The audit chain's anchor outside the database (`server::checkpoint`) and, when the KEKs come
+/// The audit chain's anchor outside the database (`crate::audit::checkpoint`) and, when the KEKs come
 /// from `UTVAG_KEK`, its own key.
 #[derive(Clone, Debug)]
 pub struct AuditSettings {
@@ -163,7 +163,7 @@ pub const DEFAULT_CASE_YEARS: u32 = 5;
 /// How long an audit entry is kept.
 pub const DEFAULT_AUDIT_YEARS: u32 = 10;
 
-/// The retention periods in force (`server::retention`).
+/// The retention periods in force (`crate::retention`).
 #[derive(Debug, Clone, Copy)]
 pub struct Periods {
     pub case_years: u32,

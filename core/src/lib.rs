@@ -1,9 +1,9 @@
-//! The trusted core (server only).
+//! The trusted core (native only, no Leptos).
 //!
 //! Everything that touches the database, the keys or the audit log lives here, and the handles to
-//! them are private to this module tree (`pub(crate)`). Pages and server functions get
-//! an [`auth::Authed`] from [`auth::require_user`] and hand it to the repository functions, which
-//! are the only way to read or change data.
+//! them are private to this crate (`pub(crate)`). Server functions get an [`auth::Authed`] from
+//! [`auth::user_of_request`] (through `app::api::require_user`) and hand it to the repository
+//! functions, which are the only way to read or change data. Architecture: docs/architecture.md.
 
 pub mod access;
 pub mod audit;

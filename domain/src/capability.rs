@@ -2,7 +2,7 @@
 //! read it. No other place lists roles for a permission.
 //!
 //! A capability says which *kind* of work a role does. Whether a user may see a given person's
-//! data is decided per category by the access policy (`server::access::may`), which needs the
+//! data is decided per category by the access policy (`utvag_core::access::may`), which needs the
 //! relation to the person as well; a capability never opens a case by itself.
 
 use super::Role;

@@ -18,7 +18,7 @@ pub mod session;
 ///
 /// Not for a plain HTML form post (no JavaScript): that must stay the redirect back to the
 /// form. The router keeps the error and the submitted values server-side for that redirect
-/// (`server::flash`), so the address carries only an opaque key, never text.
+/// (`utvag_core::flash`), so the address carries only an opaque key, never text.
 #[cfg(feature = "ssr")]
 pub(crate) fn reply<T>(r: Result<T, domain::AppError>) -> Result<T, domain::AppError> {
     if let Err(e) = &r {
