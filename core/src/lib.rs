@@ -5,41 +5,41 @@
 //! [`auth::user_of_request`] (through `app::api::require_user`) and hand it to the repository
 //! functions, which are the only way to read or change data. Architecture: docs/architecture.md.
 
-pub mod access;
+pub(crate) mod access;
 pub mod audit;
 pub mod auth;
 #[cfg(feature = "fixtures")]
 pub mod bench;
 pub mod breakglass;
 pub mod casework;
-pub mod clock;
+pub(crate) mod clock;
 pub mod config;
 pub mod consent;
 pub mod crypto;
-pub mod db;
+pub(crate) mod db;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo_history;
 pub mod extract;
 pub mod flash;
-pub mod gate;
+pub(crate) mod gate;
 pub mod identity;
 pub mod inbox;
 pub mod mfa;
 pub mod ops;
 pub mod outcomes;
 pub mod participants;
-pub mod password;
+pub(crate) mod password;
 pub mod retention;
 mod sealed_fields;
 pub mod shred;
-pub mod state;
-pub mod subject;
+pub(crate) mod state;
+pub(crate) mod subject;
 #[cfg(test)]
 mod testing;
 pub mod totp;
-pub mod vault;
+pub(crate) mod vault;
 pub mod worklist;
 
 pub use state::AppState;

@@ -28,10 +28,6 @@ impl<T> Plain<T> {
     pub fn expose(self) -> T {
         self.0
     }
-
-    pub fn peek(&self) -> &T {
-        &self.0
-    }
 }
 
 impl<T> std::fmt::Debug for Plain<T> {
