@@ -23,7 +23,8 @@ trap 'rm -f "$list"' EXIT
 # Each test executable with its package's manifest, from cargo's JSON messages (no jq needed:
 # the two fields are plain strings).
 "${CARGO:-cargo}" test "$@" --no-run --message-format=json-render-diagnostics \
-  | grep '"reason":"compiler-artifact"' | grep '"test":true' | grep -v '"executable":null' \
+  | grep '"reason":"compiler-artifact"' | grep -E '"profile":\{[^}]*"test":true' \
+  | grep -v '"executable":null' \
   | sed -E 's/.*"manifest_path":"([^"]*)".*"executable":"([^"]*)".*/\1 \2/' >"$list"
 
 # The binary the server's black-box tests start (CARGO_BIN_EXE_utvag).
