@@ -37,7 +37,7 @@ package_sum() {
 }
 
 ran=0 skipped=0 failed=()
-while read -r manifest exe; do
+while read -r manifest exe <&3; do
   dir=$(dirname "$manifest")
   name=$(basename "$exe")
   key=$( {
@@ -53,13 +53,14 @@ while read -r manifest exe; do
   echo "── $name ($(basename "$dir"))"
   ran=$((ran + 1))
   # Cargo runs a test binary in its package's folder; so does this.
-  if (cd "$dir" && "$exe"); then
+  # No stdin: a test (or a process it starts) must not read the list this loop reads.
+  if (cd "$dir" && "$exe" </dev/null); then
     rm -f "$stamps/$name".*
     touch "$stamps/$name.$key"
   else
     failed+=("$name")
   fi
-done <"$list"
+done 3<"$list"
 
 echo "── test binaries: $ran run, $skipped unchanged since they passed"
 if ((${#failed[@]})); then
