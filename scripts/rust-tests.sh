@@ -43,7 +43,7 @@ while read -r manifest exe <&3; do
   key=$( {
     sha256sum "$exe" | cut -c1-64
     package_sum "$dir"
-    [[ $dir == "$root/server" ]] && echo "$utvag_sum"
+    if [[ $dir == "$root/server" ]]; then echo "$utvag_sum"; fi
   } | sha256sum | cut -c1-64)
   if [[ -z ${UTVAG_TESTS_FRESH:-} && -e $stamps/$name.$key ]]; then
     echo "── $name ($(basename "$dir")): unchanged since it passed, not run again"
