@@ -132,7 +132,7 @@ fn PartnerView(w: WorkList) -> impl IntoView {
         <section class="card" aria-labelledby="mine-h" data-testid="my-participants">
             <h2 id="mine-h">"Mina deltagare"</h2>
             {if w.cases.is_empty() {
-                view! { <p class="empty">"Ingen deltagare är delad med din organisation just nu."</p> }.into_any()
+                view! { <p class="empty">"Ingen deltagare är delad med er organisation just nu."</p> }.into_any()
             } else {
                 view! {
                     <ul class="worklist">
