@@ -905,7 +905,9 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
 }
 
 /// An `Authed` for a demo user without a session or a password: the demo loader writing the
-/// demo history as the demo staff, and the core's own tests. Refused outside demo mode.
+/// demo history as the demo staff, and the core's own tests. Refused outside demo mode, and not
+/// compiled into a build without the demo data.
+#[cfg(any(test, feature = "fixtures"))]
 pub(crate) async fn acting_as(state: &AppState, username: &str) -> Result<Authed, AppError> {
     if !state.demo_mode() {
         return Err(AppError::Forbidden);

@@ -431,6 +431,7 @@ pub(crate) const CONFIRM_SQL: &str =
     "UPDATE type::record('mfa', $uid) SET confirmed = true, confirmed_at = <datetime>$now, recovery = NONE RETURN NONE;";
 
 /// Enrols a demo user with [`demo_secret`], confirmed, without recovery codes. Demo data only.
+#[cfg(any(test, feature = "fixtures"))]
 pub(crate) async fn enrol_demo(
     state: &AppState,
     user_id: &str,
