@@ -4,10 +4,11 @@
 //! has the password from `UTVAG_DEMO_PASSWORD` (default `utvag-demo-2026`), which sign-in accepts
 //! only in demo mode.
 
+use super::area;
 use super::audit::Who;
 use super::identity::{insert_org, insert_user_hashed, NewUserInput, OrgInput};
 use super::state::AppState;
-use domain::{AppError, DisplayName, NewPassword, OrgKind, Role, Username};
+use domain::{AppError, AreaInput, AreaKind, DisplayName, NewPassword, OrgKind, Role, Username};
 
 pub use super::config::{demo_password, DEFAULT_DEMO_PASSWORD};
 
@@ -15,6 +16,8 @@ pub const ORG_GBG: &str = "gbg_soc";
 pub const ORG_POLICE: &str = "polis_vast";
 pub const ORG_PASSUS: &str = "passus_gbg";
 pub const ORG_MALMO: &str = "malmo_soc";
+pub const ORG_SCHOOL: &str = "gbg_skola";
+pub const ORG_LEISURE: &str = "gbg_fritid";
 
 /// (id, name, kind, municipalities)
 pub const DEMO_ORGS: &[(&str, &str, OrgKind, &[&str])] = &[
@@ -37,6 +40,30 @@ pub const DEMO_ORGS: &[(&str, &str, OrgKind, &[&str])] = &[
         OrgKind::SocialServices,
         &["Malmö"],
     ),
+    (
+        ORG_SCHOOL,
+        "Grundskoleförvaltningen Göteborg",
+        OrgKind::School,
+        &["Göteborg"],
+    ),
+    (
+        ORG_LEISURE,
+        "Kultur och fritid Göteborg",
+        OrgKind::Leisure,
+        &["Göteborg"],
+    ),
+];
+
+/// (id, municipality, name, kind)
+pub const DEMO_AREAS: &[(&str, &str, &str, AreaKind)] = &[
+    ("angered", "Göteborg", "Angered", AreaKind::District),
+    (
+        "hisingen_skola",
+        "Göteborg",
+        "Norra Hisingens skolområde",
+        AreaKind::SchoolArea,
+    ),
+    ("rosengard", "Malmö", "Rosengård", AreaKind::District),
 ];
 
 /// (username, display name, org, role)
@@ -59,6 +86,8 @@ pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
     ),
     ("passus", "Ahmed Yusuf", ORG_PASSUS, Role::Partner),
     ("polis", "Karin Holm", ORG_POLICE, Role::Police),
+    ("skola", "Elin Norberg", ORG_SCHOOL, Role::Contributor),
+    ("fritid", "Tove Wahlgren", ORG_LEISURE, Role::Contributor),
     ("granskare", "Per Sandberg", ORG_GBG, Role::Auditor),
     ("admin", "Lena Admin", ORG_GBG, Role::Admin),
 ];
@@ -98,6 +127,14 @@ pub async fn load_identities(state: &AppState) -> Result<(), AppError> {
             municipalities: munis.iter().map(|m| m.to_string()).collect(),
         };
         insert_org(state, id, input).await?;
+    }
+    for (id, municipality, name, kind) in DEMO_AREAS {
+        let input = AreaInput {
+            municipality: municipality.to_string(),
+            name: name.to_string(),
+            kind: *kind,
+        };
+        area::insert(state, id, input).await?;
     }
     let pw = demo_password();
     let hash = demo_password_hash(&pw).await?;

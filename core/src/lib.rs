@@ -6,6 +6,7 @@
 //! functions, which are the only way to read or change data. Architecture: docs/architecture.md.
 
 pub(crate) mod access;
+pub mod area;
 pub mod audit;
 pub mod auth;
 #[cfg(feature = "fixtures")]

@@ -27,10 +27,22 @@ pub enum Capability {
     ReviewLog,
     /// Organisations, accounts, roles, keys, retention — never case content.
     Administer,
+    /// Refer a person to the program for one's own organisation; the referrer learns nothing
+    /// back beyond "received" and a referral number.
+    SubmitReferral,
+    /// Review incoming referrals and prepare and record collaboration-council decisions
+    /// (social services).
+    HandleReferrals,
+    /// Contribute observations to an area's situation picture (never naming individuals).
+    ContributeSituation,
+    /// Merge contributions into an area's situation picture, agree priorities, print it.
+    CoordinateSituation,
+    /// Define funded projects (e.g. ESF+) that participants can be enrolled in.
+    ManageProjects,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 9] = [
+    pub const ALL: [Capability; 14] = [
         Capability::ListCases,
         Capability::SearchPeople,
         Capability::RegisterParticipant,
@@ -40,6 +52,11 @@ impl Capability {
         Capability::ViewOutcomes,
         Capability::ReviewLog,
         Capability::Administer,
+        Capability::SubmitReferral,
+        Capability::HandleReferrals,
+        Capability::ContributeSituation,
+        Capability::CoordinateSituation,
+        Capability::ManageProjects,
     ];
 }
 
@@ -56,6 +73,9 @@ impl Role {
                     | C::ManageCase
                     | C::BreakGlass
                     | C::HandleDuplicates
+                    | C::SubmitReferral
+                    | C::HandleReferrals
+                    | C::ContributeSituation
             ),
             Role::ProgramLead => matches!(
                 c,
@@ -66,8 +86,17 @@ impl Role {
                     | C::BreakGlass
                     | C::HandleDuplicates
                     | C::ViewOutcomes
+                    | C::SubmitReferral
+                    | C::HandleReferrals
+                    | C::ContributeSituation
+                    | C::CoordinateSituation
+                    | C::ManageProjects
             ),
-            Role::Partner | Role::Police => matches!(c, C::ListCases | C::SearchPeople),
+            Role::Partner | Role::Police => matches!(
+                c,
+                C::ListCases | C::SearchPeople | C::SubmitReferral | C::ContributeSituation
+            ),
+            Role::Contributor => matches!(c, C::SubmitReferral | C::ContributeSituation),
             Role::Auditor => matches!(c, C::ReviewLog),
             Role::Admin => matches!(c, C::Administer),
         }
@@ -96,6 +125,22 @@ mod tests {
         ] {
             assert!(!Role::Admin.can(c), "{c:?}");
             assert!(!Role::Auditor.can(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn school_and_leisure_staff_refer_and_contribute_but_read_no_case() {
+        let r = Role::Contributor;
+        assert!(r.can(Capability::SubmitReferral));
+        assert!(r.can(Capability::ContributeSituation));
+        assert!(!r.reads_case_content());
+        for c in Capability::ALL {
+            if !matches!(
+                c,
+                Capability::SubmitReferral | Capability::ContributeSituation
+            ) {
+                assert!(!r.can(c), "{c:?}");
+            }
         }
     }
 

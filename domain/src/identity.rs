@@ -12,16 +12,20 @@ pub enum Role {
     ProgramLead,
     Partner,
     Police,
+    /// Staff of a school or leisure service (fritid): refers young people and contributes to
+    /// situation pictures; never reads case content.
+    Contributor,
     Auditor,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::CaseWorker,
         Role::ProgramLead,
         Role::Partner,
         Role::Police,
+        Role::Contributor,
         Role::Auditor,
         Role::Admin,
     ];
@@ -32,6 +36,7 @@ impl Role {
             Role::ProgramLead => "program_lead",
             Role::Partner => "partner",
             Role::Police => "police",
+            Role::Contributor => "contributor",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
         }
@@ -51,6 +56,7 @@ impl Role {
             Role::ProgramLead => "Programledare",
             Role::Partner => "Samverkanspartner",
             Role::Police => "Polis",
+            Role::Contributor => "Skola eller fritid",
             Role::Auditor => "Loggranskare",
             Role::Admin => "Systemadministratör",
         }
@@ -63,14 +69,19 @@ pub enum OrgKind {
     SocialServices,
     Police,
     Ngo,
+    School,
+    /// Leisure and youth services (fritidsförvaltning, fritidsgårdar).
+    Leisure,
     Other,
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 4] = [
+    pub const ALL: [OrgKind; 6] = [
         OrgKind::SocialServices,
         OrgKind::Police,
         OrgKind::Ngo,
+        OrgKind::School,
+        OrgKind::Leisure,
         OrgKind::Other,
     ];
 
@@ -79,6 +90,8 @@ impl OrgKind {
             OrgKind::SocialServices => "social_services",
             OrgKind::Police => "police",
             OrgKind::Ngo => "ngo",
+            OrgKind::School => "school",
+            OrgKind::Leisure => "leisure",
             OrgKind::Other => "other",
         }
     }
@@ -95,6 +108,8 @@ impl OrgKind {
             OrgKind::SocialServices => "Socialtjänst",
             OrgKind::Police => "Polis",
             OrgKind::Ngo => "Idéburen organisation",
+            OrgKind::School => "Skola",
+            OrgKind::Leisure => "Fritid",
             OrgKind::Other => "Annan",
         }
     }

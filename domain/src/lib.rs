@@ -1,5 +1,6 @@
 //! Plain types shared by browser and server: ids, enums, DTOs and validation.
 
+pub mod area;
 pub mod audit;
 pub mod capability;
 pub mod casework;
@@ -16,6 +17,7 @@ pub mod redact;
 pub mod stats;
 pub mod time;
 
+pub use area::{AreaDto, AreaInput, AreaKind};
 pub use capability::Capability;
 pub use category::*;
 pub use error::AppError;

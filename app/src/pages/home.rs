@@ -20,6 +20,7 @@ pub fn HomePage() -> impl IntoView {
         Role::ProgramLead => "Här följer du verksamhetens ärenden och det som ska göras den här veckan.",
         Role::Partner => "Här ser du deltagarna du stöttar, era åtgärder och var du loggar en kontakt.",
         Role::Police => "Här ser du hotbedömningar i de ärenden där du har rättslig grund.",
+        Role::Contributor => "Här gör du en orosanmälan till avhopparverksamheten och bidrar till lägesbilden för ditt område. Ärenden visas inte här.",
         Role::Auditor => "Här granskar du vem som har läst vad och varför, och nödåtkomster.",
         Role::Admin => "Här hanterar du organisationer och användarkonton. Ärendeinnehåll visas aldrig för administratörer.",
     };

@@ -591,6 +591,23 @@ DEFINE FIELD IF NOT EXISTS at ON extract_release TYPE datetime;
 DEFINE INDEX IF NOT EXISTS extract_release_participant ON extract_release FIELDS participant;
 "#,
     },
+    Migration {
+        version: 11,
+        name: "program layer: school and leisure organisations, their role, areas within a municipality",
+        sql: r#"
+DEFINE FIELD OVERWRITE kind ON org TYPE string ASSERT $value IN ['social_services', 'police', 'ngo', 'school', 'leisure', 'other'];
+DEFINE FIELD OVERWRITE role ON user TYPE string ASSERT $value IN ['case_worker', 'program_lead', 'partner', 'police', 'contributor', 'auditor', 'admin'];
+
+-- A district or school area within a municipality: what situation pictures are drawn up for.
+DEFINE TABLE IF NOT EXISTS area SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS municipality ON area TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 60;
+DEFINE FIELD IF NOT EXISTS name ON area TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
+DEFINE FIELD IF NOT EXISTS kind ON area TYPE string ASSERT $value IN ['district', 'school_area'];
+DEFINE FIELD IF NOT EXISTS active ON area TYPE bool;
+DEFINE FIELD IF NOT EXISTS created_at ON area TYPE datetime;
+DEFINE INDEX IF NOT EXISTS area_name ON area FIELDS municipality, name UNIQUE;
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
