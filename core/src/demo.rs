@@ -447,7 +447,8 @@ pub async fn load_cases(state: &AppState) -> Result<(), AppError> {
     }
     .await;
     state.clock().reset();
-    result
+    result?;
+    super::demo_referrals::load(state).await
 }
 
 struct DemoTeam<'a> {

@@ -33,6 +33,7 @@ use domain::extract::{
     ExtractField, ExtractRead, ExtractRecord, ExtractReview, ExtractSection, RegisterExtract,
     ReleaseDecision, ReviewItem, ReviewStatus, WithheldItem, Withholding,
 };
+use domain::referral::{ReferralReason, ReferralStatus, ReferrerKind, Urgency};
 use domain::time::swedish_local;
 use domain::{AppError, CaseStatus, Category, Gender, Protection, SspfLevel};
 
@@ -112,6 +113,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("opened_at", "Öppnat"),
             ("closed_at", "Avslutat"),
             ("next_review", "Nästa planuppföljning"),
+            ("referral", "Remiss (id)"),
             ("last_entry_at", "Senast ändrat"),
             ("transitions", "Statushistorik"),
             ("version", "Version"),
@@ -337,6 +339,43 @@ pub(crate) const TABLES: &[Table] = &[
         owner: Owner::Field("org"),
     },
     Table {
+        name: "referral",
+        title: "Remisser och orosanmälningar",
+        by_id: false,
+        sealed: sealed_fields::REFERRAL,
+        sealed_versions: None,
+        labels: &[
+            ("number", "Remissnummer"),
+            ("referred_on", "Datum"),
+            ("kind", "Remittent"),
+            ("org", "Från organisation"),
+            ("created_by", "Skickad av"),
+            ("created_at", "Mottagen"),
+            ("first_name", "Förnamn"),
+            ("last_name", "Efternamn"),
+            ("personnummer", "Personnummer"),
+            ("phone", "Telefon"),
+            ("municipality", "Kommun"),
+            ("reasons", "Skäl"),
+            ("urgency", "Brådskandegrad"),
+            ("description", "Beskrivning av oron"),
+            (
+                "referrer_contact",
+                "Anmälare (anhörig eller personen själv)",
+            ),
+            ("receiving_org", "Mottagande socialtjänst"),
+            ("forwarded_from", "Vidarebefordrad från"),
+            ("status", "Status"),
+            ("decline_reason", "Skäl till avslag"),
+            ("case", "Ärende"),
+            ("transitions", "Statushistorik"),
+            ("year", "År"),
+            ("seq", "Löpnummer"),
+            ("version", "Version"),
+        ],
+        owner: Owner::Field("receiving_org"),
+    },
+    Table {
         name: "break_glass",
         title: "Nödåtkomster",
         by_id: false,
@@ -459,7 +498,12 @@ fn is_user(table: &str, field: &str) -> bool {
 fn is_org(field: &str) -> bool {
     matches!(
         field,
-        "org" | "owner_org" | "recipient_org" | "responsible_org"
+        "org"
+            | "owner_org"
+            | "recipient_org"
+            | "responsible_org"
+            | "receiving_org"
+            | "forwarded_from"
     )
 }
 
@@ -479,6 +523,12 @@ fn code_label(table: &str, field: &str, code: &str) -> Option<String> {
             .map(|(_, l)| l.to_string()),
         ("consent", "categories") | ("event", "category") => {
             l(Category::parse(code), Category::label)
+        }
+        ("referral", "kind") => l(ReferrerKind::parse(code), ReferrerKind::label),
+        ("referral", "reasons") => l(ReferralReason::parse(code), ReferralReason::label),
+        ("referral", "urgency") => l(Urgency::parse(code), Urgency::label),
+        ("referral", "status" | "from" | "to") => {
+            l(ReferralStatus::parse(code), ReferralStatus::label)
         }
         ("goal", "domain") => l(LifeDomain::parse(code), LifeDomain::label),
         ("goal", "status") => l(GoalStatus::parse(code), GoalStatus::label),

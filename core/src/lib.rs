@@ -22,6 +22,8 @@ pub(crate) mod db;
 pub mod demo;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo_history;
+#[cfg(any(test, feature = "fixtures"))]
+mod demo_referrals;
 pub mod extract;
 pub mod flash;
 pub(crate) mod gate;
@@ -32,6 +34,7 @@ pub mod ops;
 pub mod outcomes;
 pub mod participants;
 pub(crate) mod password;
+pub mod referral;
 pub mod retention;
 mod sealed_fields;
 pub mod shred;

@@ -37,3 +37,14 @@ pub(crate) const EVENT: &[&str] = &["text"];
 pub(crate) const BREAK_GLASS: &[&str] = &["reason", "review_comment"];
 pub(crate) const SHRED_REQUEST: &[&str] = &["reason"];
 pub(crate) const EXTRACT_RELEASE: &[&str] = &["reason"];
+/// A referral: the person as the referrer wrote them, the worry, the referring private person,
+/// and the receiving unit's reason for declining.
+pub(crate) const REFERRAL: &[&str] = &[
+    "first_name",
+    "last_name",
+    "personnummer",
+    "phone",
+    "description",
+    "referrer_contact",
+    "decline_reason",
+];

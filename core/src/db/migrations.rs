@@ -608,6 +608,57 @@ DEFINE FIELD IF NOT EXISTS created_at ON area TYPE datetime;
 DEFINE INDEX IF NOT EXISTS area_name ON area FIELDS municipality, name UNIQUE;
 "#,
     },
+    Migration {
+        version: 12,
+        name: "referrals: the referral, its per-year number counter, the case it opened",
+        sql: r#"
+-- A referral (orosanmälan/remiss). Person, description and the referring private person are
+-- sealed with the linked participant's key; the rest are codes, ids and dates.
+DEFINE TABLE IF NOT EXISTS referral SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS number ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS year ON referral TYPE int;
+DEFINE FIELD IF NOT EXISTS seq ON referral TYPE int;
+DEFINE FIELD IF NOT EXISTS org ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS created_by ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON referral TYPE datetime;
+DEFINE FIELD IF NOT EXISTS kind ON referral TYPE string ASSERT $value IN ['police', 'school', 'leisure', 'social_services', 'health', 'ngo', 'family', 'self_referral'];
+DEFINE FIELD IF NOT EXISTS referred_on ON referral TYPE datetime;
+DEFINE FIELD IF NOT EXISTS reasons ON referral TYPE array<string> ASSERT array::len($value) >= 1;
+DEFINE FIELD IF NOT EXISTS reasons[*] ON referral TYPE string ASSERT $value IN ['recruitment', 'violence', 'threats', 'drug_dealing', 'weapons', 'school_absence', 'family_worry', 'wants_to_leave', 'exploitation'];
+DEFINE FIELD IF NOT EXISTS urgency ON referral TYPE string ASSERT $value IN ['normal', 'urgent', 'acute'];
+DEFINE FIELD IF NOT EXISTS description ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS personnummer ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS first_name ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS last_name ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS phone ON referral TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS referrer_contact ON referral TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS municipality ON referral TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 60;
+DEFINE FIELD IF NOT EXISTS receiving_org ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS forwarded_from ON referral TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS participant ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON referral TYPE string ASSERT $value IN ['new', 'under_review', 'accepted', 'declined', 'forwarded'];
+DEFINE FIELD IF NOT EXISTS case ON referral TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS decline_reason ON referral TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS transitions ON referral TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS transitions[*].from ON referral TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS transitions[*].to ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS transitions[*].at ON referral TYPE datetime;
+DEFINE FIELD IF NOT EXISTS transitions[*].by ON referral TYPE string;
+DEFINE FIELD IF NOT EXISTS version ON referral TYPE int;
+DEFINE INDEX IF NOT EXISTS referral_number ON referral FIELDS number UNIQUE;
+DEFINE INDEX IF NOT EXISTS referral_queue ON referral FIELDS receiving_org, status;
+DEFINE INDEX IF NOT EXISTS referral_municipality ON referral FIELDS municipality, status;
+DEFINE INDEX IF NOT EXISTS referral_participant ON referral FIELDS participant;
+DEFINE INDEX IF NOT EXISTS referral_org ON referral FIELDS org;
+
+-- The last number given per year (record key = the year); bumped in the referral's transaction.
+DEFINE TABLE IF NOT EXISTS referral_counter SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS last ON referral_counter TYPE int;
+
+-- The referral a case was opened from.
+DEFINE FIELD IF NOT EXISTS referral ON case TYPE option<string>;
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
