@@ -89,6 +89,29 @@ pub async fn update_action(
     )
 }
 
+/// A goal reached, given up, or opened again.
+#[server(endpoint = "plan/goal_status")]
+pub async fn set_goal_status(
+    case_id: String,
+    goal_id: String,
+    version: i64,
+    status: String,
+) -> Result<(), AppError> {
+    super::reply(
+        async {
+            casework::set_goal_status(
+                &require_user().await?,
+                &case_id,
+                &goal_id,
+                version,
+                GoalStatus::parse(&status)?,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "plan/review_add")]
 pub async fn add_review(
     case_id: String,

@@ -6,16 +6,16 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::cases::{get_case, BreakGlass};
-use crate::api::casework::{get_plan, AddAction, AddGoal, AddReview, UpdateAction};
+use crate::api::casework::{get_plan, AddAction, AddGoal, AddReview, SetGoalStatus, UpdateAction};
 use crate::api::orgs::list_orgs;
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{date_or_dash, print_page, shown, successes, FieldError};
 use crate::components::forms::{
     busy, draft_key, failure, forget_drafts_when_saved, optional_date, required_date, Check,
-    DraftArea, SignInToSave, Submit,
+    ConfirmButton, DraftArea, SignInToSave, Submit,
 };
 use crate::components::ui::ActionStatus as SubmitStatus;
-use domain::casework::{ActionDto, ActionStatus, GoalDto, LifeDomain, PlanDto};
+use domain::casework::{ActionDto, ActionStatus, GoalDto, GoalStatus, LifeDomain, PlanDto};
 use domain::{input, AppError, CaseView, Me, MAX_TEXT};
 
 /// The core's rule for a review's summary.
@@ -48,6 +48,8 @@ struct PlanForms {
     action: ServerAction<AddAction>,
     review: ServerAction<AddReview>,
     update: ServerAction<UpdateAction>,
+    /// A goal marked achieved or dropped, or opened again.
+    goal_status: ServerAction<SetGoalStatus>,
     /// The action the last update was about.
     updating: RwSignal<String>,
 }
@@ -61,6 +63,7 @@ pub fn PlanPage() -> impl IntoView {
         action: ServerAction::new(),
         review: ServerAction::new(),
         update: ServerAction::new(),
+        goal_status: ServerAction::new(),
         updating: RwSignal::new(String::new()),
     };
     Effect::new(move |_| {
@@ -81,6 +84,7 @@ pub fn PlanPage() -> impl IntoView {
         successes(forms.action),
         successes(forms.review),
         successes(forms.update),
+        successes(forms.goal_status),
     );
     let granted = successes(glass);
     let case = Resource::new(move || (case_id(), granted.get()), |(id, _)| get_case(id));
@@ -93,6 +97,7 @@ pub fn PlanPage() -> impl IntoView {
                 saved.1.get(),
                 saved.2.get(),
                 saved.3.get(),
+                saved.4.get(),
             )
         },
         |(id, ..)| get_plan(id),
@@ -128,13 +133,15 @@ fn Plan(c: CaseView, p: PlanDto, orgs: Vec<domain::OrgDto>, forms: PlanForms) ->
             <strong data-testid="next-review">{p.next_review.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "inte bestämd".into())}</strong>
         </p>
         {groups.is_empty().then(|| view! { <p class="empty">"Planen har inga mål ännu."</p> })}
+        {failure(forms.goal_status)}
+        {move || forms.goal_status.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Målets status är ändrad."</p> })}
         {groups.into_iter().map(|(domain, gs)| {
             let hid = format!("dom-{}", domain.as_str());
             let case_id = case_id.clone();
             view! {
                 <section class="card" aria-labelledby=hid.clone() data-testid="plan-domain">
                     <h3 id=hid.clone() class="domain">{domain.label()}</h3>
-                    {gs.into_iter().map(|g| view! { <Goal g case_id=case_id.clone() forms/> }).collect_view()}
+                    {gs.into_iter().map(|g| view! { <Goal g case_id=case_id.clone() can_edit=p.can_edit forms/> }).collect_view()}
                 </section>
             }
         }).collect_view()}
@@ -150,14 +157,18 @@ fn Plan(c: CaseView, p: PlanDto, orgs: Vec<domain::OrgDto>, forms: PlanForms) ->
 }
 
 #[component]
-fn Goal(g: GoalDto, case_id: String, forms: PlanForms) -> impl IntoView {
+fn Goal(g: GoalDto, case_id: String, can_edit: bool, forms: PlanForms) -> impl IntoView {
+    let closed = g.status != GoalStatus::Open;
     view! {
-        <article class="goal" data-testid="goal">
+        <article class=if closed { "goal closed" } else { "goal" } data-testid="goal">
             <h4>{shown(&g.text)}</h4>
             <p class="goal-meta">
-                <span class="tag status">{g.status.label()}</span>
+                <span class=format!("tag status goal-{}", g.status.as_str()) data-testid="goal-status">
+                    <span class="visually-hidden">"Status: "</span>{g.status.label()}
+                </span>
                 " Måldatum: "{date_or_dash(g.target_date)}
             </p>
+            {can_edit.then(|| view! { <GoalStatusButtons g=g.clone() case_id=case_id.clone() forms/> })}
             {if g.actions.is_empty() {
                 view! { <p class="empty">"Inga åtgärder ännu."</p> }.into_any()
             } else {
@@ -169,6 +180,42 @@ fn Goal(g: GoalDto, case_id: String, forms: PlanForms) -> impl IntoView {
                 .into_any()
             }}
         </article>
+    }
+}
+
+/// Marking a goal achieved or dropping it (after a question), or opening a closed one again.
+/// Each is a one-button form: a plain post without JavaScript.
+#[component]
+fn GoalStatusButtons(g: GoalDto, case_id: String, forms: PlanForms) -> impl IntoView {
+    let (goal_id, version) = (g.id.clone(), g.version.to_string());
+    let fields = move |to: GoalStatus| {
+        vec![
+            ("case_id", case_id.clone()),
+            ("goal_id", goal_id.clone()),
+            ("version", version.clone()),
+            ("status", to.as_str().to_string()),
+        ]
+    };
+    let detail = format!(" {}", g.text.text());
+    if g.status == GoalStatus::Open {
+        view! {
+            <div class="actions goal-status-actions">
+                <ConfirmButton action=forms.goal_status fields=fields(GoalStatus::Achieved)
+                    label="Markera som uppnått" detail=detail.clone()/>
+                <ConfirmButton action=forms.goal_status fields=fields(GoalStatus::Dropped)
+                    label="Avsluta målet" detail=detail
+                    confirm="Avsluta målet utan att det har uppnåtts? Det går att öppna det igen."/>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="actions goal-status-actions">
+                <ConfirmButton action=forms.goal_status fields=fields(GoalStatus::Open)
+                    label="Öppna målet igen" detail=detail/>
+            </div>
+        }
+        .into_any()
     }
 }
 

@@ -12,6 +12,7 @@
 //! case overview), each on the shared `read` (the case through the gate, its rows, names and
 //! key) and `write` (sealed fields, the timeline event and the audit entry in one transaction).
 
+mod goals;
 mod journal;
 mod living;
 mod plan;
@@ -21,6 +22,7 @@ mod summary;
 mod timeline;
 mod write;
 
+pub use goals::set_goal_status;
 pub use journal::{add_contact, add_note, edit_note, notes, NOTE_EDIT_WINDOW_MINUTES};
 pub use living::{add_housing, add_occupation, living};
 pub use plan::{add_action, add_goal, add_review, plan, update_action};
