@@ -222,6 +222,7 @@ pub struct MeasureDto {
     pub status: MeasureStatus,
     pub start: Option<NaiveDate>,
     pub end: Option<NaiveDate>,
+    pub responsible_org_id: String,
     pub responsible_org: String,
     pub details: Shown<String>,
     pub version: i64,
@@ -233,6 +234,7 @@ crate::redact::redacted_debug!(MeasureDto {
     status,
     start,
     end,
+    responsible_org_id,
     responsible_org,
     details,
     version

@@ -186,6 +186,7 @@ mod tests {
             status: MeasureStatus::Active,
             start: Some(day),
             end: None,
+            responsible_org_id: "secret-id".into(),
             responsible_org: s(),
             details: shown(),
             version: 42,

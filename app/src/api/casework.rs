@@ -168,6 +168,53 @@ pub async fn add_measure(
     )
 }
 
+/// Changes a protective measure's status, dates, responsible organisation and details. One
+/// argument per form field, as a plain post names them.
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "safety/measure_update")]
+pub async fn update_measure(
+    case_id: String,
+    measure_id: String,
+    version: i64,
+    status: String,
+    #[server(default)] start: String,
+    #[server(default)] end: String,
+    responsible_org: String,
+    #[server(default)] details: String,
+) -> Result<(), AppError> {
+    super::reply(
+        async {
+            let a = require_user().await?;
+            let edit = casework::MeasureEdit {
+                status: MeasureStatus::parse(&status)?,
+                start: &start,
+                end: &end,
+                responsible_org: &responsible_org,
+                details: &details,
+            };
+            casework::update_measure(&a, &case_id, &measure_id, version, edit).await
+        }
+        .await,
+    )
+}
+
+/// Ends a protective measure; `end` empty for today.
+#[server(endpoint = "safety/measure_end")]
+pub async fn end_measure(
+    case_id: String,
+    measure_id: String,
+    version: i64,
+    #[server(default)] end: String,
+) -> Result<(), AppError> {
+    super::reply(
+        async {
+            casework::end_measure(&require_user().await?, &case_id, &measure_id, version, &end)
+                .await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "safety/assessment_add")]
 pub async fn add_assessment(
     case_id: String,

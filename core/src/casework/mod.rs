@@ -15,6 +15,7 @@
 mod goals;
 mod journal;
 mod living;
+mod measures;
 mod plan;
 mod read;
 mod safety;
@@ -26,6 +27,7 @@ pub use goals::set_goal_status;
 pub use journal::{add_contact, add_note, edit_note, notes, NOTE_EDIT_WINDOW_MINUTES};
 pub use living::{add_housing, add_occupation, living};
 pub use plan::{add_action, add_goal, add_review, plan, update_action};
+pub use measures::{end_measure, update_measure, MeasureEdit};
 pub use safety::{add_assessment, add_measure, safety};
 pub(crate) use summary::{overview_summary, threat_summary};
 pub use timeline::{timeline, TimelineFilter};

@@ -1,5 +1,5 @@
 //! Safety: protective measures and threat assessments. The owning team and the police with
-//! `safety` access record them.
+//! `safety` access record them (and change or end a measure: `measures`).
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use domain::input::{date, text};
 use domain::time::swedish_date;
 use domain::{AppError, Category, Role, MAX_TEXT};
 
-fn may_write_safety(a: &Authed, c: &Case<'_>) -> bool {
+pub(super) fn may_write_safety(a: &Authed, c: &Case<'_>) -> bool {
     c.manage || (a.role() == Role::Police && c.may(Category::Safety))
 }
 
@@ -139,6 +139,7 @@ pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {
                 status: MeasureStatus::parse(&m.status).unwrap_or(MeasureStatus::Planned),
                 start: m.start.map(|d| d.date_naive()),
                 end: m.end.map(|d| d.date_naive()),
+                responsible_org_id: m.responsible_org.clone(),
                 responsible_org: r.org(&m.responsible_org),
                 details: r.shown("measure", &m.id, "details", m.details.as_deref())?,
                 version: m.version,
