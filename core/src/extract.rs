@@ -75,7 +75,7 @@ pub(crate) const TABLES: &[Table] = &[
         title: "Personuppgifter",
         by_id: true,
         sealed: sealed_fields::PARTICIPANT,
-        sealed_versions: None,
+        sealed_versions: Some(sealed_fields::PARTICIPANT_HISTORY),
         labels: &[
             ("first_name", "Förnamn"),
             ("last_name", "Efternamn"),
@@ -92,6 +92,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("shredded", "Gallrad"),
             ("created_at", "Registrerad"),
             ("created_by", "Registrerad av"),
+            ("history", "Tidigare uppgifter"),
             ("version", "Version"),
         ],
         owner: Owner::Field("owner_org"),
@@ -466,6 +467,7 @@ const COMMON_LABELS: &[(&str, &str)] = &[
     ("by", "Av"),
     ("text", "Text"),
     ("replaced_at", "Ersatt"),
+    ("previous", "Tidigare värden"),
 ];
 
 fn label(t: &Table, field: &str) -> String {

@@ -32,6 +32,7 @@ pub mod inbox;
 pub mod mfa;
 pub mod ops;
 pub mod outcomes;
+pub mod participant_history;
 pub mod participants;
 pub(crate) mod password;
 pub mod referral;

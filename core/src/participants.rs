@@ -313,7 +313,7 @@ fn shown(decision: &Decision, value: Option<Plain<String>>) -> Shown<String> {
     }
 }
 
-fn field_category(field: &str) -> Category {
+pub(crate) fn field_category(field: &str) -> Category {
     match field {
         "first_name" | "last_name" | "personnummer" => Category::Identity,
         "phone" | "email" => Category::ContactInfo,
@@ -768,14 +768,17 @@ pub async fn update(
             "Uppgifterna är gallrade och kan inte ändras.",
         ));
     }
-    let current: Option<String> = a
+    // The stored row: its municipality, and the values an edit replaces, which are kept.
+    let row: Option<serde_json::Map<String, serde_json::Value>> = a
         .state()
         .db()
-        .q("SELECT VALUE municipality FROM ONLY type::record('participant', $p)")
+        .q("SELECT * FROM ONLY type::record('participant', $p)")
         .bind("p", &c.participant)
         .run()
         .await?
         .first(0)?;
+    let row = row.ok_or(AppError::NotFound)?;
+    let current = row.get("municipality").and_then(|m| m.as_str());
     if (subj.protection.is_protected() || v.protection.is_protected())
         && current.is_some_and(|m| !m.eq_ignore_ascii_case(&v.municipality))
     {
@@ -790,9 +793,13 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     let f = seal_fields(a, &dek, &c.participant, &v)?;
+    // Sealed for the version read; should another save have come in between, the version check
+    // below refuses this one, so what is kept is always what the edit replaces.
+    let replaced = super::participant_history::replaced(&dek, &c.participant, version, &row, &v)?;
     let mut vars = serde_json::Map::new();
     vars.insert("pid".into(), json!(c.participant));
     vars.insert("v".into(), json!(version));
+    vars.insert("replaced".into(), json!(replaced));
     vars.insert("org".into(), json!(a.org_id()));
     vars.insert("user".into(), json!(a.user_id()));
     vars.insert("now".into(), json!(a.state().clock().now()));
@@ -829,6 +836,10 @@ pub async fn update(
                     };
                 };
             };
+        };
+        IF $replaced != NONE {
+            UPDATE type::record('participant', $pid) SET history = array::append(history ?? [],
+                { version: $v, previous: $replaced, replaced_at: <datetime>$now, by: $user }) RETURN NONE;
         };
         UPDATE type::record('participant', $pid) MERGE {
             first_name: $p.first_name, last_name: $p.last_name, personnummer: $p.personnummer,

@@ -17,6 +17,9 @@ pub(crate) const PARTICIPANT: &[&str] = &[
     "address",
     "background",
 ];
+/// A participant's earlier details: the array, and the field of each version sealed with the AAD
+/// field `<array>.<version>` (the earlier values of the fields an edit changed, as JSON).
+pub(crate) const PARTICIPANT_HISTORY: (&str, &str) = ("history", "previous");
 /// Who referred the person (often names someone).
 pub(crate) const CASE: &[&str] = &["referral_source"];
 pub(crate) const GOAL: &[&str] = &["text"];

@@ -488,3 +488,61 @@ pub struct RetentionPreview {
     pub case_cutoff: DateTime<Utc>,
     pub audit_cutoff: DateTime<Utc>,
 }
+
+/// The participant's details as the form and the earlier versions name them, with their labels.
+pub const PARTICIPANT_FIELDS: &[(&str, &str)] = &[
+    ("first_name", "Förnamn"),
+    ("last_name", "Efternamn"),
+    ("personnummer", "Personnummer"),
+    ("birth_year", "Födelseår"),
+    ("gender", "Kön"),
+    ("phone", "Telefon"),
+    ("email", "E-post"),
+    ("address", "Adress"),
+    ("background", "Bakgrund"),
+    ("municipality", "Hemkommun"),
+    ("protection", "Skyddade personuppgifter"),
+];
+
+/// The label of a participant field; the field's own name for one not on the list.
+pub fn participant_field_label(field: &str) -> &str {
+    PARTICIPANT_FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map_or(field, |(_, l)| l)
+}
+
+/// One field an edit changed, with the value it had before.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub label: String,
+    /// The earlier value; masked when the reader may not see the field's category.
+    pub before: Shown<String>,
+}
+
+crate::redact::redacted_debug!(FieldChange {
+    field,
+    label,
+    before
+});
+
+/// An earlier version of the participant's details: what an edit replaced, when and by whom.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantVersion {
+    /// The version the edit replaced.
+    pub version: i64,
+    pub replaced_at: DateTime<Utc>,
+    pub by: String,
+    /// `false` once the participant's data are shredded: the earlier values went with the key.
+    pub readable: bool,
+    pub changes: Vec<FieldChange>,
+}
+
+crate::redact::redacted_debug!(ParticipantVersion {
+    version,
+    replaced_at,
+    by,
+    readable,
+    changes
+});

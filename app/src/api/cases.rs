@@ -4,9 +4,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::api::require_user;
-use domain::{AppError, CaseRow, CaseView, ParticipantForm};
+use domain::{AppError, CaseRow, CaseView, ParticipantForm, ParticipantVersion};
 #[cfg(feature = "ssr")]
-use utvag_core::{breakglass, participants};
+use utvag_core::{breakglass, participant_history, participants};
 
 /// The case list: `status` empty for all; `mine` = "on" for only my cases.
 #[server(endpoint = "cases/list")]
@@ -77,6 +77,14 @@ pub async fn update_participant(
             participants::update(&a, &case_id, version, v).await
         }
         .await,
+    )
+}
+
+/// The earlier versions of the participant's details, newest first.
+#[server(endpoint = "participants/history")]
+pub async fn participant_history(case_id: String) -> Result<Vec<ParticipantVersion>, AppError> {
+    super::reply(
+        async { participant_history::history(&require_user().await?, &case_id).await }.await,
     )
 }
 

@@ -1,19 +1,20 @@
 //! `/arenden/:id/redigera`: the owning team edits the participant's details. The form carries
 //! the version it was read at; if someone else saved in between, the save is refused as a
-//! conflict and the user is asked to reload and redo the change.
+//! conflict and the user is asked to reload and redo the change. Below the form, the earlier
+//! versions the edits replaced ("Tidigare uppgifter"), for those who may read the identity.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::cases::{get_case, BreakGlass, UpdateParticipant};
+use crate::api::cases::{get_case, participant_history, BreakGlass, UpdateParticipant};
 use crate::api::orgs::list_orgs;
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
-use crate::components::common::successes;
+use crate::components::common::{shown, successes, sv_datetime};
 use crate::components::forms::{busy, Submit};
 use crate::components::participant_fields::{municipalities_of, ParticipantFields};
 use crate::components::ui::ErrorBox;
-use domain::{AppError, CaseView, ParticipantForm, Shown};
+use domain::{AppError, CaseView, ParticipantForm, ParticipantVersion, Shown};
 
 #[component]
 pub fn EditCasePage() -> impl IntoView {
@@ -23,6 +24,10 @@ pub fn EditCasePage() -> impl IntoView {
     let granted = successes(glass);
     let case = Resource::new(move || (case_id(), granted.get()), |(id, _)| get_case(id));
     let orgs = Resource::new(|| (), |_| list_orgs());
+    let history = Resource::new(
+        move || (case_id(), granted.get()),
+        |(id, _)| participant_history(id),
+    );
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(())) = update.value().get() {
@@ -34,10 +39,14 @@ pub fn EditCasePage() -> impl IntoView {
         case_id,
         glass,
         case,
-        move || async move { Ok(orgs.await.unwrap_or_default()) },
-        move |c, orgs| {
+        move || async move { Ok((orgs.await.unwrap_or_default(), history.await)) },
+        move |c, (orgs, history)| {
             let munis = municipalities_of(orgs, &c.owner_org_id);
-            view! { <EditForm c munis update reload=move || case.refetch()/> }
+            view! {
+                <EditForm c munis update reload=move || case.refetch()/>
+                // Refused (no identity for this reader): the section is left out.
+                {history.ok().map(|versions| view! { <EarlierVersions versions/> })}
+            }
         },
     )
 }
@@ -125,5 +134,44 @@ where
         {head}
         <h2>"Ändra personuppgifter"</h2>
         {body}
+    }
+}
+
+/// What the edits replaced, newest first: when, by whom, which fields and what they said.
+#[component]
+fn EarlierVersions(versions: Vec<ParticipantVersion>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="earlier-h" data-testid="earlier-versions">
+            <h2 id="earlier-h">"Tidigare uppgifter"</h2>
+            {if versions.is_empty() {
+                view! { <p class="empty">"Uppgifterna har inte ändrats sedan de registrerades."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="versions">
+                        {versions.into_iter().map(|v| view! {
+                            <li data-testid="earlier-version">
+                                <p>
+                                    <strong>{format!("Ändrat {}", sv_datetime(v.replaced_at))}</strong>
+                                    {format!(" av {}. Så här stod det före ändringen:", v.by)}
+                                </p>
+                                {if v.readable {
+                                    view! {
+                                        <dl class="facts compact">
+                                            {v.changes.into_iter().map(|c| view! {
+                                                <dt>{c.label}</dt><dd>{shown(&c.before)}</dd>
+                                            }).collect_view()}
+                                        </dl>
+                                    }
+                                    .into_any()
+                                } else {
+                                    view! { <p class="hint">"Uppgifterna är gallrade och kan inte läsas."</p> }.into_any()
+                                }}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </section>
     }
 }

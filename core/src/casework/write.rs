@@ -283,6 +283,7 @@ mod tests {
         ("org.municipalities", "municipality names of an organisation"),
         ("org.municipalities.*", "municipality name"),
         ("org.name", "name of an organisation, not of a person"),
+        ("participant.history.*.by", "user id of who replaced an earlier version"),
         ("participant.gender", "code from a fixed list (also in the anonymous statistics)"),
         ("participant.protection", "protection level code: the owning unit must see it to protect the person; never answered to anyone without a relation"),
         ("retention_run.by", "user id or `system`"),

@@ -659,6 +659,20 @@ DEFINE FIELD IF NOT EXISTS last ON referral_counter TYPE int;
 DEFINE FIELD IF NOT EXISTS referral ON case TYPE option<string>;
 "#,
     },
+    Migration {
+        version: 15,
+        name: "earlier versions of a participant's details",
+        sql: r#"
+-- What an edit replaced: the earlier values of the fields it changed, sealed with the
+-- participant's key (AAD field `history.<version>`), with when and by whom. Absent on a
+-- participant never edited.
+DEFINE FIELD IF NOT EXISTS history ON participant TYPE option<array<object>>;
+DEFINE FIELD IF NOT EXISTS history[*].version ON participant TYPE int;
+DEFINE FIELD IF NOT EXISTS history[*].previous ON participant TYPE string;
+DEFINE FIELD IF NOT EXISTS history[*].replaced_at ON participant TYPE datetime;
+DEFINE FIELD IF NOT EXISTS history[*].by ON participant TYPE string;
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
