@@ -16,6 +16,7 @@ use crate::pages::{
     contact::ContactPage, extract::ExtractPage, living::LivingPage, notes::NotesPage,
     plan::PlanPage, plan::PlanPrintPage, safety::SafetyPage, timeline::TimelinePage,
 };
+use crate::pages::{situation, situation_print};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -75,6 +76,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("uppfoljning") view=outcomes::OutcomesPage ssr=ssr.clone()/>
                     <Route path=path!("uppfoljning/rapport") view=outcomes::OutcomesReportPage ssr=ssr.clone()/>
                     <Route path=path!("granskning/nodatkomst") view=audit::BreakGlassQueuePage ssr=ssr.clone()/>
+                    <Route path=path!("lagesbild") view=situation::SituationOverviewPage ssr=ssr.clone()/>
+                    <Route path=path!("lagesbild/:id/utskrift") view=situation_print::SituationPrintPage ssr=ssr.clone()/>
+                    <Route path=path!("lagesbild/:area/:period") view=situation::SituationAreaPage ssr=ssr.clone()/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -110,7 +110,8 @@ pub async fn is_empty(state: &AppState) -> Result<bool, AppError> {
 /// Loads the demo data. Refuses to run on a database that already has organisations.
 pub async fn load(state: &AppState) -> Result<(), AppError> {
     load_identities(state).await?;
-    load_cases(state).await
+    load_cases(state).await?;
+    super::demo_situation::load(state).await
 }
 
 /// The demo organisations and users alone.

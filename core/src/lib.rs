@@ -23,6 +23,8 @@ pub mod demo;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo_history;
 #[cfg(any(test, feature = "fixtures"))]
+pub mod demo_situation;
+#[cfg(any(test, feature = "fixtures"))]
 mod demo_referrals;
 pub mod extract;
 pub mod flash;
@@ -39,6 +41,7 @@ pub mod referral;
 pub mod retention;
 mod sealed_fields;
 pub mod shred;
+pub mod situation;
 pub(crate) mod state;
 pub(crate) mod subject;
 #[cfg(test)]

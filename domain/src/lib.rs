@@ -14,6 +14,7 @@ pub mod next;
 pub mod participant;
 pub mod person;
 pub mod redact;
+pub mod situation;
 pub mod referral;
 pub mod stats;
 pub mod time;

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod orgs;
 pub mod outcomes;
 pub mod session;
+pub mod situation;
 
 /// Sets the HTTP status of a failed server-function call so clients and logs see 401/403/404/….
 ///

@@ -7,4 +7,5 @@ pub mod common;
 pub mod forms;
 pub mod layout;
 pub mod participant_fields;
+pub mod situation;
 pub mod ui;

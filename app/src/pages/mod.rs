@@ -21,5 +21,7 @@ pub mod notes;
 pub mod outcomes;
 pub mod plan;
 pub mod safety;
+pub mod situation;
+pub mod situation_print;
 pub mod timeline;
 pub mod totp;

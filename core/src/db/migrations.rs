@@ -660,6 +660,47 @@ DEFINE FIELD IF NOT EXISTS referral ON case TYPE option<string>;
 "#,
     },
     Migration {
+        version: 14,
+        name: "situation pictures: observations per area and quarter, and the merged picture",
+        sql: r#"
+-- One observation of one organisation for an area and a quarter (`2026-Q3`). Not personal
+-- data: the core refuses text that looks like a personnummer, a phone number or the name of a
+-- registered participant before anything is written (core/src/situation/guard.rs).
+DEFINE TABLE IF NOT EXISTS situation_contribution SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS area ON situation_contribution TYPE string;
+DEFINE FIELD IF NOT EXISTS period ON situation_contribution TYPE string ASSERT $value = /^[0-9]{4}-Q[1-4]$/;
+DEFINE FIELD IF NOT EXISTS org ON situation_contribution TYPE string;
+DEFINE FIELD IF NOT EXISTS author ON situation_contribution TYPE string;
+DEFINE FIELD IF NOT EXISTS category ON situation_contribution TYPE string ASSERT $value IN ['places', 'recruitment', 'incidents', 'youth_voice'];
+DEFINE FIELD IF NOT EXISTS level ON situation_contribution TYPE string ASSERT $value IN ['low', 'medium', 'high'];
+DEFINE FIELD IF NOT EXISTS place ON situation_contribution TYPE option<string> ASSERT $value = NONE OR string::len($value) <= 200;
+DEFINE FIELD IF NOT EXISTS time_of_day ON situation_contribution TYPE option<string> ASSERT $value = NONE OR $value IN ['morning', 'daytime', 'evening', 'night'];
+DEFINE FIELD IF NOT EXISTS days ON situation_contribution TYPE option<string> ASSERT $value = NONE OR $value IN ['weekdays', 'weekend', 'all_week'];
+DEFINE FIELD IF NOT EXISTS text ON situation_contribution TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 1000;
+DEFINE FIELD IF NOT EXISTS created_at ON situation_contribution TYPE datetime;
+DEFINE INDEX IF NOT EXISTS situation_contribution_area ON situation_contribution FIELDS area, period;
+DEFINE INDEX IF NOT EXISTS situation_contribution_org ON situation_contribution FIELDS org, period;
+
+-- The merged picture of an area and a quarter (record id `<area>_<period>`, and the index
+-- keeps it one): the agreed summary, priorities in order, actions (who, what, by when).
+DEFINE TABLE IF NOT EXISTS situation_picture SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS area ON situation_picture TYPE string;
+DEFINE FIELD IF NOT EXISTS period ON situation_picture TYPE string ASSERT $value = /^[0-9]{4}-Q[1-4]$/;
+DEFINE FIELD IF NOT EXISTS status ON situation_picture TYPE string ASSERT $value IN ['draft', 'agreed'];
+DEFINE FIELD IF NOT EXISTS summary ON situation_picture TYPE string ASSERT string::len($value) <= 4000;
+DEFINE FIELD IF NOT EXISTS priorities ON situation_picture TYPE array<string> ASSERT array::len($value) <= 12;
+DEFINE FIELD IF NOT EXISTS actions ON situation_picture TYPE array<object> ASSERT array::len($value) <= 12;
+DEFINE FIELD IF NOT EXISTS actions.*.who ON situation_picture TYPE string;
+DEFINE FIELD IF NOT EXISTS actions.*.what ON situation_picture TYPE string;
+DEFINE FIELD IF NOT EXISTS actions.*.by ON situation_picture TYPE string;
+DEFINE FIELD IF NOT EXISTS updated_by ON situation_picture TYPE string;
+DEFINE FIELD IF NOT EXISTS updated_at ON situation_picture TYPE datetime;
+DEFINE FIELD IF NOT EXISTS agreed_by ON situation_picture TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS agreed_at ON situation_picture TYPE option<datetime>;
+DEFINE INDEX IF NOT EXISTS situation_picture_area ON situation_picture FIELDS area, period UNIQUE;
+"#,
+    },
+    Migration {
         version: 15,
         name: "earlier versions of a participant's details",
         sql: r#"
