@@ -111,7 +111,8 @@ pub async fn is_empty(state: &AppState) -> Result<bool, AppError> {
 pub async fn load(state: &AppState) -> Result<(), AppError> {
     load_identities(state).await?;
     load_cases(state).await?;
-    super::demo_situation::load(state).await
+    super::demo_situation::load(state).await?;
+    super::demo_ratings::load(state).await
 }
 
 /// The demo organisations and users alone.

@@ -18,7 +18,8 @@ use super::db::new_id;
 use super::demo::{ORG_GBG, ORG_MALMO};
 use super::state::AppState;
 use super::vault;
-use domain::casework::MeasureKind;
+use domain::casework::{LifeDomain, MeasureKind};
+use domain::rating::{Occasion, Rater};
 use domain::{AppError, CaseStatus, Gender, SspfLevel};
 
 /// How many people the demo history holds.
@@ -51,6 +52,19 @@ pub struct HistoryCase {
     pub assessments: Vec<(&'static str, DateTime<Utc>, DateTime<Utc>)>,
     pub next_review: Option<DateTime<Utc>>,
     pub contacts: Vec<DateTime<Utc>>,
+    /// Outcome rating sets, in date order (see `demo_ratings::history_ratings`).
+    pub ratings: Vec<HistoryRating>,
+    /// Enrolment in the demo ESF+ project: (entry, exit), at midnight UTC of the day.
+    pub enrolment: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+}
+
+/// One generated rating set: when, on what occasion, by whom, and the rated domains' scores.
+#[derive(Debug, Clone)]
+pub struct HistoryRating {
+    pub date: DateTime<Utc>,
+    pub occasion: Occasion,
+    pub rater: Rater,
+    pub scores: Vec<(LifeDomain, u8)>,
 }
 
 impl HistoryCase {
@@ -170,6 +184,8 @@ pub fn generate(today: NaiveDate) -> Vec<HistoryCase> {
             assessments: Vec::new(),
             next_review: None,
             contacts: Vec::new(),
+            ratings: Vec::new(),
+            enrolment: None,
         };
         // The path through the program; a step is taken only if its day has come.
         let mut at = opened;
@@ -277,12 +293,16 @@ pub fn generate(today: NaiveDate) -> Vec<HistoryCase> {
         }
         out.push(c);
     }
+    // Ratings and project enrolment draw from a stream of their own, so adding them left
+    // every earlier figure of the history as it was.
+    super::demo_ratings::history_ratings(&mut out, now);
     out
 }
 
 /// Writes the generated history into the store. Returns how many participants it added.
 pub async fn load(state: &AppState, today: NaiveDate) -> Result<usize, AppError> {
     let people = generate(today);
+    super::demo_ratings::ensure_project(state).await?;
     for chunk in people.chunks(50) {
         let mut rows: Vec<Json> = Vec::with_capacity(chunk.len());
         for c in chunk {
@@ -353,6 +373,10 @@ fn rows_for(state: &AppState, c: &HistoryCase) -> Result<Json, AppError> {
         "assessments": c.assessments.iter().map(|(l, d, n)| json!({ "id": new_id(), "level": l, "date": d, "next": n })).collect::<Vec<_>>(),
         "contacts": contacts,
         "events": events,
+        "ratings": c.ratings.iter().map(|g| json!({ "id": new_id(), "date": g.date, "occasion": g.occasion.as_str(),
+            "rater": g.rater.as_str(), "scores": g.scores.iter().map(|(d, n)| json!({ "domain": d.as_str(), "score": n })).collect::<Vec<_>>() })).collect::<Vec<_>>(),
+        "enrolments": c.enrolment.iter().map(|(e, x)| json!({ "id": new_id(), "project": super::demo_ratings::PROJECT_ID,
+            "entry": e, "exit": x })).collect::<Vec<_>>(),
     }))
 }
 
@@ -391,6 +415,12 @@ FOR $r IN $rows {
     FOR $e IN $r.events { CREATE type::record('event', $e.id) CONTENT { case: $r.cid, participant: $r.pid, kind: $e.kind,
         category: $e.category, org: $r.org, author: $r.user, at: <datetime>$e.at, text: $e.text,
         source: 'case:' + $r.cid, corrected: false } RETURN NONE; };
+    FOR $g IN $r.ratings { CREATE type::record('rating', $g.id) CONTENT { case: $r.cid, participant: $r.pid,
+        date: <datetime>$g.date, occasion: $g.occasion, review: NONE, rater: $g.rater, scores: $g.scores, comment: NONE,
+        created_at: <datetime>$g.date, created_by: $r.user } RETURN NONE; };
+    FOR $n IN $r.enrolments { CREATE type::record('enrolment', $n.id) CONTENT { project: $n.project, case: $r.cid,
+        participant: $r.pid, entry: <datetime>$n.entry, exit: IF $n.exit = NONE THEN NONE ELSE <datetime>$n.exit END,
+        created_at: <datetime>$n.entry, created_by: $r.user } RETURN NONE; };
     fn::stat_refresh($r.cid);
 };
 ";

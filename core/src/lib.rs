@@ -23,9 +23,11 @@ pub mod demo;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo_history;
 #[cfg(any(test, feature = "fixtures"))]
-pub mod demo_situation;
+pub mod demo_ratings;
 #[cfg(any(test, feature = "fixtures"))]
 mod demo_referrals;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod demo_situation;
 pub mod extract;
 pub mod flash;
 pub(crate) mod gate;
@@ -37,6 +39,7 @@ pub mod outcomes;
 pub mod participant_history;
 pub mod participants;
 pub(crate) mod password;
+pub mod project;
 pub mod referral;
 pub mod retention;
 mod sealed_fields;

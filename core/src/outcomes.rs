@@ -21,6 +21,8 @@ use domain::stats::{
 };
 use domain::{AppError, CaseStatus, Gender, SspfLevel};
 
+mod distance;
+
 /// "6 months" and "12 months" after the start, in days.
 pub const SIX_MONTHS_DAYS: i64 = 182;
 pub const TWELVE_MONTHS_DAYS: i64 = 365;
@@ -40,6 +42,8 @@ pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub municipality: Option<String>,
+    /// A funded project: only its participants enrolled at some time in the period count.
+    pub project: Option<String>,
 }
 
 impl Period {
@@ -84,6 +88,7 @@ impl Period {
             from,
             to,
             municipality,
+            project: None,
         })
     }
 
@@ -95,13 +100,23 @@ impl Period {
         )
     }
 
+    /// Limits the figures to one project's enrolled participants.
+    pub fn with_project(mut self, project: Option<String>) -> Period {
+        self.project = project;
+        self
+    }
+
     fn describe(&self) -> String {
-        format!(
+        let mut s = format!(
             "{}..{} {}",
             self.from,
             self.to,
             self.municipality.as_deref().unwrap_or("alla kommuner")
-        )
+        );
+        if let Some(p) = &self.project {
+            s.push_str(&format!(" project:{p}"));
+        }
+        s
     }
 }
 
@@ -164,33 +179,65 @@ const QUERY: &str = "
     LET $from12 = <datetime>$p_from12;
     LET $to12 = <datetime>$p_to12;
     LET $today = <datetime>$p_today;
-    LET $in = (SELECT VALUE id FROM case_stat WHERE municipality IN $m AND opened_at < $to AND (closed_at = NONE OR closed_at >= $from));
+    LET $in = (SELECT VALUE id FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND opened_at < $to AND (closed_at = NONE OR closed_at >= $from));
     SELECT array::last(transitions[WHERE at < $to].to) AS k, count() AS n FROM $in GROUP BY k;
     SELECT sspf_level AS k, count() AS n FROM $in GROUP BY k;
     SELECT gender AS a, age_band AS b, count() AS n FROM $in GROUP BY a, b;
-    SELECT intake_month AS k, count() AS n FROM case_stat WHERE municipality IN $m AND opened_at >= $from AND opened_at < $to GROUP BY k;
-    SELECT exit_month AS a, exit_reason AS b, count() AS n FROM case_stat WHERE municipality IN $m AND closed_at >= $from AND closed_at < $to GROUP BY a, b;
-    SELECT math::median(days_to_active) AS median, count() AS n FROM case_stat WHERE municipality IN $m AND active_at >= $from AND active_at < $to GROUP ALL;
-    SELECT math::median(days_to_housing) AS median, count() AS n FROM case_stat WHERE municipality IN $m AND housing_at >= $from AND housing_at < $to GROUP ALL;
-    SELECT occupied_6m AS k, count() AS n FROM case_stat WHERE municipality IN $m AND active_at >= $from6 AND active_at < $to6 GROUP BY k;
-    SELECT occupied_12m AS k, count() AS n FROM case_stat WHERE municipality IN $m AND active_at >= $from12 AND active_at < $to12 GROUP BY k;
-    SELECT (assessment_due != NONE AND assessment_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND open = true GROUP BY k;
-    SELECT (review_due != NONE AND review_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND open = true GROUP BY k;
+    SELECT intake_month AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND opened_at >= $from AND opened_at < $to GROUP BY k;
+    SELECT exit_month AS a, exit_reason AS b, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND closed_at >= $from AND closed_at < $to GROUP BY a, b;
+    SELECT math::median(days_to_active) AS median, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND active_at >= $from AND active_at < $to GROUP ALL;
+    SELECT math::median(days_to_housing) AS median, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND housing_at >= $from AND housing_at < $to GROUP ALL;
+    SELECT occupied_6m AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND active_at >= $from6 AND active_at < $to6 GROUP BY k;
+    SELECT occupied_12m AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND active_at >= $from12 AND active_at < $to12 GROUP BY k;
+    SELECT (assessment_due != NONE AND assessment_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND open = true GROUP BY k;
+    SELECT (review_due != NONE AND review_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND open = true GROUP BY k;
     SELECT k, count() AS n FROM (SELECT k FROM (SELECT array::distinct(measures[WHERE start < $to AND (`end` = NONE OR `end` >= $from)].kind) AS k FROM $in) SPLIT k) GROUP BY k;
-    SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM contact_stat WHERE municipality IN $m AND at >= $from AND at < $to GROUP BY org, stat) GROUP BY org;
+    SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM contact_stat WHERE municipality IN $m AND ($all OR stat IN $only) AND at >= $from AND at < $to GROUP BY org, stat) GROUP BY org;
     SELECT record::id(id) AS id, name FROM org;
+    SELECT case, rater, occasion, date, scores FROM rating WHERE case IN (SELECT VALUE case FROM $in) AND date < $to ORDER BY date, created_at;
 ";
 
 /// Computes the outcomes for the period (program leads only). One audit entry per call, naming
 /// the period; no participant is named because none is read.
 pub async fn outcomes(a: &Authed, p: &Period, action: &str) -> Result<Outcomes, AppError> {
     super::gate::require(a, domain::Capability::ViewOutcomes, action).await?;
-    let out = compute(a.state(), p).await?;
+    let mut out = compute(a.state(), p).await?;
+    if let Some(id) = &p.project {
+        out.project = Some(
+            crate::project::get(a.state().db(), id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .title(),
+        );
+    }
     let mut e = Entry::new(action);
     e.purpose = Some("statistics".into());
     e.reason = Some(p.describe());
     audit::append(a.state(), &who(a), e).await?;
     Ok(out)
+}
+
+/// The period of a project's report: the project's own, up to today, unless the form narrows
+/// it. Refused for an unknown project.
+pub async fn project_period(
+    a: &Authed,
+    project_id: &str,
+    from: &str,
+    to: &str,
+    municipality: &str,
+) -> Result<Period, AppError> {
+    let p = crate::project::project(a, project_id).await?;
+    let today = a.state().clock().today();
+    let or = |v: &str, d: NaiveDate| {
+        if v.trim().is_empty() {
+            d.to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    let from = or(from, p.from);
+    let to = or(to, p.to.min(today).max(p.from));
+    Ok(Period::parse(&from, &to, municipality, today)?.with_project(Some(p.id)))
 }
 
 /// The funder report as CSV: UTF-8 with a byte-order mark and `;` between fields, the way
@@ -228,9 +275,25 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
     let six = Duration::days(SIX_MONTHS_DAYS);
     let twelve = Duration::days(TWELVE_MONTHS_DAYS);
     let today = swedish_midnight(state.clock().today());
+    // A project's report counts the cases of its participants enrolled at some time in the
+    // period; every figure below is then about them alone.
+    let only: Vec<String> = match &p.project {
+        Some(id) => state
+            .db()
+            .q("SELECT VALUE case FROM enrolment WHERE project = $p AND entry < <datetime>$to AND (exit = NONE OR exit >= <datetime>$from)")
+            .bind("p", id)
+            .bind("from", from)
+            .bind("to", to)
+            .run()
+            .await?
+            .all(0)?,
+        None => Vec::new(),
+    };
     let mut r = state
         .db()
         .q(QUERY)
+        .bind("all", p.project.is_none())
+        .bind("only", &only)
         .bind("m", &scope)
         .bind("p_from", from)
         .bind("p_to", to)
@@ -255,6 +318,7 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
     let measures: Vec<Group> = r.all(19)?;
     let contacts: Vec<ContactRow> = r.all(20)?;
     let orgs: Vec<OrgName> = r.all(21)?;
+    let ratings: Vec<distance::RatingRow> = r.all(22)?;
 
     let count = |groups: &[Group], key: &str| -> u32 {
         groups
@@ -384,6 +448,7 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
         from: p.from,
         to: p.to,
         municipality: p.municipality.clone(),
+        project: None,
         municipalities,
         participants,
         female_share: Share::of(female, everyone),
@@ -400,6 +465,7 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
         measures: measures_table,
         exits: exits_table,
         contacts: contact_rows,
+        distance: distance::distance(&ratings),
     })
 }
 
@@ -425,7 +491,7 @@ mod tests {
 
     /// The dashboard computed again, straight from the generated people, with none of the
     /// store's statistics rows or queries.
-    fn expected(people: &[HistoryCase], p: &Period, today: DateTime<Utc>) -> Outcomes {
+    pub(super) fn expected(people: &[HistoryCase], p: &Period, today: DateTime<Utc>) -> Outcomes {
         let (from, to) = p.bounds();
         let mine: Vec<&HistoryCase> = people
             .iter()
@@ -632,6 +698,7 @@ mod tests {
             from: p.from,
             to: p.to,
             municipality: p.municipality.clone(),
+            project: None,
             municipalities: vec!["Göteborg".into(), "Malmö".into()],
             participants: by_status.total.unwrap_or(Cell::Suppressed),
             female_share: Share::of(female, in_period.len() as u32),
@@ -648,6 +715,7 @@ mod tests {
             measures,
             exits,
             contacts,
+            distance: super::distance::tests::expected(&in_period, to),
         }
     }
 

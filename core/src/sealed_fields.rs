@@ -27,6 +27,8 @@ pub(crate) const GOAL: &[&str] = &["text"];
 pub(crate) const ACTION: &[&str] = &["title", "comment", "responsible"];
 /// A plan review.
 pub(crate) const REVIEW: &[&str] = &["present", "summary"];
+/// An outcome rating set; the comment may say anything about the person's life.
+pub(crate) const RATING: &[&str] = &["comment"];
 pub(crate) const MEASURE: &[&str] = &["details"];
 pub(crate) const ASSESSMENT: &[&str] = &["basis"];
 pub(crate) const HOUSING: &[&str] = &["address"];

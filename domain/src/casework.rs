@@ -122,6 +122,8 @@ labelled_enum!(EventKind, "kind", "Okänd händelsetyp." {
     Occupation = "occupation": "Sysselsättning",
     Contact = "contact": "Kontakt",
     Note = "note": "Anteckning",
+    Rating = "rating": "Skattning av livsområden",
+    Project = "project": "Finansierat projekt",
 });
 
 impl EventKind {
@@ -130,6 +132,7 @@ impl EventKind {
         match self {
             EventKind::Status => Category::Plan,
             EventKind::Goal | EventKind::Action | EventKind::Review => Category::Plan,
+            EventKind::Rating | EventKind::Project => Category::Plan,
             EventKind::Measure | EventKind::Assessment => Category::Safety,
             EventKind::Housing => Category::Housing,
             EventKind::Occupation => Category::Occupation,

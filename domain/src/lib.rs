@@ -13,9 +13,11 @@ pub mod input;
 pub mod next;
 pub mod participant;
 pub mod person;
+pub mod project;
+pub mod rating;
 pub mod redact;
-pub mod situation;
 pub mod referral;
+pub mod situation;
 pub mod stats;
 pub mod time;
 

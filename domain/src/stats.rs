@@ -321,6 +321,9 @@ pub struct Outcomes {
     pub to: chrono::NaiveDate,
     /// `None`: every municipality.
     pub municipality: Option<String>,
+    /// The funded project the figures are limited to, by name and number.
+    #[serde(default)]
+    pub project: Option<String>,
     /// Municipalities with statistics, for the chooser.
     pub municipalities: Vec<String>,
     /// Participants with a case open at some time in the period.
@@ -349,6 +352,122 @@ pub struct Outcomes {
     /// Exits in the period by reason.
     pub exits: CountTable,
     pub contacts: Vec<OrgContacts>,
+    /// Distance travelled per life domain, one entry per rater (case worker, participant).
+    #[serde(default)]
+    pub distance: Vec<Distance>,
+}
+
+/// A median change on the 1–5 scale (steps; a half step when the middle falls between two).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    Shown { steps: f64, of: u32 },
+    Suppressed,
+}
+
+impl Change {
+    /// The median of `changes`, hidden for fewer than [`MIN_CELL`] persons.
+    pub fn of(changes: &[i32]) -> Change {
+        if changes.len() < MIN_CELL as usize {
+            return Change::Suppressed;
+        }
+        let mut v = changes.to_vec();
+        v.sort_unstable();
+        let n = v.len();
+        let steps = if n % 2 == 1 {
+            f64::from(v[n / 2])
+        } else {
+            f64::from(v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Change::Shown {
+            steps,
+            of: n as u32,
+        }
+    }
+
+    /// "+1", "−0,5", "0" or "< 5".
+    pub fn text(self) -> String {
+        match self {
+            Change::Shown { steps, .. } => signed(steps),
+            Change::Suppressed => format!("< {MIN_CELL}"),
+        }
+    }
+}
+
+/// A change written with its sign and a decimal comma: "+1", "−0,5", "0".
+pub fn signed(steps: f64) -> String {
+    let abs = steps.abs();
+    let body = if abs.fract() == 0.0 {
+        format!("{abs:.0}")
+    } else {
+        format!("{abs:.1}").replace('.', ",")
+    };
+    match steps {
+        s if s > 0.0 => format!("+{body}"),
+        s if s < 0.0 => format!("\u{2212}{body}"),
+        _ => body,
+    }
+}
+
+/// The bands the distribution of changes is counted in: (lowest, highest, label). Single steps
+/// near zero are kept apart; the rare large changes share a band so fewer cells are hidden.
+pub const CHANGE_BANDS: [(i32, i32, &str); 5] = [
+    (-4, -2, "−2 till −4"),
+    (-1, -1, "−1"),
+    (0, 0, "0"),
+    (1, 1, "+1"),
+    (2, 4, "+2 till +4"),
+];
+
+/// Distance travelled for one rater: for each person with an intake rating and a later one,
+/// the latest score minus the intake score, per life domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Distance {
+    /// Whose ratings: "Handläggarens skattning" or "Deltagarens egen skattning".
+    pub rater: String,
+    /// Persons with at least one domain rated at intake and later.
+    pub persons: Cell,
+    /// Per domain (label), the median change.
+    pub medians: Vec<(String, Change)>,
+    /// Rows: domains; columns: [`CHANGE_BANDS`]; row totals: persons per domain.
+    pub bands: CountTable,
+}
+
+impl Distance {
+    /// Builds the figures from each domain's changes (`per_domain[i]` for `domains[i]`) and the
+    /// number of persons behind them, with the dashboard's suppression.
+    pub fn new(rater: &str, domains: &[&str], per_domain: &[Vec<i32>], persons: u32) -> Distance {
+        let band = |d: i32, (lo, hi, _): (i32, i32, &str)| d >= lo && d <= hi;
+        Distance {
+            rater: rater.to_string(),
+            persons: if persons < MIN_CELL {
+                Cell::Suppressed
+            } else {
+                Cell::Count(persons)
+            },
+            medians: domains
+                .iter()
+                .zip(per_domain)
+                .map(|(d, v)| (d.to_string(), Change::of(v)))
+                .collect(),
+            bands: CountTable::suppressed(
+                domains.iter().map(|d| d.to_string()).collect(),
+                CHANGE_BANDS.iter().map(|b| b.2.to_string()).collect(),
+                per_domain
+                    .iter()
+                    .map(|v| {
+                        CHANGE_BANDS
+                            .iter()
+                            .map(|b| v.iter().filter(|d| band(**d, *b)).count() as u32)
+                            .collect()
+                    })
+                    .collect(),
+                Totals {
+                    rows: true,
+                    cols: false,
+                },
+            ),
+        }
+    }
 }
 
 /// Age bands at intake, as the dashboard groups them.
@@ -390,6 +509,9 @@ pub fn report_rows(o: &Outcomes) -> Vec<[String; 5]> {
         o.municipality.clone().unwrap_or_else(|| "Alla".into()),
         "",
     );
+    if let Some(p) = &o.project {
+        push("urval", "projekt", "", p.clone(), "");
+    }
     push("deltagare", "totalt", "", cell(o.participants), "personer");
     push(
         "deltagare",
@@ -464,6 +586,26 @@ pub fn report_rows(o: &Outcomes) -> Vec<[String; 5]> {
         share(o.review_current),
         "procent",
     );
+    for d in &o.distance {
+        let section = format!("förflyttning: {}", d.rater.to_lowercase());
+        push(&section, "personer", "", cell(d.persons), "personer");
+        for (domain, m) in &d.medians {
+            let v = match m {
+                Change::Shown { steps, .. } => signed(*steps).replace('\u{2212}', "-"),
+                Change::Suppressed => format!("<{MIN_CELL}"),
+            };
+            push(&section, domain, "median", v, "steg");
+        }
+        let t = &d.bands;
+        for (r, row) in t.rows.iter().enumerate() {
+            for (c, col) in t.cols.iter().enumerate() {
+                push(&section, row, col, cell(t.cells[r][c]), "personer");
+            }
+            if let Some(rt) = &t.row_totals {
+                push(&section, row, "Totalt", cell(rt[r]), "personer");
+            }
+        }
+    }
     for c in &o.contacts {
         push(
             "kontakter",
@@ -605,6 +747,23 @@ mod tests {
         assert_eq!(Median::of(Some(12.0), 4), Median::Suppressed);
         assert_eq!(Median::of(Some(12.4), 5).text(), "12 dagar");
         assert_eq!(Median::of(None, 9), Median::Suppressed);
+    }
+
+    #[test]
+    fn a_median_change_of_fewer_than_five_is_hidden_and_shown_with_its_sign() {
+        assert_eq!(Change::of(&[1, 2, 3, 4]), Change::Suppressed);
+        assert_eq!(Change::of(&[1, 2, 3, 4, 0]).text(), "+2");
+        assert_eq!(Change::of(&[-1, 0, -1, 1, -2, -1]).text(), "\u{2212}1");
+        assert_eq!(Change::of(&[0, 0, 1, 1, 2, -1]).text(), "+0,5");
+        let d = Distance::new("X", &["Boende", "Hälsa"], &[vec![1; 12], vec![0, 0, 1]], 12);
+        assert_eq!(d.persons, Cell::Count(12));
+        assert_eq!(d.medians[1].1, Change::Suppressed);
+        assert_eq!(d.bands.cells[0][3], Cell::Count(12));
+        assert!(!d.bands.has_recoverable_line());
+        assert_eq!(
+            Distance::new("X", &["Boende"], &[vec![1; 4]], 4).persons,
+            Cell::Suppressed
+        );
     }
 
     #[test]

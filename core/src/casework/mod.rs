@@ -12,22 +12,26 @@
 //! case overview), each on the shared `read` (the case through the gate, its rows, names and
 //! key) and `write` (sealed fields, the timeline event and the audit entry in one transaction).
 
+mod enrolment;
 mod goals;
 mod journal;
 mod living;
 mod measures;
 mod plan;
+mod rating;
 mod read;
 mod safety;
 mod summary;
 mod timeline;
 mod write;
 
+pub use enrolment::{end_enrolment, enrol, enrolments};
 pub use goals::set_goal_status;
 pub use journal::{add_contact, add_note, edit_note, notes, NOTE_EDIT_WINDOW_MINUTES};
 pub use living::{add_housing, add_occupation, living};
-pub use plan::{add_action, add_goal, add_review, plan, update_action};
 pub use measures::{end_measure, update_measure, MeasureEdit};
+pub use plan::{add_action, add_goal, add_review, plan, update_action};
+pub use rating::{add_rating, ratings};
 pub use safety::{add_assessment, add_measure, safety};
 pub(crate) use summary::{overview_summary, threat_summary};
 pub use timeline::{timeline, TimelineFilter};

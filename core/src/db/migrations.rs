@@ -660,6 +660,51 @@ DEFINE FIELD IF NOT EXISTS referral ON case TYPE option<string>;
 "#,
     },
     Migration {
+        version: 13,
+        name: "effect: outcome ratings per life domain; funded projects and participants' enrolment in them",
+        sql: r#"
+-- One rating set: one rater's scores (1-5) for the life domains on one occasion.
+DEFINE TABLE IF NOT EXISTS rating SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON rating TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON rating TYPE string;
+DEFINE FIELD IF NOT EXISTS date ON rating TYPE datetime;
+DEFINE FIELD IF NOT EXISTS occasion ON rating TYPE string ASSERT $value IN ['intake', 'review'];
+DEFINE FIELD IF NOT EXISTS review ON rating TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS rater ON rating TYPE string ASSERT $value IN ['case_worker', 'participant'];
+DEFINE FIELD IF NOT EXISTS scores ON rating TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS scores[*].domain ON rating TYPE string ASSERT $value IN ['safety', 'housing', 'occupation', 'education', 'health', 'substance_use', 'family', 'finances', 'leaving_network', 'leisure'];
+DEFINE FIELD IF NOT EXISTS scores[*].score ON rating TYPE int ASSERT $value >= 1 AND $value <= 5;
+DEFINE FIELD IF NOT EXISTS comment ON rating TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS created_at ON rating TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON rating TYPE string;
+DEFINE INDEX IF NOT EXISTS rating_case ON rating FIELDS case;
+DEFINE INDEX IF NOT EXISTS rating_participant ON rating FIELDS participant;
+
+-- A funded project (ESF+ and the like) and who took part in it when.
+DEFINE TABLE IF NOT EXISTS project SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS name ON project TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
+DEFINE FIELD IF NOT EXISTS funder ON project TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 120;
+DEFINE FIELD IF NOT EXISTS number ON project TYPE string;
+DEFINE FIELD IF NOT EXISTS starts ON project TYPE datetime;
+DEFINE FIELD IF NOT EXISTS ends ON project TYPE datetime;
+DEFINE FIELD IF NOT EXISTS cofinancing ON project TYPE int ASSERT $value >= 0 AND $value <= 100;
+DEFINE FIELD IF NOT EXISTS created_at ON project TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON project TYPE string;
+
+DEFINE TABLE IF NOT EXISTS enrolment SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS project ON enrolment TYPE string;
+DEFINE FIELD IF NOT EXISTS case ON enrolment TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON enrolment TYPE string;
+DEFINE FIELD IF NOT EXISTS entry ON enrolment TYPE datetime;
+DEFINE FIELD IF NOT EXISTS exit ON enrolment TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS created_at ON enrolment TYPE datetime;
+DEFINE FIELD IF NOT EXISTS created_by ON enrolment TYPE string;
+DEFINE INDEX IF NOT EXISTS enrolment_case ON enrolment FIELDS case;
+DEFINE INDEX IF NOT EXISTS enrolment_project ON enrolment FIELDS project;
+DEFINE INDEX IF NOT EXISTS enrolment_participant ON enrolment FIELDS participant;
+"#,
+    },
+    Migration {
         version: 14,
         name: "situation pictures: observations per area and quarter, and the merged picture",
         sql: r#"
