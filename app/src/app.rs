@@ -71,6 +71,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("arenden/:id/kontakt") view=ContactPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/anteckningar") view=NotesPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/tidslinje") view=TimelinePage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/effekt") view=crate::pages::effect::EffectPage ssr=ssr.clone()/>
+                    <Route path=path!("projekt") view=crate::pages::projects::ProjectsPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/registerutdrag") view=ExtractPage ssr=ssr.clone()/>
                     <Route path=path!("granskning") view=audit::AuditPage ssr=ssr.clone()/>
                     <Route path=path!("uppfoljning") view=outcomes::OutcomesPage ssr=ssr.clone()/>

@@ -58,6 +58,7 @@ pub fn CaseTabs(c: CaseView) -> impl IntoView {
     let mut tabs: Vec<(String, &'static str)> = vec![(base.clone(), "Översikt")];
     if sees(Category::Plan) {
         tabs.push((format!("{base}/plan"), "Handlingsplan"));
+        tabs.push((format!("{base}/effekt"), "Effekt och projekt"));
     }
     if sees(Category::Safety) {
         tabs.push((format!("{base}/sakerhet"), "Säkerhet"));

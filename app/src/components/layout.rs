@@ -11,7 +11,7 @@ use domain::{AppError, Capability, Me, Role};
 
 /// Navigation entries per role: (href, label), from the capability table.
 pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
-    let entries: [(Capability, &'static str, &'static str); 10] = [
+    let entries: [(Capability, &'static str, &'static str); 11] = [
         (Capability::ListCases, "/arenden", "Ärenden"),
         (
             Capability::RegisterParticipant,
@@ -20,6 +20,7 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         ),
         (Capability::HandleDuplicates, "/inkorg", "Inkorg"),
         (Capability::ViewOutcomes, "/uppfoljning", "Uppföljning"),
+        (Capability::ManageProjects, "/projekt", "Projekt"),
         (Capability::ContributeSituation, "/lagesbild", "Lägesbild"),
         (Capability::ReviewLog, "/granskning", "Loggranskning"),
         (

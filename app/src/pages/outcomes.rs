@@ -8,14 +8,16 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::effect::list_projects;
 use crate::api::outcomes::load_outcomes;
 use crate::components::charts::{BarChart, CountTableView};
 use crate::components::common::print_page;
 use crate::components::ui::ErrorBox;
-use domain::stats::{Cell, Median, Outcomes, Share, MIN_CELL};
+use domain::project::ProjectDto;
+use domain::stats::{Cell, Change, Median, Outcomes, Share, MIN_CELL};
 
-/// The query of the current view: (from, to, municipality).
-fn use_period() -> impl Fn() -> (String, String, String) + Copy + Send + Sync + 'static {
+/// The query of the current view: (from, to, municipality, project).
+fn use_period() -> impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static {
     let q = use_query_map();
     move || {
         q.with(|q| {
@@ -23,16 +25,21 @@ fn use_period() -> impl Fn() -> (String, String, String) + Copy + Send + Sync + 
                 q.get("from").unwrap_or_default(),
                 q.get("to").unwrap_or_default(),
                 q.get("kommun").unwrap_or_default(),
+                q.get("projekt").unwrap_or_default(),
             )
         })
     }
 }
 
-fn query_string(o: &Outcomes) -> String {
+fn query_string(o: &Outcomes, projekt: &str) -> String {
     let mut s = format!("from={}&to={}", o.from, o.to);
     if let Some(m) = &o.municipality {
         s.push_str("&kommun=");
         s.push_str(&urlencode(m));
+    }
+    if !projekt.is_empty() {
+        s.push_str("&projekt=");
+        s.push_str(&urlencode(projekt));
     }
     s
 }
@@ -49,7 +56,8 @@ fn urlencode(s: &str) -> String {
 #[component]
 pub fn OutcomesPage() -> impl IntoView {
     let period = use_period();
-    let data = Resource::new(period, |(f, t, m)| load_outcomes(f, t, m, false));
+    let data = Resource::new(period, |(f, t, m, p)| load_outcomes(f, t, m, false, p));
+    let projects = Resource::new(|| (), |_| list_projects());
     view! {
         <Title text="Uppföljning"/>
         <div class="page-head">
@@ -60,10 +68,11 @@ pub fn OutcomesPage() -> impl IntoView {
         </p>
         <Transition fallback=|| view! { <p class="loading">"Beräknar…"</p> }>
             {move || Suspend::new(async move {
-                let (f, t, m) = period();
+                let (f, t, m, p) = period();
+                let projects = projects.await.unwrap_or_default();
                 match data.await {
-                    Ok(o) => view! { <PeriodForm action="/uppfoljning" o=Some(o.clone()) from=f to=t kommun=m/><Dashboard o/> }.into_any(),
-                    Err(e) => view! { <PeriodForm action="/uppfoljning" o=None from=f to=t kommun=m/><ErrorBox error=e/> }.into_any(),
+                    Ok(o) => view! { <PeriodForm action="/uppfoljning" o=Some(o.clone()) from=f to=t kommun=m projekt=p projects/><Dashboard o/> }.into_any(),
+                    Err(e) => view! { <PeriodForm action="/uppfoljning" o=None from=f to=t kommun=m projekt=p projects/><ErrorBox error=e/> }.into_any(),
                 }
             })}
         </Transition>
@@ -78,6 +87,8 @@ fn PeriodForm(
     from: String,
     to: String,
     kommun: String,
+    projekt: String,
+    projects: Vec<ProjectDto>,
 ) -> impl IntoView {
     let (from, to) = match &o {
         Some(o) => (o.from.to_string(), o.to.to_string()),
@@ -88,7 +99,7 @@ fn PeriodForm(
         .map(|o| o.municipalities.clone())
         .unwrap_or_default();
     let links = o.as_ref().map(|o| {
-        let q = query_string(o);
+        let q = query_string(o, &projekt);
         view! {
             <p class="report-links screen-only">
                 <a href=format!("/api/rapport.csv?{q}") download data-testid="csv-link">"Ladda ner rapporten (CSV)"</a>
@@ -138,6 +149,21 @@ fn PeriodForm(
                         .collect_view()}
                 </select>
             </div>
+            {(!projects.is_empty()).then(|| view! {
+                <div class="filter">
+                    <label for="p-projekt">"Projekt"</label>
+                    <select id="p-projekt" name="projekt" data-testid="project-filter">
+                        <option value="" selected=projekt.is_empty()>"Hela programmet"</option>
+                        {projects
+                            .into_iter()
+                            .map(|p| {
+                                let sel = p.id == projekt;
+                                view! { <option value=p.id.clone() selected=sel>{p.title()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+            })}
             <button type="submit">"Visa"</button>
         </Form>
         {quick}
@@ -199,12 +225,16 @@ fn KeyFigures(o: Outcomes) -> impl IntoView {
 }
 
 fn scope_text(o: &Outcomes) -> String {
-    format!(
+    let mut s = format!(
         "{} – {}, {}",
         o.from,
         o.to,
         o.municipality.as_deref().unwrap_or("alla kommuner")
-    )
+    );
+    if let Some(p) = &o.project {
+        s.push_str(&format!(", deltagare i projektet {p}"));
+    }
+    s
 }
 
 #[component]
@@ -234,6 +264,7 @@ fn Dashboard(o: Outcomes) -> impl IntoView {
                     <BarChart id="c-exits" title="Avslutade ärenden efter orsak" table=o.exits.clone()/></section>
             </div>
             <ContactsTable o=o.clone()/>
+            <DistanceSection o=o.clone()/>
         </div>
     }
     .into_any()
@@ -267,13 +298,13 @@ fn ContactsTable(o: Outcomes) -> impl IntoView {
 #[component]
 pub fn OutcomesReportPage() -> impl IntoView {
     let period = use_period();
-    let data = Resource::new(period, |(f, t, m)| load_outcomes(f, t, m, true));
+    let data = Resource::new(period, |(f, t, m, p)| load_outcomes(f, t, m, true, p));
     view! {
         <Title text="Rapport – uppföljning"/>
         <Transition fallback=|| view! { <p class="loading">"Beräknar…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(o) => view! { <Report o/> }.into_any(),
+                    Ok(o) => view! { <Report o projekt=period().3/> }.into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 }
             })}
@@ -282,8 +313,8 @@ pub fn OutcomesReportPage() -> impl IntoView {
 }
 
 #[component]
-fn Report(o: Outcomes) -> impl IntoView {
-    let q = query_string(&o);
+fn Report(o: Outcomes, projekt: String) -> impl IntoView {
+    let q = query_string(&o, &projekt);
     view! {
         <article class="report" data-testid="report">
             <div class="page-head">
@@ -305,6 +336,7 @@ fn Report(o: Outcomes) -> impl IntoView {
             <CountTableView table=o.measures.clone() caption="Deltagare med skyddsåtgärd under perioden, efter typ"/>
             <CountTableView table=o.exits.clone() caption="Avslutade ärenden efter orsak"/>
             <ContactsTable o=o.clone()/>
+            <DistanceSection o=o.clone()/>
             <section class="definitions">
                 <h2>"Definitioner"</h2>
                 <ul>
@@ -314,10 +346,41 @@ fn Report(o: Outcomes) -> impl IntoView {
                     <li>"Stabilt boende: eget kontrakt eller andrahandskontrakt."</li>
                     <li>"Arbete eller studier efter 6 och 12 månader: bland dem vars ärende blev aktivt 182 respektive 365 dagar före en dag i perioden, andelen med anställning, praktik, studier eller arbetsmarknadsinsats den dagen."</li>
                     <li>"Aktuell hotbedömning och planuppföljning i tid: andel av de ärenden som är öppna i dag där nästa bedömning eller uppföljning inte har passerats."</li>
+                    <li>"Förflyttning: för deltagare med en skattning vid inskrivningen och minst en senare skattning av samma bedömare (handläggaren eller deltagaren själv), den senaste skattningen under perioden minus skattningen vid inskrivningen, per livsområde på skalan 1–5. Handläggarens och deltagarens skattningar redovisas var för sig."</li>
+                    <li>"Projekturval: deltagare som var inskrivna i projektet någon gång under perioden."</li>
                     <li>"Uppgifterna är avidentifierade. Gallrade ärenden ingår med sina statistikuppgifter."</li>
                 </ul>
             </section>
         </article>
     }
     .into_any()
+}
+
+/// Distance travelled per life domain, one part per rater: the median change and how the
+/// changes spread, as a table (figures under five persons hidden like everywhere else).
+#[component]
+fn DistanceSection(o: Outcomes) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="distance-h" data-testid="distance">
+            <h3 id="distance-h">"Förflyttning per livsområde"</h3>
+            <p class="hint">"Senaste skattningen minus skattningen vid inskrivningen, på skalan 1–5. Positiva tal betyder att läget har blivit bättre."</p>
+            {o.distance.into_iter().map(|d| {
+                let medians = d.medians.clone();
+                view! {
+                    <h4>{format!("{} ({} personer)", d.rater, d.persons.text())}</h4>
+                    <table class="list stats">
+                        <caption class="visually-hidden">{format!("Median förändring, {}", d.rater.to_lowercase())}</caption>
+                        <thead><tr><th scope="col">"Livsområde"</th><th scope="col">"Median förändring"</th><th scope="col">"Personer"</th></tr></thead>
+                        <tbody>
+                            {medians.into_iter().map(|(domain, m)| {
+                                let of = match m { Change::Shown { of, .. } => of.to_string(), Change::Suppressed => format!("< {MIN_CELL}") };
+                                view! { <tr><th scope="row">{domain}</th><td class="num">{m.text()}</td><td class="num">{of}</td></tr> }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <CountTableView table=d.bands caption=format!("Fördelning av förändringen, {}", d.rater.to_lowercase())/>
+                }
+            }).collect_view()}
+        </section>
+    }
 }
