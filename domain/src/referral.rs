@@ -276,6 +276,7 @@ impl ReferralStatus {
 /// The referral form as posted (all text, so that a form without JavaScript can be sent back
 /// with what was typed).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReferralForm {
     pub referred_on: String,
     pub kind: String,

@@ -4,6 +4,8 @@
 //! redirect carries no text.
 
 mod common;
+#[path = "web/referrals.rs"]
+mod referrals;
 
 use common::{client, session_cookie, spawn_app, spawn_app_with, TestApp, PASSWORD};
 use reqwest::{Client, StatusCode};

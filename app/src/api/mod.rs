@@ -13,6 +13,7 @@ pub mod extract;
 pub mod inbox;
 pub mod orgs;
 pub mod outcomes;
+pub mod referral;
 pub mod session;
 pub mod situation;
 

@@ -11,7 +11,7 @@ use domain::{AppError, Capability, Me, Role};
 
 /// Navigation entries per role: (href, label), from the capability table.
 pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
-    let entries: [(Capability, &'static str, &'static str); 11] = [
+    let entries: [(Capability, &'static str, &'static str); 13] = [
         (Capability::ListCases, "/arenden", "Ärenden"),
         (
             Capability::RegisterParticipant,
@@ -19,6 +19,8 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             "Registrera deltagare",
         ),
         (Capability::HandleDuplicates, "/inkorg", "Inkorg"),
+        (Capability::HandleReferrals, "/remisser", "Remisser"),
+        (Capability::SubmitReferral, "/remisser/ny", "Ny remiss"),
         (Capability::ViewOutcomes, "/uppfoljning", "Uppföljning"),
         (Capability::ManageProjects, "/projekt", "Projekt"),
         (Capability::ContributeSituation, "/lagesbild", "Lägesbild"),

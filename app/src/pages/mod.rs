@@ -22,6 +22,8 @@ pub mod notes;
 pub mod outcomes;
 pub mod plan;
 pub mod projects;
+pub mod referral;
+pub mod referrals;
 pub mod safety;
 pub mod situation;
 pub mod situation_print;

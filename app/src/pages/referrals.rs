@@ -1,0 +1,262 @@
+//! `/remisser`: the social-services unit's queue of referrals sent to it; `/remisser/:id`: one
+//! referral (an audited read) with the decisions — start the review, accept and open a case,
+//! decline with a reason, forward to another unit.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::referral::{
+    forward_targets, get_referral, referral_queue, AcceptReferral, DeclineReferral,
+    ForwardReferral, StartReferralReview,
+};
+use crate::components::common::{error_for, successes, sv_datetime, FieldError};
+use crate::components::forms::{busy, ConfirmButton, Submit};
+use crate::components::ui::{ActionStatus, ErrorBox};
+use domain::referral::{ReferralRow, ReferralStatus, ReferralView, Urgency};
+use domain::{Capability, Me, SspfLevel};
+
+fn urgency_tag(u: Urgency) -> impl IntoView {
+    let class = match u {
+        Urgency::Normal => "tag",
+        Urgency::Urgent => "tag warn",
+        Urgency::Acute => "tag danger",
+    };
+    view! { <span class=class>{u.label()}</span> }
+}
+
+#[component]
+pub fn ReferralQueuePage() -> impl IntoView {
+    let me = expect_context::<Me>();
+    if !me.role.can(Capability::HandleReferrals) {
+        return view! {
+            <Title text="Remisser"/>
+            <h1>"Remisser"</h1>
+            <p class="error" role="alert">"Bara socialtjänstens handläggare och programledare tar emot remisser."</p>
+        }
+        .into_any();
+    }
+    let (decided, set_decided) = signal(false);
+    let list = Resource::new(move || decided.get(), referral_queue);
+    view! {
+        <Title text="Remisser"/>
+        <h1>"Remisser till er verksamhet"</h1>
+        <p class="lead">"Orosanmälningar och remisser för personer i era kommuner. De mest brådskande och de som väntat längst står först."</p>
+        <label class="check">
+            <input type="checkbox" prop:checked=decided on:change=move |ev| set_decided.set(event_target_checked(&ev))/>
+            "Visa även godtagna och avslagna"
+        </label>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(rows) if rows.is_empty() => view! { <p class="empty">"Inga remisser väntar på er."</p> }.into_any(),
+                    Ok(rows) => view! { <QueueTable rows/> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+#[component]
+fn QueueTable(rows: Vec<ReferralRow>) -> impl IntoView {
+    view! {
+        <table class="list" data-testid="referral-queue">
+            <caption class="visually-hidden">"Remisser"</caption>
+            <thead><tr>
+                <th scope="col">"Remiss"</th>
+                <th scope="col">"Mottagen"</th>
+                <th scope="col">"Från"</th>
+                <th scope="col">"Skäl"</th>
+                <th scope="col">"Brådskande"</th>
+                <th scope="col">"Status"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| {
+                    let reasons = r.reasons.iter().map(|x| x.label()).collect::<Vec<_>>().join(", ");
+                    view! {
+                        <tr data-referral=r.number.clone()>
+                            <td class="nowrap"><a href=format!("/remisser/{}", r.id)>{r.number.clone()}</a></td>
+                            <td class="nowrap">{sv_datetime(r.received_at)}</td>
+                            <td>{format!("{} ({})", r.kind.label(), r.from_org)}</td>
+                            <td>{reasons}</td>
+                            <td>{urgency_tag(r.urgency)}</td>
+                            <td>{r.status.label()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn ReferralPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let start = ServerAction::<StartReferralReview>::new();
+    let accept = ServerAction::<AcceptReferral>::new();
+    let decline = ServerAction::<DeclineReferral>::new();
+    let forward = ServerAction::<ForwardReferral>::new();
+    let (s1, s2, s3) = (successes(start), successes(decline), successes(forward));
+    let referral = Resource::new(
+        move || (id(), s1.get(), s2.get(), s3.get()),
+        |(id, ..)| get_referral(id),
+    );
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(case_id)) = accept.value().get() {
+            navigate(&format!("/arenden/{case_id}"), Default::default());
+        }
+    });
+    let actions = Actions {
+        start,
+        accept,
+        decline,
+        forward,
+    };
+    view! {
+        <Title text="Remiss"/>
+        <p><a href="/remisser">"← Alla remisser"</a></p>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || Suspend::new(async move {
+                match referral.await {
+                    Ok(v) => view! { <Detail v actions/> }.into_any(),
+                    Err(e) => view! { <h1>"Remiss"</h1><ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    start: ServerAction<StartReferralReview>,
+    accept: ServerAction<AcceptReferral>,
+    decline: ServerAction<DeclineReferral>,
+    forward: ServerAction<ForwardReferral>,
+}
+
+#[component]
+fn Detail(v: ReferralView, actions: Actions) -> impl IntoView {
+    let r = &v.row;
+    let reasons = r
+        .reasons
+        .iter()
+        .map(|x| x.label())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let status = r.status;
+    let case = v.case_id.clone().map(|c| {
+        view! { <p><a href=format!("/arenden/{c}") data-testid="referral-case">"Öppna ärendet"</a></p> }
+    });
+    view! {
+        <h1>{format!("Remiss {}", r.number)}</h1>
+        <section class="card" data-testid="referral-detail">
+            <dl class="facts">
+                <dt>"Status"</dt><dd data-testid="referral-status">{status.label()}</dd>
+                <dt>"Brådskande"</dt><dd>{urgency_tag(r.urgency)}</dd>
+                <dt>"Mottagen"</dt><dd>{sv_datetime(r.received_at)}</dd>
+                <dt>"Datum för oron"</dt><dd>{r.referred_on.format("%Y-%m-%d").to_string()}</dd>
+                <dt>"Från"</dt><dd>{format!("{}: {}", r.kind.label(), v.submitted_by)}</dd>
+                {v.referrer_contact.clone().map(|c| view! { <dt>"Anmälare"</dt><dd>{c}</dd> })}
+                {v.forwarded_from.clone().map(|f| view! { <dt>"Vidarebefordrad från"</dt><dd>{f}</dd> })}
+                <dt>"Skäl"</dt><dd>{reasons}</dd>
+            </dl>
+        </section>
+        <section class="card" aria-labelledby="person-h">
+            <h2 id="person-h">"Personen"</h2>
+            <dl class="facts">
+                <dt>"Namn"</dt><dd>{format!("{} {}", v.first_name, v.last_name)}</dd>
+                <dt>"Personnummer"</dt><dd>{v.personnummer.clone()}</dd>
+                {v.phone.clone().map(|p| view! { <dt>"Telefon"</dt><dd>{p}</dd> })}
+                <dt>"Kommun"</dt><dd>{r.municipality.clone()}</dd>
+            </dl>
+            {v.known_here.then(|| view! {
+                <p class="hint">"Personen har redan ett ärende hos er. Sök på personnumret under Ärenden."</p>
+            })}
+        </section>
+        <section class="card" aria-labelledby="desc-h">
+            <h2 id="desc-h">"Beskrivning av oron"</h2>
+            <p class="prewrap">{v.description.clone()}</p>
+            {v.decline_reason.clone().map(|d| view! { <h3>"Skäl till avslag"</h3><p class="prewrap">{d}</p> })}
+            {case}
+        </section>
+        {status.is_open().then(|| view! { <Decisions id=r.id.clone() version=v.version status actions/> })}
+        <section class="card" aria-labelledby="steps-h">
+            <h2 id="steps-h">"Historik"</h2>
+            <ul class="plain">
+                {v.steps.iter().map(|s| view! { <li>{format!("{} {} – {}", sv_datetime(s.at), s.to.label(), s.by)}</li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Decisions(id: String, version: i64, status: ReferralStatus, actions: Actions) -> impl IntoView {
+    let Actions {
+        start,
+        accept,
+        decline,
+        forward,
+    } = actions;
+    let targets = Resource::new(|| (), |_| forward_targets());
+    let derr = Signal::derive(move || decline.value().get().and_then(Result::err));
+    let ferr = Signal::derive(move || forward.value().get().and_then(Result::err));
+    let fields = |id: &str| vec![("id", id.to_string()), ("version", version.to_string())];
+    let reviewing = status == ReferralStatus::UnderReview;
+    let (id2, id3, id4) = (id.clone(), id.clone(), id.clone());
+    view! {
+        <section class="card" aria-labelledby="decide-h" data-testid="referral-decisions">
+            <h2 id="decide-h">"Beslut"</h2>
+            <ActionStatus value=move || start.value().get() ok="Granskningen är påbörjad."/>
+            <ActionStatus value=move || accept.value().get() ok="Remissen är godtagen och ärendet öppnat."/>
+            {(!reviewing).then(|| view! {
+                <ConfirmButton action=start fields=fields(&id) label="Påbörja granskning" class="primary"/>
+            })}
+            {reviewing.then(|| view! {
+                <ActionForm action=accept attr:class="form" attr:data-testid="accept-referral" attr:aria-busy=busy(accept)>
+                    <input type="hidden" name="id" value=id2.clone()/>
+                    <input type="hidden" name="version" value=version.to_string()/>
+                    <label for="a-sspf">"SSPF-nivå för ärendet"</label>
+                    <select id="a-sspf" name="sspf_level">
+                        {SspfLevel::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == SspfLevel::Individual>{s.label()}</option> }).collect_view()}
+                    </select>
+                    <Submit action=accept class="primary">"Godta och öppna ärende"</Submit>
+                </ActionForm>
+            })}
+            <ActionForm action=decline attr:class="form" attr:data-testid="decline-referral" attr:aria-busy=busy(decline)>
+                <input type="hidden" name="id" value=id3/>
+                <input type="hidden" name="version" value=version.to_string()/>
+                <label for="d-reason">"Skäl till avslag"</label>
+                <textarea id="d-reason" name="reason" rows="3" maxlength="20000" required
+                    aria-describedby=move || error_for(derr.get(), "reason").map(|_| "err-reason")></textarea>
+                <FieldError id="err-reason" message=Signal::derive(move || error_for(derr.get(), "reason"))/>
+                {move || derr.get().filter(|e| e.field() != Some("reason")).map(|e| view! { <ErrorBox error=e/> })}
+                <Submit action=decline>"Avslå med skäl"</Submit>
+            </ActionForm>
+            <ActionForm action=forward attr:class="form" attr:data-testid="forward-referral" attr:aria-busy=busy(forward)>
+                <input type="hidden" name="id" value=id4/>
+                <input type="hidden" name="version" value=version.to_string()/>
+                <label for="f-org">"Vidarebefordra till"</label>
+                <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+                    {move || Suspend::new(async move {
+                        let orgs = targets.await.unwrap_or_default();
+                        view! {
+                            <select id="f-org" name="to_org" required
+                                aria-describedby=move || error_for(ferr.get(), "to_org").map(|_| "err-to_org")>
+                                <option value="">"Välj socialtjänst…"</option>
+                                {orgs.into_iter().map(|(oid, name)| view! { <option value=oid>{name}</option> }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Transition>
+                <FieldError id="err-to_org" message=Signal::derive(move || error_for(ferr.get(), "to_org"))/>
+                {move || ferr.get().filter(|e| e.field() != Some("to_org")).map(|e| view! { <ErrorBox error=e/> })}
+                <Submit action=forward>"Vidarebefordra"</Submit>
+            </ActionForm>
+        </section>
+    }
+}
