@@ -52,7 +52,7 @@ const stepNow = () => Math.floor(Date.now() / 30_000);
 const RUN_DIR = path.join(__dirname, '..', 'test-results', '.auth');
 
 /** The demo users that tests act as from a stored session (auth.setup.ts signs each in once). */
-export const SESSION_USERS = ['handlaggare', 'handlaggare.malmo', 'handlaggare2', 'programledare', 'passus', 'polis', 'granskare', 'admin'] as const;
+export const SESSION_USERS = ['handlaggare', 'handlaggare.malmo', 'handlaggare2', 'programledare', 'passus', 'polis', 'skola', 'granskare', 'admin'] as const;
 export type SessionUser = (typeof SESSION_USERS)[number];
 
 /** The stored browser state (session cookie) of `username`'s sign-in for this run. */
