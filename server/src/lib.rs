@@ -2,6 +2,9 @@
 //!
 //! `main.rs` only parses the command line and calls into here; the black-box tests in
 //! `server/tests/` start the same router on a random port.
+// The router's page types (the app's nested views) are laid out here, deeper than the
+// compiler's default limit; the app crate sets the same limit for itself.
+#![recursion_limit = "512"]
 
 pub mod config;
 pub mod http;
