@@ -801,6 +801,9 @@ struct ReportQuery {
     to: String,
     #[serde(default)]
     kommun: String,
+    /// A funded project: the report of its enrolled participants only.
+    #[serde(default)]
+    projekt: String,
 }
 
 /// The funder report as a CSV download (program leads only; audited by the core).
@@ -814,7 +817,11 @@ async fn report_csv(
     let token = auth::token_from_cookie_header(&ctx.state, cookie);
     let result = async {
         let a = auth::authenticate(&ctx.state, token.as_deref()).await?;
-        let p = outcomes::Period::parse(&q.from, &q.to, &q.kommun, a.state_today())?;
+        let p = if q.projekt.is_empty() {
+            outcomes::Period::parse(&q.from, &q.to, &q.kommun, a.state_today())?
+        } else {
+            outcomes::project_period(&a, &q.projekt, &q.from, &q.to, &q.kommun).await?
+        };
         let body = outcomes::report_csv(&a, &p).await?;
         Ok::<_, domain::AppError>((p, body))
     }
