@@ -81,6 +81,8 @@ async fn every_case_endpoint_refuses_an_outsider_with_one_audit_entry_and_no_per
         .and_then(|n| n["id"].as_str())
         .unwrap_or("saknas0000000000")
         .to_string();
+    let safety = ok_json(&app, &owner, "safety/get", &[("case_id", &case_id)]).await;
+    let measure_id = first_id(&safety, "measures");
     let consents = ok_json(&app, &owner, "consents/list", &[("case_id", &case_id)]).await;
     let consent_id = consents
         .as_array()
@@ -113,6 +115,7 @@ async fn every_case_endpoint_refuses_an_outsider_with_one_audit_entry_and_no_per
     let endpoints: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("cases/get", vec![("case_id", c)]),
         ("participants/update", update),
+        ("participants/history", vec![("case_id", c)]),
         ("cases/transition", vec![("case_id", c), ("version", "1"), ("to", "paused")]),
         ("cases/team_add", vec![("case_id", c), ("username", "passus"), ("part", "mentor")]),
         ("cases/team_remove", vec![("case_id", c), ("user_id", "demo_passus")]),
@@ -127,10 +130,14 @@ async fn every_case_endpoint_refuses_an_outsider_with_one_audit_entry_and_no_per
             ("responsible", ""), ("due", "")]),
         ("plan/action_update", vec![("case_id", c), ("action_id", &action_id), ("version", "1"),
             ("status", "done"), ("comment", text)]),
+        ("plan/goal_status", vec![("case_id", c), ("goal_id", &goal_id), ("version", "1"), ("status", "achieved")]),
         ("plan/review_add", vec![("case_id", c), ("date", ""), ("present", text), ("summary", text), ("next_review", "")]),
         ("safety/get", vec![("case_id", c)]),
         ("safety/measure_add", vec![("case_id", c), ("kind", "security_alarm"), ("status", "planned"),
             ("start", ""), ("end", ""), ("details", text)]),
+        ("safety/measure_update", vec![("case_id", c), ("measure_id", &measure_id), ("version", "1"), ("status", "ended"),
+            ("start", ""), ("end", ""), ("responsible_org", "gbg_soc"), ("details", text)]),
+        ("safety/measure_end", vec![("case_id", c), ("measure_id", &measure_id), ("version", "1"), ("end", "")]),
         ("safety/assessment_add", vec![("case_id", c), ("level", "low"), ("date", ""), ("next_review", ""), ("basis", text)]),
         ("living/get", vec![("case_id", c)]),
         ("living/housing_add", vec![("case_id", c), ("kind", "own_lease"), ("address", text), ("from", "")]),
