@@ -6,6 +6,8 @@
 mod common;
 #[path = "web/referrals.rs"]
 mod referrals;
+#[path = "web/situation.rs"]
+mod situation;
 
 use common::{client, session_cookie, spawn_app, spawn_app_with, TestApp, PASSWORD};
 use reqwest::{Client, StatusCode};
