@@ -16,6 +16,7 @@ pub mod casework;
 pub(crate) mod clock;
 pub mod config;
 pub mod consent;
+pub mod council;
 pub mod crypto;
 pub(crate) mod db;
 #[cfg(any(test, feature = "fixtures"))]

@@ -53,3 +53,5 @@ pub(crate) const REFERRAL: &[&str] = &[
     "referrer_contact",
     "decline_reason",
 ];
+/// A council decision's free text about the person.
+pub(crate) const COUNCIL_ITEM: &[&str] = &["note"];

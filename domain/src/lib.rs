@@ -5,6 +5,7 @@ pub mod audit;
 pub mod capability;
 pub mod casework;
 pub mod category;
+pub mod council;
 pub mod error;
 pub mod extract;
 pub mod identity;

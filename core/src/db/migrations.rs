@@ -759,6 +759,48 @@ DEFINE FIELD IF NOT EXISTS history[*].replaced_at ON participant TYPE datetime;
 DEFINE FIELD IF NOT EXISTS history[*].by ON participant TYPE string;
 "#,
     },
+    Migration {
+        version: 16,
+        name: "collaboration council: meetings and their agenda items with the decisions",
+        sql: r#"
+-- A council meeting, chaired by a social-services unit (`org`), with member organisations.
+DEFINE TABLE IF NOT EXISTS council_meeting SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS org ON council_meeting TYPE string;
+DEFINE FIELD IF NOT EXISTS municipality ON council_meeting TYPE string;
+DEFINE FIELD IF NOT EXISTS date ON council_meeting TYPE datetime;
+DEFINE FIELD IF NOT EXISTS members ON council_meeting TYPE array<string>;
+DEFINE FIELD IF NOT EXISTS members[*] ON council_meeting TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON council_meeting TYPE string ASSERT $value IN ['planned', 'held'];
+DEFINE FIELD IF NOT EXISTS created_by ON council_meeting TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON council_meeting TYPE datetime;
+DEFINE INDEX IF NOT EXISTS council_meeting_org ON council_meeting FIELDS org;
+
+-- One item of a meeting's agenda (a referral or a case of the chair) and its decision. The
+-- decision's free text (`note`) is sealed with the participant's key.
+DEFINE TABLE IF NOT EXISTS council_item SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS meeting ON council_item TYPE string;
+DEFINE FIELD IF NOT EXISTS position ON council_item TYPE int;
+DEFINE FIELD IF NOT EXISTS kind ON council_item TYPE string ASSERT $value IN ['referral', 'case'];
+DEFINE FIELD IF NOT EXISTS referral ON council_item TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS case ON council_item TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS participant ON council_item TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON council_item TYPE string;
+DEFINE FIELD IF NOT EXISTS status ON council_item TYPE string ASSERT $value IN ['open', 'decided', 'declined'];
+DEFINE FIELD IF NOT EXISTS priority ON council_item TYPE option<int> ASSERT $value = NONE OR ($value >= 1 AND $value <= 3);
+DEFINE FIELD IF NOT EXISTS interventions ON council_item TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS interventions[*].kind ON council_item TYPE string ASSERT $value IN ['mentoring', 'housing_support', 'school_measure', 'police_protection', 'employment_support', 'other'];
+DEFINE FIELD IF NOT EXISTS interventions[*].org ON council_item TYPE string;
+DEFINE FIELD IF NOT EXISTS interventions[*].follow_up ON council_item TYPE datetime;
+DEFINE FIELD IF NOT EXISTS responsible ON council_item TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS note ON council_item TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS decided_by ON council_item TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS decided_at ON council_item TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS added_by ON council_item TYPE string;
+DEFINE FIELD IF NOT EXISTS added_at ON council_item TYPE datetime;
+DEFINE INDEX IF NOT EXISTS council_item_meeting ON council_item FIELDS meeting, position UNIQUE;
+DEFINE INDEX IF NOT EXISTS council_item_participant ON council_item FIELDS participant;
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]

@@ -30,6 +30,24 @@ pub struct AcceptDecision {
 
 /// Accepts a referral under review and returns the id of the case it opened or joined.
 pub async fn accept(a: &Authed, id: &str, d: AcceptDecision) -> Result<String, AppError> {
+    let p = prepare(a, id, d).await?;
+    audit::commit(a.state(), &who(a), p.entry, &p.body, p.vars).await?;
+    Ok(p.case_id)
+}
+
+/// An accept made ready but not written: its statements, their variables and its audit entry.
+/// The council appends its own statements (plan actions, its decision) and commits it all in
+/// one transaction.
+pub(crate) struct Prepared {
+    pub case_id: String,
+    pub body: String,
+    pub vars: serde_json::Map<String, serde_json::Value>,
+    pub entry: audit::Entry,
+    pub dek: std::sync::Arc<super::super::crypto::Dek>,
+}
+
+/// Checks and prepares the accept of a referral under review (see [`accept`]).
+pub(crate) async fn prepare(a: &Authed, id: &str, d: AcceptDecision) -> Result<Prepared, AppError> {
     let r = received(a, id, "referral.accept").await?;
     check(&r, d.version, ReferralStatus::Accepted)?;
     let dek = key_of(a, &r.participant).await?;
@@ -126,6 +144,11 @@ pub async fn accept(a: &Authed, id: &str, d: AcceptDecision) -> Result<String, A
     e.case_id = Some(cid.clone());
     e.categories = vec!["identity".into(), "plan".into()];
     e.basis = Some("receiving_unit".into());
-    audit::commit(a.state(), &who(a), e, &body, vars).await?;
-    Ok(cid)
+    Ok(Prepared {
+        case_id: cid,
+        body,
+        vars,
+        entry: e,
+        dek,
+    })
 }

@@ -13,7 +13,7 @@
 //! Who may see a referral is decided here, not by the case policy: only the unit it is sent to
 //! (`receiving_org`) reads it; the referring organisation sees its own numbers and dates only.
 
-mod accept;
+pub(crate) mod accept;
 mod person;
 pub mod review;
 pub mod submit;

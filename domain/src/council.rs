@@ -1,0 +1,223 @@
+//! The collaboration council (samverkansråd): meetings chaired by a social-services unit with
+//! member organisations, an agenda of the unit's referrals and cases, a decision per item
+//! (priority, interventions with their providers and follow-up dates) and the minutes each
+//! reader is shown.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+macro_rules! code_enum {
+    ($name:ident, $field:literal, $msg:literal, [$(($v:ident, $s:literal, $l:literal)),+ $(,)?]) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($v),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$v => $s),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$v => $l),+ }
+            }
+
+            pub fn parse(s: &str) -> Result<$name, AppError> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|k| k.as_str() == s)
+                    .ok_or_else(|| AppError::invalid($field, $msg))
+            }
+        }
+    };
+}
+
+code_enum!(
+    MeetingStatus,
+    "status",
+    "Okänd status.",
+    [
+        (Planned, "planned", "Planerat"),
+        (Held, "held", "Genomfört"),
+    ]
+);
+
+code_enum!(
+    ItemKind,
+    "kind",
+    "Välj en remiss eller ett ärende.",
+    [(Referral, "referral", "Remiss"), (Case, "case", "Ärende"),]
+);
+
+code_enum!(
+    ItemStatus,
+    "status",
+    "Okänd status.",
+    [
+        (Open, "open", "Ej beslutad"),
+        (Decided, "decided", "Beslutad"),
+        (Declined, "declined", "Avslagen"),
+    ]
+);
+
+code_enum!(
+    InterventionKind,
+    "kind",
+    "Välj en insats.",
+    [
+        (Mentoring, "mentoring", "Mentorskap"),
+        (HousingSupport, "housing_support", "Boendestöd"),
+        (SchoolMeasure, "school_measure", "Insats i skolan"),
+        (PoliceProtection, "police_protection", "Polisiärt skydd"),
+        (EmploymentSupport, "employment_support", "Stöd till arbete"),
+        (Other, "other", "Annan insats"),
+    ]
+);
+
+/// A meeting as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingRow {
+    pub id: String,
+    pub date: NaiveDate,
+    pub municipality: String,
+    pub chair: String,
+    pub members: Vec<String>,
+    pub status: MeetingStatus,
+    /// Whether the reader's unit chairs it (and so may change it).
+    pub chaired: bool,
+}
+
+/// What the chair fills in to plan a meeting.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MeetingInput {
+    pub date: String,
+    /// Member organisations' ids.
+    pub members: Vec<String>,
+}
+
+/// One intervention as decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterventionView {
+    pub kind: InterventionKind,
+    pub provider: String,
+    pub follow_up: NaiveDate,
+}
+
+/// One intervention as the form sends it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InterventionInput {
+    pub kind: InterventionKind,
+    pub provider_org: String,
+    pub follow_up: String,
+}
+
+/// The council's decision on one item.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DecisionInput {
+    /// 1 (highest) to 3.
+    pub priority: u8,
+    pub sspf: crate::SspfLevel,
+    /// The responsible case worker (a user id of the unit); the deciding user when empty.
+    pub responsible: String,
+    pub interventions: Vec<InterventionInput>,
+    /// Free text about the decision; sealed with the person's key.
+    pub note: String,
+}
+
+impl DecisionInput {
+    pub fn check_priority(&self) -> Result<(), AppError> {
+        if (1..=3).contains(&self.priority) {
+            Ok(())
+        } else {
+            Err(AppError::invalid(
+                "priority",
+                "Välj prioritet 1, 2 eller 3.",
+            ))
+        }
+    }
+}
+
+/// An item on the chair's agenda.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub id: String,
+    pub position: i64,
+    pub kind: ItemKind,
+    /// "Remiss R-2026-0001" or "Ärende öppnat 2026-03-01".
+    pub label: String,
+    pub status: ItemStatus,
+    pub priority: Option<u8>,
+    pub interventions: Vec<InterventionView>,
+    pub case_id: Option<String>,
+}
+
+/// Something the chair may put on the agenda.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub kind: ItemKind,
+    /// The referral's or the case's id.
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgendaView {
+    pub meeting: MeetingRow,
+    pub items: Vec<AgendaItem>,
+    pub candidates: Vec<Candidate>,
+}
+
+/// One item of the minutes, as far as the reader may see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MinutesItem {
+    pub position: i64,
+    /// The person's name where the reader may read the case's identity; otherwise "Ärende N".
+    pub heading: String,
+    pub status: ItemStatus,
+    pub priority: Option<u8>,
+    pub interventions: Vec<InterventionView>,
+    /// The decision's free text; only the chair sees it.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MinutesView {
+    pub meeting: MeetingRow,
+    pub items: Vec<MinutesItem>,
+    /// Whether the reader sees every intervention (the chair) or only their organisation's.
+    pub full: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervention_kinds_round_trip_and_read_in_swedish() {
+        for k in InterventionKind::ALL {
+            assert_eq!(InterventionKind::parse(k.as_str()).unwrap(), *k);
+        }
+        assert_eq!(InterventionKind::Mentoring.label(), "Mentorskap");
+        assert!(InterventionKind::parse("x").is_err());
+    }
+
+    #[test]
+    fn priority_is_one_to_three() {
+        let mut d = DecisionInput {
+            priority: 0,
+            sspf: crate::SspfLevel::Individual,
+            responsible: String::new(),
+            interventions: vec![],
+            note: String::new(),
+        };
+        assert!(d.check_priority().is_err());
+        d.priority = 3;
+        assert!(d.check_priority().is_ok());
+        d.priority = 4;
+        assert!(d.check_priority().is_err());
+    }
+}
