@@ -1,5 +1,8 @@
 //! Casework server functions: plan, safety, housing/occupation, contacts, notes, timeline.
 
+// A plain form post names one argument per field; the browser's generated call has the same list.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -170,7 +173,6 @@ pub async fn add_measure(
 
 /// Changes a protective measure's status, dates, responsible organisation and details. One
 /// argument per form field, as a plain post names them.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "safety/measure_update")]
 pub async fn update_measure(
     case_id: String,

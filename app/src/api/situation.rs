@@ -1,14 +1,18 @@
 //! Situation pictures (lägesbild): the overview, one area and period, observations, the merged
 //! picture and its print.
 
+// A plain form post names one argument per field; the browser's generated call has the same list.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::api::require_user;
 use domain::situation::{
-    ContributionDto, ContributionInput, PictureDto, PictureInput, PicturePrint, SituationOverview,
-    SituationView,
+    ContributionDto, PictureDto, PicturePrint, SituationOverview, SituationView,
 };
+#[cfg(feature = "ssr")]
+use domain::situation::{ContributionInput, PictureInput};
 use domain::AppError;
 #[cfg(feature = "ssr")]
 use utvag_core::situation;
@@ -24,7 +28,6 @@ pub async fn load_area(area: String, period: String) -> Result<SituationView, Ap
 }
 
 /// One observation for the user's organisation (a plain form post works without JavaScript).
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "situation/contribute")]
 pub async fn contribute(
     area: String,
