@@ -78,13 +78,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("uppfoljning") view=outcomes::OutcomesPage ssr=ssr.clone()/>
                     <Route path=path!("uppfoljning/rapport") view=outcomes::OutcomesReportPage ssr=ssr.clone()/>
                     <Route path=path!("granskning/nodatkomst") view=audit::BreakGlassQueuePage ssr=ssr.clone()/>
-                    <Route path=path!("lagesbild") view=situation::SituationOverviewPage ssr=ssr.clone()/>
-                    <Route path=path!("lagesbild/:id/utskrift") view=situation_print::SituationPrintPage ssr=ssr.clone()/>
-                    <Route path=path!("lagesbild/:area/:period") view=situation::SituationAreaPage ssr=ssr.clone()/>
                     <Route path=path!("remisser") view=crate::pages::referrals::ReferralQueuePage ssr=ssr.clone()/>
                     <Route path=path!("remisser/ny") view=crate::pages::referral::NewReferralPage ssr=ssr.clone()/>
                     <Route path=path!("remisser/skickad/:number") view=crate::pages::referral::ReferralReceiptPage ssr=ssr.clone()/>
                     <Route path=path!("remisser/:id") view=crate::pages::referrals::ReferralPage ssr=ssr.clone()/>
+                    <Route path=path!("lagesbild") view=situation::SituationOverviewPage ssr=ssr.clone()/>
+                    <Route path=path!("lagesbild/:id/utskrift") view=situation_print::SituationPrintPage ssr=ssr.clone()/>
+                    <Route path=path!("lagesbild/:area/:period") view=situation::SituationAreaPage ssr=ssr.clone()/>
                 </ParentRoute>
             </Routes>
         </Router>
