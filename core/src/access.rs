@@ -439,7 +439,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 11 * 2 * 11);
+        assert_eq!(checked, Role::ALL.len() * RELS.len() * 2 * Category::ALL.len());
     }
 
     #[test]
