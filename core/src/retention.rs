@@ -542,8 +542,15 @@ mod tests {
             .unwrap()
             .unwrap_or(0);
         assert_eq!(anonymous, r.cases as i64);
+        // Every figure kept in the anonymous statistics is the same. Distance travelled is not
+        // among them: ratings are the person's own words about their life and go with the
+        // person (docs/decisions.md), so it covers the people still on record.
         for (p, b) in periods.iter().zip(&before) {
-            assert_eq!(&compute(&state, p).await.unwrap(), b, "{p:?}");
+            let mut after = compute(&state, p).await.unwrap();
+            let mut b = b.clone();
+            after.distance.clear();
+            b.distance.clear();
+            assert_eq!(after, b, "{p:?}");
         }
         assert!(audit::verify(&state).await.unwrap().ok());
         // A second run finds nothing more.
