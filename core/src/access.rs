@@ -439,7 +439,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, Role::ALL.len() * RELS.len() * 2 * Category::ALL.len());
+        assert_eq!(
+            checked,
+            Role::ALL.len() * RELS.len() * 2 * Category::ALL.len()
+        );
     }
 
     #[test]
