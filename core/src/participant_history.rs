@@ -259,41 +259,10 @@ pub async fn history(a: &Authed, case_id: &str) -> Result<Vec<ParticipantVersion
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::casework::fixtures::{audit_seqs, last_entry};
     use crate::participants::{update, view};
     use crate::testing::{as_user, setup, shared_case, worker_partner_police};
     use domain::ParticipantForm;
-
-    async fn audit_seqs(state: &crate::AppState) -> usize {
-        state
-            .db()
-            .q("SELECT VALUE seq FROM audit")
-            .run()
-            .await
-            .unwrap()
-            .all::<i64>(0)
-            .unwrap()
-            .len()
-    }
-
-    /// The newest entry: (action, decision, denied categories).
-    async fn last_entry(state: &crate::AppState) -> (String, String, Vec<String>) {
-        #[derive(Deserialize)]
-        struct E {
-            action: String,
-            decision: String,
-            denied: Vec<String>,
-        }
-        let e: Option<E> = state
-            .db()
-            .q("SELECT action, decision, denied, seq FROM audit ORDER BY seq DESC LIMIT 1")
-            .run()
-            .await
-            .unwrap()
-            .first(0)
-            .unwrap();
-        let e = e.unwrap();
-        (e.action, e.decision, e.denied)
-    }
 
     /// The case's participant as the edit form would send it back, with `change` applied.
     async fn edited(

@@ -20,6 +20,9 @@ mod measures;
 mod plan;
 mod rating;
 mod read;
+/// Audit-log probes for tests of modules that write through the casework.
+#[cfg(test)]
+pub(crate) use read::fixtures;
 mod safety;
 mod summary;
 mod timeline;

@@ -202,7 +202,7 @@ impl Read {
 
 /// Audit-log probes shared by the tabs' tests.
 #[cfg(test)]
-pub(super) mod fixtures {
+pub(crate) mod fixtures {
     use serde::Deserialize;
 
     /// How many entries the log holds.
