@@ -26,6 +26,7 @@ use domain::{
 
 use super::gate::CaseGate;
 use super::gate::{check_id, refuse, require, who, CaseRec};
+use super::participant_history::field_category;
 
 /// A registration or edit form after validation.
 pub struct ValidParticipant {
@@ -103,6 +104,27 @@ impl ValidParticipant {
             municipality,
             protection: Protection::parse(&f.protection)?,
         })
+    }
+
+    /// The values in the form they are stored in (a missing value as empty text), by field.
+    pub(crate) fn stored_form(&self) -> HashMap<&'static str, String> {
+        let opt = |o: Option<&str>| o.unwrap_or_default().to_string();
+        HashMap::from([
+            ("first_name", self.first_name.clone()),
+            ("last_name", self.last_name.clone()),
+            (
+                "personnummer",
+                opt(self.personnummer.as_ref().map(|p| p.as_str())),
+            ),
+            ("birth_year", self.birth_year.to_string()),
+            ("gender", self.gender.as_str().to_string()),
+            ("phone", opt(self.phone.as_ref().map(|p| p.as_str()))),
+            ("email", opt(self.email.as_ref().map(|p| p.as_str()))),
+            ("address", self.address.clone()),
+            ("background", self.background.clone()),
+            ("municipality", self.municipality.clone()),
+            ("protection", self.protection.as_str().to_string()),
+        ])
     }
 }
 
@@ -310,15 +332,6 @@ fn shown(decision: &Decision, value: Option<Plain<String>>) -> Shown<String> {
     match value {
         Some(v) => Shown::Value(v.expose()),
         None => Shown::Empty,
-    }
-}
-
-pub(crate) fn field_category(field: &str) -> Category {
-    match field {
-        "first_name" | "last_name" | "personnummer" => Category::Identity,
-        "phone" | "email" => Category::ContactInfo,
-        "address" => Category::Location,
-        _ => Category::Notes,
     }
 }
 
@@ -795,7 +808,13 @@ pub async fn update(
     let f = seal_fields(a, &dek, &c.participant, &v)?;
     // Sealed for the version read; should another save have come in between, the version check
     // below refuses this one, so what is kept is always what the edit replaces.
-    let replaced = super::participant_history::replaced(&dek, &c.participant, version, &row, &v)?;
+    let replaced = super::participant_history::replaced(
+        &dek,
+        &c.participant,
+        version,
+        &row,
+        &v.stored_form(),
+    )?;
     let mut vars = serde_json::Map::new();
     vars.insert("pid".into(), json!(c.participant));
     vars.insert("v".into(), json!(version));
