@@ -16,14 +16,14 @@ test('a school contributes to the situation picture, is refused a personnummer, 
   await form.getByLabel('Vad gäller iakttagelsen?').selectOption('youth_voice');
   await form.getByLabel('Grad av oro').selectOption('high');
   const refused = 'Eleven 050101-1234 berättar om hot på vägen hem';
-  await form.getByLabel('Iakttagelse').fill(refused);
+  await form.getByLabel('Iakttagelse', { exact: true }).fill(refused);
   await form.getByRole('button', { name: 'Spara iakttagelsen' }).click();
   await expect(school.getByRole('alert').filter({ hasText: 'ser ut att innehålla ett personnummer' })).toBeVisible();
   // Nothing saved: the school's own list (the demo data holds one observation) lacks it.
   await expect(school.getByTestId('contributions')).not.toContainText('050101-1234');
 
   const marker = `Bilar väntar vid skolan på fredagseftermiddagar, nummer ${String(Date.now() % 1000)}.`;
-  await form.getByLabel('Iakttagelse').fill(marker);
+  await form.getByLabel('Iakttagelse', { exact: true }).fill(marker);
   await form.getByLabel('Plats (valfritt)').fill('Skolans parkering');
   await form.getByLabel('Tid på dygnet (valfritt)').selectOption('daytime');
   await form.getByRole('button', { name: 'Spara iakttagelsen' }).click();
