@@ -82,6 +82,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("remisser/ny") view=crate::pages::referral::NewReferralPage ssr=ssr.clone()/>
                     <Route path=path!("remisser/skickad/:number") view=crate::pages::referral::ReferralReceiptPage ssr=ssr.clone()/>
                     <Route path=path!("remisser/:id") view=crate::pages::referrals::ReferralPage ssr=ssr.clone()/>
+                    <Route path=path!("samverkansrad") view=crate::pages::council::CouncilPage ssr=ssr.clone()/>
+                    <Route path=path!("samverkansrad/:id") view=crate::pages::council_meeting::MeetingPage ssr=ssr.clone()/>
+                    <Route path=path!("samverkansrad/:id/protokoll") view=crate::pages::council_minutes::MinutesPage ssr=ssr.clone()/>
                     <Route path=path!("lagesbild") view=situation::SituationOverviewPage ssr=ssr.clone()/>
                     <Route path=path!("lagesbild/:id/utskrift") view=situation_print::SituationPrintPage ssr=ssr.clone()/>
                     <Route path=path!("lagesbild/:area/:period") view=situation::SituationAreaPage ssr=ssr.clone()/>

@@ -112,7 +112,8 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     load_identities(state).await?;
     load_cases(state).await?;
     super::demo_situation::load(state).await?;
-    super::demo_ratings::load(state).await
+    super::demo_ratings::load(state).await?;
+    super::demo_council::load(state).await
 }
 
 /// The demo organisations and users alone.

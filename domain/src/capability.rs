@@ -39,10 +39,13 @@ pub enum Capability {
     CoordinateSituation,
     /// Define funded projects (e.g. ESF+) that participants can be enrolled in.
     ManageProjects,
+    /// Sit on a collaboration council as a member organisation and read its minutes, as far
+    /// as the minutes show each member (the chair's work is `HandleReferrals`).
+    AttendCouncil,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 14] = [
+    pub const ALL: [Capability; 15] = [
         Capability::ListCases,
         Capability::SearchPeople,
         Capability::RegisterParticipant,
@@ -57,6 +60,7 @@ impl Capability {
         Capability::ContributeSituation,
         Capability::CoordinateSituation,
         Capability::ManageProjects,
+        Capability::AttendCouncil,
     ];
 }
 
@@ -76,6 +80,7 @@ impl Role {
                     | C::SubmitReferral
                     | C::HandleReferrals
                     | C::ContributeSituation
+                    | C::AttendCouncil
             ),
             Role::ProgramLead => matches!(
                 c,
@@ -91,12 +96,20 @@ impl Role {
                     | C::ContributeSituation
                     | C::CoordinateSituation
                     | C::ManageProjects
+                    | C::AttendCouncil
             ),
             Role::Partner | Role::Police => matches!(
                 c,
-                C::ListCases | C::SearchPeople | C::SubmitReferral | C::ContributeSituation
+                C::ListCases
+                    | C::SearchPeople
+                    | C::SubmitReferral
+                    | C::ContributeSituation
+                    | C::AttendCouncil
             ),
-            Role::Contributor => matches!(c, C::SubmitReferral | C::ContributeSituation),
+            Role::Contributor => matches!(
+                c,
+                C::SubmitReferral | C::ContributeSituation | C::AttendCouncil
+            ),
             Role::Auditor => matches!(c, C::ReviewLog),
             Role::Admin => matches!(c, C::Administer),
         }
@@ -133,11 +146,14 @@ mod tests {
         let r = Role::Contributor;
         assert!(r.can(Capability::SubmitReferral));
         assert!(r.can(Capability::ContributeSituation));
+        assert!(r.can(Capability::AttendCouncil));
         assert!(!r.reads_case_content());
         for c in Capability::ALL {
             if !matches!(
                 c,
-                Capability::SubmitReferral | Capability::ContributeSituation
+                Capability::SubmitReferral
+                    | Capability::ContributeSituation
+                    | Capability::AttendCouncil
             ) {
                 assert!(!r.can(c), "{c:?}");
             }

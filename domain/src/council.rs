@@ -169,6 +169,89 @@ pub struct AgendaView {
     pub meeting: MeetingRow,
     pub items: Vec<AgendaItem>,
     pub candidates: Vec<Candidate>,
+    /// Who may provide an intervention: the chair and the member organisations, (id, name).
+    pub providers: Vec<(String, String)>,
+    /// The unit's case workers and program leads who may be made responsible, (id, name).
+    pub workers: Vec<(String, String)>,
+}
+
+/// How many intervention rows the decision form offers; empty rows are left out.
+pub const FORM_INTERVENTIONS: usize = 3;
+
+/// One intervention row of the decision form, as posted (an empty kind leaves the row out).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct InterventionForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub provider_org: String,
+    #[serde(default)]
+    pub follow_up: String,
+}
+
+/// The decision form as posted, all text (a plain form post without JavaScript sends the same).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub priority: String,
+    #[serde(default)]
+    pub sspf: String,
+    #[serde(default)]
+    pub responsible: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub interventions: Vec<InterventionForm>,
+}
+
+impl DecisionForm {
+    /// The decision, or the first field that is wrong. Rows without a kind are left out; a row
+    /// with a kind needs its provider (a row's follow-up date is checked by the core, which
+    /// knows today's date).
+    pub fn parse(&self) -> Result<DecisionInput, AppError> {
+        let priority = match self.priority.trim() {
+            "1" => 1,
+            "2" => 2,
+            "3" => 3,
+            _ => {
+                return Err(AppError::invalid(
+                    "priority",
+                    "Välj prioritet 1, 2 eller 3.",
+                ))
+            }
+        };
+        let sspf = match self.sspf.trim() {
+            "" => crate::SspfLevel::Individual,
+            s => crate::SspfLevel::parse(s)?,
+        };
+        let mut interventions = Vec::new();
+        for (i, row) in self.interventions.iter().enumerate() {
+            if row.kind.trim().is_empty() {
+                continue;
+            }
+            let kind = InterventionKind::parse(row.kind.trim()).map_err(|_| {
+                AppError::invalid(&format!("kind_{i}"), "Välj en insats ur listan.")
+            })?;
+            if row.provider_org.trim().is_empty() {
+                return Err(AppError::invalid(
+                    &format!("provider_{i}"),
+                    "Välj vilken organisation som utför insatsen.",
+                ));
+            }
+            interventions.push(InterventionInput {
+                kind,
+                provider_org: row.provider_org.trim().to_string(),
+                follow_up: row.follow_up.trim().to_string(),
+            });
+        }
+        Ok(DecisionInput {
+            priority,
+            sspf,
+            responsible: self.responsible.trim().to_string(),
+            interventions,
+            note: self.note.clone(),
+        })
+    }
 }
 
 /// One item of the minutes, as far as the reader may see it.
@@ -203,6 +286,30 @@ mod tests {
         }
         assert_eq!(InterventionKind::Mentoring.label(), "Mentorskap");
         assert!(InterventionKind::parse("x").is_err());
+    }
+
+    #[test]
+    fn the_form_leaves_out_empty_rows_and_names_the_wrong_field() {
+        let row = |k: &str, p: &str| InterventionForm {
+            kind: k.into(),
+            provider_org: p.into(),
+            follow_up: "2026-12-01".into(),
+        };
+        let mut f = DecisionForm {
+            priority: "1".into(),
+            interventions: vec![row("mentoring", "passus"), row("", ""), row("", "x")],
+            ..Default::default()
+        };
+        let d = f.parse().unwrap();
+        assert_eq!(d.interventions.len(), 1);
+        assert_eq!(d.interventions[0].kind, InterventionKind::Mentoring);
+        assert_eq!(d.sspf, crate::SspfLevel::Individual);
+        f.interventions[1] = row("school_measure", "");
+        assert_eq!(f.parse().unwrap_err().field(), Some("provider_1"));
+        f.interventions[1] = row("magic", "skola");
+        assert_eq!(f.parse().unwrap_err().field(), Some("kind_1"));
+        f.priority = "4".into();
+        assert_eq!(f.parse().unwrap_err().field(), Some("priority"));
     }
 
     #[test]

@@ -1,29 +1,8 @@
 import { Page } from '@playwright/test';
-import { test, expect, signIn, signOut, expectAccessible } from './helpers';
+import { test, expect, signIn, signOut, expectAccessible, luhnCheckDigit, fictionalPersonnummer as born } from './helpers';
 
-/** The Luhn check digit over the nine digits YYMMDDNNN of a personnummer. */
-function luhnCheckDigit(nine: string): number {
-  let sum = 0;
-  for (let i = 0; i < nine.length; i++) {
-    let d = Number(nine[i]) * (i % 2 === 0 ? 2 : 1);
-    if (d > 9) d -= 9;
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
-/**
- * A valid personnummer for a fictional person born in 2005, with a birth number in the
- * 980–989 series used only for fictional people in this project's demo and tests.
- */
-function fictionalPersonnummer(): string {
-  const day = new Date(Date.UTC(2005, 0, 1) + Math.floor(Math.random() * 365) * 86_400_000);
-  const mm = String(day.getUTCMonth() + 1).padStart(2, '0');
-  const dd = String(day.getUTCDate()).padStart(2, '0');
-  const nnn = String(980 + Math.floor(Math.random() * 10));
-  const nine = `05${mm}${dd}${nnn}`;
-  return `2005${mm}${dd}-${nnn}${luhnCheckDigit(nine)}`;
-}
+/** A fictional personnummer of someone born in 2005. */
+const fictionalPersonnummer = () => born(2005);
 
 test('the check digit matches a known fictional number', () => {
   // 2005-05-05, birth number 981: 0,5,0,5,0,5,9,8,1 weighted 2,1,2,1,… gives 0+5+0+5+0+5+9+8+2 = 34 → 6.

@@ -1,25 +1,5 @@
 import { Page } from '@playwright/test';
-import { test, expect, expectAccessible, nextCode, PASSWORD } from './helpers';
-
-/** The Luhn check digit over the nine digits YYMMDDNNN of a personnummer. */
-function luhnCheckDigit(nine: string): number {
-  let sum = 0;
-  for (let i = 0; i < nine.length; i++) {
-    let d = Number(nine[i]) * (i % 2 === 0 ? 2 : 1);
-    if (d > 9) d -= 9;
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
-/** A fictional personnummer (born 2004, birth number in the 980–989 test series). */
-function fictionalPersonnummer(): string {
-  const day = new Date(Date.UTC(2004, 0, 1) + Math.floor(Math.random() * 365) * 86_400_000);
-  const mm = String(day.getUTCMonth() + 1).padStart(2, '0');
-  const dd = String(day.getUTCDate()).padStart(2, '0');
-  const nnn = String(980 + Math.floor(Math.random() * 10));
-  return `2004${mm}${dd}-${nnn}${luhnCheckDigit(`04${mm}${dd}${nnn}`)}`;
-}
+import { test, expect, expectAccessible, nextCode, PASSWORD, fictionalPersonnummer } from './helpers';
 
 /** `ÅÅÅÅ-MM-DD`, `days` from today. */
 function inDays(days: number): string {
@@ -85,7 +65,7 @@ test.describe.serial('casework shared by social services, Passus and the police'
     await open(page, '/arenden/ny');
     await page.getByLabel('Förnamn').fill('Plan');
     await page.getByLabel('Efternamn').fill(`Deltagare${suffix}`);
-    await page.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer());
+    await page.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(2004));
     await page.getByLabel('Kön').selectOption('male');
     await page.getByLabel('Bakgrund och situation').fill('Fiktiv testperson i planflödet.');
     await page.getByRole('button', { name: 'Registrera deltagare' }).click();

@@ -168,3 +168,27 @@ export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
 }
+
+/** The Luhn check digit over the nine digits YYMMDDNNN of a personnummer. */
+export function luhnCheckDigit(nine: string): number {
+  let sum = 0;
+  for (let i = 0; i < nine.length; i++) {
+    let d = Number(nine[i]) * (i % 2 === 0 ? 2 : 1);
+    if (d > 9) d -= 9;
+    sum += d;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+/**
+ * A valid personnummer for a fictional person born on a random day of `year`, with a birth
+ * number in the 980–989 series used only for fictional people in the demo and the tests.
+ */
+export function fictionalPersonnummer(year: number): string {
+  const day = new Date(Date.UTC(year, 0, 1) + Math.floor(Math.random() * 365) * 86_400_000);
+  const yy = String(year).slice(2);
+  const mm = String(day.getUTCMonth() + 1).padStart(2, '0');
+  const dd = String(day.getUTCDate()).padStart(2, '0');
+  const nnn = String(980 + Math.floor(Math.random() * 10));
+  return `${year}${mm}${dd}-${nnn}${luhnCheckDigit(`${yy}${mm}${dd}${nnn}`)}`;
+}

@@ -1,25 +1,7 @@
-import { test, expect, expectAccessible } from './helpers';
+import { test, expect, expectAccessible, fictionalPersonnummer } from './helpers';
 
-/** The Luhn check digit of the ten digits YYMMDDNNN (personnummer). */
-function luhn(digits: string): number {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[i]) * (i % 2 === 0 ? 2 : 1);
-    if (d > 9) d -= 9;
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
-/** A fictional personnummer (birth numbers 980–999 are kept for fiction) of a 16-year-old. */
-function fictionalPnr(): string {
-  const year = new Date().getFullYear() - 16;
-  const month = String(1 + Math.floor(Math.random() * 12)).padStart(2, '0');
-  const day = String(1 + Math.floor(Math.random() * 28)).padStart(2, '0');
-  const serial = String(980 + Math.floor(Math.random() * 20));
-  const body = `${String(year).slice(2)}${month}${day}${serial}`;
-  return `${year}${month}${day}-${serial}${luhn(body)}`;
-}
+/** A fictional personnummer of a 16-year-old. */
+const fictionalPnr = () => fictionalPersonnummer(new Date().getFullYear() - 16);
 
 test('the police send a referral and see only its number; the Göteborg case worker accepts it and a case opens', async ({ asUser }) => {
   const police = await asUser('polis');

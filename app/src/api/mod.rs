@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod consent;
+pub mod council;
 pub mod effect;
 pub mod extract;
 pub mod inbox;

@@ -126,6 +126,15 @@ pub fn print_page() {
     }
 }
 
+/// A council meeting's status as a tag (text, not colour alone).
+pub fn meeting_status(s: domain::council::MeetingStatus) -> impl IntoView {
+    let class = match s {
+        domain::council::MeetingStatus::Planned => "tag",
+        domain::council::MeetingStatus::Held => "tag ok",
+    };
+    view! { <span class=class>{s.label()}</span> }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -132,11 +132,45 @@ pub async fn agenda(a: &Authed, id: &str) -> Result<AgendaView, AppError> {
     e.basis = Some("council_chair".into());
     e.reason = Some(format!("council_meeting:{}", m.id));
     audit::append(a.state(), &who(a), e).await?;
+    let name = |o: &String| {
+        (
+            o.clone(),
+            names.get(o).cloned().unwrap_or_else(|| o.clone()),
+        )
+    };
+    let providers = std::iter::once(&m.org)
+        .chain(&m.members)
+        .map(name)
+        .collect();
     Ok(AgendaView {
         meeting: m.row(a, &names)?,
         items: out,
         candidates,
+        providers,
+        workers: workers(a).await?,
     })
+}
+
+/// The unit's active case workers and program leads, (id, name) by name: who may be made
+/// responsible for a case the council decides on.
+async fn workers(a: &Authed) -> Result<Vec<(String, String)>, AppError> {
+    #[derive(Deserialize)]
+    struct U {
+        id: String,
+        display_name: String,
+    }
+    let rows: Vec<U> = a
+        .state()
+        .db()
+        .q(
+            "SELECT record::id(id) AS id, display_name FROM user WHERE org = $org AND active = true
+            AND role IN ['case_worker', 'program_lead'] ORDER BY display_name",
+        )
+        .bind("org", a.org_id())
+        .run()
+        .await?
+        .all(0)?;
+    Ok(rows.into_iter().map(|u| (u.id, u.display_name)).collect())
 }
 
 /// The unit's waiting referrals and the open cases whose review is due by the meeting day,

@@ -31,7 +31,8 @@ pub async fn minutes(a: &Authed, id: &str) -> Result<MinutesView, AppError> {
         return Err(refuse(a, action, id).await);
     };
     let full = m.org == a.org_id() && a.can(Capability::HandleReferrals);
-    if !full && !m.members.iter().any(|o| o == a.org_id()) {
+    let member = a.can(Capability::AttendCouncil) && m.members.iter().any(|o| o == a.org_id());
+    if !full && !member {
         return Err(refuse(a, action, id).await);
     }
     let names = names(a).await?;

@@ -168,6 +168,9 @@ pub async fn create(a: &Authed, input: MeetingInput) -> Result<String, AppError>
 /// The meetings the user's organisation chairs or is a member of, the latest first. A list of
 /// dates and organisations: no person, so no audit entry.
 pub async fn list(a: &Authed) -> Result<Vec<MeetingRow>, AppError> {
+    if !a.can(Capability::HandleReferrals) {
+        require(a, Capability::AttendCouncil, "council.list").await?;
+    }
     let recs: Vec<MeetingRec> = a
         .state()
         .db()
@@ -179,6 +182,27 @@ pub async fn list(a: &Authed) -> Result<Vec<MeetingRow>, AppError> {
         .all(0)?;
     let names = super::referral::review::names(a).await?;
     recs.iter().map(|m| m.row(a, &names)).collect()
+}
+
+/// The organisations a meeting can invite: every active organisation but the chair's own,
+/// (id, name) by name.
+pub async fn member_choices(a: &Authed) -> Result<Vec<(String, String)>, AppError> {
+    require(a, Capability::HandleReferrals, "council.member_choices").await?;
+    #[derive(Deserialize)]
+    struct O {
+        id: String,
+        name: String,
+    }
+    let rows: Vec<O> = a
+        .state()
+        .db()
+        .q("SELECT record::id(id) AS id, name FROM org WHERE active = true AND id != type::record('org', $org)
+            ORDER BY name")
+        .bind("org", a.org_id())
+        .run()
+        .await?
+        .all(0)?;
+    Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
 }
 
 /// Marks a planned meeting as held.
