@@ -34,6 +34,7 @@ pub mod demo_situation;
 pub mod extract;
 pub mod flash;
 pub(crate) mod gate;
+pub mod group;
 pub mod identity;
 pub mod inbox;
 pub mod mfa;

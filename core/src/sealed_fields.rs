@@ -55,3 +55,10 @@ pub(crate) const REFERRAL: &[&str] = &[
 ];
 /// A council decision's free text about the person.
 pub(crate) const COUNCIL_ITEM: &[&str] = &["note"];
+/// A young person's guardian or parent: who they are, how to reach them, and what the
+/// guardians' consent covers.
+pub(crate) const GUARDIAN: &[&str] = &["name", "phone", "email", "address", "consent_scope"];
+/// An SSPF group's working label and description. Sealed with the group's own data key
+/// (`participant_key:group_<id>`), not a participant's: the group belongs to no one person, so
+/// shredding a member leaves it readable and the register extract does not include it.
+pub(crate) const SSPF_GROUP: &[&str] = &["name", "description"];

@@ -42,10 +42,13 @@ pub enum Capability {
     /// Sit on a collaboration council as a member organisation and read its minutes, as far
     /// as the minutes show each member (the chair's work is `HandleReferrals`).
     AttendCouncil,
+    /// SSPF groups of the own social-services unit: create them, link cases, see the group view
+    /// (never given to partners, police, school or leisure).
+    ManageGroups,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 15] = [
+    pub const ALL: [Capability; 16] = [
         Capability::ListCases,
         Capability::SearchPeople,
         Capability::RegisterParticipant,
@@ -61,6 +64,7 @@ impl Capability {
         Capability::CoordinateSituation,
         Capability::ManageProjects,
         Capability::AttendCouncil,
+        Capability::ManageGroups,
     ];
 }
 
@@ -81,6 +85,7 @@ impl Role {
                     | C::HandleReferrals
                     | C::ContributeSituation
                     | C::AttendCouncil
+                    | C::ManageGroups
             ),
             Role::ProgramLead => matches!(
                 c,
@@ -97,6 +102,7 @@ impl Role {
                     | C::CoordinateSituation
                     | C::ManageProjects
                     | C::AttendCouncil
+                    | C::ManageGroups
             ),
             Role::Partner | Role::Police => matches!(
                 c,
@@ -165,6 +171,15 @@ mod tests {
         let who: Vec<Role> = Role::ALL
             .into_iter()
             .filter(|r| r.can(Capability::BreakGlass))
+            .collect();
+        assert_eq!(who, vec![Role::CaseWorker, Role::ProgramLead]);
+    }
+
+    #[test]
+    fn only_social_services_staff_work_with_sspf_groups() {
+        let who: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.can(Capability::ManageGroups))
             .collect();
         assert_eq!(who, vec![Role::CaseWorker, Role::ProgramLead]);
     }

@@ -124,6 +124,8 @@ labelled_enum!(EventKind, "kind", "Okänd händelsetyp." {
     Note = "note": "Anteckning",
     Rating = "rating": "Skattning av livsområden",
     Project = "project": "Finansierat projekt",
+    Group = "group": "SSPF-grupp",
+    Guardian = "guardian": "Vårdnadshavare",
 });
 
 impl EventKind {
@@ -133,6 +135,10 @@ impl EventKind {
             EventKind::Status => Category::Plan,
             EventKind::Goal | EventKind::Action | EventKind::Review => Category::Plan,
             EventKind::Rating | EventKind::Project => Category::Plan,
+            // Shown only to the owning unit's group workers: the timeline leaves it out for
+            // everyone else, whatever their plan access.
+            EventKind::Group => Category::Plan,
+            EventKind::Guardian => Category::ContactInfo,
             EventKind::Measure | EventKind::Assessment => Category::Safety,
             EventKind::Housing => Category::Housing,
             EventKind::Occupation => Category::Occupation,

@@ -8,6 +8,8 @@ pub mod category;
 pub mod council;
 pub mod error;
 pub mod extract;
+pub mod group;
+pub mod guardian;
 pub mod identity;
 pub mod inbox;
 pub mod input;

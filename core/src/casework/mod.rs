@@ -14,6 +14,7 @@
 
 mod enrolment;
 mod goals;
+mod guardians;
 mod journal;
 mod living;
 mod measures;
@@ -30,6 +31,7 @@ mod write;
 
 pub use enrolment::{end_enrolment, enrol, enrolments};
 pub use goals::set_goal_status;
+pub use guardians::{add_guardian, guardians, record_consent, remove_guardian, update_guardian};
 pub use journal::{add_contact, add_note, edit_note, notes, NOTE_EDIT_WINDOW_MINUTES};
 pub use living::{add_housing, add_occupation, living};
 pub use measures::{end_measure, update_measure, MeasureEdit};

@@ -122,6 +122,9 @@ pub async fn timeline(
     let limit = limit.clamp(1, 200);
     let c = Case::open(a, case_id, "timeline.read", &Category::ALL).await?;
     let named_member = c.subject.team.iter().any(|m| m.user_id == a.user_id());
+    // That a case is in an SSPF group is for the owning unit's group workers only: for anyone
+    // else its events are left out entirely, not shown as another actor's event.
+    let sees_groups = a.can(domain::Capability::ManageGroups) && c.subject.owner_org == a.org_id();
     if let Some(o) = &filter.org {
         check_id(o).map_err(|_| AppError::invalid("org", "Okänd organisation."))?;
     }
@@ -176,6 +179,9 @@ pub async fn timeline(
             let Ok(cat) = Category::parse(&e.category) else {
                 continue;
             };
+            if e.kind == EventKind::Group.as_str() && !sees_groups {
+                continue;
+            }
             let allowed = c.may(cat);
             if !allowed && !named_member {
                 continue;

@@ -179,6 +179,14 @@ mod tests {
             "participant_key.wrapped",
             "the participant's data key, wrapped by the KEK",
         ),
+        (
+            "sspf_group.name",
+            "an SSPF group's working label, sealed under the group's own data key",
+        ),
+        (
+            "sspf_group.description",
+            "an SSPF group's description, sealed under the group's own data key",
+        ),
     ];
 
     /// Free text still stored in clear that another change of this issue is sealing; the list
@@ -326,6 +334,10 @@ mod tests {
         ("council_item.added_by", "user id"),
         ("council_item.interventions.*.kind", "code from a fixed list"),
         ("council_item.interventions.*.org", "organisation id of the provider"),
+        ("group_link.group", "record id"),
+        ("group_link.added_by", "user id"),
+        ("guardian.relation", "code from a fixed list"),
+        ("guardian.consent_recorded_by", "user id"),
         ("user.display_name", "a staff member's name, not a participant's"),
         ("user.password_hash", "PBKDF2 hash"),
         ("user.role", "role code"),

@@ -801,6 +801,61 @@ DEFINE INDEX IF NOT EXISTS council_item_meeting ON council_item FIELDS meeting, 
 DEFINE INDEX IF NOT EXISTS council_item_participant ON council_item FIELDS participant;
 "#,
     },
+    Migration {
+        version: 18,
+        name: "SSPF groups and the cases linked to them; young people's guardians; plan actions with guardians",
+        sql: r#"
+-- A group of young people known to act together, owned by a social-services unit (`org`). Its
+-- working label and description are sealed with the group's own data key (participant_key
+-- `group_<id>`), which belongs to no participant.
+DEFINE TABLE IF NOT EXISTS sspf_group SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS org ON sspf_group TYPE string;
+DEFINE FIELD IF NOT EXISTS municipality ON sspf_group TYPE string;
+DEFINE FIELD IF NOT EXISTS name ON sspf_group TYPE string;
+DEFINE FIELD IF NOT EXISTS description ON sspf_group TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS active ON sspf_group TYPE bool;
+DEFINE FIELD IF NOT EXISTS created_by ON sspf_group TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON sspf_group TYPE datetime;
+DEFINE INDEX IF NOT EXISTS sspf_group_org ON sspf_group FIELDS org;
+
+-- A case's membership of a group over a period (`to` empty while it holds).
+DEFINE TABLE IF NOT EXISTS group_link SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS group ON group_link TYPE string;
+DEFINE FIELD IF NOT EXISTS case ON group_link TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON group_link TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON group_link TYPE string;
+DEFINE FIELD IF NOT EXISTS from ON group_link TYPE datetime;
+DEFINE FIELD IF NOT EXISTS to ON group_link TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS added_by ON group_link TYPE string;
+DEFINE FIELD IF NOT EXISTS added_at ON group_link TYPE datetime;
+DEFINE INDEX IF NOT EXISTS group_link_group ON group_link FIELDS group;
+DEFINE INDEX IF NOT EXISTS group_link_case ON group_link FIELDS case;
+DEFINE INDEX IF NOT EXISTS group_link_participant ON group_link FIELDS participant;
+
+-- A young person's guardian or parent: name and contact details sealed with the participant's
+-- key; the guardians' consent (when, what it covers — sealed — and who recorded it).
+DEFINE TABLE IF NOT EXISTS guardian SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON guardian TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON guardian TYPE string;
+DEFINE FIELD IF NOT EXISTS name ON guardian TYPE string;
+DEFINE FIELD IF NOT EXISTS relation ON guardian TYPE string ASSERT $value IN ['mother', 'father', 'appointed_guardian', 'other_parent', 'other'];
+DEFINE FIELD IF NOT EXISTS custody ON guardian TYPE bool;
+DEFINE FIELD IF NOT EXISTS phone ON guardian TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS email ON guardian TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS address ON guardian TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS consent_given_on ON guardian TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS consent_scope ON guardian TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS consent_recorded_by ON guardian TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS version ON guardian TYPE int;
+DEFINE FIELD IF NOT EXISTS created_by ON guardian TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON guardian TYPE datetime;
+DEFINE INDEX IF NOT EXISTS guardian_case ON guardian FIELDS case;
+DEFINE INDEX IF NOT EXISTS guardian_participant ON guardian FIELDS participant;
+
+-- A plan action that is work with the parents or guardians.
+DEFINE FIELD IF NOT EXISTS with_guardians ON action TYPE option<bool>;
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
