@@ -53,6 +53,17 @@ impl Grant {
 pub struct Member {
     pub user_id: String,
     pub org_id: String,
+    /// Set on the sending unit's members when a handover to another municipality is accepted:
+    /// until then they read the case (not its protected location), never change it; afterwards
+    /// they are nobody to it.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Member {
+    /// A full member (not one keeping read access for a while after a handover).
+    fn full(&self) -> bool {
+        self.until.is_none()
+    }
 }
 
 /// What the policy needs to know about the participant and their case.
@@ -95,6 +106,8 @@ pub enum Basis {
     ProgramLead,
     Consent(String),
     BreakGlass(String),
+    /// The sending team of an accepted handover, for its read period.
+    HandedOver,
 }
 
 impl Basis {
@@ -104,6 +117,7 @@ impl Basis {
             Basis::ProgramLead => "program_lead".into(),
             Basis::Consent(id) => format!("consent:{id}"),
             Basis::BreakGlass(id) => format!("break_glass:{id}"),
+            Basis::HandedOver => "handed_over".into(),
         }
     }
 }
@@ -146,7 +160,11 @@ pub fn may(
     let named_member = subject
         .team
         .iter()
-        .any(|m| m.user_id == actor.user_id && m.org_id == actor.org_id);
+        .any(|m| m.full() && m.user_id == actor.user_id && m.org_id == actor.org_id);
+    // The sending team of an accepted handover, inside its read period.
+    let handed_over = subject.team.iter().any(|m| {
+        m.user_id == actor.user_id && m.org_id == actor.org_id && m.until.is_some_and(|u| now < u)
+    });
     let protected_location = category == Category::Location && subject.protection.is_protected();
 
     if own_org && named_member {
@@ -163,6 +181,9 @@ pub fn may(
     }
     if own_org && actor.role == Role::ProgramLead {
         return Decision::Allow(Basis::ProgramLead);
+    }
+    if handed_over && actor.role.can(Capability::ManageCase) {
+        return Decision::Allow(Basis::HandedOver);
     }
     if named_member {
         if let Some(g) = grant_for(actor, subject, category, now) {
@@ -215,7 +236,10 @@ pub fn may_manage(actor: &Actor, subject: &Subject) -> bool {
         return false;
     }
     let own_org = actor.org_id == subject.owner_org;
-    let named_member = subject.team.iter().any(|m| m.user_id == actor.user_id);
+    let named_member = subject
+        .team
+        .iter()
+        .any(|m| m.full() && m.user_id == actor.user_id);
     own_org && (named_member || actor.role == Role::ProgramLead)
 }
 
@@ -245,7 +269,10 @@ pub fn may_extract(
     }
     let manages = actor.org_id == subject.owner_org
         && (actor.role == Role::ProgramLead
-            || subject.team.iter().any(|m| m.user_id == actor.user_id));
+            || subject
+                .team
+                .iter()
+                .any(|m| m.full() && m.user_id == actor.user_id));
     if !manages {
         return Err(ExtractRefusal::NotManager);
     }
@@ -343,11 +370,13 @@ mod tests {
         let mut team = vec![Member {
             user_id: "responsible".into(),
             org_id: OWNER.into(),
+            until: None,
         }];
         if matches!(rel, Rel::OwnCaseTeam | Rel::OtherOrgNamedMemberWithConsent) {
             team.push(Member {
                 user_id: me.clone(),
                 org_id: org.clone(),
+                until: None,
             });
         }
         let grant = |from: i64, until: Option<i64>, revoked: Option<i64>| Grant {
@@ -597,6 +626,69 @@ mod tests {
                 assert!(!may(&actor, &subject, c, Purpose::CaseWork, now).allowed());
             }
             assert!(!related(&actor, &subject, Purpose::Search, now));
+        }
+    }
+
+    #[test]
+    fn the_sending_team_of_a_handover_reads_until_its_period_ends_and_never_manages() {
+        let now = Utc::now();
+        for protection in [Protection::None, Protection::SkyddadFolkbokforing] {
+            let subject = Subject {
+                owner_org: OTHER_SOC.into(),
+                team: vec![
+                    Member {
+                        user_id: "new".into(),
+                        org_id: OTHER_SOC.into(),
+                        until: None,
+                    },
+                    Member {
+                        user_id: "u1".into(),
+                        org_id: OWNER.into(),
+                        until: Some(now + Duration::days(30)),
+                    },
+                ],
+                protection,
+                grants: vec![],
+                break_glass: vec![],
+                shredded: false,
+            };
+            let actor = Actor {
+                user_id: "u1",
+                org_id: OWNER,
+                role: Role::CaseWorker,
+            };
+            for c in Category::ALL {
+                let expect = !(c == Category::Location && protection.is_protected());
+                assert_eq!(
+                    may(&actor, &subject, c, Purpose::CaseWork, now).allowed(),
+                    expect,
+                    "{c:?} {protection:?}"
+                );
+                assert!(!may(
+                    &actor,
+                    &subject,
+                    c,
+                    Purpose::CaseWork,
+                    now + Duration::days(30)
+                )
+                .allowed());
+            }
+            assert!(!may_manage(&actor, &subject));
+            assert!(may_extract(&actor, &subject, now).is_err());
+            assert!(related(&actor, &subject, Purpose::List, now));
+            assert!(!related(
+                &actor,
+                &subject,
+                Purpose::List,
+                now + Duration::days(31)
+            ));
+            // A partner that kept a row with a period (it never does) would read nothing.
+            let partner = Actor {
+                user_id: "u1",
+                org_id: OWNER,
+                role: Role::Partner,
+            };
+            assert!(!may(&partner, &subject, Category::Plan, Purpose::CaseWork, now).allowed());
         }
     }
 }

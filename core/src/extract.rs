@@ -33,6 +33,7 @@ use domain::extract::{
     ExtractField, ExtractRead, ExtractRecord, ExtractReview, ExtractSection, RegisterExtract,
     ReleaseDecision, ReviewItem, ReviewStatus, WithheldItem, Withholding,
 };
+use domain::handover::{HandoverPart, HandoverStatus};
 use domain::referral::{ReferralReason, ReferralStatus, ReferrerKind, Urgency};
 use domain::time::swedish_local;
 use domain::{AppError, CaseStatus, Category, Gender, Protection, SspfLevel};
@@ -134,6 +135,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("part", "Roll i ärendet"),
             ("added_at", "Tillagd"),
             ("added_by", "Tillagd av"),
+            ("until", "Läsrätt efter överlämning till"),
         ],
         owner: Owner::Case,
     },
@@ -476,6 +478,29 @@ pub(crate) const TABLES: &[Table] = &[
         owner: Owner::Field("org"),
     },
     Table {
+        name: "handover",
+        title: "Överlämningar till annan kommun",
+        by_id: false,
+        sealed: sealed_fields::HANDOVER,
+        sealed_versions: None,
+        labels: &[
+            ("from_org", "Från socialtjänst"),
+            ("to_org", "Till socialtjänst"),
+            ("parts", "Överlämnade delar"),
+            ("snapshot", "Överlämnad sammanfattning"),
+            ("note", "Följebrev"),
+            ("status", "Status"),
+            ("read_days", "Läsperiod för avsändaren (dagar)"),
+            ("created_by", "Överlämnad av"),
+            ("created_at", "Överlämnad"),
+            ("decided_by", "Besvarad av"),
+            ("decided_at", "Besvarad"),
+            ("decline_reason", "Skäl till avböjande"),
+            ("sender_until", "Avsändarens läsrätt till"),
+        ],
+        owner: Owner::Field("from_org"),
+    },
+    Table {
         name: "break_glass",
         title: "Nödåtkomster",
         by_id: false,
@@ -605,6 +630,8 @@ fn is_org(field: &str) -> bool {
             | "responsible_org"
             | "receiving_org"
             | "forwarded_from"
+            | "from_org"
+            | "to_org"
     )
 }
 
@@ -631,6 +658,8 @@ fn code_label(table: &str, field: &str, code: &str) -> Option<String> {
         ("referral", "status" | "from" | "to") => {
             l(ReferralStatus::parse(code), ReferralStatus::label)
         }
+        ("handover", "parts") => l(HandoverPart::parse(code), HandoverPart::label),
+        ("handover", "status") => l(HandoverStatus::parse(code), HandoverStatus::label),
         ("goal", "domain") => l(LifeDomain::parse(code), LifeDomain::label),
         ("goal", "status") => l(GoalStatus::parse(code), GoalStatus::label),
         ("rating", "occasion") => l(

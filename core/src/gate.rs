@@ -193,6 +193,14 @@ impl<'a> CaseGate<'a> {
         access::related(&actor(self.a), &self.subject, Purpose::CaseWork, self.now)
     }
 
+    /// The sending team of an accepted handover, inside its read period: it reads the case and
+    /// writes nothing on it.
+    pub fn read_only(&self) -> bool {
+        self.decisions
+            .values()
+            .any(|d| matches!(d, Decision::Allow(access::Basis::HandedOver)))
+    }
+
     /// Whether the user may change the case itself (`access::may_manage`).
     pub fn manages(&self) -> bool {
         access::may_manage(&actor(self.a), &self.subject)

@@ -33,6 +33,7 @@ mod demo_referrals;
 pub mod demo_situation;
 pub mod extract;
 pub mod flash;
+pub mod handover;
 pub(crate) mod gate;
 pub mod group;
 pub mod identity;

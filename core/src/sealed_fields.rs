@@ -55,6 +55,9 @@ pub(crate) const REFERRAL: &[&str] = &[
 ];
 /// A council decision's free text about the person.
 pub(crate) const COUNCIL_ITEM: &[&str] = &["note"];
+/// A handover to another municipality: the frozen summary of the chosen parts, the covering
+/// note and the receiver's reason for declining.
+pub(crate) const HANDOVER: &[&str] = &["snapshot", "note", "decline_reason"];
 /// A young person's guardian or parent: who they are, how to reach them, and what the
 /// guardians' consent covers.
 pub(crate) const GUARDIAN: &[&str] = &["name", "phone", "email", "address", "consent_scope"];

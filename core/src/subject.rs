@@ -22,6 +22,7 @@ struct MRow {
     participant: String,
     user: String,
     org: String,
+    until: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize)]
@@ -64,7 +65,7 @@ pub(crate) async fn load(
         .state()
         .db()
         .q("SELECT record::id(id) AS id, owner_org, protection, shredded FROM participant WHERE record::id(id) IN $ps;
-            SELECT participant, user, org FROM case_member WHERE participant IN $ps;
+            SELECT participant, user, org, until FROM case_member WHERE participant IN $ps;
             SELECT record::id(id) AS id, participant, recipient_org, categories, valid_from, valid_until, revoked_at FROM consent WHERE participant IN $ps AND recipient_org = $org;
             SELECT record::id(id) AS id, participant, expires_at FROM break_glass WHERE user = $user AND participant IN $ps AND expires_at > <datetime>$now;")
         .bind("ps", participants)
@@ -96,6 +97,7 @@ pub(crate) async fn load(
             s.team.push(Member {
                 user_id: m.user,
                 org_id: m.org,
+                until: m.until,
             });
         }
     }

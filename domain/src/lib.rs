@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod group;
 pub mod guardian;
+pub mod handover;
 pub mod identity;
 pub mod inbox;
 pub mod input;

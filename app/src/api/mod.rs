@@ -11,6 +11,7 @@ pub mod consent;
 pub mod council;
 pub mod effect;
 pub mod extract;
+pub mod handover;
 pub mod inbox;
 pub mod orgs;
 pub mod outcomes;

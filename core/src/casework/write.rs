@@ -48,6 +48,9 @@ impl Case<'_> {
         table: &'static str,
         id: &str,
     ) -> Result<Write, AppError> {
+        if self.read_only() {
+            return Err(self.deny().await);
+        }
         let dek = self
             .key()
             .await?
@@ -334,6 +337,11 @@ mod tests {
         ("council_item.added_by", "user id"),
         ("council_item.interventions.*.kind", "code from a fixed list"),
         ("council_item.interventions.*.org", "organisation id of the provider"),
+        ("handover.from_org", "organisation id"),
+        ("handover.to_org", "organisation id"),
+        ("handover.parts", "codes from a fixed list"),
+        ("handover.parts.*", "code from a fixed list"),
+        ("handover.decided_by", "user id"),
         ("group_link.group", "record id"),
         ("group_link.added_by", "user id"),
         ("guardian.relation", "code from a fixed list"),

@@ -802,6 +802,39 @@ DEFINE INDEX IF NOT EXISTS council_item_participant ON council_item FIELDS parti
 "#,
     },
     Migration {
+        version: 17,
+        name: "handover of a case to another municipality; read access of the sending team for a period",
+        sql: r#"
+-- A case offered by its owning unit (`from_org`) to a social-services unit of another
+-- municipality (`to_org`). `snapshot` (the chosen parts as they stood, JSON), `note` and
+-- `decline_reason` are sealed with the participant's key.
+DEFINE TABLE IF NOT EXISTS handover SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS case ON handover TYPE string;
+DEFINE FIELD IF NOT EXISTS participant ON handover TYPE string;
+DEFINE FIELD IF NOT EXISTS from_org ON handover TYPE string;
+DEFINE FIELD IF NOT EXISTS to_org ON handover TYPE string;
+DEFINE FIELD IF NOT EXISTS parts ON handover TYPE array<string> ASSERT array::len($value) >= 1;
+DEFINE FIELD IF NOT EXISTS parts[*] ON handover TYPE string ASSERT $value IN ['person', 'status', 'plan', 'safety', 'living'];
+DEFINE FIELD IF NOT EXISTS snapshot ON handover TYPE string;
+DEFINE FIELD IF NOT EXISTS note ON handover TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS status ON handover TYPE string ASSERT $value IN ['pending', 'accepted', 'declined', 'withdrawn'];
+DEFINE FIELD IF NOT EXISTS read_days ON handover TYPE int ASSERT $value >= 0 AND $value <= 90;
+DEFINE FIELD IF NOT EXISTS created_by ON handover TYPE string;
+DEFINE FIELD IF NOT EXISTS created_at ON handover TYPE datetime;
+DEFINE FIELD IF NOT EXISTS decided_by ON handover TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS decided_at ON handover TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS decline_reason ON handover TYPE option<string>;
+DEFINE FIELD IF NOT EXISTS sender_until ON handover TYPE option<datetime>;
+DEFINE INDEX IF NOT EXISTS handover_to ON handover FIELDS to_org, status;
+DEFINE INDEX IF NOT EXISTS handover_from ON handover FIELDS from_org, status;
+DEFINE INDEX IF NOT EXISTS handover_case ON handover FIELDS case;
+DEFINE INDEX IF NOT EXISTS handover_participant ON handover FIELDS participant;
+
+-- The sending team keeps reading the case until this time after an accepted handover.
+DEFINE FIELD IF NOT EXISTS until ON case_member TYPE option<datetime>;
+"#,
+    },
+    Migration {
         version: 18,
         name: "SSPF groups and the cases linked to them; young people's guardians; plan actions with guardians",
         sql: r#"
