@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::api::require_user;
-use domain::council::{AgendaView, DecisionForm, ItemKind, MeetingInput, MeetingRow, MinutesView};
+use domain::council::{AgendaView, DecisionForm, MeetingRow, MinutesView};
+#[cfg(feature = "ssr")]
+use domain::council::{ItemKind, MeetingInput};
 use domain::AppError;
 #[cfg(feature = "ssr")]
 use utvag_core::council;
