@@ -77,12 +77,20 @@ pub async fn start_referral_review(id: String, version: i64) -> Result<(), AppEr
     super::reply(async { referral::start_review(&require_user().await?, &id, version).await }.await)
 }
 
+/// The unit's case workers and program leads who may be made responsible: (id, name).
+#[server(endpoint = "referrals/workers")]
+pub async fn referral_workers() -> Result<Vec<(String, String)>, AppError> {
+    super::reply(async { referral::workers(&require_user().await?).await }.await)
+}
+
 /// Accepts a referral under review and opens (or joins) the person's case; returns its id.
+/// `responsible` is a user id of the unit; empty makes the accepting user responsible.
 #[server(endpoint = "referrals/accept")]
 pub async fn accept_referral(
     id: String,
     version: i64,
     #[server(default)] sspf_level: String,
+    #[server(default)] responsible: String,
 ) -> Result<String, AppError> {
     super::reply(
         async {
@@ -94,7 +102,7 @@ pub async fn accept_referral(
             let d = referral::AcceptDecision {
                 version,
                 sspf,
-                responsible: None,
+                responsible: Some(responsible).filter(|r| !r.trim().is_empty()),
             };
             referral::accept(&a, &id, d).await
         }

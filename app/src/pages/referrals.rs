@@ -8,8 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::referral::{
-    forward_targets, get_referral, referral_queue, AcceptReferral, DeclineReferral,
-    ForwardReferral, StartReferralReview,
+    forward_targets, get_referral, referral_queue, referral_workers, AcceptReferral,
+    DeclineReferral, ForwardReferral, StartReferralReview,
 };
 use crate::components::common::{error_for, successes, sv_datetime, FieldError};
 use crate::components::forms::{busy, ConfirmButton, Submit};
@@ -203,6 +203,8 @@ fn Decisions(id: String, version: i64, status: ReferralStatus, actions: Actions)
         forward,
     } = actions;
     let targets = Resource::new(|| (), |_| forward_targets());
+    let workers = Resource::new(|| (), |_| referral_workers());
+    let aerr = Signal::derive(move || accept.value().get().and_then(Result::err));
     let derr = Signal::derive(move || decline.value().get().and_then(Result::err));
     let ferr = Signal::derive(move || forward.value().get().and_then(Result::err));
     let fields = |id: &str| vec![("id", id.to_string()), ("version", version.to_string())];
@@ -224,6 +226,20 @@ fn Decisions(id: String, version: i64, status: ReferralStatus, actions: Actions)
                     <select id="a-sspf" name="sspf_level">
                         {SspfLevel::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == SspfLevel::Individual>{s.label()}</option> }).collect_view()}
                     </select>
+                    <label for="a-resp">"Ansvarig handläggare"</label>
+                    <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+                        {move || Suspend::new(async move {
+                            let people = workers.await.unwrap_or_default();
+                            view! {
+                                <select id="a-resp" name="responsible"
+                                    aria-describedby=move || error_for(aerr.get(), "responsible").map(|_| "err-responsible")>
+                                    <option value="">"Jag själv"</option>
+                                    {people.into_iter().map(|(uid, name)| view! { <option value=uid>{name}</option> }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Transition>
+                    <FieldError id="err-responsible" message=Signal::derive(move || error_for(aerr.get(), "responsible"))/>
                     <Submit action=accept class="primary">"Godta och öppna ärende"</Submit>
                 </ActionForm>
             })}

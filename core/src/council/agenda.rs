@@ -13,7 +13,7 @@ use super::super::audit::{self, Entry};
 use super::super::auth::Authed;
 use super::super::db::{new_id, valid_id};
 use super::super::gate::{refuse_unknown, who};
-use super::super::referral::{self, review::names};
+use super::super::referral::{self, review::names, review::workers};
 use super::{chaired, MeetingRec};
 use domain::council::{
     AgendaItem, AgendaView, Candidate, InterventionKind, InterventionView, ItemKind, ItemStatus,
@@ -149,28 +149,6 @@ pub async fn agenda(a: &Authed, id: &str) -> Result<AgendaView, AppError> {
         providers,
         workers: workers(a).await?,
     })
-}
-
-/// The unit's active case workers and program leads, (id, name) by name: who may be made
-/// responsible for a case the council decides on.
-async fn workers(a: &Authed) -> Result<Vec<(String, String)>, AppError> {
-    #[derive(Deserialize)]
-    struct U {
-        id: String,
-        display_name: String,
-    }
-    let rows: Vec<U> = a
-        .state()
-        .db()
-        .q(
-            "SELECT record::id(id) AS id, display_name FROM user WHERE org = $org AND active = true
-            AND role IN ['case_worker', 'program_lead'] ORDER BY display_name",
-        )
-        .bind("org", a.org_id())
-        .run()
-        .await?
-        .all(0)?;
-    Ok(rows.into_iter().map(|u| (u.id, u.display_name)).collect())
 }
 
 /// The unit's waiting referrals and the open cases whose review is due by the meeting day,

@@ -36,7 +36,7 @@ use domain::referral::{
 };
 use domain::{AppError, Capability};
 
-pub use review::{accept, decline, forward, open, queue, start_review, AcceptDecision};
+pub use review::{accept, decline, forward, open, queue, start_review, workers, AcceptDecision};
 pub use submit::submit;
 
 /// A referral as stored (sealed fields as ciphertext).

@@ -44,6 +44,29 @@ pub(crate) async fn names(a: &Authed) -> Result<HashMap<String, String>, AppErro
     Ok(out)
 }
 
+/// The unit's active case workers and program leads, (id, name) by name: who may be made
+/// responsible for a case opened from a referral or a council decision.
+pub async fn workers(a: &Authed) -> Result<Vec<(String, String)>, AppError> {
+    require(a, Capability::HandleReferrals, "referral.workers").await?;
+    #[derive(Deserialize)]
+    struct U {
+        id: String,
+        display_name: String,
+    }
+    let rows: Vec<U> = a
+        .state()
+        .db()
+        .q(
+            "SELECT record::id(id) AS id, display_name FROM user WHERE org = $org AND active = true
+            AND role IN ['case_worker', 'program_lead'] ORDER BY display_name",
+        )
+        .bind("org", a.org_id())
+        .run()
+        .await?
+        .all(0)?;
+    Ok(rows.into_iter().map(|u| (u.id, u.display_name)).collect())
+}
+
 /// The unit's referrals: those waiting (new, forwarded to it, under review) first, the most
 /// urgent and then the oldest at the top; with `decided`, also those accepted or declined.
 pub async fn queue(a: &Authed, decided: bool) -> Result<Vec<ReferralRow>, AppError> {

@@ -540,3 +540,58 @@ async fn shredding_the_person_leaves_the_referral_unreadable() {
         Ok(()) | Err(AppError::Invalid { .. })
     ));
 }
+
+#[tokio::test]
+async fn the_accepting_worker_may_name_a_colleague_responsible_but_no_one_outside_the_unit() {
+    let state = setup().await;
+    let w = as_user(&state, "handlaggare").await;
+    let team = workers(&w).await.unwrap();
+    let colleague = team
+        .iter()
+        .find(|(id, _)| id != w.user_id())
+        .map(|(id, _)| id.clone())
+        .expect("a colleague in the unit");
+    let passus = as_user(&state, "passus").await;
+    assert!(!team.iter().any(|(id, _)| id == passus.user_id()));
+    assert_eq!(workers(&passus).await.unwrap_err(), AppError::Forbidden);
+    let mut ids = Vec::new();
+    for (i, first) in [(8, "Fanny"), (9, "Gustav")] {
+        let r = send(&state, "polis", &form(&fresh_pnr(i), first, "Göteborg"))
+            .await
+            .unwrap();
+        let id = id_of(&state, &r.number).await;
+        start_review(&w, &id, 1).await.unwrap();
+        ids.push(id);
+    }
+    let decision = |who: &str| AcceptDecision {
+        version: 2,
+        sspf: SspfLevel::Individual,
+        responsible: Some(who.to_string()),
+    };
+    // Someone outside the unit is refused beside the field, and nothing is accepted.
+    let err = accept(&w, &ids[0], decision(passus.user_id()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("responsible"));
+    assert_eq!(
+        open(&w, &ids[0]).await.unwrap().row.status,
+        ReferralStatus::UnderReview
+    );
+    let case_id = accept(&w, &ids[1], decision(&colleague)).await.unwrap();
+    let c = q(
+        &state,
+        "SELECT VALUE responsible FROM ONLY type::record('case', $c)",
+        "c",
+        &case_id,
+    )
+    .await;
+    assert_eq!(c, colleague.as_str());
+    let members = q(
+        &state,
+        "SELECT VALUE user FROM case_member WHERE case = $c AND part = 'responsible'",
+        "c",
+        &case_id,
+    )
+    .await;
+    assert_eq!(members, serde_json::json!([colleague]));
+}
