@@ -73,6 +73,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("arenden/:id/tidslinje") view=TimelinePage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/effekt") view=crate::pages::effect::EffectPage ssr=ssr.clone()/>
                     <Route path=path!("projekt") view=crate::pages::projects::ProjectsPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/vardnadshavare") view=crate::pages::case_guardians::GuardiansPage ssr=ssr.clone()/>
+                    <Route path=path!("grupper") view=crate::pages::groups::GroupsPage ssr=ssr.clone()/>
+                    <Route path=path!("grupper/:id") view=crate::pages::groups::GroupPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/registerutdrag") view=ExtractPage ssr=ssr.clone()/>
                     <Route path=path!("granskning") view=audit::AuditPage ssr=ssr.clone()/>
                     <Route path=path!("uppfoljning") view=outcomes::OutcomesPage ssr=ssr.clone()/>

@@ -113,6 +113,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     load_cases(state).await?;
     super::demo_situation::load(state).await?;
     super::demo_ratings::load(state).await?;
+    super::demo_groups::load(state).await?;
     super::demo_council::load(state).await
 }
 

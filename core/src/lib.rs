@@ -24,6 +24,8 @@ pub mod demo;
 #[cfg(any(test, feature = "fixtures"))]
 mod demo_council;
 #[cfg(any(test, feature = "fixtures"))]
+pub mod demo_groups;
+#[cfg(any(test, feature = "fixtures"))]
 pub mod demo_history;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo_ratings;

@@ -425,6 +425,14 @@ pub struct CaseSummary {
     pub sees_plan: bool,
     pub next_review: Option<NaiveDate>,
     pub review_overdue: bool,
+    /// A person under 18 without any guardian's consent recorded (for readers of the
+    /// guardians, `contact_info`).
+    #[serde(default)]
+    pub guardian_consent_missing: bool,
+    /// The SSPF groups the case is linked to: filled only for the owning unit's group workers
+    /// who may read the plan; for everyone else empty, as for a case in no group.
+    #[serde(default)]
+    pub groups: Vec<crate::group::CaseGroupDto>,
 }
 
 impl CaseSummary {

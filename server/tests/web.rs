@@ -4,6 +4,8 @@
 //! redirect carries no text.
 
 mod common;
+#[path = "web/groups.rs"]
+mod groups;
 #[path = "web/referrals.rs"]
 mod referrals;
 #[path = "web/situation.rs"]

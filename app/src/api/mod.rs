@@ -11,6 +11,8 @@ pub mod consent;
 pub mod council;
 pub mod effect;
 pub mod extract;
+pub mod group;
+pub mod guardian;
 pub mod handover;
 pub mod inbox;
 pub mod orgs;

@@ -72,6 +72,9 @@ pub fn CaseTabs(c: CaseView) -> impl IntoView {
     if sees(Category::Notes) {
         tabs.push((format!("{base}/anteckningar"), "Anteckningar"));
     }
+    if sees(Category::ContactInfo) {
+        tabs.push((format!("{base}/vardnadshavare"), "Vårdnadshavare"));
+    }
     tabs.push((format!("{base}/tidslinje"), "Tidslinje"));
     if c.can_edit {
         tabs.push((format!("{base}/redigera"), "Ändra uppgifter"));

@@ -11,7 +11,7 @@ use domain::{AppError, Capability, Me, Role};
 
 /// Navigation entries per role: (href, label), from the capability table.
 pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
-    let entries: [(Capability, &'static str, &'static str); 14] = [
+    let entries: [(Capability, &'static str, &'static str); 15] = [
         (Capability::ListCases, "/arenden", "Ärenden"),
         (
             Capability::RegisterParticipant,
@@ -24,6 +24,7 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         (Capability::AttendCouncil, "/samverkansrad", "Samverkansråd"),
         (Capability::ViewOutcomes, "/uppfoljning", "Uppföljning"),
         (Capability::ManageProjects, "/projekt", "Projekt"),
+        (Capability::ManageGroups, "/grupper", "Grupper"),
         (Capability::ContributeSituation, "/lagesbild", "Lägesbild"),
         (Capability::ReviewLog, "/granskning", "Loggranskning"),
         (

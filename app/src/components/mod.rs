@@ -2,6 +2,7 @@
 //! `crate::api`; no page imports another page, and no component reads the core.
 
 pub mod case_frame;
+pub mod case_youth;
 pub mod charts;
 pub mod common;
 pub mod forms;

@@ -62,6 +62,7 @@ fn CaseOverview(c: CaseView, transition: ServerAction<TransitionCase>) -> impl I
         })}
         <CaseTabs c=c.clone()/>
         <CurrentState s=c.summary.clone() case_id=c.case_id.clone()/>
+        <crate::components::case_youth::CaseYouth s=c.summary.clone() case_id=c.case_id.clone()/>
 
         <div class="columns">
             <section class="card" aria-labelledby="person-h">

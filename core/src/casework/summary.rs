@@ -76,6 +76,10 @@ pub(crate) async fn overview_summary(
         let next: Option<DateTime<Utc>> = rows.first(4)?;
         s.next_review = next.map(|d| d.date_naive());
         s.review_overdue = s.next_review.is_some_and(|d| d < today);
+        s.groups = crate::group::on_overview(a, case_id, now).await?;
+    }
+    if sees(Category::ContactInfo) {
+        s.guardian_consent_missing = super::guardians::consent_missing_on(a, case_id, now).await?;
     }
     Ok(s)
 }

@@ -204,6 +204,22 @@ pub async fn case_groups(a: &Authed, case_id: &str) -> Result<Vec<CaseGroupDto>,
     if gate.case.owner_org != a.org_id() || !gate.may(Category::Plan) {
         return Err(gate.deny("group.case_read", &[Category::Plan]).await);
     }
+    let out = groups_of_case(a, &gate.case.id, gate.now).await?;
+    let mut e = Entry::new("group.case_read");
+    e.participants = vec![gate.case.participant.clone()];
+    e.case_id = Some(gate.case.id.clone());
+    e.categories = vec![Category::Plan.as_str().into()];
+    e.purpose = Some(Purpose::CaseWork.as_str().into());
+    audit::append(a.state(), &who(a), e).await?;
+    Ok(out)
+}
+
+/// The reader's unit's links of a case, with the groups' names opened.
+async fn groups_of_case(
+    a: &Authed,
+    case_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<CaseGroupDto>, AppError> {
     #[derive(Deserialize)]
     struct L {
         id: String,
@@ -219,7 +235,7 @@ pub async fn case_groups(a: &Authed, case_id: &str) -> Result<Vec<CaseGroupDto>,
              SELECT {} FROM sspf_group WHERE record::id(id) IN (SELECT VALUE group FROM group_link WHERE case = $c AND org = $org);",
             super::GROUP_FIELDS
         ))
-        .bind("c", &gate.case.id)
+        .bind("c", case_id)
         .bind("org", a.org_id())
         .run()
         .await?;
@@ -233,7 +249,7 @@ pub async fn case_groups(a: &Authed, case_id: &str) -> Result<Vec<CaseGroupDto>,
         let k = group_key(a.state(), &g.id).await?;
         let (name, _) = open_group(&k, g)?;
         out.push(CaseGroupDto {
-            current: current(l.from, l.to, gate.now),
+            current: current(l.from, l.to, now),
             link_id: l.id,
             group_id: l.group,
             name,
@@ -241,11 +257,19 @@ pub async fn case_groups(a: &Authed, case_id: &str) -> Result<Vec<CaseGroupDto>,
             to: l.to.map(|t| t.date_naive()),
         });
     }
-    let mut e = Entry::new("group.case_read");
-    e.participants = vec![gate.case.participant.clone()];
-    e.case_id = Some(gate.case.id.clone());
-    e.categories = vec![Category::Plan.as_str().into()];
-    e.purpose = Some(Purpose::CaseWork.as_str().into());
-    audit::append(a.state(), &who(a), e).await?;
     Ok(out)
+}
+
+/// The groups of a case for its overview, whose one `case.read` entry covers this read: for
+/// the owning unit's group workers (the caller has checked that the reader may read the plan),
+/// empty for everyone else.
+pub(crate) async fn on_overview(
+    a: &Authed,
+    case_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<CaseGroupDto>, AppError> {
+    if !a.can(Capability::ManageGroups) {
+        return Ok(Vec::new());
+    }
+    groups_of_case(a, case_id, now).await
 }

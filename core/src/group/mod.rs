@@ -37,6 +37,7 @@ use domain::group::{GroupDto, GroupInput, GroupMemberDto, GroupView};
 use domain::time::swedish_date;
 use domain::{AppError, Capability, CaseStatus, Category};
 
+pub(crate) use links::on_overview;
 pub use links::{case_groups, end_link, link_case, remove_link};
 
 /// The id of a group's data key among the wrapped keys.

@@ -76,6 +76,13 @@ async fn group_links_are_invisible_to_partners_police_school_and_leisure() {
     assert!(on_case[0].current);
     let v = view(&w, &g).await.unwrap();
     assert!(v.members.iter().any(|m| m.case_id == case && m.current));
+    // The overview names the group for the owning case worker only.
+    let overview = participants::view(&w, &case).await.unwrap();
+    assert_eq!(overview.summary.groups.len(), 1);
+    for who in [&partner, &police] {
+        let overview = participants::view(who, &case).await.unwrap();
+        assert!(overview.summary.groups.is_empty());
+    }
 }
 
 #[tokio::test]
