@@ -2,7 +2,9 @@
 //!
 //! A participant whose cases are all closed and have had no entry for the retention period
 //! (default five years) is crypto-shredded and every row about them is deleted, each participant
-//! in one audited transaction. Their cases' statistics rows stay, re-keyed under new random ids
+//! in one audited transaction. So is a person known only from referrals (registered without a
+//! case) once every referral is decided and older than the period; a referral still waiting for
+//! a decision, or a recent one, keeps its person, with or without a case. Their cases' statistics rows stay, re-keyed under new random ids
 //! with the link to the case removed, so the outcomes dashboard's history does not change.
 //! Audit entries older than their own retention (default ten years) are removed as a recorded
 //! cut: the cut names the last removed position and the link the first kept entry carries, under
@@ -71,22 +73,38 @@ pub async fn run(
     result
 }
 
+/// A referral keeps its person while it waits for a decision or is younger than the cutoff.
+const REFERRAL_KEEPS: &str =
+    "status IN ['new', 'forwarded', 'under_review'] OR created_at >= <datetime>$cutoff";
+
+/// The people due and their cases: those whose cases are all closed with no entry since the
+/// cutoff, and those known only from referrals (registered without a case) whose referrals
+/// were all decided and sent before it. A referral still waiting, or a recent one, keeps its
+/// person either way.
 async fn due_cases(
     state: &AppState,
     case_cutoff: DateTime<Utc>,
 ) -> Result<(Vec<String>, Vec<DueCase>), AppError> {
     let mut r = state
         .db()
-        .q("LET $cut = <datetime>$cutoff;
-            LET $keep = (SELECT VALUE participant FROM case WHERE open = true OR last_entry_at >= $cut);
+        .q(format!(
+            "LET $cut = <datetime>$cutoff;
+            LET $referred = (SELECT VALUE participant FROM referral WHERE {REFERRAL_KEEPS});
+            LET $keep = array::union((SELECT VALUE participant FROM case WHERE open = true OR last_entry_at >= $cut), $referred);
             SELECT participant, record::id(id) AS case FROM case
                 WHERE open = false AND last_entry_at < $cut AND participant NOT IN $keep
-                ORDER BY participant;")
+                ORDER BY participant;
+            LET $with_case = (SELECT VALUE participant FROM case);
+            SELECT VALUE participant FROM referral
+                WHERE participant NOT IN $with_case AND participant NOT IN $referred;"
+        ))
         .bind("cutoff", case_cutoff)
         .run()
         .await?;
-    let cases: Vec<DueCase> = r.all(2)?;
+    let cases: Vec<DueCase> = r.all(3)?;
     let mut people: Vec<String> = cases.iter().map(|c| c.participant.clone()).collect();
+    people.extend(r.all::<String>(5)?);
+    people.sort();
     people.dedup();
     Ok((people, cases))
 }
@@ -203,7 +221,8 @@ async fn shred_due(
         .collect();
     let body = format!(
         "IF (SELECT VALUE id FROM case WHERE participant = $pid
-                AND (open = true OR last_entry_at >= <datetime>$cutoff)) != [] {{
+                AND (open = true OR last_entry_at >= <datetime>$cutoff)) != []
+            OR (SELECT VALUE id FROM referral WHERE participant = $pid AND ({REFERRAL_KEEPS})) != [] {{
             THROW 'conflict:{NOT_DUE}';
         }};
         FOR $x IN $stats {{
@@ -233,8 +252,13 @@ async fn shred_due(
         vars.insert("cutoff".into(), json!(case_cutoff));
         let mut e = Entry::new("retention.shred");
         e.participants = vec![pid.clone()];
+        let what = if stats.is_empty() {
+            "endast avgjorda remisser, den senaste mottagen"
+        } else {
+            "ärendet avslutat utan anteckning sedan"
+        };
         e.reason = Some(format!(
-            "Gallring: ärendet avslutat utan anteckning sedan före {}",
+            "Gallring: {what} före {}",
             case_cutoff.format("%Y-%m-%d")
         ));
         match audit::commit(state, by, e, &body, vars).await {
@@ -716,5 +740,96 @@ mod tests {
         release(&state, "two").await;
         let r = run(&state, ONE_YEAR, true, &Who::system()).await.unwrap();
         assert!(!r.participants.is_empty());
+    }
+
+    /// A police referral of a new person in Göteborg, sent `days_ago`; declined by the unit
+    /// when `decline`, otherwise left under review. Returns the person's participant id.
+    async fn referral_only(state: &AppState, seed: u64, days_ago: i64, decline: bool) -> String {
+        use domain::referral::{ReferralForm, ReferralInput};
+        let now = state.clock().now();
+        state.clock().travel_to(now - Duration::days(days_ago));
+        let polis = crate::testing::as_user(state, "polis").await;
+        let form = ReferralForm {
+            kind: "police".into(),
+            reasons: vec!["recruitment".into()],
+            urgency: "normal".into(),
+            description: "Ses med äldre i nätverket.".into(),
+            personnummer: domain::person::fictional_personnummer(950 + seed)
+                .as_str()
+                .into(),
+            first_name: format!("Remiss{seed}"),
+            last_name: "Gallringsson".into(),
+            municipality: "Göteborg".into(),
+            ..Default::default()
+        };
+        let input = ReferralInput::parse(&form, state.clock().today()).unwrap();
+        let receipt = crate::referral::submit(&polis, input).await.unwrap();
+        let w = crate::testing::as_user(state, "handlaggare").await;
+        let id = crate::referral::review::id_by_number(&w, &receipt.number)
+            .await
+            .unwrap()
+            .unwrap();
+        crate::referral::start_review(&w, &id, 1).await.unwrap();
+        if decline {
+            crate::referral::decline(&w, &id, 2, "Ingen koppling till nätverk.")
+                .await
+                .unwrap();
+        }
+        state.clock().reset();
+        state
+            .db()
+            .q("SELECT VALUE participant FROM ONLY type::record('referral', $id)")
+            .bind("id", &id)
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_person_known_only_from_decided_old_referrals_is_shredded_and_a_waiting_or_recent_one_kept(
+    ) {
+        let (state, _) = history_store().await;
+        let old_declined = referral_only(&state, 1, 400, true).await;
+        let old_waiting = referral_only(&state, 2, 400, false).await;
+        let recent_declined = referral_only(&state, 3, 30, true).await;
+        let dry = run(&state, ONE_YEAR, false, &Who::system()).await.unwrap();
+        assert!(dry.participants.contains(&old_declined));
+        assert!(!dry.participants.contains(&old_waiting));
+        assert!(!dry.participants.contains(&recent_declined));
+        let r = run(&state, ONE_YEAR, true, &Who::system()).await.unwrap();
+        assert_eq!(r.participants, dry.participants);
+        for (pid, gone) in [
+            (&old_declined, true),
+            (&old_waiting, false),
+            (&recent_declined, false),
+        ] {
+            let left: i64 = state
+                .db()
+                .q("RETURN array::len((SELECT VALUE id FROM referral WHERE participant = $p))
+                    + array::len((SELECT VALUE id FROM participant WHERE id = type::record('participant', $p)))")
+                .bind("p", pid)
+                .run()
+                .await
+                .unwrap()
+                .first(0)
+                .unwrap()
+                .unwrap();
+            assert_eq!(left == 0, gone, "{pid}: {left} rows left");
+            assert_eq!(vault::dek(&state, pid).await.unwrap().is_none(), gone);
+        }
+        let reason: Option<String> = state
+            .db()
+            .q("SELECT VALUE reason FROM audit WHERE action = 'retention.shred' AND $p IN participants")
+            .bind("p", &old_declined)
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap();
+        assert!(reason.unwrap().contains("endast avgjorda remisser"));
+        assert!(audit::verify(&state).await.unwrap().ok());
     }
 }
