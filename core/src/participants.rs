@@ -258,13 +258,16 @@ pub async fn register(
     // Existence is secret across organisations: a personnummer another organisation holds is
     // registered like any other and goes to that unit's queue of possible duplicates; the
     // registering side is answered exactly as for a new person. Within the own organisation
-    // the person is on the unit's own list already, so the duplicate is simply refused.
+    // the person is on the unit's own list already (or in its referral queue, when known only
+    // from a referral), so the duplicate is refused with where to find them.
     let body = "
         FOR $t IN $tags {
             IF $t.kind = 'personnummer' {
                 FOR $x IN (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t.tag) {
                     LET $xo = (SELECT VALUE owner_org FROM ONLY type::record('participant', $x));
-                    IF $xo = $org {
+                    IF $xo = $org AND (SELECT VALUE id FROM case WHERE participant = $x LIMIT 1) = [] {
+                        THROW 'invalid:personnummer:Personen finns redan i en remiss till er verksamhet. Öppna remissen under Remisser och godta den, så öppnas ärendet.';
+                    } ELSE IF $xo = $org {
                         THROW 'invalid:personnummer:Det finns redan en person med det personnumret i er verksamhet. Sök på personnumret under Ärenden.';
                     } ELSE {
                         CREATE duplicate_candidate CONTENT { existing: $x, existing_org: $xo, new_participant: $pid,

@@ -595,3 +595,40 @@ async fn the_accepting_worker_may_name_a_colleague_responsible_but_no_one_outsid
     .await;
     assert_eq!(members, serde_json::json!([colleague]));
 }
+
+#[tokio::test]
+async fn registering_a_person_known_only_from_a_referral_points_to_the_referral_queue_and_writes_nothing(
+) {
+    let state = setup().await;
+    let w = as_user(&state, "handlaggare").await;
+    let pnr = fresh_pnr(10);
+    send(&state, "polis", &form(&pnr, "Hugo", "Göteborg"))
+        .await
+        .unwrap();
+    let count = || async {
+        q(
+            &state,
+            "RETURN [count(SELECT id FROM participant), count(SELECT id FROM case)]",
+            "x",
+            "",
+        )
+        .await
+    };
+    let before = count().await;
+    let f = domain::ParticipantForm {
+        first_name: "Hugo".into(),
+        last_name: "Testsson".into(),
+        personnummer: pnr,
+        gender: "male".into(),
+        municipality: "Göteborg".into(),
+        protection: "none".into(),
+        ..Default::default()
+    };
+    let v = participants::ValidParticipant::parse(&f, state.clock().today()).unwrap();
+    let err = participants::register(&w, v, SspfLevel::Individual, "")
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("personnummer"));
+    assert!(err.to_string().contains("Remisser"), "{err}");
+    assert_eq!(count().await, before);
+}
