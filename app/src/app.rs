@@ -77,6 +77,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("grupper") view=crate::pages::groups::GroupsPage ssr=ssr.clone()/>
                     <Route path=path!("grupper/:id") view=crate::pages::groups::GroupPage ssr=ssr.clone()/>
                     <Route path=path!("arenden/:id/registerutdrag") view=ExtractPage ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/overlamna") view=crate::pages::handover::HandoverOfferPage ssr=ssr.clone()/>
+                    <Route path=path!("overlamningar") view=crate::pages::handover::HandoversPage ssr=ssr.clone()/>
+                    <Route path=path!("overlamningar/:id") view=crate::pages::handover::HandoverPage ssr=ssr.clone()/>
                     <Route path=path!("granskning") view=audit::AuditPage ssr=ssr.clone()/>
                     <Route path=path!("uppfoljning") view=outcomes::OutcomesPage ssr=ssr.clone()/>
                     <Route path=path!("uppfoljning/rapport") view=outcomes::OutcomesReportPage ssr=ssr.clone()/>

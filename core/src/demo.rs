@@ -114,6 +114,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     super::demo_situation::load(state).await?;
     super::demo_ratings::load(state).await?;
     super::demo_groups::load(state).await?;
+    super::demo_handover::load(state).await?;
     super::demo_council::load(state).await
 }
 

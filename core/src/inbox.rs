@@ -22,6 +22,7 @@ pub async fn duplicates(a: &Authed) -> Result<Vec<DuplicateDto>, AppError> {
     struct Row {
         id: String,
         existing: String,
+        new_org: String,
         other_org: Option<String>,
         found_at: DateTime<Utc>,
         case_id: Option<String>,
@@ -29,7 +30,7 @@ pub async fn duplicates(a: &Authed) -> Result<Vec<DuplicateDto>, AppError> {
     let rows: Vec<Row> = a
         .state()
         .db()
-        .q("SELECT record::id(id) AS id, existing, found_at,
+        .q("SELECT record::id(id) AS id, existing, new_org, found_at,
                    (SELECT VALUE name FROM ONLY type::record('org', $parent.new_org)) AS other_org,
                    (SELECT VALUE record::id(id) FROM case WHERE participant = $parent.existing ORDER BY opened_at DESC LIMIT 1)[0] AS case_id
             FROM duplicate_candidate WHERE existing_org = $org AND status = 'open' ORDER BY found_at DESC LIMIT 200")
@@ -42,14 +43,34 @@ pub async fn duplicates(a: &Authed) -> Result<Vec<DuplicateDto>, AppError> {
     e.participants.sort();
     e.participants.dedup();
     e.purpose = Some("duplicates".into());
+    let pids = e.participants.clone();
     audit::append(a.state(), &who(a), e).await?;
+    // A duplicate registered by social services of another municipality can start a handover
+    // of our case, for those who manage it.
+    let receivers: Vec<String> = if a.can(Capability::ManageCase) {
+        super::handover::receivers(a)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let subjects = super::subject::load(a, &pids).await?;
+    let act = super::subject::actor(a);
     Ok(rows
         .into_iter()
         .map(|r| DuplicateDto {
+            can_hand_over: r.case_id.is_some()
+                && receivers.contains(&r.new_org)
+                && subjects
+                    .get(&r.existing)
+                    .is_some_and(|s| super::access::may_manage(&act, s)),
             id: r.id,
             participant_id: r.existing,
             case_id: r.case_id,
             other_org: r.other_org.unwrap_or_default(),
+            other_org_id: r.new_org,
             found_at: r.found_at,
         })
         .collect())

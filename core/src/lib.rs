@@ -26,6 +26,8 @@ mod demo_council;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo_groups;
 #[cfg(any(test, feature = "fixtures"))]
+mod demo_handover;
+#[cfg(any(test, feature = "fixtures"))]
 pub mod demo_history;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo_ratings;
@@ -35,9 +37,9 @@ mod demo_referrals;
 pub mod demo_situation;
 pub mod extract;
 pub mod flash;
-pub mod handover;
 pub(crate) mod gate;
 pub mod group;
+pub mod handover;
 pub mod identity;
 pub mod inbox;
 pub mod mfa;

@@ -126,6 +126,7 @@ pub const MAX_NOTE: usize = 4_000;
 
 /// The offer form as typed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HandoverInput {
     pub to_org: String,
     pub parts: Vec<String>,

@@ -13,6 +13,10 @@ pub struct DuplicateDto {
     pub case_id: Option<String>,
     /// The organisation that registered the same personnummer.
     pub other_org: String,
+    pub other_org_id: String,
+    /// The reader manages our case and the other organisation is social services in another
+    /// municipality: the case may be handed over to it.
+    pub can_hand_over: bool,
     pub found_at: DateTime<Utc>,
 }
 

@@ -6,6 +6,8 @@
 mod common;
 #[path = "web/groups.rs"]
 mod groups;
+#[path = "web/handover.rs"]
+mod handover;
 #[path = "web/referrals.rs"]
 mod referrals;
 #[path = "web/situation.rs"]

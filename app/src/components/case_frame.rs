@@ -80,6 +80,7 @@ pub fn CaseTabs(c: CaseView) -> impl IntoView {
         tabs.push((format!("{base}/redigera"), "Ändra uppgifter"));
         tabs.push((format!("{base}/team"), "Ärendeteam"));
         tabs.push((format!("{base}/samtycken"), "Samtycken och lagstöd"));
+        tabs.push((format!("{base}/overlamna"), "Överlämna"));
     }
     view! {
         <nav class="tabs" aria-label="Ärendet">

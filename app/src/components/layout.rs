@@ -11,7 +11,7 @@ use domain::{AppError, Capability, Me, Role};
 
 /// Navigation entries per role: (href, label), from the capability table.
 pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
-    let entries: [(Capability, &'static str, &'static str); 15] = [
+    let entries: [(Capability, &'static str, &'static str); 16] = [
         (Capability::ListCases, "/arenden", "Ärenden"),
         (
             Capability::RegisterParticipant,
@@ -20,6 +20,7 @@ pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         ),
         (Capability::HandleDuplicates, "/inkorg", "Inkorg"),
         (Capability::HandleReferrals, "/remisser", "Remisser"),
+        (Capability::ManageCase, "/overlamningar", "Överlämningar"),
         (Capability::SubmitReferral, "/remisser/ny", "Ny remiss"),
         (Capability::AttendCouncil, "/samverkansrad", "Samverkansråd"),
         (Capability::ViewOutcomes, "/uppfoljning", "Uppföljning"),

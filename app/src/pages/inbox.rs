@@ -115,6 +115,12 @@ fn DuplicateTable(rows: Vec<DuplicateDto>, settle: ServerAction<SettleDuplicate>
                         None => view! { <span>"–"</span> }.into_any(),
                     };
                     let (id1, id2) = (d.id.clone(), d.id.clone());
+                    // Another municipality's social services registered the person: the case
+                    // can be handed over to them.
+                    let handover = d.case_id.clone().filter(|_| d.can_hand_over).map(|c| view! {
+                        <a class="button" data-testid="start-handover"
+                            href=format!("/arenden/{c}/overlamna?till={}", d.other_org_id)>"Påbörja överlämning"</a>
+                    });
                     view! {
                         <tr data-duplicate-id=d.id.clone()>
                             <td class="nowrap">{sv_datetime(d.found_at)}</td>
@@ -125,6 +131,7 @@ fn DuplicateTable(rows: Vec<DuplicateDto>, settle: ServerAction<SettleDuplicate>
                                     fields=vec![("id", id1), ("outcome", "linked".to_string())]/>
                                 <ConfirmButton action=settle label="Avskriv"
                                     fields=vec![("id", id2), ("outcome", "dismissed".to_string())]/>
+                                {handover}
                             </td>
                         </tr>
                     }

@@ -18,6 +18,7 @@ pub mod council_minutes;
 pub mod effect;
 pub mod extract;
 pub mod groups;
+pub mod handover;
 pub mod home;
 pub mod inbox;
 pub mod living;

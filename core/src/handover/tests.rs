@@ -361,3 +361,74 @@ async fn an_offer_goes_only_to_another_municipality_once_and_names_no_destinatio
     );
     assert!(accept(&m, &hid2).await.is_err());
 }
+
+#[tokio::test]
+async fn the_demo_has_one_completed_and_one_pending_handover_from_goteborg_to_malmo() {
+    let state = setup().await;
+    let m = as_user(&state, "handlaggare.malmo").await;
+    let l = lists(&m).await.unwrap();
+    let statuses: Vec<HandoverStatus> = l.incoming.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        vec![HandoverStatus::Pending, HandoverStatus::Accepted],
+        "newest first"
+    );
+    // The pending one is for Malmö to accept; the completed one's case is Malmö's.
+    let pending = &l.incoming[0];
+    let v = view(&m, &pending.id).await.unwrap();
+    assert!(v.can_decide && v.case_id.is_none());
+    let done = l.incoming[1].case_id.clone().unwrap();
+    assert_eq!(case_by_id(&m, &done).await.unwrap().owner_org, ORG_MALMO);
+    // The accepting colleague is responsible and reads it with its history.
+    let m2 = as_user(&state, "handlaggare2.malmo").await;
+    let c = participants::view(&m2, &done).await.unwrap();
+    assert!(c.can_edit);
+    // Göteborg's read period of the completed one has ended: it lists only the pending one.
+    let w = as_user(&state, "handlaggare").await;
+    let out = lists(&w).await.unwrap().outgoing;
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].status, HandoverStatus::Pending);
+    assert_eq!(
+        participants::view(&w, &done).await.err(),
+        Some(AppError::NotFound)
+    );
+}
+
+#[tokio::test]
+async fn a_possible_duplicate_from_another_municipality_can_start_a_handover_for_those_who_manage_the_case(
+) {
+    let state = setup().await;
+    let (w, _, _) = worker_partner_police(&state).await;
+    let case = shared_case(&w).await;
+    let own = participants::view(&w, &case).await.unwrap();
+    // Malmö registers the same personnummer: a possible duplicate for Göteborg.
+    let m = as_user(&state, "handlaggare.malmo").await;
+    let form = domain::ParticipantForm {
+        first_name: "Samma".into(),
+        last_name: "Person".into(),
+        personnummer: own.personnummer.value().unwrap().clone(),
+        gender: "unknown".into(),
+        municipality: "Malmö".into(),
+        protection: "none".into(),
+        ..Default::default()
+    };
+    let v = participants::ValidParticipant::parse(&form, state.clock().today()).unwrap();
+    participants::register(&m, v, domain::SspfLevel::Individual, "")
+        .await
+        .unwrap();
+    let dups = crate::inbox::duplicates(&w).await.unwrap();
+    let d = dups
+        .iter()
+        .find(|d| d.case_id.as_deref() == Some(case.as_str()))
+        .unwrap();
+    assert!(d.can_hand_over);
+    assert_eq!(d.other_org_id, ORG_MALMO);
+    // A colleague who does not manage the case sees the duplicate but no handover.
+    let other = as_user(&state, "handlaggare2").await;
+    let dups = crate::inbox::duplicates(&other).await.unwrap();
+    let d = dups
+        .iter()
+        .find(|d| d.case_id.as_deref() == Some(case.as_str()))
+        .unwrap();
+    assert!(!d.can_hand_over);
+}

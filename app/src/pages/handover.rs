@@ -1,0 +1,365 @@
+//! Handover of a case to another municipality. `/arenden/:id/overlamna`: the managing team
+//! chooses the receiving unit, the parts to share, a covering note and how long it keeps reading
+//! the case (a plain post that works without JavaScript). `/overlamningar`: the unit's incoming
+//! and outgoing handovers. `/overlamningar/:id`: the frozen summary, with accept and decline for
+//! the receiving unit and withdraw for the sending one.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use crate::api::cases::{get_case, BreakGlass};
+use crate::api::handover::{
+    get_handover, handover_receivers, list_handovers, pending_handover, AcceptHandover,
+    DeclineHandover, OfferHandover, WithdrawHandover,
+};
+use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
+use crate::components::common::{error_for, successes, sv_date, sv_datetime, FieldError};
+use crate::components::forms::{busy, ConfirmButton, Submit};
+use crate::components::ui::{ActionStatus, DataTable, ErrorBox};
+use domain::handover::{
+    HandoverPart, HandoverRow, HandoverStatus, HandoverView, ReceiverOrg, DEFAULT_READ_DAYS,
+    MAX_READ_DAYS,
+};
+use domain::{Capability, CaseView, Me};
+
+/// What the offer page loads besides the case: the receiving units and the case's pending
+/// handover, if one was already offered.
+type OfferData = (Vec<ReceiverOrg>, Option<String>);
+
+#[component]
+pub fn HandoverOfferPage() -> impl IntoView {
+    let case_id = use_case_id();
+    let glass = ServerAction::<BreakGlass>::new();
+    let offer = ServerAction::<OfferHandover>::new();
+    let case = Resource::new(case_id, get_case);
+    let extra = Resource::new(case_id, |id| async move {
+        let receivers = handover_receivers().await?;
+        let pending = pending_handover(id).await?;
+        Ok::<OfferData, domain::AppError>((receivers, pending))
+    });
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = offer.value().get() {
+            navigate(&format!("/overlamningar/{id}"), Default::default());
+        }
+    });
+    case_frame_with(
+        "Överlämna ärendet",
+        case_id,
+        glass,
+        case,
+        move || async move { extra.await },
+        move |c, data| view! { <OfferForm c data offer/> },
+    )
+}
+
+#[component]
+fn OfferForm(c: CaseView, data: OfferData, offer: ServerAction<OfferHandover>) -> impl IntoView {
+    let (receivers, pending) = data;
+    let query = use_query_map();
+    let preselected = query.read_untracked().get("till").unwrap_or_default();
+    let case_id = c.case_id.clone();
+    let can_edit = c.can_edit;
+    let error = Signal::derive(move || offer.value().get().and_then(Result::err));
+    let err = move |field: &'static str| Signal::derive(move || error_for(error.get(), field));
+    let invalid = move |field: &'static str| move || error_for(error.get(), field).map(|_| "true");
+    let described = move |field: &'static str| {
+        move || error_for(error.get(), field).map(|_| format!("err-{field}"))
+    };
+    let body = if !can_edit {
+        view! {
+            <p class="error" role="alert">"Bara ärendets team i den ansvariga verksamheten kan lämna över ärendet."</p>
+        }
+        .into_any()
+    } else if let Some(id) = pending {
+        view! {
+            <p data-testid="handover-pending">
+                "Ärendet har redan en överlämning som väntar på svar. "
+                <a href=format!("/overlamningar/{id}")>"Visa överlämningen"</a>
+            </p>
+        }
+        .into_any()
+    } else if receivers.is_empty() {
+        view! { <p class="empty">"Det finns ingen socialtjänst i någon annan kommun att lämna över till."</p> }
+            .into_any()
+    } else {
+        view! {
+            {move || error.get().filter(|e| e.field().is_none_or(|f| f.is_empty())).map(|e| view! { <ErrorBox error=e/> })}
+            <ActionForm action=offer attr:class="form" attr:data-testid="handover-form" attr:aria-busy=busy(offer)
+                attr:onsubmit="return confirm('Vill du lämna över ärendet med de valda delarna? Mottagaren ser sammanfattningen direkt.')">
+                <input type="hidden" name="case_id" value=case_id/>
+                <fieldset class="form grid">
+                    <legend>"Mottagare"</legend>
+                    <label for="h-to">"Socialtjänst i den nya kommunen"</label>
+                    <select id="h-to" name="form[to_org]" required
+                        aria-invalid=invalid("to_org") aria-describedby=described("to_org")>
+                        <option value="">"Välj socialtjänst…"</option>
+                        {receivers.into_iter().map(|r| {
+                            let selected = r.id == preselected;
+                            view! { <option value=r.id selected=selected>{format!("{} ({})", r.name, r.municipalities.join(", "))}</option> }
+                        }).collect_view()}
+                    </select>
+                    <FieldError id="err-to_org" message=err("to_org")/>
+                </fieldset>
+                <fieldset aria-describedby=described("parts")>
+                    <legend>"Vad ska mottagaren få se? (minst en del)"</legend>
+                    <p class="hint">"Mottagaren ser bara de valda delarna, som de ser ut i dag, tills de godtar överlämningen."</p>
+                    <div class="checks">
+                        {HandoverPart::ALL.into_iter().enumerate().map(|(i, p)| view! {
+                            <label class="check">
+                                <input type="checkbox" name=format!("form[parts][{i}]") value=p.as_str()
+                                    checked=matches!(p, HandoverPart::Person | HandoverPart::Status)/>
+                                {p.label()}
+                            </label>
+                        }).collect_view()}
+                    </div>
+                    <FieldError id="err-parts" message=err("parts")/>
+                </fieldset>
+                <fieldset class="form grid">
+                    <legend>"Följebrev och läsrätt"</legend>
+                    <label for="h-note">"Följebrev till mottagaren (valfritt)"</label>
+                    <textarea id="h-note" name="form[note]" rows="4" maxlength="4000"
+                        aria-invalid=invalid("note") aria-describedby=described("note")></textarea>
+                    <FieldError id="err-note" message=err("note")/>
+                    <label for="h-days">{format!("Hur många dagar ert team får läsa ärendet efter överlämningen (0–{MAX_READ_DAYS})")}</label>
+                    <input id="h-days" name="form[read_days]" type="number" min="0" max=MAX_READ_DAYS.to_string()
+                        value=DEFAULT_READ_DAYS.to_string() inputmode="numeric"
+                        aria-invalid=invalid("read_days") aria-describedby=described("read_days")/>
+                    <FieldError id="err-read_days" message=err("read_days")/>
+                </fieldset>
+                <p class="hint">"När mottagaren godtar blir ärendet deras. Samverkanspartner och polis lämnar ärendeteamet och får inte veta vart ärendet gick."</p>
+                <Submit action=offer class="primary">"Lämna över ärendet"</Submit>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! {
+        <CaseHead c/>
+        <section class="card" aria-labelledby="offer-h">
+            <h2 id="offer-h">"Överlämna ärendet till annan kommun"</h2>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+pub fn HandoversPage() -> impl IntoView {
+    let me = expect_context::<Me>();
+    if !me.role.can(Capability::ManageCase) {
+        return view! {
+            <Title text="Överlämningar"/>
+            <h1>"Överlämningar"</h1>
+            <p class="error" role="alert">"Bara socialtjänstens handläggare och programledare lämnar över och tar emot ärenden."</p>
+        }
+        .into_any();
+    }
+    let lists = Resource::new(|| (), |_| list_handovers());
+    view! {
+        <Title text="Överlämningar"/>
+        <h1>"Överlämningar mellan kommuner"</h1>
+        <p class="lead">"Ärenden som lämnas över till eller från er verksamhet när en person flyttar. Ett ärende lämnas över från ärendets sida."</p>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || Suspend::new(async move {
+                match lists.await {
+                    Ok(l) => view! {
+                        <section class="card" aria-labelledby="in-h">
+                            <h2 id="in-h">"Till er verksamhet"</h2>
+                            <Rows rows=l.incoming incoming=true/>
+                        </section>
+                        <section class="card" aria-labelledby="out-h">
+                            <h2 id="out-h">"Från er verksamhet"</h2>
+                            <Rows rows=l.outgoing incoming=false/>
+                        </section>
+                    }
+                    .into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+#[component]
+fn Rows(rows: Vec<HandoverRow>, incoming: bool) -> impl IntoView {
+    let (testid, empty, other) = if incoming {
+        (
+            "handovers-incoming",
+            "Inga ärenden har lämnats över till er.",
+            "Från",
+        )
+    } else {
+        (
+            "handovers-outgoing",
+            "Ni har inte lämnat över några ärenden.",
+            "Till",
+        )
+    };
+    view! {
+        <DataTable rows caption="Överlämningar, senaste först" testid=testid empty=empty
+            columns=vec![other, "Överlämnad", "Status", "Besvarad"]
+            row=move |r: HandoverRow| {
+                let counterpart = if incoming { r.from_org.clone() } else { r.to_org.clone() };
+                view! {
+                    <tr data-handover=r.id.clone()>
+                        <td><a href=format!("/overlamningar/{}", r.id)>{counterpart}</a></td>
+                        <td class="nowrap">{sv_date(r.created_at)}</td>
+                        <td>{status_tag(r.status)}</td>
+                        <td class="nowrap">{r.decided_at.map(sv_date).unwrap_or_else(|| "–".into())}</td>
+                    </tr>
+                }
+            }/>
+    }
+}
+
+fn status_tag(s: HandoverStatus) -> impl IntoView {
+    let class = match s {
+        HandoverStatus::Pending => "tag warn",
+        HandoverStatus::Accepted => "tag",
+        HandoverStatus::Declined | HandoverStatus::Withdrawn => "tag muted",
+    };
+    view! { <span class=class data-testid="handover-status">{s.label()}</span> }
+}
+
+#[component]
+pub fn HandoverPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let accept = ServerAction::<AcceptHandover>::new();
+    let decline = ServerAction::<DeclineHandover>::new();
+    let withdraw = ServerAction::<WithdrawHandover>::new();
+    let (d, w) = (successes(decline), successes(withdraw));
+    let handover = Resource::new(
+        move || (id(), d.get(), w.get()),
+        |(id, ..)| get_handover(id),
+    );
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(case_id)) = accept.value().get() {
+            navigate(&format!("/arenden/{case_id}"), Default::default());
+        }
+    });
+    let actions = Answers {
+        accept,
+        decline,
+        withdraw,
+    };
+    view! {
+        <Title text="Överlämning"/>
+        <p><a href="/overlamningar">"← Alla överlämningar"</a></p>
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || Suspend::new(async move {
+                match handover.await {
+                    Ok(v) => view! { <Detail v actions/> }.into_any(),
+                    Err(e) => view! { <h1>"Överlämning"</h1><ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Answers {
+    accept: ServerAction<AcceptHandover>,
+    decline: ServerAction<DeclineHandover>,
+    withdraw: ServerAction<WithdrawHandover>,
+}
+
+#[component]
+fn Detail(v: HandoverView, actions: Answers) -> impl IntoView {
+    let heading = if v.incoming {
+        format!("Överlämning från {}", v.from_org)
+    } else {
+        format!("Överlämning till {}", v.to_org)
+    };
+    let case_link = v.case_id.clone().map(|c| {
+        view! { <p><a href=format!("/arenden/{c}") data-testid="handover-case">"Öppna ärendet"</a></p> }
+    });
+    let waiting = (v.incoming && v.status == HandoverStatus::Pending).then(|| view! {
+        <p class="hint">"Ni ser bara den sammanfattning som avsändaren valt. Ärendet blir ert när ni godtar överlämningen."</p>
+    });
+    view! {
+        <h1>{heading}</h1>
+        <section class="card" data-testid="handover-detail">
+            <dl class="facts">
+                <dt>"Status"</dt><dd>{status_tag(v.status)}</dd>
+                <dt>"Från"</dt><dd>{v.from_org.clone()}</dd>
+                <dt>"Till"</dt><dd>{format!("{} ({})", v.to_org, v.to_municipality)}</dd>
+                <dt>"Överlämnad"</dt><dd>{format!("{} av {}", sv_datetime(v.created_at), v.created_by)}</dd>
+                {v.decided_at.map(|t| view! {
+                    <dt>"Besvarad"</dt><dd>{format!("{} av {}", sv_datetime(t), v.decided_by.clone().unwrap_or_default())}</dd>
+                })}
+                <dt>"Avsändarens läsrätt"</dt>
+                <dd>{match v.sender_until {
+                    Some(t) => format!("till {}", sv_date(t)),
+                    None => format!("{} dagar efter att överlämningen godtagits", v.read_days),
+                }}</dd>
+            </dl>
+            {waiting}
+            {case_link}
+        </section>
+        {v.note.clone().map(|n| view! {
+            <section class="card" aria-labelledby="note-h">
+                <h2 id="note-h">"Följebrev"</h2>
+                <p class="prewrap" data-testid="handover-note">{n}</p>
+            </section>
+        })}
+        <section class="card" aria-labelledby="snap-h" data-testid="handover-summary">
+            <h2 id="snap-h">"Överlämnad sammanfattning"</h2>
+            {if v.sections.is_empty() {
+                view! { <p class="empty">"Sammanfattningen finns inte längre (personens uppgifter är gallrade)."</p> }.into_any()
+            } else {
+                v.sections.iter().map(|s| view! {
+                    <h3>{s.part.label()}</h3>
+                    <dl class="facts" data-part=s.part.as_str()>
+                        {s.rows.iter().map(|r| view! { <dt>{r.label.clone()}</dt><dd>{r.value.clone()}</dd> }).collect_view()}
+                    </dl>
+                }).collect_view().into_any()
+            }}
+        </section>
+        {v.decline_reason.clone().map(|d| view! {
+            <section class="card" aria-labelledby="why-h">
+                <h2 id="why-h">"Skäl till att överlämningen avböjdes"</h2>
+                <p class="prewrap">{d}</p>
+            </section>
+        })}
+        {v.can_decide.then(|| view! { <Decide id=v.id.clone() actions/> })}
+        {v.can_withdraw.then(|| view! {
+            <section class="card" aria-labelledby="withdraw-h">
+                <h2 id="withdraw-h">"Återkalla"</h2>
+                <ActionStatus value=move || actions.withdraw.value().get() ok="Överlämningen är återkallad."/>
+                <ConfirmButton action=actions.withdraw fields=vec![("id", v.id.clone())] label="Återkalla överlämningen"
+                    class="danger" confirm="Vill du återkalla överlämningen? Mottagaren ser den inte längre som väntande."/>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn Decide(id: String, actions: Answers) -> impl IntoView {
+    let Answers {
+        accept, decline, ..
+    } = actions;
+    let derr = Signal::derive(move || decline.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="decide-h" data-testid="handover-decide">
+            <h2 id="decide-h">"Svara på överlämningen"</h2>
+            {move || accept.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+            <ActionStatus value=move || decline.value().get() ok="Överlämningen är avböjd."/>
+            <ConfirmButton action=accept fields=vec![("id", id.clone())] label="Acceptera och ta över ärendet" class="primary"
+                confirm="Vill du ta över ärendet? Du blir ansvarig handläggare och ärendet blir er verksamhets."/>
+            <ActionForm action=decline attr:class="form" attr:data-testid="decline-handover" attr:aria-busy=busy(decline)>
+                <input type="hidden" name="id" value=id.clone()/>
+                <label for="hd-reason">"Skäl till att ni avböjer"</label>
+                <textarea id="hd-reason" name="reason" rows="3" maxlength="4000" required
+                    aria-invalid=move || error_for(derr.get(), "reason").map(|_| "true")
+                    aria-describedby=move || error_for(derr.get(), "reason").map(|_| "err-hd-reason")></textarea>
+                <FieldError id="err-hd-reason" message=Signal::derive(move || error_for(derr.get(), "reason"))/>
+                {move || derr.get().filter(|e| e.field() != Some("reason")).map(|e| view! { <ErrorBox error=e/> })}
+                <Submit action=decline>"Avböj med skäl"</Submit>
+            </ActionForm>
+        </section>
+    }
+}
