@@ -5,6 +5,30 @@ use leptos::prelude::*;
 
 use domain::AppError;
 
+/// A page's content from `resource`: "Laddar…" while it is on its way, `render` once it has
+/// come, or the error under the page's `heading`.
+#[component]
+pub fn Loaded<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    heading: &'static str,
+    render: fn(T) -> V,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Ok(v) => render(v).into_any(),
+                    Err(e) => view! { <h1>{heading}</h1><ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
 /// An error message announced to screen readers.
 #[component]
 pub fn ErrorBox(error: AppError) -> impl IntoView {

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::council::get_minutes;
 use crate::components::common::{meeting_status, print_page};
-use crate::components::ui::ErrorBox;
+use crate::components::ui::Loaded;
 use domain::council::{MinutesItem, MinutesView};
 
 #[component]
@@ -19,14 +19,7 @@ pub fn MinutesPage() -> impl IntoView {
     let minutes = Resource::new(id, get_minutes);
     view! {
         <Title text="Samverkansråd – protokoll"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || Suspend::new(async move {
-                match minutes.await {
-                    Ok(v) => view! { <Minutes v/> }.into_any(),
-                    Err(e) => view! { <h1>"Protokoll"</h1><ErrorBox error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=minutes heading="Protokoll" render=|v| view! { <Minutes v/> }/>
     }
 }
 

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::situation::load_print;
 use crate::components::common::{print_page, sv_date};
 use crate::components::situation::{status_tag, Comparison, PictureBody};
-use crate::components::ui::ErrorBox;
+use crate::components::ui::Loaded;
 use domain::situation::{PicturePrint, PictureStatus};
 
 #[component]
@@ -19,14 +19,7 @@ pub fn SituationPrintPage() -> impl IntoView {
     let data = Resource::new(id, load_print);
     view! {
         <Title text="Lägesbild – utskrift"/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(p) => view! { <Printed p/> }.into_any(),
-                    Err(e) => view! { <h1>"Lägesbild"</h1><ErrorBox error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=data heading="Lägesbild" render=|p| view! { <Printed p/> }/>
     }
 }
 
