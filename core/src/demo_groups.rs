@@ -92,6 +92,24 @@ pub(crate) async fn load(state: &AppState) -> Result<(), AppError> {
     let father = GuardianInput::parse("Omar Demoberg", "father", true, "070-174 06 91", "", "")?;
     casework::add_guardian(&w2, &with_consent, father).await?;
     group::link_case(&w2, DEMO_GROUP, &with_consent, &day(20), "").await?;
+    let goal = casework::add_goal(
+        &w2,
+        &with_consent,
+        domain::casework::LifeDomain::Family,
+        "Familjen stöttar Elias att hålla sig borta från gruppen",
+        "",
+    )
+    .await?;
+    casework::add_guardian_action(
+        &w2,
+        &with_consent,
+        &goal,
+        "Föräldrasamtal varannan vecka",
+        super::demo::ORG_GBG,
+        "Handläggaren",
+        &(today + Duration::days(14)).to_string(),
+    )
+    .await?;
 
     let v = participants::ValidParticipant::parse(&young("Liam", "Exempelsson", 16, today), today)?;
     let without = participants::register(&w2, v, SspfLevel::Individual, "Fritidsgården").await?;

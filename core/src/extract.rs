@@ -191,6 +191,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("due", "Klart senast"),
             ("status", "Status"),
             ("comment", "Kommentar"),
+            ("with_guardians", "Arbete med föräldrar/vårdnadshavare"),
             ("created_at", "Skapad"),
             ("created_by", "Skapad av"),
             ("version", "Version"),

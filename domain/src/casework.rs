@@ -183,6 +183,9 @@ pub struct ActionDto {
     pub version: i64,
     /// The reader may change this action (owning team, or the owner organisation's partner).
     pub can_update: bool,
+    /// Work with the young person's parents or guardians ("Arbete med föräldrar/vårdnadshavare").
+    #[serde(default)]
+    pub with_guardians: bool,
 }
 
 crate::redact::redacted_debug!(ActionDto {
@@ -196,7 +199,8 @@ crate::redact::redacted_debug!(ActionDto {
     status,
     comment,
     version,
-    can_update
+    can_update,
+    with_guardians
 });
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]

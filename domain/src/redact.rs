@@ -144,6 +144,7 @@ mod tests {
             comment: shown(),
             version: 42,
             can_update: true,
+            with_guardians: true,
         };
         holds_no_value("ActionDto", format!("{action:?}"));
         let goal = GoalDto {

@@ -50,19 +50,35 @@ pub async fn add_action(
     owner_org: String,
     #[server(default)] responsible: String,
     #[server(default)] due: String,
+    #[server(default)] with_guardians: String,
 ) -> Result<String, AppError> {
     super::reply(
         async {
-            casework::add_action(
-                &require_user().await?,
-                &case_id,
-                &goal_id,
-                &title,
-                &owner_org,
-                &responsible,
-                &due,
-            )
-            .await
+            let a = require_user().await?;
+            // A checkbox sends its value only when ticked.
+            if with_guardians == "on" {
+                casework::add_guardian_action(
+                    &a,
+                    &case_id,
+                    &goal_id,
+                    &title,
+                    &owner_org,
+                    &responsible,
+                    &due,
+                )
+                .await
+            } else {
+                casework::add_action(
+                    &a,
+                    &case_id,
+                    &goal_id,
+                    &title,
+                    &owner_org,
+                    &responsible,
+                    &due,
+                )
+                .await
+            }
         }
         .await,
     )

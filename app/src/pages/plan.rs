@@ -230,7 +230,8 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
     let current = a.comment.value().cloned().unwrap_or_default();
     view! {
         <li class="plan-action" data-testid="action">
-            <p class="action-title"><strong>{shown(&a.title)}</strong>" "<span class="tag status" data-testid="action-status">{a.status.label()}</span></p>
+            <p class="action-title"><strong>{shown(&a.title)}</strong>" "<span class="tag status" data-testid="action-status">{a.status.label()}</span>
+                {a.with_guardians.then(|| view! { " "<span class="tag" data-testid="action-with-guardians">"Arbete med föräldrar/vårdnadshavare"</span> })}</p>
             <dl class="facts compact">
                 <dt>"Ansvarig organisation"</dt><dd>{a.owner_org.clone()}</dd>
                 <dt>"Ansvarig"</dt><dd>{if a.responsible.is_empty() { "–".to_string() } else { a.responsible.clone() }}</dd>
@@ -333,6 +334,10 @@ fn AddActionForm(
                 </select>
                 <label for="a-resp">"Ansvarig person eller funktion"</label>
                 <input id="a-resp" name="responsible" maxlength="200" autocomplete="off"/>
+                <div class="check">
+                    <input id="a-guardians" name="with_guardians" type="checkbox" value="on"/>
+                    <label for="a-guardians">"Arbete med föräldrar/vårdnadshavare"</label>
+                </div>
                 <label for="a-due">"Klart senast"</label>
                 <input id="a-due" name="due" type="date" on:input=move |ev| d_a_due.run(&ev)
                     aria-invalid=d_a_due.invalid() aria-describedby=d_a_due.described("a-due-err")/>

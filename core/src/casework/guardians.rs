@@ -384,6 +384,55 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn work_with_parents_is_a_plan_action_marked_as_such() {
+        let state = setup().await;
+        let w = as_user(&state, "handlaggare").await;
+        let case = shared_case(&w).await;
+        let goal = crate::casework::add_goal(
+            &w,
+            &case,
+            domain::casework::LifeDomain::Family,
+            "Stärka föräldrarnas stöd",
+            "",
+        )
+        .await
+        .unwrap();
+        let with = crate::casework::add_guardian_action(
+            &w,
+            &case,
+            &goal,
+            "Föräldrasamtal varannan vecka",
+            crate::demo::ORG_GBG,
+            "",
+            "",
+        )
+        .await
+        .unwrap();
+        let plain = crate::casework::add_action(
+            &w,
+            &case,
+            &goal,
+            "Träffa skolan",
+            crate::demo::ORG_GBG,
+            "",
+            "",
+        )
+        .await
+        .unwrap();
+        let p = crate::casework::plan(&w, &case).await.unwrap();
+        let marked = |id: &str| {
+            p.goals
+                .iter()
+                .flat_map(|g| &g.actions)
+                .find(|x| x.id == id)
+                .unwrap()
+                .with_guardians
+        };
+        assert!(marked(&with));
+        assert!(!marked(&plain));
+    }
+
+    #[tokio::test]
     async fn only_the_owning_team_writes_guardians_and_outsiders_leave_one_entry() {
         let state = setup().await;
         let (w, partner, police) = worker_partner_police(&state).await;

@@ -35,7 +35,7 @@ pub use guardians::{add_guardian, guardians, record_consent, remove_guardian, up
 pub use journal::{add_contact, add_note, edit_note, notes, NOTE_EDIT_WINDOW_MINUTES};
 pub use living::{add_housing, add_occupation, living};
 pub use measures::{end_measure, update_measure, MeasureEdit};
-pub use plan::{add_action, add_goal, add_review, plan, update_action};
+pub use plan::{add_action, add_goal, add_guardian_action, add_review, plan, update_action};
 pub use rating::{add_rating, ratings};
 pub use safety::{add_assessment, add_measure, safety};
 pub(crate) use summary::{overview_summary, threat_summary};

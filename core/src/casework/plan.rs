@@ -49,6 +49,44 @@ pub async fn add_action(
     responsible: &str,
     due: &str,
 ) -> Result<String, AppError> {
+    insert_action(
+        a,
+        case_id,
+        goal_id,
+        (title, owner_org, responsible, due),
+        false,
+    )
+    .await
+}
+
+/// Adds an action that is work with the young person's parents or guardians: the plan marks it
+/// "Arbete med föräldrar/vårdnadshavare".
+pub async fn add_guardian_action(
+    a: &Authed,
+    case_id: &str,
+    goal_id: &str,
+    title: &str,
+    owner_org: &str,
+    responsible: &str,
+    due: &str,
+) -> Result<String, AppError> {
+    insert_action(
+        a,
+        case_id,
+        goal_id,
+        (title, owner_org, responsible, due),
+        true,
+    )
+    .await
+}
+
+async fn insert_action(
+    a: &Authed,
+    case_id: &str,
+    goal_id: &str,
+    (title, owner_org, responsible, due): (&str, &str, &str, &str),
+    with_guardians: bool,
+) -> Result<String, AppError> {
     check_id(goal_id)?;
     check_id(owner_org)
         .map_err(|_| AppError::invalid("owner_org", "Välj ansvarig organisation."))?;
@@ -65,14 +103,21 @@ pub async fn add_action(
         .seal("responsible", &responsible)?
         .var("goal", goal_id)
         .var("owner", owner_org)
-        .var("due", due.map(midnight));
+        .var("due", due.map(midnight))
+        .var("with_guardians", with_guardians.then_some(true));
     let body = "
         IF (SELECT VALUE case FROM type::record('goal', $goal))[0] != $cid { THROW 'invalid:goal_id:Målet finns inte i det här ärendet.' };
         IF !record::exists(type::record('org', $owner)) { THROW 'invalid:owner_org:Organisationen finns inte.' };
         CREATE type::record('action', $id) CONTENT { case: $cid, participant: $pid, goal: $goal, title: $title,
             owner_org: $owner, responsible: $responsible, due: IF $due = NONE THEN NONE ELSE <datetime>$due END,
-            status: 'planned', comment: NONE, version: 1, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    c.commit(w, body, &format!("Ny åtgärd: {title}")).await
+            status: 'planned', comment: NONE, version: 1, created_at: <datetime>$now, created_by: $user,
+            with_guardians: $with_guardians } RETURN NONE;";
+    let event = if with_guardians {
+        format!("Ny åtgärd (arbete med föräldrar/vårdnadshavare): {title}")
+    } else {
+        format!("Ny åtgärd: {title}")
+    };
+    c.commit(w, body, &event).await
 }
 
 #[derive(Deserialize)]
@@ -87,6 +132,7 @@ struct ActionRec {
     status: String,
     comment: Option<String>,
     version: i64,
+    with_guardians: Option<bool>,
 }
 
 fn may_update_action(c: &Case<'_>, a: &Authed, owner_org: &str) -> bool {
@@ -256,6 +302,7 @@ pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
                 comment: r.shown("action", &x.id, "comment", x.comment.as_deref())?,
                 version: x.version,
                 can_update: may_update_action(&c, a, &x.owner_org),
+                with_guardians: x.with_guardians.unwrap_or(false),
             });
         }
         if !own_team && acts.is_empty() {
