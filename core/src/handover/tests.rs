@@ -6,9 +6,27 @@ use crate::casework::{self, fixtures::audit_seqs, TimelineFilter};
 use crate::demo::{ORG_MALMO, ORG_PASSUS};
 use crate::gate::case_by_id;
 use crate::participants;
-use crate::testing::{as_user, setup, shared_case, worker_partner_police};
+use crate::testing::{as_user, setup, worker_partner_police};
 use crate::AppState;
 use domain::handover::HandoverInput;
+
+/// An open case of `w`'s with Passus and the police on the team. The unit's list also holds
+/// colleagues' cases `w` may not open; those are passed over.
+async fn shared_case(w: &crate::auth::Authed) -> String {
+    for r in participants::list(w, participants::ListFilter::default())
+        .await
+        .unwrap()
+    {
+        let Ok(v) = participants::view(w, &r.case_id).await else {
+            continue;
+        };
+        let parts: Vec<&str> = v.team.iter().map(|m| m.part.as_str()).collect();
+        if parts.contains(&"mentor") && parts.contains(&"police_contact") && !v.status.is_closed() {
+            return r.case_id;
+        }
+    }
+    panic!("demo data has a case shared with Passus and the police");
+}
 
 fn input(parts: &[&str]) -> HandoverInput {
     HandoverInput {
