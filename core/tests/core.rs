@@ -446,7 +446,8 @@ async fn rotating_the_key_file_while_reads_go_on_fails_no_read() {
         assert!(reads >= 4, "{reads}");
     }
     assert_eq!(version, 2);
-    // Every data key: the demo people with cases and those known only from a referral.
+    // Every data key: the demo people with cases, those known only from a referral, and the
+    // SSPF groups' own keys.
     assert!(rewrapped >= demo::DEMO_PARTICIPANTS, "{rewrapped}");
 
     let (versions, current, per_version) = ops::key_status(&state).await.unwrap();
@@ -459,5 +460,11 @@ async fn rotating_the_key_file_while_reads_go_on_fails_no_read() {
         participants::view(&stale_cw, case_id).await.unwrap();
     }
     assert_eq!(ops::key_status(&stale).await.unwrap().1, 2);
+    // The demo group's own key was rewrapped with the rest: its label still opens, also on the
+    // instance that started with the old key file.
+    let g = utvag_core::group::view(&stale_cw, utvag_core::demo_groups::DEMO_GROUP)
+        .await
+        .unwrap();
+    assert_eq!(g.group.name, utvag_core::demo_groups::DEMO_GROUP_NAME);
     assert!(audit::verify(&state).await.unwrap().ok());
 }
