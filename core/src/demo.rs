@@ -8,89 +8,13 @@ use super::area;
 use super::audit::Who;
 use super::identity::{insert_org, insert_user_hashed, NewUserInput, OrgInput};
 use super::state::AppState;
-use domain::{AppError, AreaInput, AreaKind, DisplayName, NewPassword, OrgKind, Role, Username};
+use domain::{AppError, AreaInput, DisplayName, NewPassword, Username};
 
 pub use super::config::{demo_password, DEFAULT_DEMO_PASSWORD};
-
-pub const ORG_GBG: &str = "gbg_soc";
-pub const ORG_POLICE: &str = "polis_vast";
-pub const ORG_PASSUS: &str = "passus_gbg";
-pub const ORG_MALMO: &str = "malmo_soc";
-pub const ORG_SCHOOL: &str = "gbg_skola";
-pub const ORG_LEISURE: &str = "gbg_fritid";
-
-/// (id, name, kind, municipalities)
-pub const DEMO_ORGS: &[(&str, &str, OrgKind, &[&str])] = &[
-    (
-        ORG_GBG,
-        "Socialtjänsten Göteborg — avhopparverksamheten",
-        OrgKind::SocialServices,
-        &["Göteborg"],
-    ),
-    (
-        ORG_POLICE,
-        "Polisen Region Väst",
-        OrgKind::Police,
-        &["Göteborg", "Borås", "Trollhättan"],
-    ),
-    (ORG_PASSUS, "Passus Göteborg", OrgKind::Ngo, &["Göteborg"]),
-    (
-        ORG_MALMO,
-        "Socialtjänsten Malmö",
-        OrgKind::SocialServices,
-        &["Malmö"],
-    ),
-    (
-        ORG_SCHOOL,
-        "Grundskoleförvaltningen Göteborg",
-        OrgKind::School,
-        &["Göteborg"],
-    ),
-    (
-        ORG_LEISURE,
-        "Kultur och fritid Göteborg",
-        OrgKind::Leisure,
-        &["Göteborg"],
-    ),
-];
-
-/// (id, municipality, name, kind)
-pub const DEMO_AREAS: &[(&str, &str, &str, AreaKind)] = &[
-    ("angered", "Göteborg", "Angered", AreaKind::District),
-    (
-        "hisingen_skola",
-        "Göteborg",
-        "Norra Hisingens skolområde",
-        AreaKind::SchoolArea,
-    ),
-    ("rosengard", "Malmö", "Rosengård", AreaKind::District),
-];
-
-/// (username, display name, org, role)
-pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
-    ("handlaggare", "Sara Lindqvist", ORG_GBG, Role::CaseWorker),
-    (
-        "handlaggare.malmo",
-        "Jonas Bergström",
-        ORG_MALMO,
-        Role::CaseWorker,
-    ),
-    ("programledare", "Maria Ekholm", ORG_GBG, Role::ProgramLead),
-    // The colleagues who worked the three years of demo history (demo_history.rs).
-    ("handlaggare2", "Henrik Sjöblom", ORG_GBG, Role::CaseWorker),
-    (
-        "handlaggare2.malmo",
-        "Amra Kovač",
-        ORG_MALMO,
-        Role::CaseWorker,
-    ),
-    ("passus", "Ahmed Yusuf", ORG_PASSUS, Role::Partner),
-    ("polis", "Karin Holm", ORG_POLICE, Role::Police),
-    ("skola", "Elin Norberg", ORG_SCHOOL, Role::Contributor),
-    ("fritid", "Tove Wahlgren", ORG_LEISURE, Role::Contributor),
-    ("granskare", "Per Sandberg", ORG_GBG, Role::Auditor),
-    ("admin", "Lena Admin", ORG_GBG, Role::Admin),
-];
+pub use super::demo_cast::{
+    demo_people, DemoPerson, DEMO_AREAS, DEMO_ORGS, DEMO_PARTICIPANTS, DEMO_USERS, ORG_GBG,
+    ORG_LEISURE, ORG_MALMO, ORG_PASSUS, ORG_POLICE, ORG_SCHOOL,
+};
 
 /// Whether the database has no organisations yet.
 pub async fn is_empty(state: &AppState) -> Result<bool, AppError> {
@@ -239,115 +163,6 @@ pub fn sign_in_table() -> String {
 
 // ---- participants and cases ----
 
-const FIRST_F: &[&str] = &[
-    "Amira", "Elin", "Fatima", "Hanna", "Ida", "Jasmin", "Leyla", "Moa", "Nora", "Tindra",
-    "Yasmin", "Wilma",
-];
-const FIRST_M: &[&str] = &[
-    "Adam", "Ali", "Anton", "Dante", "Elias", "Hugo", "Ibrahim", "Kevin", "Liam", "Milo", "Noah",
-    "Omar", "Rami", "Theo", "Viktor", "Yusuf",
-];
-const LAST: &[&str] = &[
-    "Abdi",
-    "Alvarsson",
-    "Bergkvist",
-    "Dahlgren",
-    "Ekström",
-    "Haddad",
-    "Hussein",
-    "Jovanović",
-    "Kaya",
-    "Lundgren",
-    "Mahmoud",
-    "Nordin",
-    "Osman",
-    "Petrović",
-    "Rahimi",
-    "Sjöberg",
-    "Strand",
-    "Tahir",
-    "Wallin",
-    "Öberg",
-];
-const STREETS: &[&str] = &[
-    "Framtidsgatan",
-    "Ljusvägen",
-    "Nyckelgränd",
-    "Ankarplatsen",
-    "Vändpunkten",
-    "Stillagatan",
-];
-
-/// One fictional participant of the demo data (also used by tests that look for leaks).
-#[derive(Debug, Clone)]
-pub struct DemoPerson {
-    pub first_name: String,
-    pub last_name: String,
-    pub personnummer: String,
-    pub phone: String,
-    pub email: String,
-    pub address: String,
-    pub gbg: bool,
-    pub female: bool,
-    pub protection: domain::Protection,
-    pub status: domain::CaseStatus,
-}
-
-/// Number of demo participants.
-pub const DEMO_PARTICIPANTS: usize = 40;
-
-/// The demo people, generated deterministically. Phone numbers are from the series the Swedish
-/// telecoms regulator (PTS) reserves for fiction (070-174 06 00 – 99); personnummer use birth
-/// numbers 980–999 and are only ever given to fictional people.
-pub fn demo_people() -> Vec<DemoPerson> {
-    use domain::{CaseStatus as S, Protection as P};
-    let statuses = [
-        S::Active,
-        S::Active,
-        S::Assessment,
-        S::Referred,
-        S::Active,
-        S::Paused,
-        S::Completed,
-        S::EndedEarly,
-        S::Active,
-        S::Moved,
-    ];
-    (0..DEMO_PARTICIPANTS)
-        .map(|i| {
-            let female = i % 3 == 1;
-            let first = if female {
-                FIRST_F[i % FIRST_F.len()]
-            } else {
-                FIRST_M[i % FIRST_M.len()]
-            };
-            let last = LAST[(i * 7 + 3) % LAST.len()];
-            let pnr = domain::person::fictional_personnummer(i as u64 + 1);
-            let protection = if i % 5 == 0 {
-                P::SkyddadFolkbokforing
-            } else if i % 7 == 0 {
-                P::Sekretessmarkering
-            } else if i % 13 == 0 {
-                P::FingeradePersonuppgifter
-            } else {
-                P::None
-            };
-            DemoPerson {
-                first_name: first.to_string(),
-                last_name: last.to_string(),
-                personnummer: pnr.as_str().to_string(),
-                phone: format!("070-174 06 {:02}", i),
-                email: format!("{}.{}{}@exempel.se", first.to_lowercase(), i, "x"),
-                address: format!("{} {}", STREETS[i % STREETS.len()], 3 + i * 2),
-                gbg: i % 4 != 3,
-                female,
-                protection,
-                status: statuses[i % statuses.len()],
-            }
-        })
-        .collect()
-}
-
 async fn sign_in_as(state: &AppState, username: &str) -> Result<super::auth::Authed, AppError> {
     // The loader writes the history as the demo staff; a sign-in per write would spend their
     // one-time codes (the history is written "in the past", where the codes are long used).
@@ -399,7 +214,7 @@ pub async fn load_cases(state: &AppState) -> Result<(), AppError> {
         if p.gbg && i % 3 == 0 {
             participants::add_member(who, &case_id, "passus", "mentor").await?;
             let n = consent::NewConsent::parse(
-                super::demo::ORG_PASSUS,
+                super::demo_cast::ORG_PASSUS,
                 &[C::Contacts, C::Plan, C::Occupation, C::Housing].map(|c| c.as_str().to_string()),
                 "samtycke",
                 "",
@@ -415,7 +230,7 @@ pub async fn load_cases(state: &AppState) -> Result<(), AppError> {
         if p.gbg && i % 4 == 0 {
             participants::add_member(who, &case_id, "polis", "police_contact").await?;
             let n = consent::NewConsent::parse(
-                super::demo::ORG_POLICE,
+                super::demo_cast::ORG_POLICE,
                 &[C::Safety, C::Identity, C::Justice].map(|c| c.as_str().to_string()),
                 "lag",
                 "OSL 10 kap. 18 b §",

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::auth::{acting_as, Authed};
 use super::council;
-use super::demo::{ORG_GBG, ORG_LEISURE, ORG_PASSUS, ORG_POLICE, ORG_SCHOOL};
+use super::demo_cast::{ORG_GBG, ORG_LEISURE, ORG_PASSUS, ORG_POLICE, ORG_SCHOOL};
 use super::state::AppState;
 use domain::council::{DecisionInput, InterventionInput, InterventionKind, ItemKind, MeetingInput};
 use domain::{AppError, SspfLevel};
@@ -145,56 +145,4 @@ async fn referral_with(chair: &Authed, status: &str) -> Result<Option<String>, A
         .run()
         .await?
         .first(0)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::Value as Json;
-
-    use crate::config::CoreSettings;
-    use crate::state::AppState;
-
-    #[tokio::test]
-    async fn the_demo_has_two_held_meetings_with_decided_actions_and_a_planned_one_with_an_agenda()
-    {
-        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
-        crate::demo::load(&state).await.unwrap();
-        let mut r = state
-            .db()
-            .q("SELECT status, date FROM council_meeting ORDER BY date;
-                SELECT meeting, status, case, interventions FROM council_item;")
-            .run()
-            .await
-            .unwrap();
-        let meetings: Vec<Json> = r.all(0).unwrap();
-        let statuses: Vec<&str> = meetings
-            .iter()
-            .map(|m| m["status"].as_str().unwrap())
-            .collect();
-        assert_eq!(statuses, ["held", "held", "planned"]);
-        let items: Vec<Json> = r.all(1).unwrap();
-        let decided: Vec<&Json> = items.iter().filter(|i| i["status"] == "decided").collect();
-        assert!(decided.len() >= 3, "{items:?}");
-        assert_eq!(items.iter().filter(|i| i["status"] == "open").count(), 1);
-        // Every decided intervention is a plan action on the item's case, owned by its provider.
-        for i in decided {
-            let case = i["case"].as_str().unwrap();
-            let owners: Vec<String> = state
-                .db()
-                .q("SELECT VALUE owner_org FROM action WHERE case = $c")
-                .bind("c", case)
-                .run()
-                .await
-                .unwrap()
-                .all(0)
-                .unwrap();
-            for iv in i["interventions"].as_array().unwrap() {
-                let org = iv["org"].as_str().unwrap();
-                assert!(
-                    owners.iter().any(|o| o == org),
-                    "{org} not among {owners:?}"
-                );
-            }
-        }
-    }
 }

@@ -15,73 +15,17 @@ use serde_json::{json, Value as Json};
 
 use super::audit::{self, Entry, Who};
 use super::db::new_id;
-use super::demo::{ORG_GBG, ORG_MALMO};
+use super::demo_cast::{ORG_GBG, ORG_MALMO};
 use super::state::AppState;
 use super::vault;
-use domain::casework::{LifeDomain, MeasureKind};
-use domain::rating::{Occasion, Rater};
+use domain::casework::MeasureKind;
 use domain::{AppError, CaseStatus, Gender, SspfLevel};
 
 /// How many people the demo history holds.
 pub const PEOPLE: usize = 300;
 const SEED: u64 = 0x5574_7661_6700_2026;
 
-/// A spell of housing or occupation: (kind, from, to).
-pub type Spell = (&'static str, DateTime<Utc>, Option<DateTime<Utc>>);
-
-/// One generated person and everything that happened in their case. Dates are instants (UTC).
-#[derive(Debug, Clone)]
-pub struct HistoryCase {
-    pub first_name: String,
-    pub last_name: String,
-    pub gender: Gender,
-    pub birth_year: i32,
-    pub municipality: &'static str,
-    pub owner_org: &'static str,
-    pub sspf: SspfLevel,
-    pub opened: DateTime<Utc>,
-    /// Every status change after `referred` at `opened`, in order.
-    pub transitions: Vec<(CaseStatus, DateTime<Utc>)>,
-    /// (kind, from, to) — `own_lease`/`second_hand` count as stable housing.
-    pub housing: Vec<Spell>,
-    /// (kind, from, to).
-    pub occupation: Vec<Spell>,
-    /// (kind, start, end).
-    pub measures: Vec<(MeasureKind, DateTime<Utc>, Option<DateTime<Utc>>)>,
-    /// (level, date, next review).
-    pub assessments: Vec<(&'static str, DateTime<Utc>, DateTime<Utc>)>,
-    pub next_review: Option<DateTime<Utc>>,
-    pub contacts: Vec<DateTime<Utc>>,
-    /// Outcome rating sets, in date order (see `demo_ratings::history_ratings`).
-    pub ratings: Vec<HistoryRating>,
-    /// Enrolment in the demo ESF+ project: (entry, exit), at midnight UTC of the day.
-    pub enrolment: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
-}
-
-/// One generated rating set: when, on what occasion, by whom, and the rated domains' scores.
-#[derive(Debug, Clone)]
-pub struct HistoryRating {
-    pub date: DateTime<Utc>,
-    pub occasion: Occasion,
-    pub rater: Rater,
-    pub scores: Vec<(LifeDomain, u8)>,
-}
-
-impl HistoryCase {
-    pub fn status(&self) -> CaseStatus {
-        self.transitions
-            .last()
-            .map(|t| t.0)
-            .unwrap_or(CaseStatus::Referred)
-    }
-
-    pub fn closed_at(&self) -> Option<DateTime<Utc>> {
-        self.transitions
-            .last()
-            .filter(|t| t.0.is_closed())
-            .map(|t| t.1)
-    }
-}
+pub use super::demo_cast::{HistoryCase, HistoryRating, Spell};
 
 const FIRST_F: &[&str] = &[
     "Amira", "Elin", "Hanna", "Leyla", "Maja", "Nora", "Sofia", "Yasmin", "Ida", "Selma",

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::demo_history::{HistoryCase, HistoryRating};
+use super::demo_cast::{HistoryCase, HistoryRating};
 use super::state::AppState;
 use domain::casework::LifeDomain;
 use domain::project::{ProjectDto, ProjectInput};

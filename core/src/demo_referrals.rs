@@ -4,7 +4,7 @@
 //! core, as the demo users would, over the last weeks.
 
 use super::auth::Authed;
-use super::demo::{demo_people, ORG_MALMO};
+use super::demo_cast::{demo_people, ORG_MALMO};
 use super::referral::{self, AcceptDecision};
 use super::state::AppState;
 use domain::person::fictional_personnummer;

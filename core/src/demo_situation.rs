@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use serde_json::json;
 
 use super::audit::{self, Entry, Who};
-use super::demo::{ORG_GBG, ORG_LEISURE, ORG_PASSUS, ORG_POLICE, ORG_SCHOOL};
+use super::demo_cast::{ORG_GBG, ORG_LEISURE, ORG_PASSUS, ORG_POLICE, ORG_SCHOOL};
 use super::situation::picture_id;
 use super::state::AppState;
 use domain::situation::Period;
@@ -206,7 +206,7 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::demo_people;
+    use crate::demo_cast::demo_people;
     use crate::situation::guard::{names_in, names_of, pattern};
 
     #[test]
@@ -233,25 +233,5 @@ mod tests {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod load_tests {
-    #[tokio::test]
-    async fn the_demo_pictures_load_on_the_demo_identities() {
-        let state = crate::AppState::init(crate::config::CoreSettings::for_tests())
-            .await
-            .unwrap();
-        crate::demo::load_identities(&state).await.unwrap();
-        super::load(&state).await.unwrap();
-        let v = state
-            .db()
-            .q("SELECT count() AS n FROM situation_picture GROUP ALL")
-            .run()
-            .await
-            .unwrap()
-            .value(0);
-        assert_eq!(v[0]["n"].as_u64(), Some(6));
     }
 }

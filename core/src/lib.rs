@@ -22,6 +22,8 @@ pub(crate) mod db;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo;
 #[cfg(any(test, feature = "fixtures"))]
+pub mod demo_cast;
+#[cfg(any(test, feature = "fixtures"))]
 mod demo_council;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo_groups;

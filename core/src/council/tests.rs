@@ -396,3 +396,45 @@ async fn a_non_member_gets_not_found_after_one_deny_entry_as_for_an_unknown_meet
         .any(|r| r.id == m && !r.chaired));
     assert!(list(&malmo).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_demo_has_two_held_meetings_with_decided_actions_and_a_planned_one_with_an_agenda() {
+    let state = crate::testing::setup().await;
+    let mut r = state
+        .db()
+        .q("SELECT status, date FROM council_meeting ORDER BY date;
+            SELECT meeting, status, case, interventions FROM council_item;")
+        .run()
+        .await
+        .unwrap();
+    let meetings: Vec<Json> = r.all(0).unwrap();
+    let statuses: Vec<&str> = meetings
+        .iter()
+        .map(|m| m["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["held", "held", "planned"]);
+    let items: Vec<Json> = r.all(1).unwrap();
+    let decided: Vec<&Json> = items.iter().filter(|i| i["status"] == "decided").collect();
+    assert!(decided.len() >= 3, "{items:?}");
+    assert_eq!(items.iter().filter(|i| i["status"] == "open").count(), 1);
+    // Every decided intervention is a plan action on the item's case, owned by its provider.
+    for i in decided {
+        let case = i["case"].as_str().unwrap();
+        let owners: Vec<String> = state
+            .db()
+            .q("SELECT VALUE owner_org FROM action WHERE case = $c")
+            .bind("c", case)
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        for iv in i["interventions"].as_array().unwrap() {
+            let org = iv["org"].as_str().unwrap();
+            assert!(
+                owners.iter().any(|o| o == org),
+                "{org} not among {owners:?}"
+            );
+        }
+    }
+}

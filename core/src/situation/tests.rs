@@ -375,3 +375,20 @@ async fn a_school_user_sees_no_case_content() {
     }
     assert!(!shown.contains(&case));
 }
+
+#[tokio::test]
+async fn the_demo_pictures_load_on_the_demo_identities() {
+    let state = crate::AppState::init(crate::config::CoreSettings::for_tests())
+        .await
+        .unwrap();
+    crate::demo::load_identities(&state).await.unwrap();
+    crate::demo_situation::load(&state).await.unwrap();
+    let v = state
+        .db()
+        .q("SELECT count() AS n FROM situation_picture GROUP ALL")
+        .run()
+        .await
+        .unwrap()
+        .value(0);
+    assert_eq!(v[0]["n"].as_u64(), Some(6));
+}
