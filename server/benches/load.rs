@@ -7,7 +7,9 @@
 //!    query on an unencrypted copy;
 //! 4. the case overview rendered by the real server (SSR over HTTP on loopback) with a large
 //!    population in the store, under concurrent load;
-//! 5. the outcomes dashboard and the funder CSV over the same store (absolute: goal p50 <= 150 ms).
+//! 5. the outcomes dashboard and the funder CSV over the same store (absolute: goal p50 <= 150 ms);
+//! 6. what a refusal's timing tells an outsider: a case id that does not exist against a case the
+//!    asker has no relation to (goal: the same time, ratio within noise of 1.0).
 //!
 //! Sizes: `UTVAG_BENCH_PEOPLE` (default 10 000) and `UTVAG_BENCH_EVENTS` (default 1 000 000)
 //! for parts 4 and 5. Run: `make bench`.
@@ -57,10 +59,16 @@ async fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
-    // `UTVAG_BENCH_ONLY=outcomes` runs the large store's parts (4 and 5) alone.
-    let only_large = std::env::var("UTVAG_BENCH_ONLY").as_deref() == Ok("outcomes");
-    if !only_large {
+    // `UTVAG_BENCH_ONLY=outcomes` runs the large store's parts (4 and 5) alone;
+    // `UTVAG_BENCH_ONLY=refusals` part 6 alone.
+    let only = std::env::var("UTVAG_BENCH_ONLY").unwrap_or_default();
+    if only == "refusals" {
+        refusals().await;
+        return;
+    }
+    if only != "outcomes" {
         small_store_parts().await;
+        refusals().await;
     }
 
     // 4. Case overview SSR with a large store, under concurrent load.
@@ -274,4 +282,35 @@ async fn small_store_parts() {
     println!("   raw      {raw}");
     println!("   ratio    {:.2}x (goal <= 1.5x)\n", ratio(&core, &raw));
     drop(state);
+}
+
+/// Part 6: an outsider asking for a case, an id nobody has against another unit's existing
+/// case. Both are answered `NotFound` after one `deny` entry; if the unknown id were answered faster,
+/// the time would tell the outsider which ids exist.
+async fn refusals() {
+    let state = fresh_state().await;
+    let (_, malmo) = sign_in(&state, "handlaggare.malmo").await;
+    let (_, passus) = sign_in(&state, "passus").await;
+    let existing = participants::list(&malmo, ListFilter::default())
+        .await
+        .unwrap()
+        .first()
+        .expect("a Malmö case")
+        .case_id
+        .clone();
+    // The same shape of id, held by no case.
+    let unknown: String = existing.chars().rev().collect();
+    for id in [&existing, &unknown] {
+        let r = participants::view(&passus, id).await;
+        assert!(matches!(r, Err(domain::AppError::NotFound)), "{id}: {r:?}");
+    }
+    let other = bench::time(10, 200, || participants::view(&passus, &existing)).await;
+    let none = bench::time(10, 200, || participants::view(&passus, &unknown)).await;
+    println!("6. Case overview refused to an outsider (Passus asks for a Malmö case), NotFound + deny entry");
+    println!("   existing case  {other}");
+    println!("   unknown id     {none}");
+    println!(
+        "   ratio          {:.2}x (goal: 1.0 within noise)\n",
+        ratio(&other, &none)
+    );
 }
