@@ -192,6 +192,13 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
         if p.shredded {
             continue;
         }
+        // A case handed over to another municipality is no longer the sending team's work: it
+        // only reads it for a while.
+        if access::may(&act, subj, Category::Plan, Purpose::List, now)
+            == access::Decision::Allow(access::Basis::HandedOver)
+        {
+            continue;
+        }
         let may = |cat: Category| access::may(&act, subj, cat, Purpose::List, now).allowed();
         let (sees_identity, sees_plan, sees_safety, sees_contacts) = (
             may(Category::Identity),

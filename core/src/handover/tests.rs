@@ -198,6 +198,9 @@ async fn after_acceptance_ownership_has_moved_the_partners_are_gone_and_the_send
     assert!(!sv.can_edit);
     assert!(casework::plan(&w, &case).await.is_ok());
     assert!(casework::add_note(&w, &case, "Ska inte gå.").await.is_err());
+    // Nor is it the sending team's work any more.
+    let work = crate::worklist::my_work(&w).await.unwrap();
+    assert!(!work.cases.iter().any(|c| c.case_id == case));
     assert!(view(&w, &hid).await.is_ok());
     state.clock().advance(Duration::days(29));
     assert!(participants::view(&w, &case).await.is_ok());
