@@ -310,7 +310,27 @@ async fn refusals() {
     println!("   existing case  {other}");
     println!("   unknown id     {none}");
     println!(
-        "   ratio          {:.2}x (goal: 1.0 within noise)\n",
+        "   ratio          {:.2}x (goal: 1.0 within noise)",
         ratio(&other, &none)
+    );
+    // The same for a search by personnummer: a person of Malmö's against a number nobody has.
+    let known = demo::demo_people()
+        .into_iter()
+        .find(|p| !p.gbg)
+        .expect("a Malmö person")
+        .personnummer;
+    let nobody = domain::person::fictional_personnummer(777)
+        .as_str()
+        .to_string();
+    for q in [&known, &nobody] {
+        assert!(participants::search(&passus, q).await.unwrap().is_empty());
+    }
+    let withheld = bench::time(10, 200, || participants::search(&passus, &known)).await;
+    let miss = bench::time(10, 200, || participants::search(&passus, &nobody)).await;
+    println!("   search, person withheld  {withheld}");
+    println!("   search, no such person   {miss}");
+    println!(
+        "   ratio          {:.2}x (goal: 1.0 within noise)\n",
+        ratio(&withheld, &miss)
     );
 }
