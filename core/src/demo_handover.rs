@@ -1,8 +1,10 @@
 //! Demo handovers between Göteborg and Malmö, written through the core as the demo users would:
 //!
-//! - Kevin Demohav: offered by Göteborg six weeks ago (person, status, plan) and accepted by
-//!   Malmö (`handlaggare2.malmo`) five weeks ago with a read period of 14 days, which has ended:
-//!   Göteborg no longer reads the case, Malmö owns it with its history.
+//! - Kevin Demohav: registered in Göteborg about 100 days ago (before the newest of Malmö's own
+//!   demo cases, so Malmö's lists start as before), offered about two months ago (person,
+//!   status, plan) and accepted by Malmö (`handlaggare2.malmo`) a week later with a read period
+//!   of 14 days, which has ended: Göteborg no longer reads the case, Malmö owns it with its
+//!   history.
 //! - Nova Demosund: offered by Göteborg two days ago (person, status, safety) with a covering
 //!   note, waiting for Malmö; `handlaggare.malmo` can accept it.
 //!
@@ -63,8 +65,8 @@ pub(crate) async fn load(state: &AppState) -> Result<(), AppError> {
         let gbg = acting_as(state, "handlaggare").await?;
         let malmo2 = acting_as(state, "handlaggare2.malmo").await?;
 
-        // Completed: registered ten weeks ago, active with a goal, handed over and accepted.
-        state.clock().travel_to(workday(real_now, 70));
+        // Completed: registered about 100 days ago, active with a goal, handed over and accepted.
+        state.clock().travel_to(workday(real_now, 100));
         let today = state.clock().today();
         let v = ValidParticipant::parse(&person(601, "Kevin", "Demohav", false), today)?;
         let case = participants::register(&gbg, v, SspfLevel::Individual, "Socialtjänsten").await?;
@@ -78,7 +80,7 @@ pub(crate) async fn load(state: &AppState) -> Result<(), AppError> {
             "",
         )
         .await?;
-        state.clock().travel_to(workday(real_now, 42));
+        state.clock().travel_to(workday(real_now, 60));
         let id = handover::offer(
             &gbg,
             &case,
@@ -89,7 +91,7 @@ pub(crate) async fn load(state: &AppState) -> Result<(), AppError> {
             ),
         )
         .await?;
-        state.clock().travel_to(workday(real_now, 35));
+        state.clock().travel_to(workday(real_now, 53));
         handover::accept(&malmo2, &id).await?;
 
         // Pending: registered three weeks ago, offered two days ago.

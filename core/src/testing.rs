@@ -33,7 +33,11 @@ pub(crate) async fn shared_case(w: &Authed) -> String {
         .await
         .unwrap();
     for r in rows {
-        let v = participants::view(w, &r.case_id).await.unwrap();
+        // The unit's list also holds colleagues' cases this user may not open (a colleague's
+        // newer case can come first): those are passed over.
+        let Ok(v) = participants::view(w, &r.case_id).await else {
+            continue;
+        };
         let parts: Vec<&str> = v.team.iter().map(|m| m.part.as_str()).collect();
         if parts.contains(&"mentor") && parts.contains(&"police_contact") && !v.status.is_closed() {
             return r.case_id;
