@@ -147,6 +147,9 @@ async fn every_case_endpoint_refuses_an_outsider_with_one_audit_entry_and_no_per
         ("notes/add", vec![("case_id", c), ("text", text)]),
         ("notes/edit", vec![("case_id", c), ("note_id", &note_id), ("version", "1"), ("text", text)]),
         ("timeline/page", vec![("case_id", c), ("cursor", ""), ("category", ""), ("org", ""), ("limit", "50")]),
+        ("handover/offer", vec![("case_id", c), ("form[to_org]", "malmo_soc"), ("form[parts][0]", "person"),
+            ("form[note]", text), ("form[read_days]", "30")]),
+        ("handover/pending", vec![("case_id", c)]),
         ("cases/extract_decide", vec![("case_id", c), ("item", "assessment:x"), ("decision", "release"),
             ("reason", ""), ("version", "1")]),
     ];

@@ -27,10 +27,10 @@ mod tests;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::access;
+use super::access::{self, Purpose};
 use super::audit::{self, Entry};
 use super::auth::Authed;
-use super::gate::{check_id, refuse_unknown, require, who};
+use super::gate::{check_id, refuse_unknown, require, who, CaseGate};
 use super::subject::{self, actor};
 use super::vault;
 use domain::handover::{
@@ -359,20 +359,25 @@ pub async fn view(a: &Authed, id: &str) -> Result<HandoverView, AppError> {
     })
 }
 
-/// The pending handover of a case, for the case frame's button (the managing team only; for
-/// anyone else `None`, as for a case without one).
+/// The case's pending handover offered by the user's unit, for the offer page of the case's
+/// managing team: through the case gate (anyone else is refused as for an unknown case), one
+/// entry.
 pub async fn pending_for_case(a: &Authed, case_id: &str) -> Result<Option<String>, AppError> {
-    if !a.can(Capability::ManageCase) || check_id(case_id).is_err() {
-        return Ok(None);
-    }
+    const ACTION: &str = "handover.pending";
+    let gate = CaseGate::open(a, case_id, ACTION, Purpose::CaseWork).await?;
+    gate.require_manage(ACTION).await?;
     let id: Option<String> = a
         .state()
         .db()
-        .q("SELECT VALUE record::id(id) FROM handover WHERE case = $c AND status = 'pending' AND from_org = $org LIMIT 1")
-        .bind("c", case_id)
-        .bind("org", a.org_id())
+        .q("SELECT VALUE record::id(id) FROM handover WHERE case = $c AND status = 'pending' LIMIT 1")
+        .bind("c", &gate.case.id)
         .run()
         .await?
         .first(0)?;
+    let mut e = Entry::new(ACTION);
+    e.participants = vec![gate.case.participant.clone()];
+    e.case_id = Some(gate.case.id.clone());
+    e.basis = gate.basis_summary();
+    audit::append(a.state(), &who(a), e).await?;
     Ok(id)
 }
