@@ -70,7 +70,13 @@ async fn group_links_are_invisible_to_partners_police_school_and_leisure() {
         .await
         .unwrap();
     assert!(t.events.iter().any(|e| e.kind == EventKind::Group));
-    let on_case = case_groups(&w, &case).await.unwrap();
+    // (The demo may have linked the same case to its own group.)
+    let on_case: Vec<_> = case_groups(&w, &case)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|x| x.group_id == g)
+        .collect();
     assert_eq!(on_case.len(), 1);
     assert_eq!(on_case[0].name, "Gruppen vid Testtorget");
     assert!(on_case[0].current);
@@ -78,7 +84,15 @@ async fn group_links_are_invisible_to_partners_police_school_and_leisure() {
     assert!(v.members.iter().any(|m| m.case_id == case && m.current));
     // The overview names the group for the owning case worker only.
     let overview = participants::view(&w, &case).await.unwrap();
-    assert_eq!(overview.summary.groups.len(), 1);
+    assert_eq!(
+        overview
+            .summary
+            .groups
+            .iter()
+            .filter(|x| x.group_id == g)
+            .count(),
+        1
+    );
     for who in [&partner, &police] {
         let overview = participants::view(who, &case).await.unwrap();
         assert!(overview.summary.groups.is_empty());
@@ -166,7 +180,11 @@ async fn a_group_is_sealed_with_its_own_key_and_links_follow_their_periods() {
     // A link made in error is removed, with its event.
     remove_link(&w, &link).await.unwrap();
     assert!(view(&w, &g).await.unwrap().members.is_empty());
-    assert!(case_groups(&w, &case).await.unwrap().is_empty());
+    assert!(case_groups(&w, &case)
+        .await
+        .unwrap()
+        .iter()
+        .all(|x| x.group_id != g));
 }
 
 #[tokio::test]
