@@ -591,15 +591,21 @@ mod tests {
     use super::*;
     use crate::participants::{self, ListFilter};
     use crate::testing::{as_user, setup};
-    use chrono::{Duration, TimeZone, Utc};
+    use chrono::{Datelike, Duration, TimeZone, Utc};
 
     #[tokio::test]
     async fn reads_outside_the_team_and_bursts_are_flagged_and_an_in_team_read_is_not() {
         let state = setup().await;
-        // A Tuesday at 10:00 Swedish time: inside working hours.
+        // A Tuesday at 09:00 UTC (10 or 11 Swedish time: inside working hours), more than a
+        // week after the demo data was written, so that only this test's reads are in the
+        // reviewed day (the demo writes as its staff up to today, and plans a meeting in a week).
+        let mut day = (state.clock().now() + Duration::days(8)).date_naive();
+        while day.weekday() != chrono::Weekday::Tue {
+            day = day.succ_opt().unwrap();
+        }
         state
             .clock()
-            .travel_to(Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap());
+            .travel_to(Utc.from_utc_datetime(&day.and_hms_opt(9, 0, 0).unwrap()));
         let w = as_user(&state, "handlaggare").await;
         let lead = as_user(&state, "programledare").await;
         let reviewer = as_user(&state, "granskare").await;
