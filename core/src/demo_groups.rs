@@ -116,7 +116,7 @@ pub(crate) async fn load(state: &AppState) -> Result<(), AppError> {
         &with_consent,
         &goal,
         "Föräldrasamtal varannan vecka",
-        super::demo::ORG_GBG,
+        super::demo_cast::ORG_GBG,
         "Handläggaren",
         &(today + Duration::days(14)).to_string(),
     )

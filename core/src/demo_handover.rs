@@ -41,7 +41,7 @@ fn person(seed: u64, first: &str, last: &str, female: bool) -> ParticipantForm {
 
 fn offer_input(parts: &[&str], note: &str, days: u32) -> HandoverInput {
     HandoverInput {
-        to_org: super::demo::ORG_MALMO.into(),
+        to_org: super::demo_cast::ORG_MALMO.into(),
         parts: parts.iter().map(|p| p.to_string()).collect(),
         note: note.into(),
         read_days: days.to_string(),

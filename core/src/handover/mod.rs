@@ -42,6 +42,26 @@ pub use offer::{offer, receivers, withdraw};
 pub use receive::{accept, decline};
 
 /// A handover as stored (sealed fields as ciphertext).
+/// The timeline row of a handover step: category `location`, the strictest there is (never by
+/// consent for a protected person), with the sending unit as its organisation.
+pub(crate) const EVENT: &str = "
+    CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: 'status', category: 'location',
+        org: $eorg, author: $user, at: <datetime>$now, text: $etext, source: 'handover:' + $hid, corrected: false } RETURN NONE;
+    UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;";
+
+/// A known handover asked of the wrong side (the receiver withdrawing, the sender accepting):
+/// one `deny` entry, and the answer for a refused act.
+pub(crate) async fn refuse_side(a: &Authed, action: &str, r: &HandoverRec) -> AppError {
+    let mut e = Entry::new(action);
+    e.participants = vec![r.participant.clone()];
+    e.decision = "deny".into();
+    e.reason = Some(format!("handover:{}", r.id));
+    if let Err(err) = audit::append(a.state(), &who(a), e).await {
+        return err;
+    }
+    AppError::Forbidden
+}
+
 #[derive(Deserialize, Clone)]
 pub(crate) struct HandoverRec {
     pub id: String,

@@ -11,7 +11,7 @@ use super::super::db::new_id;
 use super::super::gate::{require, who, CaseGate};
 use super::super::participants;
 use super::super::vault;
-use super::{categories_of, entry, visible, Side};
+use super::{categories_of, entry, visible, Side, EVENT};
 use domain::casework::{GoalStatus, MeasureStatus};
 use domain::handover::{
     HandoverInput, HandoverPart, HandoverStatus, ReceiverOrg, SnapshotRow, SnapshotSection,
@@ -200,13 +200,6 @@ async fn snapshot(
 pub(crate) const OFFER_EVENT: &str = "Överlämning till annan kommun påbörjad.";
 const WITHDRAW_EVENT: &str = "Överlämningen till annan kommun återkallades.";
 
-/// The timeline row of a handover step: category `location`, the strictest there is (never by
-/// consent for a protected person), with the sending unit as its organisation.
-pub(crate) const EVENT: &str = "
-    CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: 'status', category: 'location',
-        org: $eorg, author: $user, at: <datetime>$now, text: $etext, source: 'handover:' + $hid, corrected: false } RETURN NONE;
-    UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;";
-
 /// Offers the case to another municipality's social services with the chosen parts. Only the
 /// case's managing team (and its program lead) may; one pending handover per case. Returns the
 /// handover's id.
@@ -314,7 +307,7 @@ pub async fn withdraw(a: &Authed, id: &str) -> Result<(), AppError> {
     const ACTION: &str = "handover.withdraw";
     let (r, side) = visible(a, id, ACTION).await?;
     if side != Side::Sender {
-        return Err(super::receive::refuse_side(a, ACTION, &r).await);
+        return Err(super::refuse_side(a, ACTION, &r).await);
     }
     let gate = CaseGate::open(a, &r.case, ACTION, Purpose::CaseWork).await?;
     gate.require_manage(ACTION).await?;

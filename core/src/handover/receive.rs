@@ -4,28 +4,14 @@ use chrono::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::super::audit::{self, Entry};
+use super::super::audit;
 use super::super::auth::Authed;
 use super::super::db::new_id;
 use super::super::gate::who;
 use super::super::vault;
-use super::offer::EVENT;
-use super::{entry, visible, HandoverRec, Side};
+use super::{entry, refuse_side, visible, HandoverRec, Side, EVENT};
 use domain::handover::{decline_reason, HandoverStatus};
 use domain::AppError;
-
-/// A known handover asked of the wrong side (the receiver withdrawing, the sender accepting):
-/// one `deny` entry, and the answer for a refused act.
-pub(crate) async fn refuse_side(a: &Authed, action: &str, r: &HandoverRec) -> AppError {
-    let mut e = Entry::new(action);
-    e.participants = vec![r.participant.clone()];
-    e.decision = "deny".into();
-    e.reason = Some(format!("handover:{}", r.id));
-    if let Err(err) = audit::append(a.state(), &who(a), e).await {
-        return err;
-    }
-    AppError::Forbidden
-}
 
 fn still_pending(r: &HandoverRec) -> Result<(), AppError> {
     if r.status() == HandoverStatus::Pending {
