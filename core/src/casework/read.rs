@@ -218,6 +218,27 @@ pub(crate) mod fixtures {
             .len()
     }
 
+    /// The entries after sequence number `from`, oldest first: (action, decision).
+    pub async fn entries_since(state: &crate::AppState, from: i64) -> Vec<(String, String)> {
+        #[derive(Deserialize)]
+        struct E {
+            action: String,
+            decision: String,
+        }
+        state
+            .db()
+            .q("SELECT action, decision, seq FROM audit WHERE seq > $s ORDER BY seq")
+            .bind("s", from)
+            .run()
+            .await
+            .unwrap()
+            .all::<E>(0)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.action, e.decision))
+            .collect()
+    }
+
     /// The newest entry: (action, decision, denied categories).
     pub async fn last_entry(state: &crate::AppState) -> (String, String, Vec<String>) {
         #[derive(Deserialize)]

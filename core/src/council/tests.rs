@@ -1,6 +1,7 @@
 use serde_json::Value as Json;
 
 use super::*;
+use crate::casework::fixtures::entries_since;
 use crate::demo::{ORG_PASSUS, ORG_POLICE, ORG_SCHOOL};
 use crate::state::AppState;
 use crate::testing::{as_user, shared_case};
@@ -95,28 +96,6 @@ async fn count(state: &AppState, table: &str) -> u64 {
 
 async fn value(state: &AppState, sql: &str, k: &str, v: &str) -> Json {
     state.db().q(sql).bind(k, v).run().await.unwrap().value(0)
-}
-
-/// Audit entries after `from`: (action, decision).
-async fn entries_since(state: &AppState, from: i64) -> Vec<(String, String)> {
-    let v = state
-        .db()
-        .q("SELECT action, decision, seq FROM audit WHERE seq > $s ORDER BY seq")
-        .bind("s", from)
-        .run()
-        .await
-        .unwrap()
-        .value(0);
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["action"].as_str().unwrap().to_string(),
-                r["decision"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 #[tokio::test]

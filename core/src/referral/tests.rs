@@ -2,6 +2,7 @@ use serde_json::Value as Json;
 
 use super::*;
 use crate::audit::Who;
+use crate::casework::fixtures::entries_since;
 use crate::demo::demo_people;
 use crate::state::AppState;
 use crate::testing::as_user;
@@ -75,28 +76,6 @@ async fn count(state: &AppState, table: &str) -> u64 {
 
 async fn seq(state: &AppState) -> i64 {
     audit::head(state).await.unwrap().0
-}
-
-/// The audit entries written since `from`: (action, decision).
-async fn entries_since(state: &AppState, from: i64) -> Vec<(String, String)> {
-    let v = state
-        .db()
-        .q("SELECT action, decision, seq FROM audit WHERE seq > $s ORDER BY seq")
-        .bind("s", from)
-        .run()
-        .await
-        .unwrap()
-        .value(0);
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["action"].as_str().unwrap().to_string(),
-                r["decision"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 fn fresh_pnr(seed: u64) -> String {
