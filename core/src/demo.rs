@@ -1,4 +1,5 @@
-//! Demo data: fictional organisations and users (later issues add participants and cases).
+//! Demo data: fictional organisations, users, people and their cases, with the program's
+//! referrals, situation pictures, ratings, groups, handovers and council meetings.
 //!
 //! Loaded by `utvag demo` and automatically in demo mode on an empty database. Every demo user
 //! has the password from `UTVAG_DEMO_PASSWORD` (default `utvag-demo-2026`), which sign-in accepts
@@ -40,6 +41,17 @@ pub async fn load(state: &AppState) -> Result<(), AppError> {
     super::demo_groups::load(state).await?;
     super::demo_handover::load(state).await?;
     super::demo_council::load(state).await
+}
+
+/// A fresh in-memory store holding the demo data, for a test: a copy of one store written with
+/// [`load`] once per process (see [`super::template`]). `settings` applies except for the
+/// database and the keys.
+pub async fn fresh(settings: super::config::CoreSettings) -> AppState {
+    static DEMO: super::template::Template = super::template::Template::const_new();
+    super::template::from_template(&DEMO, "demo", settings, |s| {
+        Box::pin(async move { load(&s).await })
+    })
+    .await
 }
 
 /// The demo organisations and users alone.
@@ -564,8 +576,7 @@ mod tests {
 
     #[tokio::test]
     async fn no_personal_value_of_the_demo_people_is_stored_in_clear() {
-        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
-        load(&state).await.unwrap();
+        let state = fresh(CoreSettings::for_tests()).await;
         let needles = needles();
         let info = state.db().q("INFO FOR DB").run().await.unwrap().value(0);
         let tables: Vec<String> = info["tables"]

@@ -58,6 +58,8 @@ pub mod shred;
 pub mod situation;
 pub(crate) mod state;
 pub(crate) mod subject;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod template;
 #[cfg(test)]
 mod testing;
 pub mod totp;

@@ -59,6 +59,11 @@ impl AppState {
                 redact_url(&settings.db.url)
             )
         })?;
+        Self::init_on(db, settings).await
+    }
+
+    /// [`AppState::init`] on a database already connected (a test's copy of a template store).
+    pub(crate) async fn init_on(db: Db, settings: CoreSettings) -> anyhow::Result<AppState> {
         let (mut keys, key_file) = load_keys(&settings.keys)?;
         // Keys from the environment get the audit chain's own key from UTVAG_AUDIT_KEY; a key
         // file carries its own, which this does not override.

@@ -4,12 +4,11 @@
 use super::auth::Authed;
 use super::config::CoreSettings;
 use super::state::AppState;
+use super::template::{from_template, Template};
 use super::{demo, participants};
 
 pub(crate) async fn setup() -> AppState {
-    let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
-    demo::load(&state).await.unwrap();
-    state
+    demo::fresh(CoreSettings::for_tests()).await
 }
 
 pub(crate) async fn as_user(state: &AppState, u: &str) -> Authed {
@@ -49,9 +48,28 @@ pub(crate) async fn shared_case(w: &Authed) -> String {
 /// A store with the demo organisations and users and the three years of demo history only (no
 /// other cases), and the generated people it was written from.
 pub(crate) async fn history_store() -> (AppState, Vec<super::demo_history::HistoryCase>) {
-    let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
-    demo::load_identities(&state).await.unwrap();
+    static HISTORY: Template = Template::const_new();
+    let state = from_template(&HISTORY, "history", CoreSettings::for_tests(), |s| {
+        Box::pin(async move {
+            demo::load_identities(&s).await?;
+            let today = s.clock().today();
+            super::demo_history::load(&s, today).await.map(|_| ())
+        })
+    })
+    .await;
     let today = state.clock().today();
-    super::demo_history::load(&state, today).await.unwrap();
     (state, super::demo_history::generate(today))
+}
+
+/// A store with the demo organisations, users and cases only (no referrals, pictures, ratings,
+/// groups, handovers or meetings).
+pub(crate) async fn cases_store() -> AppState {
+    static CASES: Template = Template::const_new();
+    from_template(&CASES, "cases", CoreSettings::for_tests(), |s| {
+        Box::pin(async move {
+            demo::load_identities(&s).await?;
+            demo::load_cases(&s).await
+        })
+    })
+    .await
 }

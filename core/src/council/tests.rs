@@ -12,12 +12,7 @@ use domain::SspfLevel;
 
 /// The demo organisations, users and cases (the rest of the demo data is not needed here).
 async fn setup() -> AppState {
-    let state = AppState::init(crate::config::CoreSettings::for_tests())
-        .await
-        .unwrap();
-    crate::demo::load_identities(&state).await.unwrap();
-    crate::demo::load_cases(&state).await.unwrap();
-    state
+    crate::testing::cases_store().await
 }
 
 /// A police referral of a new person in Göteborg; returns the referral's id at the unit.

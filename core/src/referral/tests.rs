@@ -13,12 +13,7 @@ use domain::SspfLevel;
 /// The demo organisations, users, cases and referrals (the rest of the demo data is not
 /// needed here).
 async fn setup() -> AppState {
-    let state = AppState::init(crate::config::CoreSettings::for_tests())
-        .await
-        .unwrap();
-    crate::demo::load_identities(&state).await.unwrap();
-    crate::demo::load_cases(&state).await.unwrap();
-    state
+    crate::testing::cases_store().await
 }
 
 /// A referral form from the police for the person with `pnr`.

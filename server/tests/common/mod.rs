@@ -18,8 +18,8 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: CoreSettings) -> TestApp {
-    let state = AppState::init(settings).await.expect("app state");
-    demo::load(&state).await.expect("demo data");
+    // A copy of the demo store written once per test binary (`demo::fresh`).
+    let state = demo::fresh(settings).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let running = server::serve(
