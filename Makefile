@@ -54,9 +54,11 @@ test: tools browser npm
 fmt:
 	$(call timed,fmt,$(CARGO) fmt --all --check)
 
-## lint: builds every native target (libraries, binary, tests, benchmarks) with clippy -D warnings
+## lint: builds every native target (libraries, binary, tests, benchmarks) with clippy -D warnings.
+## `--tests --benches` rather than `--all-targets`: the latter also builds `app` and the `utvag`
+## binary as test harnesses, which hold no tests (`test = false` in their manifests).
 lint:
-	$(call timed,lint and build (native),$(LINTED) $(CARGO) test $(FEATURES) --all-targets --no-run)
+	$(call timed,lint and build (native),$(LINTED) $(CARGO) test $(FEATURES) --tests --benches --no-run)
 
 ## lint-wasm: the browser build of app with clippy -D warnings (also the site's wasm)
 lint-wasm: tools

@@ -76,6 +76,7 @@ pub async fn create(a: &Authed, input: AreaInput) -> Result<AreaDto, AppError> {
 }
 
 /// Creates an area as the system (demo data).
+#[cfg(any(test, feature = "fixtures"))]
 pub(crate) async fn insert(
     state: &AppState,
     id: &str,

@@ -12,6 +12,8 @@ use utvag_core::config::{CoreSettings, KeySource};
 use utvag_core::participants::{self, ListFilter, ValidParticipant};
 use utvag_core::{audit, breakglass, consent, demo, ops, AppState};
 
+/// The demo data written afresh under `settings` (keys from a file: a copy of the shared
+/// template store would carry the template's keys).
 async fn demo_state(settings: CoreSettings) -> AppState {
     let state = AppState::init(settings).await.expect("app state");
     demo::load(&state).await.expect("demo data");
@@ -114,7 +116,7 @@ impl<'a> Trail<'a> {
 
 #[tokio::test]
 async fn every_read_and_write_of_a_participant_leaves_exactly_one_audit_entry() {
-    let state = demo_state(CoreSettings::for_tests()).await;
+    let state = demo::fresh(CoreSettings::for_tests()).await;
     let cw = sign_in(&state, "handlaggare").await;
     let malmo = sign_in(&state, "handlaggare.malmo").await;
     let partner = sign_in(&state, "passus").await;
@@ -299,7 +301,7 @@ async fn every_read_and_write_of_a_participant_leaves_exactly_one_audit_entry() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_concurrent_writers_on_two_instances_keep_one_unbroken_chain() {
-    let one = demo_state(CoreSettings::for_tests()).await;
+    let one = demo::fresh(CoreSettings::for_tests()).await;
     let two = one.second_instance().unwrap();
     let t = token(&one, "handlaggare").await;
     let on_one = auth::authenticate(&one, Some(&t)).await.unwrap();

@@ -535,3 +535,32 @@ pub struct WorkList {
     pub horizon: NaiveDate,
     pub cases: Vec<WorkCase>,
 }
+/// Parts a person can have on a case team: (stored value, label). `responsible` is set when
+/// the case is opened and is not offered when adding members.
+pub const PARTS: [(&str, &str); 6] = [
+    ("responsible", "Ansvarig handläggare"),
+    ("case_worker", "Handläggare"),
+    ("program_lead", "Programledare"),
+    ("police_contact", "Polisens kontaktperson"),
+    ("mentor", "Mentor"),
+    ("other", "Annan"),
+];
+
+pub fn part_label(part: &str) -> String {
+    PARTS
+        .iter()
+        .find(|(p, _)| *p == part)
+        .map(|(_, l)| l.to_string())
+        .unwrap_or_else(|| part.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_part_is_shown_as_stored() {
+        assert_eq!(part_label("mentor"), "Mentor");
+        assert_eq!(part_label("x"), "x");
+    }
+}

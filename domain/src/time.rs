@@ -46,10 +46,58 @@ pub fn swedish_day_start(d: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| (local - Duration::hours(1)).and_utc())
 }
 
+/// `ÅÅÅÅ-MM-DD TT:MM` in Swedish time.
+pub fn sv_datetime(t: DateTime<Utc>) -> String {
+    swedish_local(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `TT:MM` in Swedish time.
+pub fn sv_clock(t: DateTime<Utc>) -> String {
+    swedish_local(t).format("%H:%M").to_string()
+}
+
+/// `ÅÅÅÅ-MM-DD` of a moment, in Swedish time.
+pub fn sv_date(t: DateTime<Utc>) -> String {
+    swedish_local(t).format("%Y-%m-%d").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn winter_time_is_utc_plus_one() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 15, 12, 30, 0).unwrap();
+        assert_eq!(sv_datetime(t), "2026-01-15 13:30");
+    }
+
+    #[test]
+    fn summer_time_is_utc_plus_two() {
+        let t = Utc.with_ymd_and_hms(2026, 7, 1, 22, 15, 0).unwrap();
+        assert_eq!(sv_datetime(t), "2026-07-02 00:15");
+    }
+
+    #[test]
+    fn summer_time_starts_and_ends_at_one_utc_on_the_last_sunday() {
+        // 2026: last Sunday of March is the 29th, of October the 25th.
+        assert_eq!(
+            sv_clock(Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 0).unwrap()),
+            "01:59"
+        );
+        assert_eq!(
+            sv_clock(Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap()),
+            "03:00"
+        );
+        assert_eq!(
+            sv_clock(Utc.with_ymd_and_hms(2026, 10, 25, 0, 59, 0).unwrap()),
+            "02:59"
+        );
+        assert_eq!(
+            sv_clock(Utc.with_ymd_and_hms(2026, 10, 25, 1, 0, 0).unwrap()),
+            "02:00"
+        );
+    }
 
     #[test]
     fn a_swedish_day_starts_at_23_or_22_utc_the_day_before() {

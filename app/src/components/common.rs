@@ -1,7 +1,6 @@
 //! View pieces shared by the case and log-review pages: masked values, Swedish dates and
 //! times, field errors and team parts.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use domain::{AppError, Protection, Shown, MASK};
@@ -37,41 +36,8 @@ pub fn protection_tag(p: Protection) -> Option<impl IntoView> {
         .then(|| view! { <span class="tag protected">{p.label()}</span> })
 }
 
-pub use domain::time::swedish_local;
-
-/// `ÅÅÅÅ-MM-DD TT:MM` in Swedish time.
-pub fn sv_datetime(t: DateTime<Utc>) -> String {
-    swedish_local(t).format("%Y-%m-%d %H:%M").to_string()
-}
-
-/// `TT:MM` in Swedish time.
-pub fn sv_clock(t: DateTime<Utc>) -> String {
-    swedish_local(t).format("%H:%M").to_string()
-}
-
-/// `ÅÅÅÅ-MM-DD` of a moment, in Swedish time.
-pub fn sv_date(t: DateTime<Utc>) -> String {
-    swedish_local(t).format("%Y-%m-%d").to_string()
-}
-
-/// Parts a person can have on a case team: (stored value, label). `responsible` is set when
-/// the case is opened and is not offered when adding members.
-pub const PARTS: [(&str, &str); 6] = [
-    ("responsible", "Ansvarig handläggare"),
-    ("case_worker", "Handläggare"),
-    ("program_lead", "Programledare"),
-    ("police_contact", "Polisens kontaktperson"),
-    ("mentor", "Mentor"),
-    ("other", "Annan"),
-];
-
-pub fn part_label(part: &str) -> String {
-    PARTS
-        .iter()
-        .find(|(p, _)| *p == part)
-        .map(|(_, l)| l.to_string())
-        .unwrap_or_else(|| part.to_string())
-}
+pub use domain::casework::{part_label, PARTS};
+pub use domain::time::{sv_clock, sv_date, sv_datetime, swedish_local};
 
 /// Counts the successful submissions of an action. Resources keyed on it reload after a change
 /// was made but not after a refused one, so a form with a mistake keeps what the user typed.
@@ -133,49 +99,4 @@ pub fn meeting_status(s: domain::council::MeetingStatus) -> impl IntoView {
         domain::council::MeetingStatus::Held => "tag ok",
     };
     view! { <span class=class>{s.label()}</span> }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn winter_time_is_utc_plus_one() {
-        let t = Utc.with_ymd_and_hms(2026, 1, 15, 12, 30, 0).unwrap();
-        assert_eq!(sv_datetime(t), "2026-01-15 13:30");
-    }
-
-    #[test]
-    fn summer_time_is_utc_plus_two() {
-        let t = Utc.with_ymd_and_hms(2026, 7, 1, 22, 15, 0).unwrap();
-        assert_eq!(sv_datetime(t), "2026-07-02 00:15");
-    }
-
-    #[test]
-    fn summer_time_starts_and_ends_at_one_utc_on_the_last_sunday() {
-        // 2026: last Sunday of March is the 29th, of October the 25th.
-        assert_eq!(
-            sv_clock(Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 0).unwrap()),
-            "01:59"
-        );
-        assert_eq!(
-            sv_clock(Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap()),
-            "03:00"
-        );
-        assert_eq!(
-            sv_clock(Utc.with_ymd_and_hms(2026, 10, 25, 0, 59, 0).unwrap()),
-            "02:59"
-        );
-        assert_eq!(
-            sv_clock(Utc.with_ymd_and_hms(2026, 10, 25, 1, 0, 0).unwrap()),
-            "02:00"
-        );
-    }
-
-    #[test]
-    fn unknown_part_is_shown_as_stored() {
-        assert_eq!(part_label("mentor"), "Mentor");
-        assert_eq!(part_label("x"), "x");
-    }
 }

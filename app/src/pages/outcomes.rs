@@ -13,6 +13,7 @@ use crate::api::outcomes::load_outcomes;
 use crate::components::charts::{BarChart, CountTableView};
 use crate::components::common::print_page;
 use crate::components::ui::ErrorBox;
+use domain::link::urlencode;
 use domain::project::ProjectDto;
 use domain::stats::{Cell, Change, Median, Outcomes, Share, MIN_CELL};
 
@@ -42,15 +43,6 @@ fn query_string(o: &Outcomes, projekt: &str) -> String {
         s.push_str(&urlencode(projekt));
     }
     s
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

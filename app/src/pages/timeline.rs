@@ -11,6 +11,7 @@ use crate::api::orgs::list_orgs;
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{successes, sv_datetime};
 use domain::casework::{EventDto, TimelinePage};
+use domain::link;
 use domain::{CaseView, Category, OrgDto};
 
 /// Events per page.
@@ -26,41 +27,17 @@ struct Query {
 impl Query {
     /// The link to the next (older) page with the same filters.
     fn older(&self, next: &str) -> String {
-        let mut q = vec![format!("cursor={}", urlencode(next))];
-        if !self.category.is_empty() {
-            q.push(format!("category={}", urlencode(&self.category)));
-        }
-        if !self.org.is_empty() {
-            q.push(format!("org={}", urlencode(&self.org)));
-        }
-        format!("?{}", q.join("&"))
+        link::query(&[
+            ("cursor", next),
+            ("category", &self.category),
+            ("org", &self.org),
+        ])
     }
 
     /// The newest page with the same filters.
     fn newest(&self) -> String {
-        let q: Vec<String> = [("category", &self.category), ("org", &self.org)]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect();
-        if q.is_empty() {
-            "?".to_string()
-        } else {
-            format!("?{}", q.join("&"))
-        }
+        link::query(&[("category", &self.category), ("org", &self.org)])
     }
-}
-
-/// Percent-encodes a query value (cursors and ids are ASCII; anything else is escaped).
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]
@@ -156,29 +133,5 @@ fn Event(e: EventDto) -> impl IntoView {
                 {e.text.unwrap_or_else(|| "Händelse från annan aktör".to_string())}
             </p>
         </li>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn older_link_keeps_the_filters() {
-        let q = Query {
-            cursor: String::new(),
-            category: "contacts".into(),
-            org: "passus_gbg".into(),
-        };
-        assert_eq!(
-            q.older("1700000000000.abc"),
-            "?cursor=1700000000000.abc&category=contacts&org=passus_gbg"
-        );
-        assert_eq!(q.newest(), "?category=contacts&org=passus_gbg");
-    }
-
-    #[test]
-    fn query_values_are_escaped() {
-        assert_eq!(urlencode("a b&c"), "a%20b%26c");
     }
 }

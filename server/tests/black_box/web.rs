@@ -3,17 +3,12 @@
 //! one access page for cases one may not open, and plain (no-JavaScript) form posts whose
 //! redirect carries no text.
 
-mod common;
-#[path = "web/groups.rs"]
 mod groups;
-#[path = "web/handover.rs"]
 mod handover;
-#[path = "web/referrals.rs"]
 mod referrals;
-#[path = "web/situation.rs"]
 mod situation;
 
-use common::{client, session_cookie, spawn_app, spawn_app_with, TestApp, PASSWORD};
+use crate::common::{client, session_cookie, spawn_app, spawn_app_with, TestApp, PASSWORD};
 use reqwest::{Client, StatusCode};
 use utvag_core::config::CoreSettings;
 use utvag_core::demo::demo_people;

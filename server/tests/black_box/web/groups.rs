@@ -7,8 +7,8 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::common::{spawn_app, TestApp};
 use super::{page, signed_in};
+use crate::common::{spawn_app, TestApp};
 use utvag_core::demo_groups::{DEMO_GROUP, DEMO_GROUP_NAME};
 
 /// Everything that would give the group away.

@@ -2,9 +2,7 @@
 //! to another organisation, roles that never see case content, consent that is revoked,
 //! categories that are masked, protected addresses, break-glass and registration.
 
-mod common;
-
-use common::{client, session_cookie, spawn_app, TestApp, PASSWORD};
+use crate::common::{client, session_cookie, spawn_app, TestApp, PASSWORD};
 use domain::person::fictional_personnummer;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};

@@ -4,8 +4,8 @@
 
 use reqwest::StatusCode;
 
-use super::common::spawn_app;
 use super::{location_of, page, signed_in};
+use crate::common::spawn_app;
 use utvag_core::demo::demo_people;
 
 /// A fictional personnummer nobody in the demo data has.

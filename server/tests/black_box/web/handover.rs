@@ -5,8 +5,8 @@
 
 use reqwest::Client;
 
-use super::common::{spawn_app, TestApp};
 use super::{page, signed_in};
+use crate::common::{spawn_app, TestApp};
 use domain::handover::HandoverInput;
 use utvag_core::{handover, participants};
 

@@ -1,8 +1,6 @@
 //! Black-box tests of sign-in, sessions and the request guards.
 
-mod common;
-
-use common::{client, location, session_cookie, spawn_app, spawn_app_with, PASSWORD};
+use crate::common::{client, location, session_cookie, spawn_app, spawn_app_with, PASSWORD};
 use reqwest::StatusCode;
 use utvag_core::config::CoreSettings;
 

@@ -2,9 +2,7 @@
 //! has no relation to: refused, nothing of the person in the answer (no value, no ciphertext),
 //! and exactly one audit entry per call — a refusal leaves the same trace as an allow.
 
-mod common;
-
-use common::{client, session_cookie, spawn_app, TestApp, PASSWORD};
+use crate::common::{client, session_cookie, spawn_app, TestApp, PASSWORD};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use utvag_core::demo::demo_people;
