@@ -12,16 +12,20 @@ PKG := $(SITE_ROOT)/pkg
 WASM_TARGET := wasm32-unknown-unknown
 E2E_PORT ?= 3917
 
+# The browser build has a target directory of its own, so that it can compile while the native
+# build holds the main one's lock (see `test`).
+WASM_TARGET_DIR := target/wasm
+
 ifeq ($(PROFILE),release)
   CARGO_PROFILE_FLAG := --release
   WASM_PROFILE_FLAG := --profile wasm-release
-  WASM_OUT := target/$(WASM_TARGET)/wasm-release/app.wasm
+  WASM_OUT := $(WASM_TARGET_DIR)/$(WASM_TARGET)/wasm-release/app.wasm
   # The function-name section is more than half of an optimised build; the browser needs none.
   BINDGEN_FLAGS := --remove-name-section
 else
   CARGO_PROFILE_FLAG :=
   WASM_PROFILE_FLAG :=
-  WASM_OUT := target/$(WASM_TARGET)/debug/app.wasm
+  WASM_OUT := $(WASM_TARGET_DIR)/$(WASM_TARGET)/debug/app.wasm
   BINDGEN_FLAGS :=
 endif
 
@@ -29,7 +33,9 @@ endif
 # driver wraps rustc for workspace members only, so dependencies are compiled once (a full build)
 # and shared by the lint, the tests and the site, instead of once more in check mode.
 CLIPPY_DRIVER := $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
-LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+# Cargo runs its own number of jobs (one per core), not make's: when make runs the native and
+# the browser build side by side, neither is held to one job by make's jobserver.
+LINTED := MAKEFLAGS= MFLAGS= CARGO_MAKEFLAGS= RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 # One feature set for every native build of the workspace, so no dependency is built twice.
 FEATURES := --workspace --features server/bench
 
@@ -45,10 +51,14 @@ run: tools site server
 	UTVAG_DEMO=$${UTVAG_DEMO:-true} ./target/$(PROFILE)/utvag serve
 
 ## test: formatting, lints (server and wasm), Rust tests, the site build and the browser tests,
-## each step timed
+## each step timed. The native and the browser build run side by side: for the last third of a
+## cold native build one crate at a time compiles (the database engine, then the pages), and the
+## browser build uses the core that leaves idle.
 test: tools browser npm
 	@t0=$$(date +%s); \
-	$(MAKE) --no-print-directory fmt lint deps-check site native-tests e2e; \
+	$(MAKE) --no-print-directory fmt; \
+	$(MAKE) --no-print-directory -j2 lint site; \
+	$(MAKE) --no-print-directory deps-check native-tests e2e; \
 	echo "── make test: $$(( $$(date +%s) - t0 )) s"
 
 fmt:
@@ -62,7 +72,7 @@ lint:
 
 ## lint-wasm: the browser build of app with clippy -D warnings (also the site's wasm)
 lint-wasm: tools
-	$(call timed,lint and build (wasm),$(LINTED) $(CARGO) build -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate $(WASM_PROFILE_FLAG))
+	$(call timed,lint and build (wasm),$(LINTED) CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(CARGO) build -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate $(WASM_PROFILE_FLAG))
 
 ## deps-check: the browser build holds no database or crypto core; the core holds no Leptos
 deps-check:

@@ -34,6 +34,15 @@ pub struct GlobalOpts {
     /// serves no metrics. They are never on the public listener.
     #[arg(long = "metrics-addr", env = "UTVAG_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<String>,
+    /// Requests handled at once by this instance; more get 503 with `Retry-After` at once
+    /// instead of queueing (health checks are not counted).
+    #[arg(
+        long = "max-in-flight",
+        env = "UTVAG_MAX_IN_FLIGHT",
+        default_value_t = crate::DEFAULT_MAX_IN_FLIGHT,
+        global = true
+    )]
+    pub max_in_flight: usize,
     /// Database: surrealkv://<path> (embedded, default), mem:// (in memory), ws://host:port or wss://… (SurrealDB server).
     #[arg(
         long,
@@ -283,6 +292,8 @@ pub struct LogSettings {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
+    /// Requests handled at once (`UTVAG_MAX_IN_FLIGHT`).
+    pub max_in_flight: usize,
     /// Where `/metrics` is served, if anywhere.
     pub metrics_addr: Option<SocketAddr>,
     pub core: CoreSettings,
@@ -524,8 +535,12 @@ impl GlobalOpts {
                 )
             })?);
         }
+        if self.max_in_flight == 0 {
+            return Err(err("UTVAG_MAX_IN_FLIGHT", "must be at least 1".to_string()));
+        }
         Ok(Config {
             addr,
+            max_in_flight: self.max_in_flight,
             metrics_addr,
             core: CoreSettings {
                 db: DbSettings {

@@ -30,7 +30,9 @@ struct Ctx {
     state: AppState,
 }
 
-pub fn router(state: AppState, options: LeptosOptions) -> Router {
+/// The router of every page and endpoint. At most `max_in_flight` requests are handled at
+/// once; the health checks are outside that limit, so an overloaded instance still says so.
+pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
     let ctx = Ctx {
@@ -43,7 +45,11 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .route("/api/login/kod", post(login_code))
         .route("/api/logout", post(logout))
         .route("/api/rapport.csv", get(report_csv))
-        .route("/healthz", get(healthz))
+        .with_state(ctx.clone());
+    let health = Router::new()
+        .route("/healthz", get(ready))
+        .route("/healthz/ready", get(ready))
+        .route("/healthz/live", get(live))
         .with_state(ctx);
     let state_for_leptos = state.clone();
     let leptos = Router::new()
@@ -80,6 +86,13 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .merge(plain)
         .merge(leptos)
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            InFlight(std::sync::Arc::new(tokio::sync::Semaphore::new(
+                max_in_flight.max(1),
+            ))),
+            shed_load,
+        ))
+        .merge(health)
         .layer(middleware::from_fn_with_state(
             ctx_flash,
             keep_form_errors_off_the_address,
@@ -864,8 +877,50 @@ async fn logout(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
     resp
 }
 
-async fn healthz(State(ctx): State<Ctx>) -> Response {
-    let db = ctx.state.database_reachable().await;
+/// The permits for requests handled at once.
+#[derive(Clone)]
+struct InFlight(std::sync::Arc<tokio::sync::Semaphore>);
+
+/// Answers 503 with `Retry-After` at once when the instance already handles as many requests
+/// as it may, instead of queueing them into timeouts; a load balancer sends the retry to
+/// another instance.
+async fn shed_load(State(limit): State<InFlight>, req: Request, next: Next) -> Response {
+    let Ok(permit) = limit.0.try_acquire_owned() else {
+        metrics::counter!("utvag_requests_shed_total").increment(1);
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [
+                (header::RETRY_AFTER, "1"),
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            ],
+            "Utväg har många förfrågningar just nu. Försök igen om en stund.",
+        )
+            .into_response();
+    };
+    let resp = next.run(req).await;
+    drop(permit);
+    resp
+}
+
+/// Liveness: the process answers. Touches nothing else, so a slow database does not get a
+/// healthy process restarted.
+async fn live() -> Response {
+    (
+        StatusCode::OK,
+        Json(serde_json::json!({ "status": "live" })),
+    )
+        .into_response()
+}
+
+/// Readiness (also `/healthz`): a round trip to the database; 503 while it cannot be reached,
+/// so a load balancer sends requests elsewhere.
+async fn ready(State(ctx): State<Ctx>) -> Response {
+    let db = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        ctx.state.database_reachable(),
+    )
+    .await
+    .unwrap_or(false);
     let body = serde_json::json!({ "status": if db { "ok" } else { "degraded" }, "database": if db { "reachable" } else { "unreachable" } });
     let code = if db {
         StatusCode::OK

@@ -19,6 +19,10 @@ use utvag_core::AppState;
 
 pub use http::router;
 
+/// Requests one instance handles at once unless `UTVAG_MAX_IN_FLIGHT` says otherwise: well
+/// above what a municipal program's staff send, well below what piles up into timeouts.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
+
 /// Options leptos needs to render pages and find the built site.
 pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
@@ -43,10 +47,21 @@ pub async fn serve(
     site_root: &Path,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<Running> {
+    serve_limited(listener, state, site_root, shutdown, DEFAULT_MAX_IN_FLIGHT).await
+}
+
+/// [`serve`] handling at most `max_in_flight` requests at once; more get 503 at once.
+pub async fn serve_limited(
+    listener: TcpListener,
+    state: AppState,
+    site_root: &Path,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    max_in_flight: usize,
+) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     telemetry::metrics();
     let options = leptos_options(site_root, addr);
-    let app = router(state.clone(), options);
+    let app = router(state.clone(), options, max_in_flight);
     let handle = tokio::spawn(async move {
         axum::serve(
             listener,

@@ -74,14 +74,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| anyhow::anyhow!("UTVAG_ADDR: cannot listen on {}: {e}", config.addr))?;
-    // Anchors the audit head outside the database whenever it moved in the last few minutes.
-    tokio::spawn(checkpoint::periodic(state.clone()));
-    // The daily retention run; the database lease keeps it to one instance at a time.
-    tokio::spawn(retention::daily(
-        state.clone(),
-        config.core.retention,
-        std::time::Duration::from_secs(600),
-    ));
+    // Anchors the audit head outside the database whenever it moved in the last few minutes,
+    // and the daily retention run (the database lease keeps it to one instance at a time).
+    // Both hold the state, so both are stopped before the store is closed.
+    let background = [
+        tokio::spawn(checkpoint::periodic(state.clone())),
+        tokio::spawn(retention::daily(
+            state.clone(),
+            config.core.retention,
+            std::time::Duration::from_secs(600),
+        )),
+    ];
     // Metrics on their own listener only, so they can stay on a private interface.
     if let Some(maddr) = config.metrics_addr {
         let ml = tokio::net::TcpListener::bind(maddr)
@@ -90,11 +93,28 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         let (maddr, _metrics) = server::serve_metrics(ml, shutdown_signal()).await?;
         println!("Metrics at http://{maddr}/metrics");
     }
-    let running = server::serve(listener, state, &config.site_root, shutdown_signal()).await?;
+    let running = server::serve_limited(
+        listener,
+        state,
+        &config.site_root,
+        shutdown_signal(),
+        config.max_in_flight,
+    )
+    .await?;
     println!("Utväg is listening on http://{}", running.addr);
     let state = running.state;
     running.handle.await??;
     tracing::info!("stopped accepting requests; closing the database");
+    // The background tasks' copies of the state are the last handles on the store besides this
+    // one. They are cancelled at their next await (each of their writes is one transaction, so a
+    // cancelled retention run leaves whole writes only, and its lease runs out) and awaited, so
+    // the store closes below while the runtime still runs, not as the runtime is torn down.
+    for task in &background {
+        task.abort();
+    }
+    for task in background {
+        let _ = task.await;
+    }
     drop(state);
     // The embedded store shuts down in a background task when its last handle is dropped; the
     // SDK offers nothing to await, so give it a moment before the runtime ends. Every commit is

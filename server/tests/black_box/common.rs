@@ -18,17 +18,23 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: CoreSettings) -> TestApp {
+    spawn_app_limited(settings, server::DEFAULT_MAX_IN_FLIGHT).await
+}
+
+/// The app handling at most `max_in_flight` requests at once.
+pub async fn spawn_app_limited(settings: CoreSettings, max_in_flight: usize) -> TestApp {
     // A copy of the demo store written once per test binary (`demo::fresh`).
     let state = demo::fresh(settings).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let running = server::serve(
+    let running = server::serve_limited(
         listener,
         state.clone(),
         std::path::Path::new("../target/site"),
         async {
             let _ = rx.await;
         },
+        max_in_flight,
     )
     .await
     .unwrap();

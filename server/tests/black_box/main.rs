@@ -6,6 +6,8 @@
 mod audit_cli;
 mod auth;
 mod common;
+mod limits;
 mod outsiders;
 mod participants;
+mod process;
 mod web;
