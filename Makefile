@@ -44,21 +44,27 @@ define timed
 	@t0=$$(date +%s); echo "── $(1)"; $(2); echo "── $(1): $$(( $$(date +%s) - t0 )) s"
 endef
 
-.PHONY: run test tools browser npm site server fmt lint lint-wasm native-tests deps-check e2e bench clean-data
+.PHONY: run test tools browser npm site server fmt lint lint-wasm native-tests native-tests-background deps-check e2e bench clean-data
 
 ## run: build everything and serve http://127.0.0.1:3000 with the embedded database and demo data
 run: tools site server
 	UTVAG_DEMO=$${UTVAG_DEMO:-true} ./target/$(PROFILE)/utvag serve
 
 ## test: formatting, lints (server and wasm), Rust tests, the site build and the browser tests,
-## each step timed. The native and the browser build run side by side: for the last third of a
-## cold native build one crate at a time compiles (the database engine, then the pages), and the
-## browser build uses the core that leaves idle.
+## each step timed. Two pairs run side by side:
+## - the native and the browser build: for the last third of a cold native build one crate at a
+##   time compiles (the database engine, then the pages), and the browser build uses the core
+##   that leaves idle;
+## - the Rust tests and the browser tests: the browser tests keep about half a core busy (they
+##   mostly wait on the browser and on second-factor time steps), the Rust tests use the rest at
+##   a lower priority, so the browser tests' timing stays as when they run alone. Each pair's
+##   output is printed as each step ends.
 test: tools browser npm
 	@t0=$$(date +%s); \
 	$(MAKE) --no-print-directory fmt; \
 	$(MAKE) --no-print-directory -j2 lint site; \
-	$(MAKE) --no-print-directory deps-check native-tests e2e; \
+	$(MAKE) --no-print-directory deps-check; \
+	$(MAKE) --no-print-directory -j2 --output-sync=target native-tests-background e2e; \
 	echo "── make test: $$(( $$(date +%s) - t0 )) s"
 
 fmt:
@@ -87,6 +93,10 @@ deps-check:
 ## native-tests: the Rust tests of all crates (also builds target/debug/utvag for the browser tests)
 native-tests:
 	$(call timed,rust tests,$(LINTED) CARGO=$(CARGO) ./scripts/rust-tests.sh $(FEATURES))
+
+# The same, at a lower CPU priority, beside the browser tests in `make test`.
+native-tests-background:
+	$(call timed,rust tests,$(LINTED) CARGO=$(CARGO) nice -n 10 ./scripts/rust-tests.sh $(FEATURES))
 
 tools:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)

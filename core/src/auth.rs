@@ -1210,23 +1210,33 @@ mod tests {
     #[tokio::test]
     async fn wrong_and_replayed_codes_are_refused() {
         let state = testing::setup().await;
+        // Every code check happens at the start of one 30-second step, however long the
+        // sign-ins before it took: the oldest code the window accepts must not age out between
+        // its first use and its replay on a busy machine.
+        let now = state.clock().now().timestamp();
+        let t0 = chrono::DateTime::from_timestamp(now - now.rem_euclid(30) + 30, 0).unwrap();
+        let hold = || state.clock().travel_to(t0);
+        hold();
         let s = sign_in(&state, addr(1), "polis", PW).await.unwrap();
         let code = totp::next_demo_code(&state, "polis")
             .await
             .unwrap()
             .unwrap();
         let wrong = if code == "000000" { "000001" } else { "000000" };
+        hold();
         assert_eq!(
             second_factor(&state, addr(1), &s.token, wrong)
                 .await
                 .unwrap_err(),
             AppError::invalid("code", CODE_FAILED)
         );
+        hold();
         second_factor(&state, addr(1), &s.token, &code)
             .await
             .unwrap();
         // The same code again, in a new sign-in within its 30 seconds: refused.
         let again = sign_in(&state, addr(1), "polis", PW).await.unwrap();
+        hold();
         assert!(second_factor(&state, addr(1), &again.token, &code)
             .await
             .is_err());
@@ -1240,6 +1250,7 @@ mod tests {
             .unwrap();
         let a = sign_in(&state, addr(1), "polis", PW).await.unwrap();
         let b = sign_in(&state, addr(1), "polis", PW).await.unwrap();
+        hold();
         let (ra, rb) = tokio::join!(
             second_factor(&state, addr(1), &a.token, &code),
             second_factor(&state, addr(1), &b.token, &code)

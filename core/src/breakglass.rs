@@ -237,7 +237,10 @@ mod tests {
             .unwrap()
             .value(0)
             .to_string();
-        assert!(!raw.contains("Kx81") && !raw.contains("Kx82"), "{raw}");
+        assert!(
+            !raw.contains("kontaktuppgifter Kx81") && !raw.contains("beslut Kx82"),
+            "{raw}"
+        );
         // Nor is either copied into the audit log in clear.
         let log = state
             .db()

