@@ -12,20 +12,16 @@ PKG := $(SITE_ROOT)/pkg
 WASM_TARGET := wasm32-unknown-unknown
 E2E_PORT ?= 3917
 
-# The browser build has a target directory of its own, so that it can compile while the native
-# build holds the main one's lock (see `test`).
-WASM_TARGET_DIR := target/wasm
-
 ifeq ($(PROFILE),release)
   CARGO_PROFILE_FLAG := --release
   WASM_PROFILE_FLAG := --profile wasm-release
-  WASM_OUT := $(WASM_TARGET_DIR)/$(WASM_TARGET)/wasm-release/app.wasm
+  WASM_OUT := target/$(WASM_TARGET)/wasm-release/app.wasm
   # The function-name section is more than half of an optimised build; the browser needs none.
   BINDGEN_FLAGS := --remove-name-section
 else
   CARGO_PROFILE_FLAG :=
   WASM_PROFILE_FLAG :=
-  WASM_OUT := $(WASM_TARGET_DIR)/$(WASM_TARGET)/debug/app.wasm
+  WASM_OUT := target/$(WASM_TARGET)/debug/app.wasm
   BINDGEN_FLAGS :=
 endif
 
@@ -33,8 +29,7 @@ endif
 # driver wraps rustc for workspace members only, so dependencies are compiled once (a full build)
 # and shared by the lint, the tests and the site, instead of once more in check mode.
 CLIPPY_DRIVER := $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
-# Cargo runs its own number of jobs (one per core), not make's: when make runs the native and
-# the browser build side by side, neither is held to one job by make's jobserver.
+# Cargo runs its own number of jobs (one per core), not make's jobserver's.
 LINTED := MAKEFLAGS= MFLAGS= CARGO_MAKEFLAGS= RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 # One feature set for every native build of the workspace, so no dependency is built twice.
 FEATURES := --workspace --features server/bench
@@ -51,19 +46,14 @@ run: tools site server
 	UTVAG_DEMO=$${UTVAG_DEMO:-true} ./target/$(PROFILE)/utvag serve
 
 ## test: formatting, lints (server and wasm), Rust tests, the site build and the browser tests,
-## each step timed. Two pairs run side by side:
-## - the native and the browser build: for the last third of a cold native build one crate at a
-##   time compiles (the database engine, then the pages), and the browser build uses the core
-##   that leaves idle;
-## - the Rust tests and the browser tests: the browser tests keep about half a core busy (they
-##   mostly wait on the browser and on second-factor time steps), the Rust tests use the rest at
-##   a lower priority, so the browser tests' timing stays as when they run alone. Each pair's
-##   output is printed as each step ends.
+## each step timed. The Rust tests run beside the browser tests: the browser tests keep about
+## half a core busy (they mostly wait on the browser and on second-factor time steps), the Rust
+## tests use the rest at a lower priority, so the browser tests' timing stays as when they run
+## alone. Each step's output is printed when it ends. (The native and the browser build side by
+## side were measured too, and were slower than one after the other: docs/architecture.md.)
 test: tools browser npm
 	@t0=$$(date +%s); \
-	$(MAKE) --no-print-directory fmt; \
-	$(MAKE) --no-print-directory -j2 lint site; \
-	$(MAKE) --no-print-directory deps-check; \
+	$(MAKE) --no-print-directory fmt lint deps-check site; \
 	$(MAKE) --no-print-directory -j2 --output-sync=target native-tests-background e2e; \
 	echo "── make test: $$(( $$(date +%s) - t0 )) s"
 
@@ -78,7 +68,7 @@ lint:
 
 ## lint-wasm: the browser build of app with clippy -D warnings (also the site's wasm)
 lint-wasm: tools
-	$(call timed,lint and build (wasm),$(LINTED) CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(CARGO) build -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate $(WASM_PROFILE_FLAG))
+	$(call timed,lint and build (wasm),$(LINTED) $(CARGO) build -p app --lib --target $(WASM_TARGET) --no-default-features --features hydrate $(WASM_PROFILE_FLAG))
 
 ## deps-check: the browser build holds no database or crypto core; the core holds no Leptos
 deps-check:
