@@ -646,7 +646,7 @@ fn code_label(table: &str, field: &str, code: &str) -> Option<String> {
         ("participant", "protection") => l(Protection::parse(code), Protection::label),
         ("case", "status" | "from" | "to") => l(CaseStatus::parse(code), CaseStatus::label),
         ("case", "sspf_level") => l(SspfLevel::parse(code), SspfLevel::label),
-        ("case_member", "part") => PARTS
+        ("case_member", "part") => domain::casework::PARTS
             .iter()
             .find(|(p, _)| *p == code)
             .map(|(_, l)| l.to_string()),
@@ -694,15 +694,6 @@ fn code_label(table: &str, field: &str, code: &str) -> Option<String> {
         _ => None,
     }
 }
-
-const PARTS: [(&str, &str); 6] = [
-    ("responsible", "Ansvarig handläggare"),
-    ("case_worker", "Handläggare"),
-    ("program_lead", "Programledare"),
-    ("police_contact", "Polisens kontaktperson"),
-    ("mentor", "Mentor"),
-    ("other", "Annan"),
-];
 
 /// Display names of users and organisations.
 struct Names {
