@@ -12,7 +12,13 @@ pub struct DbSettings {
     /// Root credentials for a SurrealDB server (`ws://`); unused for embedded stores.
     pub username: Option<String>,
     pub password: Option<String>,
+    /// How long one query (one round trip, its transaction included) may take before it is
+    /// cancelled and the request answered 503.
+    pub timeout: std::time::Duration,
 }
+
+/// [`DbSettings::timeout`] unless configured (`UTVAG_DB_TIMEOUT`).
+pub const DEFAULT_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 impl std::fmt::Debug for DbSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -22,6 +28,7 @@ impl std::fmt::Debug for DbSettings {
             .field("database", &self.database)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "••••"))
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -74,16 +81,37 @@ pub struct CoreSettings {
     pub audit: AuditSettings,
 }
 
-impl CoreSettings {
-    pub fn for_tests() -> CoreSettings {
-        CoreSettings {
-            db: DbSettings {
+impl DbSettings {
+    /// A database of its own for one test: a new in-memory store, or — when `UTVAG_TEST_DB`
+    /// names a SurrealDB server (`ws://…`, `wss://…`) — a new database on that server (as root,
+    /// or `UTVAG_TEST_DB_USER` / `UTVAG_TEST_DB_PASS`), so the same tests run over the wire.
+    pub fn for_tests() -> DbSettings {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        match env("UTVAG_TEST_DB") {
+            Some(url) => DbSettings {
+                url,
+                namespace: "tests".into(),
+                database: format!("t{}", crate::db::new_id()),
+                username: Some(env("UTVAG_TEST_DB_USER").unwrap_or_else(|| "root".into())),
+                password: Some(env("UTVAG_TEST_DB_PASS").unwrap_or_else(|| "root".into())),
+                timeout: DEFAULT_DB_TIMEOUT,
+            },
+            None => DbSettings {
                 url: "mem://".into(),
                 namespace: "utvag".into(),
                 database: "test".into(),
                 username: None,
                 password: None,
+                timeout: DEFAULT_DB_TIMEOUT,
             },
+        }
+    }
+}
+
+impl CoreSettings {
+    pub fn for_tests() -> CoreSettings {
+        CoreSettings {
+            db: DbSettings::for_tests(),
             keys: KeySource::Ephemeral,
             demo: true,
             secure_cookies: false,

@@ -9,6 +9,7 @@ pub(crate) mod access;
 pub mod area;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 #[cfg(feature = "fixtures")]
 pub mod bench;
 pub mod breakglass;
@@ -44,6 +45,7 @@ pub mod group;
 pub mod handover;
 pub mod identity;
 pub mod inbox;
+pub mod integrity;
 pub mod mfa;
 pub mod ops;
 pub mod outcomes;

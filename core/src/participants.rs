@@ -12,10 +12,10 @@ use serde_json::json;
 use super::access::{self, Decision, Purpose, Subject};
 use super::audit::{self, Entry};
 use super::auth::Authed;
-use super::crypto::Dek;
+use super::crypto::{Aad, Dek};
 use super::db::new_id;
 use super::subject::{self, actor};
-use super::vault::{self, Plain};
+use super::vault;
 use domain::casework::CaseSummary;
 use domain::input::text;
 use domain::person::{Email, Personnummer, Phone};
@@ -328,16 +328,6 @@ struct PartRec {
     version: i64,
 }
 
-fn shown(decision: &Decision, value: Option<Plain<String>>) -> Shown<String> {
-    if !decision.allowed() {
-        return Shown::Masked;
-    }
-    match value {
-        Some(v) => Shown::Value(v.expose()),
-        None => Shown::Empty,
-    }
-}
-
 fn display_pnr(stored: String) -> String {
     // Stored normalised as YYYYMMDDNNNN; shown as YYYYMMDD-NNNN.
     if stored.len() == 12 && stored.is_ascii() {
@@ -379,9 +369,12 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
             return Ok(Shown::Masked);
         }
         match (&dek, stored) {
-            (Some(k), Some(s)) => Ok(shown(
-                d,
-                Some(vault::open(k, "participant", &p.id, field, s)?),
+            (Some(k), Some(s)) => Ok(vault::show(
+                a.state(),
+                &p.id,
+                k,
+                Aad::new("participant", &p.id, field),
+                s,
             )),
             (None, Some(_)) => Ok(Shown::Masked),
             (_, None) => Ok(Shown::Empty),
@@ -401,9 +394,13 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         _ if !g.may(Category::Plan) => Shown::Masked,
         (_, None) => Shown::Empty,
         (None, Some(_)) => Shown::Masked,
-        (Some(k), Some(s)) => {
-            Shown::Value(vault::open(k, "case", &c.id, "referral_source", s)?.expose())
-        }
+        (Some(k), Some(s)) => vault::show(
+            a.state(),
+            &p.id,
+            k,
+            Aad::new("case", &c.id, "referral_source"),
+            s,
+        ),
     };
 
     let team = team_of(a, &c.id).await?;
@@ -651,12 +648,8 @@ async fn related_rows(
         let name = if identity.allowed() && !p.shredded {
             match vault::dek(a.state(), &p.id).await? {
                 Some(dek) => {
-                    let f = vault::open(&dek, "participant", &p.id, "first_name", &p.first_name)?
-                        .expose();
-                    let l = vault::open(&dek, "participant", &p.id, "last_name", &p.last_name)?
-                        .expose();
                     shown_ids.push(p.id.clone());
-                    Shown::Value(format!("{f} {l}"))
+                    vault::show_name(a.state(), &dek, &p.id, &p.first_name, &p.last_name)
                 }
                 None => Shown::Masked,
             }

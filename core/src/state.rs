@@ -26,6 +26,8 @@ struct Inner {
     key_file: Option<PathBuf>,
     deks: DekCache,
     audit_lock: tokio::sync::Mutex<()>,
+    /// Sealed values found damaged by this process (`table:record.field`), reported once each.
+    damaged: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 fn load_keys(source: &KeySource) -> anyhow::Result<(Keyring, Option<PathBuf>)> {
@@ -49,6 +51,24 @@ fn load_keys(source: &KeySource) -> anyhow::Result<(Keyring, Option<PathBuf>)> {
     }
 }
 
+/// The configured keys: the key file's, or the environment's with the audit chain's own key from
+/// UTVAG_AUDIT_KEY (a key file carries its own, which this does not override).
+fn keyring(settings: &CoreSettings) -> anyhow::Result<(Keyring, Option<PathBuf>)> {
+    let (mut keys, key_file) = load_keys(&settings.keys)?;
+    if let (KeySource::Env(_), Some(seed)) = (&settings.keys, &settings.audit.key) {
+        keys = keys
+            .with_audit_seed(&seed.0)
+            .map_err(|e| anyhow::anyhow!("UTVAG_AUDIT_KEY: {e}"))?;
+    }
+    Ok((keys, key_file))
+}
+
+/// The public half of the audit chain's checkpoint key, from the configured keys alone (nothing
+/// connects): what a backup's manifest is checked against before a restore writes anything.
+pub(crate) fn public_checkpoint_key(settings: &CoreSettings) -> anyhow::Result<Vec<u8>> {
+    Ok(keyring(settings)?.0.checkpoint_public_key())
+}
+
 impl AppState {
     /// Connects to the database and applies pending migrations. Fails without serving anything
     /// when the database cannot be reached or the schema cannot be brought up to date.
@@ -64,14 +84,7 @@ impl AppState {
 
     /// [`AppState::init`] on a database already connected (a test's copy of a template store).
     pub(crate) async fn init_on(db: Db, settings: CoreSettings) -> anyhow::Result<AppState> {
-        let (mut keys, key_file) = load_keys(&settings.keys)?;
-        // Keys from the environment get the audit chain's own key from UTVAG_AUDIT_KEY; a key
-        // file carries its own, which this does not override.
-        if let (KeySource::Env(_), Some(seed)) = (&settings.keys, &settings.audit.key) {
-            keys = keys
-                .with_audit_seed(&seed.0)
-                .map_err(|e| anyhow::anyhow!("UTVAG_AUDIT_KEY: {e}"))?;
-        }
+        let (keys, key_file) = keyring(&settings)?;
         db::migrations::migrate(&db)
             .await
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
@@ -84,6 +97,7 @@ impl AppState {
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
                 audit_lock: tokio::sync::Mutex::new(()),
+                damaged: Default::default(),
             }),
         })
     }
@@ -108,6 +122,7 @@ impl AppState {
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
                 audit_lock: tokio::sync::Mutex::new(()),
+                damaged: Default::default(),
             }),
         })
     }
@@ -126,6 +141,20 @@ impl AppState {
     }
 
     /// Re-reads the key file after another process rotated the KEK.
+    /// Records that a sealed value failed to open; `true` the first time this process sees it.
+    pub(crate) fn first_damage(&self, place: String) -> bool {
+        const MAX: usize = 10_000;
+        let mut seen = self
+            .inner
+            .damaged
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.len() >= MAX {
+            seen.clear();
+        }
+        seen.insert(place)
+    }
+
     pub(crate) fn reload_keys(&self) -> Result<(), AppError> {
         let Some(path) = &self.inner.key_file else {
             return Err(AppError::from(CryptoError::KeyFile(

@@ -61,7 +61,8 @@ pub async fn from_template(
         })
         .await;
     let mut settings = settings;
-    settings.db = written_with.db.clone();
+    // A database of its own (`DbSettings::for_tests`), the template's keys.
+    settings.db = super::config::DbSettings::for_tests();
     settings.keys = written_with.keys.clone();
     settings.audit.key = written_with.audit.key.clone();
     let db = super::db::connect(&settings.db).await.expect("test store");

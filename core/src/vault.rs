@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::crypto::{self, Aad, CryptoError, Dek, Sealed, WrappedDek};
 use super::state::AppState;
-use domain::AppError;
+use domain::{AppError, Shown};
 
 /// A decrypted value on its way to an authorised reader.
 pub struct Plain<T>(T);
@@ -161,6 +161,74 @@ pub(crate) fn open(
     })?;
     Ok(Plain::new(s))
 }
+
+/// Opens one field for a reader who may see it. A value that fails to open (altered, moved to
+/// another place, sealed under another key) is shown as damaged in its own place instead of
+/// failing the whole page: it is logged by place (never by value) and, the first time this
+/// process meets it, entered in the audit log as `integrity.damaged`, which log review flags.
+pub(crate) fn show(
+    state: &AppState,
+    participant: &str,
+    dek: &Dek,
+    at: Aad<'_>,
+    stored: &str,
+) -> Shown<String> {
+    match open(dek, at.table, at.record, at.field, stored) {
+        Ok(p) => Shown::Value(p.expose()),
+        Err(_) => {
+            report_damage(state, participant, at);
+            Shown::Damaged
+        }
+    }
+}
+
+/// A participant's name, "first last", as [`show`] gives each part: damaged when either is.
+pub(crate) fn show_name(
+    state: &AppState,
+    dek: &Dek,
+    participant: &str,
+    first: &str,
+    last: &str,
+) -> Shown<String> {
+    let part = |field, stored| {
+        show(
+            state,
+            participant,
+            dek,
+            Aad::new("participant", participant, field),
+            stored,
+        )
+    };
+    match (part("first_name", first), part("last_name", last)) {
+        (Shown::Value(f), Shown::Value(l)) => Shown::Value(format!("{f} {l}")),
+        _ => Shown::Damaged,
+    }
+}
+
+/// The audit entry of a damaged value: who it concerns and where it is, in the entry's reason
+/// as `table:record.field`. Written on its own task so that a read stays a read.
+fn report_damage(state: &AppState, participant: &str, at: Aad<'_>) {
+    let place = format!("{}:{}.{}", at.table, at.record, at.field);
+    tracing::error!(%place, "sealed value fails to open: shown as damaged");
+    if !state.first_damage(place.clone()) {
+        return;
+    }
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let mut e = crate::audit::Entry::new(DAMAGED_ACTION);
+    e.participants = vec![participant.to_string()];
+    e.reason = Some(place);
+    let state = state.clone();
+    rt.spawn(async move {
+        if let Err(err) = crate::audit::append(&state, &crate::audit::Who::system(), e).await {
+            tracing::error!(error = %err, "could not enter a damaged value in the audit log");
+        }
+    });
+}
+
+/// The audit action of a sealed value found damaged when read.
+pub(crate) const DAMAGED_ACTION: &str = "integrity.damaged";
 
 /// `utvag keys rotate`: adds a KEK version and rewraps every DEK with it, a page at a time,
 /// while the app keeps serving (readers unwrap with whichever version a row names).

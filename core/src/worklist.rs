@@ -12,6 +12,7 @@ use super::access::{self, Purpose};
 use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::casework::threat_summary;
+use super::crypto::Aad;
 use super::gate::who;
 use super::participants::{candidate_cases, ListFilter};
 use super::subject::{self, actor};
@@ -220,10 +221,8 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
         };
         let name = match (&dek, sees_identity) {
             (Some(k), true) => {
-                let f = vault::open(k, "participant", &p.id, "first_name", &p.first_name)?;
-                let l = vault::open(k, "participant", &p.id, "last_name", &p.last_name)?;
                 used.insert(Category::Identity.as_str());
-                Shown::Value(format!("{} {}", f.expose(), l.expose()))
+                vault::show_name(a.state(), k, &p.id, &p.first_name, &p.last_name)
             }
             _ => Shown::Masked,
         };
@@ -245,7 +244,10 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
                     continue;
                 }
                 let title = match &dek {
-                    Some(k) => vault::open(k, "action", &x.id, "title", &x.title)?.expose(),
+                    Some(k) => {
+                        let at = Aad::new("action", &x.id, "title");
+                        vault::show(a.state(), &p.id, k, at, &x.title).text()
+                    }
                     None if decrypt => continue,
                     None => String::new(),
                 };

@@ -78,12 +78,19 @@ impl Category {
 /// What is shown instead of a value the reader may not see.
 pub const MASK: &str = "••••";
 
+/// What is shown in place of a stored value that fails to open: altered, moved to another place
+/// or sealed under another key. The rest of the page stays readable; the value itself is for the
+/// system administrator to restore (`utvag integrity check` names it).
+pub const DAMAGED: &str = "uppgiften kan inte läsas – kontakta systemförvaltare";
+
 /// A value as a particular reader sees it: the value, or masked with the reason kept for the UI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Shown<T> {
     Value(T),
     Empty,
     Masked,
+    /// Stored, and the reader may see it, but it fails to open (see [`DAMAGED`]).
+    Damaged,
 }
 
 impl<T> Shown<T> {
@@ -97,15 +104,21 @@ impl<T> Shown<T> {
     pub fn is_masked(&self) -> bool {
         matches!(self, Shown::Masked)
     }
+
+    pub fn is_damaged(&self) -> bool {
+        matches!(self, Shown::Damaged)
+    }
 }
 
 impl Shown<String> {
-    /// Text for display: the value, a dash when empty, the mask when hidden.
+    /// Text for display: the value, a dash when empty, the mask when hidden, the damage notice
+    /// when it fails to open.
     pub fn text(&self) -> String {
         match self {
             Shown::Value(v) => v.clone(),
             Shown::Empty => "–".to_string(),
             Shown::Masked => MASK.to_string(),
+            Shown::Damaged => DAMAGED.to_string(),
         }
     }
 }

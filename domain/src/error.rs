@@ -25,6 +25,11 @@ pub enum AppError {
     TooManyRequests,
     #[error("Något gick fel hos oss. Försök igen om en stund.")]
     Internal,
+    /// The database did not answer in time (or the server is at its limit). What was being
+    /// saved was rolled back, unless the answer was lost after it was saved: the message asks
+    /// the user to look before trying again.
+    #[error("Systemet svarar inte just nu. Kontrollera om ändringen sparades och försök igen om en stund.")]
+    Unavailable,
 }
 
 impl AppError {
@@ -51,6 +56,7 @@ impl AppError {
             AppError::Conflict { .. } => 409,
             AppError::TooManyRequests => 429,
             AppError::Internal => 500,
+            AppError::Unavailable => 503,
         }
     }
 

@@ -78,6 +78,16 @@ pub struct GlobalOpts {
         global = true
     )]
     pub db_pass: Option<String>,
+    /// Seconds one database query may take before it is cancelled (its transaction rolled
+    /// back) and the request answered 503.
+    #[arg(
+        long = "db-timeout",
+        env = "UTVAG_DB_TIMEOUT",
+        default_value_t = 15,
+        value_parser = clap::value_parser!(u64).range(1..=600),
+        global = true
+    )]
+    pub db_timeout: u64,
     /// Master key file (created with mode 0600 on first start in demo mode). Ignored when UTVAG_KEK is set.
     #[arg(
         long = "key-file",
@@ -226,6 +236,29 @@ pub enum Command {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Write a backup of the database while the app serves: one consistent snapshot, sealed
+    /// fields sealed, no key material; a manifest with counts and a checksum, signed with the
+    /// audit chain's checkpoint key. The data keys are backed up apart (`keys backup`).
+    Backup {
+        /// The file to write (replaced whole, never left half-written).
+        file: PathBuf,
+    },
+    /// Restore a database backup (and a key backup) into a new, empty database. Both files are
+    /// checked in full first: a file that is not a backup of this installation, of a newer
+    /// format, truncated or damaged is refused and nothing is written. Then the audit chain is
+    /// verified and the entries lost since the backup reported from the checkpoint file.
+    Restore {
+        /// The database backup.
+        file: PathBuf,
+        /// The key backup to restore with it. Without one, no participant's data can be read.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
+    /// The sealed values in the store.
+    Integrity {
+        #[command(subcommand)]
+        cmd: IntegrityCmd,
+    },
     /// Retention (gallring): list what is due (--dry-run) or remove it (--apply).
     Gallring {
         /// Report what is due without changing anything.
@@ -243,6 +276,13 @@ pub enum KeysCmd {
     Rotate,
     /// Show the KEK versions in the key file and how many data keys each wraps.
     Status,
+    /// Write a backup of the participants' wrapped data keys (kept for a shorter time than
+    /// database backups: once the key backups made before a shred have expired, the shredded
+    /// participant cannot be read from any database backup).
+    Backup {
+        /// The file to write.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -251,6 +291,14 @@ pub enum AuditCmd {
     /// (UTVAG_CHECKPOINT_FILE), and report the first broken position — an edited entry, removed
     /// newest entries, a deleted log or a restored older copy, a forged checkpoint (exit code 1).
     Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IntegrityCmd {
+    /// Open every sealed value with its key and name those that fail (edited or moved in the
+    /// store, or under a damaged data key) by table, record and field — never a value
+    /// (exit code 1 when any is damaged).
+    Check,
 }
 
 #[derive(Subcommand, Debug)]
@@ -549,6 +597,7 @@ impl GlobalOpts {
                     database: self.db_name.clone(),
                     username: if remote { self.db_user.clone() } else { None },
                     password: if remote { self.db_pass.clone() } else { None },
+                    timeout: std::time::Duration::from_secs(self.db_timeout),
                 },
                 keys,
                 demo: self.demo,

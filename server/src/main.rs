@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use server::config::{AuditCmd, Cli, Command, Config, KeysCmd, UserCmd};
+use server::config::{AuditCmd, Cli, Command, Config, IntegrityCmd, KeysCmd, UserCmd};
 use server::telemetry;
 use utvag_core::audit::{self, checkpoint};
 use utvag_core::config::KeySource;
@@ -41,6 +41,11 @@ async fn main() -> ExitCode {
         Command::Audit {
             cmd: AuditCmd::Verify,
         } => audit_verify(config).await,
+        Command::Backup { file } => backup(config, &file).await,
+        Command::Restore { file, keys } => restore(config, &file, keys.as_deref()).await,
+        Command::Integrity {
+            cmd: IntegrityCmd::Check,
+        } => integrity_check(config).await,
         Command::Gallring { apply, .. } => gallring(config, apply).await,
     };
     match result {
@@ -280,6 +285,17 @@ async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("KEK version {version} is now current; {n} data keys rewrapped");
         }
+        KeysCmd::Backup { file } => {
+            let w = utvag_core::backup::backup_keys(&state, &file)
+                .await
+                .map_err(|e| anyhow::anyhow!("keys backup: {e}"))?;
+            println!(
+                "key backup written to {}: {} data keys, {} bytes",
+                file.display(),
+                w.manifest.tables.values().sum::<u64>(),
+                w.file_bytes
+            );
+        }
         KeysCmd::Status => {
             let (versions, current, usage) = ops::key_status(&state)
                 .await
@@ -291,6 +307,102 @@ async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn backup(config: Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let state = open(&config).await?;
+    let started = std::time::Instant::now();
+    let w = utvag_core::backup::backup_database(&state, file)
+        .await
+        .map_err(|e| anyhow::anyhow!("backup: {e}"))?;
+    println!(
+        "backup written to {} in {:.1} s: {} records in {} tables, {} bytes, sha256 {}",
+        file.display(),
+        started.elapsed().as_secs_f64(),
+        w.manifest.tables.values().sum::<u64>(),
+        w.manifest.tables.len(),
+        w.file_bytes,
+        w.manifest.content_sha256
+    );
+    Ok(())
+}
+
+async fn restore(
+    config: Config,
+    file: &std::path::Path,
+    keys: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let r = utvag_core::backup::restore(config.core.clone(), file, keys)
+        .await
+        .map_err(|e| anyhow::anyhow!("restore refused: {e}"))?;
+    println!(
+        "restored the backup of {} in {:.1} s: {} records",
+        r.database.created_at.to_rfc3339(),
+        started.elapsed().as_secs_f64(),
+        r.tables.values().sum::<u64>()
+    );
+    for (table, n) in &r.database.tables {
+        let now = r.tables.get(table).copied().unwrap_or(0);
+        if now != *n {
+            println!("  {table}: {n} in the backup, {now} after the restore");
+        }
+    }
+    match &r.keys {
+        Some(k) => println!(
+            "data keys restored from the key backup of {}: {}",
+            k.created_at.to_rfc3339(),
+            k.tables.values().sum::<u64>()
+        ),
+        None => println!("no key backup given: no participant's data can be read"),
+    }
+    match r.audit.broken_at {
+        None => println!(
+            "audit chain intact: {} entries, head {}",
+            r.audit.entries, r.audit.head_seq
+        ),
+        Some(at) => println!(
+            "audit chain: {} (at entry {at})",
+            r.audit.problem.clone().unwrap_or_default()
+        ),
+    }
+    match r.checkpoint_seq {
+        Some(seq) => println!(
+            "the checkpoint file had reached entry {seq}: {} entries after the backup are lost{}",
+            r.gap,
+            r.checkpoints_aside
+                .as_ref()
+                .map(|p| format!("; it is kept as {} and a new one begun", p.display()))
+                .unwrap_or_default()
+        ),
+        None => println!("no checkpoint file to hold the restored chain to"),
+    }
+    Ok(())
+}
+
+async fn integrity_check(config: Config) -> anyhow::Result<()> {
+    let state = open(&config).await?;
+    let r = utvag_core::integrity::check(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for d in &r.damaged {
+        println!(
+            "damaged: table {}, record {}, field {}",
+            d.table, d.record, d.field
+        );
+    }
+    let summary = format!(
+        "{} sealed values opened, {} damaged; {} of shredded participants not checked",
+        r.checked,
+        r.damaged.len(),
+        r.shredded
+    );
+    if r.damaged.is_empty() {
+        println!("integrity intact: {summary}");
+        Ok(())
+    } else {
+        anyhow::bail!("integrity check failed: {summary}")
+    }
 }
 
 async fn audit_verify(config: Config) -> anyhow::Result<()> {

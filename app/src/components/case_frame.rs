@@ -11,7 +11,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::cases::BreakGlass;
-use crate::components::common::{error_for, masked, FieldError};
+use crate::components::common::{damaged, error_for, masked, FieldError};
 use crate::components::forms::{busy, Submit};
 use crate::components::ui::ErrorBox;
 use domain::{AppError, Capability, CaseView, Category, Me, Shown};
@@ -29,6 +29,7 @@ pub fn case_heading(c: &CaseView) -> impl IntoView {
             view! { <span>{format!("{f} {l}")}</span> }.into_any()
         }
         (Shown::Masked, _) | (_, Shown::Masked) => view! { "Deltagare "{masked()} }.into_any(),
+        (Shown::Damaged, _) | (_, Shown::Damaged) => view! { "Deltagare "{damaged()} }.into_any(),
         (f, l) => view! { <span>{format!("{} {}", f.text(), l.text())}</span> }.into_any(),
     };
     view! { <h1 data-testid="case-name">{name}</h1> }

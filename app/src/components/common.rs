@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use domain::{AppError, Protection, Shown, MASK};
+use domain::{AppError, Protection, Shown, DAMAGED, MASK};
 
 /// Why a value is hidden; read by screen readers and shown as a tooltip.
 pub const NO_ACCESS: &str = "Du har inte behörighet att se detta";
@@ -18,7 +18,7 @@ pub fn masked() -> impl IntoView {
     }
 }
 
-/// A value as the reader may see it: the value, a dash when empty, or the mask.
+/// A value as the reader may see it: the value, a dash when empty, the mask, or the damage notice.
 pub fn shown(value: &Shown<String>) -> AnyView {
     match value {
         Shown::Value(v) => view! { <span class="value">{v.clone()}</span> }.into_any(),
@@ -27,7 +27,13 @@ pub fn shown(value: &Shown<String>) -> AnyView {
         }
         .into_any(),
         Shown::Masked => masked().into_any(),
+        Shown::Damaged => damaged().into_any(),
     }
+}
+
+/// In place of a stored value that fails to open: said in words, not by colour alone.
+pub fn damaged() -> impl IntoView {
+    view! { <span class="damaged" data-testid="damaged" role="note">{DAMAGED}</span> }
 }
 
 /// The protection marker, or nothing for an unprotected person.

@@ -52,12 +52,13 @@ pub fn EditCasePage() -> impl IntoView {
 }
 
 /// The stored values as the form's starting point; `None` when any of them is hidden from this
-/// reader (saving the form would then overwrite what they cannot see).
+/// reader (saving the form would then overwrite what they cannot see) or fails to open (saving
+/// would overwrite what the system administrator may still restore).
 fn prefill(c: &CaseView) -> Option<ParticipantForm> {
     let v = |s: &Shown<String>| match s {
         Shown::Value(v) => Some(v.clone()),
         Shown::Empty => Some(String::new()),
-        Shown::Masked => None,
+        Shown::Masked | Shown::Damaged => None,
     };
     Some(ParticipantForm {
         first_name: v(&c.first_name)?,

@@ -419,6 +419,8 @@ pub enum Flag {
     Refused,
     /// A search matched a person the searcher has no relation to (answered as no hit).
     WithheldSearch,
+    /// A stored value of the person's failed to open when read: altered or moved in the store.
+    Damaged,
 }
 
 impl Flag {
@@ -432,6 +434,7 @@ impl Flag {
             Flag::AdminSecondFactorReset => "Tvåstegsverifiering återställd av administratör",
             Flag::Refused => "Nekat försök",
             Flag::WithheldSearch => "Sökning på person utan koppling",
+            Flag::Damaged => "Uppgift som inte kan läsas (skadad i databasen)",
         }
     }
 }
@@ -539,17 +542,26 @@ pub async fn flagged_reads(a: &Authed, days: i64) -> Result<Vec<FlaggedRead>, Ap
     }
     // Refused attempts on a person's file, and searches that matched someone the searcher has no
     // relation to: probing leaves a trace the reviewer sees, not only the reads that succeeded.
-    let probes: Vec<Row> = a
+    let mut res = a
         .state()
         .db()
         .q(
             "SELECT * OMIT id FROM audit WHERE at >= <datetime>$since AND decision = 'deny'
-              AND array::len(participants) >= 1 ORDER BY seq ASC",
+              AND array::len(participants) >= 1 ORDER BY seq ASC;
+            SELECT * OMIT id FROM audit WHERE at >= <datetime>$since AND action = $damaged
+              ORDER BY seq ASC;",
         )
         .bind("since", since)
+        .bind("damaged", crate::vault::DAMAGED_ACTION)
         .run()
-        .await?
-        .all(0)?;
+        .await?;
+    let probes: Vec<Row> = res.all(0)?;
+    // Values found damaged when read: someone may have edited the store by hand.
+    out.extend(
+        res.all::<Row>(1)?
+            .into_iter()
+            .map(|r| (r, vec![Flag::Damaged])),
+    );
     out.extend(probes.into_iter().map(|r| {
         let flag = if r.action == "participant.search" {
             Flag::WithheldSearch

@@ -103,21 +103,36 @@ pub async fn guardians(a: &Authed, case_id: &str) -> Result<GuardiansDto, AppErr
 }
 
 /// The birth date from the personnummer, opened inside the core only to compute the age (it is
-/// not shown here); `None` without one or once the key is gone.
+/// not shown here); `None` without one, once the key is gone, or when it is damaged (the birth
+/// year decides then).
 async fn birth_date(c: &Case<'_>, p: &Person) -> Result<Option<chrono::NaiveDate>, AppError> {
     let (Some(stored), Some(k)) = (&p.personnummer, c.key().await?) else {
         return Ok(None);
     };
-    let pnr = vault::open(
-        &k,
-        "participant",
+    Ok(born(
+        c.reader().state(),
         &c.case.participant,
-        "personnummer",
+        &k,
         stored,
-    )?;
-    Ok(Personnummer::parse(&pnr.expose(), swedish_date(c.now))
-        .ok()
-        .map(|p| p.birth_date()))
+        swedish_date(c.now),
+    ))
+}
+
+/// The birth date a stored personnummer gives; `None` when it is damaged or not a personnummer.
+fn born(
+    state: &crate::state::AppState,
+    pid: &str,
+    k: &crate::crypto::Dek,
+    stored: &str,
+    today: chrono::NaiveDate,
+) -> Option<chrono::NaiveDate> {
+    let at = crate::crypto::Aad::new("participant", pid, "personnummer");
+    match vault::show(state, pid, k, at, stored) {
+        domain::Shown::Value(pnr) => Personnummer::parse(&pnr, today)
+            .ok()
+            .map(|x| x.birth_date()),
+        _ => None,
+    }
 }
 
 /// Whether the overview warns that the guardians' consent is missing: a person under 18 (as
@@ -151,16 +166,11 @@ pub(crate) async fn consent_missing_on(
         return Ok(false);
     }
     let today = swedish_date(now);
-    let born = match (&p.personnummer, vault::dek(a.state(), &p.id).await?) {
-        (Some(stored), Some(k)) => {
-            let pnr = vault::open(&k, "participant", &p.id, "personnummer", stored)?;
-            Personnummer::parse(&pnr.expose(), today)
-                .ok()
-                .map(|x| x.birth_date())
-        }
+    let birth = match (&p.personnummer, vault::dek(a.state(), &p.id).await?) {
+        (Some(stored), Some(k)) => born(a.state(), &p.id, &k, stored, today),
         _ => None,
     };
-    Ok(is_minor(born, p.birth_year, today))
+    Ok(is_minor(birth, p.birth_year, today))
 }
 
 /// Adds a guardian or parent.

@@ -12,9 +12,10 @@ use serde::Deserialize;
 use crate::access::Purpose;
 use crate::audit::{self, Entry};
 use crate::auth::Authed;
-use crate::crypto::Dek;
+use crate::crypto::{Aad, Dek};
 use crate::db::Rows;
 use crate::gate::{refuse, who, CaseGate};
+use crate::state::AppState;
 use crate::vault;
 use domain::{AppError, Capability, Category, Shown};
 
@@ -135,7 +136,13 @@ impl<'a> Case<'a> {
             .map(|o| (o.id, o.name))
             .collect();
         let dek = if with_key { self.key().await? } else { None };
-        Ok(Read { rows, orgs, dek })
+        Ok(Read {
+            rows,
+            orgs,
+            dek,
+            state: self.a.state().clone(),
+            participant: self.case.participant.clone(),
+        })
     }
 }
 
@@ -148,6 +155,9 @@ pub(super) struct Read {
     rows: Rows,
     orgs: HashMap<String, String>,
     dek: Option<Arc<Dek>>,
+    /// Where a value that fails to open is reported, and whose it is.
+    state: AppState,
+    participant: String,
 }
 
 impl Read {
@@ -166,7 +176,8 @@ impl Read {
         self.orgs.get(id).cloned().unwrap_or_default()
     }
 
-    /// A sealed field as the reader gets it: empty, masked (no key: shredded) or opened.
+    /// A sealed field as the reader gets it: empty, masked (no key: shredded), opened, or damaged
+    /// when it fails to open (`vault::show`).
     pub fn shown(
         &self,
         table: &str,
@@ -177,7 +188,13 @@ impl Read {
         match (v, &self.dek) {
             (None, _) => Ok(Shown::Empty),
             (Some(_), None) => Ok(Shown::Masked),
-            (Some(s), Some(k)) => Ok(Shown::Value(vault::open(k, table, id, field, s)?.expose())),
+            (Some(s), Some(k)) => Ok(vault::show(
+                &self.state,
+                &self.participant,
+                k,
+                Aad::new(table, id, field),
+                s,
+            )),
         }
     }
 
@@ -195,6 +212,7 @@ impl Read {
                 Shown::Value(s) => s,
                 Shown::Empty => String::new(),
                 Shown::Masked => domain::MASK.to_string(),
+                Shown::Damaged => domain::DAMAGED.to_string(),
             },
         )
     }

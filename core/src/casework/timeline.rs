@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::read::Case;
 use crate::auth::Authed;
+use crate::crypto::Aad;
 use crate::gate::check_id;
 use crate::vault;
 use domain::casework::*;
@@ -193,9 +194,16 @@ pub async fn timeline(
                 break 'fill;
             }
             let text = match (allowed, &e.text, &dek) {
-                (true, Some(s), Some(k)) => {
-                    Some(vault::open(k, "event", &e.id, "text", s)?.expose())
-                }
+                (true, Some(s), Some(k)) => Some(
+                    vault::show(
+                        a.state(),
+                        &c.case.participant,
+                        k,
+                        Aad::new("event", &e.id, "text"),
+                        s,
+                    )
+                    .text(),
+                ),
                 (true, None, _) => Some(String::new()),
                 _ => None,
             };

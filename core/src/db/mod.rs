@@ -8,6 +8,7 @@ pub mod migrations;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use surrealdb::engine::any::Any;
+use surrealdb::types::QueryError;
 use surrealdb::Surreal;
 
 use super::config::DbSettings;
@@ -16,7 +17,13 @@ use domain::AppError;
 #[derive(Clone)]
 pub(crate) struct Db {
     pub(crate) inner: Surreal<Any>,
+    /// The engine cancels a query (and rolls back its transaction) after this long.
+    timeout: std::time::Duration,
 }
+
+/// How much longer than the engine's own timeout the client waits for an answer: a server over
+/// `ws://` that stops answering is given up on here.
+const ANSWER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -26,28 +33,53 @@ pub enum DbError {
     Decode(#[from] serde_json::Error),
     #[error("{0}")]
     Other(String),
+    #[error("the database did not answer within {0:?}")]
+    Timeout(std::time::Duration),
 }
 
 impl DbError {
-    /// A unique index or a transaction conflict rejected the write.
+    /// A unique index, an existing record or a transaction conflict rejected the write. Decided
+    /// by the error's kind as the SDK reports it (alike for the embedded engine and a server over
+    /// `ws://`), not by its wording — except for a unique-index violation, which SurrealDB 3.3
+    /// reports with the kind `Internal` and only its message tells apart
+    /// (`unique_index_violations_are_conflicts_on_every_engine` holds it to that).
     pub fn is_conflict(&self) -> bool {
-        let s = self.to_string().to_lowercase();
-        s.contains("already contains")
-            || s.contains("already exists")
-            || s.contains("conflict")
-            || s.contains("retry")
+        let DbError::Surreal(e) = self else {
+            return false;
+        };
+        e.is_already_exists()
+            || matches!(e.query_details(), Some(QueryError::TransactionConflict))
+            || (e.is_internal()
+                && e.message().starts_with("Database index `")
+                && e.message().contains("` already contains "))
+    }
+}
+
+impl DbError {
+    /// The engine cancelled the query at its timeout, or no answer came in time.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            DbError::Timeout(_) => true,
+            DbError::Surreal(e) => matches!(e.query_details(), Some(QueryError::TimedOut { .. })),
+            _ => false,
+        }
     }
 }
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         tracing::error!(error = %e, "database error");
-        AppError::Internal
+        if e.is_timeout() {
+            AppError::Unavailable
+        } else {
+            AppError::Internal
+        }
     }
 }
 
 pub(crate) async fn connect(s: &DbSettings) -> Result<Db, DbError> {
-    let inner = surrealdb::engine::any::connect(s.url.as_str()).await?;
+    let config = surrealdb::opt::Config::default().query_timeout(s.timeout);
+    let inner = surrealdb::engine::any::connect((s.url.as_str(), config)).await?;
     if let (Some(user), Some(pass)) = (&s.username, &s.password) {
         inner
             .signin(surrealdb::opt::auth::Root {
@@ -60,7 +92,10 @@ pub(crate) async fn connect(s: &DbSettings) -> Result<Db, DbError> {
         .use_ns(s.namespace.as_str())
         .use_db(s.database.as_str())
         .await?;
-    Ok(Db { inner })
+    Ok(Db {
+        inner,
+        timeout: s.timeout,
+    })
 }
 
 /// A query being built: SurrealQL text plus bound values. Values are never formatted into the text.
@@ -107,16 +142,12 @@ fn none_for_null(v: Json) -> Option<Json> {
     }
 }
 
-/// How much an error only echoes another statement's failure: 0 for a cause (a THROW, a write
-/// conflict at COMMIT), 1 for a COMMIT refused after a prior error, 2 for a statement not run.
+/// How much an error only echoes another statement's failure: 1 for a statement not run or
+/// cancelled because another failed, 0 for a cause (a THROW, a conflict, a refused write).
 fn consequence_only(e: &surrealdb::Error) -> u8 {
-    let s = e.to_string();
-    if s.contains("was not executed due to a") {
-        2
-    } else if s.starts_with("Cannot COMMIT") && !s.contains("conflict") {
-        1
-    } else {
-        0
+    match e.query_details() {
+        Some(QueryError::NotExecuted | QueryError::Cancelled) => 1,
+        _ => 0,
     }
 }
 
@@ -134,12 +165,11 @@ impl<'a> Q<'a> {
 
     /// Runs the query; any failed statement fails the whole call.
     pub(crate) async fn run(self) -> Result<Rows, DbError> {
-        let mut resp = self
-            .db
-            .inner
-            .query(self.sql)
-            .bind(Json::Object(self.vars))
-            .await?;
+        let wait = self.db.timeout + ANSWER_GRACE;
+        let answer = self.db.inner.query(self.sql).bind(Json::Object(self.vars));
+        let mut resp = tokio::time::timeout(wait, answer)
+            .await
+            .map_err(|_| DbError::Timeout(wait))??;
         let mut errors: Vec<(usize, surrealdb::Error)> = resp.take_errors().into_iter().collect();
         if !errors.is_empty() {
             // In a failed transaction every other statement reports only that it was not run;
@@ -204,4 +234,84 @@ pub fn valid_id(s: &str) -> bool {
     (1..=64).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn db() -> Db {
+        connect(&crate::config::CoreSettings::for_tests().db)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn unique_index_violations_are_conflicts_on_every_engine() {
+        let db = db().await;
+        db.q("DEFINE TABLE t SCHEMALESS; DEFINE INDEX t_name ON t FIELDS name UNIQUE;")
+            .run()
+            .await
+            .unwrap();
+        db.q("CREATE t:a SET name = 'x'").run().await.unwrap();
+        let dup = db
+            .q("CREATE t:b SET name = 'x'")
+            .run()
+            .await
+            .map(drop)
+            .unwrap_err();
+        assert!(dup.is_conflict(), "{dup}");
+        let again = db
+            .q("CREATE t:a SET name = 'y'")
+            .run()
+            .await
+            .map(drop)
+            .unwrap_err();
+        assert!(again.is_conflict(), "{again}");
+        // Inside a transaction the statement that failed is the one reported.
+        let tx = db
+            .q("BEGIN; CREATE t:c SET name = 'z'; CREATE t:d SET name = 'x'; COMMIT;")
+            .run()
+            .await
+            .map(drop)
+            .unwrap_err();
+        assert!(tx.is_conflict(), "{tx}");
+        // Other failures are not conflicts.
+        let thrown = db
+            .q("BEGIN; CREATE t:e SET name = 'w'; THROW 'nope'; COMMIT;")
+            .run()
+            .await
+            .map(drop)
+            .unwrap_err();
+        assert!(!thrown.is_conflict(), "{thrown}");
+        assert!(thrown.to_string().contains("nope"), "{thrown}");
+        let wrong = db
+            .q("CREATE t:f SET n = <int> 'not a number'")
+            .run()
+            .await
+            .map(drop)
+            .unwrap_err();
+        assert!(!wrong.is_conflict(), "{wrong}");
+    }
+
+    #[tokio::test]
+    async fn a_query_past_the_timeout_is_cancelled_rolled_back_and_answered_unavailable() {
+        let mut settings = crate::config::CoreSettings::for_tests().db;
+        settings.timeout = std::time::Duration::from_millis(300);
+        let db = connect(&settings).await.unwrap();
+        db.q("DEFINE TABLE t SCHEMALESS").run().await.unwrap();
+        let slow = db
+            .q("BEGIN; CREATE t:slow SET n = 1; SLEEP 2s; COMMIT;")
+            .run()
+            .await
+            .map(drop)
+            .unwrap_err();
+        assert!(slow.is_timeout(), "{slow}");
+        assert_eq!(AppError::from(slow), AppError::Unavailable);
+        // Nothing of the cancelled transaction was written.
+        let left: Vec<Json> = db.q("SELECT * FROM t").run().await.unwrap().all(0).unwrap();
+        assert!(left.is_empty(), "{left:?}");
+        // A quick query on the same handle still answers.
+        db.q("RETURN 1").run().await.unwrap();
+    }
 }

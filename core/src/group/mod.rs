@@ -307,9 +307,7 @@ pub async fn view(a: &Authed, group: &str) -> Result<GroupView, AppError> {
                 if !categories.contains(&Category::Identity) {
                     categories.push(Category::Identity);
                 }
-                let first = vault::open(&k, "participant", &p.id, "first_name", &p.first_name)?;
-                let last = vault::open(&k, "participant", &p.id, "last_name", &p.last_name)?;
-                format!("{} {}", first.expose(), last.expose())
+                vault::show_name(a.state(), &k, &p.id, &p.first_name, &p.last_name).text()
             }
             _ => domain::MASK.to_string(),
         };

@@ -58,6 +58,7 @@ fn shown(v: &Shown<String>) -> String {
         Shown::Value(s) => s.clone(),
         Shown::Empty => String::new(),
         Shown::Masked => MASK.to_string(),
+        Shown::Damaged => domain::DAMAGED.to_string(),
     }
 }
 

@@ -140,6 +140,26 @@ impl TestApp {
     }
 }
 
+/// A client signed in as the demo user (password and code), or the test fails.
+pub async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
+    let c = client();
+    let resp = app.login(&c, username, PASSWORD).await;
+    assert!(
+        session_cookie(&resp).is_some(),
+        "{username} could not sign in"
+    );
+    c
+}
+
+/// A page as a browser without JavaScript asks for it.
+pub async fn page(app: &TestApp, c: &reqwest::Client, path: &str) -> reqwest::Response {
+    c.get(app.url(path))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+}
+
 pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
     resp.headers().get_all("set-cookie").iter().find_map(|v| {
         let s = v.to_str().ok()?;
@@ -154,4 +174,55 @@ pub fn location(resp: &reqwest::Response) -> Option<String> {
         .get("location")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
+}
+
+/// A directory of its own under the system's temporary directory, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let d = std::env::temp_dir().join(format!(
+            "utvag-{name}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        TempDir(d)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the `utvag` binary in `dir` as an operator would: demo mode, the embedded store and the
+/// key file under `data/`, a checkpoint at every entry, and `env` on top.
+pub fn utvag(dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_utvag"))
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("UTVAG_DEMO", "true")
+        .env("UTVAG_DB", "surrealkv://data/store.db")
+        .env("UTVAG_KEY_FILE", "data/utvag.key")
+        .env("UTVAG_CHECKPOINT_EVERY", "1")
+        .env("UTVAG_LOG", "error")
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .expect("runs utvag")
+}
+
+/// What the command printed, standard output then standard error.
+pub fn said(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }

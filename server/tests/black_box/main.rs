@@ -5,7 +5,9 @@
 
 mod audit_cli;
 mod auth;
+mod backup;
 mod common;
+mod damage;
 mod limits;
 mod outsiders;
 mod participants;

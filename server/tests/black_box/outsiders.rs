@@ -2,20 +2,10 @@
 //! has no relation to: refused, nothing of the person in the answer (no value, no ciphertext),
 //! and exactly one audit entry per call — a refusal leaves the same trace as an allow.
 
-use crate::common::{client, session_cookie, spawn_app, TestApp, PASSWORD};
+use crate::common::{signed_in, spawn_app, TestApp};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use utvag_core::demo::demo_people;
-
-async fn signed_in(app: &TestApp, username: &str) -> Client {
-    let c = client();
-    let resp = app.login(&c, username, PASSWORD).await;
-    assert!(
-        session_cookie(&resp).is_some(),
-        "{username} could not sign in"
-    );
-    c
-}
 
 async fn ok_json(app: &TestApp, c: &Client, endpoint: &str, args: &[(&str, &str)]) -> Value {
     let resp = app.call(c, endpoint, args).await;

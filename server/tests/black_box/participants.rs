@@ -2,23 +2,13 @@
 //! to another organisation, roles that never see case content, consent that is revoked,
 //! categories that are masked, protected addresses, break-glass and registration.
 
-use crate::common::{client, session_cookie, spawn_app, TestApp, PASSWORD};
+use crate::common::{signed_in, spawn_app, TestApp};
 use domain::person::fictional_personnummer;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use utvag_core::demo::{demo_people, DemoPerson};
 
 // ---- helpers ----
-
-async fn signed_in(app: &TestApp, username: &str) -> Client {
-    let c = client();
-    let resp = app.login(&c, username, PASSWORD).await;
-    assert!(
-        session_cookie(&resp).is_some(),
-        "{username} could not sign in"
-    );
-    c
-}
 
 /// Calls an endpoint and returns the status and the raw body text.
 async fn call(

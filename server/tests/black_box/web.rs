@@ -8,20 +8,10 @@ mod handover;
 mod referrals;
 mod situation;
 
-use crate::common::{client, session_cookie, spawn_app, spawn_app_with, TestApp, PASSWORD};
-use reqwest::{Client, StatusCode};
+use crate::common::{client, page, signed_in, spawn_app, spawn_app_with};
+use reqwest::StatusCode;
 use utvag_core::config::CoreSettings;
 use utvag_core::demo::demo_people;
-
-async fn signed_in(app: &TestApp, username: &str) -> Client {
-    let c = client();
-    let resp = app.login(&c, username, PASSWORD).await;
-    assert!(
-        session_cookie(&resp).is_some(),
-        "{username} could not sign in"
-    );
-    c
-}
 
 fn location_of(resp: &reqwest::Response) -> String {
     resp.headers()
@@ -29,15 +19,6 @@ fn location_of(resp: &reqwest::Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string()
-}
-
-/// A page as a browser without JavaScript asks for it.
-async fn page(app: &TestApp, c: &Client, path: &str) -> reqwest::Response {
-    c.get(app.url(path))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
 }
 
 fn csp_nonce(csp: &str) -> String {

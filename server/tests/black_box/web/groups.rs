@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{page, signed_in};
+use crate::common::{page, signed_in};
 use crate::common::{spawn_app, TestApp};
 use utvag_core::demo_groups::{DEMO_GROUP, DEMO_GROUP_NAME};
 

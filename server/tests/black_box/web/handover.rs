@@ -5,7 +5,7 @@
 
 use reqwest::Client;
 
-use super::{page, signed_in};
+use crate::common::{page, signed_in};
 use crate::common::{spawn_app, TestApp};
 use domain::handover::HandoverInput;
 use utvag_core::{handover, participants};

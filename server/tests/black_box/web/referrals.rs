@@ -4,8 +4,9 @@
 
 use reqwest::StatusCode;
 
-use super::{location_of, page, signed_in};
+use super::location_of;
 use crate::common::spawn_app;
+use crate::common::{page, signed_in};
 use utvag_core::demo::demo_people;
 
 /// A fictional personnummer nobody in the demo data has.

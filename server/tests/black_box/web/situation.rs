@@ -6,7 +6,8 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{location_of, page, signed_in};
+use super::location_of;
+use crate::common::{page, signed_in};
 use crate::common::{spawn_app, TestApp};
 use domain::situation::Period;
 use utvag_core::demo::demo_people;
