@@ -96,11 +96,12 @@ tools:
 	  $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
 	fi
 
+## browser: Chromium for the browser tests, and openssl for the wss:// test's certificates
 browser:
-	@command -v chromium >/dev/null || { \
-	  echo "installing Chromium from Debian"; \
+	@{ command -v chromium && command -v openssl; } >/dev/null || { \
+	  echo "installing Chromium and openssl from Debian"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium openssl >/dev/null; }
 
 npm:
 	@if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \

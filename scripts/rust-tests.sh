@@ -37,6 +37,8 @@ package_sum() {
 }
 
 ran=0 skipped=0 failed=()
+# A test binary that hangs fails here (and names itself) instead of holding up the run.
+per_binary=${UTVAG_TEST_BINARY_TIMEOUT:-1200}
 while read -r manifest exe <&3; do
   dir=$(dirname "$manifest")
   name=$(basename "$exe")
@@ -54,13 +56,63 @@ while read -r manifest exe <&3; do
   ran=$((ran + 1))
   # Cargo runs a test binary in its package's folder; so does this.
   # No stdin: a test (or a process it starts) must not read the list this loop reads.
-  if (cd "$dir" && "$exe" </dev/null); then
-    rm -f "$stamps/$name".*
+  if (cd "$dir" && timeout "$per_binary" "$exe" </dev/null); then
+    rm -f "$stamps/$name".[0-9a-f]*
     touch "$stamps/$name.$key"
   else
     failed+=("$name")
   fi
 done 3<"$list"
+
+# The core's and the server's suites once more, against SurrealDB's own server over ws:// (built
+# from the surrealdb-server crate at the SDK's version: server/surreal), every test on a
+# database of its own (`DbSettings::for_tests`). The server runs in memory on a loopback port for
+# this pass only.
+surreal=$target/debug/surreal
+over_ws=()
+while read -r manifest exe <&3; do
+  dir=$(dirname "$manifest")
+  if [[ $dir == "$root/core" || $dir == "$root/server" ]]; then over_ws+=("$dir $exe"); fi
+done 3<"$list"
+if ((${#over_ws[@]})); then
+  [[ -x $surreal ]] || { echo "── $surreal is missing (built with the tests: server/surreal)"; exit 1; }
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  log=$(mktemp)
+  "$surreal" start --bind "127.0.0.1:$port" --user root --pass root --log warn \
+    --query-timeout 60s memory >"$log" 2>&1 </dev/null &
+  server=$!
+  trap 'kill "$server" 2>/dev/null; rm -f "$list" "$log"' EXIT
+  for _ in $(seq 1 300); do
+    if (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "── SurrealDB server on ws://127.0.0.1:$port (pid $server)"
+  for entry in "${over_ws[@]}"; do
+    dir=${entry%% *} exe=${entry#* }
+    name=$(basename "$exe")
+    key=$( {
+      echo ws
+      sha256sum "$exe" "$surreal" | cut -c1-64
+      package_sum "$dir"
+      if [[ $dir == "$root/server" ]]; then echo "$utvag_sum"; fi
+    } | sha256sum | cut -c1-64)
+    if [[ -z ${UTVAG_TESTS_FRESH:-} && -e $stamps/$name.ws.$key ]]; then
+      echo "── $name ($(basename "$dir")) over ws://: unchanged since it passed, not run again"
+      skipped=$((skipped + 1))
+      continue
+    fi
+    echo "── $name ($(basename "$dir")) over ws://"
+    ran=$((ran + 1))
+    if (cd "$dir" && UTVAG_TEST_DB="ws://127.0.0.1:$port" timeout "$per_binary" "$exe" </dev/null); then
+      rm -f "$stamps/$name".ws.*
+      touch "$stamps/$name.ws.$key"
+    else
+      failed+=("$name over ws://")
+      echo "── the server's log:"; tail -20 "$log"
+    fi
+  done
+  kill "$server" 2>/dev/null || true
+fi
 
 echo "── test binaries: $ran run, $skipped unchanged since they passed"
 if ((${#failed[@]})); then

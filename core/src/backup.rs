@@ -150,7 +150,8 @@ async fn database_content(state: &AppState, scratch: &Path) -> Result<Vec<u8>, B
     let (kept, left): (Vec<String>, Vec<String>) = names
         .into_iter()
         .partition(|t| !NOT_IN_DATABASE_BACKUP.contains(&t.as_str()));
-    let inner = &state.db().inner;
+    let exporter = exporter(state).await?;
+    let inner = &exporter.inner;
     let read_back = |p: &Path| {
         let r = std::fs::read(p).map_err(|e| BackupError::Io(format!("{}: {e}", p.display())));
         let _ = std::fs::remove_file(p);
@@ -181,6 +182,21 @@ async fn database_content(state: &AppState, scratch: &Path) -> Result<Vec<u8>, B
         out.extend(read_back(scratch)?);
     }
     Ok(out)
+}
+
+/// The connection an export runs on: the store's own for an embedded engine; for a SurrealDB
+/// server (`ws://`, `wss://`), which exports over HTTP only, one to the same server over
+/// `http://` or `https://` with the same credentials and CA.
+async fn exporter(state: &AppState) -> Result<Db, db::DbError> {
+    let s = &state.settings().db;
+    let http = match s.url.split_once("://") {
+        Some(("ws", rest)) => format!("http://{rest}"),
+        Some(("wss", rest)) => format!("https://{rest}"),
+        _ => return Ok(state.db().clone()),
+    };
+    let mut over_http = s.clone();
+    over_http.url = http;
+    db::connect(&over_http).await
 }
 
 /// The key store's rows: the wrapped data keys, as stored.
@@ -521,10 +537,11 @@ mod tests {
         Dir(d)
     }
 
-    /// The live store's settings (its keys) on a new, empty in-memory database.
+    /// The live store's settings (its keys) on a new, empty database of the same engine (in
+    /// memory, or on the test server).
     fn empty_target(live: &AppState) -> CoreSettings {
         let mut s = live.settings().clone();
-        s.db.url = "mem://".into();
+        s.db = crate::config::DbSettings::for_tests();
         s
     }
 
@@ -533,6 +550,8 @@ mod tests {
         let mut s = live.settings().clone();
         std::fs::create_dir_all(dir).unwrap();
         s.db.url = format!("surrealkv://{}", dir.join("target.db").display());
+        s.db.username = None;
+        s.db.password = None;
         s
     }
 

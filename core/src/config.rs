@@ -15,6 +15,9 @@ pub struct DbSettings {
     /// How long one query (one round trip, its transaction included) may take before it is
     /// cancelled and the request answered 503.
     pub timeout: std::time::Duration,
+    /// For `wss://`: the certificate authorities (PEM) to trust instead of the public ones, for
+    /// a server with a certificate from a private CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// [`DbSettings::timeout`] unless configured (`UTVAG_DB_TIMEOUT`).
@@ -29,6 +32,7 @@ impl std::fmt::Debug for DbSettings {
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "••••"))
             .field("timeout", &self.timeout)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -95,6 +99,7 @@ impl DbSettings {
                 username: Some(env("UTVAG_TEST_DB_USER").unwrap_or_else(|| "root".into())),
                 password: Some(env("UTVAG_TEST_DB_PASS").unwrap_or_else(|| "root".into())),
                 timeout: DEFAULT_DB_TIMEOUT,
+                ca_file: env("UTVAG_TEST_DB_CA_FILE").map(PathBuf::from),
             },
             None => DbSettings {
                 url: "mem://".into(),
@@ -103,6 +108,7 @@ impl DbSettings {
                 username: None,
                 password: None,
                 timeout: DEFAULT_DB_TIMEOUT,
+                ca_file: None,
             },
         }
     }

@@ -37,6 +37,11 @@ pub async fn from_template(
     let (written_with, export) = cell
         .get_or_init(|| async {
             let mut settings = CoreSettings::for_tests();
+            // Written once in memory (an export needs the embedded engine); each copy is then
+            // imported into a database of its own, in memory or on the test server.
+            settings.db.url = "mem://".into();
+            settings.db.username = None;
+            settings.db.password = None;
             // Fresh random keys for this process, given as `UTVAG_KEK` and `UTVAG_AUDIT_KEY`
             // would be, so that every copy opens a keyring of its own with the same keys.
             settings.keys = KeySource::Env(format!("1:{}", random_key()));
@@ -66,11 +71,14 @@ pub async fn from_template(
     settings.keys = written_with.keys.clone();
     settings.audit.key = written_with.audit.key.clone();
     let db = super::db::connect(&settings.db).await.expect("test store");
-    db.inner
-        .query(export.as_str())
-        .await
-        .and_then(|r| r.check())
-        .expect("template import");
+    tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        db.inner.query(export.as_str()),
+    )
+    .await
+    .expect("template import answered within two minutes")
+    .and_then(|r| r.check())
+    .expect("template import");
     AppState::init_on(db, settings).await.expect("test state")
 }
 

@@ -209,10 +209,11 @@ pub(crate) fn show_name(
 /// as `table:record.field`. Written on its own task so that a read stays a read.
 fn report_damage(state: &AppState, participant: &str, at: Aad<'_>) {
     let place = format!("{}:{}.{}", at.table, at.record, at.field);
-    tracing::error!(%place, "sealed value fails to open: shown as damaged");
     if !state.first_damage(place.clone()) {
+        tracing::debug!(%place, "damaged sealed value read again");
         return;
     }
+    tracing::error!(%place, "sealed value fails to open: shown as damaged");
     let Ok(rt) = tokio::runtime::Handle::try_current() else {
         return;
     };

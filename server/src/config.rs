@@ -88,6 +88,10 @@ pub struct GlobalOpts {
         global = true
     )]
     pub db_timeout: u64,
+    /// For wss://: a PEM file of the certificate authorities to trust (a private CA) instead of
+    /// the public ones.
+    #[arg(long = "db-ca-file", env = "UTVAG_DB_CA_FILE", global = true)]
+    pub db_ca_file: Option<PathBuf>,
     /// Master key file (created with mode 0600 on first start in demo mode). Ignored when UTVAG_KEK is set.
     #[arg(
         long = "key-file",
@@ -598,6 +602,7 @@ impl GlobalOpts {
                     username: if remote { self.db_user.clone() } else { None },
                     password: if remote { self.db_pass.clone() } else { None },
                     timeout: std::time::Duration::from_secs(self.db_timeout),
+                    ca_file: self.db_ca_file.clone(),
                 },
                 keys,
                 demo: self.demo,

@@ -226,3 +226,28 @@ pub fn said(out: &std::process::Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Whether this run is the pass over a SurrealDB server (`UTVAG_TEST_DB`). Tests that start
+/// their own processes and stores (not the shared test database) run in the embedded pass only.
+pub fn second_pass_over_ws() -> bool {
+    std::env::var("UTVAG_TEST_DB").is_ok_and(|v| !v.is_empty())
+}
+
+/// A child process killed (and waited for) when dropped.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A loopback port nothing listens on at the moment.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -109,6 +109,8 @@ async fn integrity_check_names_each_damaged_value_by_place_and_prints_no_value()
         // The binary's default namespace and database.
         namespace: "utvag".into(),
         database: "utvag".into(),
+        username: None,
+        password: None,
         ..settings.db
     };
     settings.keys = KeySource::File {
