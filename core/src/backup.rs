@@ -317,53 +317,66 @@ pub struct Written {
 pub async fn backup_database(state: &AppState, path: &Path) -> Result<Written, BackupError> {
     let content = database_content(state, &sibling(path, "export")).await?;
     let tables = count_records(&String::from_utf8_lossy(&content));
-    let m = sign(
+    let records = tables.values().sum::<u64>();
+    let what = format!("{records} records");
+    write(
         state,
-        Manifest {
-            format: FORMAT,
-            kind: Kind::Database,
-            app_version: env!("CARGO_PKG_VERSION").into(),
-            created_at: state.clock().now(),
-            tables,
-            content_bytes: content.len() as u64,
-            content_sha256: sha256_hex(&content),
-            key: String::new(),
-            sig: String::new(),
-        },
-    );
-    let bytes = file_bytes(&m, &content);
-    write_atomically(path, &bytes)?;
-    let mut e = crate::audit::Entry::new("backup.database");
-    e.reason = Some(format!("{} records", m.tables.values().sum::<u64>()));
-    crate::audit::append(state, &crate::audit::Who::system(), e).await?;
-    Ok(Written {
-        manifest: m,
-        file_bytes: bytes.len() as u64,
-    })
+        path,
+        Kind::Database,
+        tables,
+        &content,
+        "backup.database",
+        what,
+    )
+    .await
 }
 
 /// `utvag keys backup <file>`: the wrapped data keys. Audited.
 pub async fn backup_keys(state: &AppState, path: &Path) -> Result<Written, BackupError> {
     let rows = key_rows(state.db()).await?;
     let content = serde_json::to_vec(&rows).map_err(db::DbError::from)?;
+    let tables = BTreeMap::from([("participant_key".to_string(), rows.len() as u64)]);
+    let what = format!("{} data keys", rows.len());
+    write(
+        state,
+        path,
+        Kind::Keys,
+        tables,
+        &content,
+        "backup.keys",
+        what,
+    )
+    .await
+}
+
+/// Writes a backup file of `content` with its signed manifest, then the audit entry `action`.
+async fn write(
+    state: &AppState,
+    path: &Path,
+    kind: Kind,
+    tables: BTreeMap<String, u64>,
+    content: &[u8],
+    action: &str,
+    what: String,
+) -> Result<Written, BackupError> {
     let m = sign(
         state,
         Manifest {
             format: FORMAT,
-            kind: Kind::Keys,
+            kind,
             app_version: env!("CARGO_PKG_VERSION").into(),
             created_at: state.clock().now(),
-            tables: BTreeMap::from([("participant_key".to_string(), rows.len() as u64)]),
+            tables,
             content_bytes: content.len() as u64,
-            content_sha256: sha256_hex(&content),
+            content_sha256: sha256_hex(content),
             key: String::new(),
             sig: String::new(),
         },
     );
-    let bytes = file_bytes(&m, &content);
+    let bytes = file_bytes(&m, content);
     write_atomically(path, &bytes)?;
-    let mut e = crate::audit::Entry::new("backup.keys");
-    e.reason = Some(format!("{} data keys", rows.len()));
+    let mut e = crate::audit::Entry::new(action);
+    e.reason = Some(what);
     crate::audit::append(state, &crate::audit::Who::system(), e).await?;
     Ok(Written {
         manifest: m,

@@ -7,22 +7,48 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The server on a loopback port of its own, in memory, killed when dropped (a failing test
+/// leaves no server behind).
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_surreal"))
+            .args(["start", "--bind", &format!("127.0.0.1:{port}")])
+            .args(["--user", "root", "--pass", "root", "--log", "warn"])
+            .args(extra)
+            .arg("memory")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Server { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn the_server_starts_in_memory_and_answers_its_health_check() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_surreal"))
-        .args(["start", "--bind", &format!("127.0.0.1:{port}")])
-        .args([
-            "--user", "root", "--pass", "root", "--log", "warn", "memory",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let server = Server::start(&[]);
+    let port = server.port;
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut answer = String::new();
     while Instant::now() < deadline {
@@ -37,8 +63,7 @@ fn the_server_starts_in_memory_and_answers_its_health_check() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
@@ -134,23 +159,8 @@ async fn the_app_connects_over_wss_trusting_a_private_ca_and_refuses_a_certifica
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let (ca, cert, key) = private_ca(&dir);
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_surreal"))
-        .args(["start", "--bind", &format!("127.0.0.1:{port}")])
-        .args(["--user", "root", "--pass", "root", "--log", "warn"])
-        .args(["--web-crt", &cert, "--web-key", &key, "memory"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let server = Server::start(&["--web-crt", &cert, "--web-key", &key]);
+    let port = server.port;
     let settings = |ca_file: Option<&str>| {
         let mut s = CoreSettings::for_tests();
         s.db = DbSettings {
@@ -172,8 +182,7 @@ async fn the_app_connects_over_wss_trusting_a_private_ca_and_refuses_a_certifica
     };
     // Trusting only the public authorities: the server's certificate is refused.
     let untrusted = utvag_core::AppState::init(settings(None)).await;
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(trusted.is_ok(), "{:?}", trusted.err());
     assert!(reachable);

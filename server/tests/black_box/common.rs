@@ -251,3 +251,27 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Signs the demo user in on a running `utvag serve` at `base` through the form posts (password,
+/// then the code `utvag demo-code` prints), leaving the session in the client's cookie store.
+pub async fn sign_in_over_http(c: &reqwest::Client, base: &str, user: &str) {
+    let first = c
+        .post(format!("{base}/api/login"))
+        .form(&[("username", user), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), reqwest::StatusCode::SEE_OTHER);
+    let code = utvag(&std::env::temp_dir(), &[], &["demo-code", user]);
+    let code = String::from_utf8_lossy(&code.stdout).trim().to_string();
+    let done = c
+        .post(format!("{base}/api/login/kod"))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        session_cookie(&done).is_some(),
+        "{user} could not sign in on {base}"
+    );
+}

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use utvag_core::demo::demo_people;
 
 use crate::common::{
-    client, free_port, said, second_pass_over_ws, session_cookie, utvag, Running, TempDir, PASSWORD,
+    client, free_port, said, second_pass_over_ws, sign_in_over_http, utvag, Running, TempDir,
 };
 
 const WRITES: usize = 1_000;
@@ -43,7 +43,7 @@ async fn serve(dir: &Path) -> (Running, String) {
         .expect("starts utvag serve");
     let child = Running(child);
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(180);
+    let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         if let Ok(r) = reqwest::get(format!("{base}/healthz/ready")).await {
             if r.status() == StatusCode::OK {
@@ -66,22 +66,7 @@ async fn every_acknowledged_write_survives_a_kill_9_whole_and_the_chain_verifies
     let dir = TempDir::new("crash");
     let (mut server, base) = serve(&dir.0).await;
     let c = client();
-    let first = c
-        .post(format!("{base}/api/login"))
-        .form(&[("username", "handlaggare"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(first.status(), StatusCode::SEE_OTHER);
-    let code = utvag(&dir.0, &[], &["demo-code", "handlaggare"]);
-    let code = String::from_utf8_lossy(&code.stdout).trim().to_string();
-    let done = c
-        .post(format!("{base}/api/login/kod"))
-        .form(&[("code", code.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert!(session_cookie(&done).is_some());
+    sign_in_over_http(&c, &base, "handlaggare").await;
     let p = &demo_people()[0];
     let rows: serde_json::Value = c
         .post(format!("{base}/api/cases/search"))

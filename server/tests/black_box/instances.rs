@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use utvag_core::demo::demo_people;
 
 use crate::common::{
-    client, free_port, said, second_pass_over_ws, session_cookie, Running, TempDir, PASSWORD,
+    client, free_port, said, second_pass_over_ws, sign_in_over_http, Running, TempDir,
 };
 
 /// SurrealDB's server, built with the tests next to the `utvag` binary.
@@ -97,7 +97,7 @@ async fn serve(env: &[(String, String)]) -> (Running, String) {
         .expect("starts utvag serve");
     let running = Running(child);
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(300);
+    let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         if let Ok(r) = reqwest::get(format!("{base}/healthz/ready")).await {
             if r.status() == StatusCode::OK {
@@ -149,22 +149,7 @@ async fn two_processes_on_one_surrealdb_server_share_sessions_data_the_chain_the
 
     // Signed in on A (password, then the code the demo user's authenticator shows) ...
     let c = client();
-    let first = c
-        .post(format!("{a}/api/login"))
-        .form(&[("username", "handlaggare"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(first.status(), StatusCode::SEE_OTHER);
-    let code = cli(&env, &["demo-code", "handlaggare"]);
-    let code = String::from_utf8_lossy(&code.stdout).trim().to_string();
-    let done = c
-        .post(format!("{a}/api/login/kod"))
-        .form(&[("code", code.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert!(session_cookie(&done).is_some(), "no session from A");
+    sign_in_over_http(&c, &a, "handlaggare").await;
     // ... the session works on B (the cookie is the host's, whichever instance answers).
     let p = &demo_people()[0];
     let found = call(&c, &b, "cases/search", &[("q", &p.personnummer)]).await;
