@@ -113,8 +113,11 @@ site: lint-wasm
 	wasm-bindgen --target web --no-typescript $(BINDGEN_FLAGS) --out-dir $(PKG) --out-name utvag $(WASM_OUT)
 	cp style/utvag.css $(PKG)/utvag.css
 
+## server: the utvag binary. Built together with the tests' SurrealDB server (server/surreal),
+## whose dependencies turn on more features of shared crates (tokio, tower-http, reqwest):
+## built alone, the server would get another feature set and recompile the tree make test built.
 server:
-	$(LINTED) $(CARGO) build -p server $(CARGO_PROFILE_FLAG)
+	$(LINTED) $(CARGO) build -p server -p surreal-for-tests $(CARGO_PROFILE_FLAG)
 
 e2e: npm browser
 	$(call timed,browser tests,cd end2end && E2E_PORT=$(E2E_PORT) UTVAG_BIN=../target/$(PROFILE)/utvag npx playwright test)
