@@ -95,7 +95,7 @@ impl DbSettings {
             Some(url) => DbSettings {
                 url,
                 namespace: "tests".into(),
-                database: format!("t{}", crate::db::new_id()),
+                database: format!("t{}", uuid::Uuid::now_v7().simple()),
                 username: Some(env("UTVAG_TEST_DB_USER").unwrap_or_else(|| "root".into())),
                 password: Some(env("UTVAG_TEST_DB_PASS").unwrap_or_else(|| "root".into())),
                 timeout: DEFAULT_DB_TIMEOUT,
