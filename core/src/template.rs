@@ -68,6 +68,8 @@ pub async fn from_template(
     let mut settings = settings;
     // A database of its own (`DbSettings::for_tests`), the template's keys.
     settings.db = super::config::DbSettings::for_tests();
+    // The import is one large query; on a busy machine it may take longer than a request may.
+    settings.db.timeout = std::time::Duration::from_secs(120);
     settings.keys = written_with.keys.clone();
     settings.audit.key = written_with.audit.key.clone();
     let db = super::db::connect(&settings.db).await.expect("test store");

@@ -87,8 +87,8 @@ pub(crate) async fn connect(s: &DbSettings) -> Result<Db, DbError> {
         config = config.rustls(tls_trusting(ca)?);
     }
     let wait = s.timeout + ANSWER_GRACE;
-    let setup = async {
-        let inner = surrealdb::engine::any::connect((s.url.as_str(), config)).await?;
+    let setup = || async {
+        let inner = surrealdb::engine::any::connect((s.url.as_str(), config.clone())).await?;
         if let (Some(user), Some(pass)) = (&s.username, &s.password) {
             inner
                 .signin(surrealdb::opt::auth::Root {
@@ -103,10 +103,20 @@ pub(crate) async fn connect(s: &DbSettings) -> Result<Db, DbError> {
             .await?;
         Ok::<_, DbError>(inner)
     };
-    // A server that accepts the connection and then says nothing is given up on, too.
-    let inner = tokio::time::timeout(wait, setup)
-        .await
-        .map_err(|_| DbError::Timeout(wait))??;
+    // A server that accepts the connection and then says nothing is given up on, too. Selecting
+    // a namespace and database that another client is creating at the same moment can lose a
+    // write conflict on the server; that is tried again.
+    let mut attempt = 0u64;
+    let inner = loop {
+        match tokio::time::timeout(wait, setup()).await {
+            Err(_) => return Err(DbError::Timeout(wait)),
+            Ok(Err(e)) if e.is_conflict() && attempt < 5 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+            }
+            Ok(r) => break r?,
+        }
+    };
     Ok(Db {
         inner,
         timeout: s.timeout,
