@@ -1,31 +1,19 @@
 //! `utvag audit verify` against the signed checkpoint file, run as an operator would: the real
 //! binary on an embedded store in a temporary directory.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-struct Dir(PathBuf);
+use crate::common::TempDir;
 
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
+/// The binary as the common helper runs it, with the password `user add` reads and warnings
+/// in the log.
 fn utvag(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_utvag"))
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("UTVAG_DEMO", "true")
-        .env("UTVAG_DB", "surrealkv://data/store.db")
-        .env("UTVAG_KEY_FILE", "data/utvag.key")
-        .env("UTVAG_CHECKPOINT_EVERY", "1")
-        .env("UTVAG_LOG", "warn")
-        .env("UTVAG_NEW_PASSWORD", "ett-långt-lösenord-77")
-        .args(args)
-        .output()
-        .expect("runs utvag")
+    let env = [
+        ("UTVAG_LOG", "warn"),
+        ("UTVAG_NEW_PASSWORD", "ett-långt-lösenord-77"),
+    ];
+    crate::common::utvag(dir, &env, args)
 }
 
 fn add_user(dir: &Path, username: &str) {
@@ -64,9 +52,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn audit_verify_reports_a_restored_older_copy_of_the_store_with_its_position() {
-    let dir = Dir(std::env::temp_dir().join(format!("utvag-audit-cli-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir.0);
-    std::fs::create_dir_all(&dir.0).unwrap();
+    let dir = TempDir::new("audit-cli");
     add_user(&dir.0, "forsta.admin");
     let ok = utvag(&dir.0, &["audit", "verify"]);
     let said = String::from_utf8_lossy(&ok.stdout);
