@@ -166,11 +166,37 @@ impl AppState {
         Ok(())
     }
 
+    /// Before a new data key is wrapped: the key file read afresh, so that a process started
+    /// before another one rotated wraps under the version now current and never under one
+    /// that `keys retire` may take away (keys from the environment do not change).
+    pub(crate) fn keys_for_wrapping(&self) -> Result<(), AppError> {
+        match self.inner.key_file {
+            Some(_) => self.reload_keys(),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the versions that wrap nothing (`in_use` names those still named by stored keys)
+    /// out of the key file; see [`crate::crypto::Keyring::retire_file`].
+    pub(crate) fn retire_from_key_file(
+        &self,
+        in_use: &std::collections::BTreeSet<u32>,
+    ) -> Result<Vec<u32>, AppError> {
+        let mut k = self.inner.keys.write().unwrap_or_else(|p| p.into_inner());
+        match &self.inner.key_file {
+            Some(path) => k.retire_file(path, in_use).map_err(key_file_refusal),
+            None => Err(AppError::invalid(
+                "UTVAG_KEY_FILE",
+                "Att ta bort gamla nyckelversioner kräver en nyckelfil (UTVAG_KEY_FILE), inte UTVAG_KEK.",
+            )),
+        }
+    }
+
     /// Adds a KEK version to the key file and makes it current.
     pub(crate) fn rotate_key_file(&self) -> Result<u32, AppError> {
         let mut k = self.inner.keys.write().unwrap_or_else(|p| p.into_inner());
         match &self.inner.key_file {
-            Some(path) => Ok(k.rotate_file(path)?),
+            Some(path) => k.rotate_file(path).map_err(key_file_refusal),
             None => Err(AppError::invalid(
                 "UTVAG_KEY_FILE",
                 "Nyckelrotation kräver en nyckelfil (UTVAG_KEY_FILE), inte UTVAG_KEK.",
@@ -201,5 +227,14 @@ impl AppState {
     /// Liveness plus a round trip to the database.
     pub async fn database_reachable(&self) -> bool {
         self.inner.db.ping().await
+    }
+}
+
+/// A key file that a rotation or retirement refused, told to the operator (the message names
+/// the file and what is wrong with it, never key material); other failures stay internal.
+fn key_file_refusal(e: CryptoError) -> AppError {
+    match e {
+        CryptoError::KeyFile(message) => AppError::invalid("UTVAG_KEY_FILE", message),
+        e => e.into(),
     }
 }

@@ -201,12 +201,63 @@ fn seal_new(
     recovery: Option<&str>,
 ) -> Result<(String, String, Option<String>), AppError> {
     let dek = Dek::generate(&SystemRandom::new())?;
+    state.keys_for_wrapping()?;
     let wrapped = state.with_keys(|k| k.wrap_dek(&dek, &key_owner(user_id)))?;
     let s = seal(&dek, &Aad::new("mfa", user_id, "secret"), secret)?;
     let r = recovery
         .map(|r| seal(&dek, &Aad::new("mfa", user_id, "recovery"), r.as_bytes()))
         .transpose()?;
     Ok((wrapped.encode(), s.encode(), r.map(|r| r.encode())))
+}
+
+/// The KEK version of every user's second-factor key.
+pub(crate) async fn key_versions(state: &AppState) -> Result<Vec<u32>, AppError> {
+    let keys: Vec<String> = state
+        .db()
+        .q("SELECT VALUE key FROM mfa")
+        .run()
+        .await?
+        .all(0)?;
+    keys.iter()
+        .map(|k| Ok(WrappedDek::decode(k)?.kek_version()))
+        .collect()
+}
+
+/// Rewraps under the current KEK each second-factor key wrapped under another (part of a key
+/// rotation); returns how many.
+pub(crate) async fn rewrap_keys(state: &AppState) -> Result<usize, AppError> {
+    #[derive(Deserialize)]
+    struct KeyOf {
+        user: String,
+        key: String,
+    }
+    let current = state.with_keys(|k| k.current_version());
+    let rows: Vec<KeyOf> = state
+        .db()
+        .q("SELECT user, key FROM mfa")
+        .run()
+        .await?
+        .all(0)?;
+    let mut done = 0;
+    for r in rows {
+        let old = WrappedDek::decode(&r.key)?;
+        if old.kek_version() == current {
+            continue;
+        }
+        let dek = unwrap_key(state, &r.user, &r.key)?;
+        let new = state.with_keys(|k| k.wrap_dek(&dek, &key_owner(&r.user)))?;
+        // Only replace what was read: a re-enrolment meanwhile wins.
+        state
+            .db()
+            .q("UPDATE type::record('mfa', $u) SET key = $new WHERE key = $old RETURN NONE")
+            .bind("u", &r.user)
+            .bind("new", new.encode())
+            .bind("old", &r.key)
+            .run()
+            .await?;
+        done += 1;
+    }
+    Ok(done)
 }
 
 /// SHA-256 of a recovery code in its normal form (upper case, no separators).

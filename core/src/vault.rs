@@ -67,6 +67,7 @@ pub(crate) fn new_dek(
     participant: &str,
 ) -> Result<(Arc<Dek>, WrappedDek), AppError> {
     let dek = Dek::generate(&ring::rand::SystemRandom::new())?;
+    state.keys_for_wrapping()?;
     let wrapped = state.with_keys(|k| k.wrap_dek(&dek, participant))?;
     Ok((Arc::new(dek), wrapped))
 }
@@ -231,10 +232,17 @@ fn report_damage(state: &AppState, participant: &str, at: Aad<'_>) {
 /// The audit action of a sealed value found damaged when read.
 pub(crate) const DAMAGED_ACTION: &str = "integrity.damaged";
 
-/// `utvag keys rotate`: adds a KEK version and rewraps every DEK with it, a page at a time,
+/// `utvag keys rotate`: adds a KEK version and rewraps every data key with it, a page at a time,
 /// while the app keeps serving (readers unwrap with whichever version a row names).
 pub async fn rotate(state: &AppState) -> Result<(u32, usize), AppError> {
     let new_version = state.rotate_key_file()?;
+    Ok((new_version, rewrap(state).await?))
+}
+
+/// Rewraps under the current KEK every data key wrapped under another: the participants' and
+/// the groups' (`participant_key`) and each user's second-factor key (`mfa`).
+async fn rewrap(state: &AppState) -> Result<usize, AppError> {
+    let current = state.with_keys(|k| k.current_version());
     let mut done = 0usize;
     loop {
         #[derive(Deserialize)]
@@ -246,7 +254,7 @@ pub async fn rotate(state: &AppState) -> Result<(u32, usize), AppError> {
         let rows: Vec<Row> = state
             .db()
             .q("SELECT record::id(id) AS id, generation, wrapped FROM participant_key WHERE kek_version != $v LIMIT 200")
-            .bind("v", new_version)
+            .bind("v", current)
             .run()
             .await?
             .all(0)?;
@@ -270,11 +278,50 @@ pub async fn rotate(state: &AppState) -> Result<(u32, usize), AppError> {
             done += 1;
         }
     }
-    Ok((new_version, done))
+    Ok(done + crate::totp::rewrap_keys(state).await?)
 }
 
-/// KEK versions in use: (version, number of DEKs wrapped with it).
-pub async fn key_status(state: &AppState) -> Result<(Vec<u32>, u32, Vec<(u32, i64)>), AppError> {
+/// The least time between a version becoming current and the retirement of those before it:
+/// a request that read the key file just before the rotation has finished writing any data key
+/// it wrapped under the old version long before (every database call has its deadline).
+pub const RETIRE_AFTER: chrono::Duration = chrono::Duration::minutes(10);
+
+/// `utvag keys retire`: rewraps what is not yet under the current KEK, then takes every older
+/// version out of the key file. Returns (retired versions, keys rewrapped now). Refused until
+/// [`RETIRE_AFTER`] has passed since the current version was made.
+pub async fn retire(state: &AppState) -> Result<(Vec<u32>, usize), AppError> {
+    state.keys_for_wrapping()?;
+    let made = state.with_keys(|k| k.current_created());
+    let Some(made) = made else {
+        return Err(AppError::invalid(
+            "UTVAG_KEY_FILE",
+            "Att ta bort gamla nyckelversioner kräver en nyckelfil (UTVAG_KEY_FILE), inte UTVAG_KEK.",
+        ));
+    };
+    let ready = made + RETIRE_AFTER;
+    if state.clock().now() < ready {
+        return Err(AppError::invalid(
+            "keys",
+            format!(
+                "Den aktuella nyckelversionen skapades {} UTC; äldre versioner kan tas bort från {} UTC,                  när inga förfrågningar som började före rotationen kan skriva med dem längre.",
+                made.format("%Y-%m-%d %H:%M"),
+                ready.format("%Y-%m-%d %H:%M")
+            ),
+        ));
+    }
+    let rewrapped = rewrap(state).await?;
+    let in_use = versions_in_use(state).await?;
+    let retired = state.retire_from_key_file(&in_use)?;
+    Ok((retired, rewrapped))
+}
+
+/// The KEK versions the stored data keys name.
+async fn versions_in_use(state: &AppState) -> Result<std::collections::BTreeSet<u32>, AppError> {
+    Ok(key_usage(state).await?.into_keys().collect())
+}
+
+/// Data keys per KEK version: the participants' and groups' and the users' second-factor keys.
+async fn key_usage(state: &AppState) -> Result<std::collections::BTreeMap<u32, i64>, AppError> {
     #[derive(Deserialize)]
     struct Row {
         kek_version: u32,
@@ -286,10 +333,17 @@ pub async fn key_status(state: &AppState) -> Result<(Vec<u32>, u32, Vec<(u32, i6
         .run()
         .await?
         .all(0)?;
+    let mut usage: std::collections::BTreeMap<u32, i64> =
+        rows.into_iter().map(|r| (r.kek_version, r.n)).collect();
+    for v in crate::totp::key_versions(state).await? {
+        *usage.entry(v).or_default() += 1;
+    }
+    Ok(usage)
+}
+
+/// KEK versions in use: (versions in the keyring, current version, data keys per version).
+pub async fn key_status(state: &AppState) -> Result<(Vec<u32>, u32, Vec<(u32, i64)>), AppError> {
+    let usage = key_usage(state).await?;
     let (versions, current) = state.with_keys(|k| (k.versions(), k.current_version()));
-    Ok((
-        versions,
-        current,
-        rows.into_iter().map(|r| (r.kek_version, r.n)).collect(),
-    ))
+    Ok((versions, current, usage.into_iter().collect()))
 }

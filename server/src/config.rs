@@ -280,6 +280,10 @@ pub enum KeysCmd {
     Rotate,
     /// Show the KEK versions in the key file and how many data keys each wraps.
     Status,
+    /// Take the KEK versions older than the current one out of the key file, after rewrapping
+    /// whatever they still wrap (allowed from ten minutes after the last rotation). A database
+    /// or key backup made before the rotation can then not be opened with the key file.
+    Retire,
     /// Write a backup of the participants' wrapped data keys (kept for a shorter time than
     /// database backups: once the key backups made before a shred have expired, the shredded
     /// participant cannot be read from any database backup).

@@ -296,6 +296,16 @@ async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
                 w.file_bytes
             );
         }
+        KeysCmd::Retire => {
+            let (retired, n) = ops::retire_keys(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if retired.is_empty() {
+                println!("no KEK version to retire ({n} data keys rewrapped)");
+            } else {
+                println!("KEK versions {retired:?} retired from the key file ({n} data keys rewrapped first)");
+            }
+        }
         KeysCmd::Status => {
             let (versions, current, usage) = ops::key_status(&state)
                 .await

@@ -18,7 +18,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
 
 /// `{"current": N, "keys": [{"version": N, "key": "<base64>", "created": "<RFC 3339>"}],
-/// "audit": {"mac_key": "<base64>", "signing_key": "<base64>", "created": "<RFC 3339>"}}`
+/// "audit": {"mac_key": "<base64>", "signing_key": "<base64>", "created": "<RFC 3339>"},
+/// "retired": [N], "index_root": "<base64>"}` (the last two once versions are retired)
 #[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub(super) struct KeyFileDoc {
@@ -28,6 +29,14 @@ pub(super) struct KeyFileDoc {
     /// rewrite the log. Missing in files written before they existed; added on first load.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<AuditKeysEntry>,
+    /// Versions taken out after a full rewrap (`utvag keys retire`): named so that a process
+    /// still holding one accepts the file without it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<u32>,
+    /// Standard base64 of the blind indexes' 32-byte root (the HKDF extract of version 1), kept
+    /// once versions are retired so that version 1 itself can go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_root: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]

@@ -6,12 +6,12 @@ use super::keyfile::{self, AuditKeysEntry, KeyFileDoc, KeyFileEntry};
 use super::{CryptoError, Dek, DEK_LEN};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use ring::aead::{self, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use ring::{hkdf, hmac};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use zeroize::Zeroizing;
 
@@ -224,7 +224,13 @@ fn new_audit_entry() -> Result<AuditKeysEntry, CryptoError> {
 pub struct Keyring {
     keks: BTreeMap<u32, Kek>,
     current: u32,
-    /// HKDF pseudorandom key extracted from KEK version 1.
+    /// When the current version was made (key file only).
+    current_created: Option<DateTime<Utc>>,
+    /// Versions taken out of the key file after every key they wrapped was rewrapped.
+    retired: BTreeSet<u32>,
+    /// HKDF pseudorandom key extracted from KEK version 1, kept in the key file on its own
+    /// ("index_root") once version 1 is retired.
+    index_root: Zeroizing<[u8; KEK_LEN]>,
     derivation: hkdf::Prk,
     audit: AuditKeys,
     /// The audit key earlier versions derived from KEK version 1 (recognised, never used).
@@ -233,7 +239,8 @@ pub struct Keyring {
 
 impl Keyring {
     /// Loads the key file at `path`: `{"current": N, "keys": [{"version": N, "key": "<base64 of
-    /// 32 bytes>", "created": "<RFC 3339>"}]}`.
+    /// 32 bytes>", "created": "<RFC 3339>"}]}`, with `"retired": [N, …]` and `"index_root"`
+    /// once versions have been retired ([`Keyring::retire_file`]).
     ///
     /// If the file does not exist and `create` is true, creates it (and its directory, mode 700)
     /// with a fresh random version 1, mode 600 from the moment it exists. Refuses a file that
@@ -269,6 +276,8 @@ impl Keyring {
             current: ROOT_VERSION,
             keys: vec![new_entry(ROOT_VERSION)?],
             audit: Some(new_audit_entry()?),
+            retired: Vec::new(),
+            index_root: None,
         };
         keyfile::create_new(path, &doc)?;
         // Read back through the same checks as any load; if another process created the file
@@ -308,7 +317,7 @@ impl Keyring {
         }
         let current = keys.iter().map(|(v, _)| *v).max().unwrap_or(ROOT_VERSION);
         // The audit keys come from KEK version 1 until `with_audit_seed` gives them their own.
-        Self::build(keys, current, None).map_err(CryptoError::KeyConfig)
+        Self::build(keys, current, None, None).map_err(CryptoError::KeyConfig)
     }
 
     /// Replaces the audit keys with ones expanded from `UTVAG_AUDIT_KEY`: standard base64 of a
@@ -333,7 +342,7 @@ impl Keyring {
     pub fn ephemeral() -> Result<Keyring, CryptoError> {
         let key = random_key()?;
         let audit = AuditKeys::random(AuditKeyOrigin::Ephemeral)?;
-        Self::build(vec![(ROOT_VERSION, key)], ROOT_VERSION, Some(audit))
+        Self::build(vec![(ROOT_VERSION, key)], ROOT_VERSION, Some(audit), None)
             .map_err(CryptoError::KeyConfig)
     }
 
@@ -344,6 +353,65 @@ impl Keyring {
     /// All versions, ascending.
     pub fn versions(&self) -> Vec<u32> {
         self.keks.keys().copied().collect()
+    }
+
+    /// Versions retired from the key file, ascending.
+    pub fn retired(&self) -> Vec<u32> {
+        self.retired.iter().copied().collect()
+    }
+
+    /// When the current version was made; `None` for keys from the environment.
+    pub fn current_created(&self) -> Option<DateTime<Utc>> {
+        self.current_created
+    }
+
+    /// Takes every version but the current one that wraps nothing any more (`in_use` lists the
+    /// versions the stored keys name) out of the key file at `path`, and returns them. Their key
+    /// bytes are gone from the file afterwards, so a copy of the database or of the data keys
+    /// made before their last rewrap cannot be opened with it. Version 1's derived keys stay:
+    /// the blind indexes' root is kept as `"index_root"` (a one-way HKDF extract that unwraps
+    /// nothing).
+    ///
+    /// Serialised with rotations by the same lock; refused, changing nothing, if the file's
+    /// current version is no longer this keyring's (a rotation since the caller's rewrap) or the
+    /// file no longer holds every key this keyring holds.
+    pub fn retire_file(
+        &mut self,
+        path: &Path,
+        in_use: &BTreeSet<u32>,
+    ) -> Result<Vec<u32>, CryptoError> {
+        let _lock = keyfile::lock(path)?;
+        let mut doc = keyfile::read(path)?.ok_or_else(|| keyfile::error(path, "does not exist"))?;
+        let fresh = Self::from_doc(&doc, path)?;
+        self.ensure_kept_by(&fresh, path)?;
+        if fresh.current != self.current {
+            return Err(keyfile::error(
+                path,
+                format_args!(
+                    "version {} became current since the rewrap; retire again",
+                    fresh.current
+                ),
+            ));
+        }
+        let gone: Vec<u32> = doc
+            .keys
+            .iter()
+            .map(|k| k.version)
+            .filter(|v| *v != doc.current && !in_use.contains(v))
+            .collect();
+        if gone.is_empty() {
+            return Ok(gone);
+        }
+        doc.keys.retain(|k| !gone.contains(&k.version));
+        doc.retired.extend(gone.iter().copied());
+        doc.retired.sort_unstable();
+        doc.retired.dedup();
+        doc.index_root = Some(STANDARD.encode(fresh.index_root.as_ref()));
+        // Checked before it replaces anything: a bad result leaves the file as it was.
+        let retired = Self::from_doc(&doc, path)?;
+        keyfile::replace(path, &doc)?;
+        *self = retired;
+        Ok(gone)
     }
 
     /// Adds a new random version to the key file at `path` and makes it current, returning the
@@ -527,7 +595,29 @@ impl Keyring {
             .as_ref()
             .ok_or_else(|| keyfile::error(path, "has no audit keys (\"audit\")"))?;
         let audit = AuditKeys::from_entry(audit).map_err(|what| keyfile::error(path, what))?;
-        Self::build(keys, doc.current, Some(audit)).map_err(|what| keyfile::error(path, what))
+        let index_root = doc
+            .index_root
+            .as_deref()
+            .map(decode_key)
+            .transpose()
+            .map_err(|what| keyfile::error(path, format_args!("the index root {what}")))?;
+        for v in &doc.retired {
+            if doc.keys.iter().any(|k| k.version == *v) {
+                return Err(keyfile::error(
+                    path,
+                    format_args!("key version {v} is both retired and present"),
+                ));
+            }
+        }
+        let mut ring = Self::build(keys, doc.current, Some(audit), index_root)
+            .map_err(|what| keyfile::error(path, what))?;
+        ring.retired = doc.retired.iter().copied().collect();
+        ring.current_created = doc
+            .keys
+            .iter()
+            .find(|k| k.version == doc.current)
+            .map(|k| k.created);
+        Ok(ring)
     }
 
     /// Validates the versions and sets up the AEAD keys and the derived keys; without `audit`,
@@ -537,6 +627,7 @@ impl Keyring {
         keys: Vec<(u32, Zeroizing<[u8; KEK_LEN]>)>,
         current: u32,
         audit: Option<AuditKeys>,
+        index_root: Option<Zeroizing<[u8; KEK_LEN]>>,
     ) -> Result<Keyring, String> {
         let mut keks = BTreeMap::new();
         for (version, raw) in keys {
@@ -556,12 +647,31 @@ impl Keyring {
         if !keks.contains_key(&current) {
             return Err(format!("current version {current} has no key"));
         }
-        let root = keks.get(&ROOT_VERSION).ok_or_else(|| {
-            "key version 1 is missing; blind indexes are derived from it, so it must always be kept"
-                .to_string()
-        })?;
-        let derivation =
-            hkdf::Salt::new(hkdf::HKDF_SHA256, DERIVATION_SALT).extract(root.raw.as_ref());
+        // The HKDF extract of version 1 (RFC 5869: HMAC-SHA256 keyed with the salt), computed
+        // by hand so that it can be kept once version 1 itself is retired.
+        let index_root = match (keks.get(&ROOT_VERSION), index_root) {
+            (Some(root), kept) => {
+                let prk = hmac::sign(
+                    &hmac::Key::new(hmac::HMAC_SHA256, DERIVATION_SALT),
+                    root.raw.as_ref(),
+                );
+                let mut bytes = Zeroizing::new([0u8; KEK_LEN]);
+                bytes.copy_from_slice(prk.as_ref());
+                if kept.is_some_and(|k| *k != *bytes) {
+                    return Err("the index root does not belong to key version 1".into());
+                }
+                bytes
+            }
+            (None, Some(kept)) => kept,
+            (None, None) => {
+                return Err(
+                    "key version 1 is missing; blind indexes are derived from it, so it \
+                     must be kept until it is retired (which keeps the index root)"
+                        .into(),
+                )
+            }
+        };
+        let derivation = hkdf::Prk::new_less_safe(hkdf::HKDF_SHA256, index_root.as_ref());
         let legacy_audit = derivation
             .expand(&[LEGACY_AUDIT_CHAIN_INFO], hmac::HMAC_SHA256)
             .map(hmac::Key::from)
@@ -578,16 +688,27 @@ impl Keyring {
         Ok(Keyring {
             keks,
             current,
+            current_created: None,
+            retired: BTreeSet::new(),
+            index_root,
             derivation,
             audit,
             legacy_audit,
         })
     }
 
-    /// Every version this keyring holds must be in `other` with the same key bytes.
+    /// Every version this keyring holds must be in `other` with the same key bytes, or retired
+    /// there; the blind indexes' root must be the same.
     fn ensure_kept_by(&self, other: &Keyring, path: &Path) -> Result<(), CryptoError> {
+        if self.index_root != other.index_root {
+            return Err(keyfile::error(
+                path,
+                "key version 1 (the root of the blind indexes) differs from the one in use",
+            ));
+        }
         for (version, kek) in &self.keks {
             match other.keks.get(version) {
+                None if other.retired.contains(version) => {}
                 None => {
                     return Err(keyfile::error(
                         path,
@@ -1256,6 +1377,98 @@ mod tests {
             assert_ne!(
                 keyring.blind_index("phone", "1"),
                 keyring.blind_index("phon", "e1")
+            );
+        }
+
+        #[test]
+        fn retiring_takes_unused_old_versions_out_and_keeps_the_derived_keys() {
+            let tmp = TempDir::new("retire");
+            let path = tmp.key_file();
+            let mut keyring = Keyring::load_or_create(&path, true).unwrap();
+            let index = keyring.blind_index("personnummer", "199001011234");
+            let old = keyring.wrap_dek(&dek(1), "p:1").unwrap();
+            let mut stale = Keyring::load_or_create(&path, false).unwrap();
+            keyring.rotate_file(&path).unwrap();
+            keyring.rotate_file(&path).unwrap();
+
+            // Version 2 still wraps a key: only version 1 goes.
+            let in_use = BTreeSet::from([2, 3]);
+            assert_eq!(keyring.retire_file(&path, &in_use).unwrap(), vec![1]);
+            assert_eq!(
+                (keyring.versions(), keyring.retired()),
+                (vec![2, 3], vec![1])
+            );
+            assert_eq!(
+                keyring.unwrap_dek(&old, "p:1", 1).unwrap_err(),
+                CryptoError::UnknownKey { kek_version: 1 }
+            );
+            let from_file = Keyring::load_or_create(&path, false).unwrap();
+            assert_eq!(from_file.versions(), vec![2, 3]);
+            assert_eq!(from_file.blind_index("personnummer", "199001011234"), index);
+            let text = fs::read_to_string(&path).unwrap();
+            assert!(text.contains("\"index_root\""), "{text}");
+            // A process that still holds version 1 accepts the file without it.
+            stale.reload(&path).unwrap();
+            assert_eq!(stale.versions(), vec![2, 3]);
+            // Then version 2, once nothing names it; the current version always stays.
+            assert_eq!(
+                keyring.retire_file(&path, &BTreeSet::from([3])).unwrap(),
+                vec![2]
+            );
+            assert!(keyring
+                .retire_file(&path, &BTreeSet::new())
+                .unwrap()
+                .is_empty());
+            assert_eq!(keyring.versions(), vec![3]);
+            assert_eq!(keyring.blind_index("personnummer", "199001011234"), index);
+        }
+
+        #[test]
+        fn retiring_is_refused_after_a_rotation_it_did_not_see() {
+            let tmp = TempDir::new("retire-stale");
+            let path = tmp.key_file();
+            let mut a = Keyring::load_or_create(&path, true).unwrap();
+            let mut b = Keyring::load_or_create(&path, false).unwrap();
+            a.rotate_file(&path).unwrap();
+            b.reload(&path).unwrap();
+            a.rotate_file(&path).unwrap();
+            // b rewrapped under version 2, but 3 is current now.
+            assert_key_file_error(
+                b.retire_file(&path, &BTreeSet::from([2])).unwrap_err(),
+                &path,
+                "became current",
+            );
+            assert_eq!(
+                Keyring::load_or_create(&path, false).unwrap().versions(),
+                vec![1, 2, 3]
+            );
+        }
+
+        #[test]
+        fn a_key_file_with_a_retired_version_present_or_a_foreign_index_root_is_refused() {
+            let tmp = TempDir::new("retire-bad");
+            let path = tmp.key_file();
+            let mut keyring = Keyring::load_or_create(&path, true).unwrap();
+            keyring.rotate_file(&path).unwrap();
+            keyring.retire_file(&path, &BTreeSet::new()).unwrap();
+            let good = fs::read_to_string(&path).unwrap();
+            let mut doc: serde_json::Value = serde_json::from_str(&good).unwrap();
+            doc["retired"] = serde_json::json!([1, 2]);
+            write_key_file(&path, &doc.to_string());
+            assert_key_file_error(
+                Keyring::load_or_create(&path, false).unwrap_err(),
+                &path,
+                "both retired and present",
+            );
+            let mut doc: serde_json::Value = serde_json::from_str(&good).unwrap();
+            doc["index_root"] = serde_json::json!(b64_key(9));
+            write_key_file(&path, &doc.to_string());
+            // Loads (version 1 is gone, so nothing to hold the root to), but a process that
+            // knows the real root refuses it.
+            assert_key_file_error(
+                keyring.reload(&path).unwrap_err(),
+                &path,
+                "root of the blind indexes",
             );
         }
     }

@@ -43,9 +43,20 @@
 //!
 //! Blind indexes ([`Keyring::blind_index`]) are derived with HKDF-SHA256 from KEK version 1, not
 //! from the current version, so that rotating the KEK does not change them (they would otherwise
-//! all have to be recomputed from decrypted data). The price: version 1 can never be retired (a
-//! keyring without it is refused), and a leak of version 1 exposes the index key until a new
-//! derivation (with "v2" info strings) is rolled out together with a re-index.
+//! all have to be recomputed from decrypted data). When version 1 is retired
+//! ([`Keyring::retire_file`]), its HKDF extract (the PRK, which is one-way and unwraps nothing)
+//! stays in the key file as `index_root`, so the indexes keep working without version 1's bytes.
+//! A leak of version 1 (or of the root) exposes the index key until a new derivation (with "v2"
+//! info strings) is rolled out together with a re-index.
+//!
+//! # Retiring KEK versions
+//!
+//! After a rotation, `utvag keys retire` rewraps whatever an older version still wraps and then
+//! takes the older versions out of the key file (naming them under `retired`, so a process still
+//! holding one accepts the file). From then on a copy of the database or of the data keys made
+//! before the rotation cannot be opened with the key file. Every new data key is wrapped right
+//! after the key file is read again, and retiring waits ten minutes after the rotation, so no
+//! request that began before it can still be writing a key under a retired version.
 //!
 //! # The audit chain's own keys
 //!
