@@ -123,9 +123,11 @@ e2e: npm browser
 	$(call timed,browser tests,cd end2end && E2E_PORT=$(E2E_PORT) UTVAG_BIN=../target/$(PROFILE)/utvag npx playwright test)
 
 ## bench: the benchmarks quoted in the issue notes (optimised build; see README)
+## (part 7 starts `utvag serve` and SurrealDB's server, built here in the same profile).
 bench:
 	$(CARGO) bench -p utvag-core --bench crypto
-	$(CARGO) bench -p server --features bench --bench load
+	$(CARGO) build --profile bench -p server -p surreal-for-tests --features server/bench
+	$(CARGO) bench -p server -p surreal-for-tests --features server/bench --bench load
 
 clean-data:
 	rm -rf data

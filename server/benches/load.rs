@@ -9,12 +9,20 @@
 //!    population in the store, under concurrent load;
 //! 5. the outcomes dashboard and the funder CSV over the same store (absolute: goal p50 <= 150 ms);
 //! 6. what a refusal's timing tells an outsider: a case id that does not exist against a case the
-//!    asker has no relation to (goal: the same time, ratio within noise of 1.0).
+//!    asker has no relation to (goal: the same time, ratio within noise of 1.0);
+//! 7. `utvag serve` as processes of their own under an open-loop load from this one (case
+//!    overviews and contact writes at a fixed rate from 50 and 200 sessions): one instance on
+//!    an embedded store against two instances on one SurrealDB server;
+//! 8. backup and restore of a store of 10 000 participants and 1 000 000 events.
 //!
 //! Sizes: `UTVAG_BENCH_PEOPLE` (default 10 000) and `UTVAG_BENCH_EVENTS` (default 1 000 000)
-//! for parts 4 and 5. Run: `make bench`.
+//! for parts 4, 5 and 8. Run: `make bench`; one part alone with `UTVAG_BENCH_ONLY=` `outcomes`
+//! (4 and 5), `refusals`, `served` or `backup`.
 
 use std::time::{Duration, Instant};
+
+#[path = "../tests/black_box/driver.rs"]
+mod driver;
 
 use utvag_core::auth::{self, Authed};
 use utvag_core::bench::{self, Stats};
@@ -62,13 +70,17 @@ async fn main() {
     // `UTVAG_BENCH_ONLY=outcomes` runs the large store's parts (4 and 5) alone;
     // `UTVAG_BENCH_ONLY=refusals` part 6 alone.
     let only = std::env::var("UTVAG_BENCH_ONLY").unwrap_or_default();
-    if only == "refusals" {
-        refusals().await;
-        return;
-    }
-    if only != "outcomes" {
-        small_store_parts().await;
-        refusals().await;
+    match only.as_str() {
+        "refusals" => return refusals().await,
+        "served" => return served().await,
+        "backup" => return backup_at_scale().await,
+        "outcomes" => {}
+        _ => {
+            small_store_parts().await;
+            refusals().await;
+            served().await;
+            backup_at_scale().await;
+        }
     }
 
     // 4. Case overview SSR with a large store, under concurrent load.
@@ -333,4 +345,156 @@ async fn refusals() {
         "   ratio          {:.2}x (goal: 1.0 within noise)\n",
         ratio(&withheld, &miss)
     );
+}
+
+/// Part 7: `utvag serve` (this build) as processes of their own, driven by this process at a
+/// fixed rate — each session one request a second, one in five a contact write — so that a slow
+/// answer delays no later request and latencies count from when a request was due.
+async fn served() {
+    let utvag = std::path::Path::new(env!("CARGO_BIN_EXE_utvag"));
+    let site = std::fs::canonicalize("../target/site").unwrap_or_else(|_| "target/site".into());
+    let plan = driver::Plan {
+        every: Duration::from_secs(1),
+        duration: Duration::from_secs(30),
+        write_one_in: 5,
+    };
+    println!(
+        "7. Served load: each session one request a second for {} s, one in five a contact write",
+        plan.duration.as_secs()
+    );
+    for layout in [
+        "one instance, embedded surrealkv",
+        "two instances, SurrealDB server (surrealkv)",
+    ] {
+        let dir = std::env::temp_dir().join(format!("utvag-bench-served-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut env: Vec<(String, String)> = vec![
+            ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+            ("UTVAG_DEMO".into(), "true".into()),
+            (
+                "UTVAG_KEY_FILE".into(),
+                dir.join("utvag.key").display().to_string(),
+            ),
+            (
+                "UTVAG_CHECKPOINT_FILE".into(),
+                dir.join("checkpoints.jsonl").display().to_string(),
+            ),
+            ("UTVAG_LOG".into(), "error".into()),
+            ("UTVAG_SITE_ROOT".into(), site.display().to_string()),
+            ("UTVAG_MFA_ROLES".into(), "none".into()),
+        ];
+        let mut db = None;
+        let instances = if layout.starts_with("one") {
+            env.push((
+                "UTVAG_DB".into(),
+                format!("surrealkv://{}", dir.join("store.db").display()),
+            ));
+            1
+        } else {
+            let store = format!("surrealkv://{}", dir.join("server.db").display());
+            let (running, port) = driver::start_surreal(utvag, &store);
+            db = Some(running);
+            env.push(("UTVAG_DB".into(), format!("ws://127.0.0.1:{port}")));
+            env.push(("UTVAG_DB_USER".into(), "root".into()));
+            env.push(("UTVAG_DB_PASS".into(), "root".into()));
+            2
+        };
+        let mut servers = Vec::new();
+        let mut bases = Vec::new();
+        for _ in 0..instances {
+            let mut cmd = std::process::Command::new(utvag);
+            cmd.current_dir(&dir)
+                .env_clear()
+                .envs(env.iter().map(|(k, v)| (k, v)));
+            let (server, base) = driver::serve(cmd).await;
+            servers.push(server);
+            bases.push(base);
+        }
+        println!("   {layout}");
+        for n in [50usize, 200] {
+            let sessions =
+                driver::sign_in(&bases, "handlaggare", demo::DEFAULT_DEMO_PASSWORD, n).await;
+            let report = driver::run(&sessions, plan).await;
+            for line in report.lines().lines() {
+                println!("     {n:>3} sessions  {line}");
+            }
+        }
+        let rss: Vec<String> = servers
+            .iter()
+            .map(|s| format!("{:.0} MiB", s.peak_rss_mib()))
+            .collect();
+        println!("     peak RSS of utvag serve: {}", rss.join(", "));
+        if let Some(db) = &db {
+            println!(
+                "     peak RSS of the SurrealDB server: {:.0} MiB",
+                db.peak_rss_mib()
+            );
+        }
+        drop(servers);
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    println!();
+}
+
+/// Part 8: `utvag backup` and `utvag restore` (the same functions) over a large store.
+async fn backup_at_scale() {
+    use utvag_core::backup;
+    let people = env_usize("UTVAG_BENCH_PEOPLE", 10_000);
+    let events = env_usize("UTVAG_BENCH_EVENTS", 1_000_000);
+    // Keys the restore can be given again (a backup is signed with the installation's key).
+    let mut settings = CoreSettings::for_tests();
+    settings.keys =
+        utvag_core::config::KeySource::Env("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into());
+    let state = AppState::init(settings.clone()).await.expect("state");
+    demo::load(&state).await.expect("demo");
+    let t = Instant::now();
+    bench::fill_population(&state, demo::ORG_GBG, people, events, |p| {
+        eprintln!("   fyller: {p}")
+    })
+    .await
+    .expect("population");
+    println!(
+        "8. Backup and restore, {people} participants and {events} events (filled in {:.0} s)",
+        t.elapsed().as_secs_f64()
+    );
+    let dir = std::env::temp_dir().join(format!("utvag-bench-backup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (file, keys) = (dir.join("db.backup"), dir.join("keys.backup"));
+    let t = Instant::now();
+    let w = backup::backup_database(&state, &file)
+        .await
+        .expect("backup");
+    let took = t.elapsed();
+    let records: u64 = w.manifest.tables.values().sum();
+    println!(
+        "   backup   {:>6.1} s  {records} records, {:.0} MiB",
+        took.as_secs_f64(),
+        w.file_bytes as f64 / 1048576.0
+    );
+    let t = Instant::now();
+    let k = backup::backup_keys(&state, &keys)
+        .await
+        .expect("key backup");
+    println!(
+        "   key backup {:>4.1} s  {} data keys",
+        t.elapsed().as_secs_f64(),
+        k.manifest.tables.values().sum::<u64>()
+    );
+    drop(state);
+    let mut target = settings.clone();
+    target.db = utvag_core::config::DbSettings::for_tests();
+    let t = Instant::now();
+    let r = backup::restore(target, &file, Some(&keys))
+        .await
+        .expect("restore");
+    println!(
+        "   restore  {:>6.1} s  (read and check both files, import, count, verify the chain: {})",
+        t.elapsed().as_secs_f64(),
+        if r.audit.ok() { "intact" } else { "BROKEN" }
+    );
+    let (rss, hwm) = bench::memory_mib();
+    println!("   memory: RSS {rss:.0} MiB, peak {hwm:.0} MiB\n");
+    let _ = std::fs::remove_dir_all(&dir);
 }

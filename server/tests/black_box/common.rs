@@ -233,24 +233,7 @@ pub fn second_pass_over_ws() -> bool {
     std::env::var("UTVAG_TEST_DB").is_ok_and(|v| !v.is_empty())
 }
 
-/// A child process killed (and waited for) when dropped.
-pub struct Running(pub std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A loopback port nothing listens on at the moment.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use crate::driver::Running;
 
 /// Signs the demo user in on a running `utvag serve` at `base` through the form posts (password,
 /// then the code `utvag demo-code` prints), leaving the session in the client's cookie store.

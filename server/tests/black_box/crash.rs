@@ -6,16 +6,15 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use utvag_core::demo::demo_people;
 
 use crate::common::{
-    client, free_port, said, second_pass_over_ws, sign_in_over_http, utvag, Running, TempDir,
+    client, said, second_pass_over_ws, sign_in_over_http, utvag, Running, TempDir,
 };
 
 const WRITES: usize = 1_000;
@@ -25,37 +24,16 @@ const KILL_AFTER: usize = 250;
 
 /// `utvag serve` on the store in `dir/data`, once it answers ready.
 async fn serve(dir: &Path) -> (Running, String) {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_utvag"))
-        .current_dir(dir)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_utvag"));
+    cmd.current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("UTVAG_DEMO", "true")
         .env("UTVAG_DB", "surrealkv://data/store.db")
         .env("UTVAG_KEY_FILE", "data/utvag.key")
         .env("UTVAG_LOG", "error")
-        .env("UTVAG_ADDR", format!("127.0.0.1:{port}"))
-        .env("UTVAG_SITE_ROOT", "../target/site")
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts utvag serve");
-    let child = Running(child);
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(600);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz/ready")).await {
-            if r.status() == StatusCode::OK {
-                return (child, base);
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "utvag serve did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        .env("UTVAG_SITE_ROOT", "../target/site");
+    crate::driver::serve(cmd).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,10 +152,7 @@ async fn every_acknowledged_write_survives_a_kill_9_whole_and_the_chain_verifies
 
     // Stopped cleanly, the store opens for the command line: the chain verifies and every sealed
     // value (each contact's summary and its event's text) opens.
-    let _ = Command::new("kill")
-        .args(["-TERM", &server.0.id().to_string()])
-        .status();
-    server.0.wait().unwrap();
+    server.stop();
     let verify = utvag(&dir.0, &[], &["audit", "verify"]);
     assert!(verify.status.success(), "{}", said(&verify));
     let check = utvag(&dir.0, &[], &["integrity", "check"]);

@@ -5,44 +5,17 @@
 //! from both at once removes each due person once, and a key rotation is picked up by the
 //! instance that did not make it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Output};
 
 use reqwest::StatusCode;
 use utvag_core::demo::demo_people;
 
-use crate::common::{
-    client, free_port, said, second_pass_over_ws, sign_in_over_http, Running, TempDir,
-};
+use crate::common::{client, said, second_pass_over_ws, sign_in_over_http, Running, TempDir};
 
-/// SurrealDB's server, built with the tests next to the `utvag` binary.
-fn surreal_bin() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_utvag")).with_file_name("surreal")
-}
-
-/// The SurrealDB server in memory on a loopback port, once it accepts connections.
+/// The SurrealDB server in memory on a loopback port.
 fn start_surreal() -> (Running, u16) {
-    let port = free_port();
-    let child = Command::new(surreal_bin())
-        .args(["start", "--bind", &format!("127.0.0.1:{port}")])
-        .args([
-            "--user", "root", "--pass", "root", "--log", "warn", "memory",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts the SurrealDB server (built with the tests: server/surreal)");
-    let running = Running(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the SurrealDB server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (running, port)
+    crate::driver::start_surreal(Path::new(env!("CARGO_BIN_EXE_utvag")), "memory")
 }
 
 /// What every `utvag` process here shares: the server, the database, the key file and the
@@ -87,30 +60,7 @@ fn cli(env: &[(String, String)], args: &[&str]) -> Output {
 /// `utvag serve` on a port of its own, once it answers ready (the first one loads the demo data
 /// into the empty database first).
 async fn serve(env: &[(String, String)]) -> (Running, String) {
-    let port = free_port();
-    let child = utvag_cmd(env)
-        .env("UTVAG_ADDR", format!("127.0.0.1:{port}"))
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts utvag serve");
-    let running = Running(child);
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(600);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz/ready")).await {
-            if r.status() == StatusCode::OK {
-                break;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "utvag serve did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    (running, base)
+    crate::driver::serve(utvag_cmd(env)).await
 }
 
 async fn call(c: &reqwest::Client, base: &str, endpoint: &str, args: &[(&str, &str)]) -> String {
