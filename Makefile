@@ -18,11 +18,14 @@ ifeq ($(PROFILE),release)
   WASM_OUT := target/$(WASM_TARGET)/wasm-release/app.wasm
   # The function-name section is more than half of an optimised build; the browser needs none.
   BINDGEN_FLAGS := --remove-name-section
+  BROTLI_QUALITY := 11
 else
   CARGO_PROFILE_FLAG :=
   WASM_PROFILE_FLAG :=
   WASM_OUT := target/$(WASM_TARGET)/debug/app.wasm
   BINDGEN_FLAGS :=
+  # The debug wasm is large and rebuilt often: a quick brotli level.
+  BROTLI_QUALITY := 5
 endif
 
 # Every Rust build of make test lints the workspace's own crates while it compiles them: clippy's
@@ -91,6 +94,10 @@ native-tests-background:
 tools:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@command -v node >/dev/null || { \
+	  echo "installing Node.js from Debian (the site's files are compressed with it at build time)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
 	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$"; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
@@ -107,11 +114,19 @@ npm:
 	@if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
 	  cd end2end && npm ci --no-audit --no-fund; fi
 
-## site: the hydrate wasm, its JS glue and the stylesheet in target/site/pkg
+## site: the hydrate wasm, its JS glue and the stylesheet in target/site/pkg, each with brotli and
+## gzip copies; release builds are shrunk with wasm-opt -Oz first (Binaryen from npm, pinned in
+## scripts/package.json)
 site: lint-wasm
 	mkdir -p $(PKG)
 	wasm-bindgen --target web --no-typescript $(BINDGEN_FLAGS) --out-dir $(PKG) --out-name utvag $(WASM_OUT)
+ifeq ($(PROFILE),release)
+	@if [ ! -x scripts/node_modules/.bin/wasm-opt ] || [ scripts/package-lock.json -nt scripts/node_modules/.package-lock.json ]; then \
+	  cd scripts && npm ci --no-audit --no-fund; fi
+	scripts/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue $(PKG)/utvag_bg.wasm -o $(PKG)/utvag_bg.wasm
+endif
 	cp style/utvag.css $(PKG)/utvag.css
+	node scripts/precompress.mjs $(PKG) $(BROTLI_QUALITY)
 
 ## server: the utvag binary. Built together with the tests' SurrealDB server (server/surreal),
 ## whose dependencies turn on more features of shared crates (tokio, tower-http, reqwest):

@@ -82,7 +82,7 @@ pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> 
         .with_state(options)
         .layer(middleware::from_fn_with_state(ctx_pages, who_is_signed_in));
     Router::new()
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service("/pkg", site_files(&pkg_dir))
         .merge(plain)
         .merge(leptos)
         .fallback(not_found)
@@ -121,6 +121,28 @@ pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> 
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
+        ))
+}
+
+/// The wasm, its JS and the stylesheet: sent brotli- or gzip-compressed from the copies written
+/// at build time (`scripts/precompress.mjs`) when the browser accepts them, and cached by the
+/// browser but revalidated on every use (`no-cache` with `Last-Modified`: an unchanged file is a
+/// `304` without a body, a new build is picked up at once). Pages stay `no-store`.
+fn site_files(pkg_dir: &str) -> Router {
+    Router::new()
+        .fallback_service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        // The same address answers in three encodings: a shared cache must keep them apart.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
         ))
 }
 

@@ -16,4 +16,5 @@ mod load;
 mod outsiders;
 mod participants;
 mod process;
+mod site;
 mod web;
