@@ -163,7 +163,7 @@ pub async fn history(a: &Authed, case_id: &str) -> Result<Vec<ParticipantVersion
     let history = p.history.unwrap_or_default();
     let by: Vec<&str> = history.iter().map(|h| h.by.as_str()).collect();
     let names: HashMap<String, String> = db
-        .q("SELECT record::id(id) AS id, display_name FROM user WHERE record::id(id) IN $ids")
+        .q("SELECT record::id(id) AS id, display_name FROM fn::records('user', $ids) WHERE id != NONE")
         .bind("ids", &by)
         .run()
         .await?

@@ -626,7 +626,7 @@ async fn related_rows(
     let people: Vec<NameRec> = a
         .state()
         .db()
-        .q("SELECT record::id(id) AS id, first_name, last_name, birth_year, gender, municipality, protection, shredded FROM participant WHERE record::id(id) IN $ps")
+        .q("SELECT record::id(id) AS id, first_name, last_name, birth_year, gender, municipality, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE")
         .bind("ps", &pids)
         .run()
         .await?

@@ -64,7 +64,7 @@ pub(crate) async fn load(
     let mut rows = who
         .state()
         .db()
-        .q("SELECT record::id(id) AS id, owner_org, protection, shredded FROM participant WHERE record::id(id) IN $ps;
+        .q("SELECT record::id(id) AS id, owner_org, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE;
             SELECT participant, user, org, until FROM case_member WHERE participant IN $ps;
             SELECT record::id(id) AS id, participant, recipient_org, categories, valid_from, valid_until, revoked_at FROM consent WHERE participant IN $ps AND recipient_org = $org;
             SELECT record::id(id) AS id, participant, expires_at FROM break_glass WHERE user = $user AND participant IN $ps AND expires_at > <datetime>$now;")

@@ -134,10 +134,10 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
     let mut rows = a
         .state()
         .db()
-        .q("SELECT record::id(id) AS id, next_review FROM case WHERE record::id(id) IN $cs;
+        .q("SELECT record::id(id) AS id, next_review FROM fn::records('case', $cs) WHERE id != NONE;
             SELECT record::id(id) AS id, case, title, owner_org, due, status FROM action WHERE case IN $cs AND status IN ['planned', 'in_progress'];
             SELECT case, level, date, next_review, created_at FROM assessment WHERE case IN $cs ORDER BY date DESC, created_at DESC;
-            SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM participant WHERE record::id(id) IN $ps;
+            SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE;
             SELECT participant, recipient_org, valid_until FROM consent WHERE participant IN $ps AND revoked_at = NONE
               AND valid_until != NONE AND valid_until > <datetime>$now AND valid_until <= <datetime>$soon;
             SELECT case, time::max(at) AS last FROM contact WHERE case IN $cs GROUP BY case;

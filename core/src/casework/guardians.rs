@@ -52,7 +52,7 @@ pub async fn guardians(a: &Authed, case_id: &str) -> Result<GuardiansDto, AppErr
         .read(
             "SELECT *, record::id(id) AS id FROM guardian WHERE case = $c ORDER BY created_at, id;
              SELECT birth_year, personnummer FROM ONLY type::record('participant', (SELECT VALUE participant FROM ONLY type::record('case', $c)));
-             SELECT record::id(id) AS id, display_name FROM user WHERE record::id(id) IN (SELECT VALUE consent_recorded_by FROM guardian WHERE case = $c);",
+             SELECT record::id(id) AS id, display_name FROM fn::records('user', (SELECT VALUE consent_recorded_by FROM guardian WHERE case = $c)) WHERE id != NONE;",
             true,
         )
         .await?;

@@ -89,7 +89,7 @@ pub async fn agenda(a: &Authed, id: &str) -> Result<AgendaView, AppError> {
     let numbers: HashMap<String, String> = a
         .state()
         .db()
-        .q("SELECT record::id(id) AS id, number FROM referral WHERE record::id(id) IN $ids")
+        .q("SELECT record::id(id) AS id, number FROM fn::records('referral', $ids) WHERE id != NONE")
         .bind("ids", rids)
         .run()
         .await?

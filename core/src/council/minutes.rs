@@ -119,7 +119,7 @@ async fn person_names(a: &Authed, pids: &[String]) -> Result<HashMap<String, Str
     let rows: Vec<P> = a
         .state()
         .db()
-        .q("SELECT record::id(id) AS id, first_name, last_name FROM participant WHERE record::id(id) IN $ps")
+        .q("SELECT record::id(id) AS id, first_name, last_name FROM fn::records('participant', $ps) WHERE id != NONE")
         .bind("ps", pids)
         .run()
         .await?

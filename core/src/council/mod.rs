@@ -125,7 +125,7 @@ pub async fn create(a: &Authed, input: MeetingInput) -> Result<String, AppError>
     }
     let db = a.state().db();
     let known: Vec<String> = db
-        .q("SELECT VALUE record::id(id) FROM org WHERE record::id(id) IN $m AND active = true")
+        .q("SELECT VALUE record::id(id) FROM fn::records('org', $m) WHERE id != NONE AND active = true")
         .bind("m", &members)
         .run()
         .await?

@@ -232,7 +232,7 @@ async fn groups_of_case(
         .db()
         .q(format!(
             "SELECT record::id(id) AS id, group, from, to FROM group_link WHERE case = $c AND org = $org ORDER BY from DESC;
-             SELECT {} FROM sspf_group WHERE record::id(id) IN (SELECT VALUE group FROM group_link WHERE case = $c AND org = $org);",
+             SELECT {} FROM fn::records('sspf_group', (SELECT VALUE group FROM group_link WHERE case = $c AND org = $org)) WHERE id != NONE;",
             super::GROUP_FIELDS
         ))
         .bind("c", case_id)

@@ -251,10 +251,10 @@ pub async fn view(a: &Authed, group: &str) -> Result<GroupView, AppError> {
         .state()
         .db()
         .q("SELECT record::id(id) AS id, group, case, participant, from, to FROM group_link WHERE group = $g ORDER BY from, id;
-            SELECT record::id(id) AS id, participant, status, responsible, next_review FROM case
-                WHERE record::id(id) IN (SELECT VALUE case FROM group_link WHERE group = $g);
-            SELECT record::id(id) AS id, first_name, last_name FROM participant
-                WHERE record::id(id) IN (SELECT VALUE participant FROM group_link WHERE group = $g);
+            SELECT record::id(id) AS id, participant, status, responsible, next_review FROM fn::records('case', (SELECT VALUE case FROM group_link WHERE group = $g))
+                WHERE id != NONE;
+            SELECT record::id(id) AS id, first_name, last_name FROM fn::records('participant', (SELECT VALUE participant FROM group_link WHERE group = $g))
+                WHERE id != NONE;
             SELECT record::id(id) AS id, display_name FROM user WHERE org = $org;")
         .bind("g", group)
         .bind("org", a.org_id())

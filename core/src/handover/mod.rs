@@ -316,8 +316,8 @@ pub async fn view(a: &Authed, id: &str) -> Result<HandoverView, AppError> {
     let mut rows = a
         .state()
         .db()
-        .q("SELECT record::id(id) AS id, name, municipalities FROM org WHERE record::id(id) IN $orgs;
-            SELECT record::id(id) AS id, display_name FROM user WHERE record::id(id) IN $users;")
+        .q("SELECT record::id(id) AS id, name, municipalities FROM fn::records('org', $orgs) WHERE id != NONE;
+            SELECT record::id(id) AS id, display_name FROM fn::records('user', $users) WHERE id != NONE;")
         .bind("orgs", [&r.from_org, &r.to_org])
         .bind("users", &users)
         .run()

@@ -34,8 +34,8 @@ pub(crate) struct Linked {
 /// participant (with its key and blind-index rows) when it is new. Needs `$recv`, `$user` and
 /// `$now` besides [`Linked::vars`].
 pub(crate) const BODY: &str = "
-    LET $found = (SELECT VALUE record::id(id) FROM participant WHERE owner_org = $recv AND shredded = false
-        AND record::id(id) IN (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $ptag));
+    LET $found = (SELECT VALUE record::id(id) FROM fn::records('participant', (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $ptag)) WHERE owner_org = $recv AND shredded = false
+        AND id != NONE);
     LET $stale = IF $seen = NONE { $found != [] } ELSE { $found CONTAINSNOT $seen };
     IF $stale { THROW 'conflict:Personuppgifterna ändrades under tiden. Försök igen.' };
     IF $seen = NONE {
@@ -85,8 +85,8 @@ pub(crate) async fn link(
     let pkey = json!({ "gen": new_dek.generation(), "wrapped": wrapped.encode(), "kekv": wrapped.kek_version() });
     let mut found: Vec<String> = state
         .db()
-        .q("SELECT VALUE record::id(id) FROM participant WHERE owner_org = $recv AND shredded = false
-            AND record::id(id) IN (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t)")
+        .q("SELECT VALUE record::id(id) FROM fn::records('participant', (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t)) WHERE owner_org = $recv AND shredded = false
+            AND id != NONE")
         .bind("recv", recv)
         .bind("t", &tag)
         .run()

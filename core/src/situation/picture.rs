@@ -168,7 +168,7 @@ pub async fn print(a: &Authed, id: &str) -> Result<PicturePrint, AppError> {
         .q(
             "LET $orgs = array::distinct(SELECT VALUE org FROM situation_contribution
                 WHERE area = $area AND period = $period);
-            SELECT VALUE name FROM org WHERE record::id(id) IN $orgs;",
+            SELECT VALUE name FROM fn::records('org', $orgs) WHERE id != NONE;",
         )
         .bind("area", &area.id)
         .bind("period", picture.period.code())
