@@ -211,6 +211,8 @@ pub fn utvag(dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> std:
         .env("UTVAG_DB", "surrealkv://data/store.db")
         .env("UTVAG_KEY_FILE", "data/utvag.key")
         .env("UTVAG_CHECKPOINT_EVERY", "1")
+        // Loading the demo holds long queries; a busy test machine must not turn them into refusals.
+        .env("UTVAG_DB_TIMEOUT", "120")
         .env("UTVAG_LOG", "error")
         .envs(env.iter().copied())
         .args(args)

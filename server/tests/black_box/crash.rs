@@ -32,6 +32,7 @@ async fn serve(dir: &Path) -> (Running, String) {
         .env("UTVAG_DB", "surrealkv://data/store.db")
         .env("UTVAG_KEY_FILE", "data/utvag.key")
         .env("UTVAG_LOG", "error")
+        .env("UTVAG_DB_TIMEOUT", "120")
         .env("UTVAG_SITE_ROOT", "../target/site");
     crate::driver::serve(cmd).await
 }

@@ -29,6 +29,7 @@ async fn two_hundred_sessions_for_a_minute_are_answered_or_refused_at_once_withi
         .env("UTVAG_DB", "surrealkv://data/store.db")
         .env("UTVAG_KEY_FILE", "data/utvag.key")
         .env("UTVAG_LOG", "error")
+        .env("UTVAG_DB_TIMEOUT", "120")
         .env("UTVAG_SITE_ROOT", "../target/site")
         // Two hundred sign-ins without waiting on one-time codes.
         .env("UTVAG_MFA_ROLES", "none")
