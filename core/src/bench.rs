@@ -473,8 +473,7 @@ pub async fn fill_outcomes(
         state
             .db()
             .q(
-                "FOR $r IN $rows { CREATE contact_stat CONTENT { stat: $r.stat, org: $r.org,
-                    municipality: $r.municipality, at: <datetime>$r.at } RETURN NONE; }",
+                "FOR $r IN $rows { fn::contact_count($r.stat, $r.org, $r.municipality, <datetime>$r.at); }",
             )
             .bind("rows", rows)
             .run()

@@ -354,7 +354,7 @@ FOR $r IN $rows {
     FOR $k IN $r.contacts {
         CREATE type::record('contact', $k.id) CONTENT { case: $r.cid, participant: $r.pid, at: <datetime>$k.at, org: $r.org,
             kind: 'meeting', minutes: 45, summary: $k.summary, author: $r.user, created_at: <datetime>$k.at } RETURN NONE;
-        CREATE contact_stat CONTENT { stat: $r.cid, org: $r.org, municipality: $r.municipality, at: <datetime>$k.at } RETURN NONE;
+        fn::contact_count($r.cid, $r.org, $r.municipality, <datetime>$k.at);
     };
     FOR $e IN $r.events { CREATE type::record('event', $e.id) CONTENT { case: $r.cid, participant: $r.pid, kind: $e.kind,
         category: $e.category, org: $r.org, author: $r.user, at: <datetime>$e.at, text: $e.text,

@@ -14,13 +14,15 @@ use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::gate::who;
 use domain::casework::MeasureKind;
-use domain::input::any_date;
+use domain::input::any_month;
 use domain::stats::{
     report_rows, Cell, CountTable, Median, OrgContacts, Outcomes, Share, Totals, AGE_BANDS,
     REPORT_COLUMNS,
 };
 use domain::{AppError, CaseStatus, Gender, SspfLevel};
 
+#[cfg(test)]
+mod counters;
 mod distance;
 
 /// "6 months" and "12 months" after the start, in days.
@@ -36,10 +38,18 @@ pub const EXIT_REASONS: &[CaseStatus] = &[
     CaseStatus::Moved,
 ];
 
-/// A checked request: a period of whole Swedish days and a municipality (or all).
+/// A checked request: a period of whole months (Swedish time) and a municipality (or all).
+///
+/// Periods are whole months because the contact figures are counted per month on write (so the
+/// dashboard reads a few hundred rows, not every contact), and because two overlapping periods
+/// of days could be subtracted from each other: "1–31 January" minus "1–30 January" would show
+/// what happened on one day, which may be one person. Two requests now differ by a month at
+/// least, and each figure under five is hidden ([`domain::stats`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
+    /// The first day of the first month.
     pub from: NaiveDate,
+    /// The last day of the last month.
     pub to: NaiveDate,
     pub municipality: Option<String>,
     /// A funded project: only its participants enrolled at some time in the period count.
@@ -47,24 +57,19 @@ pub struct Period {
 }
 
 impl Period {
-    /// Parses the form's text; empty dates mean the last twelve months up to `today`.
+    /// Parses the form's text: months as ÅÅÅÅ-MM (a full date names its month). Empty means the
+    /// twelve months that end with `today`'s month.
     pub fn parse(
         from: &str,
         to: &str,
         municipality: &str,
         today: NaiveDate,
     ) -> Result<Period, AppError> {
-        let date = |s: &str, field: &str, default: NaiveDate| -> Result<NaiveDate, AppError> {
-            Ok(any_date(field, s)?.unwrap_or(default))
-        };
-        let to = date(to, "to", today)?;
-        let from = date(
-            from,
-            "from",
-            to.checked_sub_months(chrono::Months::new(12))
-                .and_then(|d| d.succ_opt())
-                .unwrap_or(to),
-        )?;
+        let this_month = today.with_day(1).unwrap_or(today);
+        let to = any_month("to", to)?.unwrap_or(this_month);
+        let from = any_month("from", from)?
+            .unwrap_or_else(|| to.checked_sub_months(chrono::Months::new(11)).unwrap_or(to));
+        let to = last_day_of_month(to);
         if from > to {
             return Err(AppError::invalid(
                 "from",
@@ -120,6 +125,19 @@ impl Period {
     }
 }
 
+/// The last day of `d`'s month.
+pub fn last_day_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1)
+        .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(d)
+}
+
+/// The month of `d` as `YYYY-MM`, the key of the monthly counters.
+pub fn month_key(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
 /// The UTC instant of 00:00 in Sweden on `d`.
 pub fn swedish_midnight(d: NaiveDate) -> DateTime<Utc> {
     let utc_midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
@@ -170,7 +188,9 @@ struct OrgName {
     name: String,
 }
 
-/// The aggregation, one statement per figure. `$to` is exclusive.
+/// The aggregation, one statement per figure. `$to` is exclusive. Contacts come from the monthly
+/// counters (`contact_month`); a project's report, which counts only its own participants' cases,
+/// looks their contacts up case by case.
 const QUERY: &str = "
     LET $from = <datetime>$p_from;
     LET $to = <datetime>$p_to;
@@ -192,7 +212,11 @@ const QUERY: &str = "
     SELECT (assessment_due != NONE AND assessment_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND open = true GROUP BY k;
     SELECT (review_due != NONE AND review_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND open = true GROUP BY k;
     SELECT k, count() AS n FROM (SELECT k FROM (SELECT array::distinct(measures[WHERE start < $to AND (`end` = NONE OR `end` >= $from)].kind) AS k FROM $in) SPLIT k) GROUP BY k;
-    SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM contact_stat WHERE municipality IN $m AND ($all OR stat IN $only) AND at >= $from AND at < $to GROUP BY org, stat) GROUP BY org;
+    IF $all {
+        SELECT org, contacts, array::len(array::distinct(array::flatten(persons))) AS persons FROM (SELECT org, math::sum(n) AS contacts, array::group(cases) AS persons FROM contact_month WHERE municipality IN $m AND month >= $m_from AND month <= $m_to GROUP BY org)
+    } ELSE {
+        SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM array::flatten(array::map($only, |$s| (SELECT org, stat, municipality, at FROM contact_stat WHERE stat = $s))) WHERE municipality IN $m AND at >= $from AND at < $to GROUP BY org, stat) GROUP BY org
+    };
     SELECT record::id(id) AS id, name FROM org;
     SELECT case, rater, occasion, date, scores FROM rating WHERE case IN (SELECT VALUE case FROM $in) AND date < $to ORDER BY date, created_at;
 ";
@@ -302,6 +326,8 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
         .bind("p_from12", from - twelve)
         .bind("p_to12", to - twelve)
         .bind("p_today", today)
+        .bind("m_from", month_key(p.from))
+        .bind("m_to", month_key(p.to))
         .run()
         .await?;
     let status: Vec<Group> = r.all(8)?;
@@ -798,8 +824,11 @@ mod tests {
     fn a_period_is_checked() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let p = Period::parse("", "", "", today).unwrap();
-        assert_eq!(p.from, NaiveDate::from_ymd_opt(2025, 11, 26).unwrap());
-        assert_eq!(p.to, today);
+        assert_eq!(p.from, NaiveDate::from_ymd_opt(2025, 12, 1).unwrap());
+        assert_eq!(p.to, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+        let p = Period::parse("2026-02", "2026-02-10", "", today).unwrap();
+        assert_eq!(p.from, NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
+        assert_eq!(p.to, NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
         assert!(Period::parse("2026-05-01", "2026-04-01", "", today).is_err());
         assert!(Period::parse("1.5.2026", "", "", today).is_err());
         assert!(Period::parse("2000-01-01", "2026-01-01", "", today).is_err());

@@ -4,7 +4,7 @@
 //!
 //! Every function names the form field it reads, so an error can be shown beside that field.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
 use crate::time::swedish_local;
 use crate::AppError;
@@ -75,6 +75,24 @@ pub fn any_date(field: &str, v: &str) -> Result<Option<NaiveDate>, AppError> {
         .ok_or_else(|| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2026-01-31."))
 }
 
+/// A whole month written ÅÅÅÅ-MM (`<input type="month">` sends it), as its first day; a full
+/// date ÅÅÅÅ-MM-DD (an older link, a browser without a month field) names its month. Any year
+/// from 1900 to 2100. Empty is `None`.
+pub fn any_month(field: &str, v: &str) -> Result<Option<NaiveDate>, AppError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let day = match v.len() {
+        7 => NaiveDate::parse_from_str(&format!("{v}-01"), DATE_FORMAT).ok(),
+        _ => NaiveDate::parse_from_str(v, DATE_FORMAT).ok(),
+    };
+    day.filter(|d| (1900..=2100).contains(&d.year()))
+        .and_then(|d| d.with_day(1))
+        .map(Some)
+        .ok_or_else(|| AppError::invalid(field, "Ange månad som ÅÅÅÅ-MM, t.ex. 2026-01."))
+}
+
 /// A date in a plan or register (a follow-up, a valid-until): ÅÅÅÅ-MM-DD within ten years of
 /// `today`. Empty is `None`, or an error when `required`.
 pub fn date(
@@ -120,6 +138,28 @@ pub fn swedish_time(field: &str, v: &str) -> Result<DateTime<Utc>, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_is_its_first_day_whatever_form_it_is_written_in() {
+        let jan = NaiveDate::from_ymd_opt(2026, 1, 1);
+        assert_eq!(any_month("from", "2026-01").unwrap(), jan);
+        assert_eq!(any_month("from", " 2026-01-31 ").unwrap(), jan);
+        assert_eq!(any_month("from", "").unwrap(), None);
+        for bad in [
+            "2026-13",
+            "2026-1",
+            "januari",
+            "2026-02-30",
+            "1899-12",
+            "2026-01-01T00:00",
+        ] {
+            assert_eq!(
+                any_month("from", bad).unwrap_err().field(),
+                Some("from"),
+                "{bad}"
+            );
+        }
+    }
 
     fn field_of(e: AppError) -> String {
         e.field().unwrap_or_default().to_string()

@@ -27,16 +27,16 @@ test.describe('outcomes dashboard', () => {
 
     // Last year, Malmö only.
     const year = new Date().getFullYear() - 1;
-    await page.getByLabel('Från och med').fill(`${year}-01-01`);
-    await page.getByLabel('Till och med').fill(`${year}-12-31`);
+    await page.getByLabel('Från och med').fill(`${year}-01`);
+    await page.getByLabel('Till och med').fill(`${year}-12`);
     await page.getByLabel('Kommun').selectOption('Malmö');
     await page.getByRole('button', { name: 'Visa' }).click();
-    await expect(page).toHaveURL(new RegExp(`from=${year}-01-01.*to=${year}-12-31.*kommun=Malm`));
-    await expect(page.getByTestId('scope')).toHaveText(`${year}-01-01 – ${year}-12-31, Malmö`);
+    await expect(page).toHaveURL(new RegExp(`from=${year}-01.*to=${year}-12.*kommun=Malm`));
+    await expect(page.getByTestId('scope')).toHaveText(`${year}-01 – ${year}-12, Malmö`);
     await expect(page.locator('table.stats', { hasText: 'Intag' }).locator('tbody tr')).toHaveCount(12);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-link').click()]);
-    expect(download.suggestedFilename()).toBe(`utvag-rapport-${year}-01-01-${year}-12-31.csv`);
+    expect(download.suggestedFilename()).toBe(`utvag-rapport-${year}-01-${year}-12.csv`);
     const csv = readFileSync(await download.path(), 'utf-8').replace(/^\uFEFF/, '');
     const lines = csv.trim().split(/\r?\n/);
     expect(lines[0]).toBe('avsnitt;grupp;kolumn;värde;enhet');
@@ -48,7 +48,7 @@ test.describe('outcomes dashboard', () => {
     // The printable report shows the same period.
     await page.getByRole('link', { name: 'Utskriftsvänlig rapport' }).click();
     await expect(page.getByRole('heading', { name: 'Rapport: avhopparverksamhetens resultat' })).toBeVisible();
-    await expect(page.getByTestId('report')).toContainText(`${year}-01-01 – ${year}-12-31, Malmö`);
+    await expect(page.getByTestId('report')).toContainText(`${year}-01 – ${year}-12, Malmö`);
     await expect(page.getByRole('button', { name: 'Skriv ut' })).toBeVisible();
     await expectAccessible(page);
   });
@@ -65,6 +65,14 @@ test.describe('outcomes dashboard', () => {
     const page = await asUser('programledare');
     await page.goto('/uppfoljning?from=2026-05-01&to=2026-04-01');
     await expect(page.getByRole('alert')).toHaveText('Periodens början ligger efter dess slut.');
+  });
+
+  test('a period given in days is widened to whole months', async ({ asUser }) => {
+    const page = await asUser('programledare');
+    await page.goto('/uppfoljning?from=2025-03-14&to=2025-05-02');
+    await expect(page.getByTestId('scope')).toHaveText('2025-03 – 2025-05, alla kommuner');
+    await expect(page.getByLabel('Från och med')).toHaveValue('2025-03');
+    await expect(page.getByLabel('Till och med')).toHaveValue('2025-05');
   });
 
   test.describe('without JavaScript', () => {

@@ -52,10 +52,15 @@ fn ratio(a: &Stats, b: &Stats) -> f64 {
     a.p50.as_secs_f64() / b.p50.as_secs_f64()
 }
 
+/// The tests' settings with a long query deadline: the fixtures write in large batches.
+fn settings() -> CoreSettings {
+    let mut s = CoreSettings::for_tests();
+    s.db.timeout = std::time::Duration::from_secs(600);
+    s
+}
+
 async fn fresh_state() -> AppState {
-    let state = AppState::init(CoreSettings::for_tests())
-        .await
-        .expect("state");
+    let state = AppState::init(settings()).await.expect("state");
     demo::load(&state).await.expect("demo");
     state
 }
@@ -444,7 +449,7 @@ async fn backup_at_scale() {
     let people = env_usize("UTVAG_BENCH_PEOPLE", 10_000);
     let events = env_usize("UTVAG_BENCH_EVENTS", 1_000_000);
     // Keys the restore can be given again (a backup is signed with the installation's key).
-    let mut settings = CoreSettings::for_tests();
+    let mut settings = settings();
     settings.keys =
         utvag_core::config::KeySource::Env("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into());
     let state = AppState::init(settings.clone()).await.expect("state");
@@ -484,7 +489,8 @@ async fn backup_at_scale() {
     );
     drop(state);
     let mut target = settings.clone();
-    target.db = utvag_core::config::DbSettings::for_tests();
+    target.db = settings.db.clone();
+    target.db.database = "restored".into();
     let t = Instant::now();
     let r = backup::restore(target, &file, Some(&keys))
         .await

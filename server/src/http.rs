@@ -869,7 +869,8 @@ async fn report_csv(
                     header::CONTENT_DISPOSITION,
                     format!(
                         "attachment; filename=\"utvag-rapport-{}-{}.csv\"",
-                        p.from, p.to
+                        outcomes::month_key(p.from),
+                        outcomes::month_key(p.to)
                     ),
                 ),
             ],

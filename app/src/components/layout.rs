@@ -116,11 +116,15 @@ fn SignedIn(me: Me) -> impl IntoView {
 }
 
 /// The number of things due this week on the start page's work list, refreshed on every
-/// navigation; red when something is late.
+/// navigation; red when something is late. Fetched by the browser once the page is running, so
+/// the server's render of every page does not wait for (or pay for) the count.
 #[component]
 fn WorkBadge() -> impl IntoView {
     let location = use_location();
-    let count = Resource::new(move || location.pathname.get(), |_| get_work_count());
+    let count = LocalResource::new(move || {
+        location.pathname.track();
+        get_work_count()
+    });
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -32,8 +32,13 @@ fn use_period() -> impl Fn() -> (String, String, String, String) + Copy + Send +
     }
 }
 
+/// A period's month as the month field writes it (`YYYY-MM`).
+fn month(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
 fn query_string(o: &Outcomes, projekt: &str) -> String {
-    let mut s = format!("from={}&to={}", o.from, o.to);
+    let mut s = format!("from={}&to={}", month(o.from), month(o.to));
     if let Some(m) = &o.municipality {
         s.push_str("&kommun=");
         s.push_str(&urlencode(m));
@@ -83,7 +88,7 @@ fn PeriodForm(
     projects: Vec<ProjectDto>,
 ) -> impl IntoView {
     let (from, to) = match &o {
-        Some(o) => (o.from.to_string(), o.to.to_string()),
+        Some(o) => (month(o.from), month(o.to)),
         None => (from, to),
     };
     let munis = o
@@ -102,6 +107,12 @@ fn PeriodForm(
     });
     let quick = o.as_ref().map(|o| {
         let year = chrono::Datelike::year(&o.to);
+        // The quarter before the one the period ends in.
+        let q_end = o
+            .to
+            .checked_sub_months(chrono::Months::new(chrono::Datelike::month0(&o.to) % 3 + 1))
+            .unwrap_or(o.to);
+        let q_start = q_end.checked_sub_months(chrono::Months::new(2)).unwrap_or(q_end);
         let m = o
             .municipality
             .as_ref()
@@ -112,9 +123,11 @@ fn PeriodForm(
                 "Snabbval: "
                 <a href=format!("{action}?{}", m.trim_start_matches('&'))>"Senaste 12 månaderna"</a>
                 " · "
-                <a href=format!("{action}?from={year}-01-01&to={}{m}", o.to)>"I år"</a>
+                <a href=format!("{action}?from={}&to={}{m}", month(q_start), month(q_end))>"Förra kvartalet"</a>
                 " · "
-                <a href=format!("{action}?from={}-01-01&to={}-12-31{m}", year - 1, year - 1)>"Förra året"</a>
+                <a href=format!("{action}?from={year}-01&to={}{m}", month(o.to))>"I år"</a>
+                " · "
+                <a href=format!("{action}?from={}-01&to={}-12{m}", year - 1, year - 1)>"Förra året"</a>
             </p>
         }
     });
@@ -122,11 +135,13 @@ fn PeriodForm(
         <Form method="get" action=action attr:class="filters screen-only" attr:data-testid="period-form">
             <div class="filter">
                 <label for="p-from">"Från och med"</label>
-                <input id="p-from" name="from" type="date" value=from required/>
+                <input id="p-from" name="from" type="month" value=from required
+                    pattern="[0-9]{4}-[0-9]{2}" placeholder="ÅÅÅÅ-MM" aria-describedby="p-months"/>
             </div>
             <div class="filter">
                 <label for="p-to">"Till och med"</label>
-                <input id="p-to" name="to" type="date" value=to.clone() required/>
+                <input id="p-to" name="to" type="month" value=to.clone() required
+                    pattern="[0-9]{4}-[0-9]{2}" placeholder="ÅÅÅÅ-MM" aria-describedby="p-months"/>
             </div>
             <div class="filter">
                 <label for="p-kommun">"Kommun"</label>
@@ -157,6 +172,7 @@ fn PeriodForm(
                 </div>
             })}
             <button type="submit">"Visa"</button>
+            <p id="p-months" class="hint">"Perioden är hela månader: statistiken räknas per månad."</p>
         </Form>
         {quick}
         {links}
@@ -219,8 +235,8 @@ fn KeyFigures(o: Outcomes) -> impl IntoView {
 fn scope_text(o: &Outcomes) -> String {
     let mut s = format!(
         "{} – {}, {}",
-        o.from,
-        o.to,
+        month(o.from),
+        month(o.to),
         o.municipality.as_deref().unwrap_or("alla kommuner")
     );
     if let Some(p) = &o.project {

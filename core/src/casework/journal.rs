@@ -62,8 +62,7 @@ pub async fn add_contact(
         .var("minutes", minutes);
     let body = "CREATE type::record('contact', $id) CONTENT { case: $cid, participant: $pid, at: <datetime>$at, org: $org,
         kind: $kind, minutes: $minutes, summary: $summary, author: $user, created_at: <datetime>$now } RETURN NONE;
-        CREATE contact_stat CONTENT { stat: $cid, org: $org, at: <datetime>$at,
-            municipality: (SELECT VALUE municipality FROM ONLY type::record('case', $cid)) } RETURN NONE;";
+        fn::contact_count($cid, $org, (SELECT VALUE municipality FROM ONLY type::record('case', $cid)), <datetime>$at);";
     let event = format!("{} ({} min): {summary}", kind.label(), minutes);
     c.commit(w, body, &event).await
 }

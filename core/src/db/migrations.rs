@@ -906,6 +906,54 @@ DEFINE FUNCTION IF NOT EXISTS fn::records($table: string, $ids: array) {
 };
 "#,
     },
+    Migration {
+        version: 20,
+        name: "contact counters per municipality, organisation and month",
+        sql: r#"
+-- The month (YYYY-MM) an instant falls in, in Swedish time. A month can only change within the
+-- last hours of a UTC month, so the offset that matters is the one in force at the end of the
+-- UTC month: summer time (+2 h) at the end of March to September, standard time (+1 h) at the
+-- end of October to February. `month_in_swedish_time_matches_the_rust_clock` holds it to
+-- domain::time::swedish_local.
+DEFINE FUNCTION IF NOT EXISTS fn::swedish_month($at: datetime) -> string {
+    LET $month = time::month($at);
+    RETURN time::format($at + (IF $month >= 3 AND $month <= 9 { 2h } ELSE { 1h }), '%Y-%m');
+};
+
+-- Contacts counted on write: one row per municipality, organisation and month, with the number of
+-- contacts and the anonymous statistics ids (case_stat) of the cases they were about, so distinct
+-- persons over any run of months is the size of a union. The outcomes dashboard reads these
+-- rows (a few per organisation and month) instead of every contact.
+DEFINE TABLE IF NOT EXISTS contact_month SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS municipality ON contact_month TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON contact_month TYPE string;
+DEFINE FIELD IF NOT EXISTS month ON contact_month TYPE string;
+DEFINE FIELD IF NOT EXISTS n ON contact_month TYPE int;
+DEFINE FIELD IF NOT EXISTS cases ON contact_month TYPE array<string>;
+DEFINE INDEX IF NOT EXISTS contact_month_scope ON contact_month FIELDS municipality, month;
+
+-- Counts one contact: its statistics row and its month's counter, in the caller's transaction.
+DEFINE FUNCTION IF NOT EXISTS fn::contact_count($stat: string, $org: string, $municipality: string, $at: datetime) {
+    CREATE contact_stat CONTENT { stat: $stat, org: $org, municipality: $municipality, at: $at } RETURN NONE;
+    LET $month = fn::swedish_month($at);
+    UPSERT type::record('contact_month', [$municipality, $org, $month])
+        SET municipality = $municipality, org = $org, month = $month, n = (n ?? 0) + 1,
+            cases = array::union(cases ?? [], [$stat])
+        RETURN NONE;
+};
+
+-- The counters of the contacts already logged.
+FOR $g IN (
+    SELECT municipality, org, month, count() AS n, array::group(stat) AS cases
+    FROM (SELECT municipality, org, stat, fn::swedish_month(at) AS month FROM contact_stat)
+    GROUP BY municipality, org, month
+) {
+    UPSERT type::record('contact_month', [$g.municipality, $g.org, $g.month])
+        CONTENT { municipality: $g.municipality, org: $g.org, month: $g.month, n: $g.n, cases: $g.cases }
+        RETURN NONE;
+};
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
