@@ -25,7 +25,11 @@ struct Inner {
     keys: Arc<RwLock<Keyring>>,
     key_file: Option<PathBuf>,
     deks: DekCache,
-    audit_lock: tokio::sync::Mutex<()>,
+    /// Held while this process appends to the audit chain; holds the head (sequence number and
+    /// MAC) this process last wrote or read, `None` until it is known again.
+    audit_lock: tokio::sync::Mutex<Option<(i64, String)>>,
+    /// Entries waiting for the next holder of `audit_lock` (group commit).
+    audit_queue: crate::audit::chain::Queue,
     /// Sealed values found damaged by this process (`table:record.field`), reported once each.
     damaged: std::sync::Mutex<std::collections::HashSet<String>>,
 }
@@ -96,7 +100,8 @@ impl AppState {
                 keys: Arc::new(RwLock::new(keys)),
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
-                audit_lock: tokio::sync::Mutex::new(()),
+                audit_lock: tokio::sync::Mutex::new(None),
+                audit_queue: Default::default(),
                 damaged: Default::default(),
             }),
         })
@@ -121,7 +126,8 @@ impl AppState {
                 keys,
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
-                audit_lock: tokio::sync::Mutex::new(()),
+                audit_lock: tokio::sync::Mutex::new(None),
+                audit_queue: Default::default(),
                 damaged: Default::default(),
             }),
         })
@@ -136,8 +142,12 @@ impl AppState {
         &self.inner.deks
     }
 
-    pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<()> {
+    pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<Option<(i64, String)>> {
         &self.inner.audit_lock
+    }
+
+    pub(crate) fn audit_queue(&self) -> &crate::audit::chain::Queue {
+        &self.inner.audit_queue
     }
 
     /// Re-reads the key file after another process rotated the KEK.

@@ -131,6 +131,11 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
         .into_iter()
         .collect();
     let subjects = subject::load(a, &pids).await?;
+    // The last contact of each case is read through the (case, at) index, one case at a time:
+    // `case IN $cs` is served by the index only up to 32 values and beyond that scans every
+    // contact (a million in a large program), while a lookup per case costs about 0.3 ms
+    // whatever the table's size. The other tables here are a few rows per case, where a scan
+    // beyond 32 values costs no more than the lookups would.
     let mut rows = a
         .state()
         .db()
@@ -140,7 +145,7 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
             SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE;
             SELECT participant, recipient_org, valid_until FROM consent WHERE participant IN $ps AND revoked_at = NONE
               AND valid_until != NONE AND valid_until > <datetime>$now AND valid_until <= <datetime>$soon;
-            SELECT case, time::max(at) AS last FROM contact WHERE case IN $cs GROUP BY case;
+            RETURN array::map($cs, |$c| { case: $c, last: (SELECT VALUE at FROM contact WHERE case = $c ORDER BY at DESC LIMIT 1)[0] });
             SELECT record::id(id) AS id, name FROM org;")
         .bind("cs", &case_ids)
         .bind("ps", &pids)

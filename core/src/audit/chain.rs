@@ -123,10 +123,103 @@ fn truncate_to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
 }
 
-/// Appends an entry on its own (reads, denied attempts).
+/// The most entries one transaction appends for waiting readers.
+const MAX_BATCH: usize = 256;
+
+/// An entry waiting to be appended, and where its sequence number goes.
+struct Pending {
+    who: Who,
+    entry: Entry,
+    done: tokio::sync::oneshot::Sender<Result<i64, AppError>>,
+}
+
+/// The process's append lock, holding the head this process last wrote (`None` until it is
+/// known again).
+type Serial<'a> = tokio::sync::MutexGuard<'a, Option<(i64, String)>>;
+
+/// Appends an entry on its own (reads, denied attempts) and returns its sequence number once it
+/// is stored.
+///
+/// Group commit: the entry is queued, and whoever next holds the process's append lock writes
+/// every queued entry in one transaction; each caller waits for its own. Under load, a hundred
+/// readers cost one round trip instead of a hundred in turn; alone, an entry costs one.
 pub(crate) async fn append(state: &AppState, who: &Who, entry: Entry) -> Result<i64, AppError> {
-    let (seq, _) = commit(state, who, entry, "", serde_json::Map::new()).await?;
-    Ok(seq)
+    let (done, mut mine) = tokio::sync::oneshot::channel();
+    state.audit_queue().push(Pending {
+        who: who.clone(),
+        entry,
+        done,
+    });
+    let mut serial = state.audit_lock().lock().await;
+    let mut stored = Vec::new();
+    let answer = loop {
+        // The previous holder may have written it already.
+        if let Ok(r) = mine.try_recv() {
+            break Some(r);
+        }
+        let batch = state.audit_queue().take(MAX_BATCH);
+        if batch.is_empty() {
+            break None;
+        }
+        let entries: Vec<(&Who, &Entry)> = batch.iter().map(|p| (&p.who, &p.entry)).collect();
+        match write(state, &mut serial, &entries, "", &serde_json::Map::new()).await {
+            Ok((rows, _)) => {
+                for (p, row) in batch.into_iter().zip(&rows) {
+                    let _ = p.done.send(Ok(row.seq));
+                }
+                stored.extend(rows);
+            }
+            Err(e) => {
+                for p in batch {
+                    let _ = p.done.send(Err(e.clone()));
+                }
+            }
+        }
+    };
+    drop(serial);
+    // Outside the transaction (it has committed) and outside the append lock.
+    for row in &stored {
+        checkpoint::after_commit(state, row.seq, &row.mac).await;
+    }
+    match answer {
+        Some(r) => r,
+        None => mine.await.unwrap_or(Err(AppError::Internal)),
+    }
+}
+
+/// Entries waiting for the next holder of the append lock, oldest first, and how many
+/// transactions have written queued entries.
+#[derive(Default)]
+pub(crate) struct Queue {
+    waiting: std::sync::Mutex<std::collections::VecDeque<Pending>>,
+    batches: std::sync::atomic::AtomicU64,
+}
+
+impl Queue {
+    fn push(&self, p: Pending) {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(p);
+    }
+
+    fn take(&self, max: usize) -> Vec<Pending> {
+        let mut q = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let n = q.len().min(max);
+        if n > 0 {
+            self.batches
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            metrics::counter!("utvag_audit_group_commits_total").increment(1);
+            metrics::counter!("utvag_audit_group_committed_entries_total").increment(n as u64);
+        }
+        q.drain(..n).collect()
+    }
+
+    /// Transactions that wrote queued entries since the process started.
+    #[cfg(test)]
+    pub(crate) fn batches(&self) -> u64 {
+        self.batches.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Runs `body` (SurrealQL statements; may `THROW` to abort) and appends `entry` in the same
@@ -140,58 +233,95 @@ pub(crate) async fn commit(
     body: &str,
     vars: serde_json::Map<String, Json>,
 ) -> Result<(i64, Rows), AppError> {
-    let _serial = state.audit_lock().lock().await;
+    let mut serial = state.audit_lock().lock().await;
+    let (rows, results) = write(state, &mut serial, &[(who, &entry)], body, &vars).await?;
+    drop(serial);
+    let row = rows.last().ok_or(AppError::Internal)?;
+    // Outside the transaction (it has committed) and outside the append lock.
+    checkpoint::after_commit(state, row.seq, &row.mac).await;
+    Ok((row.seq, results))
+}
+
+/// Chains `entries` after the head and writes them, after `body`, in one transaction.
+///
+/// The head is the one this process last wrote, held in the append lock: another instance (or a
+/// retention cut) that moved it since makes the transaction throw HEAD_MOVED, and only then is
+/// it read again. So an append costs no extra round trip.
+async fn write(
+    state: &AppState,
+    serial: &mut Serial<'_>,
+    entries: &[(&Who, &Entry)],
+    body: &str,
+    vars: &serde_json::Map<String, Json>,
+) -> Result<(Vec<Row>, Rows), AppError> {
     for attempt in 0..MAX_ATTEMPTS {
-        let (head_seq, head_mac) = head(state).await?;
-        let mut stored = Row {
-            seq: head_seq + 1,
-            at: truncate_to_millis(state.clock().now()),
-            actor: who.user.clone(),
-            actor_org: who.org.clone(),
-            role: who.role.clone(),
-            action: entry.action.clone(),
-            participants: entry.participants.clone(),
-            case_id: entry.case_id.clone(),
-            categories: entry.categories.clone(),
-            denied: entry.denied.clone(),
-            decision: entry.decision.clone(),
-            basis: entry.basis.clone(),
-            purpose: entry.purpose.clone(),
-            reason: entry.reason.clone(),
-            prev_mac: head_mac,
-            mac: String::new(),
+        let (head_seq, head_mac) = match serial.take() {
+            Some(known) => known,
+            None => head(state).await?,
         };
-        stored.mac = state.with_keys(|k| k.audit_mac(&stored.canonical()));
+        let at = truncate_to_millis(state.clock().now());
+        let mut prev = head_mac.clone();
+        let mut rows = Vec::with_capacity(entries.len());
+        for (i, (who, entry)) in entries.iter().enumerate() {
+            let mut row = Row {
+                seq: head_seq + 1 + i as i64,
+                at,
+                actor: who.user.clone(),
+                actor_org: who.org.clone(),
+                role: who.role.clone(),
+                action: entry.action.clone(),
+                participants: entry.participants.clone(),
+                case_id: entry.case_id.clone(),
+                categories: entry.categories.clone(),
+                denied: entry.denied.clone(),
+                decision: entry.decision.clone(),
+                basis: entry.basis.clone(),
+                purpose: entry.purpose.clone(),
+                reason: entry.reason.clone(),
+                prev_mac: prev,
+                mac: String::new(),
+            };
+            row.mac = state.with_keys(|k| k.audit_mac(&row.canonical()));
+            prev = row.mac.clone();
+            rows.push(row);
+        }
+        let Some(last) = rows.last() else {
+            return Ok((rows, Rows::default()));
+        };
         let sql = format!(
             "BEGIN TRANSACTION;
-             LET $__head = (SELECT VALUE seq FROM audit_head:main)[0] ?? 0;
-             IF $__head != $__expect {{ THROW '{HEAD_MOVED}' }};
+             LET $__head = (SELECT seq, mac FROM audit_head:main)[0];
+             IF ($__head.seq ?? 0) != $__expect OR ($__head.mac ?? '{GENESIS}') != $__prev {{
+                THROW '{HEAD_MOVED}'
+             }};
              {body}
-             CREATE type::record('audit', $__seq) CONTENT {{
-                seq: $__seq, at: <datetime>$__at, actor: $__e.actor, actor_org: $__e.actor_org, role: $__e.role,
-                action: $__e.action, participants: $__e.participants, case_id: $__e.case_id,
-                categories: $__e.categories, denied: $__e.denied, decision: $__e.decision,
-                basis: $__e.basis, purpose: $__e.purpose, reason: $__e.reason,
-                prev_mac: $__e.prev_mac, mac: $__e.mac }} RETURN NONE;
-             UPSERT audit_head:main CONTENT {{ seq: $__seq, mac: $__e.mac }} RETURN NONE;
+             FOR $__e IN $__rows {{
+                CREATE type::record('audit', $__e.seq) CONTENT {{
+                    seq: $__e.seq, at: <datetime>$__at, actor: $__e.actor, actor_org: $__e.actor_org, role: $__e.role,
+                    action: $__e.action, participants: $__e.participants, case_id: $__e.case_id,
+                    categories: $__e.categories, denied: $__e.denied, decision: $__e.decision,
+                    basis: $__e.basis, purpose: $__e.purpose, reason: $__e.reason,
+                    prev_mac: $__e.prev_mac, mac: $__e.mac }} RETURN NONE;
+             }};
+             UPSERT audit_head:main CONTENT {{ seq: $__last, mac: $__mac }} RETURN NONE;
              COMMIT TRANSACTION;"
         );
         let mut q = state
             .db()
             .q(sql)
             .bind("__expect", head_seq)
-            .bind("__seq", stored.seq)
-            .bind("__at", stored.at);
-        q = q.bind("__e", &stored);
-        for (k, v) in &vars {
+            .bind("__prev", &head_mac)
+            .bind("__at", at)
+            .bind("__last", last.seq)
+            .bind("__mac", &last.mac)
+            .bind("__rows", &rows);
+        for (k, v) in vars {
             q = q.bind(k, v);
         }
         match q.run().await {
-            Ok(rows) => {
-                // Outside the transaction (it has committed) and outside the append lock.
-                drop(_serial);
-                checkpoint::after_commit(state, stored.seq, &stored.mac).await;
-                return Ok((stored.seq, rows));
+            Ok(results) => {
+                **serial = Some((last.seq, last.mac.clone()));
+                return Ok((rows, results));
             }
             Err(e) if is_retryable(&e) && attempt + 1 < MAX_ATTEMPTS => {
                 // Another instance appended first (or the store saw a write conflict): re-read
@@ -908,6 +1038,73 @@ mod anchor_tests {
         assert_eq!(seqs, (1..=60).collect::<Vec<_>>());
         let v = verify(&b).await.unwrap();
         assert!(v.ok(), "{v:?}");
+    }
+
+    /// Readers that append at the same time share transactions: every one gets its own place in
+    /// an unbroken chain, and there are fewer transactions than entries.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_appends_share_transactions_and_keep_one_unbroken_chain() {
+        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        let tasks: Vec<_> = (0..64)
+            .map(|i| {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let mut e = Entry::new("case.read");
+                    e.reason = Some(format!("reader {i}"));
+                    append(&state, &Who::system(), e).await.unwrap()
+                })
+            })
+            .collect();
+        let mut seqs = Vec::new();
+        for t in tasks {
+            seqs.push(t.await.unwrap());
+        }
+        seqs.sort();
+        assert_eq!(seqs, (1..=64).collect::<Vec<_>>());
+        let batches = state.audit_queue().batches();
+        assert!(batches < 64, "{batches} transactions for 64 entries");
+        let v = verify(&state).await.unwrap();
+        assert!(v.ok() && v.entries == 64, "{v:?}");
+    }
+
+    /// Each process appends after the head it last wrote, without reading it first; a head that
+    /// another instance moved (or that changed in any way, even at the same position) is read
+    /// again before the entry is chained.
+    #[tokio::test]
+    async fn a_cached_head_that_moved_is_read_again_and_the_chain_stays_whole() {
+        let a = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        let b = a.second_instance().unwrap();
+        let sys = Who::system();
+        assert_eq!(append(&a, &sys, Entry::new("test.a")).await.unwrap(), 1);
+        assert_eq!(a.audit_lock().lock().await.as_ref().map(|h| h.0), Some(1));
+        for want in 2..=4 {
+            assert_eq!(append(&b, &sys, Entry::new("test.b")).await.unwrap(), want);
+        }
+        // `a` still holds head 1: its next entry must follow entry 4, not 1.
+        assert_eq!(append(&a, &sys, Entry::new("test.a")).await.unwrap(), 5);
+        // A head rewritten at the same position (its MAC changed) is not trusted from the cache.
+        let (seq, mac) = a.audit_lock().lock().await.clone().unwrap();
+        a.db()
+            .q("UPDATE audit_head:main SET mac = 'x'")
+            .run()
+            .await
+            .unwrap();
+        let next = append(&a, &sys, Entry::new("test.a")).await.unwrap();
+        assert_eq!(next, seq + 1);
+        let prev: String = a
+            .db()
+            .q("SELECT VALUE prev_mac FROM ONLY type::record('audit', $s)")
+            .bind("s", next)
+            .run()
+            .await
+            .unwrap()
+            .first(0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            prev, "x",
+            "chained to the cached MAC {mac}, not the stored head"
+        );
     }
 
     #[tokio::test]

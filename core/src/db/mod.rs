@@ -196,6 +196,7 @@ fn consequence_only(e: &surrealdb::Error) -> u8 {
 }
 
 /// The results of every statement of a query, each as JSON.
+#[derive(Default)]
 pub(crate) struct Rows(Vec<Json>);
 
 impl<'a> Q<'a> {
