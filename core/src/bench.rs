@@ -70,6 +70,48 @@ where
     Stats::of(samples)
 }
 
+/// Times `a` and `b` alternately, `runs` times each after `warmup` rounds, so both see the same
+/// moments of a noisy machine.
+pub async fn time_pair<FA, FutA, TA, FB, FutB, TB>(
+    warmup: usize,
+    runs: usize,
+    mut a: FA,
+    mut b: FB,
+) -> (Stats, Stats)
+where
+    FA: FnMut() -> FutA,
+    FutA: std::future::Future<Output = TA>,
+    FB: FnMut() -> FutB,
+    FutB: std::future::Future<Output = TB>,
+{
+    for _ in 0..warmup {
+        std::hint::black_box(a().await);
+        std::hint::black_box(b().await);
+    }
+    let (mut sa, mut sb) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for _ in 0..runs {
+        let t = Instant::now();
+        std::hint::black_box(a().await);
+        sa.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(b().await);
+        sb.push(t.elapsed());
+    }
+    (Stats::of(sa), Stats::of(sb))
+}
+
+/// The baselines' log line: one plain insert, no chain, no MAC, no lock, so that "baseline + one
+/// log insert" shows what auditing itself costs beyond writing something down.
+pub async fn log_insert(state: &AppState, action: &str) -> Result<(), AppError> {
+    state
+        .db()
+        .q("CREATE bench_log CONTENT { at: time::now(), action: $a, actor: 'bench' } RETURN NONE")
+        .bind("a", action)
+        .run()
+        .await?;
+    Ok(())
+}
+
 /// Registers `n` participants through the core as `a` (each with its own key, sealed fields, a
 /// case, a team entry and an audit entry) and keeps a plaintext copy of the same rows in
 /// `bench_plain` for the baseline. Returns the participant ids.

@@ -188,38 +188,34 @@ struct OrgName {
     name: String,
 }
 
-/// The aggregation, one statement per figure. `$to` is exclusive. Contacts come from the monthly
-/// counters (`contact_month`); a project's report, which counts only its own participants' cases,
-/// looks their contacts up case by case.
-const QUERY: &str = "
-    LET $from = <datetime>$p_from;
-    LET $to = <datetime>$p_to;
-    LET $from6 = <datetime>$p_from6;
-    LET $to6 = <datetime>$p_to6;
-    LET $from12 = <datetime>$p_from12;
-    LET $to12 = <datetime>$p_to12;
-    LET $today = <datetime>$p_today;
-    LET $in = (SELECT VALUE id FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND opened_at < $to AND (closed_at = NONE OR closed_at >= $from));
-    SELECT array::last(transitions[WHERE at < $to].to) AS k, count() AS n FROM $in GROUP BY k;
-    SELECT sspf_level AS k, count() AS n FROM $in GROUP BY k;
-    SELECT gender AS a, age_band AS b, count() AS n FROM $in GROUP BY a, b;
-    SELECT intake_month AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND opened_at >= $from AND opened_at < $to GROUP BY k;
-    SELECT exit_month AS a, exit_reason AS b, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND closed_at >= $from AND closed_at < $to GROUP BY a, b;
-    SELECT math::median(days_to_active) AS median, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND active_at >= $from AND active_at < $to GROUP ALL;
-    SELECT math::median(days_to_housing) AS median, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND housing_at >= $from AND housing_at < $to GROUP ALL;
-    SELECT occupied_6m AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND active_at >= $from6 AND active_at < $to6 GROUP BY k;
-    SELECT occupied_12m AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND active_at >= $from12 AND active_at < $to12 GROUP BY k;
-    SELECT (assessment_due != NONE AND assessment_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND open = true GROUP BY k;
-    SELECT (review_due != NONE AND review_due >= $today) AS k, count() AS n FROM case_stat WHERE municipality IN $m AND ($all OR case IN $only) AND open = true GROUP BY k;
-    SELECT k, count() AS n FROM (SELECT k FROM (SELECT array::distinct(measures[WHERE start < $to AND (`end` = NONE OR `end` >= $from)].kind) AS k FROM $in) SPLIT k) GROUP BY k;
-    IF $all {
-        SELECT org, contacts, array::len(array::distinct(array::flatten(persons))) AS persons FROM (SELECT org, math::sum(n) AS contacts, array::group(cases) AS persons FROM contact_month WHERE municipality IN $m AND month >= $m_from AND month <= $m_to GROUP BY org)
-    } ELSE {
-        SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM array::flatten(array::map($only, |$s| (SELECT org, stat, municipality, at FROM contact_stat WHERE stat = $s))) WHERE municipality IN $m AND at >= $from AND at < $to GROUP BY org, stat) GROUP BY org
+/// What the dashboard reads, in one round trip: every anonymous case row once (each figure is
+/// counted from them in [`Cohort`]: one read is cheaper than a statement per figure, each of
+/// which would read them all again, since the only index narrows by municipality alone), the
+/// contacts from the monthly counters (`contact_month`; a project's report, which counts only
+/// its own participants' cases, looks their contacts up case by case), the organisations'
+/// names, and the ratings dated before the end. `$to` is exclusive.
+fn query(one_municipality: bool) -> String {
+    let m = if one_municipality {
+        "municipality = $m AND "
+    } else {
+        ""
     };
-    SELECT record::id(id) AS id, name FROM org;
-    SELECT case, rater, occasion, date, scores FROM rating WHERE case IN (SELECT VALUE case FROM $in) AND date < $to ORDER BY date, created_at;
-";
+    format!(
+        "LET $from = <datetime>$p_from;
+        LET $to = <datetime>$p_to;
+        SELECT municipality, case, open, opened_at, intake_month, gender, age_band, sspf_level,
+            active_at, days_to_active, housing_at, days_to_housing, occupied_6m, occupied_12m,
+            closed_at, exit_month, exit_reason, assessment_due, review_due, transitions, measures
+            FROM case_stat;
+        IF $all {{
+            SELECT org, contacts, array::len(array::distinct(array::flatten(persons))) AS persons FROM (SELECT org, math::sum(n) AS contacts, array::group(cases) AS persons FROM contact_month WHERE {m}month >= $m_from AND month <= $m_to GROUP BY org)
+        }} ELSE {{
+            SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM array::flatten(array::map($only, |$s| (SELECT org, stat, municipality, at FROM contact_stat WHERE stat = $s))) WHERE {m}at >= $from AND at < $to GROUP BY org, stat) GROUP BY org
+        }};
+        SELECT record::id(id) AS id, name FROM org;
+        SELECT case, rater, occasion, date, scores FROM rating WHERE date < $to ORDER BY date, created_at;"
+    )
+}
 
 /// Computes the outcomes for the period (program leads only). One audit entry per call, naming
 /// the period; no participant is named because none is read.
@@ -284,20 +280,202 @@ pub async fn report_csv(a: &Authed, p: &Period) -> Result<String, AppError> {
     Ok(format!("\u{feff}{text}"))
 }
 
+/// A case's anonymous statistics row, as the dashboard reads it.
+#[derive(Deserialize)]
+struct StatRow {
+    municipality: String,
+    case: Option<String>,
+    open: bool,
+    opened_at: DateTime<Utc>,
+    intake_month: String,
+    gender: String,
+    age_band: String,
+    sspf_level: String,
+    active_at: Option<DateTime<Utc>>,
+    days_to_active: Option<i64>,
+    housing_at: Option<DateTime<Utc>>,
+    days_to_housing: Option<i64>,
+    occupied_6m: Option<bool>,
+    occupied_12m: Option<bool>,
+    closed_at: Option<DateTime<Utc>>,
+    exit_month: Option<String>,
+    exit_reason: Option<String>,
+    assessment_due: Option<DateTime<Utc>>,
+    review_due: Option<DateTime<Utc>>,
+    transitions: Vec<StatTransition>,
+    measures: Vec<StatMeasure>,
+}
+
+#[derive(Deserialize)]
+struct StatTransition {
+    to: String,
+    at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct StatMeasure {
+    kind: String,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+}
+
+/// The instants the figures are counted against: the period (`to` exclusive), the offsets of
+/// the 6- and 12-month follow-ups, and the start of today.
+struct Window {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    six: Duration,
+    twelve: Duration,
+    today: DateTime<Utc>,
+}
+
+/// Every case figure, counted in one pass over the rows in scope: groups of (key, count) as the
+/// tables below read them.
+#[derive(Default)]
+struct Figures {
+    /// Cases open at some time in the period (the ratings' cohort).
+    cohort: std::collections::HashSet<String>,
+    status: Vec<Group>,
+    sspf: Vec<Group>,
+    gender_age: Vec<Pair>,
+    intake: Vec<Group>,
+    exits: Vec<Pair>,
+    to_active: Option<MedianRow>,
+    to_housing: Option<MedianRow>,
+    occ6: Vec<Group>,
+    occ12: Vec<Group>,
+    assessed: Vec<Group>,
+    reviewed: Vec<Group>,
+    measures: Vec<Group>,
+}
+
+/// Counts of keys, kept in first-seen order.
+#[derive(Default)]
+struct Tally<K>(Vec<(K, u32)>);
+
+impl<K: PartialEq> Tally<K> {
+    fn add(&mut self, k: K) {
+        match self.0.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((k, 1)),
+        }
+    }
+}
+
+impl Tally<Option<serde_json::Value>> {
+    fn groups(self) -> Vec<Group> {
+        self.0.into_iter().map(|(k, n)| Group { k, n }).collect()
+    }
+}
+
+impl Tally<(Option<String>, Option<String>)> {
+    fn pairs(self) -> Vec<Pair> {
+        self.0
+            .into_iter()
+            .map(|((a, b), n)| Pair { a, b, n })
+            .collect()
+    }
+}
+
+/// The median as `math::median` gives it (the mean of the middle two of an even count), and
+/// how many rows it was taken over.
+fn median_row(mut v: Vec<i64>, n: u32) -> Option<MedianRow> {
+    if n == 0 {
+        return None;
+    }
+    v.sort_unstable();
+    let median = match v.len() {
+        0 => None,
+        len if len % 2 == 1 => Some(v[len / 2] as f64),
+        len => Some((v[len / 2 - 1] + v[len / 2]) as f64 / 2.0),
+    };
+    Some(MedianRow { median, n })
+}
+
+impl Figures {
+    fn count<'a>(rows: impl Iterator<Item = &'a StatRow>, w: Window) -> Figures {
+        let within = |t: Option<DateTime<Utc>>, from: DateTime<Utc>, to: DateTime<Utc>| {
+            t.is_some_and(|t| t >= from && t < to)
+        };
+        let text = |s: &str| Some(serde_json::Value::String(s.to_string()));
+        let flag = |b: Option<bool>| b.map(serde_json::Value::Bool);
+        let mut f = Figures::default();
+        let (mut status, mut sspf, mut intake, mut occ6, mut occ12) = (
+            Tally::default(),
+            Tally::default(),
+            Tally::default(),
+            Tally::default(),
+            Tally::default(),
+        );
+        let (mut assessed, mut reviewed, mut measures) =
+            (Tally::default(), Tally::default(), Tally::default());
+        let (mut gender_age, mut exits) = (Tally::default(), Tally::default());
+        let (mut active_days, mut active_n, mut housing_days, mut housing_n) =
+            (Vec::new(), 0u32, Vec::new(), 0u32);
+        for c in rows {
+            if c.opened_at < w.to && c.closed_at.is_none_or(|t| t >= w.from) {
+                if let Some(id) = &c.case {
+                    f.cohort.insert(id.clone());
+                }
+                let last = c.transitions.iter().rfind(|t| t.at < w.to);
+                status.add(last.and_then(|t| text(&t.to)));
+                sspf.add(text(&c.sspf_level));
+                gender_age.add((Some(c.gender.clone()), Some(c.age_band.clone())));
+                let mut kinds: Vec<&str> = c
+                    .measures
+                    .iter()
+                    .filter(|m| m.start < w.to && m.end.is_none_or(|e| e >= w.from))
+                    .map(|m| m.kind.as_str())
+                    .collect();
+                kinds.sort_unstable();
+                kinds.dedup();
+                for k in kinds {
+                    measures.add(text(k));
+                }
+            }
+            if c.opened_at >= w.from && c.opened_at < w.to {
+                intake.add(text(&c.intake_month));
+            }
+            if within(c.closed_at, w.from, w.to) {
+                exits.add((c.exit_month.clone(), c.exit_reason.clone()));
+            }
+            if within(c.active_at, w.from, w.to) {
+                active_n += 1;
+                active_days.extend(c.days_to_active);
+            }
+            if within(c.housing_at, w.from, w.to) {
+                housing_n += 1;
+                housing_days.extend(c.days_to_housing);
+            }
+            if within(c.active_at, w.from - w.six, w.to - w.six) {
+                occ6.add(flag(c.occupied_6m));
+            }
+            if within(c.active_at, w.from - w.twelve, w.to - w.twelve) {
+                occ12.add(flag(c.occupied_12m));
+            }
+            if c.open {
+                assessed.add(flag(Some(c.assessment_due.is_some_and(|d| d >= w.today))));
+                reviewed.add(flag(Some(c.review_due.is_some_and(|d| d >= w.today))));
+            }
+        }
+        f.status = status.groups();
+        f.sspf = sspf.groups();
+        f.gender_age = gender_age.pairs();
+        f.intake = intake.groups();
+        f.exits = exits.pairs();
+        f.to_active = median_row(active_days, active_n);
+        f.to_housing = median_row(housing_days, housing_n);
+        f.occ6 = occ6.groups();
+        f.occ12 = occ12.groups();
+        f.assessed = assessed.groups();
+        f.reviewed = reviewed.groups();
+        f.measures = measures.groups();
+        f
+    }
+}
+
 pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outcomes, AppError> {
     let (from, to) = p.bounds();
-    let all: Vec<String> = state
-        .db()
-        .q("SELECT VALUE municipality FROM (SELECT municipality FROM case_stat GROUP BY municipality)")
-        .run()
-        .await?
-        .all(0)?;
-    let scope: Vec<String> = match &p.municipality {
-        Some(m) => vec![m.clone()],
-        None => all.clone(),
-    };
-    let six = Duration::days(SIX_MONTHS_DAYS);
-    let twelve = Duration::days(TWELVE_MONTHS_DAYS);
     let today = swedish_midnight(state.clock().today());
     // A project's report counts the cases of its participants enrolled at some time in the
     // period; every figure below is then about them alone.
@@ -315,36 +493,61 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
     };
     let mut r = state
         .db()
-        .q(QUERY)
+        .q(query(p.municipality.is_some()))
         .bind("all", p.project.is_none())
         .bind("only", &only)
-        .bind("m", &scope)
+        .bind("m", &p.municipality)
         .bind("p_from", from)
         .bind("p_to", to)
-        .bind("p_from6", from - six)
-        .bind("p_to6", to - six)
-        .bind("p_from12", from - twelve)
-        .bind("p_to12", to - twelve)
-        .bind("p_today", today)
         .bind("m_from", month_key(p.from))
         .bind("m_to", month_key(p.to))
         .run()
         .await?;
-    let status: Vec<Group> = r.all(8)?;
-    let sspf: Vec<Group> = r.all(9)?;
-    let gender_age: Vec<Pair> = r.all(10)?;
-    let intake: Vec<Group> = r.all(11)?;
-    let exits: Vec<Pair> = r.all(12)?;
-    let to_active: Option<MedianRow> = r.first(13)?;
-    let to_housing: Option<MedianRow> = r.first(14)?;
-    let occ6: Vec<Group> = r.all(15)?;
-    let occ12: Vec<Group> = r.all(16)?;
-    let assessed: Vec<Group> = r.all(17)?;
-    let reviewed: Vec<Group> = r.all(18)?;
-    let measures: Vec<Group> = r.all(19)?;
-    let contacts: Vec<ContactRow> = r.all(20)?;
-    let orgs: Vec<OrgName> = r.all(21)?;
-    let ratings: Vec<distance::RatingRow> = r.all(22)?;
+    let rows: Vec<StatRow> = r.all(2)?;
+    let contacts: Vec<ContactRow> = r.all(3)?;
+    let orgs: Vec<OrgName> = r.all(4)?;
+    let ratings: Vec<distance::RatingRow> = r.all(5)?;
+
+    let all: Vec<String> = rows
+        .iter()
+        .map(|c| c.municipality.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let only: std::collections::HashSet<&str> = only.iter().map(String::as_str).collect();
+    let in_scope = |c: &&StatRow| {
+        p.municipality.as_ref().is_none_or(|m| *m == c.municipality)
+            && (p.project.is_none() || c.case.as_deref().is_some_and(|id| only.contains(id)))
+    };
+    let f = Figures::count(
+        rows.iter().filter(in_scope),
+        Window {
+            from,
+            to,
+            six: Duration::days(SIX_MONTHS_DAYS),
+            twelve: Duration::days(TWELVE_MONTHS_DAYS),
+            today,
+        },
+    );
+    let ratings: Vec<distance::RatingRow> = ratings
+        .into_iter()
+        .filter(|g| f.cohort.contains(&g.case))
+        .collect();
+    let Figures {
+        status,
+        sspf,
+        gender_age,
+        intake,
+        exits,
+        to_active,
+        to_housing,
+        occ6,
+        occ12,
+        assessed,
+        reviewed,
+        measures,
+        ..
+    } = f;
 
     let count = |groups: &[Group], key: &str| -> u32 {
         groups

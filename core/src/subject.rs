@@ -64,20 +64,34 @@ pub(crate) async fn load(
     let mut rows = who
         .state()
         .db()
-        .q("SELECT record::id(id) AS id, owner_org, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE;
-            SELECT participant, user, org, until FROM case_member WHERE participant IN $ps;
-            SELECT record::id(id) AS id, participant, recipient_org, categories, valid_from, valid_until, revoked_at FROM consent WHERE participant IN $ps AND recipient_org = $org;
-            SELECT record::id(id) AS id, participant, expires_at FROM break_glass WHERE user = $user AND participant IN $ps AND expires_at > <datetime>$now;")
+        .q(FACTS)
         .bind("ps", participants)
         .bind("org", who.org_id())
         .bind("user", who.user_id())
         .bind("now", now)
         .run()
         .await?;
-    let ps: Vec<PRow> = rows.all(0)?;
-    let ms: Vec<MRow> = rows.all(1)?;
-    let cs: Vec<CRow> = rows.all(2)?;
-    let bs: Vec<BRow> = rows.all(3)?;
+    from_rows(&mut rows, 0)
+}
+
+/// The policy facts of the participants in `$ps`, for the reader `$user` of organisation
+/// `$org` at `$now`: four statements, read by [`from_rows`]. A caller may run them after its
+/// own statements in the same round trip (the case gate does).
+pub(crate) const FACTS: &str = "
+    SELECT record::id(id) AS id, owner_org, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE;
+    SELECT participant, user, org, until FROM case_member WHERE participant IN $ps;
+    SELECT record::id(id) AS id, participant, recipient_org, categories, valid_from, valid_until, revoked_at FROM consent WHERE participant IN $ps AND recipient_org = $org;
+    SELECT record::id(id) AS id, participant, expires_at FROM break_glass WHERE user = $user AND participant IN $ps AND expires_at > <datetime>$now;";
+
+/// The subjects from the results of [`FACTS`], whose first statement is number `at`.
+pub(crate) fn from_rows(
+    rows: &mut crate::db::Rows,
+    at: usize,
+) -> Result<HashMap<String, Subject>, AppError> {
+    let ps: Vec<PRow> = rows.all(at)?;
+    let ms: Vec<MRow> = rows.all(at + 1)?;
+    let cs: Vec<CRow> = rows.all(at + 2)?;
+    let bs: Vec<BRow> = rows.all(at + 3)?;
     let mut out: HashMap<String, Subject> = HashMap::with_capacity(ps.len());
     for p in ps {
         out.insert(

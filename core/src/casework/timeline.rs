@@ -56,58 +56,11 @@ fn timeline_query(cursor: bool, category: bool, org: bool) -> String {
     sql
 }
 
-/// Adds the names of the organisations and authors in `rows` (org id, user id) that `names` does
-/// not hold yet, in one query: organisations by id, users as `user:<id>`.
-async fn remember_names(
-    a: &Authed,
-    rows: &[(&str, &str)],
-    names: &mut HashMap<String, String>,
-) -> Result<(), AppError> {
-    let mut orgs: Vec<&str> = rows
-        .iter()
-        .map(|r| r.0)
-        .filter(|o| !names.contains_key(*o))
-        .collect();
-    let mut users: Vec<&str> = rows
-        .iter()
-        .map(|r| r.1)
-        .filter(|u| !names.contains_key(&format!("user:{u}")))
-        .collect();
-    orgs.sort_unstable();
-    orgs.dedup();
-    users.sort_unstable();
-    users.dedup();
-    if orgs.is_empty() && users.is_empty() {
-        return Ok(());
-    }
-    #[derive(Deserialize)]
-    struct N {
-        id: String,
-        name: String,
-    }
-    let mut res = a
-        .state()
-        .db()
-        .q("SELECT record::id(id) AS id, name FROM array::map($o, |$x| type::record('org', $x));
-            SELECT record::id(id) AS id, display_name AS name FROM array::map($u, |$x| type::record('user', $x));")
-        .bind("o", &orgs)
-        .bind("u", &users)
-        .run()
-        .await?;
-    for n in res.all::<N>(0)? {
-        names.insert(n.id, n.name);
-    }
-    for n in res.all::<N>(1)? {
-        names.insert(format!("user:{}", n.id), n.name);
-    }
-    // Unknown ids are remembered as nameless so they are not asked for again.
-    for o in orgs {
-        names.entry(o.to_string()).or_default();
-    }
-    for u in users {
-        names.entry(format!("user:{u}")).or_default();
-    }
-    Ok(())
+/// An organisation's or a user's name.
+#[derive(Deserialize)]
+struct Named {
+    id: String,
+    name: String,
 }
 
 /// One page of the case's timeline, newest first, with only what the reader may see: events of
@@ -147,14 +100,19 @@ pub async fn timeline(
     let mut next = None;
     let mut shown_cats: Vec<Category> = Vec::new();
     'fill: loop {
-        let batch = (limit + 1).max(64);
-        let rows: Vec<E> = a
+        // One more than a page tells whether there is a next one; a reader who may not see
+        // every category asks again from where the batch ended.
+        let batch = limit + 1;
+        // The page and the names of its organisations and authors, in one round trip.
+        let mut res = a
             .state()
             .db()
-            .q(timeline_query(
-                cur.is_some(),
-                filter.category.is_some(),
-                filter.org.is_some(),
+            .q(format!(
+                "LET $rows = ({});
+                 RETURN $rows;
+                 SELECT record::id(id) AS id, name FROM fn::records('org', array::distinct($rows.org)) WHERE id != NONE;
+                 SELECT record::id(id) AS id, display_name AS name FROM fn::records('user', array::distinct($rows.author)) WHERE id != NONE;",
+                timeline_query(cur.is_some(), filter.category.is_some(), filter.org.is_some())
             ))
             .bind("c", &c.case.id)
             .bind("cur_at", cur.as_ref().map(|x| x.0))
@@ -163,18 +121,15 @@ pub async fn timeline(
             .bind("org", &filter.org)
             .bind("n", batch)
             .run()
-            .await?
-            .all(0)?;
+            .await?;
+        let rows: Vec<E> = res.all(1)?;
+        for n in res.all::<Named>(2)? {
+            names.insert(n.id, n.name);
+        }
+        for n in res.all::<Named>(3)? {
+            names.insert(format!("user:{}", n.id), n.name);
+        }
         let exhausted = rows.len() < batch;
-        remember_names(
-            a,
-            &rows
-                .iter()
-                .map(|e| (e.org.as_str(), e.author.as_str()))
-                .collect::<Vec<_>>(),
-            &mut names,
-        )
-        .await?;
         for e in rows {
             cur = Some((e.at, e.id.clone()));
             let Ok(cat) = Category::parse(&e.category) else {

@@ -20,7 +20,7 @@ pub(super) struct Score {
 /// One stored rating set of a case in the cohort, dated before the period's end.
 #[derive(Deserialize)]
 pub(super) struct RatingRow {
-    case: String,
+    pub(super) case: String,
     rater: String,
     occasion: String,
     #[allow(dead_code)]
