@@ -1,8 +1,9 @@
 //! The program lead's outcomes: how the program is doing, without reading anyone's file.
 //!
-//! Every figure comes from `case_stat` and `contact_stat`, the anonymous rows each write keeps
-//! current (migration 4, `fn::stat_refresh`), aggregated by the database in one round trip. No
-//! sealed field, no name and no participant id is read, and no case is loaded into memory. The
+//! Every figure comes from the anonymous rows each write keeps current: `case_stat` (migration
+//! 4, `fn::stat_refresh`), read once and counted in one pass ([`Figures::count`]), and the
+//! monthly contact counters `contact_month` (migration 20, `fn::contact_count`), all in one
+//! round trip. No sealed field, no name and no participant id is read, and no case file. The
 //! figures pass the disclosure rules of [`domain::stats`] before they leave this module.
 
 use std::collections::{BTreeMap, HashMap};
