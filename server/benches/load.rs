@@ -17,7 +17,7 @@
 //!
 //! Sizes: `UTVAG_BENCH_PEOPLE` (default 10 000) and `UTVAG_BENCH_EVENTS` (default 1 000 000)
 //! for parts 4, 5 and 8. Run: `make bench`; one part alone with `UTVAG_BENCH_ONLY=` `outcomes`
-//! (4 and 5), `refusals`, `served` or `backup`.
+//! (4 and 5), `small` (1 to 3), `refusals`, `served` or `backup`.
 
 use std::time::{Duration, Instant};
 
@@ -73,9 +73,10 @@ async fn main() {
     );
 
     // `UTVAG_BENCH_ONLY=outcomes` runs the large store's parts (4 and 5) alone;
-    // `UTVAG_BENCH_ONLY=refusals` part 6 alone.
+    // `UTVAG_BENCH_ONLY=small` parts 1 to 3, `refusals` part 6 alone.
     let only = std::env::var("UTVAG_BENCH_ONLY").unwrap_or_default();
     match only.as_str() {
+        "small" => return small_store_parts().await,
         "refusals" => return refusals().await,
         "served" => return served().await,
         "backup" => return backup_at_scale().await,
