@@ -142,48 +142,48 @@ type Serial<'a> = tokio::sync::MutexGuard<'a, Option<(i64, String)>>;
 ///
 /// Group commit: the entry is queued, and whoever next holds the process's append lock writes
 /// every queued entry in one transaction; each caller waits for its own. Under load, a hundred
-/// readers cost one round trip instead of a hundred in turn; alone, an entry costs one.
+/// readers cost one round trip instead of a hundred in turn; alone, an entry costs one. The
+/// writing runs in a task of its own, so a caller that goes away (a closed connection) cannot
+/// cut short a transaction that carries other callers' entries.
 pub(crate) async fn append(state: &AppState, who: &Who, entry: Entry) -> Result<i64, AppError> {
-    let (done, mut mine) = tokio::sync::oneshot::channel();
+    let (done, mine) = tokio::sync::oneshot::channel();
     state.audit_queue().push(Pending {
         who: who.clone(),
         entry,
         done,
     });
+    let drainer = state.clone();
+    tokio::spawn(async move { drain(&drainer).await });
+    mine.await.unwrap_or(Err(AppError::Internal))
+}
+
+/// Writes the queued entries (up to a batch; each queued entry has a drainer of its own on the
+/// way, so none is left behind) in one transaction under the append lock, then the checkpoints
+/// that are due, and then tells each caller its sequence number or the error.
+async fn drain(state: &AppState) {
     let mut serial = state.audit_lock().lock().await;
-    let mut stored = Vec::new();
-    let answer = loop {
-        // The previous holder may have written it already.
-        if let Ok(r) = mine.try_recv() {
-            break Some(r);
-        }
-        let batch = state.audit_queue().take(MAX_BATCH);
-        if batch.is_empty() {
-            break None;
-        }
-        let entries: Vec<(&Who, &Entry)> = batch.iter().map(|p| (&p.who, &p.entry)).collect();
-        match write(state, &mut serial, &entries, "", &serde_json::Map::new()).await {
-            Ok((rows, _)) => {
-                for (p, row) in batch.into_iter().zip(&rows) {
-                    let _ = p.done.send(Ok(row.seq));
-                }
-                stored.extend(rows);
-            }
-            Err(e) => {
-                for p in batch {
-                    let _ = p.done.send(Err(e.clone()));
-                }
-            }
-        }
-    };
-    drop(serial);
-    // Outside the transaction (it has committed) and outside the append lock.
-    for row in &stored {
-        checkpoint::after_commit(state, row.seq, &row.mac).await;
+    let batch = state.audit_queue().take(MAX_BATCH);
+    if batch.is_empty() {
+        return;
     }
-    match answer {
-        Some(r) => r,
-        None => mine.await.unwrap_or(Err(AppError::Internal)),
+    let entries: Vec<(&Who, &Entry)> = batch.iter().map(|p| (&p.who, &p.entry)).collect();
+    let written = write(state, &mut serial, &entries, "", &serde_json::Map::new()).await;
+    drop(serial);
+    match written {
+        Ok((rows, _)) => {
+            // Outside the transaction (it has committed) and outside the append lock.
+            for row in &rows {
+                checkpoint::after_commit(state, row.seq, &row.mac).await;
+            }
+            for (p, row) in batch.into_iter().zip(&rows) {
+                let _ = p.done.send(Ok(row.seq));
+            }
+        }
+        Err(e) => {
+            for p in batch {
+                let _ = p.done.send(Err(e.clone()));
+            }
+        }
     }
 }
 
