@@ -296,25 +296,37 @@ pub fn free_port() -> u16 {
 /// it answers ready; killed when the returned guard is dropped.
 pub async fn serve(mut cmd: Command) -> (Running, String) {
     let port = free_port();
+    // What the server says goes to a file, shown if it never becomes ready.
+    let log = std::env::temp_dir().join(format!("utvag-serve-{port}.log"));
+    let out = std::fs::File::create(&log).expect("creates the server's log file");
     let child = cmd
         .env("UTVAG_ADDR", format!("127.0.0.1:{port}"))
         .arg("serve")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(out)
         .spawn()
         .expect("starts utvag serve");
-    let running = Running(child);
+    let mut running = Running(child);
     let base = format!("http://127.0.0.1:{port}");
+    let said = |log: &std::path::Path| std::fs::read_to_string(log).unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         if let Ok(r) = reqwest::get(format!("{base}/healthz/ready")).await {
             if r.status() == StatusCode::OK {
+                let _ = std::fs::remove_file(&log);
                 return (running, base);
             }
         }
+        if let Ok(Some(status)) = running.0.try_wait() {
+            panic!(
+                "utvag serve ended ({status}) before it was ready:\n{}",
+                said(&log)
+            );
+        }
         assert!(
             Instant::now() < deadline,
-            "utvag serve did not become ready"
+            "utvag serve did not become ready in 600 s:\n{}",
+            said(&log)
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
