@@ -29,7 +29,7 @@ struct Inner {
     /// MAC) this process last wrote or read, `None` until it is known again.
     audit_lock: tokio::sync::Mutex<Option<(i64, String)>>,
     /// Entries waiting for the next holder of `audit_lock` (group commit).
-    audit_queue: crate::audit::chain::Queue,
+    audit_queue: crate::audit::queue::Queue,
     /// Sealed values found damaged by this process (`table:record.field`), reported once each.
     damaged: std::sync::Mutex<std::collections::HashSet<String>>,
 }
@@ -146,7 +146,7 @@ impl AppState {
         &self.inner.audit_lock
     }
 
-    pub(crate) fn audit_queue(&self) -> &crate::audit::chain::Queue {
+    pub(crate) fn audit_queue(&self) -> &crate::audit::queue::Queue {
         &self.inner.audit_queue
     }
 

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::checkpoint::{self, Checkpoint};
+pub use super::entry::{Entry, Who};
 use super::head::{head, GENESIS};
+use super::queue::Pending;
 use crate::crypto::AuditKeyOrigin;
 use crate::db::{DbError, Rows};
 use crate::state::AppState;
@@ -25,49 +27,6 @@ use domain::AppError;
 
 const HEAD_MOVED: &str = "audit-head-moved";
 const MAX_ATTEMPTS: u32 = 40;
-
-/// Who did it, as recorded. The CLI acts as `system`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Who {
-    pub user: String,
-    pub org: String,
-    pub role: String,
-}
-
-impl Who {
-    pub fn system() -> Who {
-        Who {
-            user: "system".into(),
-            org: "system".into(),
-            role: "system".into(),
-        }
-    }
-}
-
-/// What happened, before it is sealed into the chain.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Entry {
-    pub action: String,
-    pub participants: Vec<String>,
-    pub case_id: Option<String>,
-    pub categories: Vec<String>,
-    pub denied: Vec<String>,
-    /// `allow`, `deny` or `partial`.
-    pub decision: String,
-    pub basis: Option<String>,
-    pub purpose: Option<String>,
-    pub reason: Option<String>,
-}
-
-impl Entry {
-    pub fn new(action: &str) -> Entry {
-        Entry {
-            action: action.into(),
-            decision: "allow".into(),
-            ..Default::default()
-        }
-    }
-}
 
 /// An entry as stored: who and when, what happened ([`Entry`]'s fields), and its links in the
 /// chain, in the exact field order the MAC covers. The chain writes and verifies it, the log
@@ -126,13 +85,6 @@ fn truncate_to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
 /// The most entries one transaction appends for waiting readers.
 const MAX_BATCH: usize = 256;
 
-/// An entry waiting to be appended, and where its sequence number goes.
-struct Pending {
-    who: Who,
-    entry: Entry,
-    done: tokio::sync::oneshot::Sender<Result<i64, AppError>>,
-}
-
 /// The process's append lock, holding the head this process last wrote (`None` until it is
 /// known again).
 type Serial<'a> = tokio::sync::MutexGuard<'a, Option<(i64, String)>>;
@@ -184,41 +136,6 @@ async fn drain(state: &AppState) {
                 let _ = p.done.send(Err(e.clone()));
             }
         }
-    }
-}
-
-/// Entries waiting for the next holder of the append lock, oldest first, and how many
-/// transactions have written queued entries.
-#[derive(Default)]
-pub(crate) struct Queue {
-    waiting: std::sync::Mutex<std::collections::VecDeque<Pending>>,
-    batches: std::sync::atomic::AtomicU64,
-}
-
-impl Queue {
-    fn push(&self, p: Pending) {
-        self.waiting
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push_back(p);
-    }
-
-    fn take(&self, max: usize) -> Vec<Pending> {
-        let mut q = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
-        let n = q.len().min(max);
-        if n > 0 {
-            self.batches
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            metrics::counter!("utvag_audit_group_commits_total").increment(1);
-            metrics::counter!("utvag_audit_group_committed_entries_total").increment(n as u64);
-        }
-        q.drain(..n).collect()
-    }
-
-    /// Transactions that wrote queued entries since the process started.
-    #[cfg(test)]
-    pub(crate) fn batches(&self) -> u64 {
-        self.batches.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

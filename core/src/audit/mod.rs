@@ -13,7 +13,9 @@
 
 pub mod chain;
 pub mod checkpoint;
+mod entry;
 mod head;
+pub(crate) mod queue;
 pub mod review;
 
 pub(crate) use chain::{append, commit, cut_canonical};
