@@ -20,6 +20,7 @@ use domain::stats::{
     report_rows, Cell, CountTable, Median, OrgContacts, Outcomes, Share, Totals, AGE_BANDS,
     REPORT_COLUMNS,
 };
+pub use domain::time::month_key;
 use domain::{AppError, CaseStatus, Gender, SspfLevel};
 
 #[cfg(test)]
@@ -132,11 +133,6 @@ pub fn last_day_of_month(d: NaiveDate) -> NaiveDate {
         .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
         .and_then(|next| next.pred_opt())
         .unwrap_or(d)
-}
-
-/// The month of `d` as `YYYY-MM`, the key of the monthly counters.
-pub fn month_key(d: NaiveDate) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
 }
 
 /// The UTC instant of 00:00 in Sweden on `d`.

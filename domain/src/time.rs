@@ -30,6 +30,11 @@ fn last_sunday(year: i32, month: u32) -> NaiveDate {
     last - Duration::days(i64::from(last.weekday().num_days_from_sunday()))
 }
 
+/// A date's month as `YYYY-MM`: what a month field sends, and the key of the monthly counters.
+pub fn month_key(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
 /// The date in Sweden at the moment `t`.
 pub fn swedish_date(t: DateTime<Utc>) -> NaiveDate {
     swedish_local(t).date()

@@ -16,6 +16,7 @@ use crate::components::ui::ErrorBox;
 use domain::link::urlencode;
 use domain::project::ProjectDto;
 use domain::stats::{Cell, Change, Median, Outcomes, Share, MIN_CELL};
+use domain::time::month_key;
 
 /// The query of the current view: (from, to, municipality, project).
 fn use_period() -> impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static {
@@ -32,13 +33,8 @@ fn use_period() -> impl Fn() -> (String, String, String, String) + Copy + Send +
     }
 }
 
-/// A period's month as the month field writes it (`YYYY-MM`).
-fn month(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m").to_string()
-}
-
 fn query_string(o: &Outcomes, projekt: &str) -> String {
-    let mut s = format!("from={}&to={}", month(o.from), month(o.to));
+    let mut s = format!("from={}&to={}", month_key(o.from), month_key(o.to));
     if let Some(m) = &o.municipality {
         s.push_str("&kommun=");
         s.push_str(&urlencode(m));
@@ -88,7 +84,7 @@ fn PeriodForm(
     projects: Vec<ProjectDto>,
 ) -> impl IntoView {
     let (from, to) = match &o {
-        Some(o) => (month(o.from), month(o.to)),
+        Some(o) => (month_key(o.from), month_key(o.to)),
         None => (from, to),
     };
     let munis = o
@@ -123,9 +119,9 @@ fn PeriodForm(
                 "Snabbval: "
                 <a href=format!("{action}?{}", m.trim_start_matches('&'))>"Senaste 12 månaderna"</a>
                 " · "
-                <a href=format!("{action}?from={}&to={}{m}", month(q_start), month(q_end))>"Förra kvartalet"</a>
+                <a href=format!("{action}?from={}&to={}{m}", month_key(q_start), month_key(q_end))>"Förra kvartalet"</a>
                 " · "
-                <a href=format!("{action}?from={year}-01&to={}{m}", month(o.to))>"I år"</a>
+                <a href=format!("{action}?from={year}-01&to={}{m}", month_key(o.to))>"I år"</a>
                 " · "
                 <a href=format!("{action}?from={}-01&to={}-12{m}", year - 1, year - 1)>"Förra året"</a>
             </p>
@@ -235,8 +231,8 @@ fn KeyFigures(o: Outcomes) -> impl IntoView {
 fn scope_text(o: &Outcomes) -> String {
     let mut s = format!(
         "{} – {}, {}",
-        month(o.from),
-        month(o.to),
+        month_key(o.from),
+        month_key(o.to),
         o.municipality.as_deref().unwrap_or("alla kommuner")
     );
     if let Some(p) = &o.project {
