@@ -91,7 +91,17 @@ impl AppState {
         let (keys, key_file) = keyring(&settings)?;
         db::migrations::migrate(&db)
             .await
-            .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+            .map_err(|e| {
+                if e.is_timeout() {
+                    // A migration that fills a new table from a large store can outlast the
+                    // timeout meant for requests; it was rolled back whole.
+                    anyhow::anyhow!(
+                        "database migration failed: {e}; nothing of it was kept. Start once with a longer UTVAG_DB_TIMEOUT (up to 600 s) to let it finish"
+                    )
+                } else {
+                    anyhow::anyhow!("database migration failed: {e}")
+                }
+            })?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,

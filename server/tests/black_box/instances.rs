@@ -37,6 +37,9 @@ fn shared_env(dir: &Path, db_port: u16) -> Vec<(String, String)> {
         ),
         ("UTVAG_CHECKPOINT_EVERY", "5".into()),
         ("UTVAG_DEMO", "true".into()),
+        // Loading the demo holds long queries; a busy test machine must not turn them into
+        // refusals (as in `common::utvag`).
+        ("UTVAG_DB_TIMEOUT", "120".into()),
         ("UTVAG_LOG", "warn".into()),
         ("UTVAG_SITE_ROOT", "../target/site".into()),
     ]

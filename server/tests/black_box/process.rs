@@ -28,6 +28,9 @@ fn start(dir: &Path) -> (Child, String, Printed) {
         .env("UTVAG_ADDR", "127.0.0.1:0")
         .env("UTVAG_DB", "surrealkv://data/store.db")
         .env("UTVAG_KEY_FILE", "data/utvag.key")
+        // Loading the demo holds long queries; a busy test machine must not turn them into
+        // refusals (as in `common::utvag`).
+        .env("UTVAG_DB_TIMEOUT", "120")
         // The embedded store reports its own orderly shutdown at info level.
         .env("UTVAG_LOG", "warn,surrealkv=info")
         .arg("serve")
