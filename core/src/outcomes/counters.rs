@@ -225,3 +225,24 @@ async fn two_periods_a_day_apart_give_the_same_figures() {
         compute(&state, &but_one).await.unwrap()
     );
 }
+
+/// The benchmark's fixture writes a million contacts' counters in bulk, computed in Rust, not
+/// through `fn::contact_count`: they must be the counters a recount of its contacts gives, or
+/// the dashboard's figure would be measured on rows the app never makes.
+#[cfg(feature = "fixtures")]
+#[tokio::test]
+async fn the_benchmark_fixture_writes_the_counters_a_recount_gives() {
+    let state = crate::testing::setup().await;
+    let total = |c: &Counts| c.values().map(|c| c.0).sum::<i64>();
+    let before = total(&stored(&state).await);
+    crate::bench::fill_population(&state, crate::demo::ORG_GBG, 40, 0, |_| {})
+        .await
+        .unwrap();
+    crate::bench::fill_outcomes(&state, 3_000, |_| {})
+        .await
+        .unwrap();
+    let counters = stored(&state).await;
+    assert!(counters.len() > 30, "{} counters", counters.len());
+    assert_eq!(total(&counters), before + 3_000);
+    assert_eq!(counters, recounted(&state).await);
+}
