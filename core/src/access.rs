@@ -30,7 +30,7 @@ pub struct Actor<'a> {
 }
 
 /// One consent or legal basis as the policy needs it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Grant {
     pub id: String,
     pub recipient_org: String,
@@ -49,7 +49,7 @@ impl Grant {
 }
 
 /// A named member of a case team.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     pub user_id: String,
     pub org_id: String,
@@ -67,7 +67,7 @@ impl Member {
 }
 
 /// What the policy needs to know about the participant and their case.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Subject {
     pub owner_org: String,
     pub team: Vec<Member>,

@@ -554,55 +554,61 @@ struct NameRec {
     shredded: bool,
 }
 
-/// Participants the user has any relation to: their organisation's cases (case workers and
-/// program leads), cases they are on, consents naming their organisation, their break-glass.
-pub(crate) async fn candidate_cases(
-    a: &Authed,
+/// The cases of participants the user has any relation to — their organisation's cases (case
+/// workers and program leads), cases they are on, consents naming their organisation, their
+/// break-glass — as `$cases` (newest first, at most 500) and their participants as `$ps`.
+/// Binds `$user`, `$org`, `$now`, `$own_org`, `$mine_only`, `$status`; six statements.
+const CANDIDATES: &str = "
+    LET $mine = SELECT VALUE participant FROM case_member WHERE user = $user;
+    LET $consented = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM consent WHERE recipient_org = $org AND revoked_at = NONE AND valid_from <= <datetime>$now AND (valid_until = NONE OR valid_until > <datetime>$now)) END;
+    LET $glass = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM break_glass WHERE user = $user AND expires_at > <datetime>$now) END;
+    LET $related = array::union(array::union($mine, $consented), $glass);
+    LET $cases = (SELECT record::id(id) AS id, participant, owner_org, status, responsible, opened_at FROM case
+      WHERE (participant IN $related OR ($own_org AND owner_org = $org))
+        AND ($status = NONE OR status = $status)
+      ORDER BY opened_at DESC LIMIT 500);
+    LET $ps = array::distinct($cases.participant);";
+
+/// What a list row shows of each participant in `$ps` (sealed names opened only if allowed).
+const PEOPLE: &str = "
+    SELECT record::id(id) AS id, first_name, last_name, birth_year, gender, municipality, protection, shredded
+    FROM fn::records('participant', $ps) WHERE id != NONE;";
+
+/// [`CANDIDATES`] for `a` with `filter`, bound and ready for more statements.
+pub(crate) fn candidates_query<'a>(
+    a: &'a Authed,
     filter: &ListFilter,
-) -> Result<Vec<ListRec>, AppError> {
-    let now = a.state().clock().now();
-    let own_org = a.can(Capability::ManageCase) && !filter.mine;
-    let rows: Vec<ListRec> = a
-        .state()
+    more: &str,
+) -> crate::db::Q<'a> {
+    a.state()
         .db()
-        .q("LET $mine = SELECT VALUE participant FROM case_member WHERE user = $user;
-            LET $consented = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM consent WHERE recipient_org = $org AND revoked_at = NONE AND valid_from <= <datetime>$now AND (valid_until = NONE OR valid_until > <datetime>$now)) END;
-            LET $glass = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM break_glass WHERE user = $user AND expires_at > <datetime>$now) END;
-            LET $ps = array::union(array::union($mine, $consented), $glass);
-            SELECT record::id(id) AS id, participant, owner_org, status, responsible, opened_at FROM case
-              WHERE (participant IN $ps OR ($own_org AND owner_org = $org))
-                AND ($status = NONE OR status = $status)
-              ORDER BY opened_at DESC LIMIT 500;")
+        .q(format!("{CANDIDATES}\n    RETURN $cases;{more}"))
         .bind("user", a.user_id())
         .bind("org", a.org_id())
-        .bind("now", now)
-        .bind("own_org", own_org)
+        .bind("now", a.state().clock().now())
+        .bind("own_org", a.can(Capability::ManageCase) && !filter.mine)
         .bind("mine_only", filter.mine)
         .bind("status", filter.status.map(|s| s.as_str()))
-        .run()
-        .await?
-        .all(4)?;
-    Ok(rows)
 }
 
-/// The case list: names decrypted only where `identity` is allowed; one audit entry.
+/// Statement number of `RETURN $cases` in a [`candidates_query`]; what was added follows it.
+pub(crate) const CASES_AT: usize = 6;
+
+/// The case list: names decrypted only where `identity` is allowed; one audit entry. The
+/// cases, their participants' policy facts and what the rows show are read in one round trip.
 pub async fn list(a: &Authed, filter: ListFilter) -> Result<Vec<CaseRow>, AppError> {
     require(a, Capability::ListCases, "case.list").await?;
-    let cases = candidate_cases(a, &filter).await?;
-    rows_for(a, cases, "case.list", Purpose::List).await
-}
-
-async fn rows_for(
-    a: &Authed,
-    cases: Vec<ListRec>,
-    action: &str,
-    purpose: Purpose,
-) -> Result<Vec<CaseRow>, AppError> {
-    let (out, shown_ids) = related_rows(a, cases, purpose).await?;
-    let mut e = Entry::new(action);
+    let mut rows = candidates_query(a, &filter, &format!("{}{PEOPLE}", subject::FACTS))
+        .run()
+        .await?;
+    let cases: Vec<ListRec> = rows.all(CASES_AT)?;
+    let subjects = subject::from_rows(&mut rows, CASES_AT + 1)?;
+    let people: Vec<NameRec> = rows.all(CASES_AT + 2)?;
+    let (out, shown_ids) = related_rows(a, cases, &subjects, people, Purpose::List).await?;
+    let mut e = Entry::new("case.list");
     e.participants = shown_ids;
     e.categories = vec!["identity".into()];
-    e.purpose = Some(purpose.as_str().into());
+    e.purpose = Some(Purpose::List.as_str().into());
     audit::append(a.state(), &who(a), e).await?;
     Ok(out)
 }
@@ -612,25 +618,12 @@ async fn rows_for(
 async fn related_rows(
     a: &Authed,
     cases: Vec<ListRec>,
+    subjects: &HashMap<String, Subject>,
+    people: Vec<NameRec>,
     purpose: Purpose,
 ) -> Result<(Vec<CaseRow>, Vec<String>), AppError> {
-    let pids: Vec<String> = {
-        let mut v: Vec<String> = cases.iter().map(|c| c.participant.clone()).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let subjects = subject::load(a, &pids).await?;
     let now = a.state().clock().now();
     let act = actor(a);
-    let people: Vec<NameRec> = a
-        .state()
-        .db()
-        .q("SELECT record::id(id) AS id, first_name, last_name, birth_year, gender, municipality, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE")
-        .bind("ps", &pids)
-        .run()
-        .await?
-        .all(0)?;
     let people: HashMap<String, NameRec> = people.into_iter().map(|p| (p.id.clone(), p)).collect();
     let mut shown_ids = Vec::new();
     let mut out = Vec::with_capacity(cases.len());
@@ -704,23 +697,32 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
             "Sök på ett fullständigt personnummer (ÅÅÅÅMMDD-NNNN) eller telefonnummer.",
         ));
     };
-    let cases: Vec<ListRec> = a
+    // The cases, their participants' policy facts and what the rows show, in one round trip.
+    // A miss looks up the facts and row of a participant no one is: it must not be answered
+    // sooner than a person the asker may not see (load benchmark, part 6).
+    let mut rows = a
         .state()
         .db()
-        .q("LET $ps = SELECT VALUE participant FROM blind_index WHERE kind = $k AND tag = $t;
-            SELECT record::id(id) AS id, participant, owner_org, status, responsible, opened_at FROM case WHERE participant IN $ps ORDER BY opened_at DESC;")
+        .q(format!(
+            "LET $found = SELECT VALUE participant FROM blind_index WHERE kind = $k AND tag = $t;
+             LET $cases = (SELECT record::id(id) AS id, participant, owner_org, status, responsible, opened_at FROM case WHERE participant IN $found ORDER BY opened_at DESC);
+             LET $ps = IF array::len($cases) = 0 THEN [$nobody] ELSE array::distinct($cases.participant) END;
+             RETURN $cases;{}{PEOPLE}",
+            subject::FACTS
+        ))
         .bind("k", tag.0)
         .bind("t", &tag.1)
+        .bind("nobody", super::db::new_id())
+        .bind("user", a.user_id())
+        .bind("org", a.org_id())
+        .bind("now", a.state().clock().now())
         .run()
-        .await?
-        .all(1)?;
+        .await?;
+    let cases: Vec<ListRec> = rows.all(3)?;
+    let subjects = subject::from_rows(&mut rows, 4)?;
+    let people: Vec<NameRec> = rows.all(5)?;
     let found: Vec<String> = cases.iter().map(|c| c.participant.clone()).collect();
-    if cases.is_empty() {
-        // The policy lookups a withheld hit costs, for a participant no one is: a miss must
-        // not be answered sooner than a person the asker may not see (load benchmark, part 6).
-        let _ = subject::load(a, &[super::db::new_id()]).await;
-    }
-    let rows = related_rows(a, cases, Purpose::Search).await?;
+    let rows = related_rows(a, cases, &subjects, people, Purpose::Search).await?;
     let answered: Vec<&str> = rows.0.iter().map(|r| r.participant_id.as_str()).collect();
     let mut withheld: Vec<String> = found
         .into_iter()

@@ -9,17 +9,21 @@ use super::access::{Actor, Grant, Member, Subject};
 use super::auth::Authed;
 use domain::{AppError, Category, Protection};
 
+/// A participant's row of `policy_facts` (migration 21), with only the reader's own consents
+/// and break-glass left in.
 #[derive(Deserialize)]
-struct PRow {
+struct FactsRow {
     id: String,
     owner_org: String,
     protection: String,
     shredded: bool,
+    team: Vec<MRow>,
+    grants: Vec<CRow>,
+    glass: Vec<BRow>,
 }
 
 #[derive(Deserialize)]
 struct MRow {
-    participant: String,
     user: String,
     org: String,
     until: Option<DateTime<Utc>>,
@@ -28,7 +32,6 @@ struct MRow {
 #[derive(Deserialize)]
 struct CRow {
     id: String,
-    participant: String,
     recipient_org: String,
     categories: Vec<String>,
     valid_from: DateTime<Utc>,
@@ -39,7 +42,6 @@ struct CRow {
 #[derive(Deserialize)]
 struct BRow {
     id: String,
-    participant: String,
     expires_at: DateTime<Utc>,
 }
 
@@ -75,66 +77,54 @@ pub(crate) async fn load(
 }
 
 /// The policy facts of the participants in `$ps`, for the reader `$user` of organisation
-/// `$org` at `$now`: four statements, read by [`from_rows`]. A caller may run them after its
-/// own statements in the same round trip (the case gate does).
+/// `$org` at `$now`: one statement of direct record lookups, read by [`from_rows`]. A caller
+/// may run it after its own statements in the same round trip (the case gate does).
 pub(crate) const FACTS: &str = "
-    SELECT record::id(id) AS id, owner_org, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE;
-    SELECT participant, user, org, until FROM case_member WHERE participant IN $ps;
-    SELECT record::id(id) AS id, participant, recipient_org, categories, valid_from, valid_until, revoked_at FROM consent WHERE participant IN $ps AND recipient_org = $org;
-    SELECT record::id(id) AS id, participant, expires_at FROM break_glass WHERE user = $user AND participant IN $ps AND expires_at > <datetime>$now;";
+    SELECT record::id(id) AS id, owner_org, protection, shredded, team,
+        grants[WHERE recipient_org = $org] AS grants,
+        glass[WHERE user = $user AND expires_at > <datetime>$now] AS glass
+    FROM fn::records('policy_facts', $ps) WHERE id != NONE;";
 
-/// The subjects from the results of [`FACTS`], whose first statement is number `at`.
+/// The subjects from the result of [`FACTS`], statement number `at`.
 pub(crate) fn from_rows(
     rows: &mut crate::db::Rows,
     at: usize,
 ) -> Result<HashMap<String, Subject>, AppError> {
-    let ps: Vec<PRow> = rows.all(at)?;
-    let ms: Vec<MRow> = rows.all(at + 1)?;
-    let cs: Vec<CRow> = rows.all(at + 2)?;
-    let bs: Vec<BRow> = rows.all(at + 3)?;
-    let mut out: HashMap<String, Subject> = HashMap::with_capacity(ps.len());
-    for p in ps {
-        out.insert(
-            p.id,
-            Subject {
-                owner_org: p.owner_org,
-                team: Vec::new(),
-                protection: Protection::parse(&p.protection).map_err(|_| AppError::Internal)?,
-                grants: Vec::new(),
-                break_glass: Vec::new(),
-                shredded: p.shredded,
-            },
-        );
-    }
-    for m in ms {
-        if let Some(s) = out.get_mut(&m.participant) {
-            s.team.push(Member {
-                user_id: m.user,
-                org_id: m.org,
-                until: m.until,
-            });
-        }
-    }
-    for c in cs {
-        if let Some(s) = out.get_mut(&c.participant) {
-            s.grants.push(Grant {
-                id: c.id,
-                recipient_org: c.recipient_org,
-                categories: c
-                    .categories
-                    .iter()
-                    .filter_map(|x| Category::parse(x).ok())
-                    .collect(),
-                valid_from: c.valid_from,
-                valid_until: c.valid_until,
-                revoked_at: c.revoked_at,
-            });
-        }
-    }
-    for b in bs {
-        if let Some(s) = out.get_mut(&b.participant) {
-            s.break_glass.push((b.id, b.expires_at));
-        }
+    let facts: Vec<FactsRow> = rows.all(at)?;
+    let mut out: HashMap<String, Subject> = HashMap::with_capacity(facts.len());
+    for f in facts {
+        let subject = Subject {
+            owner_org: f.owner_org,
+            team: f
+                .team
+                .into_iter()
+                .map(|m| Member {
+                    user_id: m.user,
+                    org_id: m.org,
+                    until: m.until,
+                })
+                .collect(),
+            protection: Protection::parse(&f.protection).map_err(|_| AppError::Internal)?,
+            grants: f
+                .grants
+                .into_iter()
+                .map(|c| Grant {
+                    id: c.id,
+                    recipient_org: c.recipient_org,
+                    categories: c
+                        .categories
+                        .iter()
+                        .filter_map(|x| Category::parse(x).ok())
+                        .collect(),
+                    valid_from: c.valid_from,
+                    valid_until: c.valid_until,
+                    revoked_at: c.revoked_at,
+                })
+                .collect(),
+            break_glass: f.glass.into_iter().map(|b| (b.id, b.expires_at)).collect(),
+            shredded: f.shredded,
+        };
+        out.insert(f.id, subject);
     }
     Ok(out)
 }
@@ -144,4 +134,210 @@ pub(crate) async fn load_one(who: &Authed, participant: &str) -> Result<Subject,
         .await?
         .remove(participant)
         .ok_or(AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The `policy_facts` rows (migration 21) against the facts recomputed from the tables they
+    //! are made of, for several readers, on the demo store and after writes of every kind to
+    //! each of those tables.
+
+    use super::*;
+    use crate::testing::{as_user, cases_store, history_store};
+    use crate::AppState;
+
+    /// The facts as the policy needed them before the rows existed: read from `participant`,
+    /// `case_member`, `consent` and `break_glass` themselves.
+    async fn recomputed(who: &Authed, ps: &[String]) -> HashMap<String, Subject> {
+        #[derive(Deserialize)]
+        struct P {
+            id: String,
+            owner_org: String,
+            protection: String,
+            shredded: bool,
+        }
+        #[derive(Deserialize)]
+        struct M {
+            participant: String,
+            user: String,
+            org: String,
+            until: Option<DateTime<Utc>>,
+        }
+        #[derive(Deserialize)]
+        struct C {
+            participant: String,
+            #[serde(flatten)]
+            c: CRow,
+        }
+        #[derive(Deserialize)]
+        struct B {
+            participant: String,
+            #[serde(flatten)]
+            b: BRow,
+        }
+        let mut rows = who
+            .state()
+            .db()
+            .q("SELECT record::id(id) AS id, owner_org, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE;
+                SELECT participant, user, org, until FROM case_member WHERE participant IN $ps;
+                SELECT record::id(id) AS id, participant, recipient_org, categories, valid_from, valid_until, revoked_at FROM consent WHERE participant IN $ps AND recipient_org = $org;
+                SELECT record::id(id) AS id, participant, expires_at FROM break_glass WHERE user = $user AND participant IN $ps AND expires_at > <datetime>$now;")
+            .bind("ps", ps)
+            .bind("org", who.org_id())
+            .bind("user", who.user_id())
+            .bind("now", who.state().clock().now())
+            .run()
+            .await
+            .unwrap();
+        let people: Vec<P> = rows.all(0).unwrap();
+        let members: Vec<M> = rows.all(1).unwrap();
+        let consents: Vec<C> = rows.all(2).unwrap();
+        let glass: Vec<B> = rows.all(3).unwrap();
+        people
+            .into_iter()
+            .map(|p| {
+                let s = Subject {
+                    owner_org: p.owner_org,
+                    team: members
+                        .iter()
+                        .filter(|m| m.participant == p.id)
+                        .map(|m| Member {
+                            user_id: m.user.clone(),
+                            org_id: m.org.clone(),
+                            until: m.until,
+                        })
+                        .collect(),
+                    protection: Protection::parse(&p.protection).unwrap(),
+                    grants: consents
+                        .iter()
+                        .filter(|c| c.participant == p.id)
+                        .map(|c| Grant {
+                            id: c.c.id.clone(),
+                            recipient_org: c.c.recipient_org.clone(),
+                            categories: c
+                                .c
+                                .categories
+                                .iter()
+                                .filter_map(|x| Category::parse(x).ok())
+                                .collect(),
+                            valid_from: c.c.valid_from,
+                            valid_until: c.c.valid_until,
+                            revoked_at: c.c.revoked_at,
+                        })
+                        .collect(),
+                    break_glass: glass
+                        .iter()
+                        .filter(|b| b.participant == p.id)
+                        .map(|b| (b.b.id.clone(), b.b.expires_at))
+                        .collect(),
+                    shredded: p.shredded,
+                };
+                (p.id, s)
+            })
+            .collect()
+    }
+
+    /// Order is not part of the facts: teams, grants and break-glass compared as sets.
+    fn sorted(mut m: HashMap<String, Subject>) -> HashMap<String, Subject> {
+        for s in m.values_mut() {
+            s.team
+                .sort_by(|a, b| (&a.user_id, &a.org_id).cmp(&(&b.user_id, &b.org_id)));
+            s.grants.sort_by(|a, b| a.id.cmp(&b.id));
+            s.break_glass.sort();
+        }
+        m
+    }
+
+    async fn every_participant(state: &AppState) -> Vec<String> {
+        state
+            .db()
+            .q("SELECT VALUE record::id(id) FROM participant")
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap()
+    }
+
+    /// The rows equal the recomputation for each of the demo's readers of different
+    /// organisations and roles.
+    async fn assert_rows_equal_recomputation(state: &AppState, what: &str) {
+        let ps = every_participant(state).await;
+        assert!(!ps.is_empty());
+        for user in [
+            "handlaggare",
+            "passus",
+            "polis",
+            "handlaggare.malmo",
+            "programledare",
+        ] {
+            let who = as_user(state, user).await;
+            let rows = sorted(load(&who, &ps).await.unwrap());
+            assert_eq!(
+                rows.len(),
+                ps.len(),
+                "{what}: a participant without its row"
+            );
+            assert_eq!(
+                rows,
+                sorted(recomputed(&who, &ps).await),
+                "{what}, read by {user}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_facts_rows_equal_a_recomputation_on_the_demo_store() {
+        let (state, _) = history_store().await;
+        assert_rows_equal_recomputation(&state, "demo store with history").await;
+    }
+
+    /// Every kind of write (create, update, delete) to each table the facts are made of, made
+    /// directly in the database as any future write path would, leaves rows equal to a
+    /// recomputation; a participant removed has no row left.
+    #[tokio::test]
+    async fn writes_of_every_kind_to_each_source_table_keep_the_rows_equal() {
+        let state = cases_store().await;
+        let passus = as_user(&state, "passus").await;
+        let ps = every_participant(&state).await;
+        let (p, q) = (ps[0].clone(), ps[1].clone());
+        let steps: [(&str, &str); 10] = [
+            ("a member added", "CREATE case_member CONTENT { case: 'c-x', participant: $p, user: $passus, org: $passus_org, part: 'mentor', added_at: time::now(), added_by: 'test' }"),
+            ("a member's handover end set", "UPDATE case_member SET until = time::now() + 30d WHERE participant = $p AND user = $passus"),
+            ("a member removed", "DELETE case_member WHERE participant = $p AND user = $passus"),
+            ("a consent given", "CREATE consent:c1 CONTENT { participant: $q, recipient_org: $passus_org, categories: ['identity', 'contacts'], basis: 'samtycke', valid_from: time::now() - 1d, recorded_by: 'test', recorded_at: time::now() }"),
+            ("a consent revoked", "UPDATE consent:c1 SET revoked_at = time::now(), revoked_by = 'test'"),
+            ("a consent deleted", "DELETE consent:c1"),
+            ("a break-glass opened", "CREATE break_glass:g1 CONTENT { user: $passus, org: $passus_org, participant: $p, reason: 'Akut hotbild, behöver kontaktuppgifter nu', granted_at: time::now(), expires_at: time::now() + 1h, review: 'pending' }"),
+            ("protection raised", "UPDATE type::record('participant', $q) SET protection = 'sekretessmarkering'"),
+            ("a participant shredded", "UPDATE type::record('participant', $q) SET shredded = true"),
+            ("a participant removed", "DELETE type::record('participant', $p)"),
+        ];
+        for (what, sql) in steps {
+            state
+                .db()
+                .q(sql)
+                .bind("p", &p)
+                .bind("q", &q)
+                .bind("passus", passus.user_id())
+                .bind("passus_org", passus.org_id())
+                .run()
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_rows_equal_recomputation(&state, what).await;
+        }
+        let left: Vec<String> = state
+            .db()
+            .q("SELECT VALUE record::id(id) FROM policy_facts WHERE record::id(id) = $p")
+            .bind("p", &p)
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        assert!(
+            left.is_empty(),
+            "the removed participant's facts are still there"
+        );
+    }
 }

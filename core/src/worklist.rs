@@ -14,7 +14,7 @@ use super::auth::Authed;
 use super::casework::threat_summary;
 use super::crypto::Aad;
 use super::gate::who;
-use super::participants::{candidate_cases, ListFilter};
+use super::participants::{candidates_query, ListFilter, ListRec, CASES_AT};
 use super::subject::{self, actor};
 use super::vault;
 use domain::casework::{ActionStatus, WorkCase, WorkCount, WorkItem, WorkList};
@@ -118,8 +118,11 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
         status: None,
         mine: a.role() == Role::CaseWorker,
     };
-    let cases: Vec<_> = candidate_cases(a, &filter)
-        .await?
+    // The cases and their participants' policy facts in one round trip.
+    let mut rows = candidates_query(a, &filter, subject::FACTS).run().await?;
+    let subjects = subject::from_rows(&mut rows, CASES_AT + 1)?;
+    let cases: Vec<ListRec> = rows
+        .all::<ListRec>(CASES_AT)?
         .into_iter()
         .filter(|c| CaseStatus::parse(&c.status).is_ok_and(|s| !s.is_closed()))
         .collect();
@@ -130,7 +133,6 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let subjects = subject::load(a, &pids).await?;
     // The last contact of each case is read through the (case, at) index, one case at a time:
     // `case IN $cs` is served by the index only up to 32 values and beyond that scans every
     // contact (a million in a large program), while a lookup per case costs about 0.3 ms

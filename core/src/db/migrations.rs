@@ -954,6 +954,70 @@ FOR $g IN (
 };
 "#,
     },
+    Migration {
+        version: 21,
+        name: "policy facts per participant in one row, kept by events",
+        sql: r#"
+-- What the access policy needs to know of a participant, in one row per participant (its id is
+-- the participant's): owner, protection, shredding, the team of its cases, every consent and
+-- every break-glass. Pages read these rows by direct lookup (`fn::records`) in the same round
+-- trip as their data; the reader's own consents and break-glass are picked out of the arrays.
+-- The events below rewrite a row in the transaction of every write to what it is made of, so no
+-- write path can forget it (`subject::tests` holds it equal to a recomputation).
+DEFINE TABLE IF NOT EXISTS policy_facts SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS owner_org ON policy_facts TYPE string;
+DEFINE FIELD IF NOT EXISTS protection ON policy_facts TYPE string;
+DEFINE FIELD IF NOT EXISTS shredded ON policy_facts TYPE bool;
+DEFINE FIELD IF NOT EXISTS team ON policy_facts TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS team[*].user ON policy_facts TYPE string;
+DEFINE FIELD IF NOT EXISTS team[*].org ON policy_facts TYPE string;
+DEFINE FIELD IF NOT EXISTS team[*].until ON policy_facts TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS grants ON policy_facts TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS grants[*].id ON policy_facts TYPE string;
+DEFINE FIELD IF NOT EXISTS grants[*].recipient_org ON policy_facts TYPE string;
+DEFINE FIELD IF NOT EXISTS grants[*].categories ON policy_facts TYPE array<string>;
+DEFINE FIELD IF NOT EXISTS grants[*].valid_from ON policy_facts TYPE datetime;
+DEFINE FIELD IF NOT EXISTS grants[*].valid_until ON policy_facts TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS grants[*].revoked_at ON policy_facts TYPE option<datetime>;
+DEFINE FIELD IF NOT EXISTS glass ON policy_facts TYPE array<object>;
+DEFINE FIELD IF NOT EXISTS glass[*].id ON policy_facts TYPE string;
+DEFINE FIELD IF NOT EXISTS glass[*].user ON policy_facts TYPE string;
+DEFINE FIELD IF NOT EXISTS glass[*].expires_at ON policy_facts TYPE datetime;
+
+DEFINE FUNCTION IF NOT EXISTS fn::facts_refresh($p: string) {
+    LET $person = (SELECT owner_org, protection, shredded FROM ONLY type::record('participant', $p));
+    IF $person = NONE {
+        DELETE type::record('policy_facts', $p) RETURN NONE;
+    } ELSE {
+        UPSERT type::record('policy_facts', $p) CONTENT {
+            owner_org: $person.owner_org,
+            protection: $person.protection,
+            shredded: $person.shredded,
+            team: (SELECT user, org, until FROM case_member WHERE participant = $p ORDER BY user, org),
+            grants: (SELECT record::id(id) AS id, recipient_org, categories, valid_from, valid_until, revoked_at
+                     FROM consent WHERE participant = $p ORDER BY id),
+            glass: (SELECT record::id(id) AS id, user, expires_at FROM break_glass WHERE participant = $p ORDER BY id),
+        } RETURN NONE;
+    };
+};
+
+DEFINE EVENT IF NOT EXISTS policy_facts ON TABLE participant
+    WHEN $event != 'UPDATE' OR $before.owner_org != $after.owner_org
+        OR $before.protection != $after.protection OR $before.shredded != $after.shredded
+    THEN fn::facts_refresh(record::id($value.id));
+DEFINE EVENT IF NOT EXISTS policy_facts ON TABLE case_member
+    THEN fn::facts_refresh($value.participant);
+DEFINE EVENT IF NOT EXISTS policy_facts ON TABLE consent
+    THEN fn::facts_refresh($value.participant);
+DEFINE EVENT IF NOT EXISTS policy_facts ON TABLE break_glass
+    THEN fn::facts_refresh($value.participant);
+
+-- The rows of the participants already registered.
+FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
+    fn::facts_refresh($p);
+};
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
