@@ -27,23 +27,30 @@ pub async fn duplicates(a: &Authed) -> Result<Vec<DuplicateDto>, AppError> {
         found_at: DateTime<Utc>,
         case_id: Option<String>,
     }
-    let rows: Vec<Row> = a
+    // The candidates and their participants' policy facts in one round trip.
+    let mut facts = a
         .state()
         .db()
-        .q("SELECT record::id(id) AS id, existing, new_org, found_at,
+        .q("LET $rows = (SELECT record::id(id) AS id, existing, new_org, found_at,
                    (SELECT VALUE name FROM ONLY type::record('org', $parent.new_org)) AS other_org,
                    (SELECT VALUE record::id(id) FROM case WHERE participant = $parent.existing ORDER BY opened_at DESC LIMIT 1)[0] AS case_id
-            FROM duplicate_candidate WHERE existing_org = $org AND status = 'open' ORDER BY found_at DESC LIMIT 200")
+            FROM duplicate_candidate WHERE existing_org = $org AND status = 'open' ORDER BY found_at DESC LIMIT 200);
+            LET $ps = array::distinct($rows.existing);
+            RETURN $rows;"
+            .to_string()
+            + super::subject::FACTS)
         .bind("org", a.org_id())
+        .bind("user", a.user_id())
+        .bind("now", a.state().clock().now())
         .run()
-        .await?
-        .all(0)?;
+        .await?;
+    let subjects = super::subject::from_rows(&mut facts, 3)?;
+    let rows: Vec<Row> = facts.all(2)?;
     let mut e = Entry::new(ACTION);
     e.participants = rows.iter().map(|r| r.existing.clone()).collect();
     e.participants.sort();
     e.participants.dedup();
     e.purpose = Some("duplicates".into());
-    let pids = e.participants.clone();
     audit::append(a.state(), &who(a), e).await?;
     // A duplicate registered by social services of another municipality can start a handover
     // of our case, for those who manage it.
@@ -56,7 +63,6 @@ pub async fn duplicates(a: &Authed) -> Result<Vec<DuplicateDto>, AppError> {
     } else {
         Vec::new()
     };
-    let subjects = super::subject::load(a, &pids).await?;
     let act = super::subject::actor(a);
     Ok(rows
         .into_iter()

@@ -255,9 +255,14 @@ pub async fn view(a: &Authed, group: &str) -> Result<GroupView, AppError> {
                 WHERE id != NONE;
             SELECT record::id(id) AS id, first_name, last_name FROM fn::records('participant', (SELECT VALUE participant FROM group_link WHERE group = $g))
                 WHERE id != NONE;
-            SELECT record::id(id) AS id, display_name FROM user WHERE org = $org;")
+            SELECT record::id(id) AS id, display_name FROM user WHERE org = $org;
+            LET $ps = (SELECT VALUE participant FROM group_link WHERE group = $g);"
+            .to_string()
+            + subject::FACTS)
         .bind("g", group)
         .bind("org", a.org_id())
+        .bind("user", a.user_id())
+        .bind("now", a.state().clock().now())
         .run()
         .await?;
     let links: Vec<LinkRow> = rows.all(0)?;
@@ -281,8 +286,7 @@ pub async fn view(a: &Authed, group: &str) -> Result<GroupView, AppError> {
         .into_iter()
         .map(|u| (u.id, u.display_name))
         .collect();
-    let pids: Vec<String> = links.iter().map(|l| l.participant.clone()).collect();
-    let subjects = subject::load(a, &pids).await?;
+    let subjects = subject::from_rows(&mut rows, 5)?;
     let now = a.state().clock().now();
     let me = actor(a);
     let mut members = Vec::new();
