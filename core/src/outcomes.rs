@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::audit::{self, Entry};
@@ -24,10 +24,13 @@ pub use domain::time::month_key;
 use domain::{AppError, CaseStatus, Gender, SspfLevel};
 
 #[cfg(test)]
+mod case_counters;
+#[cfg(test)]
 mod counters;
 mod distance;
 
-/// "6 months" and "12 months" after the start, in days.
+/// "6 months" and "12 months" after becoming active, in days (`fn::stat_refresh` looks for an
+/// occupation on that day).
 pub const SIX_MONTHS_DAYS: i64 = 182;
 pub const TWELVE_MONTHS_DAYS: i64 = 365;
 /// The longest period one view may cover.
@@ -185,32 +188,72 @@ struct OrgName {
     name: String,
 }
 
-/// What the dashboard reads, in one round trip: every anonymous case row once (each figure is
-/// counted from them in [`Cohort`]: one read is cheaper than a statement per figure, each of
-/// which would read them all again, since the only index narrows by municipality alone), the
-/// contacts from the monthly counters (`contact_month`; a project's report, which counts only
-/// its own participants' cases, looks their contacts up case by case), the organisations'
-/// names, and the ratings dated before the end. `$to` is exclusive.
-fn query(one_municipality: bool) -> String {
+/// Contacts per organisation, from the monthly counters (`contact_month`): the contacts summed,
+/// the persons as the size of the union of the cases counted in each month. A project's report,
+/// which counts only its own participants' cases, looks their contacts up case by case.
+fn contacts_statement(one_municipality: bool) -> String {
     let m = if one_municipality {
         "municipality = $m AND "
     } else {
         ""
     };
     format!(
-        "LET $from = <datetime>$p_from;
-        LET $to = <datetime>$p_to;
-        SELECT municipality, case, open, opened_at, intake_month, gender, age_band, sspf_level,
-            active_at, days_to_active, housing_at, days_to_housing, occupied_6m, occupied_12m,
-            closed_at, exit_month, exit_reason, assessment_due, review_due, transitions, measures
-            FROM case_stat;
-        IF $all {{
+        "IF $all {{
             SELECT org, contacts, array::len(array::distinct(array::flatten(persons))) AS persons FROM (SELECT org, math::sum(n) AS contacts, array::group(cases) AS persons FROM contact_month WHERE {m}month >= $m_from AND month <= $m_to GROUP BY org)
         }} ELSE {{
             SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM array::flatten(array::map($only, |$s| (SELECT org, stat, municipality, at FROM contact_stat WHERE stat = $s))) WHERE {m}at >= $from AND at < $to GROUP BY org, stat) GROUP BY org
-        }};
+        }}"
+    )
+}
+
+/// The municipalities that have cases: their counts in the row ('*', 'scopes').
+const SCOPES: &str = "SELECT VALUE n FROM ONLY type::record('case_month', ['*', 'scopes'])";
+
+/// The rating sets dated before the end (`$to` is exclusive), oldest first.
+const RATINGS: &str =
+    "SELECT case, rater, occasion, date, scores FROM rating WHERE date < $to ORDER BY date, created_at";
+
+/// What the dashboard reads, in one round trip: the monthly case counters of the scope
+/// (`case_month`, migration 23: a few hundred rows whatever the number of cases), the contacts,
+/// the organisations' names, the ratings with the open time of the cases they are about (looked
+/// up by key), and the municipalities.
+fn counters_query(one_municipality: bool) -> String {
+    format!(
+        "LET $from = <datetime>$p_from;
+        LET $to = <datetime>$p_to;
+        SELECT month, n FROM case_month WHERE scope = $scope;
+        {contacts};
         SELECT record::id(id) AS id, name FROM org;
-        SELECT case, rater, occasion, date, scores FROM rating WHERE date < $to ORDER BY date, created_at;"
+        LET $rt = ({RATINGS});
+        RETURN $rt;
+        SELECT record::id(id) AS case, municipality, opened_at, closed_at FROM fn::records('case_stat', $rt.case);
+        {SCOPES};",
+        contacts = contacts_statement(one_municipality),
+    )
+}
+
+/// What a project's report reads, in one round trip: the anonymous case rows of its
+/// participants' cases (looked up by key; every row without `by_key`, which is how the tests
+/// count the figures again from the rows), their contacts, the organisations' names, the ratings
+/// and the municipalities.
+fn rows_query(one_municipality: bool, by_key: bool) -> String {
+    let source = if by_key {
+        "fn::records('case_stat', $only)"
+    } else {
+        "case_stat"
+    };
+    format!(
+        "LET $from = <datetime>$p_from;
+        LET $to = <datetime>$p_to;
+        SELECT municipality, case, open, opened_at, gender, age_band, sspf_level,
+            active_at, days_to_active, housing_at, days_to_housing, occupied_6m, occupied_12m,
+            closed_at, exit_reason, assessment_due, review_due, transitions, measures
+            FROM {source};
+        {contacts};
+        SELECT record::id(id) AS id, name FROM org;
+        {RATINGS};
+        {SCOPES};",
+        contacts = contacts_statement(one_municipality),
     )
 }
 
@@ -284,7 +327,6 @@ struct StatRow {
     case: Option<String>,
     open: bool,
     opened_at: DateTime<Utc>,
-    intake_month: String,
     gender: String,
     age_band: String,
     sspf_level: String,
@@ -295,7 +337,6 @@ struct StatRow {
     occupied_6m: Option<bool>,
     occupied_12m: Option<bool>,
     closed_at: Option<DateTime<Utc>>,
-    exit_month: Option<String>,
     exit_reason: Option<String>,
     assessment_due: Option<DateTime<Utc>>,
     review_due: Option<DateTime<Utc>>,
@@ -316,14 +357,48 @@ struct StatMeasure {
     end: Option<DateTime<Utc>>,
 }
 
-/// The instants the figures are counted against: the period (`to` exclusive), the offsets of
-/// the 6- and 12-month follow-ups, and the start of today.
+/// The instants the figures are counted against: the period (`to` exclusive), the same months
+/// six and twelve months earlier (whose newly active cases the follow-ups are about), and the
+/// start of today.
 struct Window {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    six: Duration,
-    twelve: Duration,
+    six: (DateTime<Utc>, DateTime<Utc>),
+    twelve: (DateTime<Utc>, DateTime<Utc>),
     today: DateTime<Utc>,
+}
+
+impl Window {
+    fn of(p: &Period, today: DateTime<Utc>) -> Window {
+        let (from, to) = p.bounds();
+        let back = |n: u32| {
+            let (a, b) = (months_back(p.from, n), months_back(p.to, n));
+            (
+                swedish_midnight(a),
+                swedish_midnight(last_day_of_month(b).succ_opt().unwrap_or(b)),
+            )
+        };
+        Window {
+            from,
+            to,
+            six: back(6),
+            twelve: back(12),
+            today,
+        }
+    }
+}
+
+/// The first day of the month `n` months before `d`'s.
+fn months_back(d: NaiveDate, n: u32) -> NaiveDate {
+    let first = d.with_day(1).unwrap_or(d);
+    first
+        .checked_sub_months(chrono::Months::new(n))
+        .unwrap_or(first)
+}
+
+/// The month (`YYYY-MM`, Swedish time) an instant falls in; `fn::swedish_month` in the store.
+fn month_of(t: DateTime<Utc>) -> String {
+    month_key(domain::time::swedish_date(t))
 }
 
 /// Every case figure, counted in one pass over the rows in scope: groups of (key, count) as the
@@ -418,10 +493,18 @@ impl Figures {
                 status.add(last.and_then(|t| text(&t.to)));
                 sspf.add(text(&c.sspf_level));
                 gender_age.add((Some(c.gender.clone()), Some(c.age_band.clone())));
+                // A measure counts for the time the case was open.
                 let mut kinds: Vec<&str> = c
                     .measures
                     .iter()
-                    .filter(|m| m.start < w.to && m.end.is_none_or(|e| e >= w.from))
+                    .filter(|m| {
+                        let start = m.start.max(c.opened_at);
+                        let end = match (m.end, c.closed_at) {
+                            (Some(e), Some(x)) => Some(e.min(x)),
+                            (e, x) => e.or(x),
+                        };
+                        end.is_none_or(|e| start <= e && e >= w.from) && start < w.to
+                    })
                     .map(|m| m.kind.as_str())
                     .collect();
                 kinds.sort_unstable();
@@ -431,10 +514,10 @@ impl Figures {
                 }
             }
             if c.opened_at >= w.from && c.opened_at < w.to {
-                intake.add(text(&c.intake_month));
+                intake.add(text(&month_of(c.opened_at)));
             }
-            if within(c.closed_at, w.from, w.to) {
-                exits.add((c.exit_month.clone(), c.exit_reason.clone()));
+            if let Some(closed) = c.closed_at.filter(|t| *t >= w.from && *t < w.to) {
+                exits.add((Some(month_of(closed)), c.exit_reason.clone()));
             }
             if within(c.active_at, w.from, w.to) {
                 active_n += 1;
@@ -444,10 +527,10 @@ impl Figures {
                 housing_n += 1;
                 housing_days.extend(c.days_to_housing);
             }
-            if within(c.active_at, w.from - w.six, w.to - w.six) {
+            if within(c.active_at, w.six.0, w.six.1) {
                 occ6.add(flag(c.occupied_6m));
             }
-            if within(c.active_at, w.from - w.twelve, w.to - w.twelve) {
+            if within(c.active_at, w.twelve.0, w.twelve.1) {
                 occ12.add(flag(c.occupied_12m));
             }
             if c.open {
@@ -471,7 +554,255 @@ impl Figures {
     }
 }
 
+/// The monthly case counters of one scope (migration 23): month (or `due`, `scopes`) → mark →
+/// count.
+type Counters = BTreeMap<String, HashMap<String, i64>>;
+
+/// A group's count; never below zero.
+fn group(k: Option<serde_json::Value>, n: i64) -> Group {
+    Group {
+        k,
+        n: u32::try_from(n).unwrap_or(0),
+    }
+}
+
+/// A yes/no mark (`true`, `false` or empty for not known) as a group key.
+fn flag_key(v: &str) -> Option<serde_json::Value> {
+    match v {
+        "true" => Some(serde_json::Value::Bool(true)),
+        "false" => Some(serde_json::Value::Bool(false)),
+        _ => None,
+    }
+}
+
+impl Figures {
+    /// The figures [`Figures::count`] gives for the rows, from the monthly counters: each one a
+    /// sum over whole months (migration 23 says what each mark means).
+    fn from_counters(c: &Counters, p: &Period, today: DateTime<Utc>) -> Figures {
+        let (first, last) = (month_key(p.from), month_key(p.to));
+        let before = month_key(months_back(p.from, 1));
+        let text = |s: &str| Some(serde_json::Value::String(s.to_string()));
+        let months = |lo: &str, hi: &str| {
+            c.range(lo.to_string()..=hi.to_string())
+                .filter(|(m, _)| m.starts_with(|ch: char| ch.is_ascii_digit()))
+        };
+        // The marks of one kind summed over the months lo..=hi, by the rest of their key.
+        let sum = |lo: &str, hi: &str, kind: &str| -> BTreeMap<String, i64> {
+            let mut out = BTreeMap::new();
+            for (_, n) in months(lo, hi) {
+                for (k, v) in n {
+                    if let Some(rest) = k.strip_prefix(kind).and_then(|r| r.strip_prefix('|')) {
+                        *out.entry(rest.to_string()).or_default() += v;
+                    }
+                }
+            }
+            out
+        };
+        let get = |m: &BTreeMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
+        let mut f = Figures::default();
+
+        // The cohort: the cases opened up to the last month, less those closed before the first.
+        let opened = sum("", &last, "o");
+        let closed = sum("", &before, "c");
+        let cohort = |k: &str| get(&opened, k) - get(&closed, k);
+        for k in opened.keys() {
+            if let Some(level) = k.strip_prefix("sspf|") {
+                f.sspf.push(group(text(level), cohort(k)));
+            } else if let Some((g, b)) = k.strip_prefix("ga|").and_then(|r| r.split_once('|')) {
+                f.gender_age.push(Pair {
+                    a: Some(g.to_string()),
+                    b: Some(b.to_string()),
+                    n: u32::try_from(cohort(k)).unwrap_or(0),
+                });
+            }
+        }
+        // Their status at the end: entered less left by then, less the cases closed before.
+        let (entered, left) = (sum("", &last, "e"), sum("", &last, "l"));
+        let gone = sum("", &before, "g");
+        f.status = entered
+            .iter()
+            .map(|(s, n)| group(text(s), n - get(&left, s) - get(&gone, s)))
+            .collect();
+
+        // Intake and exits in each month of the period.
+        for (m, n) in months(&first, &last) {
+            let mut intake = 0;
+            for (k, v) in n {
+                if k.starts_with("o|sspf|") {
+                    intake += v;
+                } else if let Some(reason) = k.strip_prefix("x|") {
+                    f.exits.push(Pair {
+                        a: Some(m.clone()),
+                        b: (!reason.is_empty()).then(|| reason.to_string()),
+                        n: u32::try_from(*v).unwrap_or(0),
+                    });
+                }
+            }
+            f.intake.push(group(text(m), intake));
+        }
+
+        // Days to active and to housing, from the histograms of the period's months.
+        let days = |kind: &str| {
+            let h = sum(&first, &last, kind);
+            let n = u32::try_from(h.values().sum::<i64>()).unwrap_or(0);
+            let mut v = Vec::new();
+            for (d, k) in &h {
+                if let Ok(d) = d.parse::<i64>() {
+                    v.extend(std::iter::repeat_n(d, usize::try_from(*k).unwrap_or(0)));
+                }
+            }
+            median_row(v, n)
+        };
+        f.to_active = days("a");
+        f.to_housing = days("h");
+
+        // The follow-ups: the cases that became active six and twelve months earlier.
+        let flags = |back: u32, kind: &str| -> Vec<Group> {
+            let lo = month_key(months_back(p.from, back));
+            let hi = month_key(months_back(p.to, back));
+            sum(&lo, &hi, kind)
+                .iter()
+                .map(|(v, n)| group(flag_key(v), *n))
+                .collect()
+        };
+        f.occ6 = flags(6, "s6");
+        f.occ12 = flags(12, "s12");
+
+        // The open cases' assessments and reviews, current if due today or later.
+        let hour = today.format("%Y-%m-%dT%H").to_string();
+        let due = |kind: &str| {
+            let (mut yes, mut no) = (0, 0);
+            for (k, v) in c.get("due").into_iter().flatten() {
+                if let Some(h) = k.strip_prefix(kind).and_then(|r| r.strip_prefix('|')) {
+                    if !h.is_empty() && h >= hour.as_str() {
+                        yes += v;
+                    } else {
+                        no += v;
+                    }
+                }
+            }
+            vec![group(flag_key("true"), yes), group(flag_key("false"), no)]
+        };
+        f.assessed = due("as");
+        f.reviewed = due("rv");
+
+        // Measures: the runs that reach into the period, less the gaps between two of one
+        // case's runs that lie inside it, which counts each case once.
+        let (starts, ends) = (sum("", &last, "ms"), sum("", &before, "me"));
+        let gaps = sum("", &last, "mg");
+        f.measures = starts
+            .iter()
+            .map(|(kind, n)| {
+                let inside: i64 = gaps
+                    .iter()
+                    .filter_map(|(g, v)| {
+                        g.split_once('|')
+                            .filter(|(k, ended)| k == kind && *ended >= first.as_str())
+                            .map(|_| *v)
+                    })
+                    .sum();
+                group(text(kind), n - get(&ends, kind) - inside)
+            })
+            .collect();
+        f
+    }
+}
+
+/// The figures of a view: from the monthly counters, or for a project's report (whose cohort
+/// is its participants' cases) from their rows.
 pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outcomes, AppError> {
+    let read = match &p.project {
+        Some(_) => from_rows(state, p, true).await?,
+        None => from_counters(state, p).await?,
+    };
+    Ok(assemble(p, read))
+}
+
+/// What a view is made of, however it was read.
+struct Read {
+    figures: Figures,
+    contacts: Vec<ContactRow>,
+    orgs: Vec<OrgName>,
+    /// The rating sets of the cases in the cohort, oldest first.
+    ratings: Vec<distance::RatingRow>,
+    municipalities: Vec<String>,
+}
+
+/// The municipalities with a count above zero, in order.
+fn municipalities(scopes: Option<HashMap<String, i64>>) -> Vec<String> {
+    let mut out: Vec<String> = scopes
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(m, _)| m)
+        .collect();
+    out.sort();
+    out
+}
+
+/// A case's open time, for the ratings' cohort.
+#[derive(Deserialize)]
+struct Span {
+    case: String,
+    municipality: String,
+    opened_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+}
+
+/// One scope's row of monthly case counters.
+#[derive(Deserialize)]
+struct CounterRow {
+    month: String,
+    n: HashMap<String, i64>,
+}
+
+async fn from_counters(state: &super::AppState, p: &Period) -> Result<Read, AppError> {
+    let (from, to) = p.bounds();
+    let today = swedish_midnight(state.clock().today());
+    let mut r = state
+        .db()
+        .q(counters_query(p.municipality.is_some()))
+        .bind("all", true)
+        .bind("only", Vec::<String>::new())
+        .bind("scope", p.municipality.as_deref().unwrap_or("*"))
+        .bind("m", &p.municipality)
+        .bind("p_from", from)
+        .bind("p_to", to)
+        .bind("m_from", month_key(p.from))
+        .bind("m_to", month_key(p.to))
+        .run()
+        .await?;
+    let rows: Vec<CounterRow> = r.all(2)?;
+    let contacts: Vec<ContactRow> = r.all(3)?;
+    let orgs: Vec<OrgName> = r.all(4)?;
+    let ratings: Vec<distance::RatingRow> = r.all(6)?;
+    let spans: Vec<Span> = r.all(7)?;
+    let scopes: Option<HashMap<String, i64>> = r.first(8)?;
+    let counters: Counters = rows.into_iter().map(|c| (c.month, c.n)).collect();
+    let cohort: std::collections::HashSet<&str> = spans
+        .iter()
+        .filter(|c| {
+            p.municipality.as_ref().is_none_or(|m| *m == c.municipality)
+                && c.opened_at < to
+                && c.closed_at.is_none_or(|t| t >= from)
+        })
+        .map(|c| c.case.as_str())
+        .collect();
+    let ratings = ratings
+        .into_iter()
+        .filter(|g| cohort.contains(g.case.as_str()))
+        .collect();
+    Ok(Read {
+        figures: Figures::from_counters(&counters, p, today),
+        contacts,
+        orgs,
+        ratings,
+        municipalities: municipalities(scopes),
+    })
+}
+
+/// The figures counted from the case rows: a project's participants' (`by_key`), or every row.
+async fn from_rows(state: &super::AppState, p: &Period, by_key: bool) -> Result<Read, AppError> {
     let (from, to) = p.bounds();
     let today = swedish_midnight(state.clock().today());
     // A project's report counts the cases of its participants enrolled at some time in the
@@ -490,7 +821,7 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
     };
     let mut r = state
         .db()
-        .q(query(p.municipality.is_some()))
+        .q(rows_query(p.municipality.is_some(), by_key))
         .bind("all", p.project.is_none())
         .bind("only", &only)
         .bind("m", &p.municipality)
@@ -504,32 +835,36 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
     let contacts: Vec<ContactRow> = r.all(3)?;
     let orgs: Vec<OrgName> = r.all(4)?;
     let ratings: Vec<distance::RatingRow> = r.all(5)?;
+    let scopes: Option<HashMap<String, i64>> = r.first(6)?;
 
-    let all: Vec<String> = rows
-        .iter()
-        .map(|c| c.municipality.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
     let only: std::collections::HashSet<&str> = only.iter().map(String::as_str).collect();
     let in_scope = |c: &&StatRow| {
         p.municipality.as_ref().is_none_or(|m| *m == c.municipality)
             && (p.project.is_none() || c.case.as_deref().is_some_and(|id| only.contains(id)))
     };
-    let f = Figures::count(
-        rows.iter().filter(in_scope),
-        Window {
-            from,
-            to,
-            six: Duration::days(SIX_MONTHS_DAYS),
-            twelve: Duration::days(TWELVE_MONTHS_DAYS),
-            today,
-        },
-    );
-    let ratings: Vec<distance::RatingRow> = ratings
+    let figures = Figures::count(rows.iter().filter(in_scope), Window::of(p, today));
+    let ratings = ratings
         .into_iter()
-        .filter(|g| f.cohort.contains(&g.case))
+        .filter(|g| figures.cohort.contains(&g.case))
         .collect();
+    Ok(Read {
+        figures,
+        contacts,
+        orgs,
+        ratings,
+        municipalities: municipalities(scopes),
+    })
+}
+
+/// The tables of a view, each figure passed through the disclosure rules.
+fn assemble(p: &Period, read: Read) -> Outcomes {
+    let Read {
+        figures: f,
+        contacts,
+        orgs,
+        ratings,
+        municipalities,
+    } = read;
     let Figures {
         status,
         sspf,
@@ -668,9 +1003,7 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
         Some(m) => Median::of(m.median, m.n),
         None => Median::Suppressed,
     };
-    let mut municipalities = all;
-    municipalities.sort();
-    Ok(Outcomes {
+    Outcomes {
         from: p.from,
         to: p.to,
         municipality: p.municipality.clone(),
@@ -692,7 +1025,7 @@ pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outco
         exits: exits_table,
         contacts: contact_rows,
         distance: distance::distance(&ratings),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -701,6 +1034,7 @@ mod tests {
     use crate::demo;
     use crate::demo_history::HistoryCase;
     use crate::testing::{as_user, history_store};
+    use chrono::Duration;
 
     fn median_of(mut v: Vec<i64>) -> Option<f64> {
         if v.is_empty() {
@@ -808,7 +1142,7 @@ mod tests {
             .iter()
             .filter(|c| c.gender == Gender::Female)
             .count() as u32;
-        let month = |t: DateTime<Utc>| t.format("%Y-%m").to_string();
+        let month = |t: DateTime<Utc>| month_key(domain::time::swedish_date(t));
         let month_list = months(p.from, p.to);
         let per_month = CountTable::suppressed(
             month_list.clone(),
@@ -859,10 +1193,19 @@ mod tests {
                     .map(|t| (t - c.opened).num_days())
             })
             .collect();
-        let share_at = |after: i64| {
+        // The cases that became active in the same months `back` months earlier.
+        let share_at = |after: i64, back: u32| {
+            let shifted = |d: NaiveDate| {
+                let first = d.with_day(1).unwrap();
+                first - chrono::Months::new(back)
+            };
+            let (lo, hi) = (
+                swedish_midnight(shifted(p.from)),
+                swedish_midnight(last_day_of_month(shifted(p.to)) + Duration::days(1)),
+            );
             let due: Vec<&&HistoryCase> = mine
                 .iter()
-                .filter(|c| active_at(c).is_some_and(|a| within(a + Duration::days(after))))
+                .filter(|c| active_at(c).is_some_and(|a| a >= lo && a < hi))
                 .collect();
             let yes = due
                 .iter()
@@ -893,9 +1236,15 @@ mod tests {
                     let n = in_period
                         .iter()
                         .filter(|c| {
-                            c.measures
-                                .iter()
-                                .any(|(mk, s, e)| mk == k && *s < to && e.is_none_or(|e| e >= from))
+                            // For the time the case was open.
+                            c.measures.iter().any(|(mk, s, e)| {
+                                let s = (*s).max(c.opened);
+                                let e = match (*e, c.closed_at()) {
+                                    (Some(e), Some(x)) => Some(e.min(x)),
+                                    (e, x) => e.or(x),
+                                };
+                                mk == k && s < to && e.is_none_or(|e| s <= e && e >= from)
+                            })
                         })
                         .count();
                     (k.label().to_string(), n as u32)
@@ -934,8 +1283,8 @@ mod tests {
             per_month,
             days_to_active: Median::of(median_of(to_active.clone()), to_active.len() as u32),
             days_to_housing: Median::of(median_of(to_housing.clone()), to_housing.len() as u32),
-            occupied_6m: share_at(SIX_MONTHS_DAYS),
-            occupied_12m: share_at(TWELVE_MONTHS_DAYS),
+            occupied_6m: share_at(SIX_MONTHS_DAYS, 6),
+            occupied_12m: share_at(TWELVE_MONTHS_DAYS, 12),
             assessment_current: Share::of(assessed, open.len() as u32),
             review_current: Share::of(reviewed, open.len() as u32),
             measures,

@@ -1031,6 +1031,127 @@ DEFINE FUNCTION OVERWRITE fn::records($table: string, $ids: array) {
 };
 "#,
     },
+    Migration {
+        version: 23,
+        name: "the dashboard's case figures counted per month on write",
+        sql: r#"
+-- The case figures of the outcomes dashboard, counted on write: one row per municipality (and
+-- '*' for all of them) and month, holding how many cases left a mark of each kind in that month.
+-- Every figure over a run of whole months is then a sum over at most a few hundred rows
+-- (docs/decisions.md, "The dashboard from monthly counters"):
+--   o|…, c|…   a case opened / closed, by SSPF level and by gender and age band: the cases open
+--              at some time in months F..T are those opened up to T less those closed before F;
+--   e|S, l|S   the case entered / left status S: its status at the end of T is a prefix sum;
+--   g|S        a closed case's last status, taken off again for the cases closed before F;
+--   x|R        a case closed, by exit reason; a|D, h|D  active / housed, with the days it took;
+--   s6|V, s12|V  occupied 6 and 12 months after becoming active, counted in the month it did;
+--   ms|K, me|K, mg|K|E  the months a measure of kind K ran (clipped to the case's open time),
+--              merged into runs: start, end, and the gap after a run that ended in E. The cases
+--              with such a measure in F..T are the runs that reach into F..T less the gaps that
+--              lie inside it, which counts each case once however many measures it had.
+-- The row ('*', 'due') holds, for open cases, the hour (UTC) each assessment and review is due,
+-- and ('*', 'scopes') the number of case rows per municipality. The event below shifts the
+-- counters by the difference between a case_stat row's old and new marks, in the transaction of
+-- the write; `outcomes::tests` hold them equal to a count over the rows themselves.
+DEFINE TABLE IF NOT EXISTS case_month SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS scope ON case_month TYPE string;
+DEFINE FIELD IF NOT EXISTS month ON case_month TYPE string;
+DEFINE FIELD IF NOT EXISTS n ON case_month TYPE object FLEXIBLE;
+DEFINE INDEX IF NOT EXISTS case_month_scope ON case_month FIELDS scope;
+
+-- The marks of one kind of measure, from its month ranges [start, end] sorted by start ('~' for
+-- no end yet): a run starts where a range begins after every earlier range has ended.
+DEFINE FUNCTION IF NOT EXISTS fn::stat_runs($k: string, $rs: array) -> array {
+    LET $ended = array::map($rs, |$r, $i| IF $i = 0 { NONE } ELSE {
+        array::max(array::slice($rs, 0, $i).map(|$x| $x[1])) });
+    LET $last = array::max($rs.map(|$x| $x[1]));
+    RETURN array::concat(
+        array::flatten(array::map($rs, |$r, $i|
+            IF $i = 0 { [{ m: $r[0], k: 'ms|' + $k }] }
+            ELSE IF $r[0] > $ended[$i] { [
+                { m: $r[0], k: 'ms|' + $k },
+                { m: $ended[$i], k: 'me|' + $k },
+                { m: $r[0], k: 'mg|' + $k + '|' + $ended[$i] }] }
+            ELSE { [] })),
+        IF $last = NONE OR $last = '~' { [] } ELSE { [{ m: $last, k: 'me|' + $k }] });
+};
+
+-- The marks of one case_stat row, as { m: month, k: key }.
+DEFINE FUNCTION IF NOT EXISTS fn::stat_marks($s: object) -> array {
+    LET $om = fn::swedish_month($s.opened_at);
+    LET $cm = IF $s.closed_at = NONE { NONE } ELSE { fn::swedish_month($s.closed_at) };
+    LET $who = ['sspf|' + $s.sspf_level, 'ga|' + $s.gender + '|' + $s.age_band];
+    LET $tr = $s.transitions;
+    LET $hour = IF $s.open { [
+        IF $s.assessment_due = NONE { '' } ELSE { time::format($s.assessment_due, '%Y-%m-%dT%H') },
+        IF $s.review_due = NONE { '' } ELSE { time::format($s.review_due, '%Y-%m-%dT%H') }] } ELSE { [] };
+    LET $am = IF $s.active_at = NONE { NONE } ELSE { fn::swedish_month($s.active_at) };
+    LET $ranges = $s.measures.map(|$x| {
+            kind: $x.kind,
+            s: array::max([$x.start, $s.opened_at]),
+            e: array::min([$x.end, $s.closed_at].filter(|$v| $v != NONE)),
+        })
+        .filter(|$r| $r.e = NONE OR $r.s <= $r.e)
+        .map(|$r| { kind: $r.kind, ms: fn::swedish_month($r.s),
+            me: IF $r.e = NONE { '~' } ELSE { fn::swedish_month($r.e) } });
+    RETURN array::concat(
+        $who.map(|$w| { m: $om, k: 'o|' + $w }),
+        IF $cm = NONE { [] } ELSE { array::concat(
+            $who.map(|$w| { m: $cm, k: 'c|' + $w }),
+            [{ m: $cm, k: 'x|' + ($s.exit_reason ?? '') }],
+            IF array::len($tr) = 0 { [] } ELSE { [{ m: $cm, k: 'g|' + array::last($tr).to }] }) },
+        array::flatten(array::map($tr, |$t, $i| IF $i = 0 {
+            [{ m: fn::swedish_month($t.at), k: 'e|' + $t.to }] } ELSE { [
+            { m: fn::swedish_month($t.at), k: 'e|' + $t.to },
+            { m: fn::swedish_month($t.at), k: 'l|' + $tr[$i - 1].to }] })),
+        IF $am = NONE { [] } ELSE { [
+            { m: $am, k: 'a|' + <string>($s.days_to_active ?? '') },
+            { m: $am, k: 's6|' + <string>($s.occupied_6m ?? '') },
+            { m: $am, k: 's12|' + <string>($s.occupied_12m ?? '') }] },
+        IF $s.housing_at = NONE { [] } ELSE {
+            [{ m: fn::swedish_month($s.housing_at), k: 'h|' + <string>($s.days_to_housing ?? '') }] },
+        IF array::len($hour) = 0 { [] } ELSE { [
+            { m: 'due', k: 'as|' + $hour[0] }, { m: 'due', k: 'rv|' + $hour[1] }] },
+        array::flatten(array::distinct($ranges.kind).map(|$k|
+            fn::stat_runs($k, array::sort($ranges[WHERE kind = $k].map(|$r| [$r.ms, $r.me]))))));
+};
+
+-- A row's marks for its municipality and for all ('*'), each counted $d times.
+DEFINE FUNCTION IF NOT EXISTS fn::stat_scoped($s: option<object>, $d: int) -> array {
+    IF $s = NONE { RETURN []; };
+    LET $marks = fn::stat_marks($s);
+    RETURN array::concat(
+        $marks.map(|$x| { s: $s.municipality, m: $x.m, k: $x.k, d: $d }),
+        $marks.map(|$x| { s: '*', m: $x.m, k: $x.k, d: $d }),
+        [{ s: '*', m: 'scopes', k: $s.municipality, d: $d }]);
+};
+
+-- Adds counted marks to the counters, one write per row touched; a count that reaches 0 is
+-- dropped from its row.
+DEFINE FUNCTION IF NOT EXISTS fn::stat_add($marks: array) {
+    LET $net = (SELECT s, m, k, math::sum(d) AS d FROM $marks GROUP BY s, m, k);
+    LET $net = $net[WHERE d != 0];
+    FOR $at IN array::distinct($net.map(|$x| [$x.s, $x.m])) {
+        LET $cur = (SELECT VALUE n FROM ONLY type::record('case_month', $at)) ?? {};
+        LET $add = object::from_entries($net[WHERE s = $at[0] AND m = $at[1]].map(|$x| [$x.k, <int>$x.d]));
+        LET $n = object::from_entries(array::union(object::keys($cur), object::keys($add))
+            .map(|$k| [$k, ($cur[$k] ?? 0) + ($add[$k] ?? 0)])
+            .filter(|$e| $e[1] != 0));
+        UPSERT type::record('case_month', $at) CONTENT { scope: $at[0], month: $at[1], n: $n }
+            RETURN NONE;
+    };
+};
+
+DEFINE EVENT IF NOT EXISTS case_month ON TABLE case_stat
+    WHEN $before != $after
+    THEN fn::stat_add(array::concat(fn::stat_scoped($before, -1), fn::stat_scoped($after, 1)));
+
+-- The counters of the cases already recorded.
+FOR $s IN (SELECT * FROM case_stat) {
+    fn::stat_add(fn::stat_scoped($s, 1));
+};
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
