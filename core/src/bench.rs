@@ -510,6 +510,7 @@ pub async fn fill_outcomes(
         (String, String, String),
         (i64, std::collections::BTreeSet<String>),
     > = Default::default();
+    let mut reach = crate::outcomes::ContactMonths::new();
     let mut done = 0;
     while done < events {
         let rows: Vec<Json> = (done..(done + BATCH).min(events))
@@ -518,10 +519,15 @@ pub async fn fill_outcomes(
                 let at = base + Duration::seconds(i as i64 * 97 % 86_000_000);
                 let month = domain::time::month_key(domain::time::swedish_date(at));
                 let counter = months
-                    .entry((c.municipality.clone(), orgs[i % 3].to_string(), month))
+                    .entry((c.municipality.clone(), orgs[i % 3].to_string(), month.clone()))
                     .or_default();
                 counter.0 += 1;
                 counter.1.insert(c.id.clone());
+                *reach
+                    .entry((c.id.clone(), orgs[i % 3].to_string(), c.municipality.clone()))
+                    .or_default()
+                    .entry(month)
+                    .or_default() += 1;
                 json!({ "stat": c.id, "org": orgs[i % 3], "municipality": c.municipality, "at": at })
             })
             .collect();
@@ -556,9 +562,30 @@ pub async fn fill_outcomes(
             .run()
             .await?;
     }
+    let reach: Vec<Json> = crate::outcomes::reach_rows(&reach)
+        .into_iter()
+        .map(|((scope, org, month), (contacts, persons, gaps))| {
+            json!({ "scope": scope, "org": org, "month": month, "contacts": contacts,
+                "persons": persons, "gaps": gaps })
+        })
+        .collect();
+    for chunk in reach.chunks(200) {
+        state
+            .db()
+            .q("FOR $g IN $rows {
+                    UPSERT type::record('contact_reach', [$g.scope, $g.org, $g.month])
+                        CONTENT { scope: $g.scope, org: $g.org, month: $g.month, contacts: $g.contacts,
+                            persons: $g.persons, gaps: $g.gaps }
+                        RETURN NONE;
+                }")
+            .bind("rows", chunk.to_vec())
+            .run()
+            .await?;
+    }
     progress(&format!(
-        "kontaktstatistik: {} månadsräknare",
-        counters.len()
+        "kontaktstatistik: {} månadsräknare, {} räckviddsrader",
+        counters.len(),
+        reach.len()
     ));
     Ok(())
 }

@@ -1,10 +1,12 @@
 //! The program lead's outcomes: how the program is doing, without reading anyone's file.
 //!
-//! Every figure comes from the anonymous rows each write keeps current: `case_stat` (migration
-//! 4, `fn::stat_refresh`), read once and counted in one pass ([`Figures::count`]), and the
-//! monthly contact counters `contact_month` (migration 20, `fn::contact_count`), all in one
-//! round trip. No sealed field, no name and no participant id is read, and no case file. The
-//! figures pass the disclosure rules of [`domain::stats`] before they leave this module.
+//! Every figure comes from anonymous rows each write keeps current: the monthly case counters
+//! `case_month` (migration 23, shifted by an event on every change to a case's statistics row
+//! `case_stat`), summed over the period's months ([`Figures::from_counters`]), and the monthly
+//! contact counters `contact_month` (migration 20, `fn::contact_count`), all in one round trip.
+//! A project's report counts its participants' `case_stat` rows instead ([`Figures::count`]).
+//! No sealed field, no name and no participant id is read, and no case file. The figures pass
+//! the disclosure rules of [`domain::stats`] before they leave this module.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -188,22 +190,97 @@ struct OrgName {
     name: String,
 }
 
-/// Contacts per organisation, from the monthly counters (`contact_month`): the contacts summed,
-/// the persons as the size of the union of the cases counted in each month. A project's report,
-/// which counts only its own participants' cases, looks their contacts up case by case.
-fn contacts_statement(one_municipality: bool) -> String {
+/// A project's contacts per organisation: its participants' cases' contacts, looked up case by
+/// case.
+fn project_contacts(one_municipality: bool) -> String {
     let m = if one_municipality {
         "municipality = $m AND "
     } else {
         ""
     };
     format!(
-        "IF $all {{
-            SELECT org, contacts, array::len(array::distinct(array::flatten(persons))) AS persons FROM (SELECT org, math::sum(n) AS contacts, array::group(cases) AS persons FROM contact_month WHERE {m}month >= $m_from AND month <= $m_to GROUP BY org)
-        }} ELSE {{
-            SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM array::flatten(array::map($only, |$s| (SELECT org, stat, municipality, at FROM contact_stat WHERE stat = $s))) WHERE {m}at >= $from AND at < $to GROUP BY org, stat) GROUP BY org
-        }}"
+        "SELECT org, math::sum(n) AS contacts, count() AS persons FROM (SELECT org, stat, count() AS n FROM array::flatten(array::map($only, |$s| (SELECT org, stat, municipality, at FROM contact_stat WHERE stat = $s))) WHERE {m}at >= $from AND at < $to GROUP BY org, stat) GROUP BY org"
     )
+}
+
+/// The contact counters of the scope's months (`contact_reach`, migration 24).
+const REACH: &str = "SELECT org, month, contacts, persons, gaps FROM contact_reach WHERE scope = $scope AND month >= $m_from AND month <= $m_to";
+
+/// One organisation's contacts in one month of a scope: the contacts, the persons met, and per
+/// earlier month the persons last met then.
+#[derive(Deserialize)]
+struct ReachRow {
+    org: String,
+    contacts: i64,
+    persons: i64,
+    gaps: HashMap<String, i64>,
+}
+
+/// Contacts and persons per organisation over months from `first` on: the persons of each
+/// month, less those met in an earlier month of the period too (the gaps from `first` on).
+fn reach(rows: Vec<ReachRow>, first: &str) -> Vec<ContactRow> {
+    let mut by_org: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for r in rows {
+        let again: i64 = r
+            .gaps
+            .iter()
+            .filter(|(m, _)| m.as_str() >= first)
+            .map(|(_, n)| n)
+            .sum();
+        let e = by_org.entry(r.org).or_default();
+        e.0 += r.contacts;
+        e.1 += r.persons - again;
+    }
+    by_org
+        .into_iter()
+        .filter(|(_, (c, _))| *c > 0)
+        .map(|(org, (c, p))| ContactRow {
+            org,
+            contacts: u32::try_from(c).unwrap_or(0),
+            persons: u32::try_from(p).unwrap_or(0),
+        })
+        .collect()
+}
+
+/// Per case (statistics id), organisation and municipality: the contacts in each month.
+#[cfg(any(test, feature = "fixtures"))]
+pub(crate) type ContactMonths = BTreeMap<(String, String, String), BTreeMap<String, i64>>;
+
+/// A counter row of `contact_reach`: contacts, persons, and the gaps by earlier month.
+#[cfg(any(test, feature = "fixtures"))]
+pub(crate) type Reach = (i64, i64, BTreeMap<String, i64>);
+
+/// The `contact_reach` rows the contacts make, keyed (scope, org, month), counted in one pass:
+/// the fill of migration 24 and `fn::contact_count` one contact at a time must give the same.
+#[cfg(any(test, feature = "fixtures"))]
+pub(crate) fn reach_rows(contacts: &ContactMonths) -> BTreeMap<(String, String, String), Reach> {
+    let mut out: BTreeMap<(String, String, String), Reach> = BTreeMap::new();
+    let mut add = |scope: &str, org: &str, months: &BTreeMap<String, i64>| {
+        let mut before: Option<&str> = None;
+        for (month, n) in months {
+            let e = out
+                .entry((scope.to_string(), org.to_string(), month.clone()))
+                .or_default();
+            e.0 += n;
+            e.1 += 1;
+            if let Some(b) = before {
+                *e.2.entry(b.to_string()).or_default() += 1;
+            }
+            before = Some(month);
+        }
+    };
+    let mut everywhere: BTreeMap<(&str, &str), BTreeMap<String, i64>> = BTreeMap::new();
+    for ((stat, org, municipality), months) in contacts {
+        add(municipality, org, months);
+        let all = everywhere.entry((stat, org)).or_default();
+        for (m, n) in months {
+            *all.entry(m.clone()).or_default() += n;
+        }
+    }
+    for ((_, org), months) in &everywhere {
+        add("*", org, months);
+    }
+    out
 }
 
 /// The municipalities that have cases: their counts in the row ('*', 'scopes').
@@ -217,43 +294,36 @@ const RATINGS: &str =
 /// (`case_month`, migration 23: a few hundred rows whatever the number of cases), the contacts,
 /// the organisations' names, the ratings with the open time of the cases they are about (looked
 /// up by key), and the municipalities.
-fn counters_query(one_municipality: bool) -> String {
+fn counters_query() -> String {
     format!(
         "LET $from = <datetime>$p_from;
         LET $to = <datetime>$p_to;
         SELECT month, n FROM case_month WHERE scope = $scope;
-        {contacts};
+        {REACH};
         SELECT record::id(id) AS id, name FROM org;
         LET $rt = ({RATINGS});
         RETURN $rt;
         SELECT record::id(id) AS case, municipality, opened_at, closed_at FROM fn::records('case_stat', $rt.case);
-        {SCOPES};",
-        contacts = contacts_statement(one_municipality),
+        {SCOPES};"
     )
 }
 
 /// What a project's report reads, in one round trip: the anonymous case rows of its
-/// participants' cases (looked up by key; every row without `by_key`, which is how the tests
-/// count the figures again from the rows), their contacts, the organisations' names, the ratings
+/// participants' cases (looked up by key), their contacts, the organisations' names, the ratings
 /// and the municipalities.
-fn rows_query(one_municipality: bool, by_key: bool) -> String {
-    let source = if by_key {
-        "fn::records('case_stat', $only)"
-    } else {
-        "case_stat"
-    };
+fn rows_query(one_municipality: bool) -> String {
     format!(
         "LET $from = <datetime>$p_from;
         LET $to = <datetime>$p_to;
         SELECT municipality, case, open, opened_at, gender, age_band, sspf_level,
             active_at, days_to_active, housing_at, days_to_housing, occupied_6m, occupied_12m,
             closed_at, exit_reason, assessment_due, review_due, transitions, measures
-            FROM {source};
+            FROM fn::records('case_stat', $only);
         {contacts};
         SELECT record::id(id) AS id, name FROM org;
         {RATINGS};
         {SCOPES};",
-        contacts = contacts_statement(one_municipality),
+        contacts = project_contacts(one_municipality),
     )
 }
 
@@ -712,7 +782,7 @@ impl Figures {
 /// is its participants' cases) from their rows.
 pub(crate) async fn compute(state: &super::AppState, p: &Period) -> Result<Outcomes, AppError> {
     let read = match &p.project {
-        Some(_) => from_rows(state, p, true).await?,
+        Some(_) => from_rows(state, p).await?,
         None => from_counters(state, p).await?,
     };
     Ok(assemble(p, read))
@@ -761,11 +831,8 @@ async fn from_counters(state: &super::AppState, p: &Period) -> Result<Read, AppE
     let today = swedish_midnight(state.clock().today());
     let mut r = state
         .db()
-        .q(counters_query(p.municipality.is_some()))
-        .bind("all", true)
-        .bind("only", Vec::<String>::new())
+        .q(counters_query())
         .bind("scope", p.municipality.as_deref().unwrap_or("*"))
-        .bind("m", &p.municipality)
         .bind("p_from", from)
         .bind("p_to", to)
         .bind("m_from", month_key(p.from))
@@ -773,7 +840,7 @@ async fn from_counters(state: &super::AppState, p: &Period) -> Result<Read, AppE
         .run()
         .await?;
     let rows: Vec<CounterRow> = r.all(2)?;
-    let contacts: Vec<ContactRow> = r.all(3)?;
+    let contacts = reach(r.all(3)?, &month_key(p.from));
     let orgs: Vec<OrgName> = r.all(4)?;
     let ratings: Vec<distance::RatingRow> = r.all(6)?;
     let spans: Vec<Span> = r.all(7)?;
@@ -801,8 +868,8 @@ async fn from_counters(state: &super::AppState, p: &Period) -> Result<Read, AppE
     })
 }
 
-/// The figures counted from the case rows: a project's participants' (`by_key`), or every row.
-async fn from_rows(state: &super::AppState, p: &Period, by_key: bool) -> Result<Read, AppError> {
+/// The figures of a project's report, counted from its participants' case rows.
+async fn from_rows(state: &super::AppState, p: &Period) -> Result<Read, AppError> {
     let (from, to) = p.bounds();
     let today = swedish_midnight(state.clock().today());
     // A project's report counts the cases of its participants enrolled at some time in the
@@ -821,8 +888,7 @@ async fn from_rows(state: &super::AppState, p: &Period, by_key: bool) -> Result<
     };
     let mut r = state
         .db()
-        .q(rows_query(p.municipality.is_some(), by_key))
-        .bind("all", p.project.is_none())
+        .q(rows_query(p.municipality.is_some()))
         .bind("only", &only)
         .bind("m", &p.municipality)
         .bind("p_from", from)

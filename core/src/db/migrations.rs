@@ -1152,6 +1152,99 @@ FOR $s IN (SELECT * FROM case_stat) {
 };
 "#,
     },
+    Migration {
+        version: 24,
+        name: "contacts per organisation counted as persons and gaps per month",
+        sql: r#"
+-- Contacts per organisation counted without lists: one row per municipality (and '*' for all of
+-- them), organisation and month, with the contacts, the persons (cases) met that month, and the
+-- gaps: for each case met this month, the month it was last met before, counted by that month.
+-- The persons met at some time in months F..T are the sum of each month's persons less the gaps
+-- that lie inside F..T (a case met in months a < b, both in F..T, is counted twice in the sum
+-- and once in the gap (a, b)), so the figure is exact and the dashboard reads a few counts per
+-- organisation and month instead of the ids of everyone met (docs/decisions.md).
+DEFINE TABLE IF NOT EXISTS contact_reach SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS scope ON contact_reach TYPE string;
+DEFINE FIELD IF NOT EXISTS org ON contact_reach TYPE string;
+DEFINE FIELD IF NOT EXISTS month ON contact_reach TYPE string;
+DEFINE FIELD IF NOT EXISTS contacts ON contact_reach TYPE int;
+DEFINE FIELD IF NOT EXISTS persons ON contact_reach TYPE int;
+DEFINE FIELD IF NOT EXISTS gaps ON contact_reach TYPE object FLEXIBLE;
+DEFINE INDEX IF NOT EXISTS contact_reach_scope ON contact_reach FIELDS scope, month;
+
+-- Adds to one counter row: contacts, persons, and the gaps shifted by $gaps ({ month: delta }).
+DEFINE FUNCTION IF NOT EXISTS fn::reach_add($at: array, $contacts: int, $persons: int, $gaps: object) {
+    LET $cur = (SELECT contacts, persons, gaps FROM ONLY type::record('contact_reach', $at));
+    LET $g = $cur.gaps ?? {};
+    LET $n = object::from_entries(array::union(object::keys($g), object::keys($gaps))
+        .map(|$k| [$k, ($g[$k] ?? 0) + ($gaps[$k] ?? 0)])
+        .filter(|$e| $e[1] != 0));
+    UPSERT type::record('contact_reach', $at) CONTENT { scope: $at[0], org: $at[1], month: $at[2],
+        contacts: ($cur.contacts ?? 0) + $contacts, persons: ($cur.persons ?? 0) + $persons, gaps: $n }
+        RETURN NONE;
+};
+
+-- Counts a contact already in contact_stat in one scope. The first contact of a case with an
+-- organisation in a month adds a person, and puts the month between the months the case was met
+-- before and after it: the gap (before, after) becomes (before, month) and (month, after).
+DEFINE FUNCTION IF NOT EXISTS fn::reach_count($stat: string, $org: string, $scope: string, $month: string) {
+    LET $months = (SELECT org, municipality, fn::swedish_month(at) AS m FROM contact_stat WHERE stat = $stat)
+        [WHERE org = $org AND ($scope = '*' OR municipality = $scope)].m;
+    IF array::len($months[WHERE $this = $month]) > 1 {
+        fn::reach_add([$scope, $org, $month], 1, 0, {});
+    } ELSE {
+        LET $before = array::max($months[WHERE $this < $month]);
+        LET $after = array::min($months[WHERE $this > $month]);
+        fn::reach_add([$scope, $org, $month], 1, 1,
+            IF $before = NONE { {} } ELSE { object::from_entries([[$before, 1]]) });
+        IF $after != NONE {
+            fn::reach_add([$scope, $org, $after], 0, 0, object::from_entries(array::concat(
+                IF $before = NONE { [] } ELSE { [[$before, -1]] }, [[$month, 1]])));
+        };
+    };
+};
+
+-- One contact: its statistics row, its month's counters (contact_month, migration 20) and its
+-- reach in its municipality and in all, in the caller's transaction.
+DEFINE FUNCTION OVERWRITE fn::contact_count($stat: string, $org: string, $municipality: string, $at: datetime) {
+    CREATE contact_stat CONTENT { stat: $stat, org: $org, municipality: $municipality, at: $at } RETURN NONE;
+    LET $month = fn::swedish_month($at);
+    UPSERT type::record('contact_month', [$municipality, $org, $month])
+        SET municipality = $municipality, org = $org, month = $month, n = (n ?? 0) + 1,
+            cases = array::union(cases ?? [], [$stat])
+        RETURN NONE;
+    fn::reach_count($stat, $org, $municipality, $month);
+    fn::reach_count($stat, $org, '*', $month);
+};
+
+-- The reach of the contacts already logged: per case, organisation and scope, the months it was
+-- met in order; each month a person, each month after the first a gap from the one before.
+DEFINE FUNCTION IF NOT EXISTS fn::reach_marks($scope: string, $org: string, $ms: array) -> array {
+    LET $months = array::sort(array::distinct($ms));
+    RETURN array::map($months, |$m, $i| { s: $scope, o: $org, m: $m,
+        g: IF $i = 0 { NONE } ELSE { $months[$i - 1] } });
+};
+LET $rows = (SELECT stat, org, municipality, fn::swedish_month(at) AS month FROM contact_stat);
+LET $marks = array::concat(
+    array::flatten((SELECT stat, org, municipality, array::group(month) AS ms FROM $rows
+        GROUP BY stat, org, municipality).map(|$x| fn::reach_marks($x.municipality, $x.org, $x.ms))),
+    array::flatten((SELECT stat, org, array::group(month) AS ms FROM $rows
+        GROUP BY stat, org).map(|$x| fn::reach_marks('*', $x.org, $x.ms))));
+FOR $r IN (SELECT s, o, m, count() AS p FROM $marks GROUP BY s, o, m) {
+    UPSERT type::record('contact_reach', [$r.s, $r.o, $r.m])
+        CONTENT { scope: $r.s, org: $r.o, month: $r.m, contacts: 0, persons: $r.p, gaps: {} } RETURN NONE;
+};
+FOR $r IN (SELECT s, o, m, g, count() AS n FROM $marks WHERE g != NONE GROUP BY s, o, m, g) {
+    UPDATE type::record('contact_reach', [$r.s, $r.o, $r.m]) SET gaps[$r.g] = $r.n RETURN NONE;
+};
+FOR $r IN (SELECT municipality, org, month, count() AS n FROM $rows GROUP BY municipality, org, month) {
+    UPDATE type::record('contact_reach', [$r.municipality, $r.org, $r.month]) SET contacts = $r.n RETURN NONE;
+};
+FOR $r IN (SELECT org, month, count() AS n FROM $rows GROUP BY org, month) {
+    UPDATE type::record('contact_reach', ['*', $r.org, $r.month]) SET contacts = $r.n RETURN NONE;
+};
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]

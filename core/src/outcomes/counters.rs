@@ -77,6 +77,60 @@ async fn recounted(state: &AppState) -> Counts {
     out
 }
 
+/// The persons-and-gaps counters as stored (`contact_reach`).
+async fn stored_reach(state: &AppState) -> BTreeMap<(String, String, String), super::Reach> {
+    #[derive(Deserialize)]
+    struct Row {
+        scope: String,
+        org: String,
+        month: String,
+        contacts: i64,
+        persons: i64,
+        gaps: BTreeMap<String, i64>,
+    }
+    let rows: Vec<Row> = state
+        .db()
+        .q("SELECT scope, org, month, contacts, persons, gaps FROM contact_reach")
+        .run()
+        .await
+        .unwrap()
+        .all(0)
+        .unwrap();
+    rows.into_iter()
+        .map(|r| ((r.scope, r.org, r.month), (r.contacts, r.persons, r.gaps)))
+        .collect()
+}
+
+/// The same counters made again in one pass over every contact's statistics row, with the
+/// month taken from the Rust clock's Swedish time.
+async fn recounted_reach(state: &AppState) -> BTreeMap<(String, String, String), super::Reach> {
+    #[derive(Deserialize)]
+    struct Row {
+        stat: String,
+        org: String,
+        municipality: String,
+        at: DateTime<Utc>,
+    }
+    let rows: Vec<Row> = state
+        .db()
+        .q("SELECT stat, org, municipality, at FROM contact_stat")
+        .run()
+        .await
+        .unwrap()
+        .all(0)
+        .unwrap();
+    let mut months = super::ContactMonths::new();
+    for r in rows {
+        let month = month_key(domain::time::swedish_local(r.at).date());
+        *months
+            .entry((r.stat, r.org, r.municipality))
+            .or_default()
+            .entry(month)
+            .or_default() += 1;
+    }
+    super::reach_rows(&months)
+}
+
 /// A Swedish clock time for a contact: `back` days before today, or, for `edge`, the last
 /// evening of that day's month or the first night of the next, where UTC and Sweden disagree
 /// about the month.
@@ -147,6 +201,7 @@ proptest! {
                 && o == crate::demo::ORG_GBG
                 && *month == month_key(first)));
             assert_eq!(counters, recounted(&state).await, "{logged} contacts logged");
+            assert_eq!(stored_reach(&state).await, recounted_reach(&state).await, "{logged} contacts logged");
         });
     }
 }
@@ -245,4 +300,28 @@ async fn the_benchmark_fixture_writes_the_counters_a_recount_gives() {
     assert!(counters.len() > 30, "{} counters", counters.len());
     assert_eq!(total(&counters), before + 3_000);
     assert_eq!(counters, recounted(&state).await);
+    assert_eq!(stored_reach(&state).await, recounted_reach(&state).await);
+}
+
+/// The history's contacts were counted one at a time as they were logged; those counters, and
+/// the ones migration 24 fills in one pass for contacts logged before it, equal a recount.
+#[tokio::test]
+async fn the_reach_counters_equal_a_recount_logged_one_by_one_or_filled_by_the_migration() {
+    let (state, _) = history_store().await;
+    let reach = stored_reach(&state).await;
+    assert!(reach.len() > 50, "{} rows", reach.len());
+    assert!(reach.values().any(|r| !r.2.is_empty()), "no gaps at all");
+    assert_eq!(reach, recounted_reach(&state).await);
+
+    let fill = crate::db::migrations::MIGRATIONS
+        .iter()
+        .find(|m| m.version == 24)
+        .expect("migration 24");
+    state
+        .db()
+        .q(format!("DELETE contact_reach; {}", fill.sql))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(stored_reach(&state).await, reach);
 }
