@@ -519,16 +519,25 @@ pub async fn fill_outcomes(
                 let at = base + Duration::seconds(i as i64 * 97 % 86_000_000);
                 let month = domain::time::month_key(domain::time::swedish_date(at));
                 let counter = months
-                    .entry((c.municipality.clone(), orgs[i % 3].to_string(), month.clone()))
+                    .entry((
+                        c.municipality.clone(),
+                        orgs[i % 3].to_string(),
+                        month.clone(),
+                    ))
                     .or_default();
                 counter.0 += 1;
                 counter.1.insert(c.id.clone());
                 *reach
-                    .entry((c.id.clone(), orgs[i % 3].to_string(), c.municipality.clone()))
+                    .entry((
+                        c.id.clone(),
+                        orgs[i % 3].to_string(),
+                        c.municipality.clone(),
+                    ))
                     .or_default()
-                    .entry(month)
+                    .entry(month.clone())
                     .or_default() += 1;
-                json!({ "stat": c.id, "org": orgs[i % 3], "municipality": c.municipality, "at": at })
+                json!({ "stat": c.id, "org": orgs[i % 3], "municipality": c.municipality, "at": at,
+                    "month": month })
             })
             .collect();
         done += rows.len();
@@ -536,7 +545,7 @@ pub async fn fill_outcomes(
             .db()
             // A loop, not `$rows.map(…)`: a closure copies the query's variables (the whole
             // batch) at every call, which makes a batch cost the square of its size.
-            .q("FOR $r IN $rows { CREATE contact_stat CONTENT { stat: $r.stat, org: $r.org, municipality: $r.municipality, at: <datetime>$r.at } RETURN NONE; }")
+            .q("FOR $r IN $rows { CREATE contact_stat CONTENT { stat: $r.stat, org: $r.org, municipality: $r.municipality, at: <datetime>$r.at, month: $r.month } RETURN NONE; }")
             .bind("rows", rows)
             .run()
             .await?;

@@ -247,7 +247,7 @@ pub fn generate(today: NaiveDate) -> Vec<HistoryCase> {
 pub async fn load(state: &AppState, today: NaiveDate) -> Result<usize, AppError> {
     let people = generate(today);
     super::demo_ratings::ensure_project(state).await?;
-    for chunk in people.chunks(50) {
+    for chunk in people.chunks(20) {
         let mut rows: Vec<Json> = Vec::with_capacity(chunk.len());
         for c in chunk {
             rows.push(rows_for(state, c)?);

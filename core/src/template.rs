@@ -42,6 +42,9 @@ pub async fn from_template(
             settings.db.url = "mem://".into();
             settings.db.username = None;
             settings.db.password = None;
+            // Writing the content is a fixture's load, not a request: on a machine busy with
+            // other tests one batch of it can take longer than a request may.
+            settings.db.timeout = std::time::Duration::from_secs(600);
             // Fresh random keys for this process, given as `UTVAG_KEK` and `UTVAG_AUDIT_KEY`
             // would be, so that every copy opens a keyring of its own with the same keys.
             settings.keys = KeySource::Env(format!("1:{}", random_key()));

@@ -266,6 +266,7 @@ mod tests {
         ("contact_month.month", "anonymous statistics: a month"),
         ("contact_reach.month", "anonymous statistics: a month"),
         ("contact_reach.scope", "anonymous statistics: a municipality, or * for all"),
+        ("contact_stat.month", "anonymous statistics: a month"),
         ("contact_stat.stat", "anonymous statistics row id"),
         ("duplicate_candidate.existing", "record id"),
         ("duplicate_candidate.existing_org", "organisation id"),

@@ -1184,12 +1184,16 @@ DEFINE FUNCTION IF NOT EXISTS fn::reach_add($at: array, $contacts: int, $persons
         RETURN NONE;
 };
 
--- Counts a contact already in contact_stat in one scope. The first contact of a case with an
--- organisation in a month adds a person, and puts the month between the months the case was met
--- before and after it: the gap (before, after) becomes (before, month) and (month, after).
-DEFINE FUNCTION IF NOT EXISTS fn::reach_count($stat: string, $org: string, $scope: string, $month: string) {
-    LET $months = (SELECT org, municipality, fn::swedish_month(at) AS m FROM contact_stat WHERE stat = $stat)
-        [WHERE org = $org AND ($scope = '*' OR municipality = $scope)].m;
+-- The month of each contact, kept with it so that counting one does not work out the month of
+-- every earlier contact of its case again.
+DEFINE FIELD IF NOT EXISTS month ON contact_stat TYPE option<string>;
+UPDATE contact_stat SET month = fn::swedish_month(at) WHERE month = NONE RETURN NONE;
+
+-- Counts a contact in one scope, given the months of every contact of its case with its
+-- organisation in that scope (itself included). The first contact of a case with an organisation
+-- in a month adds a person, and puts the month between the months the case was met before and
+-- after it: the gap (before, after) becomes (before, month) and (month, after).
+DEFINE FUNCTION IF NOT EXISTS fn::reach_count($org: string, $scope: string, $month: string, $months: array) {
     IF array::len($months[WHERE $this = $month]) > 1 {
         fn::reach_add([$scope, $org, $month], 1, 0, {});
     } ELSE {
@@ -1207,14 +1211,16 @@ DEFINE FUNCTION IF NOT EXISTS fn::reach_count($stat: string, $org: string, $scop
 -- One contact: its statistics row, its month's counters (contact_month, migration 20) and its
 -- reach in its municipality and in all, in the caller's transaction.
 DEFINE FUNCTION OVERWRITE fn::contact_count($stat: string, $org: string, $municipality: string, $at: datetime) {
-    CREATE contact_stat CONTENT { stat: $stat, org: $org, municipality: $municipality, at: $at } RETURN NONE;
     LET $month = fn::swedish_month($at);
+    CREATE contact_stat CONTENT { stat: $stat, org: $org, municipality: $municipality, at: $at, month: $month }
+        RETURN NONE;
     UPSERT type::record('contact_month', [$municipality, $org, $month])
         SET municipality = $municipality, org = $org, month = $month, n = (n ?? 0) + 1,
             cases = array::union(cases ?? [], [$stat])
         RETURN NONE;
-    fn::reach_count($stat, $org, $municipality, $month);
-    fn::reach_count($stat, $org, '*', $month);
+    LET $met = (SELECT municipality, month FROM contact_stat WHERE stat = $stat AND org = $org);
+    fn::reach_count($org, '*', $month, $met.month);
+    fn::reach_count($org, $municipality, $month, $met[WHERE municipality = $municipality].month);
 };
 
 -- The reach of the contacts already logged: per case, organisation and scope, the months it was
@@ -1224,7 +1230,7 @@ DEFINE FUNCTION IF NOT EXISTS fn::reach_marks($scope: string, $org: string, $ms:
     RETURN array::map($months, |$m, $i| { s: $scope, o: $org, m: $m,
         g: IF $i = 0 { NONE } ELSE { $months[$i - 1] } });
 };
-LET $rows = (SELECT stat, org, municipality, fn::swedish_month(at) AS month FROM contact_stat);
+LET $rows = (SELECT stat, org, municipality, month FROM contact_stat);
 LET $marks = array::concat(
     array::flatten((SELECT stat, org, municipality, array::group(month) AS ms FROM $rows
         GROUP BY stat, org, municipality).map(|$x| fn::reach_marks($x.municipality, $x.org, $x.ms))),
