@@ -3,7 +3,7 @@
 //! Every figure comes from anonymous rows each write keeps current: the monthly case counters
 //! `case_month` (migration 23, shifted by an event on every change to a case's statistics row
 //! `case_stat`), summed over the period's months ([`Figures::from_counters`]), and the monthly
-//! contact counters `contact_month` (migration 20, `fn::contact_count`), all in one round trip.
+//! contact counters `contact_reach` (migration 24, `fn::contact_count`), all in one round trip.
 //! A project's report counts its participants' `case_stat` rows instead ([`Figures::count`]).
 //! No sealed field, no name and no participant id is read, and no case file. The figures pass
 //! the disclosure rules of [`domain::stats`] before they leave this module.
