@@ -296,8 +296,7 @@ const RATINGS: &str =
 /// up by key), and the municipalities.
 fn counters_query() -> String {
     format!(
-        "LET $from = <datetime>$p_from;
-        LET $to = <datetime>$p_to;
+        "LET $to = <datetime>$p_to;
         SELECT month, n FROM case_month WHERE scope = $scope;
         {REACH};
         SELECT record::id(id) AS id, name FROM org;
@@ -442,11 +441,12 @@ impl Window {
     fn of(p: &Period, today: DateTime<Utc>) -> Window {
         let (from, to) = p.bounds();
         let back = |n: u32| {
-            let (a, b) = (months_back(p.from, n), months_back(p.to, n));
-            (
-                swedish_midnight(a),
-                swedish_midnight(last_day_of_month(b).succ_opt().unwrap_or(b)),
-            )
+            Period {
+                from: months_back(p.from, n),
+                to: last_day_of_month(months_back(p.to, n)),
+                ..p.clone()
+            }
+            .bounds()
         };
         Window {
             from,
@@ -833,18 +833,17 @@ async fn from_counters(state: &super::AppState, p: &Period) -> Result<Read, AppE
         .db()
         .q(counters_query())
         .bind("scope", p.municipality.as_deref().unwrap_or("*"))
-        .bind("p_from", from)
         .bind("p_to", to)
         .bind("m_from", month_key(p.from))
         .bind("m_to", month_key(p.to))
         .run()
         .await?;
-    let rows: Vec<CounterRow> = r.all(2)?;
-    let contacts = reach(r.all(3)?, &month_key(p.from));
-    let orgs: Vec<OrgName> = r.all(4)?;
-    let ratings: Vec<distance::RatingRow> = r.all(6)?;
-    let spans: Vec<Span> = r.all(7)?;
-    let scopes: Option<HashMap<String, i64>> = r.first(8)?;
+    let rows: Vec<CounterRow> = r.all(1)?;
+    let contacts = reach(r.all(2)?, &month_key(p.from));
+    let orgs: Vec<OrgName> = r.all(3)?;
+    let ratings: Vec<distance::RatingRow> = r.all(5)?;
+    let spans: Vec<Span> = r.all(6)?;
+    let scopes: Option<HashMap<String, i64>> = r.first(7)?;
     let counters: Counters = rows.into_iter().map(|c| (c.month, c.n)).collect();
     let cohort: std::collections::HashSet<&str> = spans
         .iter()
@@ -893,8 +892,6 @@ async fn from_rows(state: &super::AppState, p: &Period) -> Result<Read, AppError
         .bind("m", &p.municipality)
         .bind("p_from", from)
         .bind("p_to", to)
-        .bind("m_from", month_key(p.from))
-        .bind("m_to", month_key(p.to))
         .run()
         .await?;
     let rows: Vec<StatRow> = r.all(2)?;

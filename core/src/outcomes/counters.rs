@@ -44,24 +44,31 @@ async fn stored(state: &AppState) -> Counts {
         .collect()
 }
 
-/// The same figures counted again from every contact's statistics row, with the month taken
-/// from the Rust clock's Swedish time.
-async fn recounted(state: &AppState) -> Counts {
-    #[derive(Deserialize)]
-    struct Row {
-        stat: String,
-        org: String,
-        municipality: String,
-        at: DateTime<Utc>,
-    }
-    let rows: Vec<Row> = state
+/// A contact's statistics row.
+#[derive(Deserialize)]
+struct ContactRow {
+    stat: String,
+    org: String,
+    municipality: String,
+    at: DateTime<Utc>,
+}
+
+/// Every contact's statistics row.
+async fn contact_rows(state: &AppState) -> Vec<ContactRow> {
+    state
         .db()
         .q("SELECT stat, org, municipality, at FROM contact_stat")
         .run()
         .await
         .unwrap()
         .all(0)
-        .unwrap();
+        .unwrap()
+}
+
+/// The same figures counted again from every contact's statistics row, with the month taken
+/// from the Rust clock's Swedish time.
+async fn recounted(state: &AppState) -> Counts {
+    let rows = contact_rows(state).await;
     let mut out = Counts::new();
     for r in rows {
         let month = month_key(domain::time::swedish_local(r.at).date());
@@ -104,21 +111,7 @@ async fn stored_reach(state: &AppState) -> BTreeMap<(String, String, String), su
 /// The same counters made again in one pass over every contact's statistics row, with the
 /// month taken from the Rust clock's Swedish time.
 async fn recounted_reach(state: &AppState) -> BTreeMap<(String, String, String), super::Reach> {
-    #[derive(Deserialize)]
-    struct Row {
-        stat: String,
-        org: String,
-        municipality: String,
-        at: DateTime<Utc>,
-    }
-    let rows: Vec<Row> = state
-        .db()
-        .q("SELECT stat, org, municipality, at FROM contact_stat")
-        .run()
-        .await
-        .unwrap()
-        .all(0)
-        .unwrap();
+    let rows = contact_rows(state).await;
     let mut months = super::ContactMonths::new();
     for r in rows {
         let month = month_key(domain::time::swedish_local(r.at).date());
