@@ -41,11 +41,19 @@ pub struct Grant {
 }
 
 impl Grant {
+    /// Revoked at a moment; valid from and until whole Swedish days (stored dates: see
+    /// [`domain::time::stored_date`]), so a consent given from today is in force from the
+    /// first minute of today in Sweden, and one valid until today ended when yesterday did.
     pub fn in_force(&self, now: DateTime<Utc>) -> bool {
-        self.revoked_at.is_none_or(|r| r > now)
-            && self.valid_from <= now
-            && self.valid_until.is_none_or(|u| now < u)
+        self.revoked_at.is_none_or(|r| r > now) && in_days(self.valid_from, self.valid_until, now)
     }
+}
+
+/// Whether `now` falls on a Swedish day from `from` up to, not including, `until` (both stored
+/// dates).
+pub fn in_days(from: DateTime<Utc>, until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    let today = domain::time::swedish_date(now);
+    from.date_naive() <= today && until.is_none_or(|u| today < u.date_naive())
 }
 
 /// A named member of a case team.
@@ -513,6 +521,39 @@ mod tests {
         assert!(!may(&actor, &subject, Category::Safety, Purpose::CaseWork, now).allowed());
     }
 
+    /// A consent runs by Swedish days. Half an hour after midnight in Sweden it is still the day
+    /// before in UTC: a consent from today is in force and one until today has ended.
+    #[test]
+    fn a_consent_runs_by_whole_swedish_days_in_the_first_hour_after_midnight() {
+        use domain::time::{stored_date, swedish_day_start};
+        for day in ["2026-01-15", "2026-07-15"] {
+            let d: chrono::NaiveDate = day.parse().unwrap();
+            let now = swedish_day_start(d) + Duration::minutes(30);
+            assert_eq!(domain::time::swedish_date(now), d);
+            assert!(now < stored_date(d), "the UTC date is still the day before");
+            let (org, mut subject) = setup(
+                Role::Police,
+                Rel::OtherOrgNamedMemberWithConsent,
+                Protection::None,
+                now,
+            );
+            let actor = Actor {
+                user_id: "u1",
+                org_id: &org,
+                role: Role::Police,
+            };
+            let g = &mut subject.grants[0];
+            (g.valid_from, g.valid_until) = (stored_date(d), None);
+            assert!(may(&actor, &subject, Category::Safety, Purpose::CaseWork, now).allowed());
+            let g = &mut subject.grants[0];
+            (g.valid_from, g.valid_until) =
+                (stored_date(d - Duration::days(30)), Some(stored_date(d)));
+            assert!(!may(&actor, &subject, Category::Safety, Purpose::CaseWork, now).allowed());
+            // The day before, the same consent is still in force until Swedish midnight.
+            let late = swedish_day_start(d) - Duration::minutes(1);
+            assert!(may(&actor, &subject, Category::Safety, Purpose::CaseWork, late).allowed());
+        }
+    }
     #[test]
     fn shredded_participant_has_nothing_to_read_even_for_the_team() {
         let now = Utc::now();

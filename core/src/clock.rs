@@ -6,6 +6,9 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone, Default)]
 pub struct Clock {
     offset: Arc<Mutex<Duration>>,
+    /// Where [`Clock::reset`] goes back to: zero (the wall clock) unless [`Clock::start_at`]
+    /// moved it.
+    home: Arc<Mutex<Duration>>,
 }
 
 impl Clock {
@@ -24,10 +27,20 @@ impl Clock {
         *o = t - Utc::now();
     }
 
-    /// Back to the wall clock.
+    /// Back to the wall clock, or to the time line [`Clock::start_at`] began.
     pub fn reset(&self) {
+        let home = *self.home.lock().unwrap_or_else(|p| p.into_inner());
         let mut o = self.offset.lock().unwrap_or_else(|p| p.into_inner());
-        *o = Duration::zero();
+        *o = home;
+    }
+
+    /// Runs this clock from `t` on, and makes that its time line to reset to (a test store
+    /// copied from a template goes on from the moment the template was written, so that what
+    /// the template wrote "today" is still today for the test).
+    pub fn start_at(&self, t: DateTime<Utc>) {
+        let home = t - Utc::now();
+        *self.home.lock().unwrap_or_else(|p| p.into_inner()) = home;
+        *self.offset.lock().unwrap_or_else(|p| p.into_inner()) = home;
     }
 
     /// Moves this clock forward (tests: session expiry, lockout, reminders).

@@ -3,6 +3,7 @@
 //! very next request because the policy reads the ledger on every request.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::time::stored_date;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -96,12 +97,6 @@ impl NewConsent {
     }
 }
 
-fn start_of(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc())
-        .unwrap_or_default()
-}
-
 pub async fn add(a: &Authed, case_id: &str, n: NewConsent) -> Result<String, AppError> {
     let (c, _) = managed_case(a, case_id, "consent.add").await?;
     if n.recipient_org == a.org_id() {
@@ -122,8 +117,8 @@ pub async fn add(a: &Authed, case_id: &str, n: NewConsent) -> Result<String, App
             json!(n.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
         ),
         ("basis", json!(n.basis)),
-        ("from", json!(start_of(n.valid_from))),
-        ("until", json!(n.valid_until.map(start_of))),
+        ("from", json!(stored_date(n.valid_from))),
+        ("until", json!(n.valid_until.map(stored_date))),
         ("by", json!(a.user_id())),
         ("now", json!(now)),
         ("cid", json!(c.id)),
@@ -213,9 +208,8 @@ pub async fn list(a: &Authed, case_id: &str) -> Result<Vec<ConsentDto>, AppError
     Ok(rows
         .into_iter()
         .map(|r| {
-            let active = r.revoked_at.is_none()
-                && r.valid_from <= now
-                && r.valid_until.is_none_or(|u| now < u);
+            let active =
+                r.revoked_at.is_none() && crate::access::in_days(r.valid_from, r.valid_until, now);
             ConsentDto {
                 id: r.id,
                 recipient_org_id: r.recipient_org,
@@ -235,4 +229,64 @@ pub async fn list(a: &Authed, case_id: &str) -> Result<Vec<ConsentDto>, AppError
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::participants::{self, ListFilter};
+    use crate::testing::{setup, shared_case, worker_partner_police};
+    use chrono::Duration;
+
+    /// Half an hour after midnight in Sweden (still yesterday in UTC), a consent given from
+    /// today opens the case to the partner at once: in the case list, the case and the list of
+    /// consents.
+    #[tokio::test]
+    async fn a_consent_from_today_is_in_force_in_the_first_hour_of_the_swedish_day() {
+        let state = setup().await;
+        let (w, partner, _) = worker_partner_police(&state).await;
+        let case = shared_case(&w).await;
+        for c in list(&w, &case).await.unwrap() {
+            if c.recipient_org_id == crate::demo::ORG_PASSUS && c.active {
+                revoke(&w, &case, &c.id).await.unwrap();
+            }
+        }
+        let listed =
+            |rows: Vec<domain::participant::CaseRow>| rows.iter().any(|r| r.case_id == case);
+        assert!(!listed(
+            participants::list(&partner, ListFilter::default())
+                .await
+                .unwrap()
+        ));
+        let tomorrow = state.clock().today() + Duration::days(1);
+        state
+            .clock()
+            .travel_to(domain::time::swedish_day_start(tomorrow) + Duration::minutes(30));
+        let today = state.clock().today();
+        assert_eq!(today, tomorrow);
+        let n = NewConsent::parse(
+            crate::demo::ORG_PASSUS,
+            &[Category::Contacts.as_str().to_string()],
+            "samtycke",
+            "",
+            "",
+            "",
+            today,
+        )
+        .unwrap();
+        add(&w, &case, n).await.unwrap();
+        let given = list(&w, &case).await.unwrap();
+        let c = given
+            .iter()
+            .find(|c| c.recipient_org_id == crate::demo::ORG_PASSUS && c.revoked_at.is_none())
+            .unwrap();
+        assert_eq!((c.valid_from, c.active), (today, true));
+        assert!(listed(
+            participants::list(&partner, ListFilter::default())
+                .await
+                .unwrap()
+        ));
+        assert!(participants::view(&partner, &case).await.is_ok());
+        state.clock().reset();
+    }
 }

@@ -6,6 +6,7 @@
 //! compute the distance travelled from the generated people without the store.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::time::stored_date;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -45,12 +46,6 @@ pub async fn ensure_project(state: &AppState) -> Result<ProjectDto, AppError> {
     super::project::ensure(state, PROJECT_ID, &project_input()?).await
 }
 
-fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc())
-        .unwrap_or_default()
-}
-
 /// The next score: mostly steady or a step up, now and then a step back.
 fn drift(rng: &mut ChaCha8Rng, s: u8) -> u8 {
     let delta: i32 = match rng.random_range(0..100) {
@@ -69,7 +64,7 @@ fn drift(rng: &mut ChaCha8Rng, s: u8) -> u8 {
 pub fn history_ratings(people: &mut [HistoryCase], now: DateTime<Utc>) {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let (pfrom, pto) = project_period();
-    let (pfrom, pto) = (midnight(pfrom), midnight(pto));
+    let (pfrom, pto) = (stored_date(pfrom), stored_date(pto));
     for c in people.iter_mut() {
         let until = c.closed_at().unwrap_or(now);
         let active = c
@@ -131,9 +126,10 @@ pub fn history_ratings(people: &mut [HistoryCase], now: DateTime<Utc>) {
         }
         let enrolled = rng.random_bool(0.5);
         if c.municipality == "Göteborg" && enrolled {
-            let entry = midnight(c.opened.max(pfrom).date_naive());
+            let entry = stored_date(c.opened.max(pfrom).date_naive());
             let last = until.min(pto);
-            let exit = (c.closed_at().is_some() || now > pto).then(|| midnight(last.date_naive()));
+            let exit =
+                (c.closed_at().is_some() || now > pto).then(|| stored_date(last.date_naive()));
             if entry <= last && entry <= now {
                 c.enrolment = Some((entry, exit));
             }

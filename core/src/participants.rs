@@ -19,6 +19,7 @@ use super::vault;
 use domain::casework::CaseSummary;
 use domain::input::text;
 use domain::person::{Email, Personnummer, Phone};
+use domain::time::stored_date;
 use domain::{
     AppError, Capability, CaseRow, CaseStatus, CaseView, Category, Gender, ParticipantForm,
     Protection, Shown, SspfLevel, TeamMember, Transition, MAX_SHORT, MAX_TEXT,
@@ -557,10 +558,11 @@ struct NameRec {
 /// The cases of participants the user has any relation to — their organisation's cases (case
 /// workers and program leads), cases they are on, consents naming their organisation, their
 /// break-glass — as `$cases` (newest first, at most 500) and their participants as `$ps`.
-/// Binds `$user`, `$org`, `$now`, `$own_org`, `$mine_only`, `$status`; six statements.
+/// Binds `$user`, `$org`, `$now`, `$today` (a stored date: consents run by whole Swedish days),
+/// `$own_org`, `$mine_only`, `$status`; six statements.
 const CANDIDATES: &str = "
     LET $mine = SELECT VALUE participant FROM case_member WHERE user = $user;
-    LET $consented = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM consent WHERE recipient_org = $org AND revoked_at = NONE AND valid_from <= <datetime>$now AND (valid_until = NONE OR valid_until > <datetime>$now)) END;
+    LET $consented = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM consent WHERE recipient_org = $org AND revoked_at = NONE AND valid_from <= <datetime>$today AND (valid_until = NONE OR valid_until > <datetime>$today)) END;
     LET $glass = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM break_glass WHERE user = $user AND expires_at > <datetime>$now) END;
     LET $related = array::union(array::union($mine, $consented), $glass);
     LET $cases = (SELECT record::id(id) AS id, participant, owner_org, status, responsible, opened_at FROM case
@@ -586,6 +588,7 @@ pub(crate) fn candidates_query<'a>(
         .bind("user", a.user_id())
         .bind("org", a.org_id())
         .bind("now", a.state().clock().now())
+        .bind("today", stored_date(a.state().clock().today()))
         .bind("own_org", a.can(Capability::ManageCase) && !filter.mine)
         .bind("mine_only", filter.mine)
         .bind("status", filter.status.map(|s| s.as_str()))

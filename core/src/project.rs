@@ -5,7 +5,8 @@
 //! A project's name, funder and number are no one's personal data; the list is open to those
 //! who define projects, read the program's figures or enrol participants (case workers).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+use domain::time::stored_date;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -119,11 +120,6 @@ async fn insert_by(
     id: &str,
     p: &ProjectInput,
 ) -> Result<ProjectDto, AppError> {
-    let day = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc())
-            .unwrap_or_default()
-    };
     let body = "
         IF (SELECT VALUE id FROM project WHERE name = $name) != [] {
             THROW 'invalid:name:Det finns redan ett projekt med det namnet.';
@@ -141,8 +137,8 @@ async fn insert_by(
         ("name", json!(p.name)),
         ("funder", json!(p.funder)),
         ("number", json!(p.number)),
-        ("starts", json!(day(p.from))),
-        ("ends", json!(day(p.to))),
+        ("starts", json!(stored_date(p.from))),
+        ("ends", json!(stored_date(p.to))),
         ("cof", json!(p.cofinancing)),
         ("by", json!(by.user)),
     ]

@@ -12,20 +12,23 @@ use std::future::Future;
 use std::pin::Pin;
 
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::config::{AuditKeySeed, CoreSettings, KeySource};
 use super::state::AppState;
 use domain::AppError;
 
-/// The settings (database and keys) a template was written with, and its export.
-pub type Template = tokio::sync::OnceCell<(CoreSettings, String)>;
+/// The settings (database and keys) a template was written with, its export, and the moment
+/// it was written.
+pub type Template = tokio::sync::OnceCell<(CoreSettings, String, DateTime<Utc>)>;
 
 /// What fills a template: called once, on a fresh store.
 pub type Loader = fn(AppState) -> Pin<Box<dyn Future<Output = Result<(), AppError>> + Send>>;
 
 /// A fresh store with what `load` writes, under `settings` (any database and key settings in
-/// it are replaced: the copy lives in memory and needs the template's keys). `name` only
+/// it are replaced: the copy lives in memory and needs the template's keys). The copy's clock
+/// runs on from the moment the template was written. `name` only
 /// names the temporary export file. Panics when the template cannot be written or copied: it
 /// is for tests.
 pub async fn from_template(
@@ -34,7 +37,7 @@ pub async fn from_template(
     settings: CoreSettings,
     load: Loader,
 ) -> AppState {
-    let (written_with, export) = cell
+    let (written_with, export, written_at) = cell
         .get_or_init(|| async {
             let mut settings = CoreSettings::for_tests();
             // Written once in memory (an export needs the embedded engine); each copy is then
@@ -53,6 +56,7 @@ pub async fn from_template(
                 .await
                 .expect("template store");
             load(state.clone()).await.expect("template content");
+            let written_at = state.clock().now();
             let file = std::env::temp_dir().join(format!(
                 "utvag-template-{}-{name}.surql",
                 std::process::id()
@@ -65,7 +69,7 @@ pub async fn from_template(
                 .expect("template export");
             let export = std::fs::read_to_string(&file).expect("template export file");
             let _ = std::fs::remove_file(&file);
-            (settings, export)
+            (settings, export, written_at)
         })
         .await;
     let mut settings = settings;
@@ -84,7 +88,11 @@ pub async fn from_template(
     .expect("template import answered within two minutes")
     .and_then(|r| r.check())
     .expect("template import");
-    AppState::init_on(db, settings).await.expect("test state")
+    let state = AppState::init_on(db, settings).await.expect("test state");
+    // The copy goes on from when its content was written: a template written before midnight
+    // and copied after it still holds "today's" consents, due dates and history for the test.
+    state.clock().start_at(*written_at);
+    state
 }
 
 fn random_key() -> String {

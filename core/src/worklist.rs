@@ -18,6 +18,7 @@ use super::participants::{candidates_query, ListFilter, ListRec, CASES_AT};
 use super::subject::{self, actor};
 use super::vault;
 use domain::casework::{ActionStatus, WorkCase, WorkCount, WorkItem, WorkList};
+use domain::time::stored_date;
 use domain::{AppError, CaseStatus, Category, Protection, Role, Shown};
 
 /// How far ahead "this week" reaches.
@@ -146,13 +147,13 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
             SELECT case, level, date, next_review, created_at FROM assessment WHERE case IN $cs ORDER BY date DESC, created_at DESC;
             SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE;
             SELECT participant, recipient_org, valid_until FROM consent WHERE participant IN $ps AND revoked_at = NONE
-              AND valid_until != NONE AND valid_until > <datetime>$now AND valid_until <= <datetime>$soon;
+              AND valid_until != NONE AND valid_until > <datetime>$today AND valid_until <= <datetime>$soon;
             RETURN array::map($cs, |$c| { case: $c, last: (SELECT VALUE at FROM contact WHERE case = $c ORDER BY at DESC LIMIT 1)[0] });
             SELECT record::id(id) AS id, name FROM org;")
         .bind("cs", &case_ids)
         .bind("ps", &pids)
-        .bind("now", now)
-        .bind("soon", now + Duration::days(CONSENT_NOTICE_DAYS))
+        .bind("today", stored_date(today))
+        .bind("soon", stored_date(today + Duration::days(CONSENT_NOTICE_DAYS)))
         .run()
         .await?;
     let reviews: HashMap<String, Option<DateTime<Utc>>> = rows

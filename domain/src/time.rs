@@ -40,6 +40,14 @@ pub fn swedish_date(t: DateTime<Utc>) -> NaiveDate {
     swedish_local(t).date()
 }
 
+/// A calendar date as it is stored: midnight UTC of that date, read back with `date_naive()`.
+/// Such a value names a day, not a moment: compare it with `stored_date(swedish_date(now))`,
+/// never with `now` (between 00:00 and 01:00 or 02:00 in Sweden, today's value still lies in
+/// the future).
+pub fn stored_date(d: NaiveDate) -> DateTime<Utc> {
+    d.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
 /// The moment the Swedish civil day `d` begins. Midnight is never inside a daylight-saving
 /// switch (those happen at 02:00 and 03:00), so it is exactly one of UTC+1 or UTC+2.
 pub fn swedish_day_start(d: NaiveDate) -> DateTime<Utc> {

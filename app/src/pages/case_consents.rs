@@ -63,7 +63,7 @@ fn state_of(c: &ConsentDto) -> (&'static str, &'static str) {
         ("Återkallat", "revoked")
     } else if c.active {
         ("Aktivt", "active")
-    } else if c.valid_from > Utc::now().date_naive() {
+    } else if c.valid_from > domain::time::swedish_date(Utc::now()) {
         ("Ej börjat gälla", "pending")
     } else {
         ("Utgånget", "expired")

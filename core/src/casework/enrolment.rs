@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::read::Case;
-use super::write::midnight;
 use crate::auth::Authed;
 use crate::db::new_id;
 use crate::gate::check_id;
 use crate::project;
 use domain::casework::EventKind;
 use domain::project::{enrolment_dates, EnrolmentDto, EnrolmentsDto};
+use domain::time::stored_date;
 use domain::time::swedish_date;
 use domain::{AppError, Category};
 
@@ -35,11 +35,16 @@ pub async fn enrol(
         .ok_or_else(unknown)?;
     let (entry, exit) = enrolment_dates(&p, entry, exit, swedish_date(c.now))?;
     let w = c
-        .write(EventKind::Project, midnight(entry), "enrolment", &new_id())
+        .write(
+            EventKind::Project,
+            stored_date(entry),
+            "enrolment",
+            &new_id(),
+        )
         .await?
         .var("project", project_id)
-        .var("entry", midnight(entry))
-        .var("exit", exit.map(midnight));
+        .var("entry", stored_date(entry))
+        .var("exit", exit.map(stored_date));
     let body = "
         IF (SELECT VALUE id FROM enrolment WHERE case = $cid AND project = $project AND exit = NONE) != [] {
             THROW 'invalid:project:Deltagaren är redan inskriven i projektet.' };
@@ -89,12 +94,12 @@ pub async fn end_enrolment(
     let w = c
         .write(
             EventKind::Project,
-            midnight(exit),
+            stored_date(exit),
             "enrolment",
             enrolment_id,
         )
         .await?
-        .var("exit", midnight(exit));
+        .var("exit", stored_date(exit));
     let body = "UPDATE type::record('enrolment', $id) SET exit = <datetime>$exit RETURN NONE;";
     c.commit(
         w,

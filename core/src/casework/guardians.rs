@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::read::Case;
-use super::write::midnight;
 use crate::auth::Authed;
 use crate::db::new_id;
 use crate::gate::check_id;
@@ -19,6 +18,7 @@ use domain::guardian::{
     GuardianRelation, GuardiansDto,
 };
 use domain::person::Personnummer;
+use domain::time::stored_date;
 use domain::time::swedish_date;
 use domain::{AppError, Category};
 
@@ -272,7 +272,7 @@ pub async fn record_consent(
         .write(EventKind::Guardian, c.now, "guardian", guardian)
         .await?
         .seal("consent_scope", &consent.scope)?
-        .var("given", midnight(consent.given_on));
+        .var("given", stored_date(consent.given_on));
     let body = "UPDATE type::record('guardian', $id) SET consent_given_on = <datetime>$given,
         consent_scope = $consent_scope, consent_recorded_by = $user, version += 1 RETURN NONE;";
     let event = format!(

@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::read::Case;
-use super::write::midnight;
 use crate::auth::Authed;
 use crate::db::new_id;
 use domain::casework::*;
 use domain::input::{date, text, MAX_SHORT};
+use domain::time::stored_date;
 use domain::time::swedish_date;
 use domain::{AppError, Category, Shown};
 
@@ -26,11 +26,11 @@ pub async fn add_housing(
     let from = date("from", from, today, true)?.unwrap_or(today);
     let address = text("address", "Adressen", address, false, MAX_SHORT)?;
     let w = c
-        .write(EventKind::Housing, midnight(from), "housing", &new_id())
+        .write(EventKind::Housing, stored_date(from), "housing", &new_id())
         .await?
         .seal("address", &address)?
         .var("kind", kind.as_str())
-        .var("from", midnight(from));
+        .var("from", stored_date(from));
     // The address is `location`: the timeline text never carries it.
     let body = "UPDATE housing SET to = <datetime>$from WHERE case = $cid AND to = NONE AND from <= <datetime>$from RETURN NONE;
         CREATE type::record('housing', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, address: $address,
@@ -54,14 +54,14 @@ pub async fn add_occupation(
     let w = c
         .write(
             EventKind::Occupation,
-            midnight(from),
+            stored_date(from),
             "occupation",
             &new_id(),
         )
         .await?
         .seal("outcome", &outcome)?
         .var("kind", kind.as_str())
-        .var("from", midnight(from));
+        .var("from", stored_date(from));
     let body = "UPDATE occupation SET to = <datetime>$from WHERE case = $cid AND to = NONE AND from <= <datetime>$from RETURN NONE;
         CREATE type::record('occupation', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, from: <datetime>$from,
             to: NONE, outcome: $outcome, created_at: <datetime>$now, created_by: $user } RETURN NONE;";

@@ -7,11 +7,12 @@ use serde::Deserialize;
 
 use super::read::Case;
 use super::safety::may_write_safety;
-use super::write::{midnight, Write};
+use super::write::Write;
 use crate::auth::Authed;
 use crate::gate::check_id;
 use domain::casework::{EventKind, MeasureKind, MeasureStatus};
 use domain::input::{date, text};
+use domain::time::stored_date;
 use domain::time::swedish_date;
 use domain::{AppError, Category, MAX_TEXT};
 
@@ -142,8 +143,8 @@ pub async fn update_measure(
         .seal("details", &details)?
         .var("v", version)
         .var("status", edit.status.as_str())
-        .var("start", start.map(midnight))
-        .var("end", end.map(midnight))
+        .var("start", start.map(stored_date))
+        .var("end", end.map(stored_date))
         .var("resp", edit.responsible_org);
     let body = format!(
         "{MEASURE_VERSION_CHECK}
@@ -209,7 +210,7 @@ pub async fn end_measure(
         .write(EventKind::Measure, c.now, "measure", measure_id)
         .await?
         .var("v", version)
-        .var("end", midnight(end));
+        .var("end", stored_date(end));
     let body = format!(
         "{MEASURE_VERSION_CHECK}
         UPDATE type::record('measure', $id) SET status = 'ended', end = <datetime>$end, version = $v + 1 RETURN NONE;"

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::read::Case;
-use super::write::midnight;
 use super::MAX_TITLE;
 use crate::auth::Authed;
 use crate::db::new_id;
@@ -13,6 +12,7 @@ use crate::gate::check_id;
 use crate::vault;
 use domain::casework::*;
 use domain::input::{date, text};
+use domain::time::stored_date;
 use domain::time::swedish_date;
 use domain::{AppError, Category, MAX_TEXT};
 
@@ -32,7 +32,7 @@ pub async fn add_goal(
         .await?
         .seal("text", &goal)?
         .var("domain", domain.as_str())
-        .var("target", target.map(midnight));
+        .var("target", target.map(stored_date));
     let body = "CREATE type::record('goal', $id) CONTENT { case: $cid, participant: $pid, domain: $domain, text: $text,
         status: 'open', target_date: IF $target = NONE THEN NONE ELSE <datetime>$target END, version: 1,
         created_at: <datetime>$now, created_by: $user } RETURN NONE;";
@@ -103,7 +103,7 @@ async fn insert_action(
         .seal("responsible", &responsible)?
         .var("goal", goal_id)
         .var("owner", owner_org)
-        .var("due", due.map(midnight))
+        .var("due", due.map(stored_date))
         .var("with_guardians", with_guardians.then_some(true));
     let body = "
         IF (SELECT VALUE case FROM type::record('goal', $goal))[0] != $cid { THROW 'invalid:goal_id:Målet finns inte i det här ärendet.' };
@@ -233,12 +233,12 @@ pub async fn add_review(
     let present = text("present", "Närvarande", present, false, 500)?;
     let summary = text("summary", "Sammanfattningen", summary, true, MAX_TEXT)?;
     let w = c
-        .write(EventKind::Review, midnight(d), "review", &new_id())
+        .write(EventKind::Review, stored_date(d), "review", &new_id())
         .await?
         .seal("present", &present)?
         .seal("summary", &summary)?
-        .var("d", midnight(d))
-        .var("next", next.map(midnight));
+        .var("d", stored_date(d))
+        .var("next", next.map(stored_date));
     let body = "CREATE type::record('review', $id) CONTENT { case: $cid, participant: $pid, date: <datetime>$d, present: $present,
             summary: $summary, next_review: IF $next = NONE THEN NONE ELSE <datetime>$next END, created_by: $user } RETURN NONE;
         UPDATE type::record('case', $cid) SET next_review = IF $next = NONE THEN NONE ELSE <datetime>$next END RETURN NONE;";

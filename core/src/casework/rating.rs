@@ -10,13 +10,13 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::read::Case;
-use super::write::midnight;
 use crate::auth::Authed;
 use crate::db::new_id;
 use domain::casework::{EventKind, LifeDomain};
 use domain::rating::{
     Occasion, Rater, RatingForm, RatingSetDto, RatingsDto, ReviewRef, ValidRating,
 };
+use domain::time::stored_date;
 use domain::time::swedish_date;
 use domain::{AppError, Category};
 
@@ -36,10 +36,10 @@ pub async fn add_rating(a: &Authed, case_id: &str, f: &RatingForm) -> Result<Str
         .map(|(d, s)| serde_json::json!({ "domain": d.as_str(), "score": s }))
         .collect();
     let w = c
-        .write(EventKind::Rating, midnight(v.date), "rating", &new_id())
+        .write(EventKind::Rating, stored_date(v.date), "rating", &new_id())
         .await?
         .seal("comment", &v.comment)?
-        .var("d", midnight(v.date))
+        .var("d", stored_date(v.date))
         .var("occasion", v.occasion.as_str())
         .var("review", v.review_id.as_deref())
         .var("rater", v.rater.as_str())
@@ -150,9 +150,15 @@ mod tests {
     use domain::Shown;
     use serde_json::Value as Json;
 
-    fn form(rater: &str, occasion: &str, review: &str, scores: &[(&str, &str)]) -> RatingForm {
+    fn form(
+        state: &crate::state::AppState,
+        rater: &str,
+        occasion: &str,
+        review: &str,
+        scores: &[(&str, &str)],
+    ) -> RatingForm {
         RatingForm {
-            date: chrono::Utc::now().date_naive().to_string(),
+            date: state.clock().today().to_string(),
             occasion: occasion.into(),
             review_id: review.into(),
             rater: rater.into(),
@@ -185,6 +191,7 @@ mod tests {
         let earlier = ratings(&w, &case).await.unwrap().sets.len();
         let today = state.clock().today().to_string();
         let mut f = form(
+            &state,
             "participant",
             "intake",
             "",
@@ -195,7 +202,13 @@ mod tests {
         let review = add_review(&w, &case, &today, "", "Uppföljning", "")
             .await
             .unwrap();
-        let f2 = form("participant", "review", &review, &[("housing", "4")]);
+        let f2 = form(
+            &state,
+            "participant",
+            "review",
+            &review,
+            &[("housing", "4")],
+        );
         let id2 = add_rating(&w, &case, &f2).await.unwrap();
         let raw: Vec<Json> = state
             .db()
@@ -261,15 +274,19 @@ mod tests {
             (vec![("astrology", "3")], "domain"),
             (vec![("housing", "")], "scores"),
         ] {
-            let e = add_rating(&w, &case, &form("case_worker", "intake", "", &scores))
-                .await
-                .unwrap_err();
+            let e = add_rating(
+                &w,
+                &case,
+                &form(&state, "case_worker", "intake", "", &scores),
+            )
+            .await
+            .unwrap_err();
             assert_eq!(field(e), Some(want.into()), "{scores:?}");
         }
         let e = add_rating(
             &w,
             &case,
-            &form("mother", "intake", "", &[("housing", "3")]),
+            &form(&state, "mother", "intake", "", &[("housing", "3")]),
         )
         .await
         .unwrap_err();
@@ -287,7 +304,13 @@ mod tests {
         let e = add_rating(
             &w,
             &case,
-            &form("case_worker", "review", &foreign, &[("housing", "3")]),
+            &form(
+                &state,
+                "case_worker",
+                "review",
+                &foreign,
+                &[("housing", "3")],
+            ),
         )
         .await
         .unwrap_err();
@@ -309,7 +332,7 @@ mod tests {
         add_rating(
             &w,
             &case,
-            &form("case_worker", "intake", "", &[("safety", "2")]),
+            &form(&state, "case_worker", "intake", "", &[("safety", "2")]),
         )
         .await
         .unwrap();
@@ -350,7 +373,7 @@ mod tests {
         let e = add_rating(
             &partner,
             &case,
-            &form("participant", "intake", "", &[("safety", "2")]),
+            &form(&state, "participant", "intake", "", &[("safety", "2")]),
         )
         .await
         .unwrap_err();

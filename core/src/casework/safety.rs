@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::read::Case;
-use super::write::midnight;
 use crate::auth::Authed;
 use crate::db::new_id;
 use domain::casework::*;
 use domain::input::{date, text};
+use domain::time::stored_date;
 use domain::time::swedish_date;
 use domain::{AppError, Category, Role, MAX_TEXT};
 
@@ -46,8 +46,8 @@ pub async fn add_measure(
         .seal("details", &details)?
         .var("kind", kind.as_str())
         .var("status", status.as_str())
-        .var("start", start.map(midnight))
-        .var("end", end.map(midnight));
+        .var("start", start.map(stored_date))
+        .var("end", end.map(stored_date));
     let body = "CREATE type::record('measure', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, status: $status,
         start: IF $start = NONE THEN NONE ELSE <datetime>$start END, end: IF $end = NONE THEN NONE ELSE <datetime>$end END,
         responsible_org: $org, details: $details, version: 1, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
@@ -90,8 +90,8 @@ pub async fn add_assessment(
         .await?
         .seal("basis", &basis)?
         .var("level", level.as_str())
-        .var("d", midnight(d))
-        .var("next", midnight(next));
+        .var("d", stored_date(d))
+        .var("next", stored_date(next));
     let body = "CREATE type::record('assessment', $id) CONTENT { case: $cid, participant: $pid, level: $level, org: $org,
         date: <datetime>$d, next_review: <datetime>$next, basis: $basis, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
     let event = format!("Hotbedömning: {}", level.label().to_lowercase());

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::auth::Authed;
 use domain::casework::*;
-use domain::time::swedish_date;
+use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category};
 
 /// What the case overview shows of the casework — latest threat assessment, active measures,
@@ -29,19 +29,19 @@ pub(crate) async fn overview_summary(
         kind: String,
         from: DateTime<Utc>,
     }
+    let today = swedish_date(now);
     let mut rows = a
         .state()
         .db()
         .q("SELECT level, date, next_review, created_at FROM assessment WHERE case = $c ORDER BY date DESC, created_at DESC LIMIT 1;
             SELECT VALUE kind FROM measure WHERE case = $c AND status = 'active';
-            SELECT kind, from FROM housing WHERE case = $c AND from <= <datetime>$now AND (to = NONE OR to >= <datetime>$now) ORDER BY from DESC LIMIT 1;
-            SELECT kind, from FROM occupation WHERE case = $c AND from <= <datetime>$now AND (to = NONE OR to >= <datetime>$now) ORDER BY from DESC LIMIT 1;
+            SELECT kind, from FROM housing WHERE case = $c AND from <= <datetime>$today AND (to = NONE OR to >= <datetime>$today) ORDER BY from DESC LIMIT 1;
+            SELECT kind, from FROM occupation WHERE case = $c AND from <= <datetime>$today AND (to = NONE OR to >= <datetime>$today) ORDER BY from DESC LIMIT 1;
             SELECT VALUE next_review FROM ONLY type::record('case', $c);")
         .bind("c", case_id)
-        .bind("now", now)
+        .bind("today", stored_date(today))
         .run()
         .await?;
-    let today = swedish_date(now);
     let mut s = CaseSummary {
         sees_safety: sees(Category::Safety),
         sees_housing: sees(Category::Housing),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value as Json};
 
 use super::read::Case;
@@ -20,13 +20,6 @@ const EVENT: &str = "
         org: $org, author: $user, at: <datetime>$eat, text: $etext, source: $esrc, corrected: false } RETURN NONE;
     UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;
     fn::stat_refresh($cid);";
-
-/// A date as the moment the stored day begins.
-pub(super) fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc())
-        .unwrap_or_default()
-}
 
 /// One write to one record (`$id`) of a case: the variables its query binds — the ids, the
 /// event row, the record's own values and sealed fields — and its audit entry.

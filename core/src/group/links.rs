@@ -3,7 +3,8 @@
 //! its timeline event (kind `group`, which the timeline shows only to the unit's group workers)
 //! and its audit entry.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+use domain::time::stored_date;
 use serde::Deserialize;
 use serde_json::{json, Map, Value as Json};
 
@@ -25,12 +26,6 @@ const EVENT: &str = "
         org: $org, author: $user, at: <datetime>$now, text: $etext, source: $esrc, corrected: false } RETURN NONE;
     UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;
     fn::stat_refresh($cid);";
-
-fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc())
-        .unwrap_or_default()
-}
 
 /// Opens the case for a change of its group links: a case of the group's unit that the reader
 /// manages (its team or a program lead). Anything else is refused by the gate with one entry —
@@ -110,8 +105,8 @@ pub async fn link_case(
             from: <datetime>$from, to: IF $to = NONE THEN NONE ELSE <datetime>$to END,
             added_by: $user, added_at: <datetime>$now } RETURN NONE;";
     let mut vars = Map::new();
-    vars.insert("from".into(), json!(midnight(period.from)));
-    vars.insert("to".into(), json!(period.to.map(midnight)));
+    vars.insert("from".into(), json!(stored_date(period.from)));
+    vars.insert("to".into(), json!(period.to.map(stored_date)));
     let text = match period.to {
         Some(t) => format!(
             "Kopplad till en SSPF-grupp {} – {}",
@@ -169,7 +164,7 @@ pub async fn end_link(a: &Authed, link: &str, to: &str) -> Result<(), AppError> 
     }
     let gate = managed_case(a, &g, &l.case, "group.link_end").await?;
     let mut vars = Map::new();
-    vars.insert("to".into(), json!(midnight(to)));
+    vars.insert("to".into(), json!(stored_date(to)));
     let body = "UPDATE type::record('group_link', $link) SET to = <datetime>$to RETURN NONE;";
     let text = format!(
         "Kopplingen till en SSPF-grupp avslutad {}",
