@@ -23,6 +23,7 @@ use domain::stats::{
     REPORT_COLUMNS,
 };
 pub use domain::time::month_key;
+use domain::time::swedish_day_start;
 use domain::{AppError, CaseStatus, Gender, SspfLevel};
 
 #[cfg(test)]
@@ -107,8 +108,8 @@ impl Period {
     /// Swedish midnight at the start of `from`, and at the end of `to`.
     pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
         (
-            swedish_midnight(self.from),
-            swedish_midnight(self.to.succ_opt().unwrap_or(self.to)),
+            swedish_day_start(self.from),
+            swedish_day_start(self.to.succ_opt().unwrap_or(self.to)),
         )
     }
 
@@ -138,13 +139,6 @@ pub fn last_day_of_month(d: NaiveDate) -> NaiveDate {
         .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
         .and_then(|next| next.pred_opt())
         .unwrap_or(d)
-}
-
-/// The UTC instant of 00:00 in Sweden on `d`.
-pub fn swedish_midnight(d: NaiveDate) -> DateTime<Utc> {
-    let utc_midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let offset = domain::time::swedish_local(utc_midnight) - utc_midnight.naive_utc();
-    utc_midnight - offset
 }
 
 /// The months a period touches, as `YYYY-MM`.
@@ -828,7 +822,7 @@ struct CounterRow {
 
 async fn from_counters(state: &super::AppState, p: &Period) -> Result<Read, AppError> {
     let (from, to) = p.bounds();
-    let today = swedish_midnight(state.clock().today());
+    let today = swedish_day_start(state.clock().today());
     let mut r = state
         .db()
         .q(counters_query())
@@ -870,7 +864,7 @@ async fn from_counters(state: &super::AppState, p: &Period) -> Result<Read, AppE
 /// The figures of a project's report, counted from its participants' case rows.
 async fn from_rows(state: &super::AppState, p: &Period) -> Result<Read, AppError> {
     let (from, to) = p.bounds();
-    let today = swedish_midnight(state.clock().today());
+    let today = swedish_day_start(state.clock().today());
     // A project's report counts the cases of its participants enrolled at some time in the
     // period; every figure below is then about them alone.
     let only: Vec<String> = match &p.project {
@@ -1263,8 +1257,8 @@ mod tests {
                 first - chrono::Months::new(back)
             };
             let (lo, hi) = (
-                swedish_midnight(shifted(p.from)),
-                swedish_midnight(last_day_of_month(shifted(p.to)) + Duration::days(1)),
+                swedish_day_start(shifted(p.from)),
+                swedish_day_start(last_day_of_month(shifted(p.to)) + Duration::days(1)),
             );
             let due: Vec<&&HistoryCase> = mine
                 .iter()
@@ -1372,7 +1366,7 @@ mod tests {
     async fn dashboard_figures_equal_an_independent_count_of_the_generated_history() {
         let (state, people) = history_store().await;
         let today = state.clock().today();
-        let today_start = swedish_midnight(today);
+        let today_start = swedish_day_start(today);
         let mut suppressed = 0;
         let mut shown = 0;
         for (from, to) in [

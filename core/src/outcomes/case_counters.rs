@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
-use super::{month_key, swedish_midnight, Counters, Figures, Period, StatRow, Window};
+use super::{month_key, swedish_day_start, Counters, Figures, Period, StatRow, Window};
 use crate::testing::{history_store, setup};
 use crate::AppState;
 
@@ -152,7 +152,7 @@ async fn the_counters_give_the_figures_a_count_over_the_rows_gives_for_every_per
     let (rows, counters) = stored(&state).await;
     assert!(rows.len() > 100, "{} rows", rows.len());
     same_municipalities(&rows, &counters);
-    let today = swedish_midnight(state.clock().today());
+    let today = swedish_day_start(state.clock().today());
     let mut seen = 0;
     for p in periods(state.clock().today()) {
         seen += compare(&rows, &counters, &p, today);
@@ -312,7 +312,7 @@ proptest! {
             }
             let (rows, counters) = stored(&state).await;
             same_municipalities(&rows, &counters);
-            let today = swedish_midnight(state.clock().today());
+            let today = swedish_day_start(state.clock().today());
             for p in periods(state.clock().today()).iter().step_by(5) {
                 compare(&rows, &counters, p, today);
             }

@@ -13,6 +13,7 @@ use crate::casework::add_contact;
 use crate::testing::{as_user, cases_store, history_store, shared_case};
 use crate::AppState;
 use domain::casework::ContactKind;
+use domain::time::swedish_day_start;
 
 /// (municipality, org, month) → (contacts, the statistics rows counted, sorted).
 type Counts = BTreeMap<(String, String, String), (i64, Vec<String>)>;
@@ -253,7 +254,7 @@ async fn two_periods_a_day_apart_give_the_same_figures() {
         .first(0)
         .unwrap()
         .expect("a Göteborg case");
-    let noon = super::swedish_midnight(month) + Duration::hours(12);
+    let noon = swedish_day_start(month) + Duration::hours(12);
     state
         .db()
         .q("fn::contact_count($stat, 'passus_gbg', 'Göteborg', <datetime>$at)")

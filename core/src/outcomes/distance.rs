@@ -76,7 +76,7 @@ pub(super) fn distance(rows: &[RatingRow]) -> Vec<Distance> {
 pub(super) mod tests {
     use chrono::{DateTime, Utc};
 
-    use super::super::{compute, swedish_midnight, Period};
+    use super::super::{compute, swedish_day_start, Period};
     use crate::demo_history::HistoryCase;
     use crate::demo_ratings::PROJECT_ID;
     use crate::testing::history_store;
@@ -187,7 +187,7 @@ pub(super) mod tests {
     async fn a_project_report_counts_only_participants_enrolled_during_the_period() {
         let (state, people) = history_store().await;
         let today = state.clock().today();
-        let today_start = swedish_midnight(today);
+        let today_start = swedish_day_start(today);
         for (i, (from, to, m)) in [
             ("2024-01-01", "", ""),
             ("2025-01-01", "2025-12-31", "Göteborg"),
