@@ -56,12 +56,14 @@ while read -r manifest exe <&3; do
   ran=$((ran + 1))
   # Cargo runs a test binary in its package's folder; so does this.
   # No stdin: a test (or a process it starts) must not read the list this loop reads.
+  t0=$(date +%s)
   if (cd "$dir" && timeout "$per_binary" "$exe" </dev/null); then
     rm -f "$stamps/$name".[0-9a-f]*
     touch "$stamps/$name.$key"
   else
     failed+=("$name")
   fi
+  echo "── $name ($(basename "$dir")): $(($(date +%s) - t0)) s"
 done 3<"$list"
 
 # The core's and the server's suites once more, against SurrealDB's own server over ws:// (built
@@ -103,6 +105,7 @@ if ((${#over_ws[@]})); then
     fi
     echo "── $name ($(basename "$dir")) over ws://"
     ran=$((ran + 1))
+    t0=$(date +%s)
     if (cd "$dir" && UTVAG_TEST_DB="ws://127.0.0.1:$port" timeout "$per_binary" "$exe" </dev/null); then
       rm -f "$stamps/$name".ws.*
       touch "$stamps/$name.ws.$key"
@@ -110,6 +113,7 @@ if ((${#over_ws[@]})); then
       failed+=("$name over ws://")
       echo "── the server's log:"; tail -20 "$log"
     fi
+    echo "── $name ($(basename "$dir")) over ws://: $(($(date +%s) - t0)) s"
   done
   kill "$server" 2>/dev/null || true
 fi

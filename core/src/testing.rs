@@ -7,6 +7,16 @@ use super::state::AppState;
 use super::template::{from_template, Template};
 use super::{demo, participants};
 
+/// True in the suite's second pass, against SurrealDB's own server over ws:// (`UTVAG_TEST_DB`,
+/// scripts/rust-tests.sh). The long sweeps over the generated history and the property tests of
+/// the outcome counters return at once there: what they check is arithmetic over rows and the
+/// events the engine runs inside its own transactions, the same engine code over either
+/// transport, and the rows' encoding over ws:// is still checked by the shorter outcome tests
+/// that do run in that pass. They would add more than a third to the pass's time.
+pub(crate) fn second_pass_over_ws() -> bool {
+    std::env::var("UTVAG_TEST_DB").is_ok_and(|v| !v.is_empty())
+}
+
 pub(crate) async fn setup() -> AppState {
     demo::fresh(CoreSettings::for_tests()).await
 }
