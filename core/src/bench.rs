@@ -500,16 +500,12 @@ pub async fn fill_outcomes(
     }
     // One contact statistics row per timeline event, in the case's municipality, and the monthly
     // counters they make: the rows `fn::contact_count` writes one contact at a time, written
-    // here in bulk (counting a million contacts one by one rewrites each month's case list
-    // thousands of times). `counters::the_counters_equal_a_recount_of_the_contacts` holds the
-    // two ways to the same rows.
+    // here in bulk, computed in Rust (`outcomes::reach_rows`).
+    // `counters::the_benchmark_fixture_writes_the_counters_a_recount_gives` holds the two ways to
+    // the same rows.
     let orgs = ["gbg_soc", "passus_gbg", "polis_vast"];
     let base = now - Duration::days(1000);
     const BATCH: usize = 10_000;
-    let mut months: std::collections::BTreeMap<
-        (String, String, String),
-        (i64, std::collections::BTreeSet<String>),
-    > = Default::default();
     let mut reach = crate::outcomes::ContactMonths::new();
     let mut done = 0;
     while done < events {
@@ -518,15 +514,6 @@ pub async fn fill_outcomes(
                 let c = &cases[i % cases.len().max(1)];
                 let at = base + Duration::seconds(i as i64 * 97 % 86_000_000);
                 let month = domain::time::month_key(domain::time::swedish_date(at));
-                let counter = months
-                    .entry((
-                        c.municipality.clone(),
-                        orgs[i % 3].to_string(),
-                        month.clone(),
-                    ))
-                    .or_default();
-                counter.0 += 1;
-                counter.1.insert(c.id.clone());
                 *reach
                     .entry((
                         c.id.clone(),
@@ -553,24 +540,6 @@ pub async fn fill_outcomes(
             progress(&format!("kontaktstatistik {done}/{events}"));
         }
     }
-    let counters: Vec<Json> = months
-        .into_iter()
-        .map(|((municipality, org, month), (n, cases))| {
-            json!({ "municipality": municipality, "org": org, "month": month, "n": n, "cases": cases })
-        })
-        .collect();
-    for chunk in counters.chunks(200) {
-        state
-            .db()
-            .q("FOR $g IN $rows {
-                    UPSERT type::record('contact_month', [$g.municipality, $g.org, $g.month])
-                        CONTENT { municipality: $g.municipality, org: $g.org, month: $g.month, n: $g.n, cases: $g.cases }
-                        RETURN NONE;
-                }")
-            .bind("rows", chunk.to_vec())
-            .run()
-            .await?;
-    }
     let reach: Vec<Json> = crate::outcomes::reach_rows(&reach)
         .into_iter()
         .map(|((scope, org, month), (contacts, persons, gaps))| {
@@ -591,11 +560,7 @@ pub async fn fill_outcomes(
             .run()
             .await?;
     }
-    progress(&format!(
-        "kontaktstatistik: {} månadsräknare, {} räckviddsrader",
-        counters.len(),
-        reach.len()
-    ));
+    progress(&format!("kontaktstatistik: {} räckviddsrader", reach.len()));
     Ok(())
 }
 

@@ -1251,6 +1251,26 @@ FOR $r IN (SELECT org, month, count() AS n FROM $rows GROUP BY org, month) {
 };
 "#,
     },
+    Migration {
+        version: 25,
+        name: "the monthly contact counters with lists of cases are gone: contact_reach counts without them",
+        sql: r#"
+-- contact_month (migration 20) kept, per municipality, organisation and month, the contacts and
+-- the list of every statistics row met. Since migration 24 the dashboard reads contact_reach,
+-- which counts the same without a list of who. The lists made every contact rewrite an array
+-- that grows with the cases met, and made retention re-key them. The table goes;
+-- fn::contact_count keeps contact_stat and contact_reach as before.
+REMOVE TABLE IF EXISTS contact_month;
+DEFINE FUNCTION OVERWRITE fn::contact_count($stat: string, $org: string, $municipality: string, $at: datetime) {
+    LET $month = fn::swedish_month($at);
+    CREATE contact_stat CONTENT { stat: $stat, org: $org, municipality: $municipality, at: $at, month: $month }
+        RETURN NONE;
+    LET $met = (SELECT municipality, month FROM contact_stat WHERE stat = $stat AND org = $org);
+    fn::reach_count($org, '*', $month, $met.month);
+    fn::reach_count($org, $municipality, $month, $met[WHERE municipality = $municipality].month);
+};
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]
