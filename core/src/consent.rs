@@ -235,7 +235,9 @@ pub async fn list(a: &Authed, case_id: &str) -> Result<Vec<ConsentDto>, AppError
 mod tests {
     use super::*;
     use crate::participants::{self, ListFilter};
-    use crate::testing::{setup, shared_case, worker_partner_police};
+    use crate::testing::{
+        passus_contacts_only, revoke_passus, setup, shared_case, worker_partner_police,
+    };
     use chrono::Duration;
 
     /// Half an hour after midnight in Sweden (still yesterday in UTC), a consent given from
@@ -246,11 +248,7 @@ mod tests {
         let state = setup().await;
         let (w, partner, _) = worker_partner_police(&state).await;
         let case = shared_case(&w).await;
-        for c in list(&w, &case).await.unwrap() {
-            if c.recipient_org_id == crate::demo::ORG_PASSUS && c.active {
-                revoke(&w, &case, &c.id).await.unwrap();
-            }
-        }
+        revoke_passus(&w, &case).await;
         let listed =
             |rows: Vec<domain::participant::CaseRow>| rows.iter().any(|r| r.case_id == case);
         assert!(!listed(
@@ -264,16 +262,7 @@ mod tests {
             .travel_to(domain::time::swedish_day_start(tomorrow) + Duration::minutes(30));
         let today = state.clock().today();
         assert_eq!(today, tomorrow);
-        let n = NewConsent::parse(
-            crate::demo::ORG_PASSUS,
-            &[Category::Contacts.as_str().to_string()],
-            "samtycke",
-            "",
-            "",
-            "",
-            today,
-        )
-        .unwrap();
+        let n = passus_contacts_only(today);
         add(&w, &case, n).await.unwrap();
         let given = list(&w, &case).await.unwrap();
         let c = given

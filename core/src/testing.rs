@@ -17,6 +17,29 @@ pub(crate) fn second_pass_over_ws() -> bool {
     std::env::var("UTVAG_TEST_DB").is_ok_and(|v| !v.is_empty())
 }
 
+/// Revokes every consent in force that names Passus on `case`.
+pub(crate) async fn revoke_passus(w: &Authed, case: &str) {
+    for c in crate::consent::list(w, case).await.unwrap() {
+        if c.recipient_org_id == demo::ORG_PASSUS && c.active {
+            crate::consent::revoke(w, case, &c.id).await.unwrap();
+        }
+    }
+}
+
+/// A consent for Passus to contacts alone, from `today`, until further notice.
+pub(crate) fn passus_contacts_only(today: chrono::NaiveDate) -> crate::consent::NewConsent {
+    crate::consent::NewConsent::parse(
+        demo::ORG_PASSUS,
+        &[domain::Category::Contacts.as_str().to_string()],
+        "samtycke",
+        "",
+        "",
+        "",
+        today,
+    )
+    .unwrap()
+}
+
 pub(crate) async fn setup() -> AppState {
     demo::fresh(CoreSettings::for_tests()).await
 }

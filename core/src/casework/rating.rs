@@ -339,22 +339,8 @@ mod tests {
         // With plan consent Passus reads the ratings. Its consent is then narrowed to contacts
         // alone: Passus still sees the case, but not the plan's ratings.
         assert!(ratings(&partner, &case).await.is_ok());
-        for c in crate::consent::list(&w, &case).await.unwrap() {
-            if c.recipient_org_id == crate::demo::ORG_PASSUS && c.active {
-                crate::consent::revoke(&w, &case, &c.id).await.unwrap();
-            }
-        }
-        let today = state.clock().today();
-        let contacts_only = crate::consent::NewConsent::parse(
-            crate::demo::ORG_PASSUS,
-            &[Category::Contacts.as_str().to_string()],
-            "samtycke",
-            "",
-            "",
-            "",
-            today,
-        )
-        .unwrap();
+        crate::testing::revoke_passus(&w, &case).await;
+        let contacts_only = crate::testing::passus_contacts_only(state.clock().today());
         crate::consent::add(&w, &case, contacts_only).await.unwrap();
         for who in [&partner, &police] {
             let before = audit_seqs(&state).await;
