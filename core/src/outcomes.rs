@@ -736,7 +736,9 @@ impl Figures {
         let hour = today.format("%Y-%m-%dT%H").to_string();
         let due = |kind: &str| {
             let (mut yes, mut no) = (0, 0);
-            for (k, v) in c.get("due").into_iter().flatten() {
+            // One row per month of the due hour (migration 26).
+            let rows = c.iter().filter(|(m, _)| m.starts_with("due|"));
+            for (k, v) in rows.flat_map(|(_, n)| n) {
                 if let Some(h) = k.strip_prefix(kind).and_then(|r| r.strip_prefix('|')) {
                     if !h.is_empty() && h >= hour.as_str() {
                         yes += v;

@@ -1271,6 +1271,65 @@ DEFINE FUNCTION OVERWRITE fn::contact_count($stat: string, $org: string, $munici
 };
 "#,
     },
+    Migration {
+        version: 26,
+        name: "the open cases' due hours in one counter row per month",
+        sql: r#"
+-- Migration 23 kept every open case's assessment and review due hour in one row per scope
+-- ('due'), so a change of one due date rewrote an object that grows with the distinct due hours
+-- of every open case. They now go in a row per month of the hour ('due|YYYY-MM', the hour's UTC
+-- month; 'due|' for an open case without one), each rewritten only by the cases due that month.
+DEFINE FUNCTION IF NOT EXISTS fn::due_row($hour: string) -> string {
+    RETURN 'due|' + string::slice($hour, 0, 7);
+};
+DEFINE FUNCTION OVERWRITE fn::stat_marks($s: object) -> array {
+    LET $om = fn::swedish_month($s.opened_at);
+    LET $cm = IF $s.closed_at = NONE { NONE } ELSE { fn::swedish_month($s.closed_at) };
+    LET $who = ['sspf|' + $s.sspf_level, 'ga|' + $s.gender + '|' + $s.age_band];
+    LET $tr = $s.transitions;
+    LET $hour = IF $s.open { [
+        IF $s.assessment_due = NONE { '' } ELSE { time::format($s.assessment_due, '%Y-%m-%dT%H') },
+        IF $s.review_due = NONE { '' } ELSE { time::format($s.review_due, '%Y-%m-%dT%H') }] } ELSE { [] };
+    LET $am = IF $s.active_at = NONE { NONE } ELSE { fn::swedish_month($s.active_at) };
+    LET $ranges = $s.measures.map(|$x| {
+            kind: $x.kind,
+            s: array::max([$x.start, $s.opened_at]),
+            e: array::min([$x.end, $s.closed_at].filter(|$v| $v != NONE)),
+        })
+        .filter(|$r| $r.e = NONE OR $r.s <= $r.e)
+        .map(|$r| { kind: $r.kind, ms: fn::swedish_month($r.s),
+            me: IF $r.e = NONE { '~' } ELSE { fn::swedish_month($r.e) } });
+    RETURN array::concat(
+        $who.map(|$w| { m: $om, k: 'o|' + $w }),
+        IF $cm = NONE { [] } ELSE { array::concat(
+            $who.map(|$w| { m: $cm, k: 'c|' + $w }),
+            [{ m: $cm, k: 'x|' + ($s.exit_reason ?? '') }],
+            IF array::len($tr) = 0 { [] } ELSE { [{ m: $cm, k: 'g|' + array::last($tr).to }] }) },
+        array::flatten(array::map($tr, |$t, $i| IF $i = 0 {
+            [{ m: fn::swedish_month($t.at), k: 'e|' + $t.to }] } ELSE { [
+            { m: fn::swedish_month($t.at), k: 'e|' + $t.to },
+            { m: fn::swedish_month($t.at), k: 'l|' + $tr[$i - 1].to }] })),
+        IF $am = NONE { [] } ELSE { [
+            { m: $am, k: 'a|' + <string>($s.days_to_active ?? '') },
+            { m: $am, k: 's6|' + <string>($s.occupied_6m ?? '') },
+            { m: $am, k: 's12|' + <string>($s.occupied_12m ?? '') }] },
+        IF $s.housing_at = NONE { [] } ELSE {
+            [{ m: fn::swedish_month($s.housing_at), k: 'h|' + <string>($s.days_to_housing ?? '') }] },
+        IF array::len($hour) = 0 { [] } ELSE { [
+            { m: fn::due_row($hour[0]), k: 'as|' + $hour[0] },
+            { m: fn::due_row($hour[1]), k: 'rv|' + $hour[1] }] },
+        array::flatten(array::distinct($ranges.kind).map(|$k|
+            fn::stat_runs($k, array::sort($ranges[WHERE kind = $k].map(|$r| [$r.ms, $r.me]))))));
+};
+
+-- The rows kept so far, split: each key ('as|HOUR' or 'rv|HOUR') into its month's row.
+FOR $r IN (SELECT scope, n FROM case_month WHERE month = 'due') {
+    fn::stat_add(object::entries($r.n).map(|$e| {
+        s: $r.scope, m: fn::due_row(string::slice($e[0], 3)), k: $e[0], d: $e[1] }));
+    DELETE type::record('case_month', [$r.scope, 'due']);
+};
+"#,
+    },
 ];
 
 #[derive(serde::Deserialize)]

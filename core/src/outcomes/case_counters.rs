@@ -186,6 +186,38 @@ async fn the_counters_give_the_figures_a_count_over_the_rows_gives_for_every_per
             .collect()
     };
     assert_eq!(nonzero(&filled), nonzero(&counters));
+
+    // Migration 26 splits the one row of due hours per scope that migration 23 kept into a row
+    // per month: put back as one row, split again, the counters are as before.
+    assert!(
+        counters["*"]
+            .keys()
+            .filter(|m| m.starts_with("due|"))
+            .count()
+            > 3
+    );
+    let split = crate::db::migrations::MIGRATIONS
+        .iter()
+        .find(|m| m.version == 26)
+        .expect("migration 26");
+    state
+        .db()
+        .q(format!(
+            "FOR $s IN array::distinct((SELECT VALUE scope FROM case_month WHERE string::starts_with(month, 'due|'))) {{
+                LET $n = object::from_entries(array::flatten(
+                    (SELECT VALUE object::entries(n) FROM case_month WHERE scope = $s AND string::starts_with(month, 'due|'))));
+                DELETE case_month WHERE scope = $s AND string::starts_with(month, 'due|');
+                UPSERT type::record('case_month', [$s, 'due']) CONTENT {{ scope: $s, month: 'due', n: $n }} RETURN NONE;
+            }};
+            {}",
+            split.sql
+        ))
+        .run()
+        .await
+        .unwrap();
+    let (_, resplit) = stored(&state).await;
+    assert!(!resplit["*"].contains_key("due"));
+    assert_eq!(nonzero(&resplit), nonzero(&counters));
 }
 
 /// A random case row as `fn::stat_refresh` could write it: its path through the statuses, its
