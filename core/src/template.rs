@@ -28,9 +28,8 @@ pub type Loader = fn(AppState) -> Pin<Box<dyn Future<Output = Result<(), AppErro
 
 /// A fresh store with what `load` writes, under `settings` (any database and key settings in
 /// it are replaced: the copy lives in memory and needs the template's keys). The copy's clock
-/// runs on from the moment the template was written. `name` only
-/// names the temporary export file. Panics when the template cannot be written or copied: it
-/// is for tests.
+/// runs on from the moment the template was written. `name` only names the temporary export
+/// file. Panics when the template cannot be written or copied: it is for tests.
 pub async fn from_template(
     cell: &'static Template,
     name: &str,
