@@ -1,10 +1,8 @@
 import { Page } from '@playwright/test';
-import { test, expect, expectAccessible, nextCode, PASSWORD, fictionalPersonnummer } from './helpers';
+import { test, expect, expectAccessible, nextCode, PASSWORD, fictionalPersonnummer, swedishDate } from './helpers';
 
-/** `ÅÅÅÅ-MM-DD`, `days` from today. */
-function inDays(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
+/** `ÅÅÅÅ-MM-DD`, `days` from today in Sweden. */
+const inDays = swedishDate;
 
 /** Opens a page and waits until it is hydrated (no requests left in flight). */
 async function open(page: Page, url: string) {

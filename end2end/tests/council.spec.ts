@@ -1,9 +1,7 @@
-import { test, expect, expectAccessible, fictionalPersonnummer } from './helpers';
+import { test, expect, expectAccessible, fictionalPersonnummer, swedishDate } from './helpers';
 
-/** `ÅÅÅÅ-MM-DD`, `days` from today. */
-function inDays(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
+/** `ÅÅÅÅ-MM-DD`, `days` from today in Sweden. */
+const inDays = swedishDate;
 
 test('the police refer; the council accepts and assigns Passus mentoring; the case worker finds the case with its action; Passus reads only its part of the minutes', async ({ asUser }) => {
   // The police send a referral of a 15-year-old.

@@ -1,4 +1,4 @@
-import { test, expect, expectAccessible } from './helpers';
+import { test, expect, expectAccessible, swedishDate } from './helpers';
 
 const GROUP = 'Gruppen vid Hammarkullen torg';
 
@@ -33,7 +33,7 @@ test('the case worker follows the SSPF group and records the guardians\' consent
   await expectAccessible(w);
   const guardian = w.getByTestId('guardian').filter({ hasText: 'Sara Exempelsson' });
   await guardian.getByText('Registrera samtycke').click();
-  const today = new Date().toISOString().slice(0, 10);
+  const today = swedishDate();
   await guardian.getByLabel('Samtycket gavs').fill(today);
   await guardian.getByLabel('Samtycket omfattar').fill('Insatser enligt planen och samverkan med skolan');
   await guardian.getByRole('button', { name: 'Spara samtycket' }).click();

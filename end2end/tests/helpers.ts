@@ -192,3 +192,9 @@ export function fictionalPersonnummer(year: number): string {
   const nnn = String(980 + Math.floor(Math.random() * 10));
   return `${year}${mm}${dd}-${nnn}${luhnCheckDigit(`${yy}${mm}${dd}${nnn}`)}`;
 }
+
+/** `ÅÅÅÅ-MM-DD` in Swedish time, `days` from today: the server's "today" is Swedish, which is
+ *  a day ahead of UTC in the first hour or two after midnight. */
+export function swedishDate(days = 0): string {
+  return new Date(Date.now() + days * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' });
+}

@@ -426,8 +426,8 @@ pub fn PlanPrintPage() -> impl IntoView {
 #[component]
 fn PrintedPlan(c: CaseView, p: PlanDto) -> impl IntoView {
     let back = format!("/arenden/{}/plan", c.case_id);
-    let today = chrono::Utc::now()
-        .date_naive()
+    // The printed date is the Swedish one, also in the first hour after midnight.
+    let today = domain::time::swedish_date(chrono::Utc::now())
         .format("%Y-%m-%d")
         .to_string();
     view! {
