@@ -13,8 +13,7 @@ use crate::gate::check_id;
 use crate::project;
 use domain::casework::EventKind;
 use domain::project::{enrolment_dates, EnrolmentDto, EnrolmentsDto};
-use domain::time::stored_date;
-use domain::time::swedish_date;
+use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category};
 
 /// Enrols the case's participant in a project. An unknown project is refused beside its field;

@@ -18,8 +18,7 @@ use domain::guardian::{
     GuardianRelation, GuardiansDto,
 };
 use domain::person::Personnummer;
-use domain::time::stored_date;
-use domain::time::swedish_date;
+use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category};
 
 const CATS: &[Category] = &[Category::ContactInfo];

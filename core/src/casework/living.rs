@@ -9,8 +9,7 @@ use crate::auth::Authed;
 use crate::db::new_id;
 use domain::casework::*;
 use domain::input::{date, text, MAX_SHORT};
-use domain::time::stored_date;
-use domain::time::swedish_date;
+use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category, Shown};
 
 pub async fn add_housing(

@@ -12,8 +12,7 @@ use crate::auth::Authed;
 use crate::gate::check_id;
 use domain::casework::{EventKind, MeasureKind, MeasureStatus};
 use domain::input::{date, text};
-use domain::time::stored_date;
-use domain::time::swedish_date;
+use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category, MAX_TEXT};
 
 /// A measure's changeable facts, as the edit form sends them (dates `ÅÅÅÅ-MM-DD` or empty).

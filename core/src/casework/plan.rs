@@ -12,8 +12,7 @@ use crate::gate::check_id;
 use crate::vault;
 use domain::casework::*;
 use domain::input::{date, text};
-use domain::time::stored_date;
-use domain::time::swedish_date;
+use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category, MAX_TEXT};
 
 pub async fn add_goal(

@@ -16,8 +16,7 @@ use domain::casework::{EventKind, LifeDomain};
 use domain::rating::{
     Occasion, Rater, RatingForm, RatingSetDto, RatingsDto, ReviewRef, ValidRating,
 };
-use domain::time::stored_date;
-use domain::time::swedish_date;
+use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category};
 
 /// Adds a rating set to the case (the owning team only). A review rating must name a plan

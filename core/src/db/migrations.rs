@@ -1332,6 +1332,16 @@ FOR $r IN (SELECT scope, n FROM case_month WHERE month = 'due') {
     },
 ];
 
+/// The SurrealQL of migration `version` (tests that apply a migration's fill again).
+#[cfg(test)]
+pub(crate) fn sql_of(version: u32) -> &'static str {
+    MIGRATIONS
+        .iter()
+        .find(|m| m.version == version)
+        .map(|m| m.sql)
+        .unwrap_or_else(|| panic!("no migration {version}"))
+}
+
 #[derive(serde::Deserialize)]
 struct Applied {
     #[allow(dead_code)]

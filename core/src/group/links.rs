@@ -4,7 +4,6 @@
 //! and its audit entry.
 
 use chrono::{DateTime, Utc};
-use domain::time::stored_date;
 use serde::Deserialize;
 use serde_json::{json, Map, Value as Json};
 
@@ -16,7 +15,7 @@ use crate::db::{new_id, valid_id};
 use crate::gate::{self, who, CaseGate};
 use crate::vault;
 use domain::group::{CaseGroupDto, LinkPeriod};
-use domain::time::swedish_date;
+use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Capability, Category};
 
 /// The timeline row of a link change, the case's last-entry time and its statistics row — as

@@ -163,13 +163,10 @@ async fn the_counters_give_the_figures_a_count_over_the_rows_gives_for_every_per
     assert!(seen > 5_000, "{seen} figures compared");
 
     // Migration 23 fills the counters of the rows written before it in one pass: the same.
-    let fill = crate::db::migrations::MIGRATIONS
-        .iter()
-        .find(|m| m.version == 23)
-        .expect("migration 23");
+    let fill = crate::db::migrations::sql_of(23);
     state
         .db()
-        .q(format!("DELETE case_month; {}", fill.sql))
+        .q(format!("DELETE case_month; {fill}"))
         .run()
         .await
         .unwrap();
@@ -196,10 +193,7 @@ async fn the_counters_give_the_figures_a_count_over_the_rows_gives_for_every_per
             .count()
             > 3
     );
-    let split = crate::db::migrations::MIGRATIONS
-        .iter()
-        .find(|m| m.version == 26)
-        .expect("migration 26");
+    let split = crate::db::migrations::sql_of(26);
     state
         .db()
         .q(format!(
@@ -209,8 +203,7 @@ async fn the_counters_give_the_figures_a_count_over_the_rows_gives_for_every_per
                 DELETE case_month WHERE scope = $s AND string::starts_with(month, 'due|');
                 UPSERT type::record('case_month', [$s, 'due']) CONTENT {{ scope: $s, month: 'due', n: $n }} RETURN NONE;
             }};
-            {}",
-            split.sql
+            {split}"
         ))
         .run()
         .await

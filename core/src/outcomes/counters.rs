@@ -268,13 +268,10 @@ async fn the_reach_counters_equal_a_recount_logged_one_by_one_or_filled_by_the_m
     assert!(reach.values().any(|r| !r.2.is_empty()), "no gaps at all");
     assert_eq!(reach, recounted_reach(&state).await);
 
-    let fill = crate::db::migrations::MIGRATIONS
-        .iter()
-        .find(|m| m.version == 24)
-        .expect("migration 24");
+    let fill = crate::db::migrations::sql_of(24);
     state
         .db()
-        .q(format!("DELETE contact_reach; {}", fill.sql))
+        .q(format!("DELETE contact_reach; {fill}"))
         .run()
         .await
         .unwrap();
