@@ -2416,7 +2416,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_program_lead_outside_the_team_gets_no_extract_of_a_protected_person() {
+    async fn a_program_lead_outside_the_team_gets_no_extract_of_a_protected_person_nor_is_offered_one(
+    ) {
         let state = setup().await;
         let lead = as_user(&state, "programledare").await;
         let rows = participants::list(&lead, participants::ListFilter::default())
@@ -2428,6 +2429,20 @@ mod tests {
             .expect("the demo data has a protected person outside the program lead's teams");
         let e = extract(&lead, &protected.case_id).await.unwrap_err();
         assert!(e.to_string().contains("adress och vistelseort"), "{e:?}");
+        // The case overview offers no extract the lead would be refused, though the lead
+        // manages the case; a case of the lead's own team offers one.
+        let view = participants::view(&lead, &protected.case_id).await.unwrap();
+        assert!(view.can_edit && !view.can_extract, "{view:?}");
+        let own = rows
+            .iter()
+            .find(|r| r.on_my_team && !r.shredded)
+            .expect("the program lead is on a team");
+        let view = participants::view(&lead, &own.case_id).await.unwrap();
+        assert_eq!(
+            view.can_extract,
+            extract(&lead, &own.case_id).await.is_ok(),
+            "the overview offers an extract exactly when one is given"
+        );
     }
 
     /// Field definitions in the schema: (table, field), top-level fields only.

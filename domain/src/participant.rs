@@ -299,6 +299,9 @@ pub struct CaseView {
     pub visible: Vec<Category>,
     /// Whether the reader may change the case (owning organisation's team).
     pub can_edit: bool,
+    /// Whether the reader may produce the person's register extract: manages the case and may
+    /// read every category under that purpose (`access::may_extract`).
+    pub can_extract: bool,
     /// Access through break-glass, until this time.
     pub break_glass_until: Option<DateTime<Utc>>,
     pub shredded: bool,
@@ -332,6 +335,7 @@ crate::redact::redacted_debug!(CaseView {
     team,
     visible,
     can_edit,
+    can_extract,
     break_glass_until,
     shredded,
     summary

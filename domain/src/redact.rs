@@ -127,6 +127,7 @@ mod tests {
             team: Vec::new(),
             visible: vec![Category::Notes],
             can_edit: true,
+            can_extract: true,
             break_glass_until: Some(at),
             shredded: true,
             summary: CaseSummary::default(),

@@ -103,11 +103,24 @@ fn CaseOverview(c: CaseView, transition: ServerAction<TransitionCase>) -> impl I
                         {format!("Dolt för dig: {}.", hidden_labels.join(", "))}
                     </p>
                 })}
-                {(c.can_edit && !c.shredded).then(|| view! {
-                    <p><a href=format!("/arenden/{}/registerutdrag", c.case_id) data-testid="extract-link">
-                        "Registerutdrag till personen (GDPR art. 15)"
-                    </a></p>
-                })}
+                {if c.can_extract {
+                    Some(view! {
+                        <p><a href=format!("/arenden/{}/registerutdrag", c.case_id) data-testid="extract-link">
+                            "Registerutdrag till personen (GDPR art. 15)"
+                        </a></p>
+                    }.into_any())
+                } else if c.can_edit && !c.shredded {
+                    // Those who manage the case but may not read all of it (a protected address):
+                    // an extract must be complete, so it is not offered, and they learn why here
+                    // instead of from a refused page.
+                    Some(view! {
+                        <p class="hint" data-testid="extract-unavailable">
+                            "Registerutdrag till personen tas fram av en handläggare i ärendeteamet som får läsa alla uppgifter om personen."
+                        </p>
+                    }.into_any())
+                } else {
+                    None
+                }}
             </section>
         </div>
 
