@@ -167,6 +167,11 @@ pub fn draft_key(case_id: &str, field: &str) -> String {
     format!("utvag.utkast:{case_id}:{field}")
 }
 
+/// Forgets one draft: the user chose the saved text over it.
+pub fn forget_draft(key: &str) {
+    drafts::remove(key);
+}
+
 /// Forgets the drafts of a form once the server has saved it. `keys` names the drafts of one
 /// submission from its arguments (a case's note, one action's comment…).
 pub fn forget_drafts_when_saved<S>(

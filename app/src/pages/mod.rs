@@ -27,6 +27,7 @@ pub mod not_found;
 pub mod notes;
 pub mod outcomes;
 pub mod plan;
+pub mod plan_merge;
 pub mod projects;
 pub mod referral;
 pub mod referrals;

@@ -11,10 +11,11 @@ use crate::api::orgs::list_orgs;
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{date_or_dash, print_page, shown, successes, FieldError};
 use crate::components::forms::{
-    busy, draft_key, failure, forget_drafts_when_saved, optional_date, required_date, Check,
-    ConfirmButton, DraftArea, SignInToSave, Submit,
+    busy, draft_key, failure, forget_draft, forget_drafts_when_saved, optional_date, required_date,
+    Check, ConfirmButton, DraftArea, SignInToSave, Submit,
 };
 use crate::components::ui::ActionStatus as SubmitStatus;
+use crate::pages::plan_merge::ActionMerge;
 use domain::casework::{ActionDto, ActionStatus, GoalDto, GoalStatus, LifeDomain, PlanDto};
 use domain::{input, AppError, CaseView, Me, MAX_TEXT};
 
@@ -52,6 +53,10 @@ struct PlanForms {
     goal_status: ServerAction<SetGoalStatus>,
     /// The action the last update was about.
     updating: RwSignal<String>,
+    /// The last update sent: what a stale save's merge offers as the user's version.
+    sent: RwSignal<Option<UpdateAction>>,
+    /// Bumped to read the plan again (after a merge is left with the saved version kept).
+    refresh: RwSignal<u32>,
 }
 
 #[component]
@@ -65,14 +70,13 @@ pub fn PlanPage() -> impl IntoView {
         update: ServerAction::new(),
         goal_status: ServerAction::new(),
         updating: RwSignal::new(String::new()),
+        sent: RwSignal::new(None),
+        refresh: RwSignal::new(0),
     };
     Effect::new(move |_| {
-        if let Some(id) = forms
-            .update
-            .input()
-            .with(|i| i.as_ref().map(|i| i.action_id.clone()))
-        {
-            forms.updating.set(id);
+        if let Some(input) = forms.update.input().get() {
+            forms.updating.set(input.action_id.clone());
+            forms.sent.set(Some(input));
         }
     });
     forget_drafts_when_saved(forms.review, |r| vec![draft_key(&r.case_id, "review")]);
@@ -98,6 +102,7 @@ pub fn PlanPage() -> impl IntoView {
                 saved.2.get(),
                 saved.3.get(),
                 saved.4.get(),
+                forms.refresh.get(),
             )
         },
         |(id, ..)| get_plan(id),
@@ -228,6 +233,17 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
     let cm = format!("cm-{}", a.id);
     let draft = draft_key(&case_id, &format!("comment.{}", a.id));
     let current = a.comment.value().cloned().unwrap_or_default();
+    let merge_case = case_id.clone();
+    // Leaving a merge keeps the saved version: the user's draft of the comment goes, and the
+    // plan is read again to show what is saved.
+    let keep_saved = {
+        let draft = draft.clone();
+        StoredValue::new(move || {
+            forget_draft(&draft);
+            forms.update.value().set(None);
+            forms.refresh.update(|n| *n += 1);
+        })
+    };
     view! {
         <li class="plan-action" data-testid="action">
             <p class="action-title"><strong>{shown(&a.title)}</strong>" "<span class="tag status" data-testid="action-status">{a.status.label()}</span>
@@ -257,9 +273,20 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
                     </ActionForm>
                 </details>
             })}
-            {move || mine().then(|| view! {
-                <SubmitStatus value=move || forms.update.value().get() ok="Åtgärden är uppdaterad."/>
-                <SignInToSave action=forms.update/>
+            {move || mine().then(|| {
+                let stale = matches!(forms.update.value().get(), Some(Err(AppError::Conflict { .. })));
+                match forms.sent.get().filter(|_| stale) {
+                    Some(yours) => view! {
+                        <ActionMerge case_id=merge_case.clone() yours update=forms.update
+                            dismiss=move || keep_saved.with_value(|f| f())/>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <SubmitStatus value=move || forms.update.value().get() ok="Åtgärden är uppdaterad."/>
+                        <SignInToSave action=forms.update/>
+                    }
+                    .into_any(),
+                }
             })}
         </li>
     }

@@ -1,0 +1,199 @@
+//! The merge of a stale save of a plan action: someone else saved the action while this user
+//! was writing. Instead of "reload and redo", the saved version (read through the plan, an
+//! audited read) and the user's own are shown side by side; the user picks, field by field,
+//! what to keep — for the comment also both, the saved text first — and saves the result on
+//! top of the saved version. If that is stale too, the same view comes back with the newer one.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+use crate::api::casework::{get_plan, UpdateAction};
+use crate::components::forms::{busy, Submit};
+use crate::components::ui::ErrorBox;
+use domain::casework::{ActionDto, ActionStatus};
+use domain::AppError;
+
+/// The comment when the user keeps both texts: the saved one, then the user's.
+pub fn both_comments(saved: &str, yours: &str) -> String {
+    match (saved.trim().is_empty(), yours.trim().is_empty()) {
+        (true, _) => yours.to_string(),
+        (_, true) => saved.to_string(),
+        _ => format!("{saved}\n\n{yours}"),
+    }
+}
+
+/// The merge panel of one action after its save was refused as stale. `yours` is the refused
+/// submission; `update` the plan's action for action updates, which the merged save goes
+/// through; `dismiss` leaves the merge and keeps the saved version.
+#[component]
+pub fn ActionMerge<D>(
+    case_id: String,
+    yours: UpdateAction,
+    update: ServerAction<UpdateAction>,
+    dismiss: D,
+) -> impl IntoView
+where
+    D: Fn() + Copy + Send + Sync + 'static,
+{
+    let plan_of = case_id.clone();
+    let current = LocalResource::new(move || get_plan(plan_of.clone()));
+    let action_id = yours.action_id.clone();
+    let yours = StoredValue::new(yours);
+    view! {
+        <section class="card merge" role="region" aria-labelledby=format!("merge-h-{action_id}") data-testid="merge">
+            <h3 id=format!("merge-h-{action_id}")>"Någon annan har sparat åtgärden medan du skrev"</h3>
+            <p>"Din ändring är inte sparad än. Välj för varje uppgift vilken version som ska gälla och spara sedan."</p>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Hämtar den sparade versionen…"</p> }>
+                {move || current.get().map(|r| {
+                    let found = r.and_then(|p| {
+                        p.goals
+                            .into_iter()
+                            .flat_map(|g| g.actions)
+                            .find(|a| a.id == yours.with_value(|y| y.action_id.clone()))
+                            .ok_or(AppError::NotFound)
+                    });
+                    match found {
+                        Ok(saved) => view! {
+                            <MergeForm case_id=case_id.clone() saved yours=yours.get_value() update dismiss/>
+                        }
+                        .into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn MergeForm<D>(
+    case_id: String,
+    saved: ActionDto,
+    yours: UpdateAction,
+    update: ServerAction<UpdateAction>,
+    dismiss: D,
+) -> impl IntoView
+where
+    D: Fn() + Copy + Send + Sync + 'static,
+{
+    let id = saved.id.clone();
+    let saved_comment = saved.comment.value().cloned().unwrap_or_default();
+    let your_status = ActionStatus::parse(&yours.status).ok();
+    // A field the two versions agree on is sent as it is, with nothing to choose.
+    let same_status = (your_status == Some(saved.status)).then_some(saved.status.as_str());
+    let same_comment = (saved_comment == yours.comment).then(|| saved_comment.clone());
+    let status_row = if same_status.is_some() {
+        view! {
+            <tr>
+                <th scope="row">"Status"</th>
+                <td colspan="2">{saved.status.label()}" (samma i båda)"</td>
+            </tr>
+        }
+        .into_any()
+    } else {
+        let your = your_status.unwrap_or(saved.status);
+        view! {
+            <tr>
+                <th scope="row">"Status"</th>
+                <td>
+                    <label class="choice">
+                        <input type="radio" name="status" value=saved.status.as_str() required/>
+                        <span class="visually-hidden">"Status, sparad version: "</span>
+                        <span>{saved.status.label()}</span>
+                    </label>
+                </td>
+                <td>
+                    <label class="choice">
+                        <input type="radio" name="status" value=your.as_str() required/>
+                        <span class="visually-hidden">"Status, din version: "</span>
+                        <span>{your.label()}</span>
+                    </label>
+                </td>
+            </tr>
+        }
+        .into_any()
+    };
+    let comment_row = if same_comment.is_some() {
+        view! {
+            <tr>
+                <th scope="row">"Kommentar"</th>
+                <td colspan="2" class="prose">{shown_text(&saved_comment)}" (samma i båda)"</td>
+            </tr>
+        }
+        .into_any()
+    } else {
+        let both = both_comments(&saved_comment, &yours.comment);
+        view! {
+            <tr>
+                <th scope="row">"Kommentar"</th>
+                <td>
+                    <label class="choice">
+                        <input type="radio" name="comment" value=saved_comment.clone() required/>
+                        <span class="visually-hidden">"Kommentar, sparad version: "</span>
+                        <span class="prose" data-testid="merge-saved-comment">{shown_text(&saved_comment)}</span>
+                    </label>
+                </td>
+                <td>
+                    <label class="choice">
+                        <input type="radio" name="comment" value=yours.comment.clone() required/>
+                        <span class="visually-hidden">"Kommentar, din version: "</span>
+                        <span class="prose" data-testid="merge-your-comment">{shown_text(&yours.comment)}</span>
+                    </label>
+                </td>
+            </tr>
+            <tr>
+                <td></td>
+                <td colspan="2">
+                    <label class="choice">
+                        <input type="radio" name="comment" value=both required/>
+                        <span><span class="visually-hidden">"Kommentar: "</span>"Behåll båda, den sparade först"</span>
+                    </label>
+                </td>
+            </tr>
+        }
+        .into_any()
+    };
+    view! {
+        <ActionForm action=update attr:class="form" attr:data-testid="merge-form" attr:aria-busy=busy(update)>
+            <input type="hidden" name="case_id" value=case_id/>
+            <input type="hidden" name="action_id" value=id/>
+            <input type="hidden" name="version" value=saved.version.to_string()/>
+            {same_status.map(|s| view! { <input type="hidden" name="status" value=s/> })}
+            {same_comment.map(|c| view! { <input type="hidden" name="comment" value=c/> })}
+            <div class="table-scroll">
+                <table class="merge-table">
+                    <caption class="visually-hidden">"Den sparade versionen och din, uppgift för uppgift"</caption>
+                    <thead>
+                        <tr><th scope="col">"Uppgift"</th><th scope="col">"Sparad version"</th><th scope="col">"Din version"</th></tr>
+                    </thead>
+                    <tbody>{status_row}{comment_row}</tbody>
+                </table>
+            </div>
+            <div class="actions">
+                <Submit action=update class="primary">"Spara det valda"</Submit>
+                <button type="button" on:click=move |_| dismiss()>"Behåll den sparade versionen"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// A comment as shown in the merge: an empty one says so.
+fn shown_text(s: &str) -> String {
+    if s.trim().is_empty() {
+        "(ingen kommentar)".into()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::both_comments;
+
+    #[test]
+    fn keeping_both_comments_puts_the_saved_first_and_drops_nothing() {
+        assert_eq!(both_comments("Sparad", "Min"), "Sparad\n\nMin");
+        assert_eq!(both_comments("", "Min"), "Min");
+        assert_eq!(both_comments("Sparad", "  "), "Sparad");
+    }
+}
