@@ -36,6 +36,7 @@ use serde_json::Value as Json;
 
 use crate::config::CoreSettings;
 use crate::db::{self, Db};
+use crate::progress::Progress;
 use crate::state::AppState;
 use domain::AppError;
 
@@ -314,8 +315,14 @@ pub struct Written {
 }
 
 /// `utvag backup <file>`: the database backup, while the app serves. Audited.
-pub async fn backup_database(state: &AppState, path: &Path) -> Result<Written, BackupError> {
+pub async fn backup_database(
+    state: &AppState,
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<Written, BackupError> {
+    progress.stage("exporting the database", None);
     let content = database_content(state, &sibling(path, "export")).await?;
+    progress.stage("signing and writing the file", None);
     let tables = count_records(&String::from_utf8_lossy(&content));
     let records = tables.values().sum::<u64>();
     let what = format!("{records} records");
@@ -453,7 +460,9 @@ pub async fn restore(
     settings: CoreSettings,
     database: &Path,
     keys: Option<&Path>,
+    progress: &dyn Progress,
 ) -> Result<Restored, BackupError> {
+    progress.stage("reading and checking the backup files", None);
     let read_file =
         |p: &Path| std::fs::read(p).map_err(|e| BackupError::Io(format!("{}: {e}", p.display())));
     let public = crate::state::public_checkpoint_key(&settings)
@@ -472,21 +481,26 @@ pub async fn restore(
         return Err(Refused::TargetNotEmpty(format!("{} tables", present.len())).into());
     }
     let content = String::from_utf8(content).map_err(|_| Refused::Corrupt)?;
+    progress.stage("importing the database", None);
     db.q(content).run().await?;
     if let Some((_, k)) = &key_backup {
         let rows: Vec<Json> = serde_json::from_slice(k).map_err(|_| Refused::Corrupt)?;
+        progress.stage("importing the data keys", Some(rows.len() as u64));
         for batch in rows.chunks(KEY_BATCH) {
             db.q("INSERT INTO participant_key $rows")
                 .bind("rows", batch)
                 .run()
                 .await?;
+            progress.advance(batch.len() as u64);
         }
     }
     let state = AppState::init_on(db, settings)
         .await
         .map_err(|e| BackupError::Io(format!("{e}")))?;
     let mut counts = BTreeMap::new();
-    for t in tables(state.db()).await? {
+    let restored = tables(state.db()).await?;
+    progress.stage("counting the restored records", Some(restored.len() as u64));
+    for t in restored {
         let n: Option<u64> = state
             .db()
             .q("SELECT VALUE count() FROM type::table($t) GROUP ALL")
@@ -495,7 +509,9 @@ pub async fn restore(
             .await?
             .first(0)?;
         counts.insert(t, n.unwrap_or(0));
+        progress.advance(1);
     }
+    progress.stage("verifying the audit chain", None);
     let head = crate::audit::verify(&state).await?.head_seq;
     let anchor = crate::audit::checkpoint::read_anchor(&state).await?;
     let checkpoint_seq = anchor.latest().map(|c| c.seq);
@@ -533,6 +549,7 @@ pub async fn restore(
 mod tests {
     use super::*;
     use crate::audit::{self, Who};
+    use crate::progress::{recorded::Recorded, Quiet};
     use crate::testing::setup;
     use crate::vault;
 
@@ -597,7 +614,7 @@ mod tests {
                 }
             })
         };
-        let w = backup_database(&live, &file).await.unwrap();
+        let w = backup_database(&live, &file, &Quiet).await.unwrap();
         writer.await.unwrap();
         backup_keys(&live, &keys).await.unwrap();
         // No key material and no participant key rows in the database backup.
@@ -607,9 +624,28 @@ mod tests {
         assert!(w.manifest.tables["participant"] > 0);
         assert!(w.manifest.tables["audit"] > 0);
 
-        let r = restore(empty_target(&live), &file, Some(&keys))
+        let seen = Recorded::default();
+        let r = restore(empty_target(&live), &file, Some(&keys), &seen)
             .await
             .unwrap();
+        // Each stage is reported, and the counted ones count every step.
+        let stages = seen.stages();
+        assert_eq!(
+            stages.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+            [
+                "reading and checking the backup files",
+                "importing the database",
+                "importing the data keys",
+                "counting the restored records",
+                "verifying the audit chain"
+            ]
+        );
+        for (what, total, done) in &stages {
+            assert!(
+                total.is_none_or(|t| t == *done && t > 0),
+                "{what}: {total:?} / {done}"
+            );
+        }
         assert!(r.audit.ok(), "{:?}", r.audit.problem);
         // Every table holds exactly what the manifest counted in the snapshot.
         for (t, n) in &w.manifest.tables {
@@ -630,7 +666,7 @@ mod tests {
         let live = setup().await;
         let d = dir();
         let file = d.0.join("db.backup");
-        backup_database(&live, &file).await.unwrap();
+        backup_database(&live, &file, &Quiet).await.unwrap();
         let good = std::fs::read(&file).unwrap();
         let refused = |name: &str, bytes: Vec<u8>| {
             let p = d.0.join(format!("{name}.backup"));
@@ -653,7 +689,9 @@ mod tests {
             [9u8; 32],
         )));
         let foreign_state = AppState::init(other_settings).await.unwrap();
-        backup_database(&foreign_state, &theirs).await.unwrap();
+        backup_database(&foreign_state, &theirs, &Quiet)
+            .await
+            .unwrap();
         let foreign = std::fs::read(&theirs).unwrap();
         // A newer format, correctly signed.
         let text = String::from_utf8(good.clone()).unwrap();
@@ -690,7 +728,7 @@ mod tests {
         for (name, bytes, expected) in cases {
             let p = refused(name, bytes);
             let target = kv_target(&live, &d.0.join(name));
-            let err = restore(target.clone(), &p, None)
+            let err = restore(target.clone(), &p, None, &Quiet)
                 .await
                 .map(|_| ())
                 .unwrap_err();
@@ -721,7 +759,7 @@ mod tests {
             d.0.join("keys-monday.backup"),
             d.0.join("keys-tuesday.backup"),
         );
-        backup_database(&live, &db_file).await.unwrap();
+        backup_database(&live, &db_file, &Quiet).await.unwrap();
         backup_keys(&live, &keys_before).await.unwrap();
         let people: Vec<String> = live
             .db()
@@ -738,13 +776,13 @@ mod tests {
         backup_keys(&live, &keys_after).await.unwrap();
 
         // With the older key backup still kept, the database backup opens the shredded person.
-        let with_old = restore(empty_target(&live), &db_file, Some(&keys_before))
+        let with_old = restore(empty_target(&live), &db_file, Some(&keys_before), &Quiet)
             .await
             .unwrap();
         assert!(vault::dek(&with_old.state, gone).await.unwrap().is_some());
         // Once it has expired, only the newer key backup is left: that person cannot be read
         // from the database backup; everyone else can.
-        let with_new = restore(empty_target(&live), &db_file, Some(&keys_after))
+        let with_new = restore(empty_target(&live), &db_file, Some(&keys_after), &Quiet)
             .await
             .unwrap();
         assert!(vault::dek(&with_new.state, gone).await.unwrap().is_none());

@@ -16,6 +16,7 @@ use serde_json::{json, Value as Json};
 use super::audit::{self, Entry, Who};
 use super::db::new_id;
 use super::demo_cast::{ORG_GBG, ORG_MALMO};
+use super::progress::{Progress, Quiet};
 use super::state::AppState;
 use super::vault;
 use domain::casework::MeasureKind;
@@ -245,14 +246,28 @@ pub fn generate(today: NaiveDate) -> Vec<HistoryCase> {
 
 /// Writes the generated history into the store. Returns how many participants it added.
 pub async fn load(state: &AppState, today: NaiveDate) -> Result<usize, AppError> {
+    load_with(state, today, &Quiet).await
+}
+
+/// [`load`], reporting each person written (`utvag demo`).
+pub async fn load_with(
+    state: &AppState,
+    today: NaiveDate,
+    progress: &dyn Progress,
+) -> Result<usize, AppError> {
     let people = generate(today);
     super::demo_ratings::ensure_project(state).await?;
+    progress.stage(
+        "writing three years of demo history",
+        Some(people.len() as u64),
+    );
     for chunk in people.chunks(20) {
         let mut rows: Vec<Json> = Vec::with_capacity(chunk.len());
         for c in chunk {
             rows.push(rows_for(state, c)?);
         }
         state.db().q(INSERT).bind("rows", rows).run().await?;
+        progress.advance(chunk.len() as u64);
     }
     let mut e = Entry::new("demo.history");
     e.reason = Some(format!("{} demodeltagare med historik", people.len()));

@@ -52,6 +52,7 @@ pub mod outcomes;
 pub mod participant_history;
 pub mod participants;
 pub(crate) mod password;
+pub mod progress;
 pub mod project;
 pub mod referral;
 pub mod retention;

@@ -2,6 +2,7 @@
 //! the first administrator on a real install, loading demo data.
 
 use super::identity::{insert_user, NewUserInput};
+use super::progress::Progress;
 use super::state::AppState;
 use domain::{AppError, DisplayName, NewPassword, Role, Username};
 
@@ -54,8 +55,11 @@ pub async fn add_org(
 }
 
 /// `utvag keys rotate`: a new KEK version; every DEK rewrapped while the app keeps serving.
-pub async fn rotate_keys(state: &AppState) -> Result<(u32, usize), AppError> {
-    let r = super::vault::rotate(state).await?;
+pub async fn rotate_keys(
+    state: &AppState,
+    progress: &dyn Progress,
+) -> Result<(u32, usize), AppError> {
+    let r = super::vault::rotate(state, progress).await?;
     let mut e = super::audit::Entry::new("keys.rotate");
     e.reason = Some(format!("kek v{} ({} data keys rewrapped)", r.0, r.1));
     super::audit::append(state, &super::audit::Who::system(), e).await?;
@@ -64,8 +68,11 @@ pub async fn rotate_keys(state: &AppState) -> Result<(u32, usize), AppError> {
 
 /// `utvag keys retire`: after a rewrap of anything still under an older KEK version, takes
 /// those versions out of the key file; a system entry in the audit log names them.
-pub async fn retire_keys(state: &AppState) -> Result<(Vec<u32>, usize), AppError> {
-    let r = super::vault::retire(state).await?;
+pub async fn retire_keys(
+    state: &AppState,
+    progress: &dyn Progress,
+) -> Result<(Vec<u32>, usize), AppError> {
+    let r = super::vault::retire(state, progress).await?;
     let mut e = super::audit::Entry::new("keys.retire");
     let names: Vec<String> = r.0.iter().map(|v| format!("v{v}")).collect();
     e.reason = Some(if names.is_empty() {
@@ -97,6 +104,7 @@ pub async fn verify_audit(state: &AppState) -> Result<super::audit::Verification
 mod tests {
     use super::*;
     use crate::config::{CoreSettings, KeySource};
+    use crate::progress::{recorded::Recorded, Quiet};
 
     #[tokio::test]
     async fn key_rotation_is_a_system_entry_and_keeps_the_chain_verifying() {
@@ -112,8 +120,13 @@ mod tests {
         };
         let state = AppState::init(s).await.unwrap();
         crate::demo::load_identities(&state).await.unwrap();
-        let (version, _) = rotate_keys(&state).await.unwrap();
+        let seen = Recorded::default();
+        let (version, _) = rotate_keys(&state, &seen).await.unwrap();
         assert_eq!(version, 2);
+        // The rewrap is reported: counted first, then each key as it is done.
+        let stages = seen.stages();
+        assert_eq!(stages[0].0, "rewrapping data keys", "{stages:?}");
+        assert_eq!(stages[0].1, Some(stages[0].2), "{stages:?}");
         let last: crate::audit::Row = state
             .db()
             .q("SELECT * OMIT id FROM audit ORDER BY seq DESC LIMIT 1")
@@ -167,11 +180,11 @@ mod tests {
             .unwrap()
             .unwrap();
 
-        let (version, _) = rotate_keys(&state).await.unwrap();
+        let (version, _) = rotate_keys(&state, &Quiet).await.unwrap();
         assert_eq!(version, 2);
         // Right after the rotation a request that read the file before it may still be writing
         // a key under version 1: refused, with when it will be allowed.
-        match retire_keys(&state).await {
+        match retire_keys(&state, &Quiet).await {
             Err(AppError::Invalid { message, .. }) => {
                 assert!(message.contains("kan tas bort från"), "{message}")
             }
@@ -187,7 +200,7 @@ mod tests {
             .await
             .unwrap();
         state.clock().advance(chrono::Duration::minutes(11));
-        let (retired, rewrapped) = retire_keys(&state).await.unwrap();
+        let (retired, rewrapped) = retire_keys(&state, &Quiet).await.unwrap();
         assert_eq!(retired, vec![1]);
         assert_eq!(rewrapped, 1);
 

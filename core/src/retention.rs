@@ -22,6 +22,7 @@ use super::auth::Authed;
 pub use super::config::{Periods, DEFAULT_AUDIT_YEARS, DEFAULT_CASE_YEARS};
 use super::db::new_id;
 use super::gate::who;
+use super::progress::{Progress, Quiet};
 use super::state::AppState;
 use domain::{AppError, RetentionRun, RetentionStatus};
 
@@ -59,6 +60,18 @@ pub async fn run(
     apply: bool,
     by: &Who,
 ) -> Result<Report, AppError> {
+    run_with(state, periods, apply, by, &Quiet).await
+}
+
+/// [`run`], reporting its progress (`utvag gallring`).
+pub async fn run_with(
+    state: &AppState,
+    periods: Periods,
+    apply: bool,
+    by: &Who,
+    progress: &dyn Progress,
+) -> Result<Report, AppError> {
+    progress.stage("finding what is due", None);
     let now = state.clock().now();
     let years = |y: u32| now.checked_sub_months(Months::new(y * 12)).unwrap_or(now);
     let case_cutoff = years(periods.case_years);
@@ -68,7 +81,7 @@ pub async fn run(
     }
     let holder = new_id();
     acquire(state, &holder).await?;
-    let result = apply_all(state, now, case_cutoff, audit_cutoff, by).await;
+    let result = apply_all(state, now, case_cutoff, audit_cutoff, by, progress).await;
     release(state, &holder).await;
     result
 }
@@ -170,13 +183,16 @@ async fn apply_all(
     case_cutoff: DateTime<Utc>,
     audit_cutoff: DateTime<Utc>,
     by: &Who,
+    progress: &dyn Progress,
 ) -> Result<Report, AppError> {
     let (people, cases) = due_cases(state, case_cutoff).await?;
-    let people = shred_due(state, &people, &cases, case_cutoff, by).await?;
+    progress.stage("shredding participants", Some(people.len() as u64));
+    let people = shred_due(state, &people, &cases, case_cutoff, by, progress).await?;
     let cases: Vec<DueCase> = cases
         .into_iter()
         .filter(|c| people.contains(&c.participant))
         .collect();
+    progress.stage("removing old audit entries", None);
     let removed = cut_audit(state, audit_cutoff, by).await?;
     let report = Report {
         applied: true,
@@ -215,6 +231,7 @@ async fn shred_due(
     cases: &[DueCase],
     case_cutoff: DateTime<Utc>,
     by: &Who,
+    progress: &dyn Progress,
 ) -> Result<Vec<String>, AppError> {
     let deletes: String = participant_tables()
         .map(|t| format!("DELETE {t} WHERE participant = $pid;\n"))
@@ -273,6 +290,7 @@ async fn shred_due(
             }
             Err(e) => return Err(e),
         }
+        progress.advance(1);
     }
     Ok(shredded)
 }
@@ -517,9 +535,18 @@ mod tests {
         let contacts_before = count(&state, "contact_stat").await;
         let cases_before = count(&state, "case").await;
         let dry = run(&state, ONE_YEAR, false, &Who::system()).await.unwrap();
-        let r = run(&state, ONE_YEAR, true, &Who::system()).await.unwrap();
+        let seen = crate::progress::recorded::Recorded::default();
+        let r = run_with(&state, ONE_YEAR, true, &Who::system(), &seen)
+            .await
+            .unwrap();
         assert!(r.applied);
         assert_eq!(r.participants, dry.participants);
+        // Every participant shredded was reported as a step of the shredding.
+        let shredding = seen.stages()[1].clone();
+        assert_eq!(shredding.0, "shredding participants");
+        let n = r.participants.len() as u64;
+        assert!(n > 0);
+        assert_eq!((shredding.1, shredding.2), (Some(n), n));
         assert_eq!(r.cases, expected_due(&people, r.case_cutoff));
 
         // Nothing about a shredded participant is left in any table, and no key.
@@ -669,7 +696,7 @@ mod tests {
             .await
             .unwrap();
 
-        let done = shred_due(&state, &people, &cases, cutoff, &Who::system())
+        let done = shred_due(&state, &people, &cases, cutoff, &Who::system(), &Quiet)
             .await
             .unwrap();
         assert!(!done.contains(&kept));

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::crypto::{self, Aad, CryptoError, Dek, Sealed, WrappedDek};
+use super::progress::Progress;
 use super::state::AppState;
 use domain::{AppError, Shown};
 
@@ -234,16 +235,24 @@ pub(crate) const DAMAGED_ACTION: &str = "integrity.damaged";
 
 /// `utvag keys rotate`: adds a KEK version and rewraps every data key with it, a page at a time,
 /// while the app keeps serving (readers unwrap with whichever version a row names).
-pub async fn rotate(state: &AppState) -> Result<(u32, usize), AppError> {
+pub async fn rotate(state: &AppState, progress: &dyn Progress) -> Result<(u32, usize), AppError> {
     let new_version = state.rotate_key_file()?;
-    Ok((new_version, rewrap(state).await?))
+    Ok((new_version, rewrap(state, progress).await?))
 }
 
 /// Rewraps under the current KEK every data key wrapped under another: the participants' and
 /// the groups' (`participant_key`) and each user's second-factor key (`mfa`).
-async fn rewrap(state: &AppState) -> Result<usize, AppError> {
+async fn rewrap(state: &AppState, progress: &dyn Progress) -> Result<usize, AppError> {
     let current = state.with_keys(|k| k.current_version());
     let mut done = 0usize;
+    let todo: Option<u64> = state
+        .db()
+        .q("SELECT VALUE count() FROM participant_key WHERE kek_version != $v GROUP ALL")
+        .bind("v", current)
+        .run()
+        .await?
+        .first(0)?;
+    progress.stage("rewrapping data keys", Some(todo.unwrap_or(0)));
     loop {
         #[derive(Deserialize)]
         struct Row {
@@ -276,8 +285,10 @@ async fn rewrap(state: &AppState) -> Result<usize, AppError> {
                 .run()
                 .await?;
             done += 1;
+            progress.advance(1);
         }
     }
+    progress.stage("rewrapping second-factor keys", None);
     Ok(done + crate::totp::rewrap_keys(state).await?)
 }
 
@@ -289,7 +300,10 @@ pub const RETIRE_AFTER: chrono::Duration = chrono::Duration::minutes(10);
 /// `utvag keys retire`: rewraps what is not yet under the current KEK, then takes every older
 /// version out of the key file. Returns (retired versions, keys rewrapped now). Refused until
 /// [`RETIRE_AFTER`] has passed since the current version was made.
-pub async fn retire(state: &AppState) -> Result<(Vec<u32>, usize), AppError> {
+pub async fn retire(
+    state: &AppState,
+    progress: &dyn Progress,
+) -> Result<(Vec<u32>, usize), AppError> {
     state.keys_for_wrapping()?;
     let made = state.with_keys(|k| k.current_created());
     let Some(made) = made else {
@@ -309,7 +323,7 @@ pub async fn retire(state: &AppState) -> Result<(Vec<u32>, usize), AppError> {
             ),
         ));
     }
-    let rewrapped = rewrap(state).await?;
+    let rewrapped = rewrap(state, progress).await?;
     let in_use = versions_in_use(state).await?;
     let retired = state.retire_from_key_file(&in_use)?;
     Ok((retired, rewrapped))

@@ -444,7 +444,9 @@ async fn rotating_the_key_file_while_reads_go_on_fails_no_read() {
         }));
     }
     reading.wait().await;
-    let (version, rewrapped) = ops::rotate_keys(&state).await.unwrap();
+    let (version, rewrapped) = ops::rotate_keys(&state, &utvag_core::progress::Quiet)
+        .await
+        .unwrap();
     stop.store(true, Ordering::SeqCst);
     for reader in readers {
         let (reads, failures) = reader.await.unwrap();

@@ -512,7 +512,7 @@ async fn backup_at_scale() {
     std::fs::create_dir_all(&dir).unwrap();
     let (file, keys) = (dir.join("db.backup"), dir.join("keys.backup"));
     let t = Instant::now();
-    let w = backup::backup_database(&state, &file)
+    let w = backup::backup_database(&state, &file, &utvag_core::progress::Quiet)
         .await
         .expect("backup");
     let took = t.elapsed();
@@ -536,7 +536,7 @@ async fn backup_at_scale() {
     target.db = settings.db.clone();
     target.db.database = "restored".into();
     let t = Instant::now();
-    let r = backup::restore(target, &file, Some(&keys))
+    let r = backup::restore(target, &file, Some(&keys), &utvag_core::progress::Quiet)
         .await
         .expect("restore");
     println!(

@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod http;
+pub mod progress;
 pub mod telemetry;
 
 use std::net::SocketAddr;

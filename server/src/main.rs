@@ -4,9 +4,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use server::config::{AuditCmd, Cli, Command, Config, IntegrityCmd, KeysCmd, UserCmd};
+use server::progress::Bar;
 use server::telemetry;
 use utvag_core::audit::{self, checkpoint};
 use utvag_core::config::KeySource;
+#[cfg(feature = "demo")]
+use utvag_core::progress::Progress;
 #[cfg(feature = "demo")]
 use utvag_core::{demo, demo_history};
 use utvag_core::{ops, retention, AppState};
@@ -152,9 +155,17 @@ async fn shutdown_signal() {
 
 async fn gallring(config: Config, apply: bool) -> anyhow::Result<()> {
     let state = open(&config).await?;
-    let r = retention::run(&state, config.core.retention, apply, &audit::Who::system())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bar = Bar::new();
+    let r = retention::run_with(
+        &state,
+        config.core.retention,
+        apply,
+        &audit::Who::system(),
+        &bar,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish();
     println!(
         "{} {} participants ({} cases) closed with no entry since before {}; {} audit entries older than {}.",
         if r.applied { "Removed:" } else { "Due (dry run, nothing changed):" },
@@ -183,8 +194,11 @@ async fn demo_if_empty(state: &AppState) -> anyhow::Result<()> {
     if demo::is_empty(state).await? {
         tracing::info!("empty database in demo mode: loading demo data");
         start_new_checkpoint_file(state);
+        let bar = Bar::new();
+        bar.stage("writing the demo organisations, users and cases", None);
         demo::load(state).await?;
-        let n = demo_history::load(state, state.clock().today()).await?;
+        let n = demo_history::load_with(state, state.clock().today(), &bar).await?;
+        bar.finish();
         tracing::info!(participants = n, "demo history loaded");
         println!("{}", demo::sign_in_table());
     }
@@ -197,12 +211,15 @@ async fn load_demo(config: Config) -> anyhow::Result<()> {
     if state.demo_mode() && demo::is_empty(&state).await? {
         start_new_checkpoint_file(&state);
     }
+    let bar = Bar::new();
+    bar.stage("writing the demo organisations, users and cases", None);
     demo::load(&state)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    demo_history::load(&state, state.clock().today())
+    demo_history::load_with(&state, state.clock().today(), &bar)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish();
     println!("{}", demo::sign_in_table());
     Ok(())
 }
@@ -280,9 +297,11 @@ async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
     let state = open(&config).await?;
     match cmd {
         KeysCmd::Rotate => {
-            let (version, n) = ops::rotate_keys(&state)
+            let bar = Bar::new();
+            let (version, n) = ops::rotate_keys(&state, &bar)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish();
             println!("KEK version {version} is now current; {n} data keys rewrapped");
         }
         KeysCmd::Backup { file } => {
@@ -297,9 +316,11 @@ async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
             );
         }
         KeysCmd::Retire => {
-            let (retired, n) = ops::retire_keys(&state)
+            let bar = Bar::new();
+            let (retired, n) = ops::retire_keys(&state, &bar)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish();
             if retired.is_empty() {
                 println!("no KEK version to retire ({n} data keys rewrapped)");
             } else {
@@ -322,9 +343,11 @@ async fn keys(config: Config, cmd: KeysCmd) -> anyhow::Result<()> {
 async fn backup(config: Config, file: &std::path::Path) -> anyhow::Result<()> {
     let state = open(&config).await?;
     let started = std::time::Instant::now();
-    let w = utvag_core::backup::backup_database(&state, file)
+    let bar = Bar::new();
+    let w = utvag_core::backup::backup_database(&state, file, &bar)
         .await
         .map_err(|e| anyhow::anyhow!("backup: {e}"))?;
+    bar.finish();
     println!(
         "backup written to {} in {:.1} s: {} records in {} tables, {} bytes, sha256 {}",
         file.display(),
@@ -343,9 +366,11 @@ async fn restore(
     keys: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let r = utvag_core::backup::restore(config.core.clone(), file, keys)
+    let bar = Bar::new();
+    let r = utvag_core::backup::restore(config.core.clone(), file, keys, &bar)
         .await
         .map_err(|e| anyhow::anyhow!("restore refused: {e}"))?;
+    bar.finish();
     println!(
         "restored the backup of {} in {:.1} s: {} records",
         r.database.created_at.to_rfc3339(),
