@@ -272,7 +272,8 @@ fn today() -> chrono::NaiveDate {
 
 /// A textarea whose unsaved text survives a reload or a lost connection: it is kept in the
 /// tab's sessionStorage (never sent anywhere, gone when the tab is closed) and restored when
-/// the page loads. Without JavaScript it is an ordinary textarea. Its length limit is the
+/// the page loads, with a note that says so and a button that throws the draft away and puts
+/// back what was saved. Without JavaScript it is an ordinary textarea. Its length limit is the
 /// core's (`MAX_TEXT`); with `check` the core's rule runs on every change too, and its message
 /// shows under the field (element id `{id}-err`).
 #[component]
@@ -288,14 +289,27 @@ pub fn DraftArea(
     #[prop(optional)] check: Option<Check>,
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Textarea>::new();
+    let restored = RwSignal::new(false);
     let restore_key = draft.clone();
     Effect::new(move |_| {
         if let (Some(el), Some(saved)) = (node.get(), drafts::get(&restore_key)) {
             if !saved.is_empty() && el.value() != saved {
                 el.set_value(&saved);
+                restored.set(true);
             }
         }
     });
+    let discard = {
+        let (draft, value) = (draft.clone(), value.clone());
+        move |_| {
+            drafts::remove(&draft);
+            if let Some(el) = node.get() {
+                el.set_value(&value);
+                let _ = el.focus();
+            }
+            restored.set(false);
+        }
+    };
     let on_input = move |ev: leptos::ev::Event| {
         drafts::set(&draft, &event_target_value(&ev));
         if let Some(c) = check {
@@ -311,6 +325,12 @@ pub fn DraftArea(
     view! {
         <textarea id=id name=name rows=rows required=required maxlength=domain::input::MAX_TEXT node_ref=node
             aria-invalid=invalid aria-describedby=described on:input=on_input>{value}</textarea>
+        <Show when=move || restored.get()>
+            <p class="hint draft-restored" role="status" data-testid="draft-restored">
+                "Texten är ett osparat utkast från tidigare. Spara den, eller "
+                <button type="button" class="link" on:click=discard.clone()>"släng utkastet"</button>"."
+            </p>
+        </Show>
         {check.map(|c| view! { <FieldError id=err_id message=c.message()/> })}
     }
 }
