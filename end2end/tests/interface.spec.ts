@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page, TestInfo } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { test, expect, sessionFile, SessionUser, PASSWORD } from './helpers';
 
 // Every route, for every role that can reach it, checked the way the people who use Utväg meet
@@ -9,7 +9,7 @@ import { test, expect, sessionFile, SessionUser, PASSWORD } from './helpers';
 // - axe-core with every WCAG rule up to 2.2 AA reports no serious or critical violation;
 // - at 360 px the page itself does not scroll sideways (a wide table scrolls in its own box);
 // - a screenshot of the whole page goes to the test output (not committed), for a person to look
-//   over after a run.
+//   over after a run (end2end/test-results/screens/).
 //
 // Each role's pages are found the way its user finds them: from the start page, following the
 // links on each page (each route once per role; ids in a path count as one route), so a page the
@@ -98,7 +98,7 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']
 
 /** What is wrong with the current page at the current width: serious and critical axe
  *  violations, and a page that scrolls sideways. Writes the page's screenshot. */
-async function problemsOn(page: Page, name: string, width: number, info: TestInfo): Promise<string[]> {
+async function problemsOn(page: Page, name: string, route: string, width: number): Promise<string[]> {
   const found: string[] = [];
   const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   for (const v of axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
@@ -122,13 +122,19 @@ async function problemsOn(page: Page, name: string, width: number, info: TestInf
     return `${by} px (${inner.slice(0, 3).map((e) => `${e.parentElement ? name(e.parentElement) + ' > ' : ''}${name(e)}`).join(', ')})`;
   });
   if (wide) found.push(`${name} @${width}px: the page scrolls sideways by ${wide}`);
-  await page.screenshot({ path: info.outputPath(`${name.replace(/[/:]+/g, '_').replace(/^_|_$/g, '') || 'start'}-${width}.png`), fullPage: true });
+  // One screenshot per route and width, from the first role that reaches it: enough to look
+  // the pages over, and a full-page screenshot of a long page is the slowest step here.
+  const shot = path.join(SCREENS_DIR, `${route.replace(/[/:]+/g, '_').replace(/^_|_$/g, '') || 'start'}-${width}.png`);
+  if (!existsSync(shot)) await page.screenshot({ path: shot, fullPage: true });
   return found;
 }
 
 /** Where each role's test writes the routes it reached, for the last test: a file, because a
  *  failed test's worker is replaced and its memory with it. Emptied when a run starts. */
 const REACHED_DIR = path.join(__dirname, '..', 'test-results', '.routes');
+
+/** The screenshots of the pages at both widths (test output, emptied when a run starts). */
+const SCREENS_DIR = path.join(__dirname, '..', 'test-results', 'screens');
 
 function noteReached(who: string, routes: Iterable<string>) {
   mkdirSync(REACHED_DIR, { recursive: true });
@@ -139,7 +145,7 @@ function noteReached(who: string, routes: Iterable<string>) {
  *  code is not loaded: what is checked is the page the server sends, which is what a browser
  *  without JavaScript gets and the markup the app hydrates. (The browser still runs scripts:
  *  axe-core runs in the page.) */
-async function walk(page: Page, role: string, info: TestInfo, limit = 40): Promise<string[]> {
+async function walk(page: Page, role: string, limit = 40): Promise<string[]> {
   const seen = new Set<string>();
   const queue = ['/'];
   const problems: string[] = [];
@@ -153,7 +159,7 @@ async function walk(page: Page, role: string, info: TestInfo, limit = 40): Promi
     expect(response?.status(), `${role}: ${path}`).toBeLessThan(400);
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 800 });
-      problems.push(...(await problemsOn(page, `${role}${route}`, width, info)));
+      problems.push(...(await problemsOn(page, `${role}${route}`, route, width)));
     }
     for (const link of await linksOn(page)) {
       const r = routeOf(link);
@@ -167,19 +173,19 @@ async function walk(page: Page, role: string, info: TestInfo, limit = 40): Promi
 const ROLES: SessionUser[] = ['handlaggare', 'programledare', 'passus', 'polis', 'skola', 'granskare', 'admin'];
 
 test.describe('every route at 1280 and 360 px', () => {
-  test('signed out: the sign-in pages', async ({ page }, info) => {
+  test('signed out: the sign-in pages', async ({ page }) => {
     const problems: string[] = [];
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 800 });
       await page.goto('/logga-in');
-      problems.push(...(await problemsOn(page, 'signed-out/logga-in', width, info)));
+      problems.push(...(await problemsOn(page, 'signed-out/logga-in', '/logga-in', width)));
       // A refused sign-in (a user name nobody has, so no one's attempts are counted): the
       // message is on the page.
       await page.getByLabel('Användarnamn').fill('ingen.alls');
       await page.getByLabel('Lösenord').fill('fel lösenord');
       await page.getByRole('button', { name: 'Logga in' }).click();
       await page.waitForURL((u) => u.searchParams.has('fel'));
-      problems.push(...(await problemsOn(page, 'signed-out/logga-in-fel', width, info)));
+      problems.push(...(await problemsOn(page, 'signed-out/logga-in-fel', '/logga-in-fel', width)));
     }
     // The code step, reached with the password of a demo user no other test signs in as.
     await page.goto('/logga-in');
@@ -189,19 +195,19 @@ test.describe('every route at 1280 and 360 px', () => {
     await expect(page).toHaveURL(/\/logga-in\/kod/);
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 800 });
-      problems.push(...(await problemsOn(page, 'signed-out/logga-in/kod', width, info)));
+      problems.push(...(await problemsOn(page, 'signed-out/logga-in/kod', '/logga-in/kod', width)));
     }
     noteReached('signed-out', ['/logga-in', '/logga-in/kod']);
     expect(problems).toEqual([]);
   });
 
   for (const role of ROLES) {
-    test(`${role}: every page the role reaches`, async ({ browser }, info) => {
+    test(`${role}: every page the role reaches`, async ({ browser }) => {
       test.setTimeout(300_000);
       const context = await browser.newContext({ storageState: sessionFile(role) });
       await context.route(/\/pkg\/utvag(_bg)?\.(js|wasm)$/, (r) => r.abort());
       try {
-        expect(await walk(await context.newPage(), role, info)).toEqual([]);
+        expect(await walk(await context.newPage(), role)).toEqual([]);
       } finally {
         await context.close();
       }

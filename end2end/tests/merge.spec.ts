@@ -14,6 +14,31 @@ async function startUpdate(page: Page, title: string) {
   return row;
 }
 
+/** A new participant of the page's user with one goal and the action `title` on the plan,
+ *  which is left open; returns the case id. */
+async function caseWithAction(page: Page, suffix: string, title: string): Promise<string> {
+  await open(page, '/arenden/ny');
+  await page.getByLabel('Förnamn').fill('Sammanfogning');
+  await page.getByLabel('Efternamn').fill(`Deltagare${suffix}`);
+  await page.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(2003));
+  await page.getByLabel('Kön').selectOption('female');
+  await page.getByLabel('Bakgrund och situation').fill('Fiktiv testperson för en sammanfogning.');
+  await page.getByRole('button', { name: 'Registrera deltagare' }).click();
+  await expect(page).toHaveURL(/\/arenden\/(?!ny)[A-Za-z0-9_-]+$/);
+  const caseId = page.url().split('/').pop()!;
+  await open(page, `/arenden/${caseId}/plan`);
+  const goalForm = page.getByTestId('add-goal');
+  await goalForm.getByLabel('Livsområde').selectOption('occupation');
+  await goalForm.getByLabel('Mål', { exact: true }).fill('Komma ut i praktik');
+  await goalForm.getByRole('button', { name: 'Lägg till mål' }).click();
+  await expect(page.getByTestId('goal')).toHaveCount(1);
+  const actionForm = page.getByTestId('add-action');
+  await actionForm.getByLabel('Åtgärd').fill(title);
+  await actionForm.getByRole('button', { name: 'Lägg till åtgärd' }).click();
+  await expect(page.getByTestId('action').filter({ hasText: title })).toBeVisible();
+  return caseId;
+}
+
 test('two case workers update the same action; the second merges field by field and nothing is lost', async ({ asUser }) => {
   const suffix = Math.random().toString(36).slice(2, 7);
   const title = `Söka praktikplats ${suffix}`;
@@ -21,31 +46,12 @@ test('two case workers update the same action; the second merges field by field 
   const second = `Ringde mentorn om praktiken ${suffix}`;
 
   const sara = await asUser('handlaggare');
-  await open(sara, '/arenden/ny');
-  await sara.getByLabel('Förnamn').fill('Sammanfogning');
-  await sara.getByLabel('Efternamn').fill(`Deltagare${suffix}`);
-  await sara.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(2003));
-  await sara.getByLabel('Kön').selectOption('female');
-  await sara.getByLabel('Bakgrund och situation').fill('Fiktiv testperson för en sammanfogning.');
-  await sara.getByRole('button', { name: 'Registrera deltagare' }).click();
-  await expect(sara).toHaveURL(/\/arenden\/(?!ny)[A-Za-z0-9_-]+$/);
-  const caseId = sara.url().split('/').pop()!;
+  const caseId = await caseWithAction(sara, suffix, title);
   const res = await sara.request.post('/api/cases/team_add', {
     form: { case_id: caseId, username: 'handlaggare2', part: 'case_worker' },
     headers: { Origin: new URL(sara.url()).origin },
   });
   expect(res.status(), await res.text()).toBe(200);
-
-  await open(sara, `/arenden/${caseId}/plan`);
-  const goalForm = sara.getByTestId('add-goal');
-  await goalForm.getByLabel('Livsområde').selectOption('occupation');
-  await goalForm.getByLabel('Mål', { exact: true }).fill('Komma ut i praktik');
-  await goalForm.getByRole('button', { name: 'Lägg till mål' }).click();
-  await expect(sara.getByTestId('goal')).toHaveCount(1);
-  const actionForm = sara.getByTestId('add-action');
-  await actionForm.getByLabel('Åtgärd').fill(title);
-  await actionForm.getByRole('button', { name: 'Lägg till åtgärd' }).click();
-  await expect(sara.getByTestId('action').filter({ hasText: title })).toBeVisible();
 
   // Both open the action's form on the same version.
   const henrik = await asUser('handlaggare2');
@@ -91,23 +97,7 @@ test('leaving a merge keeps the saved version and shows it', async ({ asUser }) 
   const suffix = Math.random().toString(36).slice(2, 7);
   const title = `Ansöka om körkortstillstånd ${suffix}`;
   const sara = await asUser('handlaggare');
-  await open(sara, '/arenden/ny');
-  await sara.getByLabel('Förnamn').fill('Behåll');
-  await sara.getByLabel('Efternamn').fill(`Deltagare${suffix}`);
-  await sara.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(2002));
-  await sara.getByLabel('Kön').selectOption('male');
-  await sara.getByLabel('Bakgrund och situation').fill('Fiktiv testperson.');
-  await sara.getByRole('button', { name: 'Registrera deltagare' }).click();
-  await expect(sara).toHaveURL(/\/arenden\/(?!ny)[A-Za-z0-9_-]+$/);
-  const caseId = sara.url().split('/').pop()!;
-  await open(sara, `/arenden/${caseId}/plan`);
-  const goalForm = sara.getByTestId('add-goal');
-  await goalForm.getByLabel('Livsområde').selectOption('occupation');
-  await goalForm.getByLabel('Mål', { exact: true }).fill('Ta körkort');
-  await goalForm.getByRole('button', { name: 'Lägg till mål' }).click();
-  await sara.getByTestId('add-action').getByLabel('Åtgärd').fill(title);
-  await sara.getByTestId('add-action').getByRole('button', { name: 'Lägg till åtgärd' }).click();
-  await expect(sara.getByTestId('action').filter({ hasText: title })).toBeVisible();
+  const caseId = await caseWithAction(sara, suffix, title);
 
   // The same user in a second tab saves first.
   const tab = await sara.context().newPage();
