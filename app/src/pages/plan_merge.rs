@@ -11,7 +11,7 @@ use crate::api::casework::{get_plan, UpdateAction};
 use crate::components::forms::{busy, Submit};
 use crate::components::ui::ErrorBox;
 use domain::casework::{ActionDto, ActionStatus};
-use domain::AppError;
+use domain::{AppError, Shown};
 
 /// The comment when the user keeps both texts: the saved one, then the user's.
 pub fn both_comments(saved: &str, yours: &str) -> String {
@@ -81,7 +81,15 @@ where
     let your_status = ActionStatus::parse(&yours.status).ok();
     // A field the two versions agree on is sent as it is, with nothing to choose.
     let same_status = (your_status == Some(saved.status)).then_some(saved.status.as_str());
-    let same_comment = (saved_comment == yours.comment).then(|| saved_comment.clone());
+    // A saved comment this user cannot read (withheld, or damaged) is never offered as a choice:
+    // choosing it would send an empty text over it. The user's own is sent, as the first save
+    // would have done.
+    let readable = matches!(saved.comment, Shown::Value(_) | Shown::Empty);
+    let same_comment = if readable {
+        (saved_comment == yours.comment).then(|| saved_comment.clone())
+    } else {
+        Some(yours.comment.clone())
+    };
     let status_row = if same_status.is_some() {
         view! {
             <tr>
@@ -117,7 +125,13 @@ where
         view! {
             <tr>
                 <th scope="row">"Kommentar"</th>
-                <td colspan="2" class="prose">{shown_text(&saved_comment)}" (samma i båda)"</td>
+                <td colspan="2" class="prose">
+                    {if readable {
+                        format!("{} (samma i båda)", shown_text(&saved_comment))
+                    } else {
+                        format!("{} (den sparade kommentaren kan inte visas för dig; din sparas)", shown_text(&yours.comment))
+                    }}
+                </td>
             </tr>
         }
         .into_any()
