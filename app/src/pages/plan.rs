@@ -51,9 +51,8 @@ struct PlanForms {
     update: ServerAction<UpdateAction>,
     /// A goal marked achieved or dropped, or opened again.
     goal_status: ServerAction<SetGoalStatus>,
-    /// The action the last update was about.
-    updating: RwSignal<String>,
-    /// The last update sent: what a stale save's merge offers as the user's version.
+    /// The last update sent: which action it was about, and what a stale save's merge offers
+    /// as the user's version.
     sent: RwSignal<Option<UpdateAction>>,
     /// Bumped to read the plan again (after a merge is left with the saved version kept).
     refresh: RwSignal<u32>,
@@ -69,13 +68,11 @@ pub fn PlanPage() -> impl IntoView {
         review: ServerAction::new(),
         update: ServerAction::new(),
         goal_status: ServerAction::new(),
-        updating: RwSignal::new(String::new()),
         sent: RwSignal::new(None),
         refresh: RwSignal::new(0),
     };
     Effect::new(move |_| {
         if let Some(input) = forms.update.input().get() {
-            forms.updating.set(input.action_id.clone());
             forms.sent.set(Some(input));
         }
     });
@@ -227,13 +224,16 @@ fn GoalStatusButtons(g: GoalDto, case_id: String, forms: PlanForms) -> impl Into
 #[component]
 fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
     let id = a.id.clone();
-    let mine = move || forms.updating.with(|u| *u == id);
+    let mine = move || {
+        forms
+            .sent
+            .with(|s| s.as_ref().is_some_and(|s| s.action_id == id))
+    };
     let title = a.title.text();
     let st = format!("st-{}", a.id);
     let cm = format!("cm-{}", a.id);
     let draft = draft_key(&case_id, &format!("comment.{}", a.id));
     let current = a.comment.value().cloned().unwrap_or_default();
-    let merge_case = case_id.clone();
     // Leaving a merge keeps the saved version: the user's draft of the comment goes, and the
     // plan is read again to show what is saved.
     let keep_saved = {
@@ -277,7 +277,7 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
                 let stale = matches!(forms.update.value().get(), Some(Err(AppError::Conflict { .. })));
                 match forms.sent.get().filter(|_| stale) {
                     Some(yours) => view! {
-                        <ActionMerge case_id=merge_case.clone() yours update=forms.update
+                        <ActionMerge yours update=forms.update
                             dismiss=move || keep_saved.with_value(|f| f())/>
                     }
                     .into_any(),

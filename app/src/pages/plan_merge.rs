@@ -23,11 +23,11 @@ pub fn both_comments(saved: &str, yours: &str) -> String {
 }
 
 /// The merge panel of one action after its save was refused as stale. `yours` is the refused
-/// submission; `update` the plan's action for action updates, which the merged save goes
-/// through; `dismiss` leaves the merge and keeps the saved version.
+/// submission (it names the case and the action); `update` the plan's action for action
+/// updates, which the merged save goes through; `dismiss` leaves the merge and keeps the saved
+/// version.
 #[component]
 pub fn ActionMerge<D>(
-    case_id: String,
     yours: UpdateAction,
     update: ServerAction<UpdateAction>,
     dismiss: D,
@@ -35,7 +35,7 @@ pub fn ActionMerge<D>(
 where
     D: Fn() + Copy + Send + Sync + 'static,
 {
-    let plan_of = case_id.clone();
+    let plan_of = yours.case_id.clone();
     let current = LocalResource::new(move || get_plan(plan_of.clone()));
     let action_id = yours.action_id.clone();
     let yours = StoredValue::new(yours);
@@ -49,12 +49,12 @@ where
                         p.goals
                             .into_iter()
                             .flat_map(|g| g.actions)
-                            .find(|a| a.id == yours.with_value(|y| y.action_id.clone()))
+                            .find(|a| yours.with_value(|y| a.id == y.action_id))
                             .ok_or(AppError::NotFound)
                     });
                     match found {
                         Ok(saved) => view! {
-                            <MergeForm case_id=case_id.clone() saved yours=yours.get_value() update dismiss/>
+                            <MergeForm saved yours=yours.get_value() update dismiss/>
                         }
                         .into_any(),
                         Err(e) => view! { <ErrorBox error=e/> }.into_any(),
@@ -67,7 +67,6 @@ where
 
 #[component]
 fn MergeForm<D>(
-    case_id: String,
     saved: ActionDto,
     yours: UpdateAction,
     update: ServerAction<UpdateAction>,
@@ -169,7 +168,7 @@ where
     };
     view! {
         <ActionForm action=update attr:class="form" attr:data-testid="merge-form" attr:aria-busy=busy(update)>
-            <input type="hidden" name="case_id" value=case_id/>
+            <input type="hidden" name="case_id" value=yours.case_id.clone()/>
             <input type="hidden" name="action_id" value=id/>
             <input type="hidden" name="version" value=saved.version.to_string()/>
             {same_status.map(|s| view! { <input type="hidden" name="status" value=s/> })}
