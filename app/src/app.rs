@@ -5,6 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use crate::components::language::LanguageProvider;
 use crate::components::layout::Layout;
 use crate::pages::inbox::InboxPage;
 use crate::pages::{
@@ -22,7 +23,7 @@ use crate::pages::{situation, situation_print};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="sv">
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="utvag" href="/pkg/utvag.css"/>
         <Title formatter=|t: String| if t.is_empty() { "Utväg".to_string() } else { format!("{t} – Utväg") }/>
+        <LanguageProvider>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/logga-in") view=LoginPage ssr=ssr.clone()/>
@@ -97,5 +99,6 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+        </LanguageProvider>
     }
 }

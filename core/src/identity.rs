@@ -21,6 +21,7 @@ use super::db::{new_id, valid_id, Db};
 use super::gate::{require, who};
 use super::password;
 use super::state::AppState;
+use domain::language::Language;
 use domain::{
     parse_municipalities, AppError, Capability, DisplayName, NewPassword, OrgDto, OrgKind, Role,
     UserDto, Username,
@@ -479,6 +480,34 @@ pub async fn take_admin_reset_notice(
         .first(0)?)
 }
 
+/// The interface language the user chose, if any (read at sign-in to set the page language).
+pub async fn language_of(state: &AppState, user_id: &str) -> Result<Option<Language>, AppError> {
+    if !valid_id(user_id) {
+        return Ok(None);
+    }
+    let code: Option<String> = state
+        .db()
+        .q("SELECT VALUE language FROM ONLY type::record('user', $id)")
+        .bind("id", user_id)
+        .run()
+        .await?
+        .first(0)?;
+    Ok(code.as_deref().and_then(Language::from_code))
+}
+
+/// Remembers the signed-in user's interface language in their account, so it follows them to
+/// another computer. A preference of their own, not case data: not audited.
+pub async fn set_own_language(who: &Authed, language: Language) -> Result<(), AppError> {
+    who.state()
+        .db()
+        .q("UPDATE type::record('user', $id) SET language = $lang RETURN NONE")
+        .bind("id", who.user_id())
+        .bind("lang", language.code())
+        .run()
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,6 +551,34 @@ mod tests {
             "{rows:?}"
         );
         &rows[0]
+    }
+
+    #[tokio::test]
+    async fn a_chosen_language_is_kept_in_the_account_of_the_one_who_chose_it() {
+        let state = setup().await;
+        let worker = as_user(&state, "handlaggare").await;
+        let partner = as_user(&state, "passus").await;
+        assert_eq!(language_of(&state, worker.user_id()).await.unwrap(), None);
+        set_own_language(&worker, Language::English).await.unwrap();
+        assert_eq!(
+            language_of(&state, worker.user_id()).await.unwrap(),
+            Some(Language::English)
+        );
+        assert_eq!(language_of(&state, partner.user_id()).await.unwrap(), None);
+        set_own_language(&worker, Language::Swedish).await.unwrap();
+        assert_eq!(
+            language_of(&state, worker.user_id()).await.unwrap(),
+            Some(Language::Swedish)
+        );
+        // The schema takes no other value, whatever a caller writes.
+        let forced = state
+            .db()
+            .q("UPDATE type::record('user', $id) SET language = 'de'")
+            .bind("id", worker.user_id())
+            .run()
+            .await;
+        assert!(forced.is_err(), "a language outside the list was stored");
+        assert_eq!(language_of(&state, "no-such-user").await.unwrap(), None);
     }
 
     #[tokio::test]

@@ -388,22 +388,33 @@ pub struct ThreatSummary {
     pub overdue: bool,
 }
 
-/// The lines of a threat warning, most serious first; empty when there is nothing to warn of.
-/// `None` means the reader may see safety but no assessment has been made.
-pub fn threat_warning_lines(latest: Option<&ThreatSummary>) -> Vec<&'static str> {
+/// What a threat warning says; the interface names each in the page's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreatWarning {
+    Acute,
+    High,
+    /// The latest assessment is past its date for a new one.
+    Reassess,
+    NoAssessment,
+}
+
+/// The lines of a threat warning from the latest assessment, most serious first; empty when
+/// there is nothing to warn of.
+pub fn threat_warnings(latest: Option<&ThreatSummary>) -> Vec<ThreatWarning> {
     let mut lines = Vec::new();
     match latest {
         Some(t) => {
             match t.level {
-                ThreatLevel::Acute => lines.push("Akut hotnivå"),
-                ThreatLevel::High => lines.push("Hög hotnivå"),
+                ThreatLevel::Acute => lines.push(ThreatWarning::Acute),
+                ThreatLevel::High => lines.push(ThreatWarning::High),
                 ThreatLevel::Low | ThreatLevel::Medium => {}
             }
             if t.overdue {
-                lines.push("Hotbedömningen behöver göras om");
+                lines.push(ThreatWarning::Reassess);
             }
         }
-        None => lines.push("Ingen hotbedömning är gjord"),
+        None => lines.push(ThreatWarning::NoAssessment),
     }
     lines
 }
@@ -441,9 +452,9 @@ pub struct CaseSummary {
 
 impl CaseSummary {
     /// The threat warning for the overview (empty when safety is hidden from the reader).
-    pub fn warnings(&self) -> Vec<&'static str> {
+    pub fn warnings(&self) -> Vec<ThreatWarning> {
         if self.sees_safety {
-            threat_warning_lines(self.threat.as_ref())
+            threat_warnings(self.threat.as_ref())
         } else {
             Vec::new()
         }

@@ -14,6 +14,7 @@ pub mod handover;
 pub mod identity;
 pub mod inbox;
 pub mod input;
+pub mod language;
 pub mod link;
 pub mod next;
 pub mod participant;

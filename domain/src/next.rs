@@ -10,7 +10,16 @@ const MAX_NEXT: usize = 2048;
 /// characters or spaces. Anything else is `None`, and the caller goes to the start page. Sign-in
 /// pages themselves are not a destination either.
 pub fn safe_next(next: &str) -> Option<String> {
-    let n = next.trim_matches(|c: char| c == ' ');
+    let n = safe_local_path(next)?;
+    if n == "/logga-in" || n.starts_with("/logga-in/") || n.starts_with("/logga-in?") {
+        return None;
+    }
+    Some(n)
+}
+
+/// `path` if it is a path on this site (the rules of [`safe_next`], sign-in pages allowed).
+pub fn safe_local_path(path: &str) -> Option<String> {
+    let n = path.trim_matches(|c: char| c == ' ');
     if n.is_empty() || n.len() > MAX_NEXT {
         return None;
     }
@@ -29,9 +38,6 @@ pub fn safe_next(next: &str) -> Option<String> {
     // Percent-encoded slashes and backslashes decode to the same tricks further down the line.
     let lower = n.to_ascii_lowercase();
     if lower.contains("%2f%2f") || lower.starts_with("/%2f") || lower.contains("%5c") {
-        return None;
-    }
-    if n == "/logga-in" || n.starts_with("/logga-in/") || n.starts_with("/logga-in?") {
         return None;
     }
     Some(n.to_string())

@@ -14,13 +14,14 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use domain::language::Language;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utvag_core::AppState;
-use utvag_core::{auth, flash};
+use utvag_core::{auth, flash, identity};
 
 /// Largest request body accepted anywhere (long notes are well below this).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -44,6 +45,7 @@ pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> 
         .route("/api/login", post(login))
         .route("/api/login/kod", post(login_code))
         .route("/api/logout", post(logout))
+        .route("/api/sprak", post(choose_language))
         .route("/api/rapport.csv", get(report_csv))
         .with_state(ctx.clone());
     let health = Router::new()
@@ -732,12 +734,24 @@ async fn login(
                 }
                 auth::Next::Enrol => format!("/logga-in/aktivera{}", next_query('?', &form.next)),
             };
-            with_cookie(
+            let resp = with_cookie(
                 Redirect::to(&to).into_response(),
                 &auth::session_cookie(&ctx.state, &s.token),
-            )
+            );
+            // The account's language only once the sign-in is complete.
+            if matches!(s.next, auth::Next::Done) {
+                with_chosen_language(&ctx.state, &s.me, resp).await
+            } else {
+                resp
+            }
         }
-        Err(e) => sign_in_refused(&ctx.state, e, "/logga-in", &form.next),
+        Err(e) => sign_in_refused(
+            &ctx.state,
+            language_of(&headers),
+            e,
+            "/logga-in",
+            &form.next,
+        ),
     }
 }
 
@@ -769,14 +783,17 @@ async fn login_code(
         return Redirect::to(&format!("{page}?fel=1")).into_response();
     };
     match auth::second_factor(&ctx.state, client, &token, &form.code).await {
-        Ok((token, me)) => with_cookie(
-            Redirect::to(&signed_in_to(&ctx.state, &me, &form.next).await).into_response(),
-            &auth::session_cookie(&ctx.state, &token),
-        ),
+        Ok((token, me)) => {
+            let resp = with_cookie(
+                Redirect::to(&signed_in_to(&ctx.state, &me, &form.next).await).into_response(),
+                &auth::session_cookie(&ctx.state, &token),
+            );
+            with_chosen_language(&ctx.state, &me, resp).await
+        }
         Err(domain::AppError::Unauthenticated) => {
             Redirect::to("/logga-in?fel=session").into_response()
         }
-        Err(e) => sign_in_refused(&ctx.state, e, page, &form.next),
+        Err(e) => sign_in_refused(&ctx.state, language_of(&headers), e, page, &form.next),
     }
 }
 
@@ -799,17 +816,18 @@ fn with_cookie(mut resp: Response, cookie: &str) -> Response {
 
 /// A refused sign-in step: 429 with `Retry-After` past the address's allowance, otherwise back
 /// to `page` with the generic error.
-fn sign_in_refused(state: &AppState, e: domain::AppError, page: &str, next: &str) -> Response {
+fn sign_in_refused(
+    state: &AppState,
+    language: Language,
+    e: domain::AppError,
+    page: &str,
+    next: &str,
+) -> Response {
     let next = next_query('&', next);
     match e {
         domain::AppError::TooManyRequests => {
             let wait = auth::retry_after_seconds(state);
-            let body = format!(
-                "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>För många försök – Utväg</title>\
-                 <link rel=\"stylesheet\" href=\"/pkg/utvag.css\"></head><body><main id=\"main\" class=\"page narrow\">\
-                 <h1>För många inloggningsförsök</h1><p>Det har gjorts för många inloggningsförsök från din adress. \
-                 Vänta {wait} sekunder och <a href=\"/logga-in\">försök igen</a>.</p></main></body></html>"
-            );
+            let body = app::server_pages::too_many_attempts(language, wait);
             (
                 StatusCode::TOO_MANY_REQUESTS,
                 [
@@ -824,6 +842,72 @@ fn sign_in_refused(state: &AppState, e: domain::AppError, page: &str, next: &str
             Redirect::to(&format!("{page}?fel=1{next}")).into_response()
         }
         _ => Redirect::to(&format!("{page}?fel=fel{next}")).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    #[serde(default)]
+    sprak: String,
+    /// The page the switch was on, returned to afterwards (checked by `safe_local_path`).
+    #[serde(default)]
+    tillbaka: String,
+}
+
+/// `POST /api/sprak`: the language switch, a plain form on every page. Remembers the choice in
+/// the language cookie and, for a signed-in person, in their account; then back to the page it
+/// was made on. An unknown language changes nothing.
+async fn choose_language(
+    State(ctx): State<Ctx>,
+    headers: HeaderMap,
+    form: Result<Form<LanguageForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let form = form.map(|Form(f)| f).unwrap_or(LanguageForm {
+        sprak: String::new(),
+        tillbaka: String::new(),
+    });
+    let back = domain::next::safe_local_path(&form.tillbaka).unwrap_or_else(|| "/".to_string());
+    let mut resp = Redirect::to(&back).into_response();
+    let Some(language) = Language::from_code(&form.sprak) else {
+        return resp;
+    };
+    let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    if let Some(token) = auth::token_from_cookie_header(&ctx.state, cookie) {
+        if let Ok(who) = auth::authenticate(&ctx.state, Some(&token)).await {
+            if let Err(e) = identity::set_own_language(&who, language).await {
+                tracing::error!(error = ?e, "the chosen language could not be saved");
+            }
+        }
+    }
+    append_cookie(&mut resp, &language.set_cookie(ctx.state.secure_cookies()));
+    resp
+}
+
+/// The language cookie for the account's chosen language, if it chose one, on a sign-in's
+/// answer.
+async fn with_chosen_language(state: &AppState, me: &domain::Me, mut resp: Response) -> Response {
+    match identity::language_of(state, &me.user_id).await {
+        Ok(Some(language)) => {
+            append_cookie(&mut resp, &language.set_cookie(state.secure_cookies()));
+        }
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = ?e, "the chosen language could not be read"),
+    }
+    resp
+}
+
+/// The interface language of a request: the language cookie's, Swedish without one.
+fn language_of(headers: &HeaderMap) -> Language {
+    headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Language::from_cookie_header)
+        .unwrap_or_default()
+}
+
+fn append_cookie(resp: &mut Response, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
     }
 }
 
@@ -968,11 +1052,8 @@ async fn metrics_text() -> Response {
 }
 
 /// Any path that is neither a page, an endpoint nor a file.
-async fn not_found() -> Response {
-    let body = "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>Sidan finns inte – Utväg</title>\
-                <link rel=\"stylesheet\" href=\"/pkg/utvag.css\"></head><body><main id=\"main\" class=\"page narrow\">\
-                <h1>Sidan finns inte</h1><p>Adressen leder inte till någon sida. <a href=\"/\">Gå till startsidan</a>.</p>\
-                </main></body></html>";
+async fn not_found(headers: HeaderMap) -> Response {
+    let body = app::server_pages::not_found(language_of(&headers));
     (
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

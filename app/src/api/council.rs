@@ -12,6 +12,21 @@ use domain::AppError;
 #[cfg(feature = "ssr")]
 use utvag_core::council;
 
+/// The interface language of the request (its language cookie), for a message written here.
+#[cfg(feature = "ssr")]
+fn request_locale() -> crate::i18n::Locale {
+    let language = use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(domain::language::Language::from_cookie_header)
+        })
+        .unwrap_or_default();
+    crate::components::language::locale_of(language)
+}
+
 /// The meetings the user's organisation chairs or sits on, the latest first.
 #[server(endpoint = "council/list")]
 pub async fn list_meetings() -> Result<Vec<MeetingRow>, AppError> {
@@ -61,9 +76,13 @@ pub async fn add_agenda_item(
         async {
             let a = require_user().await?;
             // `target` is "referral:<id>" or "case:<id>", as the candidate list offers them.
-            let (kind, id) = target
-                .split_once(':')
-                .ok_or_else(|| AppError::invalid("target", "Välj en remiss eller ett ärende."))?;
+            let (kind, id) = target.split_once(':').ok_or_else(|| {
+                let l = request_locale();
+                AppError::invalid(
+                    "target",
+                    crate::i18n::td_string!(l, council.add_item.choose_target),
+                )
+            })?;
             council::add_item(&a, &meeting, ItemKind::parse(kind)?, id).await
         }
         .await,

@@ -14,6 +14,7 @@ use crate::api::cases::BreakGlass;
 use crate::components::common::{damaged, error_for, masked, FieldError};
 use crate::components::forms::{busy, Submit};
 use crate::components::ui::ErrorBox;
+use crate::i18n::{t, td, td_string, use_i18n, Locale};
 use domain::{AppError, Capability, CaseView, Category, Me, Shown};
 
 /// The `:id` of the current case route.
@@ -23,16 +24,35 @@ pub fn use_case_id() -> impl Fn() -> String + Copy + Send + Sync + 'static {
 }
 
 /// The participant's name as a heading: the name, or the mask.
-pub fn case_heading(c: &CaseView) -> impl IntoView {
+pub fn case_heading(c: &CaseView, l: Locale) -> impl IntoView {
     let name = match (&c.first_name, &c.last_name) {
         (Shown::Value(f), Shown::Value(l)) => {
             view! { <span>{format!("{f} {l}")}</span> }.into_any()
         }
-        (Shown::Masked, _) | (_, Shown::Masked) => view! { "Deltagare "{masked()} }.into_any(),
-        (Shown::Damaged, _) | (_, Shown::Damaged) => view! { "Deltagare "{damaged()} }.into_any(),
+        (Shown::Masked, _) | (_, Shown::Masked) => {
+            view! { {td!(l, cases.frame.unreadable_name, <value/> = masked)} }.into_any()
+        }
+        (Shown::Damaged, _) | (_, Shown::Damaged) => {
+            view! { {td!(l, cases.frame.unreadable_name, <value/> = damaged)} }.into_any()
+        }
         (f, l) => view! { <span>{format!("{} {}", f.text(), l.text())}</span> }.into_any(),
     };
     view! { <h1 data-testid="case-name">{name}</h1> }
+}
+
+/// A case team member's part (`responsible`, `mentor` …) in the page's language; a part not
+/// in `domain::casework::PARTS` as stored.
+pub fn part_name(part: &str, l: Locale) -> String {
+    match part {
+        "responsible" => td_string!(l, cases.part.responsible),
+        "case_worker" => td_string!(l, cases.part.case_worker),
+        "program_lead" => td_string!(l, cases.part.program_lead),
+        "police_contact" => td_string!(l, cases.part.police_contact),
+        "mentor" => td_string!(l, cases.part.mentor),
+        "other" => td_string!(l, cases.part.other),
+        other => other,
+    }
+    .to_string()
 }
 
 /// What to show when the case cannot be read at all.
@@ -44,8 +64,9 @@ pub fn is_no_access(e: &AppError) -> bool {
 /// case's tags between them) and the printed plan.
 #[component]
 pub fn CaseHead(c: CaseView) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     view! {
-        {case_heading(&c)}
+        {case_heading(&c, l)}
         <CaseTabs c/>
     }
 }
@@ -54,37 +75,70 @@ pub fn CaseHead(c: CaseView) -> impl IntoView {
 /// see the category they show; editing, the team and consent pages for the owning team.
 #[component]
 pub fn CaseTabs(c: CaseView) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let base = format!("/arenden/{}", c.case_id);
     let sees = |cat: Category| c.visible.contains(&cat);
-    let mut tabs: Vec<(String, &'static str)> = vec![(base.clone(), "Översikt")];
+    let mut tabs: Vec<(String, &'static str)> =
+        vec![(base.clone(), td_string!(l, cases.frame.tab.overview))];
     if sees(Category::Plan) {
-        tabs.push((format!("{base}/plan"), "Handlingsplan"));
-        tabs.push((format!("{base}/effekt"), "Effekt och projekt"));
+        tabs.push((format!("{base}/plan"), td_string!(l, cases.frame.tab.plan)));
+        tabs.push((
+            format!("{base}/effekt"),
+            td_string!(l, cases.frame.tab.effect),
+        ));
     }
     if sees(Category::Safety) {
-        tabs.push((format!("{base}/sakerhet"), "Säkerhet"));
+        tabs.push((
+            format!("{base}/sakerhet"),
+            td_string!(l, cases.frame.tab.safety),
+        ));
     }
     if sees(Category::Housing) || sees(Category::Occupation) {
-        tabs.push((format!("{base}/boende"), "Boende och sysselsättning"));
+        tabs.push((
+            format!("{base}/boende"),
+            td_string!(l, cases.frame.tab.living),
+        ));
     }
     if sees(Category::Contacts) {
-        tabs.push((format!("{base}/kontakt"), "Logga kontakt"));
+        tabs.push((
+            format!("{base}/kontakt"),
+            td_string!(l, cases.frame.tab.contact),
+        ));
     }
     if sees(Category::Notes) {
-        tabs.push((format!("{base}/anteckningar"), "Anteckningar"));
+        tabs.push((
+            format!("{base}/anteckningar"),
+            td_string!(l, cases.frame.tab.notes),
+        ));
     }
     if sees(Category::ContactInfo) {
-        tabs.push((format!("{base}/vardnadshavare"), "Vårdnadshavare"));
+        tabs.push((
+            format!("{base}/vardnadshavare"),
+            td_string!(l, cases.frame.tab.guardians),
+        ));
     }
-    tabs.push((format!("{base}/tidslinje"), "Tidslinje"));
+    tabs.push((
+        format!("{base}/tidslinje"),
+        td_string!(l, cases.frame.tab.timeline),
+    ));
     if c.can_edit {
-        tabs.push((format!("{base}/redigera"), "Ändra uppgifter"));
-        tabs.push((format!("{base}/team"), "Ärendeteam"));
-        tabs.push((format!("{base}/samtycken"), "Samtycken och lagstöd"));
-        tabs.push((format!("{base}/overlamna"), "Överlämna"));
+        tabs.push((
+            format!("{base}/redigera"),
+            td_string!(l, cases.frame.tab.edit),
+        ));
+        tabs.push((format!("{base}/team"), td_string!(l, cases.frame.tab.team)));
+        tabs.push((
+            format!("{base}/samtycken"),
+            td_string!(l, cases.frame.tab.consents),
+        ));
+        tabs.push((
+            format!("{base}/overlamna"),
+            td_string!(l, cases.frame.tab.handover),
+        ));
     }
     view! {
-        <nav class="tabs" aria-label="Ärendet">
+        <nav class="tabs" aria-label=td_string!(l, cases.frame.tabs)>
             <ul>
                 {tabs.into_iter().map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> }).collect_view()}
             </ul>
@@ -141,9 +195,10 @@ where
     T: Send + 'static,
     V: IntoView + 'static,
 {
+    let i18n = use_i18n();
     view! {
         <Title text=title/>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || {
                 let id = case_id();
                 Suspend::new(async move {
@@ -178,26 +233,27 @@ pub fn AccessDenied(case_id: String, glass: ServerAction<BreakGlass>) -> impl In
     let may_break_glass = me.role.can(Capability::BreakGlass);
     let error = Signal::derive(move || glass.value().get().and_then(Result::err));
     let reason_error = Signal::derive(move || error_for(error.get(), "reason"));
+    let i18n = use_i18n();
     view! {
         <section class="access-denied" data-testid="access-denied">
-            <h1>"Du har inte åtkomst till det här ärendet"</h1>
-            <p>"Ärendet finns inte, eller så har du ingen roll i det. Försöket är loggat."</p>
+            <h1>{t!(i18n, cases.frame.denied.heading)}</h1>
+            <p>{t!(i18n, cases.frame.denied.text)}</p>
             {(!may_break_glass).then(|| view! {
-                <p data-testid="access-what-now">"Behöver du uppgifter ur ärendet, be ärendets ansvariga handläggare att lägga till dig i teamet. Din organisation får då se det som samtycket eller lagstödet omfattar."</p>
+                <p data-testid="access-what-now">{t!(i18n, cases.frame.denied.what_now)}</p>
             })}
             {may_break_glass.then(|| view! {
                 <section class="card" id="nodatkomst" aria-labelledby="bg-h">
-                    <h2 id="bg-h">"Begär nödåtkomst"</h2>
-                    <p>"Nödåtkomst kan bara ges till ärenden i din egen organisation. Använd den bara när det är nödvändigt för att skydda någons liv eller hälsa eller för att fullgöra en akut uppgift. Åtkomsten gäller i 60 minuter. Motiveringen och allt du läser granskas av loggansvarig, och ärendets ansvariga handläggare får besked."</p>
+                    <h2 id="bg-h">{t!(i18n, cases.frame.denied.break_glass)}</h2>
+                    <p>{t!(i18n, cases.frame.denied.break_glass_text)}</p>
                     {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
                     <ActionForm action=glass attr:class="form" attr:aria-busy=busy(glass)>
                         <input type="hidden" name="case_id" value=case_id.clone()/>
-                        <label for="bg-reason">"Motivering (minst 20 tecken)"</label>
+                        <label for="bg-reason">{t!(i18n, cases.frame.denied.reason)}</label>
                         <textarea id="bg-reason" name="reason" required minlength="20" maxlength="2000" rows="4"
                             aria-invalid=move || reason_error.get().map(|_| "true")
                             aria-describedby=move || reason_error.get().map(|_| "bg-reason-err")></textarea>
                         <FieldError id="bg-reason-err" message=reason_error/>
-                        <Submit action=glass class="danger">"Begär nödåtkomst"</Submit>
+                        <Submit action=glass class="danger">{t!(i18n, cases.frame.denied.submit)}</Submit>
                     </ActionForm>
                 </section>
             })}

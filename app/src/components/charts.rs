@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, td_string, use_i18n};
 use domain::stats::{Cell, CountTable};
 
 const LABEL_W: f64 = 190.0;
@@ -42,20 +43,27 @@ pub fn BarChart(
         .flatten()
         .filter(|c| **c == Cell::Suppressed)
         .count();
-    let desc = format!(
-        "Stapeldiagram med {} grupper{}. {}Samma siffror finns i tabellen under diagrammet.",
-        table.rows.len(),
-        if series > 1 {
-            format!(" och {} serier ({})", series, table.cols.join(", "))
-        } else {
-            String::new()
-        },
-        if hidden > 0 {
-            format!("{hidden} värden gäller färre än 5 personer och visas inte. ")
-        } else {
-            String::new()
-        }
-    );
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let n_groups = table.rows.len();
+    let mut desc = vec![if series > 1 {
+        let names = table.cols.join(", ");
+        td_string!(
+            l,
+            outcomes.chart.groups_series,
+            count = n_groups,
+            series,
+            names
+        )
+        .to_string()
+    } else {
+        td_string!(l, outcomes.chart.groups, count = n_groups).to_string()
+    }];
+    if hidden > 0 {
+        desc.push(td_string!(l, outcomes.chart.hidden, count = hidden).to_string());
+    }
+    desc.push(td_string!(l, outcomes.chart.same_figures).to_string());
+    let desc = desc.join(" ");
     let legend = (series > 1).then(|| {
         table
             .cols
@@ -131,7 +139,7 @@ pub fn BarChart(
                 {groups}
             </svg>
             <details class="chart-table">
-                <summary>"Visa som tabell"<span class="visually-hidden">{format!(": {title}")}</span></summary>
+                <summary>{t!(i18n, outcomes.chart.show_table)}<span class="visually-hidden">{format!(": {title}")}</span></summary>
                 <CountTableView table caption=title/>
             </details>
         </figure>
@@ -142,6 +150,7 @@ pub fn BarChart(
 /// A count table with its totals; hidden figures read "< 5".
 #[component]
 pub fn CountTableView(table: CountTable, #[prop(into)] caption: String) -> impl IntoView {
+    let i18n = use_i18n();
     let has_rt = table.row_totals.is_some();
     let head = table
         .cols
@@ -172,16 +181,16 @@ pub fn CountTableView(table: CountTable, #[prop(into)] caption: String) -> impl 
         let grand = has_rt.then(|| {
             view! { <td class="num total">{table.total.map(|t| t.text()).unwrap_or_default()}</td> }
         });
-        view! { <tfoot><tr><th scope="row">"Totalt"</th>{cells}{grand}</tr></tfoot> }
+        view! { <tfoot><tr><th scope="row">{t!(i18n, outcomes.chart.total)}</th>{cells}{grand}</tr></tfoot> }
     });
     view! {
         <table class="list stats">
             <caption>{caption}</caption>
             <thead>
                 <tr>
-                    <th scope="col"><span class="visually-hidden">"Grupp"</span></th>
+                    <th scope="col"><span class="visually-hidden">{t!(i18n, outcomes.chart.group)}</span></th>
                     {head}
-                    {has_rt.then(|| view! { <th scope="col">"Totalt"</th> })}
+                    {has_rt.then(|| view! { <th scope="col">{t!(i18n, outcomes.chart.total)}</th> })}
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

@@ -3,17 +3,23 @@
 
 use leptos::prelude::*;
 
-use domain::{AppError, Protection, Shown, DAMAGED, MASK};
+use crate::components::labels::Label;
+use crate::i18n::{td_string, use_i18n, Locale};
+use domain::{AppError, Protection, Shown, MASK};
 
-/// Why a value is hidden; read by screen readers and shown as a tooltip.
-pub const NO_ACCESS: &str = "Du har inte behörighet att se detta";
+/// The language of the page being built: the helpers here are called from components.
+fn locale() -> Locale {
+    use_i18n().get_locale_untracked()
+}
 
-/// The mask shown instead of a value the reader may not see.
+/// The mask shown instead of a value the reader may not see, with why it is hidden (read by
+/// screen readers and shown as a tooltip).
 pub fn masked() -> impl IntoView {
+    let no_access = td_string!(locale(), common.value.no_access);
     view! {
-        <span class="masked" title=NO_ACCESS>
+        <span class="masked" title=no_access>
             <span aria-hidden="true">{MASK}</span>
-            <span class="visually-hidden">{NO_ACCESS}</span>
+            <span class="visually-hidden">{no_access}</span>
         </span>
     }
 }
@@ -23,7 +29,7 @@ pub fn shown(value: &Shown<String>) -> AnyView {
     match value {
         Shown::Value(v) => view! { <span class="value">{v.clone()}</span> }.into_any(),
         Shown::Empty => view! {
-            <span class="none"><span aria-hidden="true">"–"</span><span class="visually-hidden">"Inte angivet"</span></span>
+            <span class="none"><span aria-hidden="true">"–"</span><span class="visually-hidden">{td_string!(locale(), common.value.not_given)}</span></span>
         }
         .into_any(),
         Shown::Masked => masked().into_any(),
@@ -33,13 +39,14 @@ pub fn shown(value: &Shown<String>) -> AnyView {
 
 /// In place of a stored value that fails to open: said in words, not by colour alone.
 pub fn damaged() -> impl IntoView {
-    view! { <span class="damaged" data-testid="damaged" role="note">{DAMAGED}</span> }
+    let text = td_string!(locale(), common.value.damaged);
+    view! { <span class="damaged" data-testid="damaged" role="note">{text}</span> }
 }
 
 /// The protection marker, or nothing for an unprotected person.
 pub fn protection_tag(p: Protection) -> Option<impl IntoView> {
     p.is_protected()
-        .then(|| view! { <span class="tag protected">{p.label()}</span> })
+        .then(|| view! { <span class="tag protected">{p.label_in(locale())}</span> })
 }
 
 pub use domain::casework::{part_label, PARTS};
@@ -104,5 +111,5 @@ pub fn meeting_status(s: domain::council::MeetingStatus) -> impl IntoView {
         domain::council::MeetingStatus::Planned => "tag",
         domain::council::MeetingStatus::Held => "tag ok",
     };
-    view! { <span class=class>{s.label()}</span> }
+    view! { <span class=class>{s.label_in(locale())}</span> }
 }

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use crate::api::session::SignInAgain;
 use crate::components::common::FieldError;
 use crate::components::ui::ErrorBox;
+use crate::i18n::{t, use_i18n};
 use domain::{AppError, Me};
 
 /// The `aria-busy` of an action's form: `"true"` while its submission is on its way, so
@@ -112,6 +113,7 @@ where
     S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
+    let i18n = use_i18n();
     let me = use_context::<Me>();
     let last = StoredValue::new(None::<S>);
     Effect::new(move |_| {
@@ -139,22 +141,22 @@ where
     view! {
         <Show when=move || expired() || other_user.get()>
             <section class="card reauth" role="dialog" aria-labelledby="reauth-h" data-testid="reauth">
-                <h2 id="reauth-h">"Du har blivit utloggad"</h2>
+                <h2 id="reauth-h">{t!(i18n, common.form.reauth.heading)}</h2>
                 {move || if other_user.get() {
-                    view! { <p class="error" role="alert">"Du loggade in som en annan användare. Det du skrev sparades inte; ladda om sidan."</p> }.into_any()
+                    view! { <p class="error" role="alert">{t!(i18n, common.form.reauth.other_user)}</p> }.into_any()
                 } else {
-                    view! { <p>"Sessionen tog slut innan det du skrev hann sparas. Logga in igen, så sparas det direkt."</p> }.into_any()
+                    view! { <p>{t!(i18n, common.form.reauth.expired)}</p> }.into_any()
                 }}
                 {move || error().map(|e| view! { <ErrorBox error=e/> })}
                 <ActionForm action=reauth attr:class="form" attr:aria-busy=busy(reauth)>
-                    <label for="reauth-user">"Användarnamn"</label>
+                    <label for="reauth-user">{t!(i18n, common.form.reauth.username)}</label>
                     <input id="reauth-user" name="username" autocomplete="username" readonly value=username.get_value()/>
-                    <label for="reauth-pw">"Lösenord"</label>
+                    <label for="reauth-pw">{t!(i18n, common.form.reauth.password)}</label>
                     <input id="reauth-pw" name="password" type="password" required autocomplete="current-password" autofocus/>
-                    <label for="reauth-code">"Engångskod"</label>
-                    <p class="hint" id="reauth-code-hint">"Koden från autentiseringsappen, om ditt konto har tvåstegsverifiering."</p>
+                    <label for="reauth-code">{t!(i18n, common.form.reauth.code)}</label>
+                    <p class="hint" id="reauth-code-hint">{t!(i18n, common.form.reauth.code_hint)}</p>
                     <input id="reauth-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="40" aria-describedby="reauth-code-hint"/>
-                    <Submit action=reauth class="primary">"Logga in och spara"</Submit>
+                    <Submit action=reauth class="primary">{t!(i18n, common.form.reauth.submit)}</Submit>
                 </ActionForm>
             </section>
         </Show>
@@ -215,7 +217,8 @@ impl Check {
         }
     }
 
-    /// The field's input handler: runs the rule on the value and tells the browser.
+    /// The field's input handler: runs the rule on the value and tells the browser. The rules
+    /// answer with `AppError::Invalid`, whose message is the core's own, shown as it is.
     pub fn run(self, ev: &leptos::ev::Event) {
         let message = (self.rule)(&event_target_value(ev))
             .err()
@@ -288,6 +291,7 @@ pub fn DraftArea(
     #[prop(default = true)] required: bool,
     #[prop(optional)] check: Option<Check>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let node = NodeRef::<leptos::html::Textarea>::new();
     let restored = RwSignal::new(false);
     let restore_key = draft.clone();
@@ -310,6 +314,10 @@ pub fn DraftArea(
             restored.set(false);
         }
     };
+    // The link-like button inside the notice's sentence.
+    let discard_button = move |children: ChildrenFn| {
+        view! { <button type="button" class="link" on:click=discard.clone()>{children()}</button> }
+    };
     let on_input = move |ev: leptos::ev::Event| {
         drafts::set(&draft, &event_target_value(&ev));
         if let Some(c) = check {
@@ -327,8 +335,7 @@ pub fn DraftArea(
             aria-invalid=invalid aria-describedby=described on:input=on_input>{value}</textarea>
         <Show when=move || restored.get()>
             <p class="hint draft-restored" role="status" data-testid="draft-restored">
-                "Texten är ett osparat utkast från tidigare. Spara den, eller "
-                <button type="button" class="link" on:click=discard.clone()>"släng utkastet"</button>"."
+                {t!(i18n, common.form.draft_restored, <button> = discard_button.clone())}
             </p>
         </Show>
         {check.map(|c| view! { <FieldError id=err_id message=c.message()/> })}

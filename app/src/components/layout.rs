@@ -7,41 +7,96 @@ use leptos_router::hooks::use_location;
 
 use crate::api::casework::get_work_count;
 
+use crate::components::labels::Label;
+use crate::components::language::LanguageSwitch;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use domain::{AppError, Capability, Me, Role};
 
-/// Navigation entries per role: (href, label), from the capability table.
-pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
+/// Navigation entries per role: (href, label in `l`), from the capability table.
+pub fn nav_for(role: Role, l: Locale) -> Vec<(&'static str, &'static str)> {
     let entries: [(Capability, &'static str, &'static str); 16] = [
-        (Capability::ListCases, "/arenden", "Ärenden"),
+        (
+            Capability::ListCases,
+            "/arenden",
+            td_string!(l, common.nav.cases),
+        ),
         (
             Capability::RegisterParticipant,
             "/arenden/ny",
-            "Registrera deltagare",
+            td_string!(l, common.nav.register),
         ),
-        (Capability::HandleDuplicates, "/inkorg", "Inkorg"),
-        (Capability::HandleReferrals, "/remisser", "Remisser"),
-        (Capability::ManageCase, "/overlamningar", "Överlämningar"),
-        (Capability::SubmitReferral, "/remisser/ny", "Ny remiss"),
-        (Capability::AttendCouncil, "/samverkansrad", "Samverkansråd"),
-        (Capability::ViewOutcomes, "/uppfoljning", "Uppföljning"),
-        (Capability::ManageProjects, "/projekt", "Projekt"),
-        (Capability::ManageGroups, "/grupper", "Grupper"),
-        (Capability::ContributeSituation, "/lagesbild", "Lägesbild"),
-        (Capability::ReviewLog, "/granskning", "Loggranskning"),
+        (
+            Capability::HandleDuplicates,
+            "/inkorg",
+            td_string!(l, common.nav.inbox),
+        ),
+        (
+            Capability::HandleReferrals,
+            "/remisser",
+            td_string!(l, common.nav.referrals),
+        ),
+        (
+            Capability::ManageCase,
+            "/overlamningar",
+            td_string!(l, common.nav.handovers),
+        ),
+        (
+            Capability::SubmitReferral,
+            "/remisser/ny",
+            td_string!(l, common.nav.new_referral),
+        ),
+        (
+            Capability::AttendCouncil,
+            "/samverkansrad",
+            td_string!(l, common.nav.council),
+        ),
+        (
+            Capability::ViewOutcomes,
+            "/uppfoljning",
+            td_string!(l, common.nav.outcomes),
+        ),
+        (
+            Capability::ManageProjects,
+            "/projekt",
+            td_string!(l, common.nav.projects),
+        ),
+        (
+            Capability::ManageGroups,
+            "/grupper",
+            td_string!(l, common.nav.groups),
+        ),
+        (
+            Capability::ContributeSituation,
+            "/lagesbild",
+            td_string!(l, common.nav.situation),
+        ),
+        (
+            Capability::ReviewLog,
+            "/granskning",
+            td_string!(l, common.nav.log_review),
+        ),
         (
             Capability::ReviewLog,
             "/granskning/nodatkomst",
-            "Nödåtkomster",
+            td_string!(l, common.nav.break_glass),
         ),
         (
             Capability::Administer,
             "/admin/organisationer",
-            "Organisationer",
+            td_string!(l, common.nav.organisations),
         ),
-        (Capability::Administer, "/admin/anvandare", "Användare"),
-        (Capability::Administer, "/admin/gallring", "Gallring"),
+        (
+            Capability::Administer,
+            "/admin/anvandare",
+            td_string!(l, common.nav.users),
+        ),
+        (
+            Capability::Administer,
+            "/admin/gallring",
+            td_string!(l, common.nav.shredding),
+        ),
     ];
-    let mut items = vec![("/", "Start")];
+    let mut items = vec![("/", td_string!(l, common.nav.start))];
     items.extend(
         entries
             .into_iter()
@@ -84,17 +139,18 @@ const ME_ID: &str = "utvag-me";
 
 #[component]
 fn SignedIn(me: Me) -> impl IntoView {
-    let nav = nav_for(me.role);
+    let i18n = use_i18n();
+    let nav = nav_for(me.role, i18n.get_locale_untracked());
     let has_work = me.role.reads_case_content();
-    let role_label = me.role.label();
+    let role_label = me.role.label_in(i18n.get_locale_untracked());
     provide_context(me.clone());
     let me_json = serde_json::to_string(&me).unwrap_or_default();
     view! {
         <div id=ME_ID hidden data-me=me_json></div>
-        <a class="skip" href="#main">"Hoppa till innehållet"</a>
+        <a class="skip" href="#main">{t!(i18n, common.skip_to_content)}</a>
         <header class="topbar">
             <a class="brand" href="/">"Utväg"</a>
-            <nav aria-label="Huvudmeny" class="mainnav">
+            <nav aria-label=move || t_string!(i18n, common.main_menu) class="mainnav">
                 <ul>
                     {nav.into_iter().map(|(href, label)| view! {
                         <li><A href=href>{label}</A>{(href == "/" && has_work).then(|| view! { <WorkBadge/> })}</li>
@@ -104,8 +160,9 @@ fn SignedIn(me: Me) -> impl IntoView {
             <div class="who">
                 <span class="user" data-testid="user-name">{me.display_name.clone()}</span>
                 <span class="org" data-testid="user-org">{format!("{role_label} · {}", me.org_name)}</span>
+                <LanguageSwitch/>
                 <form method="post" action="/api/logout" class="signout">
-                    <button type="submit">"Logga ut"</button>
+                    <button type="submit">{t!(i18n, common.sign_out)}</button>
                 </form>
             </div>
         </header>
@@ -120,6 +177,7 @@ fn SignedIn(me: Me) -> impl IntoView {
 /// the server's render of every page does not wait for (or pay for) the count.
 #[component]
 fn WorkBadge() -> impl IntoView {
+    let i18n = use_i18n();
     let location = use_location();
     let count = LocalResource::new(move || {
         location.pathname.track();
@@ -130,7 +188,7 @@ fn WorkBadge() -> impl IntoView {
             {move || Suspend::new(async move {
                 count.await.ok().filter(|c| c.due > 0).map(|c| {
                     let late = c.overdue > 0;
-                    let text = format!("{} att göra den här veckan, varav {} försenade", c.due, c.overdue);
+                    let text = td_string!(i18n.get_locale_untracked(), common.work_badge, count = c.due, overdue = c.overdue).to_string();
                     view! {
                         <span class="badge" class:late=late data-testid="work-count" title=text.clone()>
                             <span aria-hidden="true">{c.due}</span>

@@ -6,6 +6,8 @@ pub mod case_youth;
 pub mod charts;
 pub mod common;
 pub mod forms;
+pub mod labels;
+pub mod language;
 pub mod layout;
 pub mod participant_fields;
 pub mod situation;

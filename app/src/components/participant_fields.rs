@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 
 use crate::components::common::{error_for, FieldError};
+use crate::components::labels::Label;
+use crate::i18n::{td_string, use_i18n};
 use domain::{AppError, Gender, OrgDto, ParticipantForm, Protection};
 
 /// The municipalities an organisation serves, from the organisation list.
@@ -27,6 +29,7 @@ pub fn ParticipantFields(
     let described = move |field: &'static str| {
         move || error_for(error.get(), field).map(|_| format!("err-{field}"))
     };
+    let l = use_i18n().get_locale_untracked();
     let ParticipantForm {
         first_name,
         last_name,
@@ -47,63 +50,63 @@ pub fn ParticipantFields(
     };
     view! {
         <fieldset class="form grid">
-            <legend>"Identitet"</legend>
-            <label for="p-first">"Förnamn"</label>
+            <legend>{td_string!(l, cases.fields.identity)}</legend>
+            <label for="p-first">{td_string!(l, cases.person.first_name)}</label>
             <input id="p-first" name="form[first_name]" required maxlength="200" autocomplete="off" value=first_name
                 aria-invalid=invalid("first_name") aria-describedby=described("first_name")/>
             <FieldError id="err-first_name" message=err("first_name")/>
-            <label for="p-last">"Efternamn"</label>
+            <label for="p-last">{td_string!(l, cases.person.last_name)}</label>
             <input id="p-last" name="form[last_name]" required maxlength="200" autocomplete="off" value=last_name
                 aria-invalid=invalid("last_name") aria-describedby=described("last_name")/>
             <FieldError id="err-last_name" message=err("last_name")/>
-            <label for="p-pnr">"Personnummer (ÅÅÅÅMMDD-NNNN)"</label>
+            <label for="p-pnr">{td_string!(l, cases.fields.personnummer)}</label>
             <input id="p-pnr" name="form[personnummer]" maxlength="20" autocomplete="off" spellcheck="false" value=personnummer
                 aria-invalid=invalid("personnummer") aria-describedby=described("personnummer")/>
             <FieldError id="err-personnummer" message=err("personnummer")/>
-            <label for="p-year">"Födelseår (krävs utan personnummer)"</label>
+            <label for="p-year">{td_string!(l, cases.fields.birth_year)}</label>
             <input id="p-year" name="form[birth_year]" type="number" min="1900" max="2100" step="1" inputmode="numeric" value=birth_year
                 aria-invalid=invalid("birth_year") aria-describedby=described("birth_year")/>
             <FieldError id="err-birth_year" message=err("birth_year")/>
-            <label for="p-gender">"Kön"</label>
+            <label for="p-gender">{td_string!(l, cases.person.gender)}</label>
             <select id="p-gender" name="form[gender]" required aria-invalid=invalid("gender") aria-describedby=described("gender")>
-                <option value="" selected=gender.is_empty()>"Välj…"</option>
+                <option value="" selected=gender.is_empty()>{td_string!(l, cases.fields.choose)}</option>
                 {Gender::ALL
                     .into_iter()
-                    .map(|g| view! { <option value=g.as_str() selected=gender == g.as_str()>{g.label()}</option> })
+                    .map(|g| view! { <option value=g.as_str() selected=gender == g.as_str()>{g.label_in(l)}</option> })
                     .collect_view()}
             </select>
             <FieldError id="err-gender" message=err("gender")/>
-            <label for="p-muni">"Hemkommun"</label>
+            <label for="p-muni">{td_string!(l, cases.person.municipality)}</label>
             {municipality_input(munis, municipality, invalid("municipality"), described("municipality"))}
             <FieldError id="err-municipality" message=err("municipality")/>
-            <label for="p-prot">"Skyddade personuppgifter"</label>
+            <label for="p-prot">{td_string!(l, cases.person.protection)}</label>
             <select id="p-prot" name="form[protection]" aria-invalid=invalid("protection") aria-describedby=described("protection")>
                 {Protection::ALL
                     .into_iter()
-                    .map(|p| view! { <option value=p.as_str() selected=protection == p.as_str()>{p.label()}</option> })
+                    .map(|p| view! { <option value=p.as_str() selected=protection == p.as_str()>{p.label_in(l)}</option> })
                     .collect_view()}
             </select>
             <FieldError id="err-protection" message=err("protection")/>
-            <p class="hint full">"Vid skyddade personuppgifter visas adressen bara för namngivna medlemmar i ärendeteamet, aldrig på grund av samtycke."</p>
+            <p class="hint full">{td_string!(l, cases.fields.protection_hint)}</p>
         </fieldset>
         <fieldset class="form grid">
-            <legend>"Kontaktuppgifter"</legend>
-            <label for="p-phone">"Telefon"</label>
+            <legend>{td_string!(l, cases.fields.contact)}</legend>
+            <label for="p-phone">{td_string!(l, cases.person.phone)}</label>
             <input id="p-phone" name="form[phone]" type="tel" maxlength="40" autocomplete="off" value=phone
                 aria-invalid=invalid("phone") aria-describedby=described("phone")/>
             <FieldError id="err-phone" message=err("phone")/>
-            <label for="p-email">"E-post"</label>
+            <label for="p-email">{td_string!(l, cases.person.email)}</label>
             <input id="p-email" name="form[email]" type="email" maxlength="200" autocomplete="off" value=email
                 aria-invalid=invalid("email") aria-describedby=described("email")/>
             <FieldError id="err-email" message=err("email")/>
-            <label for="p-address">"Adress"</label>
+            <label for="p-address">{td_string!(l, cases.person.address)}</label>
             <input id="p-address" name="form[address]" maxlength="200" autocomplete="off" value=address
                 aria-invalid=invalid("address") aria-describedby=described("address")/>
             <FieldError id="err-address" message=err("address")/>
         </fieldset>
         <fieldset class="form grid">
-            <legend>"Bakgrund"</legend>
-            <label for="p-bg">"Bakgrund och situation"</label>
+            <legend>{td_string!(l, cases.person.background)}</legend>
+            <label for="p-bg">{td_string!(l, cases.fields.background_text)}</label>
             <textarea id="p-bg" name="form[background]" rows="6" maxlength="20000"
                 aria-invalid=invalid("background") aria-describedby=described("background")>{background}</textarea>
             <FieldError id="err-background" message=err("background")/>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use domain::AppError;
 
 /// A page's content from `resource`: "Laddar…" while it is on its way, `render` once it has
@@ -17,8 +18,9 @@ where
     T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
     V: IntoView + 'static,
 {
+    let i18n = use_i18n();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match resource.await {
                     Ok(v) => render(v).into_any(),
@@ -32,7 +34,23 @@ where
 /// An error message announced to screen readers.
 #[component]
 pub fn ErrorBox(error: AppError) -> impl IntoView {
-    view! { <p class="error" role="alert">{error.to_string()}</p> }
+    let l = use_i18n().get_locale_untracked();
+    view! { <p class="error" role="alert">{error_message(&error, l)}</p> }
+}
+
+/// What an error says, in the page's language.
+pub fn error_message(error: &AppError, l: Locale) -> String {
+    match error {
+        AppError::Unauthenticated => td_string!(l, common.error.unauthenticated).to_string(),
+        AppError::Forbidden => td_string!(l, common.error.forbidden).to_string(),
+        AppError::NotFound => td_string!(l, common.error.not_found).to_string(),
+        AppError::TooManyRequests => td_string!(l, common.error.too_many_requests).to_string(),
+        AppError::Internal => td_string!(l, common.error.internal).to_string(),
+        AppError::Unavailable => td_string!(l, common.error.unavailable).to_string(),
+        // These carry a message written by the server (which field is wrong and why, what the
+        // change conflicts with): shown as it was sent.
+        AppError::Invalid { .. } | AppError::Conflict { .. } => error.to_string(),
+    }
 }
 
 /// Shows the error of the last submission of an action, if any, and a success note otherwise.
@@ -74,6 +92,7 @@ where
     R: Fn(T) -> V + 'static,
     V: IntoView + 'static,
 {
+    let i18n = use_i18n();
     if rows.is_empty() {
         return view! { <p class="empty" data-testid=empty_testid>{empty}</p> }.into_any();
     }
@@ -83,7 +102,7 @@ where
             <thead>
                 <tr>
                     {columns.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}
-                    {action_column.then(|| view! { <th scope="col"><span class="visually-hidden">"Åtgärd"</span></th> })}
+                    {action_column.then(|| view! { <th scope="col"><span class="visually-hidden">{t!(i18n, common.table.action)}</span></th> })}
                 </tr>
             </thead>
             <tbody>{rows.into_iter().map(row).collect_view()}</tbody>

@@ -12,12 +12,16 @@ use crate::api::orgs::list_orgs;
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{error_for, successes, sv_date, FieldError};
 use crate::components::forms::{busy, ConfirmButton, Submit};
+use crate::components::labels::Label;
 use crate::components::ui::{ActionStatus, DataTable, ErrorBox};
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use domain::{Category, ConsentDto, Me, OrgDto};
 
 #[component]
 pub fn ConsentsPage() -> impl IntoView {
     let case_id = use_case_id();
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let add = ServerAction::<AddConsent>::new();
     let revoke = ServerAction::<RevokeConsent>::new();
     let glass = ServerAction::<BreakGlass>::new();
@@ -31,7 +35,7 @@ pub fn ConsentsPage() -> impl IntoView {
     // The ledger is for the owning team; the page answers anyone else itself.
     let load = move || async move { Ok((consents.await, orgs.await.unwrap_or_default())) };
     case_frame_with(
-        "Samtycken och lagstöd",
+        td_string!(l, cases.consents.title),
         case_id,
         glass,
         case,
@@ -39,7 +43,7 @@ pub fn ConsentsPage() -> impl IntoView {
         move |c, (list, orgs)| {
             let ledger = match list {
                 _ if !c.can_edit => view! {
-                    <p class="hint">"Bara ärendeteamet i den ansvariga organisationen kan se och ändra samtyckena."</p>
+                    <p class="hint">{t!(i18n, cases.consents.not_team)}</p>
                 }
                 .into_any(),
                 Ok(list) => view! {
@@ -57,16 +61,16 @@ pub fn ConsentsPage() -> impl IntoView {
     )
 }
 
-/// A consent's state as words.
-fn state_of(c: &ConsentDto) -> (&'static str, &'static str) {
+/// A consent's state as words (in `l`), with its class.
+fn state_of(c: &ConsentDto, l: Locale) -> (&'static str, &'static str) {
     if c.revoked_at.is_some() {
-        ("Återkallat", "revoked")
+        (td_string!(l, cases.consents.state.revoked), "revoked")
     } else if c.active {
-        ("Aktivt", "active")
+        (td_string!(l, cases.consents.state.active), "active")
     } else if c.valid_from > domain::time::swedish_date(Utc::now()) {
-        ("Ej börjat gälla", "pending")
+        (td_string!(l, cases.consents.state.pending), "pending")
     } else {
-        ("Utgånget", "expired")
+        (td_string!(l, cases.consents.state.expired), "expired")
     }
 }
 
@@ -76,19 +80,33 @@ fn Ledger(
     revoke: ServerAction<RevokeConsent>,
     case_id: String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <section class="card" aria-labelledby="ledger-h">
-            <h2 id="ledger-h">"Samtycken och lagstöd"</h2>
-            <ActionStatus value=move || revoke.value().get() ok="Samtycket är återkallat. Det gäller från och med nu."/>
-            <DataTable rows=list caption="Samtycken och lagstöd, senast registrerade först" testid="consents"
-                empty="Inga samtycken eller beslut om lagstöd är registrerade." empty_testid="consents-empty"
-                columns=vec!["Mottagare", "Uppgifter", "Grund", "Giltigt från", "Giltigt till", "Status", "Registrerat av"]
+            <h2 id="ledger-h">{t!(i18n, cases.consents.title)}</h2>
+            <ActionStatus value=move || revoke.value().get() ok=td_string!(l, cases.consents.revoked)/>
+            <DataTable rows=list caption=td_string!(l, cases.consents.caption) testid="consents"
+                empty=td_string!(l, cases.consents.empty) empty_testid="consents-empty"
+                columns=vec![
+                    td_string!(l, cases.consents.col.recipient),
+                    td_string!(l, cases.consents.col.categories),
+                    td_string!(l, cases.consents.col.basis),
+                    td_string!(l, cases.consents.col.valid_from),
+                    td_string!(l, cases.consents.col.valid_until),
+                    td_string!(l, cases.consents.col.status),
+                    td_string!(l, cases.consents.col.recorded_by),
+                ]
                 action_column=true
                 row=move |c| {
-                    let (state, class) = state_of(&c);
+                    let (state, class) = state_of(&c, l);
                     let revocable = c.revoked_at.is_none() && class != "expired";
-                    let cats = c.categories.iter().map(|x| x.label()).collect::<Vec<_>>().join(", ");
-                    let basis = if c.basis == "samtycke" { "Samtycke".to_string() } else { format!("Lagstöd: {}", c.basis) };
+                    let cats = c.categories.iter().map(|x| x.label_in(l)).collect::<Vec<_>>().join(", ");
+                    let basis = if c.basis == "samtycke" {
+                        td_string!(l, cases.consents.basis_consent).to_string()
+                    } else {
+                        td_string!(l, cases.consents.basis_law, provision = c.basis.clone()).to_string()
+                    };
                     let fields = vec![("case_id", case_id.clone()), ("consent_id", c.id.clone())];
                     view! {
                         <tr data-consent-id=c.id.clone()>
@@ -96,7 +114,7 @@ fn Ledger(
                             <td>{cats}</td>
                             <td>{basis}</td>
                             <td>{c.valid_from.format("%Y-%m-%d").to_string()}</td>
-                            <td>{c.valid_until.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "Tills vidare".into())}</td>
+                            <td>{c.valid_until.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| td_string!(l, cases.consents.until_further).into())}</td>
                             <td>
                                 <span class=format!("tag consent-{class}")>{state}</span>
                                 {c.revoked_at.map(|t| view! { <span class="hint">{format!(" {}", sv_date(t))}</span> })}
@@ -104,9 +122,9 @@ fn Ledger(
                             <td>{c.recorded_by.clone()}</td>
                             <td>
                                 {revocable.then(|| view! {
-                                    <ConfirmButton action=revoke fields label="Återkalla" class="danger"
-                                        confirm="Vill du återkalla samtycket? Mottagaren förlorar åtkomsten direkt."
-                                        detail=format!(" samtycket för {}", c.recipient_org)/>
+                                    <ConfirmButton action=revoke fields label=td_string!(l, cases.consents.revoke) class="danger"
+                                        confirm=td_string!(l, cases.consents.confirm_revoke)
+                                        detail=format!(" {}", td_string!(l, cases.consents.revoke_detail, org = c.recipient_org.clone()))/>
                                 })}
                             </td>
                         </tr>
@@ -128,25 +146,27 @@ fn AddForm(case_id: String, orgs: Vec<OrgDto>, add: ServerAction<AddConsent>) ->
     let described = move |field: &'static str| {
         move || error_for(error.get(), field).map(|_| format!("err-{field}"))
     };
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <section class="card" aria-labelledby="add-consent-h">
-            <h2 id="add-consent-h">"Registrera samtycke eller lagstöd"</h2>
+            <h2 id="add-consent-h">{t!(i18n, cases.consents.add.heading)}</h2>
             <p class="hint">
-                "Välj bara de uppgifter mottagaren behöver. Adress och vistelseort för en person med skyddade personuppgifter lämnas aldrig ut enbart på grund av samtycke."
+                {t!(i18n, cases.consents.add.hint)}
             </p>
             {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
             <ActionForm action=add attr:class="form" attr:data-testid="add-consent" attr:aria-busy=busy(add)>
                 <input type="hidden" name="case_id" value=case_id/>
                 <div class="form grid">
-                    <label for="c-org">"Mottagande organisation"</label>
+                    <label for="c-org">{t!(i18n, cases.consents.add.recipient)}</label>
                     <select id="c-org" name="recipient_org" required aria-describedby=described("recipient_org")>
-                        <option value="">"Välj…"</option>
+                        <option value="">{t!(i18n, cases.consents.add.choose)}</option>
                         {recipients.into_iter().map(|o| view! { <option value=o.id.clone()>{o.name.clone()}</option> }).collect_view()}
                     </select>
                     <FieldError id="err-recipient_org" message=err("recipient_org")/>
                 </div>
                 <fieldset aria-describedby=described("categories")>
-                    <legend>"Uppgifter som får lämnas ut"</legend>
+                    <legend>{t!(i18n, cases.consents.add.categories)}</legend>
                     <div class="checks">
                         {Category::ALL
                             .into_iter()
@@ -154,7 +174,7 @@ fn AddForm(case_id: String, orgs: Vec<OrgDto>, add: ServerAction<AddConsent>) ->
                             .map(|(i, cat)| view! {
                                 <label class="check">
                                     <input type="checkbox" name=format!("categories[{i}]") value=cat.as_str()/>
-                                    {cat.label()}
+                                    {cat.label_in(l)}
                                 </label>
                             })
                             .collect_view()}
@@ -162,25 +182,25 @@ fn AddForm(case_id: String, orgs: Vec<OrgDto>, add: ServerAction<AddConsent>) ->
                     <FieldError id="err-categories" message=err("categories")/>
                 </fieldset>
                 <fieldset aria-describedby=described("basis")>
-                    <legend>"Grund"</legend>
-                    <label class="check"><input type="radio" name="basis" value="samtycke" checked=true/>"Samtycke från deltagaren"</label>
-                    <label class="check"><input type="radio" name="basis" value="lag"/>"Lagstöd (ange lagrum)"</label>
+                    <legend>{t!(i18n, cases.consents.add.basis)}</legend>
+                    <label class="check"><input type="radio" name="basis" value="samtycke" checked=true/>{t!(i18n, cases.consents.add.basis_consent)}</label>
+                    <label class="check"><input type="radio" name="basis" value="lag"/>{t!(i18n, cases.consents.add.basis_law)}</label>
                     <FieldError id="err-basis" message=err("basis")/>
-                    <label for="c-provision">"Lagrum vid lagstöd"</label>
-                    <input id="c-provision" name="provision" maxlength="120" placeholder="t.ex. OSL 10 kap. 18 b §" aria-describedby=described("provision")/>
+                    <label for="c-provision">{t!(i18n, cases.consents.add.provision)}</label>
+                    <input id="c-provision" name="provision" maxlength="120" placeholder=td_string!(l, cases.consents.add.provision_placeholder) aria-describedby=described("provision")/>
                     <FieldError id="err-provision" message=err("provision")/>
                 </fieldset>
                 <div class="form grid">
-                    <label for="c-from">"Giltigt från (tomt = från i dag)"</label>
+                    <label for="c-from">{t!(i18n, cases.consents.add.valid_from)}</label>
                     <input id="c-from" name="valid_from" type="date" aria-describedby=described("valid_from")/>
                     <FieldError id="err-valid_from" message=err("valid_from")/>
-                    <label for="c-until">"Giltigt till (tomt = tills vidare)"</label>
+                    <label for="c-until">{t!(i18n, cases.consents.add.valid_until)}</label>
                     <input id="c-until" name="valid_until" type="date" aria-describedby=described("valid_until")/>
                     <FieldError id="err-valid_until" message=err("valid_until")/>
                 </div>
-                <Submit action=add class="primary">"Registrera"</Submit>
+                <Submit action=add class="primary">{t!(i18n, cases.consents.add.submit)}</Submit>
             </ActionForm>
-            <ActionStatus value=move || add.value().get().filter(Result::is_ok) ok="Samtycket är registrerat."/>
+            <ActionStatus value=move || add.value().get().filter(Result::is_ok) ok=td_string!(l, cases.consents.add.added)/>
         </section>
     }
 }

@@ -14,11 +14,13 @@ use crate::components::common::{shown, successes, sv_datetime};
 use crate::components::forms::{busy, Submit};
 use crate::components::participant_fields::{municipalities_of, ParticipantFields};
 use crate::components::ui::ErrorBox;
+use crate::i18n::{t, td, td_string, use_i18n, Locale};
 use domain::{AppError, CaseView, ParticipantForm, ParticipantVersion, Shown};
 
 #[component]
 pub fn EditCasePage() -> impl IntoView {
     let case_id = use_case_id();
+    let l = use_i18n().get_locale_untracked();
     let update = ServerAction::<UpdateParticipant>::new();
     let glass = ServerAction::<BreakGlass>::new();
     let granted = successes(glass);
@@ -35,7 +37,7 @@ pub fn EditCasePage() -> impl IntoView {
         }
     });
     case_frame_with(
-        "Ändra uppgifter",
+        td_string!(l, cases.edit.title),
         case_id,
         glass,
         case,
@@ -85,11 +87,13 @@ fn EditForm<R>(
 where
     R: Fn() + Copy + Send + Sync + 'static,
 {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let head = view! { <CaseHead c=c.clone()/> };
     let blocked = if c.shredded {
-        Some("Deltagarens uppgifter är gallrade och kan inte ändras.")
+        Some(td_string!(l, cases.edit.shredded))
     } else if !c.can_edit {
-        Some("Bara ärendeteamet i den ansvariga organisationen kan ändra uppgifterna.")
+        Some(td_string!(l, cases.edit.not_team))
     } else {
         None
     };
@@ -99,7 +103,7 @@ where
         (Some(why), _) => view! { <p class="warning" role="status">{why}</p> }.into_any(),
         (None, None) => view! {
             <p class="warning" role="status">
-                "Vissa av deltagarens uppgifter är dolda för dig, till exempel adressen vid skyddade personuppgifter. Därför kan du inte ändra uppgifterna här; be en namngiven medlem i ärendeteamet."
+                {t!(i18n, cases.edit.hidden)}
             </p>
         }
         .into_any(),
@@ -107,12 +111,12 @@ where
             {move || match error.get() {
                 Some(AppError::Conflict { message }) => view! {
                     <div class="error" role="alert" data-testid="conflict">
-                        <p><strong>"Uppgifterna har ändrats av någon annan. "</strong>{message}</p>
-                        <p>"Dina ändringar är inte sparade. Hämta den senaste versionen, jämför och gör om ändringen."</p>
+                        <p>{t!(i18n, cases.edit.conflict, <strong> = <strong/>, message)}</p>
+                        <p>{t!(i18n, cases.edit.not_saved)}</p>
                         <button type="button" on:click=move |_| {
                             update.value().set(None);
                             reload();
-                        }>"Hämta senaste versionen"</button>
+                        }>{t!(i18n, cases.edit.reload)}</button>
                     </div>
                 }
                 .into_any(),
@@ -124,8 +128,8 @@ where
                 <input type="hidden" name="version" value=c.participant_version.to_string()/>
                 <ParticipantFields initial error munis/>
                 <div class="actions">
-                    <Submit action=update class="primary">"Spara ändringar"</Submit>
-                    <a href=format!("/arenden/{}", c.case_id)>"Avbryt"</a>
+                    <Submit action=update class="primary">{t!(i18n, cases.edit.save)}</Submit>
+                    <a href=format!("/arenden/{}", c.case_id)>{t!(i18n, cases.edit.cancel)}</a>
                 </div>
             </ActionForm>
         }
@@ -133,7 +137,7 @@ where
     };
     view! {
         {head}
-        <h2>"Ändra personuppgifter"</h2>
+        <h2>{t!(i18n, cases.edit.heading)}</h2>
         {body}
     }
 }
@@ -141,31 +145,32 @@ where
 /// What the edits replaced, newest first: when, by whom, which fields and what they said.
 #[component]
 fn EarlierVersions(versions: Vec<ParticipantVersion>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <section class="card" aria-labelledby="earlier-h" data-testid="earlier-versions">
-            <h2 id="earlier-h">"Tidigare uppgifter"</h2>
+            <h2 id="earlier-h">{t!(i18n, cases.edit.earlier.heading)}</h2>
             {if versions.is_empty() {
-                view! { <p class="empty">"Uppgifterna har inte ändrats sedan de registrerades."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, cases.edit.earlier.unchanged)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="versions">
                         {versions.into_iter().map(|v| view! {
                             <li data-testid="earlier-version">
                                 <p>
-                                    <strong>{format!("Ändrat {}", sv_datetime(v.replaced_at))}</strong>
-                                    {format!(" av {}. Så här stod det före ändringen:", v.by)}
+                                    {td!(l, cases.edit.earlier.changed, <strong> = <strong/>, date = sv_datetime(v.replaced_at), by = v.by.clone())}
                                 </p>
                                 {if v.readable {
                                     view! {
                                         <dl class="facts compact">
                                             {v.changes.into_iter().map(|c| view! {
-                                                <dt>{c.label}</dt><dd>{shown(&c.before)}</dd>
+                                                <dt>{field_name(&c.field, l).map_or(c.label, str::to_string)}</dt><dd>{shown(&c.before)}</dd>
                                             }).collect_view()}
                                         </dl>
                                     }
                                     .into_any()
                                 } else {
-                                    view! { <p class="hint">"Uppgifterna är gallrade och kan inte läsas."</p> }.into_any()
+                                    view! { <p class="hint">{t!(i18n, cases.edit.earlier.shredded)}</p> }.into_any()
                                 }}
                             </li>
                         }).collect_view()}
@@ -175,4 +180,23 @@ fn EarlierVersions(versions: Vec<ParticipantVersion>) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// The name of a participant field an edit changed, in the page's language; `None` for a field
+/// not on the form (its label as the server gave it is shown then).
+fn field_name(field: &str, l: Locale) -> Option<&'static str> {
+    Some(match field {
+        "first_name" => td_string!(l, cases.person.first_name),
+        "last_name" => td_string!(l, cases.person.last_name),
+        "personnummer" => td_string!(l, cases.person.personnummer),
+        "birth_year" => td_string!(l, cases.person.birth_year),
+        "gender" => td_string!(l, cases.person.gender),
+        "phone" => td_string!(l, cases.person.phone),
+        "email" => td_string!(l, cases.person.email),
+        "address" => td_string!(l, cases.person.address),
+        "background" => td_string!(l, cases.person.background),
+        "municipality" => td_string!(l, cases.person.municipality),
+        "protection" => td_string!(l, cases.person.protection),
+        _ => return None,
+    })
 }

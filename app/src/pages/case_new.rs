@@ -9,18 +9,22 @@ use crate::api::cases::RegisterParticipant;
 use crate::api::orgs::list_orgs;
 use crate::components::common::{error_for, FieldError};
 use crate::components::forms::{busy, Submit};
+use crate::components::labels::Label;
 use crate::components::participant_fields::{municipalities_of, ParticipantFields};
 use crate::components::ui::ErrorBox;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use domain::{Me, ParticipantForm, SspfLevel};
 
 #[component]
 pub fn NewCasePage() -> impl IntoView {
     let me = expect_context::<Me>();
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     if !me.role.can(domain::Capability::RegisterParticipant) {
         return view! {
-            <Title text="Registrera deltagare"/>
-            <h1>"Registrera deltagare"</h1>
-            <p class="error" role="alert">"Bara handläggare och programledare kan registrera deltagare."</p>
+            <Title text=move || t_string!(i18n, cases.new.title)/>
+            <h1>{t!(i18n, cases.new.title)}</h1>
+            <p class="error" role="alert">{t!(i18n, cases.new.not_allowed)}</p>
         }
         .into_any();
     }
@@ -46,11 +50,11 @@ pub fn NewCasePage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Registrera deltagare"/>
-        <h1>"Registrera deltagare"</h1>
-        <p class="lead">"Uppgifterna krypteras och visas bara för dem som har rätt att se dem. Ett ärende öppnas med dig som ansvarig handläggare."</p>
+        <Title text=move || t_string!(i18n, cases.new.title)/>
+        <h1>{t!(i18n, cases.new.title)}</h1>
+        <p class="lead">{t!(i18n, cases.new.lead)}</p>
         {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
-        <Suspense fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
         {move || {
             let municipalities = municipalities();
             Suspend::new(async move {
@@ -59,18 +63,18 @@ pub fn NewCasePage() -> impl IntoView {
         <ActionForm action=register attr:class="form" attr:data-testid="register-form" attr:aria-busy=busy(register)>
             <ParticipantFields initial=ParticipantForm::default() error munis/>
             <fieldset class="form grid">
-                <legend>"Ärendet"</legend>
-                <label for="p-sspf">"SSPF-nivå"</label>
+                <legend>{td_string!(l, cases.new.case)}</legend>
+                <label for="p-sspf">{td_string!(l, cases.new.sspf_level)}</label>
                 <select id="p-sspf" name="sspf_level" aria-invalid=invalid("sspf_level") aria-describedby=described("sspf_level")>
-                    {SspfLevel::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == SspfLevel::Individual>{s.label()}</option> }).collect_view()}
+                    {SspfLevel::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == SspfLevel::Individual>{s.label_in(l)}</option> }).collect_view()}
                 </select>
                 <FieldError id="err-sspf_level" message=err("sspf_level")/>
-                <label for="p-ref">"Remittent (vem anmälde)"</label>
-                <input id="p-ref" name="referral_source" maxlength="200" placeholder="t.ex. Polisen, skolkurator"
+                <label for="p-ref">{td_string!(l, cases.new.referral_source)}</label>
+                <input id="p-ref" name="referral_source" maxlength="200" placeholder=td_string!(l, cases.new.referral_source_placeholder)
                     aria-invalid=invalid("referral_source") aria-describedby=described("referral_source")/>
                 <FieldError id="err-referral_source" message=err("referral_source")/>
             </fieldset>
-            <Submit action=register class="primary">"Registrera deltagare"</Submit>
+            <Submit action=register class="primary">{td_string!(l, cases.new.submit)}</Submit>
         </ActionForm>
             }
             })

@@ -11,7 +11,9 @@ use crate::api::casework::{get_timeline, AddContact};
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{successes, sv_datetime, FieldError};
 use crate::components::forms::{busy, Check, SignInToSave, Submit};
+use crate::components::labels::Label;
 use crate::components::ui::ActionStatus;
+use crate::i18n::{t, td_string, use_i18n};
 use domain::casework::{ContactKind, TimelinePage};
 use domain::{input, CaseView, MAX_TEXT};
 
@@ -39,8 +41,9 @@ pub fn ContactPage() -> impl IntoView {
     );
     // The list of recent contacts is only a confirmation: a reader who may log contacts but not
     // read them still gets the form.
+    let l = use_i18n().get_locale_untracked();
     case_frame_with(
-        "Logga kontakt",
+        td_string!(l, casework.contact.title),
         case_id,
         glass,
         case,
@@ -57,34 +60,36 @@ fn Contact(
 ) -> impl IntoView {
     let summary =
         Check::new(|v| input::text("summary", "Sammanfattningen", v, true, MAX_TEXT).map(drop));
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <CaseHead c=c.clone()/>
         <section class="card contact-entry" aria-labelledby="contact-h">
-            <h2 id="contact-h">"Logga kontakt"</h2>
-            <ActionStatus value=move || add.value().get() ok="Kontakten är sparad."/>
+            <h2 id="contact-h">{t!(i18n, casework.contact.heading)}</h2>
+            <ActionStatus value=move || add.value().get() ok=td_string!(l, casework.contact.saved)/>
             <SignInToSave action=add/>
             <ActionForm action=add attr:class="form" attr:autocomplete="off" attr:data-testid="contact-form" attr:aria-busy=busy(add)>
                 <input type="hidden" name="case_id" value=c.case_id.clone()/>
-                <label for="ct-kind">"Typ av kontakt"</label>
+                <label for="ct-kind">{t!(i18n, casework.contact.kind)}</label>
                 <select id="ct-kind" name="kind" required autocomplete="off">
-                    {ContactKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                    {ContactKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label_in(l)}</option> }).collect_view()}
                 </select>
-                <label for="ct-at">"När"</label>
+                <label for="ct-at">{t!(i18n, casework.contact.at)}</label>
                 <input id="ct-at" name="at" type="datetime-local" autocomplete="off" aria-describedby="ct-at-hint"/>
-                <p id="ct-at-hint" class="hint">"Lämna tomt för just nu."</p>
-                <label for="ct-minutes">"Längd i minuter"</label>
+                <p id="ct-at-hint" class="hint">{t!(i18n, casework.contact.at_hint)}</p>
+                <label for="ct-minutes">{t!(i18n, casework.contact.minutes)}</label>
                 <input id="ct-minutes" name="minutes" type="number" inputmode="numeric" min="0" max="1440" step="1" autocomplete="off"/>
-                <label for="ct-summary">"Sammanfattning"</label>
+                <label for="ct-summary">{t!(i18n, casework.contact.summary)}</label>
                 <textarea id="ct-summary" name="summary" required maxlength=MAX_TEXT rows="5" autocomplete="off"
                     on:input=move |ev| summary.run(&ev) aria-invalid=summary.invalid() aria-describedby=summary.described("ct-summary-err")></textarea>
                 <FieldError id="ct-summary-err" message=summary.message()/>
-                <Submit action=add class="primary wide">"Spara kontakt"</Submit>
+                <Submit action=add class="primary wide">{t!(i18n, casework.contact.submit)}</Submit>
             </ActionForm>
         </section>
         <section class="card" aria-labelledby="recent-h">
-            <h2 id="recent-h">"Senaste kontakterna"</h2>
+            <h2 id="recent-h">{t!(i18n, casework.contact.recent)}</h2>
             {match recent {
-                Ok(page) if page.events.is_empty() => view! { <p class="empty">"Inga kontakter loggade ännu."</p> }.into_any(),
+                Ok(page) if page.events.is_empty() => view! { <p class="empty">{t!(i18n, casework.contact.none)}</p> }.into_any(),
                 Ok(page) => view! {
                     <ul class="recent-contacts" data-testid="recent-contacts">
                         {page.events.into_iter().map(|e| view! {
@@ -92,13 +97,13 @@ fn Contact(
                                 <time datetime=e.at.to_rfc3339()>{sv_datetime(e.at)}</time>
                                 " · "{e.org.clone()}{(!e.author.is_empty()).then(|| format!(", {}", e.author))}
                                 <br/>
-                                <span class="prose">{e.text.unwrap_or_else(|| "Händelse från annan aktör".into())}</span>
+                                <span class="prose">{e.text.unwrap_or_else(|| td_string!(l, casework.contact.other_actor).into())}</span>
                             </li>
                         }).collect_view()}
                     </ul>
                 }
                 .into_any(),
-                Err(_) => view! { <p class="hint">"Du kan logga kontakter men inte se tidigare kontakter i ärendet."</p> }.into_any(),
+                Err(_) => view! { <p class="hint">{t!(i18n, casework.contact.cannot_read)}</p> }.into_any(),
             }}
         </section>
     }

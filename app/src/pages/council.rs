@@ -11,41 +11,50 @@ use crate::api::council::{list_meetings, member_choices, CreateMeeting};
 use crate::components::common::{error_for, meeting_status, FieldError};
 use crate::components::forms::{busy, Submit};
 use crate::components::ui::{DataTable, ErrorBox};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use domain::council::MeetingRow;
 use domain::{Capability, Me};
 
 #[component]
 pub fn CouncilPage() -> impl IntoView {
     let me = expect_context::<Me>();
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let chair = me.role.can(Capability::HandleReferrals);
     if !chair && !me.role.can(Capability::AttendCouncil) {
         return view! {
-            <Title text="Samverkansråd"/>
-            <h1>"Samverkansråd"</h1>
-            <p class="error" role="alert">"Samverkansrådets möten visas för socialtjänsten och rådets medlemsorganisationer."</p>
+            <Title text=move || t_string!(i18n, council.list.title)/>
+            <h1>{t!(i18n, council.list.title)}</h1>
+            <p class="error" role="alert">{t!(i18n, council.list.not_allowed)}</p>
         }
         .into_any();
     }
     let meetings = Resource::new(|| (), |_| list_meetings());
     view! {
-        <Title text="Samverkansråd"/>
-        <h1>"Samverkansråd"</h1>
+        <Title text=move || t_string!(i18n, council.list.title)/>
+        <h1>{t!(i18n, council.list.title)}</h1>
         <p class="lead">
             {if chair {
-                "Rådet prioriterar remisser och ärenden och beslutar om insatser och vem som utför dem. Öppna ett möte för att sätta dagordningen och besluta."
+                td_string!(l, council.list.lead_chair)
             } else {
-                "Möten där er organisation deltar. Protokollet visar de insatser som er organisation ska utföra."
+                td_string!(l, council.list.lead_member)
             }}
         </p>
         {chair.then(|| view! { <NewMeeting/> })}
-        <h2>"Möten"</h2>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+        <h2>{t!(i18n, council.list.meetings)}</h2>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match meetings.await {
                     Ok(rows) => view! {
-                        <DataTable rows caption="Samverkansrådets möten, det senaste först"
-                            columns=vec!["Datum", "Kommun", "Ordförande", "Deltagande organisationer", "Status"]
-                            row=meeting_row empty="Inga möten ännu." testid="council-meetings"/>
+                        <DataTable rows caption=td_string!(l, council.list.caption)
+                            columns=vec![
+                                td_string!(l, council.list.col_date),
+                                td_string!(l, council.list.col_municipality),
+                                td_string!(l, council.list.col_chair),
+                                td_string!(l, council.list.col_members),
+                                td_string!(l, council.list.col_status),
+                            ]
+                            row=meeting_row empty=td_string!(l, council.list.empty) testid="council-meetings"/>
                     }.into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 }
@@ -75,6 +84,7 @@ fn meeting_row(m: MeetingRow) -> impl IntoView {
 
 #[component]
 fn NewMeeting() -> impl IntoView {
+    let i18n = use_i18n();
     let create = ServerAction::<CreateMeeting>::new();
     let orgs = Resource::new(|| (), |_| member_choices());
     let err = Signal::derive(move || create.value().get().and_then(Result::err));
@@ -87,15 +97,15 @@ fn NewMeeting() -> impl IntoView {
     let described = move |f: &'static str| error_for(err.get(), f).map(|_| format!("err-{f}"));
     view! {
         <section class="card" aria-labelledby="new-meeting-h">
-            <h2 id="new-meeting-h">"Planera ett möte"</h2>
+            <h2 id="new-meeting-h">{t!(i18n, council.new_meeting.heading)}</h2>
             <ActionForm action=create attr:class="form" attr:data-testid="new-meeting" attr:aria-busy=busy(create)>
-                <label for="m-date">"Datum"</label>
+                <label for="m-date">{t!(i18n, council.new_meeting.date)}</label>
                 <input id="m-date" name="date" type="date" required
                     aria-describedby=move || described("date")/>
                 <FieldError id="err-date" message=Signal::derive(move || error_for(err.get(), "date"))/>
                 <fieldset aria-describedby=move || described("members")>
-                    <legend>"Deltagande organisationer"</legend>
-                    <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+                    <legend>{t!(i18n, council.new_meeting.members)}</legend>
+                    <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                         {move || Suspend::new(async move {
                             match orgs.await {
                                 Ok(list) => list.into_iter().enumerate().map(|(i, (id, name))| view! {
@@ -111,7 +121,7 @@ fn NewMeeting() -> impl IntoView {
                 </fieldset>
                 <FieldError id="err-members" message=Signal::derive(move || error_for(err.get(), "members"))/>
                 {move || err.get().filter(|e| !matches!(e.field(), Some("date" | "members"))).map(|e| view! { <ErrorBox error=e/> })}
-                <Submit action=create class="primary">"Planera mötet"</Submit>
+                <Submit action=create class="primary">{t!(i18n, council.new_meeting.submit)}</Submit>
             </ActionForm>
         </section>
     }

@@ -9,22 +9,28 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::council::get_minutes;
 use crate::components::common::{meeting_status, print_page};
+use crate::components::labels::Label;
 use crate::components::ui::Loaded;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use domain::council::{MinutesItem, MinutesView};
 
 #[component]
 pub fn MinutesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let minutes = Resource::new(id, get_minutes);
     view! {
-        <Title text="Samverkansråd – protokoll"/>
-        <Loaded resource=minutes heading="Protokoll" render=|v| view! { <Minutes v/> }/>
+        <Title text=move || t_string!(i18n, council.minutes.title)/>
+        <Loaded resource=minutes heading=td_string!(l, council.minutes.error_heading) render=|v| view! { <Minutes v/> }/>
     }
 }
 
 #[component]
 fn Minutes(v: MinutesView) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let m = &v.meeting;
     let back = if m.chaired {
         format!("/samverkansrad/{}", m.id)
@@ -32,29 +38,29 @@ fn Minutes(v: MinutesView) -> impl IntoView {
         "/samverkansrad".to_string()
     };
     let scope = if v.full {
-        "Fullständigt protokoll för socialtjänsten. Medlemsorganisationerna ser bara sina egna insatser."
+        td_string!(l, council.minutes.scope_full)
     } else {
-        "Utdrag för er organisation: de insatser ni ska utföra. Namn visas bara där ni arbetar i ärendet med samtycke."
+        td_string!(l, council.minutes.scope_member)
     };
     view! {
         <article class="minutes-print" data-testid="minutes">
             <div class="page-head">
-                <h1>{format!("Protokoll, samverkansråd {}", m.date.format("%Y-%m-%d"))}</h1>
+                <h1>{td_string!(l, council.minutes.heading, date = m.date.format("%Y-%m-%d").to_string()).to_string()}</h1>
                 <p class="screen-only">
-                    <button type="button" class="primary" on:click=|_| print_page()>"Skriv ut"</button>
+                    <button type="button" class="primary" on:click=|_| print_page()>{t!(i18n, council.minutes.print)}</button>
                     " "
-                    <a class="button" href=back>"Tillbaka"</a>
+                    <a class="button" href=back>{t!(i18n, council.minutes.back)}</a>
                 </p>
             </div>
             <dl class="facts">
-                <dt>"Kommun"</dt><dd>{m.municipality.clone()}</dd>
-                <dt>"Ordförande"</dt><dd>{m.chair.clone()}</dd>
-                <dt>"Deltagande organisationer"</dt><dd>{m.members.join(", ")}</dd>
-                <dt>"Status"</dt><dd>{meeting_status(m.status)}</dd>
+                <dt>{t!(i18n, council.minutes.municipality)}</dt><dd>{m.municipality.clone()}</dd>
+                <dt>{t!(i18n, council.minutes.chair)}</dt><dd>{m.chair.clone()}</dd>
+                <dt>{t!(i18n, council.minutes.members)}</dt><dd>{m.members.join(", ")}</dd>
+                <dt>{t!(i18n, council.minutes.status)}</dt><dd>{meeting_status(m.status)}</dd>
             </dl>
             <p class="hint">{scope}</p>
             {if v.items.is_empty() {
-                view! { <p class="empty">"Inga punkter på dagordningen."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, council.minutes.no_items)}</p> }.into_any()
             } else {
                 view! { <ol class="plain">{v.items.into_iter().map(|it| view! { <Item it/> }).collect_view()}</ol> }.into_any()
             }}
@@ -64,21 +70,23 @@ fn Minutes(v: MinutesView) -> impl IntoView {
 
 #[component]
 fn Item(it: MinutesItem) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let interventions = if it.interventions.is_empty() {
-        view! { <p class="hint">"Inga insatser för er organisation."</p> }.into_any()
+        view! { <p class="hint">{t!(i18n, council.minutes.no_interventions)}</p> }.into_any()
     } else {
         view! {
             <table class="list">
-                <caption class="visually-hidden">"Beslutade insatser"</caption>
+                <caption class="visually-hidden">{t!(i18n, council.minutes.caption)}</caption>
                 <thead><tr>
-                    <th scope="col">"Insats"</th>
-                    <th scope="col">"Utförs av"</th>
-                    <th scope="col">"Uppföljning"</th>
+                    <th scope="col">{t!(i18n, council.minutes.intervention)}</th>
+                    <th scope="col">{t!(i18n, council.minutes.provider)}</th>
+                    <th scope="col">{t!(i18n, council.minutes.follow_up)}</th>
                 </tr></thead>
                 <tbody>
                     {it.interventions.into_iter().map(|i| view! {
                         <tr>
-                            <td>{i.kind.label()}</td>
+                            <td>{i.kind.label_in(l)}</td>
                             <td>{i.provider}</td>
                             <td class="nowrap">{i.follow_up.format("%Y-%m-%d").to_string()}</td>
                         </tr>
@@ -92,11 +100,13 @@ fn Item(it: MinutesItem) -> impl IntoView {
         <li class="card" data-minutes-item=it.position.to_string()>
             <h2>{format!("§ {} {}", it.position, it.heading)}</h2>
             <p>
-                {it.status.label()}
-                {it.priority.map(|p| format!(", prioritet {p}"))}
+                {match it.priority {
+                    Some(p) => td_string!(l, council.minutes.status_priority, status = it.status.label_in(l), priority = p).to_string(),
+                    None => it.status.label_in(l).to_string(),
+                }}
             </p>
             {interventions}
-            {it.note.map(|n| view! { <h3>"Motivering"</h3><p class="prewrap">{n}</p> })}
+            {it.note.map(|n| view! { <h3>{t!(i18n, council.minutes.note)}</h3><p class="prewrap">{n}</p> })}
         </li>
     }
 }

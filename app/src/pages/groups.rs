@@ -13,24 +13,27 @@ use crate::api::cases::list_cases;
 use crate::api::group::{get_group, list_groups, CreateGroup, EndLink, LinkCase, RemoveLink};
 use crate::components::common::{date_or_dash, error_for, successes, FieldError};
 use crate::components::forms::{busy, failure, ConfirmButton, Submit};
+use crate::components::labels::Label;
 use crate::components::ui::ErrorBox;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use domain::group::{GroupDto, GroupView, MAX_GROUP_NAME};
 use domain::CaseRow;
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let create = ServerAction::<CreateGroup>::new();
     let saved = successes(create);
     let groups = Resource::new(move || saved.get(), |_| list_groups());
     // Someone refused sees the error alone: not even the heading says what the page is about.
     view! {
-        <Title text="Grupper"/>
-        <Transition fallback=|| view! { <p class="loading">"Hämtar…"</p> }>
+        <Title text=move || t_string!(i18n, admin.groups.title)/>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.fetching)}</p> }>
             {move || Suspend::new(async move {
                 match groups.await {
                     Ok(list) => view! {
-                        <div class="page-head"><h1>"SSPF-grupper"</h1></div>
-                        <p class="hint">"Grupper av unga som är kända för att agera tillsammans. Bara er socialtjänsts handläggare och programledare ser grupperna och vilka ärenden som är kopplade till dem – aldrig samarbetspartner, polis, skola eller fritid."</p>
+                        <div class="page-head"><h1>{t!(i18n, admin.groups.heading)}</h1></div>
+                        <p class="hint">{t!(i18n, admin.groups.hint)}</p>
                         <GroupList list/>
                         <NewGroup create/>
                     }.into_any(),
@@ -43,18 +46,19 @@ pub fn GroupsPage() -> impl IntoView {
 
 #[component]
 fn GroupList(list: Vec<GroupDto>) -> impl IntoView {
+    let i18n = use_i18n();
     if list.is_empty() {
-        return view! { <p class="empty">"Inga grupper ännu."</p> }.into_any();
+        return view! { <p class="empty">{t!(i18n, admin.groups.empty)}</p> }.into_any();
     }
     view! {
         <table class="list" data-testid="groups">
-            <caption class="visually-hidden">"SSPF-grupper"</caption>
+            <caption class="visually-hidden">{t!(i18n, admin.groups.caption)}</caption>
             <thead>
                 <tr>
-                    <th scope="col">"Grupp"</th>
-                    <th scope="col">"Kommun"</th>
-                    <th scope="col">"Kopplade ärenden nu"</th>
-                    <th scope="col">"Skapad"</th>
+                    <th scope="col">{t!(i18n, admin.groups.group)}</th>
+                    <th scope="col">{t!(i18n, admin.groups.municipality)}</th>
+                    <th scope="col">{t!(i18n, admin.groups.current_links)}</th>
+                    <th scope="col">{t!(i18n, admin.groups.created_on)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -75,26 +79,29 @@ fn GroupList(list: Vec<GroupDto>) -> impl IntoView {
 /// The new-group form, a plain post without JavaScript.
 #[component]
 fn NewGroup(create: ServerAction<CreateGroup>) -> impl IntoView {
+    let i18n = use_i18n();
     let err = move |f: &str| {
         let f = f.to_string();
         Signal::derive(move || error_for(create.value().get().and_then(Result::err), &f))
     };
     view! {
         <section class="card" aria-labelledby="ng-h">
-            <h2 id="ng-h">"Ny grupp"</h2>
+            <h2 id="ng-h">{t!(i18n, admin.groups.create.heading)}</h2>
             {failure(create)}
             <ActionForm action=create attr:class="form" attr:data-testid="new-group" attr:aria-busy=busy(create)>
-                <label for="ng-name">"Namn"</label>
-                <p class="hint" id="ng-name-hint">"En kort arbetsbenämning, t.ex. efter en plats – inte en persons namn."</p>
+                <label for="ng-name">{t!(i18n, admin.groups.create.name)}</label>
+                <p class="hint" id="ng-name-hint">{t!(i18n, admin.groups.create.name_hint)}</p>
                 <input id="ng-name" name="name" required maxlength=MAX_GROUP_NAME aria-describedby="ng-name-hint ng-name-err"/>
                 <FieldError id="ng-name-err" message=err("name")/>
-                <label for="ng-desc">"Beskrivning"</label>
+                <label for="ng-desc">{t!(i18n, admin.groups.create.description)}</label>
                 <textarea id="ng-desc" name="description" rows="4" aria-describedby="ng-desc-err"></textarea>
                 <FieldError id="ng-desc-err" message=err("description")/>
-                <Submit action=create class="primary">"Skapa gruppen"</Submit>
+                <Submit action=create class="primary">{t!(i18n, admin.groups.create.submit)}</Submit>
             </ActionForm>
-            {move || create.value().get().and_then(Result::ok).map(|id| view! {
-                <p class="ok" role="status">"Gruppen är skapad. "<A href=format!("/grupper/{id}")>"Öppna gruppen"</A></p>
+            {move || create.value().get().and_then(Result::ok).map(|id| {
+                let href = format!("/grupper/{id}");
+                let open = move |children: ChildrenFn| view! { <A href=href.clone()>{children()}</A> };
+                view! { <p class="ok" role="status">{t!(i18n, admin.groups.create.created, <a> = open)}</p> }
             })}
         </section>
     }
@@ -125,9 +132,10 @@ pub fn GroupPage() -> impl IntoView {
         move || (id(), saved.0.get(), saved.1.get(), saved.2.get()),
         |(id, ..)| get_group(id),
     );
+    let i18n = use_i18n();
     view! {
-        <Title text="Grupp"/>
-        <Transition fallback=|| view! { <p class="loading">"Hämtar…"</p> }>
+        <Title text=move || t_string!(i18n, admin.groups.group_title)/>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.fetching)}</p> }>
             {move || Suspend::new(async move {
                 match group.await {
                     Ok(v) => view! { <Group v forms/> }.into_any(),
@@ -140,59 +148,61 @@ pub fn GroupPage() -> impl IntoView {
 
 #[component]
 fn Group(v: GroupView, forms: LinkForms) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let group_id = v.group.id.clone();
     let can_edit = v.can_edit;
     let members = v.members.clone();
     view! {
         <div class="page-head"><h1 data-testid="group-name">{v.group.name.clone()}</h1></div>
-        <p><A href="/grupper">"Alla grupper"</A></p>
+        <p><A href="/grupper">{t!(i18n, admin.groups.members.all_groups)}</A></p>
         {(!v.group.description.is_empty()).then(|| view! { <p class="description">{v.group.description.clone()}</p> })}
         <section class="card" aria-labelledby="gm-h">
-            <h2 id="gm-h">"Kopplade ärenden"</h2>
+            <h2 id="gm-h">{t!(i18n, admin.groups.members.heading)}</h2>
             {failure(forms.end)}
             {failure(forms.remove)}
             {if members.is_empty() {
-                view! { <p class="empty">"Inga ärenden är kopplade till gruppen som du har behörighet till."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, admin.groups.members.empty)}</p> }.into_any()
             } else {
                 view! {
                     <table class="list" data-testid="group-members">
-                        <caption class="visually-hidden">"Kopplade ärenden"</caption>
+                        <caption class="visually-hidden">{t!(i18n, admin.groups.members.caption)}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">"Person"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Kopplad"</th>
-                                <th scope="col">"Ansvarig"</th>
-                                <th scope="col">"Nästa uppföljning"</th>
-                                <th scope="col"><span class="visually-hidden">"Ändra"</span></th>
+                                <th scope="col">{t!(i18n, admin.groups.members.person)}</th>
+                                <th scope="col">{t!(i18n, admin.groups.members.status)}</th>
+                                <th scope="col">{t!(i18n, admin.groups.members.linked)}</th>
+                                <th scope="col">{t!(i18n, admin.groups.members.responsible)}</th>
+                                <th scope="col">{t!(i18n, admin.groups.members.next_review)}</th>
+                                <th scope="col"><span class="visually-hidden">{t!(i18n, admin.groups.members.edit)}</span></th>
                             </tr>
                         </thead>
                         <tbody>
                             {members.into_iter().map(|m| {
                                 let period = match m.to {
                                     Some(t) => format!("{} – {}", m.from, t),
-                                    None => format!("från {}", m.from),
+                                    None => td_string!(l, admin.groups.members.from, date = m.from).to_string(),
                                 };
                                 let end_fields = vec![("link_id", m.link_id.clone())];
                                 let remove_fields = vec![("link_id", m.link_id.clone())];
-                                let end_detail = format!(" för {}", m.person);
-                                let remove_detail = format!(" kopplingen för {}", m.person);
+                                let end_detail = td_string!(l, admin.groups.members.end_detail, person = m.person.clone()).to_string();
+                                let remove_detail = td_string!(l, admin.groups.members.remove_detail, person = m.person.clone()).to_string();
                                 view! {
                                     <tr data-testid="group-member">
                                         <th scope="row"><A href=format!("/arenden/{}", m.case_id)>{m.person.clone()}</A></th>
-                                        <td>{m.status.label()}</td>
-                                        <td>{period}{(!m.current).then(|| view! { " "<span class="tag">"Avslutad"</span> })}</td>
+                                        <td>{m.status.label_in(l)}</td>
+                                        <td>{period}{(!m.current).then(|| view! { " "<span class="tag">{t!(i18n, admin.groups.members.ended)}</span> })}</td>
                                         <td>{m.responsible.clone()}</td>
                                         <td>{date_or_dash(m.next_review)}</td>
                                         <td>
                                             {(can_edit && m.to.is_none()).then(|| view! {
-                                                <ConfirmButton action=forms.end fields=end_fields label="Avsluta i dag"
-                                                    confirm="Vill du avsluta kopplingen till gruppen i dag?"
+                                                <ConfirmButton action=forms.end fields=end_fields label=td_string!(l, admin.groups.members.end)
+                                                    confirm=td_string!(l, admin.groups.members.end_confirm)
                                                     detail=end_detail/>
                                             })}
                                             {can_edit.then(|| view! {
-                                                <ConfirmButton action=forms.remove fields=remove_fields label="Ta bort" class="danger"
-                                                    confirm="Vill du ta bort kopplingen? Gör det bara om den var felaktig – en avslutad koppling ska avslutas, inte tas bort."
+                                                <ConfirmButton action=forms.remove fields=remove_fields label=td_string!(l, admin.groups.members.remove) class="danger"
+                                                    confirm=td_string!(l, admin.groups.members.remove_confirm)
                                                     detail=remove_detail/>
                                             })}
                                         </td>
@@ -204,7 +214,7 @@ fn Group(v: GroupView, forms: LinkForms) -> impl IntoView {
                 }.into_any()
             }}
             {(v.not_shown > 0).then(|| view! {
-                <p class="hint">{format!("Ytterligare {} kopplade ärenden visas inte eftersom du inte ingår i deras ärendeteam.", v.not_shown)}</p>
+                <p class="hint">{td_string!(l, admin.groups.members.not_shown, count = v.not_shown).to_string()}</p>
             })}
         </section>
         {can_edit.then(|| view! { <LinkForm group_id=group_id.clone() link=forms.link/> })}
@@ -214,6 +224,8 @@ fn Group(v: GroupView, forms: LinkForms) -> impl IntoView {
 /// Links one of the reader's cases for a period; a plain post without JavaScript.
 #[component]
 fn LinkForm(group_id: String, link: ServerAction<LinkCase>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let cases = Resource::new(|| (), |_| list_cases(String::new(), None));
     let err = move |f: &str| {
         let f = f.to_string();
@@ -221,32 +233,32 @@ fn LinkForm(group_id: String, link: ServerAction<LinkCase>) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="gl-h">
-            <h2 id="gl-h">"Koppla ett ärende"</h2>
+            <h2 id="gl-h">{t!(i18n, admin.groups.link.heading)}</h2>
             {failure(link)}
             <ActionForm action=link attr:class="form" attr:data-testid="link-case" attr:aria-busy=busy(link)>
                 <input type="hidden" name="group_id" value=group_id/>
-                <label for="gl-case">"Ärende"</label>
-                <Transition fallback=|| view! { <p class="loading">"Hämtar ärenden…"</p> }>
+                <label for="gl-case">{t!(i18n, admin.groups.link.case)}</label>
+                <Transition fallback=move || view! { <p class="loading">{t!(i18n, admin.groups.link.loading_cases)}</p> }>
                     {move || Suspend::new(async move {
                         let rows: Vec<CaseRow> = cases.await.unwrap_or_default();
                         view! {
                             <select id="gl-case" name="case_id" required aria-describedby="gl-case-err">
-                                <option value="">"Välj ärende"</option>
+                                <option value="">{t!(i18n, admin.groups.link.choose)}</option>
                                 {rows.into_iter().filter(|r| !r.shredded).map(|r| view! {
-                                    <option value=r.case_id.clone()>{format!("{} ({}, {})", r.name.text(), r.birth_year, r.status.label())}</option>
+                                    <option value=r.case_id.clone()>{format!("{} ({}, {})", r.name.text(), r.birth_year, r.status.label_in(l))}</option>
                                 }).collect_view()}
                             </select>
                         }
                     })}
                 </Transition>
                 <FieldError id="gl-case-err" message=err("case_id")/>
-                <label for="gl-from">"Från och med"</label>
+                <label for="gl-from">{t!(i18n, admin.groups.link.from)}</label>
                 <input id="gl-from" name="from" type="date" required aria-describedby="gl-from-err"/>
                 <FieldError id="gl-from-err" message=err("from")/>
-                <label for="gl-to">"Till och med (lämna tomt om kopplingen gäller tills vidare)"</label>
+                <label for="gl-to">{t!(i18n, admin.groups.link.to)}</label>
                 <input id="gl-to" name="to" type="date" aria-describedby="gl-to-err"/>
                 <FieldError id="gl-to-err" message=err("to")/>
-                <Submit action=link class="primary">"Koppla ärendet"</Submit>
+                <Submit action=link class="primary">{t!(i18n, admin.groups.link.submit)}</Submit>
             </ActionForm>
         </section>
     }

@@ -17,7 +17,9 @@ use crate::api::handover::{
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{error_for, successes, sv_date, sv_datetime, FieldError};
 use crate::components::forms::{busy, ConfirmButton, Submit};
+use crate::components::labels::Label;
 use crate::components::ui::{ActionStatus, DataTable, ErrorBox};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use domain::handover::{
     HandoverPart, HandoverRow, HandoverStatus, HandoverView, ReceiverOrg, DEFAULT_READ_DAYS,
     MAX_READ_DAYS,
@@ -30,6 +32,7 @@ type OfferData = (Vec<ReceiverOrg>, Option<String>);
 
 #[component]
 pub fn HandoverOfferPage() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let case_id = use_case_id();
     let glass = ServerAction::<BreakGlass>::new();
     let offer = ServerAction::<OfferHandover>::new();
@@ -46,7 +49,7 @@ pub fn HandoverOfferPage() -> impl IntoView {
         }
     });
     case_frame_with(
-        "Överlämna ärendet",
+        td_string!(l, referrals.offer.title),
         case_id,
         glass,
         case,
@@ -57,6 +60,8 @@ pub fn HandoverOfferPage() -> impl IntoView {
 
 #[component]
 fn OfferForm(c: CaseView, data: OfferData, offer: ServerAction<OfferHandover>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let (receivers, pending) = data;
     let query = use_query_map();
     let preselected = query.read_untracked().get("till").unwrap_or_default();
@@ -70,32 +75,30 @@ fn OfferForm(c: CaseView, data: OfferData, offer: ServerAction<OfferHandover>) -
     };
     let body = if !can_edit {
         view! {
-            <p class="error" role="alert">"Bara ärendets team i den ansvariga verksamheten kan lämna över ärendet."</p>
+            <p class="error" role="alert">{t!(i18n, referrals.offer.not_allowed)}</p>
         }
         .into_any()
     } else if let Some(id) = pending {
         view! {
             <p data-testid="handover-pending">
-                "Ärendet har redan en överlämning som väntar på svar. "
-                <a href=format!("/overlamningar/{id}")>"Visa överlämningen"</a>
+                {t!(i18n, referrals.offer.pending, <a> = move |children: ChildrenFn| view! { <a href=format!("/overlamningar/{id}")>{children()}</a> })}
             </p>
         }
         .into_any()
     } else if receivers.is_empty() {
-        view! { <p class="empty">"Det finns ingen socialtjänst i någon annan kommun att lämna över till."</p> }
-            .into_any()
+        view! { <p class="empty">{t!(i18n, referrals.offer.no_receivers)}</p> }.into_any()
     } else {
         view! {
             {move || error.get().filter(|e| e.field().is_none_or(|f| f.is_empty())).map(|e| view! { <ErrorBox error=e/> })}
             <ActionForm action=offer attr:class="form" attr:data-testid="handover-form" attr:aria-busy=busy(offer)
-                attr:onsubmit="return confirm('Vill du lämna över ärendet med de valda delarna? Mottagaren ser sammanfattningen direkt.')">
+                attr:onsubmit=format!("return confirm('{}')", td_string!(l, referrals.offer.confirm).replace('\\', "\\\\").replace('\'', "\\'"))>
                 <input type="hidden" name="case_id" value=case_id/>
                 <fieldset class="form grid">
-                    <legend>"Mottagare"</legend>
-                    <label for="h-to">"Socialtjänst i den nya kommunen"</label>
+                    <legend>{t!(i18n, referrals.offer.recipient)}</legend>
+                    <label for="h-to">{t!(i18n, referrals.offer.to_unit)}</label>
                     <select id="h-to" name="form[to_org]" required
                         aria-invalid=invalid("to_org") aria-describedby=described("to_org")>
-                        <option value="">"Välj socialtjänst…"</option>
+                        <option value="">{t!(i18n, referrals.offer.choose_unit)}</option>
                         {receivers.into_iter().map(|r| {
                             let selected = r.id == preselected;
                             view! { <option value=r.id selected=selected>{format!("{} ({})", r.name, r.municipalities.join(", "))}</option> }
@@ -104,33 +107,33 @@ fn OfferForm(c: CaseView, data: OfferData, offer: ServerAction<OfferHandover>) -
                     <FieldError id="err-to_org" message=err("to_org")/>
                 </fieldset>
                 <fieldset aria-describedby=described("parts")>
-                    <legend>"Vad ska mottagaren få se? (minst en del)"</legend>
-                    <p class="hint">"Mottagaren ser bara de valda delarna, som de ser ut i dag, tills de godtar överlämningen."</p>
+                    <legend>{t!(i18n, referrals.offer.parts)}</legend>
+                    <p class="hint">{t!(i18n, referrals.offer.parts_hint)}</p>
                     <div class="checks">
                         {HandoverPart::ALL.into_iter().enumerate().map(|(i, p)| view! {
                             <label class="check">
                                 <input type="checkbox" name=format!("form[parts][{i}]") value=p.as_str()
                                     checked=matches!(p, HandoverPart::Person | HandoverPart::Status)/>
-                                {p.label()}
+                                {p.label_in(l)}
                             </label>
                         }).collect_view()}
                     </div>
                     <FieldError id="err-parts" message=err("parts")/>
                 </fieldset>
                 <fieldset class="form grid">
-                    <legend>"Följebrev och läsrätt"</legend>
-                    <label for="h-note">"Följebrev till mottagaren (valfritt)"</label>
+                    <legend>{t!(i18n, referrals.offer.note_and_access)}</legend>
+                    <label for="h-note">{t!(i18n, referrals.offer.note)}</label>
                     <textarea id="h-note" name="form[note]" rows="4" maxlength="4000"
                         aria-invalid=invalid("note") aria-describedby=described("note")></textarea>
                     <FieldError id="err-note" message=err("note")/>
-                    <label for="h-days">{format!("Hur många dagar ert team får läsa ärendet efter överlämningen (0–{MAX_READ_DAYS})")}</label>
+                    <label for="h-days">{td_string!(l, referrals.offer.read_days, max = MAX_READ_DAYS).to_string()}</label>
                     <input id="h-days" name="form[read_days]" type="number" min="0" max=MAX_READ_DAYS.to_string()
                         value=DEFAULT_READ_DAYS.to_string() inputmode="numeric"
                         aria-invalid=invalid("read_days") aria-describedby=described("read_days")/>
                     <FieldError id="err-read_days" message=err("read_days")/>
                 </fieldset>
-                <p class="hint">"När mottagaren godtar blir ärendet deras. Samverkanspartner och polis lämnar ärendeteamet och får inte veta vart ärendet gick."</p>
-                <Submit action=offer class="primary">"Lämna över ärendet"</Submit>
+                <p class="hint">{t!(i18n, referrals.offer.after_hint)}</p>
+                <Submit action=offer class="primary">{t!(i18n, referrals.offer.submit)}</Submit>
             </ActionForm>
         }
         .into_any()
@@ -138,7 +141,7 @@ fn OfferForm(c: CaseView, data: OfferData, offer: ServerAction<OfferHandover>) -
     view! {
         <CaseHead c/>
         <section class="card" aria-labelledby="offer-h">
-            <h2 id="offer-h">"Överlämna ärendet till annan kommun"</h2>
+            <h2 id="offer-h">{t!(i18n, referrals.offer.heading)}</h2>
             {body}
         </section>
     }
@@ -147,29 +150,30 @@ fn OfferForm(c: CaseView, data: OfferData, offer: ServerAction<OfferHandover>) -
 #[component]
 pub fn HandoversPage() -> impl IntoView {
     let me = expect_context::<Me>();
+    let i18n = use_i18n();
     if !me.role.can(Capability::ManageCase) {
         return view! {
-            <Title text="Överlämningar"/>
-            <h1>"Överlämningar"</h1>
-            <p class="error" role="alert">"Bara socialtjänstens handläggare och programledare lämnar över och tar emot ärenden."</p>
+            <Title text=move || t_string!(i18n, referrals.handovers.title)/>
+            <h1>{t!(i18n, referrals.handovers.title)}</h1>
+            <p class="error" role="alert">{t!(i18n, referrals.handovers.not_allowed)}</p>
         }
         .into_any();
     }
     let lists = Resource::new(|| (), |_| list_handovers());
     view! {
-        <Title text="Överlämningar"/>
-        <h1>"Överlämningar mellan kommuner"</h1>
-        <p class="lead">"Ärenden som lämnas över till eller från er verksamhet när en person flyttar. Ett ärende lämnas över från ärendets sida."</p>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+        <Title text=move || t_string!(i18n, referrals.handovers.title)/>
+        <h1>{t!(i18n, referrals.handovers.heading)}</h1>
+        <p class="lead">{t!(i18n, referrals.handovers.lead)}</p>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match lists.await {
                     Ok(l) => view! {
                         <section class="card" aria-labelledby="in-h">
-                            <h2 id="in-h">"Till er verksamhet"</h2>
+                            <h2 id="in-h">{t!(i18n, referrals.handovers.incoming)}</h2>
                             <Rows rows=l.incoming incoming=true/>
                         </section>
                         <section class="card" aria-labelledby="out-h">
-                            <h2 id="out-h">"Från er verksamhet"</h2>
+                            <h2 id="out-h">{t!(i18n, referrals.handovers.outgoing)}</h2>
                             <Rows rows=l.outgoing incoming=false/>
                         </section>
                     }
@@ -184,29 +188,35 @@ pub fn HandoversPage() -> impl IntoView {
 
 #[component]
 fn Rows(rows: Vec<HandoverRow>, incoming: bool) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let (testid, empty, other) = if incoming {
         (
             "handovers-incoming",
-            "Inga ärenden har lämnats över till er.",
-            "Från",
+            td_string!(l, referrals.handovers.empty_incoming),
+            td_string!(l, referrals.handovers.col_from),
         )
     } else {
         (
             "handovers-outgoing",
-            "Ni har inte lämnat över några ärenden.",
-            "Till",
+            td_string!(l, referrals.handovers.empty_outgoing),
+            td_string!(l, referrals.handovers.col_to),
         )
     };
     view! {
-        <DataTable rows caption="Överlämningar, senaste först" testid=testid empty=empty
-            columns=vec![other, "Överlämnad", "Status", "Besvarad"]
+        <DataTable rows caption=td_string!(l, referrals.handovers.caption) testid=testid empty=empty
+            columns=vec![
+                other,
+                td_string!(l, referrals.handovers.col_handed_over),
+                td_string!(l, referrals.handovers.col_status),
+                td_string!(l, referrals.handovers.col_answered),
+            ]
             row=move |r: HandoverRow| {
                 let counterpart = if incoming { r.from_org.clone() } else { r.to_org.clone() };
                 view! {
                     <tr data-handover=r.id.clone()>
                         <td><a href=format!("/overlamningar/{}", r.id)>{counterpart}</a></td>
                         <td class="nowrap">{sv_date(r.created_at)}</td>
-                        <td>{status_tag(r.status)}</td>
+                        <td>{status_tag(r.status, l)}</td>
                         <td class="nowrap">{r.decided_at.map(sv_date).unwrap_or_else(|| "–".into())}</td>
                     </tr>
                 }
@@ -214,17 +224,18 @@ fn Rows(rows: Vec<HandoverRow>, incoming: bool) -> impl IntoView {
     }
 }
 
-fn status_tag(s: HandoverStatus) -> impl IntoView {
+fn status_tag(s: HandoverStatus, l: Locale) -> impl IntoView {
     let class = match s {
         HandoverStatus::Pending => "tag warn",
         HandoverStatus::Accepted => "tag",
         HandoverStatus::Declined | HandoverStatus::Withdrawn => "tag muted",
     };
-    view! { <span class=class data-testid="handover-status">{s.label()}</span> }
+    view! { <span class=class data-testid="handover-status">{s.label_in(l)}</span> }
 }
 
 #[component]
 pub fn HandoverPage() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let accept = ServerAction::<AcceptHandover>::new();
@@ -247,13 +258,13 @@ pub fn HandoverPage() -> impl IntoView {
         withdraw,
     };
     view! {
-        <Title text="Överlämning"/>
-        <p><a href="/overlamningar">"← Alla överlämningar"</a></p>
-        <Transition fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+        <Title text=move || t_string!(i18n, referrals.handover.title)/>
+        <p><a href="/overlamningar">{t!(i18n, referrals.handover.back)}</a></p>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match handover.await {
                     Ok(v) => view! { <Detail v actions/> }.into_any(),
-                    Err(e) => view! { <h1>"Överlämning"</h1><ErrorBox error=e/> }.into_any(),
+                    Err(e) => view! { <h1>{t!(i18n, referrals.handover.title)}</h1><ErrorBox error=e/> }.into_any(),
                 }
             })}
         </Transition>
@@ -269,32 +280,36 @@ struct Answers {
 
 #[component]
 fn Detail(v: HandoverView, actions: Answers) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let heading = if v.incoming {
-        format!("Överlämning från {}", v.from_org)
+        td_string!(l, referrals.handover.heading_from, org = v.from_org.clone()).to_string()
     } else {
-        format!("Överlämning till {}", v.to_org)
+        td_string!(l, referrals.handover.heading_to, org = v.to_org.clone()).to_string()
     };
     let case_link = v.case_id.clone().map(|c| {
-        view! { <p><a href=format!("/arenden/{c}") data-testid="handover-case">"Öppna ärendet"</a></p> }
+        view! { <p><a href=format!("/arenden/{c}") data-testid="handover-case">{t!(i18n, referrals.handover.open_case)}</a></p> }
     });
-    let waiting = (v.incoming && v.status == HandoverStatus::Pending).then(|| view! {
-        <p class="hint">"Ni ser bara den sammanfattning som avsändaren valt. Ärendet blir ert när ni godtar överlämningen."</p>
+    let waiting = (v.incoming && v.status == HandoverStatus::Pending).then(|| {
+        view! {
+            <p class="hint">{t!(i18n, referrals.handover.waiting)}</p>
+        }
     });
     view! {
         <h1>{heading}</h1>
         <section class="card" data-testid="handover-detail">
             <dl class="facts">
-                <dt>"Status"</dt><dd>{status_tag(v.status)}</dd>
-                <dt>"Från"</dt><dd>{v.from_org.clone()}</dd>
-                <dt>"Till"</dt><dd>{format!("{} ({})", v.to_org, v.to_municipality)}</dd>
-                <dt>"Överlämnad"</dt><dd>{format!("{} av {}", sv_datetime(v.created_at), v.created_by)}</dd>
-                {v.decided_at.map(|t| view! {
-                    <dt>"Besvarad"</dt><dd>{format!("{} av {}", sv_datetime(t), v.decided_by.clone().unwrap_or_default())}</dd>
+                <dt>{t!(i18n, referrals.handover.status)}</dt><dd>{status_tag(v.status, l)}</dd>
+                <dt>{t!(i18n, referrals.handover.from)}</dt><dd>{v.from_org.clone()}</dd>
+                <dt>{t!(i18n, referrals.handover.to)}</dt><dd>{format!("{} ({})", v.to_org, v.to_municipality)}</dd>
+                <dt>{t!(i18n, referrals.handover.handed_over)}</dt><dd>{td_string!(l, referrals.handover.when_by, when = sv_datetime(v.created_at), by = v.created_by.clone()).to_string()}</dd>
+                {v.decided_at.map(|at| view! {
+                    <dt>{t!(i18n, referrals.handover.answered)}</dt><dd>{td_string!(l, referrals.handover.when_by, when = sv_datetime(at), by = v.decided_by.clone().unwrap_or_default()).to_string()}</dd>
                 })}
-                <dt>"Avsändarens läsrätt"</dt>
+                <dt>{t!(i18n, referrals.handover.sender_access)}</dt>
                 <dd>{match v.sender_until {
-                    Some(t) => format!("till {}", sv_date(t)),
-                    None => format!("{} dagar efter att överlämningen godtagits", v.read_days),
+                    Some(at) => td_string!(l, referrals.handover.access_until, date = sv_date(at)).to_string(),
+                    None => td_string!(l, referrals.handover.access_days, count = v.read_days).to_string(),
                 }}</dd>
             </dl>
             {waiting}
@@ -302,17 +317,17 @@ fn Detail(v: HandoverView, actions: Answers) -> impl IntoView {
         </section>
         {v.note.clone().map(|n| view! {
             <section class="card" aria-labelledby="note-h">
-                <h2 id="note-h">"Följebrev"</h2>
+                <h2 id="note-h">{t!(i18n, referrals.handover.note)}</h2>
                 <p class="prewrap" data-testid="handover-note">{n}</p>
             </section>
         })}
         <section class="card" aria-labelledby="snap-h" data-testid="handover-summary">
-            <h2 id="snap-h">"Överlämnad sammanfattning"</h2>
+            <h2 id="snap-h">{t!(i18n, referrals.handover.summary)}</h2>
             {if v.sections.is_empty() {
-                view! { <p class="empty">"Sammanfattningen finns inte längre (personens uppgifter är gallrade)."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, referrals.handover.summary_gone)}</p> }.into_any()
             } else {
                 v.sections.iter().map(|s| view! {
-                    <h3>{s.part.label()}</h3>
+                    <h3>{s.part.label_in(l)}</h3>
                     <dl class="facts" data-part=s.part.as_str()>
                         {s.rows.iter().map(|r| view! { <dt>{r.label.clone()}</dt><dd>{r.value.clone()}</dd> }).collect_view()}
                     </dl>
@@ -321,17 +336,17 @@ fn Detail(v: HandoverView, actions: Answers) -> impl IntoView {
         </section>
         {v.decline_reason.clone().map(|d| view! {
             <section class="card" aria-labelledby="why-h">
-                <h2 id="why-h">"Skäl till att överlämningen avböjdes"</h2>
+                <h2 id="why-h">{t!(i18n, referrals.handover.declined_reason)}</h2>
                 <p class="prewrap">{d}</p>
             </section>
         })}
         {v.can_decide.then(|| view! { <Decide id=v.id.clone() actions/> })}
         {v.can_withdraw.then(|| view! {
             <section class="card" aria-labelledby="withdraw-h">
-                <h2 id="withdraw-h">"Återkalla"</h2>
-                <ActionStatus value=move || actions.withdraw.value().get() ok="Överlämningen är återkallad."/>
-                <ConfirmButton action=actions.withdraw fields=vec![("id", v.id.clone())] label="Återkalla överlämningen"
-                    class="danger" confirm="Vill du återkalla överlämningen? Mottagaren ser den inte längre som väntande."/>
+                <h2 id="withdraw-h">{t!(i18n, referrals.handover.withdraw_heading)}</h2>
+                <ActionStatus value=move || actions.withdraw.value().get() ok=td_string!(l, referrals.handover.withdrawn)/>
+                <ConfirmButton action=actions.withdraw fields=vec![("id", v.id.clone())] label=td_string!(l, referrals.handover.withdraw)
+                    class="danger" confirm=td_string!(l, referrals.handover.withdraw_confirm)/>
             </section>
         })}
     }
@@ -343,22 +358,24 @@ fn Decide(id: String, actions: Answers) -> impl IntoView {
         accept, decline, ..
     } = actions;
     let derr = Signal::derive(move || decline.value().get().and_then(Result::err));
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <section class="card" aria-labelledby="decide-h" data-testid="handover-decide">
-            <h2 id="decide-h">"Svara på överlämningen"</h2>
+            <h2 id="decide-h">{t!(i18n, referrals.answer.heading)}</h2>
             {move || accept.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
-            <ActionStatus value=move || decline.value().get() ok="Överlämningen är avböjd."/>
-            <ConfirmButton action=accept fields=vec![("id", id.clone())] label="Acceptera och ta över ärendet" class="primary"
-                confirm="Vill du ta över ärendet? Du blir ansvarig handläggare och ärendet blir er verksamhets."/>
+            <ActionStatus value=move || decline.value().get() ok=td_string!(l, referrals.answer.declined)/>
+            <ConfirmButton action=accept fields=vec![("id", id.clone())] label=td_string!(l, referrals.answer.accept) class="primary"
+                confirm=td_string!(l, referrals.answer.accept_confirm)/>
             <ActionForm action=decline attr:class="form" attr:data-testid="decline-handover" attr:aria-busy=busy(decline)>
                 <input type="hidden" name="id" value=id.clone()/>
-                <label for="hd-reason">"Skäl till att ni avböjer"</label>
+                <label for="hd-reason">{t!(i18n, referrals.answer.reason)}</label>
                 <textarea id="hd-reason" name="reason" rows="3" maxlength="4000" required
                     aria-invalid=move || error_for(derr.get(), "reason").map(|_| "true")
                     aria-describedby=move || error_for(derr.get(), "reason").map(|_| "err-hd-reason")></textarea>
                 <FieldError id="err-hd-reason" message=Signal::derive(move || error_for(derr.get(), "reason"))/>
                 {move || derr.get().filter(|e| e.field() != Some("reason")).map(|e| view! { <ErrorBox error=e/> })}
-                <Submit action=decline>"Avböj med skäl"</Submit>
+                <Submit action=decline>{t!(i18n, referrals.answer.decline)}</Submit>
             </ActionForm>
         </section>
     }

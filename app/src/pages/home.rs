@@ -8,26 +8,31 @@ use leptos_meta::Title;
 
 use crate::api::casework::get_worklist;
 use crate::components::common::{protection_tag, shown};
+use crate::components::labels::Label;
 use crate::components::ui::ErrorBox;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use domain::casework::{WorkCase, WorkItem, WorkList};
 use domain::{Me, Role};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = expect_context::<Me>();
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let intro = match me.role {
-        Role::CaseWorker => "Här ser du dina ärenden och det som ska göras den här veckan.",
-        Role::ProgramLead => "Här följer du verksamhetens ärenden och det som ska göras den här veckan.",
-        Role::Partner => "Här ser du deltagarna du stöttar, era åtgärder och var du loggar en kontakt.",
-        Role::Police => "Här ser du hotbedömningar i de ärenden där du har rättslig grund.",
-        Role::Contributor => "Här gör du en orosanmälan till avhopparverksamheten och bidrar till lägesbilden för ditt område. Ärenden visas inte här.",
-        Role::Auditor => "Här granskar du vem som har läst vad och varför, och nödåtkomster.",
-        Role::Admin => "Här hanterar du organisationer och användarkonton. Ärendeinnehåll visas aldrig för administratörer.",
+        Role::CaseWorker => td_string!(l, home.intro.case_worker),
+        Role::ProgramLead => td_string!(l, home.intro.program_lead),
+        Role::Partner => td_string!(l, home.intro.partner),
+        Role::Police => td_string!(l, home.intro.police),
+        Role::Contributor => td_string!(l, home.intro.contributor),
+        Role::Auditor => td_string!(l, home.intro.auditor),
+        Role::Admin => td_string!(l, home.intro.admin),
     };
     let has_work = me.role.reads_case_content();
+    let name = me.display_name.clone();
     view! {
-        <Title text="Start"/>
-        <h1>{format!("Välkommen, {}", me.display_name)}</h1>
+        <Title text=move || t_string!(i18n, home.title)/>
+        <h1>{t!(i18n, home.welcome, name)}</h1>
         <p class="lead" data-testid="role-intro">{intro}</p>
         {has_work.then(|| view! { <Work role=me.role/> })}
     }
@@ -35,9 +40,10 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Work(role: Role) -> impl IntoView {
+    let i18n = use_i18n();
     let work = Resource::new(|| (), |_| get_worklist());
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Laddar…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match work.await {
                     Ok(w) => match role {
@@ -57,23 +63,30 @@ fn ymd(d: NaiveDate) -> String {
 }
 
 /// One work item as a line: what, when, and whether it is late.
-fn item_line(item: &WorkItem, today: NaiveDate) -> impl IntoView {
+fn item_line(item: &WorkItem, today: NaiveDate, l: Locale) -> impl IntoView {
     let late = item.overdue(today);
     let what = match item {
-        WorkItem::Review { .. } => "Planuppföljning".to_string(),
-        WorkItem::Reassessment { .. } => "Ny hotbedömning".to_string(),
+        WorkItem::Review { .. } => td_string!(l, home.item.review).to_string(),
+        WorkItem::Reassessment { .. } => td_string!(l, home.item.reassessment).to_string(),
         WorkItem::Action { title, status, .. } => {
-            format!("Åtgärd: {title} ({})", status.label().to_lowercase())
+            let status = status.label_in(l).to_lowercase();
+            td_string!(l, home.item.action, title, status).to_string()
         }
-        WorkItem::ConsentExpiring { org, .. } => format!("Samtycke eller lagstöd för {org} upphör"),
-        WorkItem::NoContact { last: Some(d), .. } => format!("Ingen kontakt sedan {}", ymd(*d)),
-        WorkItem::NoContact { last: None, .. } => "Ingen kontakt loggad".to_string(),
+        WorkItem::ConsentExpiring { org, .. } => {
+            td_string!(l, home.item.consent_expiring, org).to_string()
+        }
+        WorkItem::NoContact { last: Some(d), .. } => {
+            td_string!(l, home.item.no_contact_since, date = ymd(*d)).to_string()
+        }
+        WorkItem::NoContact { last: None, .. } => td_string!(l, home.item.no_contact).to_string(),
     };
     let when = match (item, item.due(), late) {
-        (WorkItem::ConsentExpiring { until, .. }, ..) => format!("den {}", ymd(*until)),
-        (_, Some(d), true) => format!("försenad, skulle ha gjorts {}", ymd(d)),
-        (_, Some(d), false) => format!("senast {}", ymd(d)),
-        (_, None, _) => "inget datum".to_string(),
+        (WorkItem::ConsentExpiring { until, .. }, ..) => {
+            td_string!(l, home.item.on, date = ymd(*until)).to_string()
+        }
+        (_, Some(d), true) => td_string!(l, home.item.late, date = ymd(d)).to_string(),
+        (_, Some(d), false) => td_string!(l, home.item.by, date = ymd(d)).to_string(),
+        (_, None, _) => td_string!(l, home.item.no_date).to_string(),
     };
     view! {
         <li class=if late { "overdue" } else { "" }>
@@ -100,27 +113,30 @@ fn CaseWorkerView(w: WorkList) -> impl IntoView {
         .collect();
     let quiet = w.cases.len() - due.len();
     let today = w.today;
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let horizon = ymd(w.horizon);
     view! {
         <section class="card" aria-labelledby="week-h" data-testid="my-week">
-            <h2 id="week-h">{format!("Att göra till och med {}", ymd(w.horizon))}</h2>
+            <h2 id="week-h">{t!(i18n, home.week.heading, date = horizon)}</h2>
             {if w.cases.is_empty() {
-                view! { <p class="empty">"Du är inte med i något öppet ärende."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, home.week.no_cases)}</p> }.into_any()
             } else if due.is_empty() {
-                view! { <p class="empty">"Inget av dina ärenden har något som ska göras den här veckan."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, home.week.nothing_due)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="worklist">
                         {due.iter().map(|c| view! {
                             <li data-testid="work-case">
-                                <h3 class="work-case">{case_link(c)}<span class="tag status">{c.status.label()}</span></h3>
-                                <ul class="items">{c.items.iter().map(|i| item_line(i, today)).collect_view()}</ul>
+                                <h3 class="work-case">{case_link(c)}<span class="tag status">{c.status.label_in(l)}</span></h3>
+                                <ul class="items">{c.items.iter().map(|i| item_line(i, today, l)).collect_view()}</ul>
                             </li>
                         }).collect_view()}
                     </ul>
                 }.into_any()
             }}
             {(quiet > 0).then(|| view! {
-                <p class="hint">{format!("{quiet} ärenden har inget som ska göras den här veckan. ")}<a href="/arenden?mine=1">"Visa mina ärenden"</a></p>
+                <p class="hint">{td_string!(l, home.week.quiet, count = quiet)}" "<a href="/arenden?mine=1">{t!(i18n, home.week.show_mine)}</a></p>
             })}
         </section>
     }
@@ -129,11 +145,13 @@ fn CaseWorkerView(w: WorkList) -> impl IntoView {
 #[component]
 fn PartnerView(w: WorkList) -> impl IntoView {
     let today = w.today;
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <section class="card" aria-labelledby="mine-h" data-testid="my-participants">
-            <h2 id="mine-h">"Mina deltagare"</h2>
+            <h2 id="mine-h">{t!(i18n, home.partner.heading)}</h2>
             {if w.cases.is_empty() {
-                view! { <p class="empty">"Ingen deltagare är delad med er organisation just nu."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, home.partner.none)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="worklist">
@@ -143,16 +161,16 @@ fn PartnerView(w: WorkList) -> impl IntoView {
                                 <li data-testid="work-case">
                                     <h3 class="work-case">{case_link(c)}</h3>
                                     {if c.my_actions.is_empty() {
-                                        view! { <p class="hint">"Inga öppna åtgärder för er organisation."</p> }.into_any()
+                                        view! { <p class="hint">{t!(i18n, home.partner.no_actions)}</p> }.into_any()
                                     } else {
                                         view! {
-                                            <ul class="items" aria-label="Era öppna åtgärder">
-                                                {c.my_actions.iter().map(|i| item_line(i, today)).collect_view()}
+                                            <ul class="items" aria-label=td_string!(l, home.partner.open_actions)>
+                                                {c.my_actions.iter().map(|i| item_line(i, today, l)).collect_view()}
                                             </ul>
                                         }.into_any()
                                     }}
                                     {c.may_log_contact.then(|| view! {
-                                        <a class="button" href=contact data-testid="quick-contact">"Logga kontakt"</a>
+                                        <a class="button" href=contact data-testid="quick-contact">{t!(i18n, home.partner.log_contact)}</a>
                                     })}
                                 </li>
                             }
@@ -167,32 +185,34 @@ fn PartnerView(w: WorkList) -> impl IntoView {
 #[component]
 fn PoliceView(w: WorkList) -> impl IntoView {
     let today = w.today;
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <section class="card" aria-labelledby="threat-h" data-testid="police-view">
-            <h2 id="threat-h">"Hotbild i ärenden med rättslig grund"</h2>
+            <h2 id="threat-h">{t!(i18n, home.police.heading)}</h2>
             {if w.cases.is_empty() {
-                view! { <p class="empty">"Du har inte rättslig grund att se säkerhetsuppgifter i något öppet ärende."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, home.police.none)}</p> }.into_any()
             } else {
                 view! {
                     <table class="list">
-                        <caption class="visually-hidden">"Senaste hotbedömning per ärende, det som ska göras först överst"</caption>
+                        <caption class="visually-hidden">{t!(i18n, home.police.caption)}</caption>
                         <thead><tr>
-                            <th scope="col">"Deltagare"</th><th scope="col">"Hotnivå"</th>
-                            <th scope="col">"Bedömd"</th><th scope="col">"Ny bedömning senast"</th>
+                            <th scope="col">{t!(i18n, home.police.participant)}</th><th scope="col">{t!(i18n, home.police.level)}</th>
+                            <th scope="col">{t!(i18n, home.police.assessed)}</th><th scope="col">{t!(i18n, home.police.next)}</th>
                         </tr></thead>
                         <tbody>
                             {w.cases.iter().map(|c| {
                                 let sakerhet = format!("/arenden/{}/sakerhet", c.case_id);
                                 let (level, date, next, late) = match &c.threat {
-                                    Some(t) => (t.level.label().to_string(), ymd(t.date), ymd(t.next_review), t.next_review < today),
-                                    None => ("Ingen bedömning".to_string(), "–".to_string(), "–".to_string(), true),
+                                    Some(t) => (t.level.label_in(l).to_string(), ymd(t.date), ymd(t.next_review), t.next_review < today),
+                                    None => (td_string!(l, home.police.no_assessment).to_string(), "–".to_string(), "–".to_string(), true),
                                 };
                                 view! {
                                     <tr data-testid="work-case" class=if late { "overdue" } else { "" }>
                                         <td><a href=sakerhet>{shown(&c.name)}</a>" "{protection_tag(c.protection)}</td>
                                         <td>{level}</td>
                                         <td>{date}</td>
-                                        <td>{next}{late.then_some(" (försenad)")}</td>
+                                        <td>{next}{late.then(|| format!(" {}", td_string!(l, home.police.late)))}</td>
                                     </tr>
                                 }
                             }).collect_view()}

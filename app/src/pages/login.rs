@@ -4,16 +4,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::language::LanguageSwitch;
+use crate::i18n::{t, t_string, use_i18n};
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let message = move || {
         query.with(|q| match q.get("fel").as_deref() {
-            Some("1") => Some(
-                "Fel användarnamn eller lösenord, eller så är kontot tillfälligt spärrat efter för många försök.",
-            ),
-            Some("session") => Some("Din session har gått ut. Logga in igen."),
-            Some(_) => Some("Inloggningen misslyckades. Försök igen."),
+            Some("1") => Some(t_string!(i18n, auth.sign_in.wrong)),
+            Some("session") => Some(t_string!(i18n, auth.sign_in.expired)),
+            Some(_) => Some(t_string!(i18n, auth.sign_in.failed)),
             None => None,
         })
     };
@@ -21,19 +23,20 @@ pub fn LoginPage() -> impl IntoView {
     // The page asked for before signing in; the server checks it again before going there.
     let next = move || query.with(|q| q.get("next").and_then(|n| domain::next::safe_next(&n)));
     view! {
-        <Title text="Logga in"/>
+        <Title text=move || t_string!(i18n, auth.sign_in.title)/>
         <main id="main" class="page narrow login">
+            <LanguageSwitch/>
             <h1>"Utväg"</h1>
-            <p class="lead">"Stöd för avhopparverksamhet – logga in med ditt konto."</p>
-            {move || signed_out().then(|| view! { <p class="ok" role="status">"Du är utloggad."</p> })}
+            <p class="lead">{t!(i18n, auth.sign_in.lead)}</p>
+            {move || signed_out().then(|| view! { <p class="ok" role="status">{t!(i18n, auth.sign_in.signed_out)}</p> })}
             {move || message().map(|m| view! { <p class="error" role="alert" data-testid="login-error">{m}</p> })}
             <form method="post" action="/api/login" class="card form">
-                <label for="username">"Användarnamn"</label>
+                <label for="username">{t!(i18n, auth.sign_in.username)}</label>
                 <input id="username" name="username" type="text" autocomplete="username" required maxlength="64" autofocus/>
-                <label for="password">"Lösenord"</label>
+                <label for="password">{t!(i18n, auth.sign_in.password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"/>
                 {move || next().map(|n| view! { <input type="hidden" name="next" value=n/> })}
-                <button type="submit" class="primary">"Logga in"</button>
+                <button type="submit" class="primary">{t!(i18n, auth.sign_in.submit)}</button>
             </form>
         </main>
     }

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::{t, t_string, use_i18n};
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -9,11 +11,12 @@ pub fn NotFound() -> impl IntoView {
             resp.set_status(http::StatusCode::NOT_FOUND);
         }
     }
+    let i18n = use_i18n();
     view! {
-        <Title text="Sidan finns inte"/>
+        <Title text=move || t_string!(i18n, common.not_found.title)/>
         <main id="main" class="page narrow">
-            <h1>"Sidan finns inte"</h1>
-            <p>"Adressen leder inte till någon sida. "<a href="/">"Gå till startsidan"</a>"."</p>
+            <h1>{t!(i18n, common.not_found.title)}</h1>
+            <p>{t!(i18n, common.not_found.text, <a> = <a href="/"/>)}</p>
         </main>
     }
 }

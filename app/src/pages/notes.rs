@@ -13,6 +13,7 @@ use crate::components::forms::{
     busy, draft_key, failure, forget_drafts_when_saved, Check, DraftArea, Submit,
 };
 use crate::components::ui::ActionStatus;
+use crate::i18n::{t, td_string, use_i18n};
 use domain::casework::NoteDto;
 use domain::{input, AppError, CaseView, MAX_TEXT};
 
@@ -43,8 +44,9 @@ pub fn NotesPage() -> impl IntoView {
         move || (case_id(), granted.get(), added.get(), edited.get()),
         |(id, ..)| list_notes(id),
     );
+    let l = use_i18n().get_locale_untracked();
     case_frame_with(
-        "Anteckningar",
+        td_string!(l, casework.notes.title),
         case_id,
         glass,
         case,
@@ -63,24 +65,25 @@ fn Notes(
 ) -> impl IntoView {
     let case_id = c.case_id.clone();
     let note_draft = draft_key(&case_id, "note");
+    let i18n = use_i18n();
     view! {
         <CaseHead c=c.clone()/>
         <section class="card" aria-labelledby="new-note-h">
-            <h2 id="new-note-h">"Ny anteckning"</h2>
+            <h2 id="new-note-h">{t!(i18n, casework.notes.new_heading)}</h2>
             {failure(add)}
             <ActionForm action=add attr:class="form" attr:data-testid="add-note" attr:aria-busy=busy(add)>
                 <input type="hidden" name="case_id" value=c.case_id.clone()/>
-                <label for="n-text">"Anteckning"</label>
+                <label for="n-text">{t!(i18n, casework.notes.note)}</label>
                 <DraftArea id="n-text" name="text" draft=note_draft rows=5 check=Check::new(note_text)/>
-                <Submit action=add class="primary">"Spara anteckning"</Submit>
+                <Submit action=add class="primary">{t!(i18n, casework.notes.submit)}</Submit>
             </ActionForm>
-            {move || add.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Anteckningen är sparad."</p> })}
+            {move || add.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">{t!(i18n, casework.notes.saved)}</p> })}
         </section>
         <section aria-labelledby="notes-h">
-            <h2 id="notes-h">"Anteckningar"</h2>
-            <p class="hint">"Du kan ändra dina egna anteckningar. En ändring som görs mer än 15 minuter efter att anteckningen skrevs sparas som en rättelse, och den tidigare texten finns kvar i ärendet."</p>
+            <h2 id="notes-h">{t!(i18n, casework.notes.heading)}</h2>
+            <p class="hint">{t!(i18n, casework.notes.hint)}</p>
             {if notes.is_empty() {
-                view! { <p class="empty">"Inga anteckningar ännu."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, casework.notes.none)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="notes">
@@ -103,28 +106,30 @@ fn Note(
     let id = n.id.clone();
     let field = format!("nt-{}", n.id);
     let draft = draft_key(&case_id, &format!("note.{}", n.id));
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <li class="card note" data-testid="note">
             <p class="note-meta">
                 <time datetime=n.at.to_rfc3339()>{sv_datetime(n.at)}</time>" · "{n.author.clone()}
-                {n.corrected.then(|| view! { " "<span class="tag corrected">"Rättad"</span> })}
+                {n.corrected.then(|| view! { " "<span class="tag corrected">{t!(i18n, casework.notes.corrected)}</span> })}
             </p>
             <p class="prose">{n.text.clone()}</p>
             {n.can_edit.then(|| view! {
                 <details>
-                    <summary>"Ändra anteckningen"</summary>
+                    <summary>{t!(i18n, casework.notes.edit)}</summary>
                     <ActionForm action=edit attr:class="form" attr:aria-busy=busy(edit)>
                         <input type="hidden" name="case_id" value=case_id.clone()/>
                         <input type="hidden" name="note_id" value=n.id.clone()/>
                         <input type="hidden" name="version" value=n.version.to_string()/>
-                        <label for=field.clone()>"Ny text"</label>
+                        <label for=field.clone()>{t!(i18n, casework.notes.new_text)}</label>
                         <DraftArea id=field name="text" draft value=n.text.clone() rows=5 check=Check::new(note_text)/>
-                        <Submit action=edit class="primary">"Spara ändringen"</Submit>
+                        <Submit action=edit class="primary">{t!(i18n, casework.notes.save_edit)}</Submit>
                     </ActionForm>
                 </details>
             })}
             {move || (editing.get() == id).then(|| view! {
-                <ActionStatus value=move || edit.value().get() ok="Anteckningen är ändrad."/>
+                <ActionStatus value=move || edit.value().get() ok=td_string!(l, casework.notes.edited)/>
             })}
         </li>
     }

@@ -13,6 +13,7 @@ use crate::api::outcomes::load_outcomes;
 use crate::components::charts::{BarChart, CountTableView};
 use crate::components::common::print_page;
 use crate::components::ui::ErrorBox;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use domain::link::urlencode;
 use domain::project::ProjectDto;
 use domain::stats::{Cell, Change, Median, Outcomes, Share, MIN_CELL};
@@ -51,15 +52,16 @@ pub fn OutcomesPage() -> impl IntoView {
     let period = use_period();
     let data = Resource::new(period, |(f, t, m, p)| load_outcomes(f, t, m, false, p));
     let projects = Resource::new(|| (), |_| list_projects());
+    let i18n = use_i18n();
     view! {
-        <Title text="Uppföljning"/>
+        <Title text=move || t_string!(i18n, outcomes.title)/>
         <div class="page-head">
-            <h1>"Uppföljning"</h1>
+            <h1>{t!(i18n, outcomes.title)}</h1>
         </div>
         <p class="hint">
-            {format!("Avidentifierad statistik för programmet. Uppgifter om färre än {MIN_CELL} personer visas som ”< {MIN_CELL}”, och en till uppgift döljs där summan annars skulle avslöja dem.")}
+            {t!(i18n, outcomes.hint, min = MIN_CELL)}
         </p>
-        <Transition fallback=|| view! { <p class="loading">"Beräknar…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, outcomes.computing)}</p> }>
             {move || Suspend::new(async move {
                 let (f, t, m, p) = period();
                 let projects = projects.await.unwrap_or_default();
@@ -83,6 +85,8 @@ fn PeriodForm(
     projekt: String,
     projects: Vec<ProjectDto>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let (from, to) = match &o {
         Some(o) => (month_key(o.from), month_key(o.to)),
         None => (from, to),
@@ -95,9 +99,9 @@ fn PeriodForm(
         let q = query_string(o, &projekt);
         view! {
             <p class="report-links screen-only">
-                <a href=format!("/api/rapport.csv?{q}") download data-testid="csv-link">"Ladda ner rapporten (CSV)"</a>
+                <a href=format!("/api/rapport.csv?{q}") download data-testid="csv-link">{t!(i18n, outcomes.period.csv_link)}</a>
                 " · "
-                <a href=format!("/uppfoljning/rapport?{q}")>"Utskriftsvänlig rapport"</a>
+                <a href=format!("/uppfoljning/rapport?{q}")>{t!(i18n, outcomes.period.print_link)}</a>
             </p>
         }
     });
@@ -116,33 +120,33 @@ fn PeriodForm(
             .unwrap_or_default();
         view! {
             <p class="quick screen-only">
-                "Snabbval: "
-                <a href=format!("{action}?{}", m.trim_start_matches('&'))>"Senaste 12 månaderna"</a>
+                {t!(i18n, outcomes.period.quick)}" "
+                <a href=format!("{action}?{}", m.trim_start_matches('&'))>{t!(i18n, outcomes.period.last_12_months)}</a>
                 " · "
-                <a href=format!("{action}?from={}&to={}{m}", month_key(q_start), month_key(q_end))>"Förra kvartalet"</a>
+                <a href=format!("{action}?from={}&to={}{m}", month_key(q_start), month_key(q_end))>{t!(i18n, outcomes.period.last_quarter)}</a>
                 " · "
-                <a href=format!("{action}?from={year}-01&to={}{m}", month_key(o.to))>"I år"</a>
+                <a href=format!("{action}?from={year}-01&to={}{m}", month_key(o.to))>{t!(i18n, outcomes.period.this_year)}</a>
                 " · "
-                <a href=format!("{action}?from={}-01&to={}-12{m}", year - 1, year - 1)>"Förra året"</a>
+                <a href=format!("{action}?from={}-01&to={}-12{m}", year - 1, year - 1)>{t!(i18n, outcomes.period.last_year)}</a>
             </p>
         }
     });
     view! {
         <Form method="get" action=action attr:class="filters screen-only" attr:data-testid="period-form">
             <div class="filter">
-                <label for="p-from">"Från och med"</label>
+                <label for="p-from">{t!(i18n, outcomes.period.from)}</label>
                 <input id="p-from" name="from" type="month" value=from required
-                    pattern="[0-9]{4}-[0-9]{2}" placeholder="ÅÅÅÅ-MM" aria-describedby="p-months"/>
+                    pattern="[0-9]{4}-[0-9]{2}" placeholder=td_string!(l, outcomes.period.month_placeholder) aria-describedby="p-months"/>
             </div>
             <div class="filter">
-                <label for="p-to">"Till och med"</label>
+                <label for="p-to">{t!(i18n, outcomes.period.to)}</label>
                 <input id="p-to" name="to" type="month" value=to.clone() required
-                    pattern="[0-9]{4}-[0-9]{2}" placeholder="ÅÅÅÅ-MM" aria-describedby="p-months"/>
+                    pattern="[0-9]{4}-[0-9]{2}" placeholder=td_string!(l, outcomes.period.month_placeholder) aria-describedby="p-months"/>
             </div>
             <div class="filter">
-                <label for="p-kommun">"Kommun"</label>
+                <label for="p-kommun">{t!(i18n, outcomes.period.municipality)}</label>
                 <select id="p-kommun" name="kommun">
-                    <option value="" selected=kommun.is_empty()>"Alla kommuner"</option>
+                    <option value="" selected=kommun.is_empty()>{t!(i18n, outcomes.period.all_municipalities)}</option>
                     {munis
                         .into_iter()
                         .map(|m| {
@@ -154,9 +158,9 @@ fn PeriodForm(
             </div>
             {(!projects.is_empty()).then(|| view! {
                 <div class="filter">
-                    <label for="p-projekt">"Projekt"</label>
+                    <label for="p-projekt">{t!(i18n, outcomes.period.project)}</label>
                     <select id="p-projekt" name="projekt" data-testid="project-filter">
-                        <option value="" selected=projekt.is_empty()>"Hela programmet"</option>
+                        <option value="" selected=projekt.is_empty()>{t!(i18n, outcomes.period.whole_program)}</option>
                         {projects
                             .into_iter()
                             .map(|p| {
@@ -167,8 +171,8 @@ fn PeriodForm(
                     </select>
                 </div>
             })}
-            <button type="submit">"Visa"</button>
-            <p id="p-months" class="hint">"Perioden är hela månader: statistiken räknas per månad."</p>
+            <button type="submit">{t!(i18n, outcomes.period.show)}</button>
+            <p id="p-months" class="hint">{t!(i18n, outcomes.period.months_hint)}</p>
         </Form>
         {quick}
         {links}
@@ -176,16 +180,18 @@ fn PeriodForm(
     .into_any()
 }
 
-fn share_text(s: Share) -> String {
+fn share_text(s: Share, l: Locale) -> String {
     match s {
-        Share::Shown { part, of, percent } => format!("{percent} % ({part} av {of})"),
+        Share::Shown { part, of, percent } => {
+            td_string!(l, outcomes.share, percent, part, of).to_string()
+        }
         Share::Suppressed => format!("< {MIN_CELL}"),
     }
 }
 
-fn median_text(m: Median) -> String {
+fn median_text(m: Median, l: Locale) -> String {
     match m {
-        Median::Shown { days, of } => format!("{days} dagar (median, {of} personer)"),
+        Median::Shown { days, of } => td_string!(l, outcomes.median, count = days, of).to_string(),
         Median::Suppressed => format!("< {MIN_CELL}"),
     }
 }
@@ -193,29 +199,39 @@ fn median_text(m: Median) -> String {
 /// The key figures as a description list.
 #[component]
 fn KeyFigures(o: Outcomes) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     let items: Vec<(&str, String)> = vec![
-        ("Deltagare under perioden", o.participants.text()),
-        ("Flickor och kvinnor", share_text(o.female_share)),
-        ("Tid från anmälan till aktiv", median_text(o.days_to_active)),
         (
-            "Tid från anmälan till stabilt boende",
-            median_text(o.days_to_housing),
+            td_string!(l, outcomes.key_figures.participants),
+            o.participants.text(),
         ),
         (
-            "Arbete eller studier efter 6 månader",
-            share_text(o.occupied_6m),
+            td_string!(l, outcomes.key_figures.female),
+            share_text(o.female_share, l),
         ),
         (
-            "Arbete eller studier efter 12 månader",
-            share_text(o.occupied_12m),
+            td_string!(l, outcomes.key_figures.to_active),
+            median_text(o.days_to_active, l),
         ),
         (
-            "Öppna ärenden med aktuell hotbedömning",
-            share_text(o.assessment_current),
+            td_string!(l, outcomes.key_figures.to_housing),
+            median_text(o.days_to_housing, l),
         ),
         (
-            "Öppna ärenden med planuppföljning i tid",
-            share_text(o.review_current),
+            td_string!(l, outcomes.key_figures.occupied_6m),
+            share_text(o.occupied_6m, l),
+        ),
+        (
+            td_string!(l, outcomes.key_figures.occupied_12m),
+            share_text(o.occupied_12m, l),
+        ),
+        (
+            td_string!(l, outcomes.key_figures.assessment_current),
+            share_text(o.assessment_current, l),
+        ),
+        (
+            td_string!(l, outcomes.key_figures.review_current),
+            share_text(o.review_current, l),
         ),
     ];
     view! {
@@ -228,44 +244,55 @@ fn KeyFigures(o: Outcomes) -> impl IntoView {
     }
 }
 
-fn scope_text(o: &Outcomes) -> String {
-    let mut s = format!(
-        "{} – {}, {}",
-        month_key(o.from),
-        month_key(o.to),
-        o.municipality.as_deref().unwrap_or("alla kommuner")
-    );
-    if let Some(p) = &o.project {
-        s.push_str(&format!(", deltagare i projektet {p}"));
+fn scope_text(o: &Outcomes, l: Locale) -> String {
+    let (from, to) = (month_key(o.from), month_key(o.to));
+    match (o.municipality.clone(), o.project.clone()) {
+        (Some(municipality), None) => {
+            td_string!(l, outcomes.scope.municipality, from, to, municipality).to_string()
+        }
+        (None, None) => td_string!(l, outcomes.scope.all, from, to).to_string(),
+        (Some(municipality), Some(project)) => td_string!(
+            l,
+            outcomes.scope.municipality_project,
+            from,
+            to,
+            municipality,
+            project
+        )
+        .to_string(),
+        (None, Some(project)) => {
+            td_string!(l, outcomes.scope.all_project, from, to, project).to_string()
+        }
     }
-    s
 }
 
 #[component]
 fn Dashboard(o: Outcomes) -> impl IntoView {
-    let scope = scope_text(&o);
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let scope = scope_text(&o, l);
     let empty = o.participants == Cell::Count(0);
     view! {
         <div data-testid="dashboard">
             <h2 class="scope" data-testid="scope">{scope}</h2>
-            {empty.then(|| view! { <p class="empty">"Inga deltagare under perioden."</p> })}
+            {empty.then(|| view! { <p class="empty">{t!(i18n, outcomes.dashboard.empty)}</p> })}
             <section class="card" aria-labelledby="kf-h">
-                <h3 id="kf-h">"Nyckeltal"</h3>
+                <h3 id="kf-h">{t!(i18n, outcomes.dashboard.key_figures)}</h3>
                 <KeyFigures o=o.clone()/>
             </section>
             <div class="charts">
-                <section class="card"><h3>"Status vid periodens slut"</h3>
-                    <BarChart id="c-status" title="Deltagare efter status vid periodens slut" table=o.by_status.clone()/></section>
-                <section class="card"><h3>"SSPF-nivå"</h3>
-                    <BarChart id="c-sspf" title="Deltagare efter SSPF-nivå" table=o.by_sspf.clone()/></section>
-                <section class="card"><h3>"Kön och ålder vid inskrivning"</h3>
-                    <BarChart id="c-age" title="Deltagare efter kön och åldersgrupp" table=o.gender_age.clone()/></section>
-                <section class="card"><h3>"Intag och avslut per månad"</h3>
-                    <BarChart id="c-month" title="Intag och avslut per månad" table=o.per_month.clone()/></section>
-                <section class="card"><h3>"Skyddsåtgärder"</h3>
-                    <BarChart id="c-measures" title="Deltagare med skyddsåtgärd under perioden, efter typ" table=o.measures.clone()/></section>
-                <section class="card"><h3>"Avslut efter orsak"</h3>
-                    <BarChart id="c-exits" title="Avslutade ärenden efter orsak" table=o.exits.clone()/></section>
+                <section class="card"><h3>{t!(i18n, outcomes.dashboard.status)}</h3>
+                    <BarChart id="c-status" title=td_string!(l, outcomes.tables.status) table=o.by_status.clone()/></section>
+                <section class="card"><h3>{t!(i18n, outcomes.dashboard.sspf)}</h3>
+                    <BarChart id="c-sspf" title=td_string!(l, outcomes.tables.sspf) table=o.by_sspf.clone()/></section>
+                <section class="card"><h3>{t!(i18n, outcomes.dashboard.gender_age)}</h3>
+                    <BarChart id="c-age" title=td_string!(l, outcomes.tables.gender_age) table=o.gender_age.clone()/></section>
+                <section class="card"><h3>{t!(i18n, outcomes.dashboard.per_month)}</h3>
+                    <BarChart id="c-month" title=td_string!(l, outcomes.tables.per_month) table=o.per_month.clone()/></section>
+                <section class="card"><h3>{t!(i18n, outcomes.dashboard.measures)}</h3>
+                    <BarChart id="c-measures" title=td_string!(l, outcomes.tables.measures) table=o.measures.clone()/></section>
+                <section class="card"><h3>{t!(i18n, outcomes.dashboard.exits)}</h3>
+                    <BarChart id="c-exits" title=td_string!(l, outcomes.tables.exits) table=o.exits.clone()/></section>
             </div>
             <ContactsTable o=o.clone()/>
             <DistanceSection o=o.clone()/>
@@ -276,16 +303,17 @@ fn Dashboard(o: Outcomes) -> impl IntoView {
 
 #[component]
 fn ContactsTable(o: Outcomes) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="card" aria-labelledby="contacts-h">
-            <h3 id="contacts-h">"Kontakter per organisation"</h3>
+            <h3 id="contacts-h">{t!(i18n, outcomes.contacts.heading)}</h3>
             {if o.contacts.is_empty() {
-                view! { <p class="empty">"Inga kontakter loggade under perioden."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, outcomes.contacts.empty)}</p> }.into_any()
             } else {
                 view! {
                     <table class="list stats" data-testid="contacts-per-org">
-                        <caption class="visually-hidden">"Kontakter per organisation"</caption>
-                        <thead><tr><th scope="col">"Organisation"</th><th scope="col">"Kontakter"</th><th scope="col">"Personer"</th></tr></thead>
+                        <caption class="visually-hidden">{t!(i18n, outcomes.contacts.heading)}</caption>
+                        <thead><tr><th scope="col">{t!(i18n, outcomes.contacts.org)}</th><th scope="col">{t!(i18n, outcomes.contacts.contacts)}</th><th scope="col">{t!(i18n, outcomes.contacts.persons)}</th></tr></thead>
                         <tbody>
                             {o.contacts.iter().map(|c| view! {
                                 <tr><th scope="row">{c.org.clone()}</th><td class="num">{c.contacts.text()}</td><td class="num">{c.persons.text()}</td></tr>
@@ -303,9 +331,10 @@ fn ContactsTable(o: Outcomes) -> impl IntoView {
 pub fn OutcomesReportPage() -> impl IntoView {
     let period = use_period();
     let data = Resource::new(period, |(f, t, m, p)| load_outcomes(f, t, m, true, p));
+    let i18n = use_i18n();
     view! {
-        <Title text="Rapport – uppföljning"/>
-        <Transition fallback=|| view! { <p class="loading">"Beräknar…"</p> }>
+        <Title text=move || t_string!(i18n, outcomes.report.title)/>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, outcomes.computing)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(o) => view! { <Report o projekt=period().3/> }.into_any(),
@@ -319,40 +348,43 @@ pub fn OutcomesReportPage() -> impl IntoView {
 #[component]
 fn Report(o: Outcomes, projekt: String) -> impl IntoView {
     let q = query_string(&o, &projekt);
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let scope = scope_text(&o, l);
     view! {
         <article class="report" data-testid="report">
             <div class="page-head">
-                <h1>"Rapport: avhopparverksamhetens resultat"</h1>
+                <h1>{t!(i18n, outcomes.report.heading)}</h1>
                 <p class="screen-only">
-                    <button type="button" class="primary" on:click=|_| print_page()>"Skriv ut"</button>
+                    <button type="button" class="primary" on:click=|_| print_page()>{t!(i18n, outcomes.report.print)}</button>
                     " "
-                    <a class="button" href=format!("/api/rapport.csv?{q}") download>"Ladda ner CSV"</a>
+                    <a class="button" href=format!("/api/rapport.csv?{q}") download>{t!(i18n, outcomes.report.csv)}</a>
                     " "
-                    <a class="button" href=format!("/uppfoljning?{q}")>"Tillbaka till uppföljningen"</a>
+                    <a class="button" href=format!("/uppfoljning?{q}")>{t!(i18n, outcomes.report.back)}</a>
                 </p>
             </div>
-            <p class="scope">{format!("Period och urval: {}", scope_text(&o))}</p>
+            <p class="scope">{td_string!(l, outcomes.report.scope, scope).to_string()}</p>
             <KeyFigures o=o.clone()/>
-            <CountTableView table=o.by_status.clone() caption="Deltagare efter status vid periodens slut"/>
-            <CountTableView table=o.by_sspf.clone() caption="Deltagare efter SSPF-nivå"/>
-            <CountTableView table=o.gender_age.clone() caption="Deltagare efter kön och åldersgrupp vid inskrivning"/>
-            <CountTableView table=o.per_month.clone() caption="Intag och avslut per månad"/>
-            <CountTableView table=o.measures.clone() caption="Deltagare med skyddsåtgärd under perioden, efter typ"/>
-            <CountTableView table=o.exits.clone() caption="Avslutade ärenden efter orsak"/>
+            <CountTableView table=o.by_status.clone() caption=td_string!(l, outcomes.tables.status)/>
+            <CountTableView table=o.by_sspf.clone() caption=td_string!(l, outcomes.tables.sspf)/>
+            <CountTableView table=o.gender_age.clone() caption=td_string!(l, outcomes.tables.gender_age_intake)/>
+            <CountTableView table=o.per_month.clone() caption=td_string!(l, outcomes.tables.per_month)/>
+            <CountTableView table=o.measures.clone() caption=td_string!(l, outcomes.tables.measures)/>
+            <CountTableView table=o.exits.clone() caption=td_string!(l, outcomes.tables.exits)/>
             <ContactsTable o=o.clone()/>
             <DistanceSection o=o.clone()/>
             <section class="definitions">
-                <h2>"Definitioner"</h2>
+                <h2>{t!(i18n, outcomes.report.definitions)}</h2>
                 <ul>
-                    <li>{format!("Uppgifter om färre än {MIN_CELL} personer redovisas som ”< {MIN_CELL}”. Där en summa annars skulle avslöja en dold uppgift döljs även nästa minsta uppgift i raden eller kolumnen.")}</li>
-                    <li>"Deltagare under perioden: ärenden som var öppna någon gång under perioden. Status avser läget vid periodens slut."</li>
-                    <li>"Ålder: ålder vid inskrivning (inskrivningsår minus födelseår)."</li>
-                    <li>"Stabilt boende: eget kontrakt eller andrahandskontrakt."</li>
-                    <li>"Arbete eller studier efter 6 och 12 månader: bland dem vars ärende blev aktivt 182 respektive 365 dagar före en dag i perioden, andelen med anställning, praktik, studier eller arbetsmarknadsinsats den dagen."</li>
-                    <li>"Aktuell hotbedömning och planuppföljning i tid: andel av de ärenden som är öppna i dag där nästa bedömning eller uppföljning inte har passerats."</li>
-                    <li>"Förflyttning: för deltagare med en skattning vid inskrivningen och minst en senare skattning av samma bedömare (handläggaren eller deltagaren själv), den senaste skattningen under perioden minus skattningen vid inskrivningen, per livsområde på skalan 1–5. Handläggarens och deltagarens skattningar redovisas var för sig."</li>
-                    <li>"Projekturval: deltagare som var inskrivna i projektet någon gång under perioden."</li>
-                    <li>"Uppgifterna är avidentifierade. Gallrade ärenden ingår med sina statistikuppgifter."</li>
+                    <li>{t!(i18n, outcomes.report.def_suppression, min = MIN_CELL)}</li>
+                    <li>{t!(i18n, outcomes.report.def_participants)}</li>
+                    <li>{t!(i18n, outcomes.report.def_age)}</li>
+                    <li>{t!(i18n, outcomes.report.def_housing)}</li>
+                    <li>{t!(i18n, outcomes.report.def_occupation)}</li>
+                    <li>{t!(i18n, outcomes.report.def_current)}</li>
+                    <li>{t!(i18n, outcomes.report.def_distance)}</li>
+                    <li>{t!(i18n, outcomes.report.def_project)}</li>
+                    <li>{t!(i18n, outcomes.report.def_anonymous)}</li>
                 </ul>
             </section>
         </article>
@@ -364,17 +396,20 @@ fn Report(o: Outcomes, projekt: String) -> impl IntoView {
 /// changes spread, as a table (figures under five persons hidden like everywhere else).
 #[component]
 fn DistanceSection(o: Outcomes) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <section class="card" aria-labelledby="distance-h" data-testid="distance">
-            <h3 id="distance-h">"Förflyttning per livsområde"</h3>
-            <p class="hint">"Senaste skattningen minus skattningen vid inskrivningen, på skalan 1–5. Positiva tal betyder att läget har blivit bättre."</p>
+            <h3 id="distance-h">{t!(i18n, outcomes.distance.heading)}</h3>
+            <p class="hint">{t!(i18n, outcomes.distance.hint)}</p>
             {o.distance.into_iter().map(|d| {
                 let medians = d.medians.clone();
+                let rater = d.rater.to_lowercase();
                 view! {
-                    <h4>{format!("{} ({} personer)", d.rater, d.persons.text())}</h4>
+                    <h4>{td_string!(l, outcomes.distance.rater, rater = d.rater.clone(), persons = d.persons.text()).to_string()}</h4>
                     <table class="list stats">
-                        <caption class="visually-hidden">{format!("Median förändring, {}", d.rater.to_lowercase())}</caption>
-                        <thead><tr><th scope="col">"Livsområde"</th><th scope="col">"Median förändring"</th><th scope="col">"Personer"</th></tr></thead>
+                        <caption class="visually-hidden">{td_string!(l, outcomes.distance.median_caption, rater = rater.clone()).to_string()}</caption>
+                        <thead><tr><th scope="col">{t!(i18n, outcomes.distance.domain)}</th><th scope="col">{t!(i18n, outcomes.distance.median)}</th><th scope="col">{t!(i18n, outcomes.distance.persons)}</th></tr></thead>
                         <tbody>
                             {medians.into_iter().map(|(domain, m)| {
                                 let of = match m { Change::Shown { of, .. } => of.to_string(), Change::Suppressed => format!("< {MIN_CELL}") };
@@ -382,7 +417,7 @@ fn DistanceSection(o: Outcomes) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                    <CountTableView table=d.bands caption=format!("Fördelning av förändringen, {}", d.rater.to_lowercase())/>
+                    <CountTableView table=d.bands caption=td_string!(l, outcomes.distance.bands_caption, rater).to_string()/>
                 }
             }).collect_view()}
         </section>

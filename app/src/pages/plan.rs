@@ -14,7 +14,9 @@ use crate::components::forms::{
     busy, draft_key, failure, forget_draft, forget_drafts_when_saved, optional_date, required_date,
     Check, ConfirmButton, DraftArea, SignInToSave, Submit,
 };
+use crate::components::labels::Label;
 use crate::components::ui::ActionStatus as SubmitStatus;
+use crate::i18n::{t, td_string, use_i18n};
 use crate::pages::plan_merge::ActionMerge;
 use domain::casework::{ActionDto, ActionStatus, GoalDto, GoalStatus, LifeDomain, PlanDto};
 use domain::{input, AppError, CaseView, Me, MAX_TEXT};
@@ -109,8 +111,9 @@ pub fn PlanPage() -> impl IntoView {
         let p = plan.await?;
         Ok((p, orgs.await.unwrap_or_default()))
     };
+    let l = use_i18n().get_locale_untracked();
     case_frame_with(
-        "Handlingsplan",
+        td_string!(l, plan.title),
         case_id,
         glass,
         case,
@@ -124,25 +127,30 @@ fn Plan(c: CaseView, p: PlanDto, orgs: Vec<domain::OrgDto>, forms: PlanForms) ->
     let case_id = c.case_id.clone();
     let groups = by_domain(&p.goals);
     let goals = p.goals.clone();
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let next_review = p
+        .next_review
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| td_string!(l, plan.not_decided).into());
     view! {
         <CaseHead c=c.clone()/>
         <div class="page-head">
-            <h2 class="page-title">"Handlingsplan"</h2>
-            <a class="button" href=format!("/arenden/{case_id}/plan/utskrift")>"Skriv ut"</a>
+            <h2 class="page-title">{t!(i18n, plan.title)}</h2>
+            <a class="button" href=format!("/arenden/{case_id}/plan/utskrift")>{t!(i18n, plan.print_button)}</a>
         </div>
         <p>
-            "Nästa uppföljning: "
-            <strong data-testid="next-review">{p.next_review.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "inte bestämd".into())}</strong>
+            {t!(i18n, plan.next_review, date = next_review, <strong> = <strong data-testid="next-review"/>)}
         </p>
-        {groups.is_empty().then(|| view! { <p class="empty">"Planen har inga mål ännu."</p> })}
+        {groups.is_empty().then(|| view! { <p class="empty">{t!(i18n, plan.no_goals)}</p> })}
         {failure(forms.goal_status)}
-        {move || forms.goal_status.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Målets status är ändrad."</p> })}
+        {move || forms.goal_status.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">{t!(i18n, plan.goal_status_changed)}</p> })}
         {groups.into_iter().map(|(domain, gs)| {
             let hid = format!("dom-{}", domain.as_str());
             let case_id = case_id.clone();
             view! {
                 <section class="card" aria-labelledby=hid.clone() data-testid="plan-domain">
-                    <h3 id=hid.clone() class="domain">{domain.label()}</h3>
+                    <h3 id=hid.clone() class="domain">{domain.label_in(l)}</h3>
                     {gs.into_iter().map(|g| view! { <Goal g case_id=case_id.clone() can_edit=p.can_edit forms/> }).collect_view()}
                 </section>
             }
@@ -161,18 +169,21 @@ fn Plan(c: CaseView, p: PlanDto, orgs: Vec<domain::OrgDto>, forms: PlanForms) ->
 #[component]
 fn Goal(g: GoalDto, case_id: String, can_edit: bool, forms: PlanForms) -> impl IntoView {
     let closed = g.status != GoalStatus::Open;
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let target = date_or_dash(g.target_date);
     view! {
         <article class=if closed { "goal closed" } else { "goal" } data-testid="goal">
             <h4>{shown(&g.text)}</h4>
             <p class="goal-meta">
                 <span class=format!("tag status goal-{}", g.status.as_str()) data-testid="goal-status">
-                    <span class="visually-hidden">"Status: "</span>{g.status.label()}
+                    <span class="visually-hidden">{t!(i18n, plan.goal.status)}" "</span>{g.status.label_in(l)}
                 </span>
-                " Måldatum: "{date_or_dash(g.target_date)}
+                " "{t!(i18n, plan.goal.target_date, date = target)}
             </p>
             {can_edit.then(|| view! { <GoalStatusButtons g=g.clone() case_id=case_id.clone() forms/> })}
             {if g.actions.is_empty() {
-                view! { <p class="empty">"Inga åtgärder ännu."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, plan.goal.no_actions)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="plan-actions">
@@ -199,14 +210,15 @@ fn GoalStatusButtons(g: GoalDto, case_id: String, forms: PlanForms) -> impl Into
         ]
     };
     let detail = format!(" {}", g.text.text());
+    let l = use_i18n().get_locale_untracked();
     if g.status == GoalStatus::Open {
         view! {
             <div class="actions goal-status-actions">
                 <ConfirmButton action=forms.goal_status fields=fields(GoalStatus::Achieved)
-                    label="Markera som uppnått" detail=detail.clone()/>
+                    label=td_string!(l, plan.goal.mark_achieved) detail=detail.clone()/>
                 <ConfirmButton action=forms.goal_status fields=fields(GoalStatus::Dropped)
-                    label="Avsluta målet" detail=detail
-                    confirm="Avsluta målet utan att det har uppnåtts? Det går att öppna det igen."/>
+                    label=td_string!(l, plan.goal.drop) detail=detail
+                    confirm=td_string!(l, plan.goal.drop_confirm)/>
             </div>
         }
         .into_any()
@@ -214,7 +226,7 @@ fn GoalStatusButtons(g: GoalDto, case_id: String, forms: PlanForms) -> impl Into
         view! {
             <div class="actions goal-status-actions">
                 <ConfirmButton action=forms.goal_status fields=fields(GoalStatus::Open)
-                    label="Öppna målet igen" detail=detail/>
+                    label=td_string!(l, plan.goal.reopen) detail=detail/>
             </div>
         }
         .into_any()
@@ -244,32 +256,34 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
             forms.refresh.update(|n| *n += 1);
         })
     };
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <li class="plan-action" data-testid="action">
-            <p class="action-title"><strong>{shown(&a.title)}</strong>" "<span class="tag status" data-testid="action-status">{a.status.label()}</span>
-                {a.with_guardians.then(|| view! { " "<span class="tag" data-testid="action-with-guardians">"Arbete med föräldrar/vårdnadshavare"</span> })}</p>
+            <p class="action-title"><strong>{shown(&a.title)}</strong>" "<span class="tag status" data-testid="action-status">{a.status.label_in(l)}</span>
+                {a.with_guardians.then(|| view! { " "<span class="tag" data-testid="action-with-guardians">{t!(i18n, plan.action.with_guardians)}</span> })}</p>
             <dl class="facts compact">
-                <dt>"Ansvarig organisation"</dt><dd>{a.owner_org.clone()}</dd>
-                <dt>"Ansvarig"</dt><dd>{if a.responsible.is_empty() { "–".to_string() } else { a.responsible.clone() }}</dd>
-                <dt>"Klart senast"</dt><dd>{date_or_dash(a.due)}</dd>
-                <dt>"Kommentar"</dt><dd class="prose">{shown(&a.comment)}</dd>
+                <dt>{t!(i18n, plan.action.owner_org)}</dt><dd>{a.owner_org.clone()}</dd>
+                <dt>{t!(i18n, plan.action.responsible)}</dt><dd>{if a.responsible.is_empty() { "–".to_string() } else { a.responsible.clone() }}</dd>
+                <dt>{t!(i18n, plan.action.due)}</dt><dd>{date_or_dash(a.due)}</dd>
+                <dt>{t!(i18n, plan.action.comment)}</dt><dd class="prose">{shown(&a.comment)}</dd>
             </dl>
             {a.can_update.then(|| view! {
                 <details class="update">
-                    <summary>"Uppdatera"<span class="visually-hidden">{format!(" åtgärden {title}")}</span></summary>
+                    <summary>{t!(i18n, plan.action.update, title = title.clone(), <hidden> = <span class="visually-hidden"/>)}</summary>
                     <ActionForm action=forms.update attr:class="form" attr:aria-busy=busy(forms.update)>
                         <input type="hidden" name="case_id" value=case_id.clone()/>
                         <input type="hidden" name="action_id" value=a.id.clone()/>
                         <input type="hidden" name="version" value=a.version.to_string()/>
-                        <label for=st.clone()>"Status"</label>
+                        <label for=st.clone()>{t!(i18n, plan.action.status)}</label>
                         <select id=st name="status">
                             {ActionStatus::ALL.iter().map(|s| view! {
-                                <option value=s.as_str() selected=*s == a.status>{s.label()}</option>
+                                <option value=s.as_str() selected=*s == a.status>{s.label_in(l)}</option>
                             }).collect_view()}
                         </select>
-                        <label for=cm.clone()>"Kommentar"</label>
+                        <label for=cm.clone()>{t!(i18n, plan.action.comment)}</label>
                         <DraftArea id=cm name="comment" draft value=current rows=3 required=false check=Check::new(comment_text)/>
-                        <Submit action=forms.update class="primary">"Spara"</Submit>
+                        <Submit action=forms.update class="primary">{t!(i18n, plan.action.save)}</Submit>
                     </ActionForm>
                 </details>
             })}
@@ -282,7 +296,7 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
                     }
                     .into_any(),
                     None => view! {
-                        <SubmitStatus value=move || forms.update.value().get() ok="Åtgärden är uppdaterad."/>
+                        <SubmitStatus value=move || forms.update.value().get() ok=td_string!(l, plan.action.updated)/>
                         <SignInToSave action=forms.update/>
                     }
                     .into_any(),
@@ -295,25 +309,27 @@ fn Action(a: ActionDto, case_id: String, forms: PlanForms) -> impl IntoView {
 #[component]
 fn AddGoalForm(case_id: String, forms: PlanForms) -> impl IntoView {
     let d_g_target = Check::new(|v| optional_date("target_date", v));
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <section class="card" aria-labelledby="goal-h">
-            <h2 id="goal-h">"Nytt mål"</h2>
+            <h2 id="goal-h">{t!(i18n, plan.add_goal.heading)}</h2>
             {failure(forms.goal)}
             <ActionForm action=forms.goal attr:class="form" attr:data-testid="add-goal" attr:aria-busy=busy(forms.goal)>
                 <input type="hidden" name="case_id" value=case_id/>
-                <label for="g-domain">"Livsområde"</label>
+                <label for="g-domain">{t!(i18n, plan.add_goal.domain)}</label>
                 <select id="g-domain" name="domain" required>
-                    {LifeDomain::ALL.iter().map(|d| view! { <option value=d.as_str()>{d.label()}</option> }).collect_view()}
+                    {LifeDomain::ALL.iter().map(|d| view! { <option value=d.as_str()>{d.label_in(l)}</option> }).collect_view()}
                 </select>
-                <label for="g-text">"Mål"</label>
+                <label for="g-text">{t!(i18n, plan.add_goal.goal)}</label>
                 <input id="g-text" name="text" required maxlength="500" autocomplete="off"/>
-                <label for="g-target">"Måldatum"</label>
+                <label for="g-target">{t!(i18n, plan.add_goal.target_date)}</label>
                 <input id="g-target" name="target_date" type="date" on:input=move |ev| d_g_target.run(&ev)
                     aria-invalid=d_g_target.invalid() aria-describedby=d_g_target.described("g-target-err")/>
                 <FieldError id="g-target-err" message=d_g_target.message()/>
-                <Submit action=forms.goal class="primary">"Lägg till mål"</Submit>
+                <Submit action=forms.goal class="primary">{t!(i18n, plan.add_goal.submit)}</Submit>
             </ActionForm>
-            {move || forms.goal.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Målet är tillagt."</p> })}
+            {move || forms.goal.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">{t!(i18n, plan.add_goal.added)}</p> })}
         </section>
     }
 }
@@ -329,49 +345,51 @@ fn AddActionForm(
     let d_a_due = Check::new(|v| optional_date("due", v));
     // The reader's own organisation first: most actions are owned by whoever writes them.
     let own = use_context::<Me>().map(|m| m.org_id).unwrap_or(me_org);
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     if goals.is_empty() {
         return view! {
             <section class="card" aria-labelledby="action-h">
-                <h2 id="action-h">"Ny åtgärd"</h2>
-                <p class="hint">"Lägg till ett mål först. Åtgärder hör alltid till ett mål."</p>
+                <h2 id="action-h">{t!(i18n, plan.add_action.heading)}</h2>
+                <p class="hint">{t!(i18n, plan.add_action.goal_first)}</p>
             </section>
         }
         .into_any();
     }
     view! {
         <section class="card" aria-labelledby="action-h">
-            <h2 id="action-h">"Ny åtgärd"</h2>
+            <h2 id="action-h">{t!(i18n, plan.add_action.heading)}</h2>
             {failure(forms.action)}
             <ActionForm action=forms.action attr:class="form" attr:data-testid="add-action" attr:aria-busy=busy(forms.action)>
                 <input type="hidden" name="case_id" value=case_id/>
-                <label for="a-goal">"Mål"</label>
+                <label for="a-goal">{t!(i18n, plan.add_action.goal)}</label>
                 <select id="a-goal" name="goal_id" required>
                     {goals.iter().map(|g| view! {
-                        <option value=g.id.clone()>{format!("{} – {}", g.domain.label(), g.text.text())}</option>
+                        <option value=g.id.clone()>{format!("{} – {}", g.domain.label_in(l), g.text.text())}</option>
                     }).collect_view()}
                 </select>
-                <label for="a-title">"Åtgärd"</label>
+                <label for="a-title">{t!(i18n, plan.add_action.action)}</label>
                 <input id="a-title" name="title" required maxlength="500" autocomplete="off"/>
-                <label for="a-org">"Ansvarig organisation"</label>
+                <label for="a-org">{t!(i18n, plan.add_action.owner_org)}</label>
                 <select id="a-org" name="owner_org" required>
                     {orgs.into_iter().filter(|o| o.active).map(|o| {
                         let selected = o.id == own;
                         view! { <option value=o.id.clone() selected=selected>{o.name.clone()}</option> }
                     }).collect_view()}
                 </select>
-                <label for="a-resp">"Ansvarig person eller funktion"</label>
+                <label for="a-resp">{t!(i18n, plan.add_action.responsible)}</label>
                 <input id="a-resp" name="responsible" maxlength="200" autocomplete="off"/>
                 <div class="check">
                     <input id="a-guardians" name="with_guardians" type="checkbox" value="on"/>
-                    <label for="a-guardians">"Arbete med föräldrar/vårdnadshavare"</label>
+                    <label for="a-guardians">{t!(i18n, plan.action.with_guardians)}</label>
                 </div>
-                <label for="a-due">"Klart senast"</label>
+                <label for="a-due">{t!(i18n, plan.add_action.due)}</label>
                 <input id="a-due" name="due" type="date" on:input=move |ev| d_a_due.run(&ev)
                     aria-invalid=d_a_due.invalid() aria-describedby=d_a_due.described("a-due-err")/>
                 <FieldError id="a-due-err" message=d_a_due.message()/>
-                <Submit action=forms.action class="primary">"Lägg till åtgärd"</Submit>
+                <Submit action=forms.action class="primary">{t!(i18n, plan.add_action.submit)}</Submit>
             </ActionForm>
-            {move || forms.action.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Åtgärden är tillagd."</p> })}
+            {move || forms.action.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">{t!(i18n, plan.add_action.added)}</p> })}
         </section>
     }
     .into_any()
@@ -379,20 +397,26 @@ fn AddActionForm(
 
 #[component]
 fn Reviews(p: PlanDto) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="card" aria-labelledby="reviews-h">
-            <h2 id="reviews-h">"Uppföljningar"</h2>
+            <h2 id="reviews-h">{t!(i18n, plan.reviews.heading)}</h2>
             {if p.reviews.is_empty() {
-                view! { <p class="empty">"Planen har inte följts upp ännu."</p> }.into_any()
+                view! { <p class="empty">{t!(i18n, plan.reviews.none)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="reviews">
-                        {p.reviews.into_iter().map(|r| view! {
-                            <li data-testid="review">
-                                <p><strong>{r.date.format("%Y-%m-%d").to_string()}</strong>" · Närvarande: "{shown(&r.present)}</p>
-                                <p class="prose">{shown(&r.summary)}</p>
-                                <p class="hint">"Nästa uppföljning: "{date_or_dash(r.next_review)}</p>
-                            </li>
+                        {p.reviews.into_iter().map(|r| {
+                            let date = r.date.format("%Y-%m-%d").to_string();
+                            let present = r.present.clone();
+                            let next = date_or_dash(r.next_review);
+                            view! {
+                                <li data-testid="review">
+                                    <p>{t!(i18n, plan.reviews.present, date, present = move || shown(&present), <strong> = <strong/>)}</p>
+                                    <p class="prose">{shown(&r.summary)}</p>
+                                    <p class="hint">{t!(i18n, plan.reviews.next, date = next)}</p>
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
                 }
@@ -407,27 +431,28 @@ fn AddReviewForm(case_id: String, forms: PlanForms) -> impl IntoView {
     let d_r_date = Check::new(|v| required_date("date", v));
     let d_r_next = Check::new(|v| optional_date("next_review", v));
     let draft = draft_key(&case_id, "review");
+    let i18n = use_i18n();
     view! {
         <section class="card" aria-labelledby="review-h">
-            <h2 id="review-h">"Ny uppföljning"</h2>
+            <h2 id="review-h">{t!(i18n, plan.add_review.heading)}</h2>
             {failure(forms.review)}
             <ActionForm action=forms.review attr:class="form" attr:data-testid="add-review" attr:aria-busy=busy(forms.review)>
                 <input type="hidden" name="case_id" value=case_id/>
-                <label for="r-date">"Datum"</label>
+                <label for="r-date">{t!(i18n, plan.add_review.date)}</label>
                 <input id="r-date" name="date" type="date" required on:input=move |ev| d_r_date.run(&ev)
                     aria-invalid=d_r_date.invalid() aria-describedby=d_r_date.described("r-date-err")/>
                 <FieldError id="r-date-err" message=d_r_date.message()/>
-                <label for="r-present">"Närvarande"</label>
+                <label for="r-present">{t!(i18n, plan.add_review.present)}</label>
                 <input id="r-present" name="present" maxlength="500" autocomplete="off"/>
-                <label for="r-summary">"Sammanfattning"</label>
+                <label for="r-summary">{t!(i18n, plan.add_review.summary)}</label>
                 <DraftArea id="r-summary" name="summary" draft rows=5 check=Check::new(summary_text)/>
-                <label for="r-next">"Nästa uppföljning"</label>
+                <label for="r-next">{t!(i18n, plan.add_review.next)}</label>
                 <input id="r-next" name="next_review" type="date" on:input=move |ev| d_r_next.run(&ev)
                     aria-invalid=d_r_next.invalid() aria-describedby=d_r_next.described("r-next-err")/>
                 <FieldError id="r-next-err" message=d_r_next.message()/>
-                <Submit action=forms.review class="primary">"Spara uppföljning"</Submit>
+                <Submit action=forms.review class="primary">{t!(i18n, plan.add_review.submit)}</Submit>
             </ActionForm>
-            {move || forms.review.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">"Uppföljningen är sparad."</p> })}
+            {move || forms.review.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">{t!(i18n, plan.add_review.saved)}</p> })}
         </section>
     }
 }
@@ -440,8 +465,9 @@ pub fn PlanPrintPage() -> impl IntoView {
     let glass = ServerAction::<BreakGlass>::new();
     let case = Resource::new(case_id, get_case);
     let plan = Resource::new(case_id, get_plan);
+    let l = use_i18n().get_locale_untracked();
     case_frame_with(
-        "Handlingsplan – utskrift",
+        td_string!(l, plan.print.title),
         case_id,
         glass,
         case,
@@ -457,36 +483,39 @@ fn PrintedPlan(c: CaseView, p: PlanDto) -> impl IntoView {
     let today = domain::time::swedish_date(chrono::Utc::now())
         .format("%Y-%m-%d")
         .to_string();
+    let next = date_or_dash(p.next_review);
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <div class="plan-print" data-testid="plan-print">
             <div class="screen-only actions">
-                <a href=back>"Tillbaka till planen"</a>
-                <button type="button" class="primary" on:click=|_| print_page()>"Skriv ut"</button>
+                <a href=back>{t!(i18n, plan.print.back)}</a>
+                <button type="button" class="primary" on:click=|_| print_page()>{t!(i18n, plan.print_button)}</button>
             </div>
-            <p class="screen-only hint">"Utskriften visar mål och åtgärder. Kommentarer och anteckningar från uppföljningar finns bara i ärendet."</p>
-            <h1>"Min handlingsplan"</h1>
+            <p class="screen-only hint">{t!(i18n, plan.print.hint)}</p>
+            <h1>{t!(i18n, plan.print.heading)}</h1>
             <p class="print-name">{shown(&c.first_name)}" "{shown(&c.last_name)}</p>
-            <p>"Utskriven "{today}" · Nästa uppföljning: "{date_or_dash(p.next_review)}</p>
-            {p.goals.is_empty().then(|| view! { <p>"Planen har inga mål ännu."</p> })}
+            <p>{t!(i18n, plan.print.printed, date = today, next)}</p>
+            {p.goals.is_empty().then(|| view! { <p>{t!(i18n, plan.no_goals)}</p> })}
             {by_domain(&p.goals).into_iter().map(|(domain, gs)| view! {
                 <section class="print-domain">
-                    <h2>{domain.label()}</h2>
+                    <h2>{domain.label_in(l)}</h2>
                     {gs.into_iter().map(|g| view! {
-                        <h3>{g.text.text()}<span class="print-target">{g.target_date.map(|d| format!(" (mål till {})", d.format("%Y-%m-%d")))}</span></h3>
+                        <h3>{g.text.text()}<span class="print-target">{g.target_date.map(|d| format!(" {}", td_string!(l, plan.print.target, date = d.format("%Y-%m-%d").to_string())))}</span></h3>
                         {if g.actions.is_empty() {
                             ().into_any()
                         } else {
                             view! {
                                 <table class="list">
-                                    <caption class="visually-hidden">{format!("Åtgärder för målet {}", g.text.text())}</caption>
+                                    <caption class="visually-hidden">{td_string!(l, plan.print.caption, goal = g.text.text()).to_string()}</caption>
                                     <thead><tr>
-                                        <th scope="col">"Vad"</th><th scope="col">"Vem"</th><th scope="col">"Klart senast"</th><th scope="col">"Status"</th>
+                                        <th scope="col">{t!(i18n, plan.print.what)}</th><th scope="col">{t!(i18n, plan.print.who)}</th><th scope="col">{t!(i18n, plan.print.due)}</th><th scope="col">{t!(i18n, plan.print.status)}</th>
                                     </tr></thead>
                                     <tbody>
                                         {g.actions.into_iter().map(|a| {
                                             let who = if a.responsible.is_empty() { a.owner_org.clone() } else { format!("{} ({})", a.responsible, a.owner_org) };
                                             view! {
-                                                <tr><td>{a.title.text()}</td><td>{who}</td><td>{date_or_dash(a.due)}</td><td>{a.status.label()}</td></tr>
+                                                <tr><td>{a.title.text()}</td><td>{who}</td><td>{date_or_dash(a.due)}</td><td>{a.status.label_in(l)}</td></tr>
                                             }
                                         }).collect_view()}
                                     </tbody>

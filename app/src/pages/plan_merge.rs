@@ -9,7 +9,9 @@ use leptos::prelude::*;
 
 use crate::api::casework::{get_plan, UpdateAction};
 use crate::components::forms::{busy, Submit};
+use crate::components::labels::Label;
 use crate::components::ui::ErrorBox;
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use domain::casework::{ActionDto, ActionStatus};
 use domain::{AppError, Shown};
 
@@ -39,11 +41,12 @@ where
     let current = LocalResource::new(move || get_plan(plan_of.clone()));
     let action_id = yours.action_id.clone();
     let yours = StoredValue::new(yours);
+    let i18n = use_i18n();
     view! {
         <section class="card merge" role="region" aria-labelledby=format!("merge-h-{action_id}") data-testid="merge">
-            <h3 id=format!("merge-h-{action_id}")>"Någon annan har sparat åtgärden medan du skrev"</h3>
-            <p>"Din ändring är inte sparad än. Välj för varje uppgift vilken version som ska gälla och spara sedan."</p>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Hämtar den sparade versionen…"</p> }>
+            <h3 id=format!("merge-h-{action_id}")>{t!(i18n, plan.merge.heading)}</h3>
+            <p>{t!(i18n, plan.merge.intro)}</p>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, plan.merge.loading)}</p> }>
                 {move || current.get().map(|r| {
                     let found = r.and_then(|p| {
                         p.goals
@@ -89,11 +92,13 @@ where
     } else {
         Some(yours.comment.clone())
     };
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let status_row = if same_status.is_some() {
         view! {
             <tr>
-                <th scope="row">"Status"</th>
-                <td colspan="2">{saved.status.label()}" (samma i båda)"</td>
+                <th scope="row">{t!(i18n, plan.merge.status)}</th>
+                <td colspan="2">{td_string!(l, plan.merge.same, value = saved.status.label_in(l)).to_string()}</td>
             </tr>
         }
         .into_any()
@@ -101,19 +106,19 @@ where
         let your = your_status.unwrap_or(saved.status);
         view! {
             <tr>
-                <th scope="row">"Status"</th>
+                <th scope="row">{t!(i18n, plan.merge.status)}</th>
                 <td>
                     <label class="choice">
                         <input type="radio" name="status" value=saved.status.as_str() required/>
-                        <span class="visually-hidden">"Status, sparad version: "</span>
-                        <span>{saved.status.label()}</span>
+                        <span class="visually-hidden">{t!(i18n, plan.merge.status_saved)}" "</span>
+                        <span>{saved.status.label_in(l)}</span>
                     </label>
                 </td>
                 <td>
                     <label class="choice">
                         <input type="radio" name="status" value=your.as_str() required/>
-                        <span class="visually-hidden">"Status, din version: "</span>
-                        <span>{your.label()}</span>
+                        <span class="visually-hidden">{t!(i18n, plan.merge.status_yours)}" "</span>
+                        <span>{your.label_in(l)}</span>
                     </label>
                 </td>
             </tr>
@@ -123,12 +128,12 @@ where
     let comment_row = if same_comment.is_some() {
         view! {
             <tr>
-                <th scope="row">"Kommentar"</th>
+                <th scope="row">{t!(i18n, plan.merge.comment)}</th>
                 <td colspan="2" class="prose">
                     {if readable {
-                        format!("{} (samma i båda)", shown_text(&saved_comment))
+                        td_string!(l, plan.merge.same, value = shown_text(&saved_comment, l)).to_string()
                     } else {
-                        format!("{} (den sparade kommentaren kan inte visas för dig; din sparas)", shown_text(&yours.comment))
+                        td_string!(l, plan.merge.unreadable, value = shown_text(&yours.comment, l)).to_string()
                     }}
                 </td>
             </tr>
@@ -138,19 +143,19 @@ where
         let both = both_comments(&saved_comment, &yours.comment);
         view! {
             <tr>
-                <th scope="row">"Kommentar"</th>
+                <th scope="row">{t!(i18n, plan.merge.comment)}</th>
                 <td>
                     <label class="choice">
                         <input type="radio" name="comment" value=saved_comment.clone() required/>
-                        <span class="visually-hidden">"Kommentar, sparad version: "</span>
-                        <span class="prose" data-testid="merge-saved-comment">{shown_text(&saved_comment)}</span>
+                        <span class="visually-hidden">{t!(i18n, plan.merge.comment_saved)}" "</span>
+                        <span class="prose" data-testid="merge-saved-comment">{shown_text(&saved_comment, l)}</span>
                     </label>
                 </td>
                 <td>
                     <label class="choice">
                         <input type="radio" name="comment" value=yours.comment.clone() required/>
-                        <span class="visually-hidden">"Kommentar, din version: "</span>
-                        <span class="prose" data-testid="merge-your-comment">{shown_text(&yours.comment)}</span>
+                        <span class="visually-hidden">{t!(i18n, plan.merge.comment_yours)}" "</span>
+                        <span class="prose" data-testid="merge-your-comment">{shown_text(&yours.comment, l)}</span>
                     </label>
                 </td>
             </tr>
@@ -159,7 +164,7 @@ where
                 <td colspan="2">
                     <label class="choice">
                         <input type="radio" name="comment" value=both required/>
-                        <span><span class="visually-hidden">"Kommentar: "</span>"Behåll båda, den sparade först"</span>
+                        <span>{t!(i18n, plan.merge.keep_both, <hidden> = <span class="visually-hidden"/>)}</span>
                     </label>
                 </td>
             </tr>
@@ -175,25 +180,25 @@ where
             {same_comment.map(|c| view! { <input type="hidden" name="comment" value=c/> })}
             <div class="table-scroll">
                 <table class="merge-table">
-                    <caption class="visually-hidden">"Den sparade versionen och din, uppgift för uppgift"</caption>
+                    <caption class="visually-hidden">{t!(i18n, plan.merge.caption)}</caption>
                     <thead>
-                        <tr><th scope="col">"Uppgift"</th><th scope="col">"Sparad version"</th><th scope="col">"Din version"</th></tr>
+                        <tr><th scope="col">{t!(i18n, plan.merge.field)}</th><th scope="col">{t!(i18n, plan.merge.saved_version)}</th><th scope="col">{t!(i18n, plan.merge.your_version)}</th></tr>
                     </thead>
                     <tbody>{status_row}{comment_row}</tbody>
                 </table>
             </div>
             <div class="actions">
-                <Submit action=update class="primary">"Spara det valda"</Submit>
-                <button type="button" on:click=move |_| dismiss()>"Behåll den sparade versionen"</button>
+                <Submit action=update class="primary">{t!(i18n, plan.merge.submit)}</Submit>
+                <button type="button" on:click=move |_| dismiss()>{t!(i18n, plan.merge.keep_saved)}</button>
             </div>
         </ActionForm>
     }
 }
 
 /// A comment as shown in the merge: an empty one says so.
-fn shown_text(s: &str) -> String {
+fn shown_text(s: &str, l: Locale) -> String {
     if s.trim().is_empty() {
-        "(ingen kommentar)".into()
+        td_string!(l, plan.merge.no_comment).into()
     } else {
         s.to_string()
     }
@@ -205,8 +210,8 @@ mod tests {
 
     #[test]
     fn keeping_both_comments_puts_the_saved_first_and_drops_nothing() {
-        assert_eq!(both_comments("Sparad", "Min"), "Sparad\n\nMin");
-        assert_eq!(both_comments("", "Min"), "Min");
-        assert_eq!(both_comments("Sparad", "  "), "Sparad");
+        assert_eq!(both_comments("saved", "mine"), "saved\n\nmine");
+        assert_eq!(both_comments("", "mine"), "mine");
+        assert_eq!(both_comments("saved", "  "), "saved");
     }
 }

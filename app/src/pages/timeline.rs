@@ -10,6 +10,8 @@ use crate::api::casework::get_timeline;
 use crate::api::orgs::list_orgs;
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{successes, sv_datetime};
+use crate::components::labels::Label;
+use crate::i18n::{t, td_string, use_i18n};
 use domain::casework::{EventDto, TimelinePage};
 use domain::link;
 use domain::{CaseView, Category, OrgDto};
@@ -63,8 +65,9 @@ pub fn TimelinePage() -> impl IntoView {
         let p = page.await?;
         Ok((p, orgs.await.unwrap_or_default()))
     };
+    let l = use_i18n().get_locale_untracked();
     case_frame_with(
-        "Tidslinje",
+        td_string!(l, casework.timeline.title),
         case_id,
         glass,
         case,
@@ -77,34 +80,36 @@ pub fn TimelinePage() -> impl IntoView {
 fn Timeline(c: CaseView, p: TimelinePage, q: Query, orgs: Vec<OrgDto>) -> impl IntoView {
     let older = p.next.as_deref().map(|n| q.older(n));
     let newest = (!q.cursor.is_empty()).then(|| q.newest());
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <CaseHead c=c.clone()/>
-        <h2 class="page-title">"Tidslinje"</h2>
-        <form method="get" class="filters" role="search" aria-label="Filtrera tidslinjen">
+        <h2 class="page-title">{t!(i18n, casework.timeline.heading)}</h2>
+        <form method="get" class="filters" role="search" aria-label=td_string!(l, casework.timeline.filters)>
             <div class="filter">
-                <label for="tl-category">"Kategori"</label>
+                <label for="tl-category">{t!(i18n, casework.timeline.category)}</label>
                 <select id="tl-category" name="category">
-                    <option value="" selected=q.category.is_empty()>"Alla kategorier"</option>
+                    <option value="" selected=q.category.is_empty()>{t!(i18n, casework.timeline.all_categories)}</option>
                     {Category::ALL.iter().map(|cat| view! {
-                        <option value=cat.as_str() selected=q.category == cat.as_str()>{cat.label()}</option>
+                        <option value=cat.as_str() selected=q.category == cat.as_str()>{cat.label_in(l)}</option>
                     }).collect_view()}
                 </select>
             </div>
             <div class="filter">
-                <label for="tl-org">"Organisation"</label>
+                <label for="tl-org">{t!(i18n, casework.timeline.org)}</label>
                 <select id="tl-org" name="org">
-                    <option value="" selected=q.org.is_empty()>"Alla organisationer"</option>
+                    <option value="" selected=q.org.is_empty()>{t!(i18n, casework.timeline.all_orgs)}</option>
                     {orgs.into_iter().map(|o| {
                         let selected = q.org == o.id;
                         view! { <option value=o.id.clone() selected=selected>{o.name.clone()}</option> }
                     }).collect_view()}
                 </select>
             </div>
-            <button type="submit">"Visa"</button>
+            <button type="submit">{t!(i18n, casework.timeline.show)}</button>
         </form>
-        {newest.map(|href| view! { <p><a href=href>"Till de senaste händelserna"</a></p> })}
+        {newest.map(|href| view! { <p><a href=href>{t!(i18n, casework.timeline.newest)}</a></p> })}
         {if p.events.is_empty() {
-            view! { <p class="empty">"Inga händelser."</p> }.into_any()
+            view! { <p class="empty">{t!(i18n, casework.timeline.none)}</p> }.into_any()
         } else {
             view! {
                 <ol class="timeline" data-testid="timeline">
@@ -113,24 +118,26 @@ fn Timeline(c: CaseView, p: TimelinePage, q: Query, orgs: Vec<OrgDto>) -> impl I
             }
             .into_any()
         }}
-        {older.map(|href| view! { <p class="more"><a class="button" href=href rel="next">"Visa äldre"</a></p> })}
+        {older.map(|href| view! { <p class="more"><a class="button" href=href rel="next">{t!(i18n, casework.timeline.older)}</a></p> })}
     }
 }
 
 #[component]
 fn Event(e: EventDto) -> impl IntoView {
     let hidden = e.text.is_none();
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
         <li class="event" class:other-actor=hidden data-testid="event">
             <p class="event-meta">
                 <time datetime=e.at.to_rfc3339()>{sv_datetime(e.at)}</time>
-                " · "<span class="event-kind">{e.kind.label()}</span>
+                " · "<span class="event-kind">{e.kind.label_in(l)}</span>
                 " · "<span class="event-org">{e.org.clone()}</span>
                 {(!e.author.is_empty()).then(|| view! { " · "<span class="event-author">{e.author.clone()}</span> })}
-                {e.corrected.then(|| view! { " "<span class="tag corrected">"Rättad"</span> })}
+                {e.corrected.then(|| view! { " "<span class="tag corrected">{t!(i18n, casework.timeline.corrected)}</span> })}
             </p>
             <p class="event-text prose">
-                {e.text.unwrap_or_else(|| "Händelse från annan aktör".to_string())}
+                {e.text.unwrap_or_else(|| td_string!(l, casework.timeline.other_actor).to_string())}
             </p>
         </li>
     }

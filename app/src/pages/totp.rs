@@ -9,14 +9,13 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::session::{mfa_enrolment, Enrolment};
 use crate::components::ui::ErrorBox;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use domain::AppError;
 
-fn error_message(fel: Option<String>) -> Option<&'static str> {
+fn error_message(fel: Option<String>, l: Locale) -> Option<&'static str> {
     match fel.as_deref() {
-        Some("1") => Some(
-            "Koden stämmer inte eller har redan använts. Vänta på nästa kod i appen och försök igen.",
-        ),
-        Some(_) => Some("Något gick fel. Försök igen."),
+        Some("1") => Some(td_string!(l, auth.code.wrong)),
+        Some(_) => Some(td_string!(l, auth.code.failed)),
         None => None,
     }
 }
@@ -24,11 +23,12 @@ fn error_message(fel: Option<String>) -> Option<&'static str> {
 /// The form both pages end with: one code, posted to the server.
 #[component]
 fn CodeForm(button: &'static str, hint: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next").and_then(|n| domain::next::safe_next(&n)));
     view! {
         <form method="post" action="/api/login/kod" class="card form" data-testid="code-form">
-            <label for="code">"Engångskod"</label>
+            <label for="code">{t!(i18n, auth.code.label)}</label>
             <p class="hint" id="code-hint">{hint}</p>
             <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
                 required maxlength="40" autofocus aria-describedby="code-hint"/>
@@ -36,43 +36,46 @@ fn CodeForm(button: &'static str, hint: &'static str) -> impl IntoView {
             <button type="submit" class="primary">{button}</button>
         </form>
         <form method="post" action="/api/logout" class="inline">
-            <button type="submit" class="link">"Avbryt och logga ut"</button>
+            <button type="submit" class="link">{t!(i18n, auth.code.cancel)}</button>
         </form>
     }
 }
 
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let query = use_query_map();
-    let message = move || query.with(|q| error_message(q.get("fel")));
+    let message = move || query.with(|q| error_message(q.get("fel"), l));
     view! {
-        <Title text="Tvåstegsverifiering"/>
+        <Title text=move || t_string!(i18n, auth.code.title)/>
         <main id="main" class="page narrow login">
-            <h1>"Tvåstegsverifiering"</h1>
-            <p class="lead">"Skriv koden som visas i autentiseringsappen i din telefon."</p>
+            <h1>{t!(i18n, auth.code.title)}</h1>
+            <p class="lead">{t!(i18n, auth.code.lead)}</p>
             {move || message().map(|m| view! { <p class="error" role="alert" data-testid="login-error">{m}</p> })}
-            <CodeForm button="Logga in" hint="Sex siffror. Har du inte telefonen kan du använda en av dina reservkoder."/>
+            <CodeForm button=td_string!(l, auth.code.submit) hint=td_string!(l, auth.code.hint)/>
         </main>
     }
 }
 
 #[component]
 pub fn EnrolPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let query = use_query_map();
-    let message = move || query.with(|q| error_message(q.get("fel")));
+    let message = move || query.with(|q| error_message(q.get("fel"), l));
     let enrolment = Resource::new(|| (), |_| mfa_enrolment());
     view! {
-        <Title text="Aktivera tvåstegsverifiering"/>
+        <Title text=move || t_string!(i18n, auth.enrol.title)/>
         <main id="main" class="page narrow login">
-            <h1>"Aktivera tvåstegsverifiering"</h1>
+            <h1>{t!(i18n, auth.enrol.title)}</h1>
             {move || message().map(|m| view! { <p class="error" role="alert" data-testid="login-error">{m}</p> })}
-            <Suspense fallback=|| view! { <p class="loading">"Förbereder…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{t!(i18n, auth.enrol.preparing)}</p> }>
                 {move || Suspend::new(async move {
                     match enrolment.await {
                         Ok(e) => view! { <EnrolSteps e/> }.into_any(),
                         Err(AppError::Unauthenticated) => view! {
-                            <p>"Inloggningen tog för lång tid eller har avslutats. "
-                                <a href="/logga-in">"Logga in igen"</a>"."</p>
+                            <p>{t!(i18n, auth.enrol.expired, <a> = <a href="/logga-in"/>)}</p>
                         }.into_any(),
                         Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                     }
@@ -98,26 +101,28 @@ fn EnrolSteps(e: Enrolment) -> impl IntoView {
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join(" ");
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     view! {
-        <p class="lead">"Ditt konto ("{username}") kräver en andra inloggningsfaktor: en kod från en autentiseringsapp i din telefon."</p>
+        <p class="lead">{t!(i18n, auth.enrol.lead, username)}</p>
         <ol class="steps">
             <li>
-                <p>"Öppna autentiseringsappen och skanna QR-koden."</p>
+                <p>{t!(i18n, auth.enrol.scan)}</p>
                 <div class="qr" data-testid="totp-qr" inner_html=qr_svg></div>
-                <p>"Går det inte att skanna? Välj att ange nyckeln för hand och skriv:"</p>
+                <p>{t!(i18n, auth.enrol.manual)}</p>
                 <p><code class="secret" data-testid="totp-secret" data-secret=secret.clone()>{grouped}</code></p>
             </li>
             <li>
-                <p>"Spara reservkoderna på ett säkert ställe, till exempel utskrivna i ett låst skåp. Varje kod fungerar en gång om du inte har telefonen. De visas bara nu."</p>
+                <p>{t!(i18n, auth.enrol.recovery)}</p>
                 <ul class="recovery-codes" data-testid="recovery-codes">
                     {recovery_codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
                 </ul>
             </li>
             <li>
-                <p>"Skriv koden som appen visar nu för att slutföra."</p>
+                <p>{t!(i18n, auth.enrol.finish)}</p>
             </li>
         </ol>
-        <CodeForm button="Aktivera och logga in" hint="Sex siffror från appen."/>
+        <CodeForm button=td_string!(l, auth.enrol.submit) hint=td_string!(l, auth.enrol.hint)/>
     }
 }
 
@@ -125,6 +130,8 @@ fn EnrolSteps(e: Enrolment) -> impl IntoView {
 /// password or removed their second factor since the last sign-in.
 #[component]
 pub fn ResetNoticePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let query = use_query_map();
     let when = move || {
         query.with(|q| {
@@ -142,15 +149,16 @@ pub fn ResetNoticePage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Kontot har återställts"/>
+        <Title text=move || t_string!(i18n, auth.reset.title)/>
         <main id="main" class="page narrow login">
-            <h1>"Kontot har återställts"</h1>
+            <h1>{t!(i18n, auth.reset.title)}</h1>
             <p class="warning" role="alert" data-testid="reset-notice">
-                "En administratör har bytt ditt lösenord eller tagit bort din andra inloggningsfaktor"
-                {move || when().map(|w| format!(" ({w})"))}
-                ". Om du inte själv bad om det: kontakta din chef och systemadministratören, och granska vad som gjorts i ditt namn."
+                {move || match when() {
+                    Some(when) => td_string!(l, auth.reset.notice_at, when).to_string(),
+                    None => td_string!(l, auth.reset.notice).to_string(),
+                }}
             </p>
-            <p><a class="button primary" href=next>"Fortsätt"</a></p>
+            <p><a class="button primary" href=next>{t!(i18n, auth.reset.proceed)}</a></p>
         </main>
     }
 }

@@ -106,6 +106,7 @@ mod tests {
     use crate::participants;
     use crate::testing::{setup, shared_case, worker_partner_police};
     use chrono::Duration;
+    use domain::casework::ThreatWarning;
 
     #[tokio::test]
     async fn the_overview_warns_of_a_high_threat_and_shows_only_what_the_reader_may_see() {
@@ -133,7 +134,7 @@ mod tests {
         .await
         .unwrap();
         let v = participants::view(&w, &case).await.unwrap();
-        assert_eq!(v.summary.warnings(), vec!["Akut hotnivå"]);
+        assert_eq!(v.summary.warnings(), vec![ThreatWarning::Acute]);
         assert_eq!(
             v.summary.threat.as_ref().map(|t| t.level),
             Some(ThreatLevel::Acute)
@@ -155,7 +156,7 @@ mod tests {
         let v = participants::view(&w, &case).await.unwrap();
         assert_eq!(
             v.summary.warnings(),
-            vec!["Akut hotnivå", "Hotbedömningen behöver göras om"]
+            vec![ThreatWarning::Acute, ThreatWarning::Reassess]
         );
         state.clock().reset();
     }

@@ -1330,6 +1330,15 @@ FOR $r IN (SELECT scope, n FROM case_month WHERE month = 'due') {
 };
 "#,
     },
+    Migration {
+        version: 27,
+        name: "users: the interface language each person chose",
+        sql: r#"
+-- NONE until the person chooses; then 'sv' or 'en', set at sign-in as the page language.
+DEFINE FIELD IF NOT EXISTS language ON user TYPE option<string>
+    ASSERT $value = NONE OR $value IN ['sv', 'en'];
+"#,
+    },
 ];
 
 /// The SurrealQL of migration `version` (tests that apply a migration's fill again).

@@ -11,6 +11,7 @@ mod crash;
 mod damage;
 mod driver;
 mod instances;
+mod language;
 mod limits;
 mod load;
 mod outsiders;

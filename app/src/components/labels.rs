@@ -1,0 +1,452 @@
+//! The interface's names for the domain's values (roles, statuses, categories …), from the
+//! catalogue in the page's language (`labels` namespace, one group per type, one key per
+//! variant). The domain keeps codes (`as_str`); what a person reads is here, so that no value is
+//! shown in Swedish on an English page.
+
+use crate::i18n::{td_string, Locale};
+use domain::audit::action_label;
+use domain::casework::{
+    ActionStatus, ContactKind, EventKind, GoalStatus, HousingType, LifeDomain, MeasureKind,
+    MeasureStatus, OccupationType, ThreatLevel, ThreatWarning,
+};
+use domain::council::{InterventionKind, ItemKind, ItemStatus, MeetingStatus};
+use domain::extract::ReleaseDecision;
+use domain::guardian::GuardianRelation;
+use domain::handover::{HandoverPart, HandoverStatus};
+use domain::rating::{Occasion, Rater};
+use domain::referral::{ReferralReason, ReferralStatus, ReferrerKind, Urgency};
+use domain::situation::{
+    ConcernLevel, Days, ObservationCategory, Period, PictureStatus, TimeOfDay,
+};
+use domain::{AreaKind, CaseStatus, Category, Gender, OrgKind, Protection, Role, SspfLevel};
+
+/// A value's name in a language of the interface.
+pub trait Label: Copy {
+    fn label_in(self, l: Locale) -> &'static str;
+}
+
+/// A value whose name is built from its parts (a number, a year …) rather than picked from a
+/// fixed list, so it is a `String`. Same method name as [`Label`]: `x.label_in(l)` works for both
+/// (a type has one or the other).
+pub trait LabelText: Copy {
+    fn label_in(self, l: Locale) -> String;
+}
+
+/// A quarter, "Kvartal 3 2026" / "Q3 2026" (the domain's `Period::label`, which is Swedish only).
+/// One interpolated key, `labels.period` with `{{ quarter }}` and `{{ year }}`, so that each
+/// language puts the number and the year in its own order and words.
+impl LabelText for Period {
+    fn label_in(self, l: Locale) -> String {
+        let quarter = self.quarter;
+        let year = self.year;
+        td_string!(l, labels.period, quarter, year).to_string()
+    }
+}
+
+/// `Label` for an enum: each variant to its key in the catalogue.
+macro_rules! labels {
+    ($ty:ident => $ns:ident . $group:ident { $($variant:ident => $key:ident),+ $(,)? }) => {
+        impl Label for $ty {
+            fn label_in(self, l: Locale) -> &'static str {
+                match self {
+                    $($ty::$variant => td_string!(l, $ns.$group.$key)),+
+                }
+            }
+        }
+    };
+}
+
+labels!(Role => common.role {
+    CaseWorker => case_worker,
+    ProgramLead => program_lead,
+    Partner => partner,
+    Police => police,
+    Contributor => contributor,
+    Auditor => auditor,
+    Admin => admin,
+});
+
+labels!(LifeDomain => labels.life_domain {
+    Safety => safety,
+    Housing => housing,
+    Occupation => occupation,
+    Education => education,
+    Health => health,
+    SubstanceUse => substance_use,
+    Family => family,
+    Finances => finances,
+    LeavingNetwork => leaving_network,
+    Leisure => leisure,
+});
+
+labels!(GoalStatus => labels.goal_status {
+    Open => open,
+    Achieved => achieved,
+    Dropped => dropped,
+});
+
+labels!(ActionStatus => labels.action_status {
+    Planned => planned,
+    InProgress => in_progress,
+    Done => done,
+    Cancelled => cancelled,
+});
+
+labels!(MeasureKind => labels.measure_kind {
+    Relocation => relocation,
+    ShelteredHousing => sheltered_housing,
+    ProtectedIdentity => protected_identity,
+    SecurityAlarm => security_alarm,
+    PersonalProtection => personal_protection,
+    SecretAddress => secret_address,
+    Other => other,
+});
+
+labels!(MeasureStatus => labels.measure_status {
+    Planned => planned,
+    Active => active,
+    Ended => ended,
+    Denied => denied,
+});
+
+labels!(ThreatLevel => labels.threat_level {
+    Low => low,
+    Medium => medium,
+    High => high,
+    Acute => acute,
+});
+
+labels!(HousingType => labels.housing_type {
+    OwnLease => own_lease,
+    SecondHand => second_hand,
+    Temporary => temporary,
+    Sheltered => sheltered,
+    WithFamily => with_family,
+    Homeless => homeless,
+    Institution => institution,
+});
+
+labels!(OccupationType => labels.occupation_type {
+    Employment => employment,
+    Internship => internship,
+    Studies => studies,
+    LabourProgram => labour_program,
+    NoOccupation => none,
+});
+
+labels!(ContactKind => labels.contact_kind {
+    Meeting => meeting,
+    Phone => phone,
+    HomeVisit => home_visit,
+    Digital => digital,
+    Accompanied => accompanied,
+});
+
+labels!(EventKind => labels.event_kind {
+    Status => status,
+    Goal => goal,
+    Action => action,
+    Review => review,
+    Measure => measure,
+    Assessment => assessment,
+    Housing => housing,
+    Occupation => occupation,
+    Contact => contact,
+    Note => note,
+    Rating => rating,
+    Project => project,
+    Group => group,
+    Guardian => guardian,
+});
+
+labels!(ObservationCategory => labels.observation_category {
+    Places => places,
+    Recruitment => recruitment,
+    Incidents => incidents,
+    YouthVoice => youth_voice,
+});
+
+labels!(ConcernLevel => labels.concern_level {
+    Low => low,
+    Medium => medium,
+    High => high,
+});
+
+labels!(TimeOfDay => labels.time_of_day {
+    Morning => morning,
+    Daytime => daytime,
+    Evening => evening,
+    Night => night,
+});
+
+labels!(Days => labels.days {
+    Weekdays => weekdays,
+    Weekend => weekend,
+    AllWeek => all_week,
+});
+
+labels!(PictureStatus => labels.picture_status {
+    Draft => draft,
+    Agreed => agreed,
+});
+
+labels!(MeetingStatus => labels.meeting_status {
+    Planned => planned,
+    Held => held,
+});
+
+labels!(ItemKind => labels.item_kind {
+    Referral => referral,
+    Case => case,
+});
+
+labels!(ItemStatus => labels.item_status {
+    Open => open,
+    Decided => decided,
+    Declined => declined,
+});
+
+labels!(InterventionKind => labels.intervention_kind {
+    Mentoring => mentoring,
+    HousingSupport => housing_support,
+    SchoolMeasure => school_measure,
+    PoliceProtection => police_protection,
+    EmploymentSupport => employment_support,
+    Other => other,
+});
+
+labels!(Occasion => labels.occasion {
+    Intake => intake,
+    Review => review,
+});
+
+labels!(Rater => labels.rater {
+    CaseWorker => case_worker,
+    Participant => participant,
+});
+
+labels!(HandoverPart => labels.handover_part {
+    Person => person,
+    Status => status,
+    Plan => plan,
+    Safety => safety,
+    Living => living,
+});
+
+labels!(HandoverStatus => labels.handover_status {
+    Pending => pending,
+    Accepted => accepted,
+    Declined => declined,
+    Withdrawn => withdrawn,
+});
+
+labels!(ReferrerKind => labels.referrer_kind {
+    Police => police,
+    School => school,
+    Leisure => leisure,
+    SocialServices => social_services,
+    Health => health,
+    Ngo => ngo,
+    Family => family,
+    SelfReferral => self_referral,
+});
+
+labels!(ReferralReason => labels.referral_reason {
+    Recruitment => recruitment,
+    Violence => violence,
+    Threats => threats,
+    DrugDealing => drug_dealing,
+    Weapons => weapons,
+    Exploitation => exploitation,
+    SchoolAbsence => school_absence,
+    FamilyWorry => family_worry,
+    WantsToLeave => wants_to_leave,
+});
+
+labels!(Urgency => labels.urgency {
+    Normal => normal,
+    Urgent => urgent,
+    Acute => acute,
+});
+
+labels!(ReferralStatus => labels.referral_status {
+    New => new,
+    UnderReview => under_review,
+    Accepted => accepted,
+    Declined => declined,
+    Forwarded => forwarded,
+});
+
+labels!(Protection => labels.protection {
+    None => none,
+    Sekretessmarkering => sekretessmarkering,
+    SkyddadFolkbokforing => skyddad_folkbokforing,
+    FingeradePersonuppgifter => fingerade_personuppgifter,
+});
+
+labels!(Gender => labels.gender {
+    Female => female,
+    Male => male,
+    Other => other,
+    Unknown => unknown,
+});
+
+labels!(CaseStatus => labels.case_status {
+    Referred => referred,
+    Assessment => assessment,
+    Active => active,
+    Paused => paused,
+    Completed => completed,
+    EndedEarly => ended_early,
+    Moved => moved,
+});
+
+labels!(SspfLevel => labels.sspf_level {
+    Individual => individual,
+    Group => group,
+    General => general,
+});
+
+labels!(OrgKind => labels.org_kind {
+    SocialServices => social_services,
+    Police => police,
+    Ngo => ngo,
+    School => school,
+    Leisure => leisure,
+    Other => other,
+});
+
+labels!(GuardianRelation => labels.guardian_relation {
+    Mother => mother,
+    Father => father,
+    AppointedGuardian => appointed_guardian,
+    OtherParent => other_parent,
+    Other => other,
+});
+
+labels!(AreaKind => labels.area_kind {
+    District => district,
+    SchoolArea => school_area,
+});
+
+labels!(ReleaseDecision => labels.release_decision {
+    Release => release,
+    Withhold => withhold,
+});
+
+labels!(Category => labels.category {
+    Identity => identity,
+    ContactInfo => contact_info,
+    Location => location,
+    Safety => safety,
+    Housing => housing,
+    Occupation => occupation,
+    Health => health,
+    Justice => justice,
+    Contacts => contacts,
+    Plan => plan,
+    Notes => notes,
+});
+
+// The audit log's codes (shared by log review and the register extract).
+
+/// What an audited action was, in words (the codes of [`ACTIONS`]); an action without words here
+/// as the domain names it, an unknown one as recorded.
+pub fn action_text(action: &str, l: Locale) -> &str {
+    match action {
+        "participant.register" => td_string!(l, audit.action.participant.register),
+        "participant.update" => td_string!(l, audit.action.participant.update),
+        "participant.search" => td_string!(l, audit.action.participant.search),
+        "participant.extract" => td_string!(l, audit.action.participant.extract),
+        "participant.extract_review" => td_string!(l, audit.action.participant.extract_review),
+        "participant.shred" => td_string!(l, audit.action.participant.shred),
+        "case.read" => td_string!(l, audit.action.case.read),
+        "case.list" => td_string!(l, audit.action.case.list),
+        "case.status" => td_string!(l, audit.action.case.status),
+        "case.team_add" => td_string!(l, audit.action.case.team_add),
+        "case.team_remove" => td_string!(l, audit.action.case.team_remove),
+        "casework.read" => td_string!(l, audit.action.casework.read),
+        "consent.add" => td_string!(l, audit.action.consent.add),
+        "consent.revoke" => td_string!(l, audit.action.consent.revoke),
+        "consent.list" => td_string!(l, audit.action.consent.list),
+        "plan.read" => td_string!(l, audit.action.plan.read),
+        "plan.goal_add" => td_string!(l, audit.action.plan.goal_add),
+        "plan.action_add" => td_string!(l, audit.action.plan.action_add),
+        "plan.action_update" => td_string!(l, audit.action.plan.action_update),
+        "plan.review_add" => td_string!(l, audit.action.plan.review_add),
+        "safety.read" => td_string!(l, audit.action.safety.read),
+        "safety.measure_add" => td_string!(l, audit.action.safety.measure_add),
+        "safety.assessment_add" => td_string!(l, audit.action.safety.assessment_add),
+        "living.read" => td_string!(l, audit.action.living.read),
+        "housing.add" => td_string!(l, audit.action.housing.add),
+        "occupation.add" => td_string!(l, audit.action.occupation.add),
+        "contact.add" => td_string!(l, audit.action.contact.add),
+        "note.add" => td_string!(l, audit.action.note.add),
+        "note.edit" => td_string!(l, audit.action.note.edit),
+        "notes.read" => td_string!(l, audit.action.notes.read),
+        "timeline.read" => td_string!(l, audit.action.timeline.read),
+        "worklist.read" => td_string!(l, audit.action.worklist.read),
+        "break_glass.grant" => td_string!(l, audit.action.break_glass.grant),
+        "break_glass.review" => td_string!(l, audit.action.break_glass.review),
+        "shred.request" => td_string!(l, audit.action.shred.request),
+        "audit.query_participant" => td_string!(l, audit.action.audit.query_participant),
+        "audit.query_user" => td_string!(l, audit.action.audit.query_user),
+        "audit.query_flagged" => td_string!(l, audit.action.audit.query_flagged),
+        "audit.search" => td_string!(l, audit.action.audit.search),
+        "audit.verify" => td_string!(l, audit.action.audit.verify),
+        "keys.rotate" => td_string!(l, audit.action.keys.rotate),
+        "org.create" => td_string!(l, audit.action.org.create),
+        "org.update" => td_string!(l, audit.action.org.update),
+        "org.deactivate" => td_string!(l, audit.action.org.deactivate),
+        "user.list" => td_string!(l, audit.action.user.list),
+        "user.create" => td_string!(l, audit.action.user.create),
+        "user.update" => td_string!(l, audit.action.user.update),
+        "user.role_change" => td_string!(l, audit.action.user.role_change),
+        "user.deactivate" => td_string!(l, audit.action.user.deactivate),
+        "user.password_reset" => td_string!(l, audit.action.user.password_reset),
+        "user.mfa_reset" => td_string!(l, audit.action.user.mfa_reset),
+        "auth.sign_in" => td_string!(l, audit.action.auth.sign_in),
+        "auth.sign_in_failed" => td_string!(l, audit.action.auth.sign_in_failed),
+        "auth.locked" => td_string!(l, audit.action.auth.locked),
+        "auth.second_factor_failed" => td_string!(l, audit.action.auth.second_factor_failed),
+        "auth.reauth" => td_string!(l, audit.action.auth.reauth),
+        "auth.sign_out" => td_string!(l, audit.action.auth.sign_out),
+        "shred.list" => td_string!(l, audit.action.shred.list),
+        "shred.confirm" => td_string!(l, audit.action.shred.confirm),
+        "retention.status" => td_string!(l, audit.action.retention.status),
+        "retention.dry_run" => td_string!(l, audit.action.retention.dry_run),
+        "retention.apply" => td_string!(l, audit.action.retention.apply),
+        "retention.shred" => td_string!(l, audit.action.retention.shred),
+        "audit.cut" => td_string!(l, audit.action.audit.cut),
+        other => action_label(other),
+    }
+}
+
+/// Why a read was made, in words.
+pub fn purpose_text(purpose: &str, l: Locale) -> &str {
+    match purpose {
+        "case_work" => td_string!(l, audit.purpose.case_work),
+        "list" => td_string!(l, audit.purpose.list),
+        "search" => td_string!(l, audit.purpose.search),
+        "edit" => td_string!(l, audit.purpose.edit),
+        "extract" => td_string!(l, audit.purpose.extract),
+        other => other,
+    }
+}
+
+/// An access decision, in words.
+pub fn decision_text(decision: &str, l: Locale) -> &str {
+    match decision {
+        "allow" => td_string!(l, audit.decision.allow),
+        "partial" => td_string!(l, audit.decision.partial),
+        "deny" => td_string!(l, audit.decision.deny),
+        other => other,
+    }
+}
+
+labels!(ThreatWarning => labels.threat_warning {
+    Acute => acute,
+    High => high,
+    Reassess => reassess,
+    NoAssessment => no_assessment,
+});

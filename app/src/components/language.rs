@@ -1,0 +1,76 @@
+//! The interface language: the catalogue's context for every page, and the switch that changes
+//! it.
+//!
+//! The server decides the language of each page from the `utvag_lang` cookie alone (never from
+//! the browser's `Accept-Language`: the program works in Swedish unless a person chooses
+//! otherwise) and writes it to `<html lang>`; the browser takes it from there when it hydrates.
+//! Only the server sets the cookie (`POST /api/sprak`), so switching is a plain form post that
+//! works without JavaScript and is remembered in the person's account.
+
+use leptos::prelude::*;
+use leptos_i18n::context::{CookieOptions, UseLocalesOptions};
+use leptos_router::hooks::use_location;
+
+use crate::i18n::{use_i18n, I18nContextProvider, Locale};
+use domain::language::{Language, COOKIE};
+
+/// The catalogue's context for `children`, in the language of the request.
+#[component]
+pub fn LanguageProvider(children: Children) -> impl IntoView {
+    view! {
+        <I18nContextProvider
+            cookie_name=COOKIE
+            // Read, never written from here: the server sets it when a person chooses.
+            cookie_options=CookieOptions::default().readonly(true)
+            ssr_lang_header_getter=UseLocalesOptions::default().ssr_lang_header_getter(|| None)
+        >
+            {children()}
+        </I18nContextProvider>
+    }
+}
+
+/// The catalogue's locale for a language, and back.
+pub fn locale_of(language: Language) -> Locale {
+    match language {
+        Language::Swedish => Locale::sv,
+        Language::English => Locale::en,
+    }
+}
+
+pub fn language_of(locale: Locale) -> Language {
+    match locale {
+        Locale::sv => Language::Swedish,
+        Locale::en => Language::English,
+    }
+}
+
+/// The language of the page being rendered.
+pub fn current_language() -> Language {
+    language_of(use_i18n().get_locale_untracked())
+}
+
+/// A form that switches to each other language, returning to this page. Each choice is named
+/// in its own language (and marked so, for screen readers).
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{}", location.pathname.get(), search)
+        }
+    };
+    let current = current_language();
+    view! {
+        <form method="post" action="/api/sprak" class="language">
+            <input type="hidden" name="tillbaka" value=here/>
+            {Language::ALL.into_iter().filter(|l| *l != current).map(|l| view! {
+                <button type="submit" name="sprak" value=l.code() lang=l.code() class="link" data-testid="language-switch">
+                    {l.endonym()}
+                </button>
+            }).collect_view()}
+        </form>
+    }
+}
