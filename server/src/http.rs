@@ -849,9 +849,6 @@ fn sign_in_refused(
 struct LanguageForm {
     #[serde(default)]
     sprak: String,
-    /// The page the switch was on, returned to afterwards (checked by `safe_local_path`).
-    #[serde(default)]
-    tillbaka: String,
 }
 
 /// `POST /api/sprak`: the language switch, a plain form on every page. Remembers the choice in
@@ -864,9 +861,15 @@ async fn choose_language(
 ) -> Response {
     let form = form.map(|Form(f)| f).unwrap_or(LanguageForm {
         sprak: String::new(),
-        tillbaka: String::new(),
     });
-    let back = domain::next::safe_local_path(&form.tillbaka).unwrap_or_else(|| "/".to_string());
+    // Back to the page the switch was on: the path of the `Referer` (sent for same-origin
+    // requests, see `Referrer-Policy`), if it is one of this site's; the start page otherwise.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(referer_path)
+        .and_then(|p| domain::next::safe_local_path(&p))
+        .unwrap_or_else(|| "/".to_string());
     let mut resp = Redirect::to(&back).into_response();
     let Some(language) = Language::from_code(&form.sprak) else {
         return resp;
@@ -881,6 +884,16 @@ async fn choose_language(
     }
     append_cookie(&mut resp, &language.set_cookie(ctx.state.secure_cookies()));
     resp
+}
+
+/// The path and query of a `Referer` URL. Only the path is kept, so the redirect that follows
+/// never leaves this site whatever host the header names.
+fn referer_path(referer: &str) -> Option<String> {
+    let rest = referer
+        .strip_prefix("http://")
+        .or_else(|| referer.strip_prefix("https://"))?;
+    let at = rest.find('/')?;
+    Some(rest[at..].split('#').next().unwrap_or("/").to_string())
 }
 
 /// The language cookie for the account's chosen language, if it chose one, on a sign-in's

@@ -8,24 +8,30 @@
 //! works without JavaScript and is remembered in the person's account.
 
 use leptos::prelude::*;
-use leptos_i18n::context::{CookieOptions, UseLocalesOptions};
-use leptos_router::hooks::use_location;
+use leptos_i18n::context::{
+    init_i18n_context_with_options, CookieOptions, I18nContextOptions, UseLocalesOptions,
+};
+use leptos_meta::Html;
 
-use crate::i18n::{use_i18n, I18nContextProvider, Locale};
+use crate::i18n::{use_i18n, Locale};
 use domain::language::{Language, COOKIE};
 
-/// The catalogue's context for `children`, in the language of the request.
+/// The catalogue's context for `children`, in the language of the request, and the language on
+/// `<html lang>`. (Provided here rather than with the generated `I18nContextProvider`, which
+/// also renders an empty `<script>` without the page's CSP nonce.)
 #[component]
 pub fn LanguageProvider(children: Children) -> impl IntoView {
+    let options = I18nContextOptions::<Locale>::default()
+        .cookie_name(COOKIE)
+        // Read, never written from here: the server sets it when a person chooses.
+        .cookie_options(CookieOptions::default().readonly(true))
+        .ssr_lang_header_getter(UseLocalesOptions::default().ssr_lang_header_getter(|| None));
+    let i18n = init_i18n_context_with_options::<Locale>(options);
+    provide_context(i18n);
+    let lang = move || language_of(i18n.get_locale()).code();
     view! {
-        <I18nContextProvider
-            cookie_name=COOKIE
-            // Read, never written from here: the server sets it when a person chooses.
-            cookie_options=CookieOptions::default().readonly(true)
-            ssr_lang_header_getter=UseLocalesOptions::default().ssr_lang_header_getter(|| None)
-        >
-            {children()}
-        </I18nContextProvider>
+        <Html attr:lang=lang/>
+        {children()}
     }
 }
 
@@ -49,23 +55,14 @@ pub fn current_language() -> Language {
     language_of(use_i18n().get_locale_untracked())
 }
 
-/// A form that switches to each other language, returning to this page. Each choice is named
-/// in its own language (and marked so, for screen readers).
+/// A form that switches to each other language; the server returns to the page it was sent
+/// from (its `Referer`, same-origin only). Each choice is named in its own language (and marked
+/// so, for screen readers).
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
-    let location = use_location();
-    let here = move || {
-        let search = location.search.get();
-        if search.is_empty() {
-            location.pathname.get()
-        } else {
-            format!("{}?{}", location.pathname.get(), search)
-        }
-    };
     let current = current_language();
     view! {
         <form method="post" action="/api/sprak" class="language">
-            <input type="hidden" name="tillbaka" value=here/>
             {Language::ALL.into_iter().filter(|l| *l != current).map(|l| view! {
                 <button type="submit" name="sprak" value=l.code() lang=l.code() class="link" data-testid="language-switch">
                     {l.endonym()}

@@ -9,7 +9,7 @@ use crate::components::common::{protection_tag, shown, successes, sv_clock, sv_d
 use crate::components::forms::ConfirmButton;
 use crate::components::labels::Label;
 use crate::components::ui::{ActionStatus, DataTable};
-use crate::i18n::{t, td_string, use_i18n, Locale};
+use crate::i18n::{t, td_string, use_i18n};
 use domain::casework::CaseSummary;
 use domain::{CaseView, Category};
 

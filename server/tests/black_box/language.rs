@@ -16,8 +16,15 @@ async fn switch(
     language: &str,
     back: &str,
 ) -> reqwest::Response {
+    // The page the switch was on, as a browser names it.
+    let referer = if back.starts_with('/') && !back.starts_with("//") {
+        app.url(back)
+    } else {
+        back.to_string()
+    };
     c.post(app.url("/api/sprak"))
-        .form(&[("sprak", language), ("tillbaka", back)])
+        .header("referer", referer)
+        .form(&[("sprak", language)])
         .send()
         .await
         .unwrap()
@@ -47,14 +54,17 @@ async fn the_switch_sets_the_cookie_and_returns_to_the_page_only_on_this_site() 
     let body = missing.text().await.unwrap();
     assert!(body.contains("<html lang=\"en\">"), "{body}");
 
-    for elsewhere in [
-        "//evil.example/x",
-        "https://evil.example/",
-        "/\\evil.example",
-        "",
+    // Only a path of this site is returned to, whatever the Referer names.
+    for (referer, to) in [
+        ("https://evil.example/", "/"),
+        ("https://evil.example//evil.example/x", "/"),
+        ("http://evil.example/arenden", "/arenden"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("", "/"),
     ] {
-        let resp = switch(&app, &client(), "sv", elsewhere).await;
-        assert_eq!(location(&resp).as_deref(), Some("/"), "{elsewhere:?}");
+        let resp = switch(&app, &client(), "sv", referer).await;
+        assert_eq!(location(&resp).as_deref(), Some(to), "{referer:?}");
     }
 
     // An unknown language changes nothing.
