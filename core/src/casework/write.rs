@@ -44,10 +44,13 @@ impl Case<'_> {
         if self.read_only() {
             return Err(self.deny().await);
         }
-        let dek = self
-            .key()
-            .await?
-            .ok_or_else(|| AppError::invalid("", "Uppgifterna är gallrade."))?;
+        let dek = self.key().await?.ok_or_else(|| {
+            AppError::problem(
+                "",
+                domain::error::Problem::Shredded,
+                "Uppgifterna är gallrade.",
+            )
+        })?;
         let a = self.reader();
         let mut vars = Map::new();
         vars.insert("cid".into(), json!(self.case.id));
@@ -354,6 +357,7 @@ mod tests {
         ("guardian.relation", "code from a fixed list"),
         ("guardian.consent_recorded_by", "user id"),
         ("user.display_name", "a staff member's name, not a participant's"),
+        ("user.language", "interface language code, sv or en"),
         ("user.password_hash", "PBKDF2 hash"),
         ("user.role", "role code"),
         ("user.username", "a staff member's user name"),
