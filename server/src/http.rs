@@ -1168,4 +1168,40 @@ mod tests {
         assert_eq!(a.0.len(), 32);
         assert_ne!(a.0, b.0);
     }
+
+    /// The language context's effects never run on the server: the one it has could run on
+    /// another thread while the page's render was cleaned up and read a disposed value. A
+    /// probe effect beside it shows the runtime does run effects that are not paused.
+    #[tokio::test]
+    async fn the_language_context_runs_no_effect_on_the_server() {
+        use app::components::language::paused_language_context;
+        use app::i18n::Locale;
+        use leptos::prelude::{Effect, Owner};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+
+        let _ = any_spawner::Executor::init_tokio();
+        let probe = |owner: &Owner| {
+            let ran = Arc::new(AtomicBool::new(false));
+            let seen = Arc::clone(&ran);
+            owner.with(|| Effect::new_isomorphic(move |_| seen.store(true, Ordering::SeqCst)));
+            ran
+        };
+        let plain = Owner::new_root(None);
+        let plain_ran = probe(&plain);
+
+        let page = Owner::new_root(None);
+        let page_ran = probe(&page);
+        let i18n = paused_language_context(&page);
+        for _ in 0..16 {
+            tokio::task::yield_now().await;
+        }
+        assert!(plain_ran.load(Ordering::SeqCst), "the runtime runs effects");
+        assert!(
+            !page_ran.load(Ordering::SeqCst),
+            "an effect under the language context ran on the server"
+        );
+        // Paused, the context still answers: Swedish without a cookie.
+        assert_eq!(i18n.get_locale_untracked(), Locale::sv);
+    }
 }

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos_i18n::context::{
     init_i18n_context_with_options, CookieOptions, I18nContextOptions, UseLocalesOptions,
 };
+use leptos_i18n::I18nContext;
 use leptos_meta::Html;
 
 use crate::i18n::{use_i18n, Locale};
@@ -21,18 +22,49 @@ use domain::language::{Language, COOKIE};
 /// also renders an empty `<script>` without the page's CSP nonce.)
 #[component]
 pub fn LanguageProvider(children: Children) -> impl IntoView {
-    let options = I18nContextOptions::<Locale>::default()
-        .cookie_name(COOKIE)
-        // Read, never written from here: the server sets it when a person chooses.
-        .cookie_options(CookieOptions::default().readonly(true))
-        .ssr_lang_header_getter(UseLocalesOptions::default().ssr_lang_header_getter(|| None));
-    let i18n = init_i18n_context_with_options::<Locale>(options);
+    let i18n = language_context();
     provide_context(i18n);
     let lang = move || language_of(i18n.get_locale()).code();
     view! {
         <Html attr:lang=lang/>
         {children()}
     }
+}
+
+/// The catalogue's context for the page being rendered, not yet provided.
+pub fn language_context() -> I18nContext<Locale> {
+    #[cfg(feature = "ssr")]
+    {
+        let owner = Owner::new();
+        let i18n = paused_language_context(&owner);
+        // Lives as long as the component that asked (an owner's parent holds it weakly).
+        on_cleanup(move || drop(owner));
+        i18n
+    }
+    #[cfg(not(feature = "ssr"))]
+    init_i18n_context_with_options::<Locale>(options())
+}
+
+/// On the server: the context made under `owner`, whose effects are then paused.
+///
+/// The context's one effect that runs on the server writes the language back to the cookie
+/// (read-only here, so it does nothing) in a task of its own. That task could run on another
+/// thread while the page's render was being cleaned up (its stream ended, or the browser went
+/// elsewhere), read the locale just disposed, and panic. Paused, it never runs on the server.
+#[cfg(feature = "ssr")]
+pub fn paused_language_context(owner: &Owner) -> I18nContext<Locale> {
+    let i18n = owner.with(|| init_i18n_context_with_options::<Locale>(options()));
+    owner.pause();
+    i18n
+}
+
+/// The language comes from the `utvag_lang` cookie alone; the context never writes it (the
+/// server sets it when a person chooses) and never reads `Accept-Language`.
+fn options() -> I18nContextOptions<'static, Locale> {
+    I18nContextOptions::<Locale>::default()
+        .cookie_name(COOKIE)
+        .cookie_options(CookieOptions::default().readonly(true))
+        .ssr_lang_header_getter(UseLocalesOptions::default().ssr_lang_header_getter(|| None))
 }
 
 /// The catalogue's locale for a language, and back.
