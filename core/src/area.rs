@@ -92,7 +92,11 @@ async fn insert_by(
     input: AreaInput,
 ) -> Result<AreaDto, AppError> {
     if !valid_id(id) {
-        return Err(AppError::invalid("id", "Ogiltigt id."));
+        return Err(AppError::problem(
+            "id",
+            domain::error::Problem::Unknown,
+            "Ogiltigt id.",
+        ));
     }
     let body = "
         IF (SELECT VALUE id FROM area WHERE municipality = $m AND name = $name) != [] {

@@ -46,7 +46,11 @@ pub async fn request(a: &Authed, case_id: &str, reason: &str) -> Result<DateTime
         }
         let on_team = g.subject.team.iter().any(|m| m.user_id == a.user_id());
         return Err(if g.subject.shredded {
-            AppError::invalid("", "Uppgifterna är gallrade.")
+            AppError::problem(
+                "",
+                domain::error::Problem::Shredded,
+                "Uppgifterna är gallrade.",
+            )
         } else if already || on_team {
             AppError::invalid("reason", "Du har redan åtkomst till ärendet.")
         } else {
@@ -158,8 +162,9 @@ pub async fn review(a: &Authed, id: &str, decision: &str, comment: &str) -> Resu
     require(a, Capability::ReviewLog, "break_glass.review").await?;
     check_id(id)?;
     if !matches!(decision, "justified" | "escalated") {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "decision",
+            domain::error::Problem::Choose,
             "Välj befogad eller eskalera.",
         ));
     }
@@ -182,8 +187,9 @@ pub async fn review(a: &Authed, id: &str, decision: &str, comment: &str) -> Resu
     let sealed = match vault::dek(a.state(), &pid).await? {
         Some(dek) => vault::seal(&dek, "break_glass", id, "review_comment", comment)?,
         None => {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "comment",
+                domain::error::Problem::Shredded,
                 "Personens uppgifter är gallrade; granskningen kan inte längre registreras.",
             ))
         }

@@ -34,8 +34,13 @@ impl NewConsent {
         valid_until: &str,
         today: NaiveDate,
     ) -> Result<NewConsent, AppError> {
-        check_id(recipient_org)
-            .map_err(|_| AppError::invalid("recipient_org", "Välj mottagande organisation."))?;
+        check_id(recipient_org).map_err(|_| {
+            AppError::problem(
+                "recipient_org",
+                domain::error::Problem::Choose,
+                "Välj mottagande organisation.",
+            )
+        })?;
         let mut cats = Vec::new();
         for c in categories {
             let c = Category::parse(c)?;
@@ -44,8 +49,9 @@ impl NewConsent {
             }
         }
         if cats.is_empty() {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "categories",
+                domain::error::Problem::Choose,
                 "Välj minst en uppgiftskategori.",
             ));
         }
@@ -61,7 +67,13 @@ impl NewConsent {
                 }
                 p.to_string()
             }
-            _ => return Err(AppError::invalid("basis", "Välj samtycke eller lagstöd.")),
+            _ => {
+                return Err(AppError::problem(
+                    "basis",
+                    domain::error::Problem::Choose,
+                    "Välj samtycke eller lagstöd.",
+                ))
+            }
         };
         let valid_from = any_date("valid_from", valid_from)?.unwrap_or(today);
         let valid_until = any_date("valid_until", valid_until)?;

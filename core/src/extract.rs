@@ -1517,8 +1517,9 @@ pub async fn decide(
 ) -> Result<ReviewStatus, AppError> {
     let (c, dek, _) = open_for_extract(a, case_id, REVIEW).await?;
     let decision = ReleaseDecision::parse(decision).ok_or_else(|| {
-        AppError::invalid(
+        AppError::problem(
             "decision",
+            domain::error::Problem::Choose,
             "Välj om uppgiften ska lämnas ut eller undantas.",
         )
     })?;

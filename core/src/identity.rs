@@ -92,7 +92,11 @@ fn check_id(field: &str, id: &str) -> Result<(), AppError> {
     if valid_id(id) {
         Ok(())
     } else {
-        Err(AppError::invalid(field, "Ogiltigt id."))
+        Err(AppError::problem(
+            field,
+            domain::error::Problem::Unknown,
+            "Ogiltigt id.",
+        ))
     }
 }
 

@@ -91,8 +91,9 @@ impl Period {
             "" => None,
             m if m.chars().count() <= 60 => Some(m.to_string()),
             _ => {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "municipality",
+                    domain::error::Problem::Choose,
                     "Välj en kommun i listan.",
                 ))
             }

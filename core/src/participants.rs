@@ -783,8 +783,9 @@ pub async fn update(
 ) -> Result<(), AppError> {
     let (c, subj) = managed_case(a, case_id, "participant.update").await?;
     if subj.shredded {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "",
+            domain::error::Problem::Shredded,
             "Uppgifterna är gallrade och kan inte ändras.",
         ));
     }
@@ -969,8 +970,9 @@ pub async fn add_member(
         "other",
     ];
     if !PARTS.contains(&part) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "part",
+            domain::error::Problem::Choose,
             "Välj vilken roll personen har i ärendet.",
         ));
     }

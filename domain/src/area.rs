@@ -29,7 +29,13 @@ impl AreaKind {
         AreaKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| AppError::invalid("kind", "Välj stadsdel eller skolområde."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "kind",
+                    crate::error::Problem::Choose,
+                    "Välj stadsdel eller skolområde.",
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {

@@ -55,7 +55,13 @@ impl Category {
         Category::ALL
             .into_iter()
             .find(|c| c.as_str() == s)
-            .ok_or_else(|| AppError::invalid("categories", "Okänd uppgiftskategori."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "categories",
+                    crate::error::Problem::Unknown,
+                    "Okänd uppgiftskategori.",
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {

@@ -133,8 +133,9 @@ impl DecisionInput {
         if (1..=3).contains(&self.priority) {
             Ok(())
         } else {
-            Err(AppError::invalid(
+            Err(AppError::problem(
                 "priority",
+                crate::error::Problem::Choose,
                 "Välj prioritet 1, 2 eller 3.",
             ))
         }
@@ -214,8 +215,9 @@ impl DecisionForm {
             "2" => 2,
             "3" => 3,
             _ => {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "priority",
+                    crate::error::Problem::Choose,
                     "Välj prioritet 1, 2 eller 3.",
                 ))
             }
@@ -230,11 +232,16 @@ impl DecisionForm {
                 continue;
             }
             let kind = InterventionKind::parse(row.kind.trim()).map_err(|_| {
-                AppError::invalid(&format!("kind_{i}"), "Välj en insats ur listan.")
+                AppError::problem(
+                    &format!("kind_{i}"),
+                    crate::error::Problem::Choose,
+                    "Välj en insats ur listan.",
+                )
             })?;
             if row.provider_org.trim().is_empty() {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     &format!("provider_{i}"),
+                    crate::error::Problem::Choose,
                     "Välj vilken organisation som utför insatsen.",
                 ));
             }

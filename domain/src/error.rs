@@ -2,6 +2,10 @@
 //!
 //! The client sees a variant and a Swedish message, never a query, a stack trace or a key.
 //! `Internal` is deliberately opaque: the detail goes to the server log only.
+//!
+//! A refused value may also carry a [`Problem`]: what is wrong, as a code. The pages name it in
+//! their own language (the Swedish message, which names the field, stays the reference text and
+//! is what logs and the command line show).
 
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "server-fn")]
@@ -18,7 +22,14 @@ pub enum AppError {
     #[error("Det du söker finns inte, eller så saknar du behörighet.")]
     NotFound,
     #[error("{message}")]
-    Invalid { field: String, message: String },
+    Invalid {
+        field: String,
+        message: String,
+        /// What is wrong, as a code the pages name in their language; `None` for a message
+        /// only the server words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<Problem>,
+    },
     #[error("{message}")]
     Conflict { message: String },
     #[error("För många försök. Vänta en stund och försök igen.")]
@@ -37,6 +48,25 @@ impl AppError {
         AppError::Invalid {
             field: field.to_string(),
             message: message.into(),
+            problem: None,
+        }
+    }
+
+    /// A refused value whose problem has a code: `message` is its Swedish wording (naming the
+    /// field where it helps), the pages may name `problem` in another language.
+    pub fn problem(field: &str, problem: Problem, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+            problem: Some(problem),
+        }
+    }
+
+    /// The coded problem of a refused value, if it has one.
+    pub fn problem_code(&self) -> Option<&Problem> {
+        match self {
+            AppError::Invalid { problem, .. } => problem.as_ref(),
+            _ => None,
         }
     }
 
@@ -69,6 +99,42 @@ impl AppError {
     }
 }
 
+/// What is wrong with a refused value, for the messages many forms share: the rules of
+/// `domain::input`, a choice from a list, an unknown value, disposed-of information, a request
+/// the server could not read. Each has a text in the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Problem {
+    /// A required field was left empty.
+    Required,
+    /// Longer than `max` characters.
+    TooLong { max: usize },
+    /// Holds control characters.
+    BadCharacters,
+    /// Not a date ÅÅÅÅ-MM-DD between 1900 and 2100.
+    DateFormat,
+    /// Not a month ÅÅÅÅ-MM between 1900 and 2100.
+    MonthFormat,
+    /// A required date was left empty.
+    DateRequired,
+    /// A plan or register date more than ten years from today.
+    DateTooFar,
+    /// Not a time ÅÅÅÅ-MM-DD TT:MM.
+    TimeFormat,
+    /// A time the Swedish clock skips in spring.
+    TimeSkipped,
+    /// The request's fields could not be read.
+    FormUnreadable,
+    /// The server could not be reached.
+    ServerUnreachable,
+    /// No choice made among the values a list offers.
+    Choose,
+    /// A value no list offers, or an id of nothing known (a changed or old page).
+    Unknown,
+    /// The person's information has been disposed of: nothing more is recorded about them.
+    Shredded,
+}
+
 #[cfg(feature = "server-fn")]
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
@@ -76,12 +142,14 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // Malformed or missing arguments are the caller's fault: say so without echoing input.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::invalid(
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::problem(
                 "",
+                Problem::FormUnreadable,
                 "Formuläret kunde inte läsas. Kontrollera fälten och försök igen.",
             ),
-            ServerFnErrorErr::Request(_) => AppError::invalid(
+            ServerFnErrorErr::Request(_) => AppError::problem(
                 "",
+                Problem::ServerUnreachable,
                 "Kunde inte nå servern. Kontrollera anslutningen och försök igen.",
             ),
             _ => AppError::Internal,

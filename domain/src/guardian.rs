@@ -54,7 +54,13 @@ impl GuardianRelation {
             .iter()
             .copied()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| AppError::invalid("relation", "Välj relation till den unga."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "relation",
+                    crate::error::Problem::Choose,
+                    "Välj relation till den unga.",
+                )
+            })
     }
 }
 

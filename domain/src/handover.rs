@@ -69,7 +69,13 @@ impl HandoverPart {
         HandoverPart::ALL
             .into_iter()
             .find(|p| p.as_str() == s)
-            .ok_or_else(|| AppError::invalid("parts", "Okänd del av ärendet."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "parts",
+                    crate::error::Problem::Unknown,
+                    "Okänd del av ärendet.",
+                )
+            })
     }
 }
 
@@ -113,7 +119,9 @@ impl HandoverStatus {
         HandoverStatus::ALL
             .into_iter()
             .find(|p| p.as_str() == s)
-            .ok_or_else(|| AppError::invalid("status", "Okänd status."))
+            .ok_or_else(|| {
+                AppError::problem("status", crate::error::Problem::Unknown, "Okänd status.")
+            })
     }
 }
 
@@ -147,8 +155,9 @@ impl ValidHandover {
     pub fn parse(i: &HandoverInput) -> Result<ValidHandover, AppError> {
         let to_org = i.to_org.trim().to_string();
         if to_org.is_empty() {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "to_org",
+                crate::error::Problem::Choose,
                 "Välj den socialtjänst som ska ta emot ärendet.",
             ));
         }
@@ -160,8 +169,9 @@ impl ValidHandover {
             }
         }
         if parts.is_empty() {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "parts",
+                crate::error::Problem::Choose,
                 "Välj minst en del av ärendet att lämna över.",
             ));
         }

@@ -46,7 +46,13 @@ impl Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| AppError::invalid("role", "Välj en giltig roll."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "role",
+                    crate::error::Problem::Choose,
+                    "Välj en giltig roll.",
+                )
+            })
     }
 
     /// Swedish label for the UI.
@@ -100,7 +106,13 @@ impl OrgKind {
         OrgKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| AppError::invalid("kind", "Välj en giltig typ av organisation."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "kind",
+                    crate::error::Problem::Choose,
+                    "Välj en giltig typ av organisation.",
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {

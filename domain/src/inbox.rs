@@ -35,8 +35,9 @@ impl DuplicateOutcome {
         match s {
             "linked" => Ok(DuplicateOutcome::Linked),
             "dismissed" => Ok(DuplicateOutcome::Dismissed),
-            _ => Err(super::AppError::invalid(
+            _ => Err(super::AppError::problem(
                 "outcome",
+                crate::error::Problem::Choose,
                 "Välj om det är samma person eller om ärendet kan avskrivas.",
             )),
         }

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
+use crate::error::Problem;
 use crate::time::swedish_local;
 use crate::AppError;
 
@@ -33,19 +34,25 @@ pub fn text(
 ) -> Result<String, AppError> {
     let v = v.trim();
     if required && v.is_empty() {
-        return Err(AppError::invalid(field, format!("{label} måste fyllas i.")));
+        return Err(AppError::problem(
+            field,
+            Problem::Required,
+            format!("{label} måste fyllas i."),
+        ));
     }
     if v.chars().count() > max {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             field,
+            Problem::TooLong { max },
             format!("{label} får vara högst {max} tecken."),
         ));
     }
     if v.chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             field,
+            Problem::BadCharacters,
             format!("{label} innehåller otillåtna tecken."),
         ));
     }
@@ -72,7 +79,13 @@ pub fn any_date(field: &str, v: &str) -> Result<Option<NaiveDate>, AppError> {
         .ok()
         .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
         .map(Some)
-        .ok_or_else(|| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2026-01-31."))
+        .ok_or_else(|| {
+            AppError::problem(
+                field,
+                Problem::DateFormat,
+                "Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2026-01-31.",
+            )
+        })
 }
 
 /// A whole month written ÅÅÅÅ-MM (`<input type="month">` sends it), as its first day; a full
@@ -90,7 +103,13 @@ pub fn any_month(field: &str, v: &str) -> Result<Option<NaiveDate>, AppError> {
     day.filter(|d| (1900..=2100).contains(&d.year()))
         .and_then(|d| d.with_day(1))
         .map(Some)
-        .ok_or_else(|| AppError::invalid(field, "Ange månad som ÅÅÅÅ-MM, t.ex. 2026-01."))
+        .ok_or_else(|| {
+            AppError::problem(
+                field,
+                Problem::MonthFormat,
+                "Ange månad som ÅÅÅÅ-MM, t.ex. 2026-01.",
+            )
+        })
 }
 
 /// A date in a plan or register (a follow-up, a valid-until): ÅÅÅÅ-MM-DD within ten years of
@@ -102,10 +121,15 @@ pub fn date(
     required: bool,
 ) -> Result<Option<NaiveDate>, AppError> {
     match any_date(field, v)? {
-        None if required => Err(AppError::invalid(field, "Ange ett datum.")),
-        None => Ok(None),
-        Some(d) if (d - today).num_days().abs() > MAX_DAYS_FROM_TODAY => Err(AppError::invalid(
+        None if required => Err(AppError::problem(
             field,
+            Problem::DateRequired,
+            "Ange ett datum.",
+        )),
+        None => Ok(None),
+        Some(d) if (d - today).num_days().abs() > MAX_DAYS_FROM_TODAY => Err(AppError::problem(
+            field,
+            Problem::DateTooFar,
             "Datumet ligger för långt från dagens datum.",
         )),
         Some(d) => Ok(Some(d)),
@@ -125,11 +149,17 @@ pub fn swedish_to_utc(local: NaiveDateTime) -> Option<DateTime<Utc>> {
 
 /// A `datetime-local` value (ÅÅÅÅ-MM-DDTHH:MM) read on a Swedish clock, as UTC.
 pub fn swedish_time(field: &str, v: &str) -> Result<DateTime<Utc>, AppError> {
-    let local = NaiveDateTime::parse_from_str(v.trim(), LOCAL_TIME_FORMAT)
-        .map_err(|_| AppError::invalid(field, "Ange tidpunkt som ÅÅÅÅ-MM-DD TT:MM."))?;
-    swedish_to_utc(local).ok_or_else(|| {
-        AppError::invalid(
+    let local = NaiveDateTime::parse_from_str(v.trim(), LOCAL_TIME_FORMAT).map_err(|_| {
+        AppError::problem(
             field,
+            Problem::TimeFormat,
+            "Ange tidpunkt som ÅÅÅÅ-MM-DD TT:MM.",
+        )
+    })?;
+    swedish_to_utc(local).ok_or_else(|| {
+        AppError::problem(
+            field,
+            Problem::TimeSkipped,
             "Den tiden finns inte i Sverige (klockan ställs fram). Välj en annan tid.",
         )
     })

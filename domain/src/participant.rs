@@ -35,7 +35,13 @@ impl Protection {
         Protection::ALL
             .into_iter()
             .find(|p| p.as_str() == s)
-            .ok_or_else(|| AppError::invalid("protection", "Välj en giltig skyddsnivå."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "protection",
+                    crate::error::Problem::Choose,
+                    "Välj en giltig skyddsnivå.",
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {
@@ -77,7 +83,7 @@ impl Gender {
         Gender::ALL
             .into_iter()
             .find(|g| g.as_str() == s)
-            .ok_or_else(|| AppError::invalid("gender", "Välj kön."))
+            .ok_or_else(|| AppError::problem("gender", crate::error::Problem::Choose, "Välj kön."))
     }
 
     pub fn label(self) -> &'static str {
@@ -129,7 +135,13 @@ impl CaseStatus {
         CaseStatus::ALL
             .into_iter()
             .find(|c| c.as_str() == s)
-            .ok_or_else(|| AppError::invalid("status", "Okänd ärendestatus."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "status",
+                    crate::error::Problem::Unknown,
+                    "Okänd ärendestatus.",
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {
@@ -204,7 +216,13 @@ impl SspfLevel {
         SspfLevel::ALL
             .into_iter()
             .find(|c| c.as_str() == s)
-            .ok_or_else(|| AppError::invalid("sspf_level", "Välj SSPF-nivå."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "sspf_level",
+                    crate::error::Problem::Choose,
+                    "Välj SSPF-nivå.",
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {

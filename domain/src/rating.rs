@@ -43,7 +43,13 @@ impl Occasion {
         Occasion::ALL
             .into_iter()
             .find(|o| o.as_str() == s)
-            .ok_or_else(|| AppError::invalid("occasion", "Välj inskrivning eller uppföljning."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "occasion",
+                    crate::error::Problem::Choose,
+                    "Välj inskrivning eller uppföljning.",
+                )
+            })
     }
 }
 
@@ -76,7 +82,13 @@ impl Rater {
         Rater::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| AppError::invalid("rater", "Välj vems skattning det är."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "rater",
+                    crate::error::Problem::Choose,
+                    "Välj vems skattning det är.",
+                )
+            })
     }
 }
 
@@ -259,8 +271,9 @@ impl ValidRating {
         let review_id = match (occasion, f.review_id.trim()) {
             (Occasion::Intake, _) => None,
             (Occasion::Review, "") => {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "review_id",
+                    crate::error::Problem::Choose,
                     "Välj vilken planuppföljning skattningen hör till.",
                 ))
             }

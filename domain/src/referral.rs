@@ -56,7 +56,13 @@ impl ReferrerKind {
         ReferrerKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| AppError::invalid("kind", "Välj vem remissen kommer från."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "kind",
+                    crate::error::Problem::Choose,
+                    "Välj vem remissen kommer från.",
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {
@@ -141,7 +147,13 @@ impl ReferralReason {
         ReferralReason::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| AppError::invalid("reasons", "Välj skäl ur listan."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "reasons",
+                    crate::error::Problem::Choose,
+                    "Välj skäl ur listan.",
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {
@@ -184,7 +196,13 @@ impl Urgency {
         Urgency::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| AppError::invalid("urgency", "Välj hur brådskande remissen är."))
+            .ok_or_else(|| {
+                AppError::problem(
+                    "urgency",
+                    crate::error::Problem::Choose,
+                    "Välj hur brådskande remissen är.",
+                )
+            })
     }
 
     pub fn label(self) -> &'static str {
@@ -230,7 +248,9 @@ impl ReferralStatus {
         ReferralStatus::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| AppError::invalid("status", "Okänd status."))
+            .ok_or_else(|| {
+                AppError::problem("status", crate::error::Problem::Unknown, "Okänd status.")
+            })
     }
 
     pub fn label(self) -> &'static str {
@@ -335,8 +355,9 @@ impl ReferralInput {
             }
         }
         if reasons.is_empty() {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "reasons",
+                crate::error::Problem::Choose,
                 "Välj minst ett skäl till remissen.",
             ));
         }

@@ -286,7 +286,7 @@ async fn user(config: Config, cmd: UserCmd) -> anyhow::Result<()> {
     )
     .await
     .map_err(|e| match e {
-        domain::AppError::Invalid { field, message } => anyhow::anyhow!("{field}: {message}"),
+        domain::AppError::Invalid { field, message, .. } => anyhow::anyhow!("{field}: {message}"),
         other => anyhow::anyhow!("{other}"),
     })?;
     println!("created user {username} ({id})");

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::labels::Label;
+use crate::components::labels::{invalid_text, Label};
 use crate::i18n::{td_string, use_i18n, Locale};
 use domain::{AppError, Protection, Shown, MASK};
 
@@ -69,10 +69,19 @@ where
     count
 }
 
-/// The message of an `Invalid` error that belongs to `field`, if any.
+/// The message of an `Invalid` error that belongs to `field`, if any, in the page's language.
 pub fn error_for(error: Option<AppError>, field: &str) -> Option<String> {
     match error {
-        Some(AppError::Invalid { field: f, message }) if f == field => Some(message),
+        Some(AppError::Invalid {
+            field: f,
+            message,
+            problem,
+        }) if f == field => {
+            // Read where the page's context is; Swedish, the reference, where it is not.
+            let l = use_context::<leptos_i18n::I18nContext<Locale>>()
+                .map_or(Locale::sv, |i18n| i18n.get_locale_untracked());
+            Some(invalid_text(&message, problem, l))
+        }
         _ => None,
     }
 }

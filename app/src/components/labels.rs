@@ -10,6 +10,7 @@ use domain::casework::{
     MeasureStatus, OccupationType, ThreatLevel, ThreatWarning,
 };
 use domain::council::{InterventionKind, ItemKind, ItemStatus, MeetingStatus};
+use domain::error::Problem;
 use domain::extract::ReleaseDecision;
 use domain::guardian::GuardianRelation;
 use domain::handover::{HandoverPart, HandoverStatus};
@@ -23,6 +24,41 @@ use domain::{AreaKind, CaseStatus, Category, Gender, OrgKind, Protection, Role, 
 /// A value's name in a language of the interface.
 pub trait Label: Copy {
     fn label_in(self, l: Locale) -> &'static str;
+}
+
+/// What is wrong with a refused value, in the page's language (`common.problem`). Shown beside
+/// the field it concerns, so it does not name the field.
+impl LabelText for Problem {
+    fn label_in(self, l: Locale) -> String {
+        match self {
+            Problem::Required => td_string!(l, common.problem.required).to_string(),
+            Problem::TooLong { max } => td_string!(l, common.problem.too_long, max).to_string(),
+            Problem::BadCharacters => td_string!(l, common.problem.bad_characters).to_string(),
+            Problem::DateFormat => td_string!(l, common.problem.date_format).to_string(),
+            Problem::MonthFormat => td_string!(l, common.problem.month_format).to_string(),
+            Problem::DateRequired => td_string!(l, common.problem.date_required).to_string(),
+            Problem::DateTooFar => td_string!(l, common.problem.date_too_far).to_string(),
+            Problem::TimeFormat => td_string!(l, common.problem.time_format).to_string(),
+            Problem::TimeSkipped => td_string!(l, common.problem.time_skipped).to_string(),
+            Problem::FormUnreadable => td_string!(l, common.problem.form_unreadable).to_string(),
+            Problem::ServerUnreachable => {
+                td_string!(l, common.problem.server_unreachable).to_string()
+            }
+            Problem::Choose => td_string!(l, common.problem.choose).to_string(),
+            Problem::Unknown => td_string!(l, common.problem.unknown).to_string(),
+            Problem::Shredded => td_string!(l, common.problem.shredded).to_string(),
+        }
+    }
+}
+
+/// The words of a refused value on a page in `l`. On a Swedish page the server's own message,
+/// which names the field ("Sammanfattningen måste fyllas i."); in another language the coded
+/// problem's text where there is one, else the server's message as sent.
+pub fn invalid_text(message: &str, problem: Option<Problem>, l: Locale) -> String {
+    match problem {
+        Some(p) if l != Locale::sv => p.label_in(l),
+        _ => message.to_string(),
+    }
 }
 
 /// A value whose name is built from its parts (a number, a year …) rather than picked from a

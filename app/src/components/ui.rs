@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::labels::invalid_text;
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use domain::AppError;
 
@@ -47,9 +48,13 @@ pub fn error_message(error: &AppError, l: Locale) -> String {
         AppError::TooManyRequests => td_string!(l, common.error.too_many_requests).to_string(),
         AppError::Internal => td_string!(l, common.error.internal).to_string(),
         AppError::Unavailable => td_string!(l, common.error.unavailable).to_string(),
-        // These carry a message written by the server (which field is wrong and why, what the
-        // change conflicts with): shown as it was sent.
-        AppError::Invalid { .. } | AppError::Conflict { .. } => error.to_string(),
+        // Which field is wrong and why: the coded problem in the page's language where it has
+        // one, else the server's message (see `invalid_text`).
+        AppError::Invalid {
+            message, problem, ..
+        } => invalid_text(message, *problem, l),
+        // What the change conflicts with, as the server wrote it.
+        AppError::Conflict { .. } => error.to_string(),
     }
 }
 

@@ -179,7 +179,11 @@ impl LogSearch {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
         }) {
-            return Err(AppError::invalid("action", "Välj en händelse i listan."));
+            return Err(AppError::problem(
+                "action",
+                domain::error::Problem::Choose,
+                "Välj en händelse i listan.",
+            ));
         }
         let s = LogSearch {
             participant: id(
@@ -282,7 +286,11 @@ pub async fn search(a: &Authed, s: &LogSearch) -> Result<SearchResult, AppError>
             .await?
             .first(0)?;
         if known.is_none() {
-            return Err(AppError::invalid("org", "Välj en organisation i listan."));
+            return Err(AppError::problem(
+                "org",
+                domain::error::Problem::Choose,
+                "Välj en organisation i listan.",
+            ));
         }
     }
     let mut rows: Vec<Row> = db

@@ -25,7 +25,13 @@ pub async fn enrol(
     entry: &str,
     exit: &str,
 ) -> Result<String, AppError> {
-    let unknown = || AppError::invalid("project", "Välj ett projekt i listan.");
+    let unknown = || {
+        AppError::problem(
+            "project",
+            domain::error::Problem::Choose,
+            "Välj ett projekt i listan.",
+        )
+    };
     check_id(project_id).map_err(|_| unknown())?;
     let c = Case::open(a, case_id, "project.enrol", &[Category::Plan]).await?;
     c.require(c.manage).await?;

@@ -112,8 +112,13 @@ pub async fn update_measure(
     let c = Case::open(a, case_id, "safety.measure_update", &[Category::Safety]).await?;
     c.require(may_write_safety(a, &c)).await?;
     let rec = measure_of(&c, measure_id).await?;
-    check_id(edit.responsible_org)
-        .map_err(|_| AppError::invalid("responsible_org", "Välj ansvarig organisation."))?;
+    check_id(edit.responsible_org).map_err(|_| {
+        AppError::problem(
+            "responsible_org",
+            domain::error::Problem::Choose,
+            "Välj ansvarig organisation.",
+        )
+    })?;
     let today = swedish_date(c.now);
     let start = date("start", edit.start, today, false)?;
     let mut end = date("end", edit.end, today, false)?;

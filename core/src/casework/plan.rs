@@ -87,8 +87,13 @@ async fn insert_action(
     with_guardians: bool,
 ) -> Result<String, AppError> {
     check_id(goal_id)?;
-    check_id(owner_org)
-        .map_err(|_| AppError::invalid("owner_org", "Välj ansvarig organisation."))?;
+    check_id(owner_org).map_err(|_| {
+        AppError::problem(
+            "owner_org",
+            domain::error::Problem::Choose,
+            "Välj ansvarig organisation.",
+        )
+    })?;
     let c = Case::open(a, case_id, "plan.action_add", &[Category::Plan]).await?;
     c.require(c.manage).await?;
     let title = text("title", "Åtgärden", title, true, MAX_TITLE)?;

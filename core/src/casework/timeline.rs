@@ -83,7 +83,13 @@ pub async fn timeline(
     // else its events are left out entirely, not shown as another actor's event.
     let sees_groups = a.can(domain::Capability::ManageGroups) && c.subject.owner_org == a.org_id();
     if let Some(o) = &filter.org {
-        check_id(o).map_err(|_| AppError::invalid("org", "Okänd organisation."))?;
+        check_id(o).map_err(|_| {
+            AppError::problem(
+                "org",
+                domain::error::Problem::Unknown,
+                "Okänd organisation.",
+            )
+        })?;
     }
     #[derive(Deserialize)]
     struct E {

@@ -67,8 +67,9 @@ async fn responsible(a: &Authed, u: &str) -> Result<String, AppError> {
         .await?
         .all(0)?;
     if ok.is_empty() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "responsible",
+            domain::error::Problem::Choose,
             "Välj en handläggare i er verksamhet som ansvarig.",
         ));
     }
@@ -131,8 +132,9 @@ async fn decision_vars(
         let due = date(&field, &iv.follow_up, today, true)?.unwrap_or(today);
         let org = iv.provider_org.trim();
         if !valid_id(org) {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "provider_org",
+                domain::error::Problem::Choose,
                 "Välj vilken organisation som utför insatsen.",
             ));
         }
@@ -227,7 +229,13 @@ pub async fn decide(a: &Authed, item_id: &str, d: DecisionInput) -> Result<Strin
             g.require_manage(action).await?;
             let dek = vault::dek(a.state(), &g.case.participant)
                 .await?
-                .ok_or_else(|| AppError::invalid("", "Uppgifterna är gallrade."))?;
+                .ok_or_else(|| {
+                    AppError::problem(
+                        "",
+                        domain::error::Problem::Shredded,
+                        "Uppgifterna är gallrade.",
+                    )
+                })?;
             let mut vars = decision_vars(a, &item, &d, &resp, &dek, &cid).await?;
             for (k, v) in [
                 ("pid", json!(g.case.participant)),

@@ -112,14 +112,16 @@ pub async fn create(a: &Authed, input: MeetingInput) -> Result<String, AppError>
     members.sort();
     members.dedup();
     if members.is_empty() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "members",
+            domain::error::Problem::Choose,
             "Välj minst en organisation som deltar i rådet.",
         ));
     }
     if members.iter().any(|m| !valid_id(m)) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "members",
+            domain::error::Problem::Choose,
             "Välj organisationer ur listan.",
         ));
     }
@@ -131,8 +133,9 @@ pub async fn create(a: &Authed, input: MeetingInput) -> Result<String, AppError>
         .await?
         .all(0)?;
     if known.len() != members.len() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "members",
+            domain::error::Problem::Choose,
             "Välj organisationer ur listan.",
         ));
     }

@@ -217,8 +217,9 @@ pub async fn offer(a: &Authed, case_id: &str, input: &HandoverInput) -> Result<S
         ));
     }
     if !receivers(a).await?.iter().any(|r| r.id == v.to_org) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "to_org",
+            domain::error::Problem::Choose,
             "Välj en socialtjänst i en annan kommun.",
         ));
     }
@@ -237,7 +238,13 @@ pub async fn offer(a: &Authed, case_id: &str, input: &HandoverInput) -> Result<S
     }
     let dek = vault::dek(a.state(), &gate.case.participant)
         .await?
-        .ok_or_else(|| AppError::invalid("", "Uppgifterna är gallrade."))?;
+        .ok_or_else(|| {
+            AppError::problem(
+                "",
+                domain::error::Problem::Shredded,
+                "Uppgifterna är gallrade.",
+            )
+        })?;
     let sections = snapshot(a, case_id, &v.parts).await?;
     let hid = new_id();
     let eid = new_id();
@@ -319,7 +326,13 @@ pub async fn withdraw(a: &Authed, id: &str) -> Result<(), AppError> {
     }
     let dek = vault::dek(a.state(), &r.participant)
         .await?
-        .ok_or_else(|| AppError::invalid("", "Uppgifterna är gallrade."))?;
+        .ok_or_else(|| {
+            AppError::problem(
+                "",
+                domain::error::Problem::Shredded,
+                "Uppgifterna är gallrade.",
+            )
+        })?;
     let eid = new_id();
     let mut vars = serde_json::Map::new();
     for (k, val) in [

@@ -62,7 +62,13 @@ pub(super) async fn accept_with(a: &Authed, id: &str, tail: &str) -> Result<Stri
     still_pending(&r)?;
     let dek = vault::dek(a.state(), &r.participant)
         .await?
-        .ok_or_else(|| AppError::invalid("", "Personens uppgifter är gallrade."))?;
+        .ok_or_else(|| {
+            AppError::problem(
+                "",
+                domain::error::Problem::Shredded,
+                "Personens uppgifter är gallrade.",
+            )
+        })?;
     #[derive(Deserialize)]
     struct Org {
         name: String,
@@ -128,7 +134,13 @@ pub async fn decline(a: &Authed, id: &str, reason: &str) -> Result<(), AppError>
     let reason = decline_reason(reason)?;
     let dek = vault::dek(a.state(), &r.participant)
         .await?
-        .ok_or_else(|| AppError::invalid("", "Personens uppgifter är gallrade."))?;
+        .ok_or_else(|| {
+            AppError::problem(
+                "",
+                domain::error::Problem::Shredded,
+                "Personens uppgifter är gallrade.",
+            )
+        })?;
     let mut vars = serde_json::Map::new();
     for (k, val) in [
         ("hid", json!(r.id)),

@@ -64,8 +64,9 @@ pub(crate) async fn prepare(a: &Authed, id: &str, d: AcceptDecision) -> Result<P
                 .await?
                 .all(0)?;
             if ok.is_empty() {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "responsible",
+                    domain::error::Problem::Choose,
                     "Välj en handläggare i er verksamhet som ansvarig.",
                 ));
             }

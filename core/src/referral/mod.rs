@@ -144,8 +144,9 @@ pub(crate) async fn received(a: &Authed, id: &str, action: &str) -> Result<Refer
 /// The participant's key, or an error saying the data is shredded.
 pub(crate) async fn key_of(a: &Authed, pid: &str) -> Result<Arc<Dek>, AppError> {
     vault::dek(a.state(), pid).await?.ok_or_else(|| {
-        AppError::invalid(
+        AppError::problem(
             "",
+            domain::error::Problem::Shredded,
             "Personens uppgifter är gallrade. Remissen kan inte längre handläggas.",
         )
     })

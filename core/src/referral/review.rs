@@ -270,8 +270,9 @@ pub async fn forward(a: &Authed, id: &str, version: i64, to_org: &str) -> Result
         .into_iter()
         .find(|(o, ..)| o == to_org && o != a.org_id())
     else {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "to_org",
+            domain::error::Problem::Choose,
             "Välj en annan socialtjänst att skicka remissen till.",
         ));
     };

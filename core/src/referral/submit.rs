@@ -32,8 +32,9 @@ async fn org_kind(a: &Authed) -> Result<OrgKind, AppError> {
 pub async fn submit(a: &Authed, input: ReferralInput) -> Result<ReferralReceipt, AppError> {
     require(a, Capability::SubmitReferral, "referral.submit").await?;
     if !ReferrerKind::offered_to(org_kind(a).await?).contains(&input.kind) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "kind",
+            domain::error::Problem::Choose,
             "Välj er egen verksamhet, en anhörig eller personen själv som avsändare.",
         ));
     }

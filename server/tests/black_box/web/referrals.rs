@@ -139,4 +139,31 @@ async fn a_failed_plain_referral_comes_back_with_only_what_was_typed() {
     ] {
         assert!(!body.contains(secret), "{secret} in the page");
     }
+
+    // In English the same refusal is named in English, beside the same field, and what was
+    // typed is kept just as well.
+    c.post(app.url("/api/sprak"))
+        .header("referer", app.url("/remisser/ny"))
+        .form(&[("sprak", "en")])
+        .send()
+        .await
+        .unwrap();
+    let resp = c
+        .post(app.url("/api/referrals/submit"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/remisser/ny"))
+        .form(&fields(&known.personnummer, "Typadnamn", ""))
+        .send()
+        .await
+        .unwrap();
+    let to = location_of(&resp);
+    let to = to.strip_prefix(&app.base).unwrap_or(&to).to_string();
+    let body = page(&app, &c, &to).await.text().await.unwrap();
+    assert!(body.contains("<html lang=\"en\""), "{body}");
+    assert!(body.contains("This field must be filled in."), "{body}");
+    assert!(!body.contains("måste fyllas i"), "{body}");
+    assert!(
+        body.contains("Typadnamn"),
+        "the typed name is back in the form"
+    );
 }
