@@ -5,6 +5,29 @@ use serde::{Deserialize, Serialize};
 
 use super::AuditRow;
 
+/// Why a read is put before the log reviewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Flag {
+    /// The reader is not a named member of the participant's case team.
+    OutsideTeam,
+    /// Before 07:00, from 19:00, or at a weekend (Swedish time).
+    OutsideHours,
+    /// The reader opened many participants within a short time.
+    Burst,
+    /// The participant has protected personal data.
+    Protected,
+    /// An administrator set another person's password (and could then sign in as them).
+    AdminReset,
+    /// An administrator removed another person's second factor.
+    AdminSecondFactorReset,
+    /// A refused attempt on a participant's file (no relation, or a category not allowed).
+    Refused,
+    /// A search matched a person the searcher has no relation to (answered as no hit).
+    WithheldSearch,
+    /// A stored value of the person's failed to open when read: altered or moved in the store.
+    Damaged,
+}
+
 /// Every action the core records: (code, Swedish description).
 pub const ACTIONS: &[(&str, &str)] = &[
     ("participant.register", "Registrerade deltagare"),

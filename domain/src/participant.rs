@@ -412,8 +412,8 @@ pub use crate::input::{MAX_SHORT, MAX_TEXT};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlaggedRow {
     pub row: AuditRow,
-    /// Why the read stands out, in words.
-    pub flags: Vec<String>,
+    /// Why the read stands out.
+    pub flags: Vec<crate::audit::Flag>,
 }
 
 /// One audit entry as the log reviewer sees it.

@@ -52,16 +52,15 @@ function pieces(v: string): string[] {
 
 /**
  * Swedish that English pages still show, written by the server rather than by a page: the rows
- * and columns of the outcome tables (core/src/outcomes.rs names them), the log review's flags
- * (core/src/audit/review.rs), and demo texts that quote a measure's name. Each is to become a code
- * the page names; until then they are listed here, per path, and nowhere else allowed.
+ * and columns of the outcome tables (core/src/outcomes.rs names them), and what people wrote
+ * (the demo's notes quote a measure's name). The outcome tables are to name their rows by code;
+ * until then these are listed here, per path, and nowhere else allowed.
  */
 const SERVER_WRITTEN: [RegExp, string[]][] = [
   [/^\/uppfoljning(\/rapport)?$/, ['Missbruk och beroende', 'Familj och relationer', 'Flytt till annan kommun',
     'Skyddat/tillfälligt boende', 'Ansökan om skyddade personuppgifter', 'Handläggarens skattning',
     'Deltagarens egen skattning', 'Avslutad – genomförd']],
   [/^\/arenden\/[^/]+\/sakerhet$/, ['Ansökan om skyddade personuppgifter']],
-  [/^\/granskning$/, ['Skyddade personuppgifter']],
 ];
 
 async function checkPage(page: Page, lang: Lang, width: number) {

@@ -73,10 +73,7 @@ pub async fn flagged_reads(days: i64) -> Result<Vec<FlaggedRow>, AppError> {
     super::reply(
         async {
             let found = review::flagged_reads(&require_user().await?, days).await?;
-            let flags: Vec<Vec<String>> = found
-                .iter()
-                .map(|f| f.flags.iter().map(|x| x.label().to_string()).collect())
-                .collect();
+            let flags: Vec<_> = found.iter().map(|f| f.flags.clone()).collect();
             let rows = to_dto(found.into_iter().map(|f| f.read).collect());
             Ok(rows
                 .into_iter()

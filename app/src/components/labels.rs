@@ -4,7 +4,7 @@
 //! shown in Swedish on an English page.
 
 use crate::i18n::{td_string, Locale};
-use domain::audit::action_label;
+use domain::audit::{action_label, Flag};
 use domain::casework::{
     ActionStatus, ContactKind, EventKind, GoalStatus, HousingType, LifeDomain, MeasureKind,
     MeasureStatus, OccupationType, ThreatLevel, ThreatWarning,
@@ -363,6 +363,18 @@ labels!(GuardianRelation => labels.guardian_relation {
 labels!(AreaKind => labels.area_kind {
     District => district,
     SchoolArea => school_area,
+});
+
+labels!(Flag => labels.flag {
+    OutsideTeam => outside_team,
+    OutsideHours => outside_hours,
+    Burst => burst,
+    Protected => protected,
+    AdminReset => admin_reset,
+    AdminSecondFactorReset => admin_second_factor_reset,
+    Refused => refused,
+    WithheldSearch => withheld_search,
+    Damaged => damaged,
 });
 
 labels!(ReleaseDecision => labels.release_decision {

@@ -261,13 +261,13 @@ fn Flagged() -> impl IntoView {
                                                     <td>{sv_datetime(f.row.at)}</td>
                                                     <td>{f.row.actor.clone()}</td>
                                                     <td>{f.row.org.clone()}</td>
-                                                    <td>{f.row.action.clone()}</td>
+                                                    <td>{action_text(&f.row.action, l).to_string()}</td>
                                                     <td>{match f.row.participants.first().cloned() {
                                                         Some(p) => view! { <a href=href><code>{p}</code></a> }.into_any(),
                                                         // An administrative act names an account, not a participant.
                                                         None => view! { <span>{f.row.reason.clone().unwrap_or_default()}</span> }.into_any(),
                                                     }}</td>
-                                                    <td>{f.flags.join(", ")}</td>
+                                                    <td>{f.flags.iter().map(|x| x.label_in(l)).collect::<Vec<_>>().join(", ")}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}
