@@ -961,18 +961,18 @@ fn assemble(p: &Period, read: Read) -> Outcomes {
     let by_status = CountTable::breakdown(
         CaseStatus::ALL
             .iter()
-            .map(|s| (s.label().to_string(), count(&status, s.as_str())))
+            .map(|s| (s.as_str().to_string(), count(&status, s.as_str())))
             .collect(),
-        "Deltagare",
+        domain::stats::PARTICIPANTS,
         true,
     );
     let participants = by_status.total.unwrap_or(Cell::Suppressed);
     let by_sspf = CountTable::breakdown(
         SspfLevel::ALL
             .iter()
-            .map(|s| (s.label().to_string(), count(&sspf, s.as_str())))
+            .map(|s| (s.as_str().to_string(), count(&sspf, s.as_str())))
             .collect(),
-        "Deltagare",
+        domain::stats::PARTICIPANTS,
         true,
     );
     let ga = |g: &str, b: &str| -> u32 {
@@ -983,8 +983,8 @@ fn assemble(p: &Period, read: Read) -> Outcomes {
             .sum()
     };
     let gender_age_table = CountTable::suppressed(
-        Gender::ALL.iter().map(|g| g.label().to_string()).collect(),
-        AGE_BANDS.iter().map(|(_, l)| l.to_string()).collect(),
+        Gender::ALL.iter().map(|g| g.as_str().to_string()).collect(),
+        AGE_BANDS.iter().map(|(b, _)| b.to_string()).collect(),
         Gender::ALL
             .iter()
             .map(|g| AGE_BANDS.iter().map(|(b, _)| ga(g.as_str(), b)).collect())
@@ -1010,7 +1010,7 @@ fn assemble(p: &Period, read: Read) -> Outcomes {
     }
     let per_month = CountTable::suppressed(
         month_list.clone(),
-        vec!["Intag".into(), "Avslut".into()],
+        vec![domain::stats::INTAKE.into(), domain::stats::EXITS.into()],
         month_list
             .iter()
             .map(|m| {
@@ -1027,20 +1027,20 @@ fn assemble(p: &Period, read: Read) -> Outcomes {
             .iter()
             .map(|s| {
                 (
-                    s.label().to_string(),
+                    s.as_str().to_string(),
                     exits_by_reason.get(s.as_str()).copied().unwrap_or(0),
                 )
             })
             .collect(),
-        "Avslut",
+        domain::stats::EXITS,
         true,
     );
     let measures_table = CountTable::breakdown(
         MeasureKind::ALL
             .iter()
-            .map(|k| (k.label().to_string(), count(&measures, k.as_str())))
+            .map(|k| (k.as_str().to_string(), count(&measures, k.as_str())))
             .collect(),
-        "Deltagare",
+        domain::stats::PARTICIPANTS,
         false,
     );
     let name_of = |id: &str| {
@@ -1166,10 +1166,10 @@ mod tests {
                 .iter()
                 .map(|s| {
                     let n = in_period.iter().filter(|c| status_at_end(c) == *s).count();
-                    (s.label().to_string(), n as u32)
+                    (s.as_str().to_string(), n as u32)
                 })
                 .collect(),
-            "Deltagare",
+            domain::stats::PARTICIPANTS,
             true,
         );
         let by_sspf = CountTable::breakdown(
@@ -1177,10 +1177,10 @@ mod tests {
                 .iter()
                 .map(|s| {
                     let n = in_period.iter().filter(|c| c.sspf == *s).count();
-                    (s.label().to_string(), n as u32)
+                    (s.as_str().to_string(), n as u32)
                 })
                 .collect(),
-            "Deltagare",
+            domain::stats::PARTICIPANTS,
             true,
         );
         let ga = |g: Gender, b: &str| {
@@ -1190,8 +1190,8 @@ mod tests {
                 .count() as u32
         };
         let gender_age = CountTable::suppressed(
-            Gender::ALL.iter().map(|g| g.label().to_string()).collect(),
-            AGE_BANDS.iter().map(|(_, l)| l.to_string()).collect(),
+            Gender::ALL.iter().map(|g| g.as_str().to_string()).collect(),
+            AGE_BANDS.iter().map(|(b, _)| b.to_string()).collect(),
             Gender::ALL
                 .iter()
                 .map(|g| AGE_BANDS.iter().map(|(b, _)| ga(*g, b)).collect())
@@ -1206,7 +1206,7 @@ mod tests {
         let month_list = months(p.from, p.to);
         let per_month = CountTable::suppressed(
             month_list.clone(),
-            vec!["Intag".into(), "Avslut".into()],
+            vec![domain::stats::INTAKE.into(), domain::stats::EXITS.into()],
             month_list
                 .iter()
                 .map(|m| {
@@ -1231,10 +1231,10 @@ mod tests {
                         .iter()
                         .filter(|c| c.closed_at().is_some_and(within) && c.status() == *s)
                         .count();
-                    (s.label().to_string(), n as u32)
+                    (s.as_str().to_string(), n as u32)
                 })
                 .collect(),
-            "Avslut",
+            domain::stats::EXITS,
             true,
         );
         let to_active: Vec<i64> = mine
@@ -1307,10 +1307,10 @@ mod tests {
                             })
                         })
                         .count();
-                    (k.label().to_string(), n as u32)
+                    (k.as_str().to_string(), n as u32)
                 })
                 .collect(),
-            "Deltagare",
+            domain::stats::PARTICIPANTS,
             false,
         );
         let mut contacts = Vec::new();

@@ -25,7 +25,9 @@ macro_rules! labelled_enum {
             }
 
             pub fn parse(s: &str) -> Result<$name, AppError> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| AppError::invalid($field, $msg))
+                $name::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    AppError::problem($field, crate::error::Problem::Choose, $msg)
+                })
             }
         }
     };

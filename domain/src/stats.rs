@@ -10,6 +10,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::casework::{LifeDomain, MeasureKind};
+use crate::rating::Rater;
+use crate::{CaseStatus, Gender, SspfLevel};
+
 /// The smallest number of persons a shown figure may describe.
 pub const MIN_CELL: u32 = 5;
 
@@ -39,7 +43,7 @@ impl Cell {
 
 /// A table of person counts: rows × columns, with row and/or column totals, all suppressed
 /// together.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CountTable {
     pub rows: Vec<String>,
     pub cols: Vec<String>,
@@ -408,25 +412,25 @@ pub fn signed(steps: f64) -> String {
     }
 }
 
-/// The bands the distribution of changes is counted in: (lowest, highest, label). Single steps
+/// The bands the distribution of changes is counted in: (lowest, highest, code). Single steps
 /// near zero are kept apart; the rare large changes share a band so fewer cells are hidden.
 pub const CHANGE_BANDS: [(i32, i32, &str); 5] = [
-    (-4, -2, "−2 till −4"),
-    (-1, -1, "−1"),
+    (-4, -2, "-4..-2"),
+    (-1, -1, "-1"),
     (0, 0, "0"),
     (1, 1, "+1"),
-    (2, 4, "+2 till +4"),
+    (2, 4, "+2..+4"),
 ];
 
 /// Distance travelled for one rater: for each person with an intake rating and a later one,
 /// the latest score minus the intake score, per life domain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Distance {
-    /// Whose ratings: "Handläggarens skattning" or "Deltagarens egen skattning".
+    /// Whose ratings: a [`Rater`](crate::rating::Rater) code until named (`Outcomes::named`).
     pub rater: String,
     /// Persons with at least one domain rated at intake and later.
     pub persons: Cell,
-    /// Per domain (label), the median change.
+    /// Per life domain (its code until named), the median change.
     pub medians: Vec<(String, Change)>,
     /// Rows: domains; columns: [`CHANGE_BANDS`]; row totals: persons per domain.
     pub bands: CountTable,
@@ -478,12 +482,138 @@ pub const AGE_BANDS: &[(&str, &str)] = &[
     ("26+", "26 år och äldre"),
 ];
 
+/// The codes the outcome tables' columns are named by, beside the codes of the domain's values
+/// (statuses, SSPF levels, genders, measure kinds, life domains, raters), the age bands and the
+/// change bands.
+pub const PARTICIPANTS: &str = "participants";
+pub const INTAKE: &str = "intake";
+pub const EXITS: &str = "exits";
+
+/// Names for the codes of the outcome tables: the report file names them in Swedish
+/// ([`Swedish`]), a page in its own language.
+pub trait Namer {
+    fn status(&self, s: CaseStatus) -> String;
+    fn sspf(&self, s: SspfLevel) -> String;
+    fn gender(&self, g: Gender) -> String;
+    fn measure(&self, k: MeasureKind) -> String;
+    fn life_domain(&self, d: LifeDomain) -> String;
+    fn rater(&self, r: Rater) -> String;
+    /// An [`AGE_BANDS`] code.
+    fn age_band(&self, code: &str) -> String;
+    /// A [`CHANGE_BANDS`] code.
+    fn change_band(&self, code: &str) -> String;
+    /// [`PARTICIPANTS`], [`INTAKE`] or [`EXITS`].
+    fn column(&self, code: &str) -> String;
+}
+
+/// The Swedish names: the domain's labels, as the report file has always had them.
+pub struct Swedish;
+
+impl Namer for Swedish {
+    fn status(&self, s: CaseStatus) -> String {
+        s.label().to_string()
+    }
+    fn sspf(&self, s: SspfLevel) -> String {
+        s.label().to_string()
+    }
+    fn gender(&self, g: Gender) -> String {
+        g.label().to_string()
+    }
+    fn measure(&self, k: MeasureKind) -> String {
+        k.label().to_string()
+    }
+    fn life_domain(&self, d: LifeDomain) -> String {
+        d.label().to_string()
+    }
+    fn rater(&self, r: Rater) -> String {
+        r.label().to_string()
+    }
+    fn age_band(&self, code: &str) -> String {
+        AGE_BANDS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(code, |(_, l)| l)
+            .to_string()
+    }
+    fn change_band(&self, code: &str) -> String {
+        match code {
+            "-4..-2" => "\u{2212}2 till \u{2212}4".to_string(),
+            "+2..+4" => "+2 till +4".to_string(),
+            other => other.replace('-', "\u{2212}"),
+        }
+    }
+    fn column(&self, code: &str) -> String {
+        match code {
+            PARTICIPANTS => "Deltagare",
+            INTAKE => "Intag",
+            EXITS => "Avslut",
+            other => other,
+        }
+        .to_string()
+    }
+}
+
+/// The value of `all` whose code is `code`, named; an unknown code as it is.
+fn named_code<T: Copy>(
+    all: &[T],
+    code_of: fn(T) -> &'static str,
+    code: &str,
+    name: impl Fn(T) -> String,
+) -> String {
+    all.iter()
+        .find(|x| code_of(**x) == code)
+        .map_or_else(|| code.to_string(), |x| name(*x))
+}
+
+impl CountTable {
+    fn named(mut self, rows: impl Fn(&str) -> String, cols: impl Fn(&str) -> String) -> Self {
+        self.rows = self.rows.iter().map(|r| rows(r)).collect();
+        self.cols = self.cols.iter().map(|c| cols(c)).collect();
+        self
+    }
+}
+
+impl Outcomes {
+    /// The figures with every coded row, column and rater named by `n`. Months,
+    /// municipalities, projects and organisations are names already.
+    pub fn named(mut self, n: &impl Namer) -> Outcomes {
+        let status = |c: &str| named_code(&CaseStatus::ALL, CaseStatus::as_str, c, |s| n.status(s));
+        let column = |c: &str| n.column(c);
+        self.by_status = self.by_status.named(status, column);
+        self.by_sspf = self.by_sspf.named(
+            |c| named_code(&SspfLevel::ALL, SspfLevel::as_str, c, |s| n.sspf(s)),
+            column,
+        );
+        self.gender_age = self.gender_age.named(
+            |c| named_code(&Gender::ALL, Gender::as_str, c, |g| n.gender(g)),
+            |c| n.age_band(c),
+        );
+        self.per_month = self.per_month.named(str::to_string, column);
+        self.measures = self.measures.named(
+            |c| named_code(MeasureKind::ALL, MeasureKind::as_str, c, |k| n.measure(k)),
+            column,
+        );
+        self.exits = self.exits.named(status, column);
+        let domain =
+            |c: &str| named_code(LifeDomain::ALL, LifeDomain::as_str, c, |d| n.life_domain(d));
+        for d in &mut self.distance {
+            d.rater = named_code(&Rater::ALL, Rater::as_str, &d.rater, |r| n.rater(r));
+            for (code, _) in &mut d.medians {
+                *code = domain(code);
+            }
+            d.bands = std::mem::take(&mut d.bands).named(domain, |c| n.change_band(c));
+        }
+        self
+    }
+}
+
 /// The funder report's columns, in order (documented in docs/reports.md).
 pub const REPORT_COLUMNS: [&str; 5] = ["avsnitt", "grupp", "kolumn", "värde", "enhet"];
 
 /// The funder report as rows of [`REPORT_COLUMNS`]: every figure of the outcomes, each hidden
 /// figure as "<5". Written as CSV by the core and shown as tables on the printable page.
 pub fn report_rows(o: &Outcomes) -> Vec<[String; 5]> {
+    let o = &o.clone().named(&Swedish);
     let mut out: Vec<[String; 5]> = Vec::new();
     let mut push = |a: &str, g: &str, k: &str, v: String, u: &str| {
         out.push([a.into(), g.into(), k.into(), v, u.into()]);
@@ -763,6 +893,40 @@ mod tests {
         assert_eq!(
             Distance::new("X", &["Boende"], &[vec![1; 4]], 4).persons,
             Cell::Suppressed
+        );
+    }
+
+    /// The tables carry codes; the report file names them in the words it has always had.
+    #[test]
+    fn the_report_names_the_tables_codes_in_its_swedish_words() {
+        let n = Swedish;
+        let t = CountTable::breakdown(
+            vec![
+                (CaseStatus::Active.as_str().into(), 12),
+                (CaseStatus::Moved.as_str().into(), 9),
+            ],
+            PARTICIPANTS,
+            true,
+        )
+        .named(
+            |c| named_code(&CaseStatus::ALL, CaseStatus::as_str, c, |s| n.status(s)),
+            |c| n.column(c),
+        );
+        assert_eq!(t.rows, strings(&["Aktiv", "Flyttad"]));
+        assert_eq!(t.cols, strings(&["Deltagare"]));
+        assert_eq!(n.age_band("26+"), "26 år och äldre");
+        assert_eq!(n.change_band("-4..-2"), "\u{2212}2 till \u{2212}4");
+        assert_eq!(n.change_band("-1"), "\u{2212}1");
+        assert_eq!(n.change_band("+1"), "+1");
+        assert_eq!(
+            named_code(&Rater::ALL, Rater::as_str, "case_worker", |r| n.rater(r)),
+            "Handläggarens skattning"
+        );
+        // A name already (a month, an organisation) stays as it is.
+        assert_eq!(
+            named_code(&CaseStatus::ALL, CaseStatus::as_str, "2026-03", |s| n
+                .status(s)),
+            "2026-03"
         );
     }
 

@@ -19,6 +19,7 @@ use domain::referral::{ReferralReason, ReferralStatus, ReferrerKind, Urgency};
 use domain::situation::{
     ConcernLevel, Days, ObservationCategory, Period, PictureStatus, TimeOfDay,
 };
+use domain::stats::{Namer, EXITS, INTAKE, PARTICIPANTS};
 use domain::{AreaKind, CaseStatus, Category, Gender, OrgKind, Protection, Role, SspfLevel};
 
 /// A value's name in a language of the interface.
@@ -498,3 +499,57 @@ labels!(ThreatWarning => labels.threat_warning {
     Reassess => reassess,
     NoAssessment => no_assessment,
 });
+
+/// The outcome tables' codes named in the page's language (`Outcomes::named`).
+pub struct InLanguage(pub Locale);
+
+impl Namer for InLanguage {
+    fn status(&self, s: CaseStatus) -> String {
+        s.label_in(self.0).to_string()
+    }
+    fn sspf(&self, s: SspfLevel) -> String {
+        s.label_in(self.0).to_string()
+    }
+    fn gender(&self, g: Gender) -> String {
+        g.label_in(self.0).to_string()
+    }
+    fn measure(&self, k: MeasureKind) -> String {
+        k.label_in(self.0).to_string()
+    }
+    fn life_domain(&self, d: LifeDomain) -> String {
+        d.label_in(self.0).to_string()
+    }
+    fn rater(&self, r: Rater) -> String {
+        r.label_in(self.0).to_string()
+    }
+    fn age_band(&self, code: &str) -> String {
+        let l = self.0;
+        match code {
+            "12-17" => td_string!(l, outcomes.age_band.b12_17),
+            "18-20" => td_string!(l, outcomes.age_band.b18_20),
+            "21-25" => td_string!(l, outcomes.age_band.b21_25),
+            "26+" => td_string!(l, outcomes.age_band.b26),
+            other => other,
+        }
+        .to_string()
+    }
+    fn change_band(&self, code: &str) -> String {
+        let l = self.0;
+        match code {
+            "-4..-2" => td_string!(l, outcomes.change_band.down_2_4).to_string(),
+            "+2..+4" => td_string!(l, outcomes.change_band.up_2_4).to_string(),
+            // Single steps are numbers in every language: a true minus sign.
+            other => other.replace('-', "\u{2212}"),
+        }
+    }
+    fn column(&self, code: &str) -> String {
+        let l = self.0;
+        match code {
+            PARTICIPANTS => td_string!(l, outcomes.column.participants),
+            INTAKE => td_string!(l, outcomes.column.intake),
+            EXITS => td_string!(l, outcomes.column.exits),
+            other => other,
+        }
+        .to_string()
+    }
+}

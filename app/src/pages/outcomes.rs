@@ -12,12 +12,14 @@ use crate::api::effect::list_projects;
 use crate::api::outcomes::load_outcomes;
 use crate::components::charts::{BarChart, CountTableView};
 use crate::components::common::print_page;
+use crate::components::labels::InLanguage;
 use crate::components::ui::ErrorBox;
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use domain::link::urlencode;
 use domain::project::ProjectDto;
 use domain::stats::{Cell, Change, Median, Outcomes, Share, MIN_CELL};
 use domain::time::month_key;
+use domain::AppError;
 
 /// The query of the current view: (from, to, municipality, project).
 fn use_period() -> impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static {
@@ -47,12 +49,23 @@ fn query_string(o: &Outcomes, projekt: &str) -> String {
     s
 }
 
+/// The figures with their tables' rows and columns named in the page's language.
+async fn named(
+    figures: impl std::future::Future<Output = Result<Outcomes, AppError>>,
+    l: Locale,
+) -> Result<Outcomes, AppError> {
+    figures.await.map(|o| o.named(&InLanguage(l)))
+}
+
 #[component]
 pub fn OutcomesPage() -> impl IntoView {
     let period = use_period();
-    let data = Resource::new(period, |(f, t, m, p)| load_outcomes(f, t, m, false, p));
-    let projects = Resource::new(|| (), |_| list_projects());
     let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let data = Resource::new(period, move |(f, t, m, p)| {
+        named(load_outcomes(f, t, m, false, p), l)
+    });
+    let projects = Resource::new(|| (), |_| list_projects());
     view! {
         <Title text=move || t_string!(i18n, outcomes.title)/>
         <div class="page-head">
@@ -330,8 +343,11 @@ fn ContactsTable(o: Outcomes) -> impl IntoView {
 #[component]
 pub fn OutcomesReportPage() -> impl IntoView {
     let period = use_period();
-    let data = Resource::new(period, |(f, t, m, p)| load_outcomes(f, t, m, true, p));
     let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let data = Resource::new(period, move |(f, t, m, p)| {
+        named(load_outcomes(f, t, m, true, p), l)
+    });
     view! {
         <Title text=move || t_string!(i18n, outcomes.report.title)/>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, outcomes.computing)}</p> }>

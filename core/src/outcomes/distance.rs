@@ -66,8 +66,8 @@ pub(super) fn distance(rows: &[RatingRow]) -> Vec<Distance> {
                 }
                 persons += u32::from(counted);
             }
-            let labels: Vec<&str> = LifeDomain::ALL.iter().map(|d| d.label()).collect();
-            Distance::new(rater.label(), &labels, &per_domain, persons)
+            let codes: Vec<&str> = LifeDomain::ALL.iter().map(|d| d.as_str()).collect();
+            Distance::new(rater.as_str(), &codes, &per_domain, persons)
         })
         .collect()
 }
@@ -124,8 +124,8 @@ pub(super) mod tests {
                     persons += 1;
                 }
             }
-            let labels: Vec<&str> = LifeDomain::ALL.iter().map(|d| d.label()).collect();
-            out.push(Distance::new(rater.label(), &labels, &changes, persons));
+            let codes: Vec<&str> = LifeDomain::ALL.iter().map(|d| d.as_str()).collect();
+            out.push(Distance::new(rater.as_str(), &codes, &changes, persons));
         }
         out
     }
