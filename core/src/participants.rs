@@ -476,6 +476,7 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         team,
         visible,
         can_edit: g.manages(),
+        handed_over: g.read_only(),
         can_extract: access::may_extract(&actor(a), &g.subject, now).is_ok(),
         break_glass_until: bg_until,
         shredded: p.shredded,

@@ -317,6 +317,10 @@ pub struct CaseView {
     pub visible: Vec<Category>,
     /// Whether the reader may change the case (owning organisation's team).
     pub can_edit: bool,
+    /// The case was handed over from the reader's organisation: what was recorded before can be
+    /// read, nothing added.
+    #[serde(default)]
+    pub handed_over: bool,
     /// Whether the reader may produce the person's register extract: manages the case and may
     /// read every category under that purpose (`access::may_extract`).
     pub can_extract: bool,
@@ -353,6 +357,7 @@ crate::redact::redacted_debug!(CaseView {
     team,
     visible,
     can_edit,
+    handed_over,
     can_extract,
     break_glass_until,
     shredded,

@@ -127,6 +127,7 @@ mod tests {
             team: Vec::new(),
             visible: vec![Category::Notes],
             can_edit: true,
+            handed_over: true,
             can_extract: true,
             break_glass_until: Some(at),
             shredded: true,

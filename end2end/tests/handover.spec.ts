@@ -65,4 +65,13 @@ test('Göteborg hands a case over to Malmö with the chosen parts; Malmö sees o
   await gbg.waitForLoadState('networkidle');
   await expect(gbg.getByTestId('case-name')).toHaveText(`Alva ${last}`);
   await expect(gbg.getByRole('link', { name: 'Ändra uppgifter' })).toHaveCount(0);
+  // Every page of the case says so, and the notes take no new one.
+  await expect(gbg.getByTestId('handed-over')).toBeVisible();
+  await gbg.goto(`/arenden/${caseId}/anteckningar`);
+  await expect(gbg.getByTestId('handed-over')).toBeVisible();
+  await expect(gbg.getByTestId('add-note')).toHaveCount(0);
+  // Malmö, who owns it now, is told nothing of the kind.
+  await malmo.goto(`/arenden/${caseId}/anteckningar`);
+  await expect(malmo.getByTestId('add-note')).toBeVisible();
+  await expect(malmo.getByTestId('handed-over')).toHaveCount(0);
 });

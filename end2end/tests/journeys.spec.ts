@@ -104,17 +104,20 @@ for (const run of RUNS) {
       await follow(page, '/arenden');
       await checkPage(page, run.lang, run.width);
       // The worker's own cases (the list also names cases of the unit it cannot open); the first
-      // whose notes the worker may write (other specs of the run hand cases over or close them).
+      // whose notes the worker may read (other specs of the run hand cases over or close them),
+      // then, of those, one that takes new notes (a case handed over does not).
       await page.goto('/arenden?mine=1');
       const cases = await page.getByTestId('case-list').locator('a[href^="/arenden/"]')
         .evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
       let notes: string | null = null;
       for (const href of cases.slice(0, 8)) {
         await page.goto(href);
-        notes = await page.locator('a[href$="/anteckningar"]').first().getAttribute('href', { timeout: 2_000 }).catch(() => null);
-        if (notes) break;
+        const link = await page.locator('a[href$="/anteckningar"]').first().getAttribute('href', { timeout: 2_000 }).catch(() => null);
+        if (!link || (await page.getByTestId('handed-over').count()) > 0) continue;
+        notes = link;
+        break;
       }
-      expect(notes, 'one of the worker’s cases has notes').not.toBeNull();
+      expect(notes, 'one of the worker’s cases takes notes').not.toBeNull();
       await checkPage(page, run.lang, run.width);
       await follow(page, notes!);
       await checkPage(page, run.lang, run.width);

@@ -137,12 +137,17 @@ pub fn CaseTabs(c: CaseView) -> impl IntoView {
             td_string!(l, cases.frame.tab.handover),
         ));
     }
+    // Under the tabs of every page of a case handed over from the reader's organisation.
+    let handed_over = c.handed_over.then(|| {
+        view! { <p class="warning" role="note" data-testid="handed-over">{td_string!(l, cases.frame.handed_over)}</p> }
+    });
     view! {
         <nav class="tabs" aria-label=td_string!(l, cases.frame.tabs)>
             <ul>
                 {tabs.into_iter().map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> }).collect_view()}
             </ul>
         </nav>
+        {handed_over}
     }
 }
 

@@ -68,6 +68,8 @@ fn Notes(
     let i18n = use_i18n();
     view! {
         <CaseHead c=c.clone()/>
+        // A case handed over takes no new notes here (the frame says why).
+        {(!c.handed_over).then(|| view! {
         <section class="card" aria-labelledby="new-note-h">
             <h2 id="new-note-h">{t!(i18n, casework.notes.new_heading)}</h2>
             {failure(add)}
@@ -79,6 +81,7 @@ fn Notes(
             </ActionForm>
             {move || add.value().get().and_then(Result::ok).map(|_| view! { <p class="ok" role="status">{t!(i18n, casework.notes.saved)}</p> })}
         </section>
+        })}
         <section aria-labelledby="notes-h">
             <h2 id="notes-h">{t!(i18n, casework.notes.heading)}</h2>
             <p class="hint">{t!(i18n, casework.notes.hint)}</p>
