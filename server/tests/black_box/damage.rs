@@ -81,7 +81,11 @@ async fn a_hand_edited_value_is_marked_damaged_in_its_place_and_the_case_page_an
             .as_array()
             .unwrap()
             .iter()
-            .filter(|r| r["flags"].to_string().contains("skadad"))
+            .filter(|r| {
+                r["flags"]
+                    .as_array()
+                    .is_some_and(|f| f.iter().any(|x| x == "Damaged"))
+            })
             .cloned()
             .collect();
         if flagged.len() >= 3 {
