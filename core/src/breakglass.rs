@@ -46,11 +46,7 @@ pub async fn request(a: &Authed, case_id: &str, reason: &str) -> Result<DateTime
         }
         let on_team = g.subject.team.iter().any(|m| m.user_id == a.user_id());
         return Err(if g.subject.shredded {
-            AppError::problem(
-                "",
-                domain::error::Problem::Shredded,
-                "Uppgifterna är gallrade.",
-            )
+            AppError::shredded()
         } else if already || on_team {
             AppError::invalid("reason", "Du har redan åtkomst till ärendet.")
         } else {

@@ -62,6 +62,12 @@ impl AppError {
         }
     }
 
+    /// Nothing more can be recorded about a person whose information has been disposed of
+    /// (gallrad): their data key is gone.
+    pub fn shredded() -> Self {
+        AppError::problem("", Problem::Shredded, "Personens uppgifter är gallrade.")
+    }
+
     /// The coded problem of a refused value, if it has one.
     pub fn problem_code(&self) -> Option<&Problem> {
         match self {

@@ -44,13 +44,7 @@ impl Case<'_> {
         if self.read_only() {
             return Err(self.deny().await);
         }
-        let dek = self.key().await?.ok_or_else(|| {
-            AppError::problem(
-                "",
-                domain::error::Problem::Shredded,
-                "Uppgifterna är gallrade.",
-            )
-        })?;
+        let dek = self.key().await?.ok_or_else(AppError::shredded)?;
         let a = self.reader();
         let mut vars = Map::new();
         vars.insert("cid".into(), json!(self.case.id));

@@ -229,13 +229,7 @@ pub async fn decide(a: &Authed, item_id: &str, d: DecisionInput) -> Result<Strin
             g.require_manage(action).await?;
             let dek = vault::dek(a.state(), &g.case.participant)
                 .await?
-                .ok_or_else(|| {
-                    AppError::problem(
-                        "",
-                        domain::error::Problem::Shredded,
-                        "Uppgifterna är gallrade.",
-                    )
-                })?;
+                .ok_or_else(AppError::shredded)?;
             let mut vars = decision_vars(a, &item, &d, &resp, &dek, &cid).await?;
             for (k, v) in [
                 ("pid", json!(g.case.participant)),

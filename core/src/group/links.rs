@@ -54,13 +54,7 @@ async fn commit_change(
 ) -> Result<(), AppError> {
     let dek = vault::dek(a.state(), &gate.case.participant)
         .await?
-        .ok_or_else(|| {
-            AppError::problem(
-                "",
-                domain::error::Problem::Shredded,
-                "Uppgifterna är gallrade.",
-            )
-        })?;
+        .ok_or_else(AppError::shredded)?;
     let eid = new_id();
     let etext = vault::seal(&dek, "event", &eid, "text", event_text)?;
     for (k, v) in [

@@ -238,13 +238,7 @@ pub async fn offer(a: &Authed, case_id: &str, input: &HandoverInput) -> Result<S
     }
     let dek = vault::dek(a.state(), &gate.case.participant)
         .await?
-        .ok_or_else(|| {
-            AppError::problem(
-                "",
-                domain::error::Problem::Shredded,
-                "Uppgifterna är gallrade.",
-            )
-        })?;
+        .ok_or_else(AppError::shredded)?;
     let sections = snapshot(a, case_id, &v.parts).await?;
     let hid = new_id();
     let eid = new_id();
@@ -326,13 +320,7 @@ pub async fn withdraw(a: &Authed, id: &str) -> Result<(), AppError> {
     }
     let dek = vault::dek(a.state(), &r.participant)
         .await?
-        .ok_or_else(|| {
-            AppError::problem(
-                "",
-                domain::error::Problem::Shredded,
-                "Uppgifterna är gallrade.",
-            )
-        })?;
+        .ok_or_else(AppError::shredded)?;
     let eid = new_id();
     let mut vars = serde_json::Map::new();
     for (k, val) in [

@@ -62,13 +62,7 @@ pub(super) async fn accept_with(a: &Authed, id: &str, tail: &str) -> Result<Stri
     still_pending(&r)?;
     let dek = vault::dek(a.state(), &r.participant)
         .await?
-        .ok_or_else(|| {
-            AppError::problem(
-                "",
-                domain::error::Problem::Shredded,
-                "Personens uppgifter är gallrade.",
-            )
-        })?;
+        .ok_or_else(AppError::shredded)?;
     #[derive(Deserialize)]
     struct Org {
         name: String,
@@ -134,13 +128,7 @@ pub async fn decline(a: &Authed, id: &str, reason: &str) -> Result<(), AppError>
     let reason = decline_reason(reason)?;
     let dek = vault::dek(a.state(), &r.participant)
         .await?
-        .ok_or_else(|| {
-            AppError::problem(
-                "",
-                domain::error::Problem::Shredded,
-                "Personens uppgifter är gallrade.",
-            )
-        })?;
+        .ok_or_else(AppError::shredded)?;
     let mut vars = serde_json::Map::new();
     for (k, val) in [
         ("hid", json!(r.id)),

@@ -105,14 +105,14 @@ async fn a_failed_plain_referral_comes_back_with_only_what_was_typed() {
     let c = signed_in(&app, "polis").await;
     let known = &demo_people()[1];
     // A known personnummer with a made-up name and no description: refused.
-    let resp = c
-        .post(app.url("/api/referrals/submit"))
-        .header("accept", "text/html")
-        .header("referer", app.url("/remisser/ny"))
-        .form(&fields(&known.personnummer, "Typadnamn", ""))
-        .send()
-        .await
-        .unwrap();
+    let refused = || {
+        c.post(app.url("/api/referrals/submit"))
+            .header("accept", "text/html")
+            .header("referer", app.url("/remisser/ny"))
+            .form(&fields(&known.personnummer, "Typadnamn", ""))
+            .send()
+    };
+    let resp = refused().await.unwrap();
     assert!(resp.status().is_redirection(), "{}", resp.status());
     let to = location_of(&resp);
     assert!(
@@ -148,14 +148,7 @@ async fn a_failed_plain_referral_comes_back_with_only_what_was_typed() {
         .send()
         .await
         .unwrap();
-    let resp = c
-        .post(app.url("/api/referrals/submit"))
-        .header("accept", "text/html")
-        .header("referer", app.url("/remisser/ny"))
-        .form(&fields(&known.personnummer, "Typadnamn", ""))
-        .send()
-        .await
-        .unwrap();
+    let resp = refused().await.unwrap();
     let to = location_of(&resp);
     let to = to.strip_prefix(&app.base).unwrap_or(&to).to_string();
     let body = page(&app, &c, &to).await.text().await.unwrap();
