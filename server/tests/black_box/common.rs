@@ -46,10 +46,14 @@ pub async fn spawn_app_limited(settings: CoreSettings, max_in_flight: usize) -> 
 }
 
 /// A client that keeps cookies and does not follow redirects, like a browser seen by hand.
+/// A browser-like client: cookies kept, redirects not followed. A request the server has not
+/// answered within two minutes fails with its address, instead of holding up the run until
+/// the binary's time limit.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
+        .timeout(std::time::Duration::from_secs(120))
         .build()
         .unwrap()
 }
