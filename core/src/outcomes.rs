@@ -376,7 +376,7 @@ pub async fn report_csv(a: &Authed, p: &Period) -> Result<String, AppError> {
         w.write_record(r).map_err(|_| AppError::Internal)
     };
     write(&mut w, &REPORT_COLUMNS)?;
-    for r in report_rows(&o) {
+    for r in report_rows(o) {
         write(&mut w, &r.each_ref().map(|s| s.as_str()))?;
     }
     let bytes = w.into_inner().map_err(|_| AppError::Internal)?;

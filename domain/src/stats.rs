@@ -611,9 +611,9 @@ impl Outcomes {
 pub const REPORT_COLUMNS: [&str; 5] = ["avsnitt", "grupp", "kolumn", "värde", "enhet"];
 
 /// The funder report as rows of [`REPORT_COLUMNS`]: every figure of the outcomes, each hidden
-/// figure as "<5". Written as CSV by the core and shown as tables on the printable page.
-pub fn report_rows(o: &Outcomes) -> Vec<[String; 5]> {
-    let o = &o.clone().named(&Swedish);
+/// figure as "<5", the tables' codes named in Swedish. Written as CSV by the core.
+pub fn report_rows(o: Outcomes) -> Vec<[String; 5]> {
+    let o = &o.named(&Swedish);
     let mut out: Vec<[String; 5]> = Vec::new();
     let mut push = |a: &str, g: &str, k: &str, v: String, u: &str| {
         out.push([a.into(), g.into(), k.into(), v, u.into()]);

@@ -73,9 +73,9 @@ pub async fn flagged_reads(days: i64) -> Result<Vec<FlaggedRow>, AppError> {
     super::reply(
         async {
             let found = review::flagged_reads(&require_user().await?, days).await?;
-            let flags: Vec<_> = found.iter().map(|f| f.flags.clone()).collect();
-            let rows = to_dto(found.into_iter().map(|f| f.read).collect());
-            Ok(rows
+            let (reads, flags): (Vec<_>, Vec<_>) =
+                found.into_iter().map(|f| (f.read, f.flags)).unzip();
+            Ok(to_dto(reads)
                 .into_iter()
                 .zip(flags)
                 .map(|(row, flags)| FlaggedRow { row, flags })
