@@ -321,12 +321,13 @@ pub async fn raw_timeline(
         org: String,
         author: String,
         at: chrono::DateTime<chrono::Utc>,
+        line: Option<String>,
         text: Option<String>,
         corrected: bool,
     }
     let rows: Vec<E> = state
         .db()
-        .q("SELECT record::id(id) AS id, kind, category, org, author, at, text, corrected FROM bench_event
+        .q("SELECT record::id(id) AS id, kind, category, org, author, at, line, text, corrected FROM bench_event
             WHERE case = $c ORDER BY at DESC, id DESC LIMIT $n")
         .bind("c", case_id)
         .bind("n", limit)

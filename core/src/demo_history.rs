@@ -19,7 +19,8 @@ use super::demo_cast::{ORG_GBG, ORG_MALMO};
 use super::progress::{Progress, Quiet};
 use super::state::AppState;
 use super::vault;
-use domain::casework::MeasureKind;
+use domain::casework::{ContactKind, MeasureKind};
+use domain::event::EventLine;
 use domain::{AppError, CaseStatus, Gender, SspfLevel};
 
 /// How many people the demo history holds.
@@ -293,8 +294,11 @@ fn rows_for(state: &AppState, c: &HistoryCase) -> Result<Json, AppError> {
     for (s, at) in &c.transitions {
         transitions.push(json!({ "from": from.as_str(), "to": s.as_str(), "at": at, "by": user }));
         let eid = new_id();
-        events.push(json!({ "id": eid, "kind": "status", "category": "plan", "at": at,
-            "text": seal("event", &eid, "text", &format!("Status: {} → {}", from.label(), s.label()))? }));
+        let line = EventLine::Status { from, to: *s };
+        events.push(
+            json!({ "id": eid, "kind": "status", "category": "plan", "at": at,
+            "line": seal("event", &eid, "line", &line.to_stored())? }),
+        );
         from = *s;
     }
     let mut contacts = Vec::new();
@@ -304,9 +308,14 @@ fn rows_for(state: &AppState, c: &HistoryCase) -> Result<Json, AppError> {
         let text = "Uppföljande samtal om planen. Fiktiv demokontakt.";
         contacts
             .push(json!({ "id": id, "at": at, "summary": seal("contact", &id, "summary", text)? }));
+        let line = EventLine::Contact {
+            kind: ContactKind::Meeting,
+            minutes: 45,
+        };
         events.push(
             json!({ "id": eid, "kind": "contact", "category": "contacts", "at": at,
-            "text": seal("event", &eid, "text", &format!("Möte (45 min): {text}"))? }),
+            "line": seal("event", &eid, "line", &line.to_stored())?,
+            "text": seal("event", &eid, "text", text)? }),
         );
     }
     let last = events
@@ -372,7 +381,7 @@ FOR $r IN $rows {
         fn::contact_count($r.cid, $r.org, $r.municipality, <datetime>$k.at);
     };
     FOR $e IN $r.events { CREATE type::record('event', $e.id) CONTENT { case: $r.cid, participant: $r.pid, kind: $e.kind,
-        category: $e.category, org: $r.org, author: $r.user, at: <datetime>$e.at, text: $e.text,
+        category: $e.category, org: $r.org, author: $r.user, at: <datetime>$e.at, line: $e.line, text: $e.text,
         source: 'case:' + $r.cid, corrected: false } RETURN NONE; };
     FOR $g IN $r.ratings { CREATE type::record('rating', $g.id) CONTENT { case: $r.cid, participant: $r.pid,
         date: <datetime>$g.date, occasion: $g.occasion, review: NONE, rater: $g.rater, scores: $g.scores, comment: NONE,

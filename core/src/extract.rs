@@ -371,6 +371,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("category", "Kategori"),
             ("org", "Organisation"),
             ("author", "Av"),
+            ("line", "Händelse"),
             ("text", "Text"),
             ("corrected", "Rättad"),
             ("source", "Källa"),
@@ -752,6 +753,10 @@ fn text_of(table: &str, field: &str, v: &Json, sealed: bool, names: &Names) -> S
         Json::Null => "–".into(),
         Json::Bool(b) => if *b { "Ja" } else { "Nej" }.into(),
         Json::Number(n) => n.to_string(),
+        // What happened, in words (the stored line is codes as JSON).
+        Json::String(s) if sealed && table == "event" && field == "line" => {
+            domain::event::EventLine::from_stored(s).map_or_else(|| s.clone(), |l| l.swedish())
+        }
         Json::String(s) if sealed => {
             if table == "participant" && field == "personnummer" && s.len() == 12 && s.is_ascii() {
                 format!("{}-{}", &s[..8], &s[8..])

@@ -17,6 +17,7 @@ use super::db::new_id;
 use super::subject::{self, actor};
 use super::vault;
 use domain::casework::CaseSummary;
+use domain::event::EventLine;
 use domain::input::text;
 use domain::person::{Email, Personnummer, Phone};
 use domain::time::stored_date;
@@ -923,18 +924,16 @@ pub async fn transition(
     }
     // The change also goes on the shared timeline, its text sealed like every event's.
     let eid = new_id();
-    let etext = match vault::dek(a.state(), &c.participant).await? {
-        Some(dek) => Some(vault::seal(
-            &dek,
-            "event",
-            &eid,
-            "text",
-            &format!("Status: {} → {}", from.label(), to.label()),
-        )?),
-        None => None,
+    let (eline, etext) = match vault::dek(a.state(), &c.participant).await? {
+        Some(dek) => {
+            let line = EventLine::Status { from, to };
+            crate::casework::sealed_event(&dek, &eid, Some(&line), "")?
+        }
+        None => (serde_json::Value::Null, serde_json::Value::Null),
     };
     vars.insert("eid".into(), json!(eid));
-    vars.insert("etext".into(), json!(etext));
+    vars.insert("eline".into(), eline);
+    vars.insert("etext".into(), etext);
     let body = "
         LET $cur = (SELECT VALUE version FROM ONLY type::record('case', $cid));
         IF $cur != $v { THROW 'conflict:Ärendet har ändrats av någon annan. Ladda om sidan och försök igen.' };
@@ -943,7 +942,7 @@ pub async fn transition(
             transitions += { from: $from, to: $to, at: <datetime>$now, by: $user } RETURN NONE;
         IF $closing { DELETE type::record('open_case', $pid) };
         CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: 'status', category: 'plan',
-            org: $org, author: $user, at: <datetime>$now, text: $etext, source: 'case:' + $cid, corrected: false } RETURN NONE;
+            org: $org, author: $user, at: <datetime>$now, line: $eline, text: $etext, source: 'case:' + $cid, corrected: false } RETURN NONE;
         fn::stat_refresh($cid);
     ";
     let mut e = Entry::new("case.status");

@@ -38,7 +38,8 @@ pub(crate) const NOTE: &[&str] = &["text"];
 /// A note's earlier versions: the array, and the field of each version sealed with the AAD
 /// field `<array>.<version>`.
 pub(crate) const NOTE_HISTORY: (&str, &str) = ("history", "text");
-pub(crate) const EVENT: &[&str] = &["text"];
+/// A timeline event: what happened (`line`, codes and values as JSON) and what people wrote.
+pub(crate) const EVENT: &[&str] = &["line", "text"];
 pub(crate) const BREAK_GLASS: &[&str] = &["reason", "review_comment"];
 pub(crate) const SHRED_REQUEST: &[&str] = &["reason"];
 pub(crate) const EXTRACT_RELEASE: &[&str] = &["reason"];

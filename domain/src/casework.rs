@@ -334,9 +334,15 @@ pub struct EventDto {
     pub at: DateTime<Utc>,
     pub kind: EventKind,
     pub category: Category,
+    /// The organisation's name; empty when the reader may not know what the event is.
     pub org: String,
     pub author: String,
-    /// `None` when the reader may know that something happened but not what.
+    /// What happened, as codes the page names; `None` for an event recorded before lines
+    /// existed (its text says it all) and whenever `text` is `None`.
+    #[serde(default)]
+    pub line: Option<crate::event::EventLine>,
+    /// What people wrote with it, as written. `None` when the reader may know that something
+    /// happened but not what.
     pub text: Option<String>,
     pub corrected: bool,
 }
@@ -348,6 +354,7 @@ crate::redact::redacted_debug!(EventDto {
     category,
     org,
     author,
+    line,
     text,
     corrected
 });

@@ -7,6 +7,7 @@ pub mod casework;
 pub mod category;
 pub mod council;
 pub mod error;
+pub mod event;
 pub mod extract;
 pub mod group;
 pub mod guardian;

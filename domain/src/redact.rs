@@ -211,6 +211,7 @@ mod tests {
             category: Category::Notes,
             org: s(),
             author: s(),
+            line: Some(crate::event::EventLine::HandoverTaken { org: s() }),
             text: Some(s()),
             corrected: true,
         };

@@ -70,6 +70,11 @@ test('Göteborg hands a case over to Malmö with the chosen parts; Malmö sees o
   await gbg.goto(`/arenden/${caseId}/anteckningar`);
   await expect(gbg.getByTestId('handed-over')).toBeVisible();
   await expect(gbg.getByTestId('add-note')).toHaveCount(0);
+  // Nor a contact: the log of earlier ones stays.
+  await gbg.goto(`/arenden/${caseId}/kontakt`);
+  await expect(gbg.getByTestId('handed-over')).toBeVisible();
+  await expect(gbg.getByRole('heading', { name: 'Senaste kontakterna' })).toBeVisible();
+  await expect(gbg.getByTestId('contact-form')).toHaveCount(0);
   // Malmö, who owns it now, is told nothing of the kind.
   await malmo.goto(`/arenden/${caseId}/anteckningar`);
   await expect(malmo.getByTestId('add-note')).toBeVisible();

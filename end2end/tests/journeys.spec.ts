@@ -51,6 +51,18 @@ function pieces(v: string): string[] {
 }
 
 /**
+ * Whether `text` is one of the language's timeline lines (`labels.event_line.*`), its values
+ * filled in: each line of a timeline must be said in the page's language.
+ */
+function isEventLine(lang: Lang, text: string): boolean {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return [...(lang === 'sv' ? SV : EN).entries()]
+    // Pieces of a line (one score) are not lines: a pattern must hold words of its own.
+    .filter(([k, v]) => k.startsWith('labels.event_line.') && /[a-zåäö]{3}/i.test(v.replace(/\{\{[^}]*\}\}/g, '')))
+    .some(([, v]) => new RegExp(`^${v.split(/\{\{[^}]*\}\}/).map(escape).join('.+')}$`).test(text));
+}
+
+/**
  * Swedish that English pages show because people wrote it: the demo's notes quote a measure's
  * name. Listed here, per path, and nowhere else allowed.
  */
@@ -127,6 +139,14 @@ for (const run of RUNS) {
       await form.locator('button[type=submit]').click();
       await expect(page.getByTestId('note').filter({ hasText: text })).toBeVisible();
       await checkPage(page, run.lang, run.width);
+      // The shared timeline has it first, among what the case's work said happened (each in
+      // this run's language).
+      await page.goto(notes!.replace(/\/anteckningar$/, '/tidslinje'));
+      await expect(page.getByTestId('event').first()).toContainText(text);
+      await checkPage(page, run.lang, run.width);
+      const lines = await page.locator('.event-line').allInnerTexts();
+      expect(lines.length, 'the case’s work is on its timeline').toBeGreaterThan(0);
+      for (const line of lines) expect(isEventLine(run.lang, line), `"${line}" in ${run.lang}`).toBe(true);
     });
 
     test('program lead: the outcomes and the printable report', async ({ asUser }) => {

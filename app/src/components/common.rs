@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::components::labels::{invalid_text, Label};
+use crate::components::labels::{event_line_text, invalid_text, Label};
 use crate::i18n::{td_string, use_i18n, Locale};
+use domain::event::EventLine;
 use domain::{AppError, Protection, Shown, MASK};
 
 /// The language of the page being built: the helpers here are called from components.
@@ -121,4 +122,20 @@ pub fn meeting_status(s: domain::council::MeetingStatus) -> impl IntoView {
         domain::council::MeetingStatus::Held => "tag ok",
     };
     view! { <span class=class>{s.label_in(locale())}</span> }
+}
+
+/// What a timeline event says: what happened, in the page's language, then what people wrote
+/// with it, as written; `other` instead, for an event the reader may know of but not read.
+pub fn event_says(line: Option<&EventLine>, text: Option<&str>, other: &'static str) -> AnyView {
+    let Some(text) = text else {
+        return view! { <span class="other-actor">{other}</span> }.into_any();
+    };
+    let line = line.map(|x| event_line_text(x, locale()));
+    let sep = (line.is_some() && !text.is_empty()).then_some(": ");
+    view! {
+        {line.map(|x| view! { <span class="event-line">{x}</span> })}
+        {sep}
+        {(!text.is_empty()).then(|| view! { <span class="prose">{text.to_string()}</span> })}
+    }
+    .into_any()
 }

@@ -11,6 +11,7 @@ use domain::casework::{
 };
 use domain::council::{InterventionKind, ItemKind, ItemStatus, MeetingStatus};
 use domain::error::Problem;
+use domain::event::{day, EventLine};
 use domain::extract::ReleaseDecision;
 use domain::guardian::GuardianRelation;
 use domain::handover::{HandoverPart, HandoverStatus};
@@ -551,5 +552,219 @@ impl Namer for InLanguage {
             other => other,
         }
         .to_string()
+    }
+}
+
+/// What a timeline event says happened (`domain::event::EventLine`), in the page's language.
+/// Values in it are named like everywhere else; days are written `2026-03-01` in every language.
+pub fn event_line_text(line: &EventLine, l: Locale) -> String {
+    use EventLine as E;
+    let lower = |s: &str| s.to_lowercase();
+    match line {
+        E::Status { from, to } => td_string!(
+            l,
+            labels.event_line.status,
+            from = from.label_in(l),
+            to = to.label_in(l)
+        )
+        .to_string(),
+        E::GoalAdded { domain } => {
+            td_string!(l, labels.event_line.goal_added, domain = domain.label_in(l)).to_string()
+        }
+        E::GoalStatus { status } => match status {
+            GoalStatus::Achieved => td_string!(l, labels.event_line.goal_achieved),
+            GoalStatus::Dropped => td_string!(l, labels.event_line.goal_dropped),
+            GoalStatus::Open => td_string!(l, labels.event_line.goal_reopened),
+        }
+        .to_string(),
+        E::ActionAdded { with_guardians } => if *with_guardians {
+            td_string!(l, labels.event_line.action_added_guardians)
+        } else {
+            td_string!(l, labels.event_line.action_added)
+        }
+        .to_string(),
+        E::ActionStatus { status } => td_string!(
+            l,
+            labels.event_line.action_status,
+            status = lower(status.label_in(l))
+        )
+        .to_string(),
+        E::PlanReviewed => td_string!(l, labels.event_line.plan_reviewed).to_string(),
+        E::Measure { kind, status } => td_string!(
+            l,
+            labels.event_line.measure,
+            kind = kind.label_in(l),
+            status = lower(status.label_in(l))
+        )
+        .to_string(),
+        E::MeasureChanged { kind, status } => td_string!(
+            l,
+            labels.event_line.measure_changed,
+            kind = kind.label_in(l),
+            status = lower(status.label_in(l))
+        )
+        .to_string(),
+        E::MeasureEnded { kind, end } => td_string!(
+            l,
+            labels.event_line.measure_ended,
+            kind = kind.label_in(l),
+            end = day(*end)
+        )
+        .to_string(),
+        E::Assessment { level } => td_string!(
+            l,
+            labels.event_line.assessment,
+            level = lower(level.label_in(l))
+        )
+        .to_string(),
+        E::Housing { kind } => {
+            td_string!(l, labels.event_line.housing, kind = kind.label_in(l)).to_string()
+        }
+        E::Occupation { kind } => {
+            td_string!(l, labels.event_line.occupation, kind = kind.label_in(l)).to_string()
+        }
+        E::Contact { kind, minutes } => td_string!(
+            l,
+            labels.event_line.contact,
+            kind = kind.label_in(l),
+            minutes = *minutes
+        )
+        .to_string(),
+        E::NoteCorrected => td_string!(l, labels.event_line.note_corrected).to_string(),
+        E::Rating {
+            rater,
+            occasion,
+            scores,
+        } => {
+            let scores = scores
+                .iter()
+                .map(|(d, s)| {
+                    td_string!(
+                        l,
+                        labels.event_line.score,
+                        domain = lower(d.label_in(l)),
+                        score = *s
+                    )
+                    .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            td_string!(
+                l,
+                labels.event_line.rating,
+                rater = rater.label_in(l),
+                occasion = lower(occasion.label_in(l)),
+                scores
+            )
+            .to_string()
+        }
+        E::Enrolled {
+            project,
+            entry,
+            exit: None,
+        } => td_string!(
+            l,
+            labels.event_line.enrolled,
+            project = project.clone(),
+            entry = day(*entry)
+        )
+        .to_string(),
+        E::Enrolled {
+            project,
+            entry,
+            exit: Some(exit),
+        } => td_string!(
+            l,
+            labels.event_line.enrolled_until,
+            project = project.clone(),
+            entry = day(*entry),
+            exit = day(*exit)
+        )
+        .to_string(),
+        E::Exited { project, exit } => td_string!(
+            l,
+            labels.event_line.exited,
+            project = project.clone(),
+            exit = day(*exit)
+        )
+        .to_string(),
+        E::GuardianAdded { relation } => td_string!(
+            l,
+            labels.event_line.guardian_added,
+            relation = relation.label_in(l)
+        )
+        .to_string(),
+        E::GuardianChanged { relation } => td_string!(
+            l,
+            labels.event_line.guardian_changed,
+            relation = relation.label_in(l)
+        )
+        .to_string(),
+        E::GuardianRemoved => td_string!(l, labels.event_line.guardian_removed).to_string(),
+        E::GuardianConsent { given_on } => td_string!(
+            l,
+            labels.event_line.guardian_consent,
+            given_on = day(*given_on)
+        )
+        .to_string(),
+        E::GroupLinked { from, to: None } => {
+            td_string!(l, labels.event_line.group_linked, from = day(*from)).to_string()
+        }
+        E::GroupLinked { from, to: Some(to) } => td_string!(
+            l,
+            labels.event_line.group_linked_until,
+            from = day(*from),
+            to = day(*to)
+        )
+        .to_string(),
+        E::GroupLinkEnded { to } => {
+            td_string!(l, labels.event_line.group_link_ended, to = day(*to)).to_string()
+        }
+        E::GroupLinkRemoved => td_string!(l, labels.event_line.group_link_removed).to_string(),
+        E::HandoverOffered => td_string!(l, labels.event_line.handover_offered).to_string(),
+        E::HandoverWithdrawn => td_string!(l, labels.event_line.handover_withdrawn).to_string(),
+        E::HandoverTaken { org } => {
+            td_string!(l, labels.event_line.handover_taken, org = org.clone()).to_string()
+        }
+        E::ReferralOpened { number, kind } => td_string!(
+            l,
+            labels.event_line.referral_opened,
+            number = number.clone(),
+            kind = kind.label_in(l)
+        )
+        .to_string(),
+        E::ReferralLinked { number, kind } => td_string!(
+            l,
+            labels.event_line.referral_linked,
+            number = number.clone(),
+            kind = kind.label_in(l)
+        )
+        .to_string(),
+        E::CouncilDecided {
+            priority,
+            interventions,
+        } => {
+            let interventions = interventions
+                .iter()
+                .map(|i| {
+                    td_string!(
+                        l,
+                        labels.event_line.council_intervention,
+                        kind = i.kind.label_in(l),
+                        provider = i.provider.clone(),
+                        follow_up = day(i.follow_up)
+                    )
+                    .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            td_string!(
+                l,
+                labels.event_line.council_decided,
+                priority = *priority,
+                interventions
+            )
+            .to_string()
+        }
     }
 }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_timeline, AddContact};
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
-use crate::components::common::{successes, sv_datetime, FieldError};
+use crate::components::common::{event_says, successes, sv_datetime, FieldError};
 use crate::components::forms::{busy, Check, SignInToSave, Submit};
 use crate::components::labels::Label;
 use crate::components::ui::ActionStatus;
@@ -64,6 +64,8 @@ fn Contact(
     let l = i18n.get_locale_untracked();
     view! {
         <CaseHead c=c.clone()/>
+        // A case handed over takes no new contacts here (the frame says why).
+        {(!c.handed_over).then(|| view! {
         <section class="card contact-entry" aria-labelledby="contact-h">
             <h2 id="contact-h">{t!(i18n, casework.contact.heading)}</h2>
             <ActionStatus value=move || add.value().get() ok=td_string!(l, casework.contact.saved)/>
@@ -86,6 +88,7 @@ fn Contact(
                 <Submit action=add class="primary wide">{t!(i18n, casework.contact.submit)}</Submit>
             </ActionForm>
         </section>
+        })}
         <section class="card" aria-labelledby="recent-h">
             <h2 id="recent-h">{t!(i18n, casework.contact.recent)}</h2>
             {match recent {
@@ -95,9 +98,10 @@ fn Contact(
                         {page.events.into_iter().map(|e| view! {
                             <li>
                                 <time datetime=e.at.to_rfc3339()>{sv_datetime(e.at)}</time>
-                                " · "{e.org.clone()}{(!e.author.is_empty()).then(|| format!(", {}", e.author))}
+                                " · "{if e.org.is_empty() { td_string!(l, casework.timeline.other_org).to_string() } else { e.org.clone() }}
+                                {(!e.author.is_empty()).then(|| format!(", {}", e.author))}
                                 <br/>
-                                <span class="prose">{e.text.unwrap_or_else(|| td_string!(l, casework.contact.other_actor).into())}</span>
+                                {event_says(e.line.as_ref(), e.text.as_deref(), td_string!(l, casework.contact.other_actor))}
                             </li>
                         }).collect_view()}
                     </ul>

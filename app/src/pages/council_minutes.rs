@@ -106,7 +106,7 @@ fn Item(it: MinutesItem) -> impl IntoView {
                 }}
             </p>
             {interventions}
-            {it.note.map(|n| view! { <h3>{t!(i18n, council.minutes.note)}</h3><p class="prewrap">{n}</p> })}
+            {it.note.map(|n| view! { <h3>{t!(i18n, council.minutes.note)}</h3><p class="prose">{n}</p> })}
         </li>
     }
 }

@@ -256,7 +256,7 @@ fn PrintedExtract(x: RegisterExtract, review: AnyView) -> impl IntoView {
                                         <td>{w.section}</td>
                                         <td>{w.what}</td>
                                         <td>{w.owner_org}</td>
-                                        <td>{match w.reason {
+                                        <td class="withheld">{match w.reason {
                                             Some(r) => td_string!(l, cases.extract.withheld.marker_reason, marker = marker(w.status, l), reason = r).to_string(),
                                             None => marker(w.status, l).to_string(),
                                         }}</td>
@@ -344,7 +344,7 @@ fn Record(r: ExtractRecord, caption: String) -> impl IntoView {
                 <tr><th scope="row">{t!(i18n, cases.extract.record.id)}</th><td><code>{r.id}</code></td></tr>
                 <tr><th scope="row">{t!(i18n, cases.extract.record.owner)}</th><td>{r.owner_org_name}</td></tr>
                 {r.withheld.iter().find(|w| w.field.is_none()).map(|w| view! {
-                    <tr><th scope="row">{t!(i18n, cases.extract.record.content)}</th><td data-testid="withheld-marker">{w.text.clone()}</td></tr>
+                    <tr><th scope="row">{t!(i18n, cases.extract.record.content)}</th><td class="withheld" data-testid="withheld-marker">{w.text.clone()}</td></tr>
                 })}
                 {r.fields.into_iter().map(|f| view! {
                     <tr><th scope="row">{f.label}</th><td>{f.text}</td></tr>

@@ -318,7 +318,7 @@ fn Detail(v: HandoverView, actions: Answers) -> impl IntoView {
         {v.note.clone().map(|n| view! {
             <section class="card" aria-labelledby="note-h">
                 <h2 id="note-h">{t!(i18n, referrals.handover.note)}</h2>
-                <p class="prewrap" data-testid="handover-note">{n}</p>
+                <p class="prose" data-testid="handover-note">{n}</p>
             </section>
         })}
         <section class="card" aria-labelledby="snap-h" data-testid="handover-summary">
@@ -337,7 +337,7 @@ fn Detail(v: HandoverView, actions: Answers) -> impl IntoView {
         {v.decline_reason.clone().map(|d| view! {
             <section class="card" aria-labelledby="why-h">
                 <h2 id="why-h">{t!(i18n, referrals.handover.declined_reason)}</h2>
-                <p class="prewrap">{d}</p>
+                <p class="prose">{d}</p>
             </section>
         })}
         {v.can_decide.then(|| view! { <Decide id=v.id.clone() actions/> })}

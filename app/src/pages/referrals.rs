@@ -188,8 +188,8 @@ fn Detail(v: ReferralView, actions: Actions) -> impl IntoView {
         </section>
         <section class="card" aria-labelledby="desc-h">
             <h2 id="desc-h">{t!(i18n, referrals.detail.description)}</h2>
-            <p class="prewrap">{v.description.clone()}</p>
-            {v.decline_reason.clone().map(|d| view! { <h3>{t!(i18n, referrals.detail.decline_reason)}</h3><p class="prewrap">{d}</p> })}
+            <p class="prose">{v.description.clone()}</p>
+            {v.decline_reason.clone().map(|d| view! { <h3>{t!(i18n, referrals.detail.decline_reason)}</h3><p class="prose">{d}</p> })}
             {case}
         </section>
         {status.is_open().then(|| view! { <Decisions id=r.id.clone() version=v.version status actions/> })}

@@ -12,6 +12,7 @@ use crate::db::new_id;
 use crate::gate::check_id;
 use crate::project;
 use domain::casework::EventKind;
+use domain::event::EventLine;
 use domain::project::{enrolment_dates, EnrolmentDto, EnrolmentsDto};
 use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category};
@@ -56,11 +57,12 @@ pub async fn enrol(
         CREATE type::record('enrolment', $id) CONTENT { project: $project, case: $cid, participant: $pid,
             entry: <datetime>$entry, exit: IF $exit = NONE OR $exit = NULL THEN NONE ELSE <datetime>$exit END,
             created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    let mut event = format!("Inskriven i projektet {} från {entry}", p.title());
-    if let Some(x) = exit {
-        event.push_str(&format!(" till {x}"));
-    }
-    c.commit(w, body, &event).await
+    let event = EventLine::Enrolled {
+        project: p.title().to_string(),
+        entry,
+        exit,
+    };
+    c.commit(w, body, event, "").await
 }
 
 /// Records the exit date of an open enrolment.
@@ -106,13 +108,11 @@ pub async fn end_enrolment(
         .await?
         .var("exit", stored_date(exit));
     let body = "UPDATE type::record('enrolment', $id) SET exit = <datetime>$exit RETURN NONE;";
-    c.commit(
-        w,
-        body,
-        &format!("Utskriven ur projektet {} {exit}", p.title()),
-    )
-    .await
-    .map(drop)
+    let event = EventLine::Exited {
+        project: p.title().to_string(),
+        exit,
+    };
+    c.commit(w, body, event, "").await.map(drop)
 }
 
 /// The case's enrolments, and the projects the owning team may enrol the participant in.

@@ -8,6 +8,7 @@ use crate::auth::Authed;
 use crate::gate::check_id;
 use crate::vault;
 use domain::casework::{EventKind, GoalStatus};
+use domain::event::EventLine;
 use domain::{AppError, Category};
 
 #[derive(Deserialize)]
@@ -61,12 +62,10 @@ pub async fn set_goal_status(
         IF $cur != $v { THROW 'conflict:stale' };
         UPDATE type::record('goal', $id) SET status = $status, version = $v + 1 RETURN NONE;";
     let text = vault::open(w.key(), "goal", goal_id, "text", &rec.text)?.expose();
-    let event = match status {
-        GoalStatus::Achieved => format!("Målet är uppnått: {text}"),
-        GoalStatus::Dropped => format!("Målet är avslutat utan att uppnås: {text}"),
-        GoalStatus::Open => format!("Målet är öppnat igen: {text}"),
-    };
-    match c.commit(w, body, &event).await {
+    match c
+        .commit(w, body, EventLine::GoalStatus { status }, &text)
+        .await
+    {
         Err(AppError::Conflict { .. }) => {
             let saved: Option<i64> = a
                 .state()
@@ -109,7 +108,14 @@ mod tests {
             .events
             .into_iter()
             .filter(|e| e.kind == EventKind::Goal)
-            .filter_map(|e| e.text)
+            .filter_map(|e| {
+                let text = e.text?;
+                Some(EventLine::with_text(
+                    e.line.as_ref(),
+                    &text,
+                    EventLine::swedish,
+                ))
+            })
             .collect()
     }
 

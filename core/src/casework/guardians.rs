@@ -13,6 +13,7 @@ use crate::db::new_id;
 use crate::gate::check_id;
 use crate::vault;
 use domain::casework::EventKind;
+use domain::event::EventLine;
 use domain::guardian::{
     consent_missing, is_minor, ConsentInput, GuardianConsentDto, GuardianDto, GuardianInput,
     GuardianRelation, GuardiansDto,
@@ -190,8 +191,10 @@ pub async fn add_guardian(a: &Authed, case_id: &str, g: GuardianInput) -> Result
         relation: $relation, custody: $custody, phone: $phone, email: $email, address: $address,
         consent_given_on: NONE, consent_scope: NONE, consent_recorded_by: NONE, version: 1,
         created_by: $user, created_at: <datetime>$now } RETURN NONE;";
-    let event = format!("Ny vårdnadshavare eller förälder: {}", g.relation.label());
-    c.commit(w, body, &event).await
+    let event = EventLine::GuardianAdded {
+        relation: g.relation,
+    };
+    c.commit(w, body, event, "").await
 }
 
 /// The guardian's record on this case; another case's id is not found.
@@ -234,11 +237,10 @@ pub async fn update_guardian(
         .var("custody", g.custody);
     let body = "UPDATE type::record('guardian', $id) SET name = $name, relation = $relation, custody = $custody,
         phone = $phone, email = $email, address = $address, version += 1 RETURN NONE;";
-    let event = format!(
-        "Uppgifter om vårdnadshavare eller förälder ändrade: {}",
-        g.relation.label()
-    );
-    c.commit(w, body, &event).await.map(drop)
+    let event = EventLine::GuardianChanged {
+        relation: g.relation,
+    };
+    c.commit(w, body, event, "").await.map(drop)
 }
 
 /// Removes a guardian (the page asks for confirmation first).
@@ -250,7 +252,7 @@ pub async fn remove_guardian(a: &Authed, case_id: &str, guardian: &str) -> Resul
         .write(EventKind::Guardian, c.now, "guardian", guardian)
         .await?;
     let body = "DELETE type::record('guardian', $id);";
-    c.commit(w, body, "En vårdnadshavare eller förälder togs bort")
+    c.commit(w, body, EventLine::GuardianRemoved, "")
         .await
         .map(drop)
 }
@@ -274,11 +276,10 @@ pub async fn record_consent(
         .var("given", stored_date(consent.given_on));
     let body = "UPDATE type::record('guardian', $id) SET consent_given_on = <datetime>$given,
         consent_scope = $consent_scope, consent_recorded_by = $user, version += 1 RETURN NONE;";
-    let event = format!(
-        "Vårdnadshavares samtycke registrerat (givet {})",
-        consent.given_on.format("%Y-%m-%d")
-    );
-    c.commit(w, body, &event).await.map(drop)
+    let event = EventLine::GuardianConsent {
+        given_on: consent.given_on,
+    };
+    c.commit(w, body, event, "").await.map(drop)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::db::new_id;
 use crate::gate::check_id;
 use crate::vault;
 use domain::casework::*;
+use domain::event::EventLine;
 use domain::input::{swedish_time, text};
 use domain::{AppError, Category, MAX_TEXT};
 
@@ -63,8 +64,9 @@ pub async fn add_contact(
     let body = "CREATE type::record('contact', $id) CONTENT { case: $cid, participant: $pid, at: <datetime>$at, org: $org,
         kind: $kind, minutes: $minutes, summary: $summary, author: $user, created_at: <datetime>$now } RETURN NONE;
         fn::contact_count($cid, $org, (SELECT VALUE municipality FROM ONLY type::record('case', $cid)), <datetime>$at);";
-    let event = format!("{} ({} min): {summary}", kind.label(), minutes);
-    c.commit(w, body, &event).await
+    let minutes = u32::try_from(minutes).unwrap_or(0);
+    c.commit(w, body, EventLine::Contact { kind, minutes }, &summary)
+        .await
 }
 
 pub async fn add_note(a: &Authed, case_id: &str, body_text: &str) -> Result<String, AppError> {
@@ -77,7 +79,7 @@ pub async fn add_note(a: &Authed, case_id: &str, body_text: &str) -> Result<Stri
         .seal("text", &t)?;
     let body = "CREATE type::record('note', $id) CONTENT { case: $cid, participant: $pid, text: $text, author: $user, org: $org,
         created_at: <datetime>$now, updated_at: <datetime>$now, version: 1, history: [], corrected: false } RETURN NONE;";
-    c.commit(w, body, &t).await
+    c.commit(w, body, None, &t).await
 }
 
 /// Edits a note: in place within the edit window, afterwards as a new version with the old text
@@ -137,12 +139,8 @@ pub async fn edit_note(
                 text = $text, version = $v + 1, corrected = true, updated_at = <datetime>$now RETURN NONE;
             UPDATE event SET corrected = true WHERE source = 'note:' + $id RETURN NONE;
         };";
-    let label = if in_window {
-        t.clone()
-    } else {
-        format!("Rättelse: {t}")
-    };
-    c.commit(w, body, &label).await.map(drop)
+    let line = (!in_window).then_some(EventLine::NoteCorrected);
+    c.commit(w, body, line, &t).await.map(drop)
 }
 
 pub async fn notes(a: &Authed, case_id: &str) -> Result<Vec<NoteDto>, AppError> {

@@ -8,6 +8,7 @@ use super::read::Case;
 use crate::auth::Authed;
 use crate::db::new_id;
 use domain::casework::*;
+use domain::event::EventLine;
 use domain::input::{date, text, MAX_SHORT};
 use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category, Shown};
@@ -34,8 +35,7 @@ pub async fn add_housing(
     let body = "UPDATE housing SET to = <datetime>$from WHERE case = $cid AND to = NONE AND from <= <datetime>$from RETURN NONE;
         CREATE type::record('housing', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, address: $address,
             from: <datetime>$from, to: NONE, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    c.commit(w, body, &format!("Boende: {}", kind.label()))
-        .await
+    c.commit(w, body, EventLine::Housing { kind }, "").await
 }
 
 pub async fn add_occupation(
@@ -64,8 +64,7 @@ pub async fn add_occupation(
     let body = "UPDATE occupation SET to = <datetime>$from WHERE case = $cid AND to = NONE AND from <= <datetime>$from RETURN NONE;
         CREATE type::record('occupation', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, from: <datetime>$from,
             to: NONE, outcome: $outcome, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    c.commit(w, body, &format!("Sysselsättning: {}", kind.label()))
-        .await
+    c.commit(w, body, EventLine::Occupation { kind }, "").await
 }
 
 pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {

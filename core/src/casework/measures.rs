@@ -11,6 +11,7 @@ use super::write::Write;
 use crate::auth::Authed;
 use crate::gate::check_id;
 use domain::casework::{EventKind, MeasureKind, MeasureStatus};
+use domain::event::EventLine;
 use domain::input::{date, text};
 use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category, MAX_TEXT};
@@ -73,11 +74,11 @@ async fn commit_measure(
     c: &Case<'_>,
     w: Write,
     body: &str,
-    event: &str,
+    event: EventLine,
     id: &str,
     version: i64,
 ) -> Result<(), AppError> {
-    match c.commit(w, body, event).await {
+    match c.commit(w, body, event, "").await {
         Err(AppError::Conflict { .. }) => {
             let saved: Option<i64> = c
                 .reader()
@@ -157,12 +158,11 @@ pub async fn update_measure(
             start = IF $start = NONE THEN NONE ELSE <datetime>$start END, end = IF $end = NONE THEN NONE ELSE <datetime>$end END,
             responsible_org = $resp, details = $details, version = $v + 1 RETURN NONE;"
     );
-    let event = format!(
-        "Skyddsåtgärd ändrad: {} ({})",
-        kind.label(),
-        edit.status.label().to_lowercase()
-    );
-    commit_measure(&c, w, &body, &event, measure_id, version).await
+    let event = EventLine::MeasureChanged {
+        kind,
+        status: edit.status,
+    };
+    commit_measure(&c, w, &body, event, measure_id, version).await
 }
 
 /// Ends a measure: status ended, with its end date (today when none is given). The end cannot
@@ -219,12 +219,8 @@ pub async fn end_measure(
         "{MEASURE_VERSION_CHECK}
         UPDATE type::record('measure', $id) SET status = 'ended', end = <datetime>$end, version = $v + 1 RETURN NONE;"
     );
-    let event = format!(
-        "Skyddsåtgärd avslutad: {} (slutdatum {})",
-        kind.label(),
-        end.format("%Y-%m-%d")
-    );
-    commit_measure(&c, w, &body, &event, measure_id, version).await
+    let event = EventLine::MeasureEnded { kind, end };
+    commit_measure(&c, w, &body, event, measure_id, version).await
 }
 
 #[cfg(test)]
@@ -255,7 +251,14 @@ mod tests {
             .events
             .into_iter()
             .filter(|e| e.kind == EventKind::Measure)
-            .filter_map(|e| e.text)
+            .filter_map(|e| {
+                let text = e.text?;
+                Some(EventLine::with_text(
+                    e.line.as_ref(),
+                    &text,
+                    EventLine::swedish,
+                ))
+            })
             .collect()
     }
 

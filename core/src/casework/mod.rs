@@ -40,6 +40,7 @@ pub use rating::{add_rating, ratings};
 pub use safety::{add_assessment, add_measure, safety};
 pub(crate) use summary::{overview_summary, threat_summary};
 pub use timeline::{timeline, TimelineFilter};
+pub(crate) use write::sealed_event;
 
 /// Longest goal or action title.
 const MAX_TITLE: usize = 300;

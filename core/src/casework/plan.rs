@@ -11,6 +11,7 @@ use crate::db::new_id;
 use crate::gate::check_id;
 use crate::vault;
 use domain::casework::*;
+use domain::event::EventLine;
 use domain::input::{date, text};
 use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category, MAX_TEXT};
@@ -35,8 +36,8 @@ pub async fn add_goal(
     let body = "CREATE type::record('goal', $id) CONTENT { case: $cid, participant: $pid, domain: $domain, text: $text,
         status: 'open', target_date: IF $target = NONE THEN NONE ELSE <datetime>$target END, version: 1,
         created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    let event = format!("Nytt mål ({}): {goal}", domain.label());
-    c.commit(w, body, &event).await
+    c.commit(w, body, EventLine::GoalAdded { domain }, &goal)
+        .await
 }
 
 pub async fn add_action(
@@ -116,12 +117,8 @@ async fn insert_action(
             owner_org: $owner, responsible: $responsible, due: IF $due = NONE THEN NONE ELSE <datetime>$due END,
             status: 'planned', comment: NONE, version: 1, created_at: <datetime>$now, created_by: $user,
             with_guardians: $with_guardians } RETURN NONE;";
-    let event = if with_guardians {
-        format!("Ny åtgärd (arbete med föräldrar/vårdnadshavare): {title}")
-    } else {
-        format!("Ny åtgärd: {title}")
-    };
-    c.commit(w, body, &event).await
+    c.commit(w, body, EventLine::ActionAdded { with_guardians }, &title)
+        .await
 }
 
 #[derive(Deserialize)]
@@ -181,8 +178,10 @@ pub async fn update_action(
         IF (SELECT VALUE version FROM ONLY type::record('action', $id)) != $v { THROW 'conflict:stale' };
         UPDATE type::record('action', $id) SET status = $status, comment = $comment, version = $v + 1 RETURN NONE;";
     let title = vault::open(w.key(), "action", action_id, "title", &rec.title)?.expose();
-    let event = format!("Åtgärd {}: {title}", status.label().to_lowercase());
-    match c.commit(w, body, &event).await {
+    match c
+        .commit(w, body, EventLine::ActionStatus { status }, &title)
+        .await
+    {
         Err(AppError::Conflict { .. }) => Err(action_conflict(a, action_id, version).await?),
         other => other.map(drop),
     }
@@ -246,7 +245,7 @@ pub async fn add_review(
     let body = "CREATE type::record('review', $id) CONTENT { case: $cid, participant: $pid, date: <datetime>$d, present: $present,
             summary: $summary, next_review: IF $next = NONE THEN NONE ELSE <datetime>$next END, created_by: $user } RETURN NONE;
         UPDATE type::record('case', $cid) SET next_review = IF $next = NONE THEN NONE ELSE <datetime>$next END RETURN NONE;";
-    c.commit(w, body, "Planen följdes upp").await
+    c.commit(w, body, EventLine::PlanReviewed, "").await
 }
 
 /// The plan as this reader may see it. Readers from other organisations see only the actions

@@ -13,6 +13,7 @@ use super::read::Case;
 use crate::auth::Authed;
 use crate::db::new_id;
 use domain::casework::{EventKind, LifeDomain};
+use domain::event::EventLine;
 use domain::rating::{
     Occasion, Rater, RatingForm, RatingSetDto, RatingsDto, ReviewRef, ValidRating,
 };
@@ -49,18 +50,12 @@ pub async fn add_rating(a: &Authed, case_id: &str, f: &RatingForm) -> Result<Str
         CREATE type::record('rating', $id) CONTENT { case: $cid, participant: $pid, date: <datetime>$d, occasion: $occasion,
             review: IF $review = NONE OR $review = NULL THEN NONE ELSE $review END, rater: $rater, scores: $scores,
             comment: $comment, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    let rated = v
-        .scores
-        .iter()
-        .map(|(d, s)| format!("{} {s}", d.label().to_lowercase()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let event = format!(
-        "{} vid {}: {rated}",
-        v.rater.label(),
-        v.occasion.label().to_lowercase()
-    );
-    c.commit(w, body, &event).await
+    let event = EventLine::Rating {
+        rater: v.rater,
+        occasion: v.occasion,
+        scores: v.scores.clone(),
+    };
+    c.commit(w, body, event, "").await
 }
 
 #[derive(Deserialize)]

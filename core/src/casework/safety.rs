@@ -8,6 +8,7 @@ use super::read::Case;
 use crate::auth::Authed;
 use crate::db::new_id;
 use domain::casework::*;
+use domain::event::EventLine;
 use domain::input::{date, text};
 use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Category, Role, MAX_TEXT};
@@ -50,12 +51,8 @@ pub async fn add_measure(
     let body = "CREATE type::record('measure', $id) CONTENT { case: $cid, participant: $pid, kind: $kind, status: $status,
         start: IF $start = NONE THEN NONE ELSE <datetime>$start END, end: IF $end = NONE THEN NONE ELSE <datetime>$end END,
         responsible_org: $org, details: $details, version: 1, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    let event = format!(
-        "Skyddsåtgärd: {} ({})",
-        kind.label(),
-        status.label().to_lowercase()
-    );
-    c.commit(w, body, &event).await
+    c.commit(w, body, EventLine::Measure { kind, status }, "")
+        .await
 }
 
 pub async fn add_assessment(
@@ -93,8 +90,7 @@ pub async fn add_assessment(
         .var("next", stored_date(next));
     let body = "CREATE type::record('assessment', $id) CONTENT { case: $cid, participant: $pid, level: $level, org: $org,
         date: <datetime>$d, next_review: <datetime>$next, basis: $basis, created_at: <datetime>$now, created_by: $user } RETURN NONE;";
-    let event = format!("Hotbedömning: {}", level.label().to_lowercase());
-    c.commit(w, body, &event).await
+    c.commit(w, body, EventLine::Assessment { level }, "").await
 }
 
 pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {

@@ -12,7 +12,8 @@ use crate::crypto::Aad;
 use crate::gate::check_id;
 use crate::vault;
 use domain::casework::*;
-use domain::{AppError, Category};
+use domain::event::EventLine;
+use domain::{AppError, Category, Shown};
 
 /// Cursor: `<at in ns>.<event id>` of the last event on the previous page. The time is as
 /// precise as it is stored: a cursor cut to milliseconds would pass over the events written
@@ -44,7 +45,7 @@ pub struct TimelineFilter {
 /// all of the case's events.
 fn timeline_query(cursor: bool, category: bool, org: bool) -> String {
     let mut sql = String::from(
-        "SELECT record::id(id) AS id, kind, category, org, author, at, text, corrected FROM event WHERE case = $c",
+        "SELECT record::id(id) AS id, kind, category, org, author, at, line, text, corrected FROM event WHERE case = $c",
     );
     if cursor {
         sql.push_str(" AND (at < <datetime>$cur_at OR (at = <datetime>$cur_at AND record::id(id) < $cur_id))");
@@ -99,6 +100,7 @@ pub async fn timeline(
         org: String,
         author: String,
         at: DateTime<Utc>,
+        line: Option<String>,
         text: Option<String>,
         corrected: bool,
     }
@@ -155,19 +157,28 @@ pub async fn timeline(
                 next = out.last().and_then(|l| cursor_of(l.at, &l.id));
                 break 'fill;
             }
-            let text = match (allowed, &e.text, &dek) {
-                (true, Some(s), Some(k)) => Some(
-                    vault::show(
-                        a.state(),
-                        &c.case.participant,
-                        k,
-                        Aad::new("event", &e.id, "text"),
-                        s,
-                    )
-                    .text(),
-                ),
-                (true, None, _) => Some(String::new()),
-                _ => None,
+            let (line, text) = match (allowed, &dek) {
+                (true, Some(k)) => {
+                    let open = |field, s: &str| {
+                        vault::show(
+                            a.state(),
+                            &c.case.participant,
+                            k,
+                            Aad::new("event", &e.id, field),
+                            s,
+                        )
+                    };
+                    let text = e.text.as_deref().map(|s| open("text", s).text());
+                    match e.line.as_deref().map(|s| open("line", s)) {
+                        Some(Shown::Value(v)) => {
+                            (EventLine::from_stored(&v), Some(text.unwrap_or_default()))
+                        }
+                        Some(damaged) => (None, Some(damaged.text())),
+                        None => (None, Some(text.unwrap_or_default())),
+                    }
+                }
+                (true, None) if e.text.is_none() && e.line.is_none() => (None, Some(String::new())),
+                _ => (None, None),
             };
             if allowed && !shown_cats.contains(&cat) {
                 shown_cats.push(cat);
@@ -185,12 +196,14 @@ pub async fn timeline(
                 at: e.at,
                 kind: EventKind::parse(&e.kind).unwrap_or(EventKind::Note),
                 category: cat,
+                // Whose event it is, only to a reader who may see what it is.
                 org: if allowed {
                     names.get(&e.org).cloned().unwrap_or_default()
                 } else {
-                    "Annan aktör".into()
+                    String::new()
                 },
                 author,
+                line,
                 text,
                 corrected: e.corrected,
             });

@@ -12,12 +12,31 @@ use crate::crypto::Dek;
 use crate::gate::who;
 use crate::vault;
 use domain::casework::EventKind;
+use domain::event::EventLine;
 use domain::AppError;
+
+/// An event's line and text, each sealed under the participant's key (AAD `event`, its id,
+/// the field), as the `line` and `text` of its row: empty text is stored as nothing.
+pub(crate) fn sealed_event(
+    dek: &Dek,
+    eid: &str,
+    line: Option<&EventLine>,
+    text: &str,
+) -> Result<(Json, Json), AppError> {
+    let line = match line {
+        Some(l) => json!(vault::seal(dek, "event", eid, "line", &l.to_stored())?),
+        None => Json::Null,
+    };
+    Ok((
+        line,
+        json!(vault::seal_opt(dek, "event", eid, "text", text)?),
+    ))
+}
 
 /// The timeline row every write adds, and the case's last-entry time.
 const EVENT: &str = "
     CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: $ekind, category: $ecat,
-        org: $org, author: $user, at: <datetime>$eat, text: $etext, source: $esrc, corrected: false } RETURN NONE;
+        org: $org, author: $user, at: <datetime>$eat, line: $eline, text: $etext, source: $esrc, corrected: false } RETURN NONE;
     UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;
     fn::stat_refresh($cid);";
 
@@ -68,13 +87,23 @@ impl Case<'_> {
         })
     }
 
-    /// Runs the write's `body` with its event (whose text, `event_text`, is sealed like the
-    /// record's fields) and its audit entry in one transaction. Returns the record's id.
-    pub async fn commit(&self, w: Write, body: &str, event_text: &str) -> Result<String, AppError> {
+    /// Runs the write's `body` with its event (what happened, `line`, and what the user wrote
+    /// with it, `text`, both sealed like the record's fields) and its audit entry in one
+    /// transaction. Returns the record's id.
+    pub async fn commit(
+        &self,
+        w: Write,
+        body: &str,
+        line: impl Into<Option<EventLine>>,
+        text: &str,
+    ) -> Result<String, AppError> {
         let eid = w.vars["eid"].as_str().unwrap_or_default().to_string();
-        let etext = vault::seal_opt(&w.dek, "event", &eid, "text", event_text)?;
+        let (eline, etext) = sealed_event(&w.dek, &eid, line.into().as_ref(), text)?;
         let source = format!("{}:{}", w.table, w.id);
-        let w = w.var("etext", etext).var("esrc", source);
+        let w = w
+            .var("eline", eline)
+            .var("etext", etext)
+            .var("esrc", source);
         let sql = format!("{body}\n{EVENT}");
         let a = self.reader();
         audit::commit(a.state(), &who(a), w.entry, &sql, w.vars).await?;

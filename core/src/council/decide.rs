@@ -10,13 +10,15 @@ use serde_json::{json, Map, Value as Json};
 
 use super::super::audit::{self, Entry};
 use super::super::auth::Authed;
+use super::super::casework;
 use super::super::db::{new_id, valid_id};
 use super::super::gate::{who, CaseGate};
 use super::super::referral::{self, accept, review::names, AcceptDecision};
 use super::super::{access::Purpose, crypto::Dek, vault};
 use super::agenda::ItemRec;
 use super::{chaired, refuse};
-use domain::council::{DecisionInput, ItemKind, ItemStatus};
+use domain::council::{DecisionInput, InterventionView, ItemKind, ItemStatus};
+use domain::event::EventLine;
 use domain::input::{date, optional_text, MAX_TEXT};
 use domain::time::swedish_date;
 use domain::AppError;
@@ -102,7 +104,7 @@ const DECISION: &str = "
             follow_up: <datetime>$i.follow_up } RETURN NONE;
     };
     CREATE type::record('event', $c_eid) CONTENT { case: $cid, participant: $pid, kind: 'action', category: 'plan',
-        org: $org, author: $user, at: <datetime>$now, text: $c_etext, source: 'council_item:' + $c_item,
+        org: $org, author: $user, at: <datetime>$now, line: $c_eline, text: $c_etext, source: 'council_item:' + $c_item,
         corrected: false } RETURN NONE;
     UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;
     fn::stat_refresh($cid);";
@@ -151,16 +153,20 @@ async fn decision_vars(
         }));
         ivs.push(json!({ "kind": iv.kind.as_str(), "org": org, "follow_up": super::super::referral::day(due) }));
         orgs.push(org.to_string());
-        lines.push(format!("{title} (uppföljning {due})"));
+        lines.push(InterventionView {
+            kind: iv.kind,
+            provider,
+            follow_up: due,
+        });
     }
     let gid = new_id();
     let eid = new_id();
     let gtext = "Insatser beslutade av samverkansrådet";
-    let etext = format!(
-        "Samverkansrådet beslutade prioritet {}: {}.",
-        d.priority,
-        lines.join("; ")
-    );
+    let line = EventLine::CouncilDecided {
+        priority: d.priority,
+        interventions: lines,
+    };
+    let (eline, etext) = casework::sealed_event(dek, &eid, Some(&line), "")?;
     let sealed_note = match note {
         Some(n) => Some(vault::seal(dek, "council_item", &item.id, "note", &n)?),
         None => None,
@@ -180,10 +186,8 @@ async fn decision_vars(
         ("c_resp", json!(resp)),
         ("c_note", json!(sealed_note)),
         ("c_eid", json!(eid)),
-        (
-            "c_etext",
-            json!(vault::seal(dek, "event", &eid, "text", &etext)?),
-        ),
+        ("c_eline", eline),
+        ("c_etext", etext),
         ("cid", json!(cid)),
     ] {
         vars.insert(k.into(), v);

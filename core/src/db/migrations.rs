@@ -1339,6 +1339,15 @@ DEFINE FIELD IF NOT EXISTS language ON user TYPE option<string>
     ASSERT $value = NONE OR $value IN ['sv', 'en'];
 "#,
     },
+    Migration {
+        version: 28,
+        name: "timeline events: what happened as codes, beside what people wrote",
+        sql: r#"
+-- Sealed JSON of a `domain::event::EventLine`; NONE on events written before, whose text
+-- holds their whole Swedish wording.
+DEFINE FIELD IF NOT EXISTS line ON event TYPE option<string>;
+"#,
+    },
 ];
 
 /// The SurrealQL of migration `version` (tests that apply a migration's fill again).

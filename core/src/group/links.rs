@@ -14,6 +14,7 @@ use crate::auth::Authed;
 use crate::db::{new_id, valid_id};
 use crate::gate::{self, who, CaseGate};
 use crate::vault;
+use domain::event::EventLine;
 use domain::group::{CaseGroupDto, LinkPeriod};
 use domain::time::{stored_date, swedish_date};
 use domain::{AppError, Capability, Category};
@@ -22,7 +23,7 @@ use domain::{AppError, Capability, Category};
 /// every casework write leaves them.
 const EVENT: &str = "
     CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: 'group', category: 'plan',
-        org: $org, author: $user, at: <datetime>$now, text: $etext, source: $esrc, corrected: false } RETURN NONE;
+        org: $org, author: $user, at: <datetime>$now, line: $eline, text: $etext, source: $esrc, corrected: false } RETURN NONE;
     UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;
     fn::stat_refresh($cid);";
 
@@ -49,17 +50,18 @@ async fn commit_change(
     action: &str,
     (group, record): (&str, &str),
     body: &str,
-    event_text: &str,
+    line: EventLine,
     mut vars: Map<String, Json>,
 ) -> Result<(), AppError> {
     let dek = vault::dek(a.state(), &gate.case.participant)
         .await?
         .ok_or_else(AppError::shredded)?;
     let eid = new_id();
-    let etext = vault::seal(&dek, "event", &eid, "text", event_text)?;
+    let (eline, etext) = crate::casework::sealed_event(&dek, &eid, Some(&line), "")?;
     for (k, v) in [
         ("eid", json!(eid)),
-        ("etext", json!(etext)),
+        ("eline", eline),
+        ("etext", etext),
         ("esrc", json!(format!("group_link:{record}"))),
         ("cid", json!(gate.case.id)),
         ("pid", json!(gate.case.participant)),
@@ -106,18 +108,11 @@ pub async fn link_case(
     let mut vars = Map::new();
     vars.insert("from".into(), json!(stored_date(period.from)));
     vars.insert("to".into(), json!(period.to.map(stored_date)));
-    let text = match period.to {
-        Some(t) => format!(
-            "Kopplad till en SSPF-grupp {} – {}",
-            period.from.format("%Y-%m-%d"),
-            t.format("%Y-%m-%d")
-        ),
-        None => format!(
-            "Kopplad till en SSPF-grupp från {}",
-            period.from.format("%Y-%m-%d")
-        ),
+    let line = EventLine::GroupLinked {
+        from: period.from,
+        to: period.to,
     };
-    commit_change(a, &gate, "group.link", (&g.id, &id), body, &text, vars).await?;
+    commit_change(a, &gate, "group.link", (&g.id, &id), body, line, vars).await?;
     Ok(id)
 }
 
@@ -165,11 +160,8 @@ pub async fn end_link(a: &Authed, link: &str, to: &str) -> Result<(), AppError> 
     let mut vars = Map::new();
     vars.insert("to".into(), json!(stored_date(to)));
     let body = "UPDATE type::record('group_link', $link) SET to = <datetime>$to RETURN NONE;";
-    let text = format!(
-        "Kopplingen till en SSPF-grupp avslutad {}",
-        to.format("%Y-%m-%d")
-    );
-    commit_change(a, &gate, "group.link_end", (&g.id, link), body, &text, vars).await
+    let line = EventLine::GroupLinkEnded { to };
+    commit_change(a, &gate, "group.link_end", (&g.id, link), body, line, vars).await
 }
 
 /// Removes a link made in error (the page asks for confirmation first).
@@ -177,14 +169,13 @@ pub async fn remove_link(a: &Authed, link: &str) -> Result<(), AppError> {
     let (l, g) = own_link(a, link, "group.link_remove").await?;
     let gate = managed_case(a, &g, &l.case, "group.link_remove").await?;
     let body = "DELETE type::record('group_link', $link);";
-    let text = "En felaktig koppling till en SSPF-grupp togs bort";
     commit_change(
         a,
         &gate,
         "group.link_remove",
         (&g.id, link),
         body,
-        text,
+        EventLine::GroupLinkRemoved,
         Map::new(),
     )
     .await

@@ -46,7 +46,7 @@ pub use receive::{accept, decline};
 /// consent for a protected person), with the sending unit as its organisation.
 pub(crate) const EVENT: &str = "
     CREATE type::record('event', $eid) CONTENT { case: $cid, participant: $pid, kind: 'status', category: 'location',
-        org: $eorg, author: $user, at: <datetime>$now, text: $etext, source: 'handover:' + $hid, corrected: false } RETURN NONE;
+        org: $eorg, author: $user, at: <datetime>$now, line: $eline, text: $etext, source: 'handover:' + $hid, corrected: false } RETURN NONE;
     UPDATE type::record('case', $cid) SET last_entry_at = <datetime>$now RETURN NONE;";
 
 /// A known handover asked of the wrong side (the receiver withdrawing, the sender accepting):

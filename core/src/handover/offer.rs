@@ -13,6 +13,7 @@ use super::super::participants;
 use super::super::vault;
 use super::{categories_of, entry, visible, Side, EVENT};
 use domain::casework::{GoalStatus, MeasureStatus};
+use domain::event::EventLine;
 use domain::handover::{
     HandoverInput, HandoverPart, HandoverStatus, ReceiverOrg, SnapshotRow, SnapshotSection,
     ValidHandover,
@@ -196,10 +197,9 @@ async fn snapshot(
     Ok(out)
 }
 
-/// The timeline text of an offer: it names no destination, so that whoever reads the timeline
+/// The timeline line of an offer: it names no destination, so that whoever reads the timeline
 /// of the sending unit's case (partners included) learns nothing of where the person goes.
-pub(crate) const OFFER_EVENT: &str = "Överlämning till annan kommun påbörjad.";
-const WITHDRAW_EVENT: &str = "Överlämningen till annan kommun återkallades.";
+pub(crate) const OFFER_EVENT: EventLine = EventLine::HandoverOffered;
 
 /// Offers the case to another municipality's social services with the chosen parts. Only the
 /// case's managing team (and its program lead) may; one pending handover per case. Returns the
@@ -242,6 +242,7 @@ pub async fn offer(a: &Authed, case_id: &str, input: &HandoverInput) -> Result<S
     let sections = snapshot(a, case_id, &v.parts).await?;
     let hid = new_id();
     let eid = new_id();
+    let (eline, etext) = casework::sealed_event(&dek, &eid, Some(&OFFER_EVENT), "")?;
     let snap = serde_json::to_string(&sections).map_err(|_| AppError::Internal)?;
     let now = a.state().clock().now();
     let mut vars = serde_json::Map::new();
@@ -274,10 +275,8 @@ pub async fn offer(a: &Authed, case_id: &str, input: &HandoverInput) -> Result<S
         ("user", json!(a.user_id())),
         ("now", json!(now)),
         ("eid", json!(eid)),
-        (
-            "etext",
-            json!(vault::seal(&dek, "event", &eid, "text", OFFER_EVENT)?),
-        ),
+        ("eline", eline),
+        ("etext", etext),
     ] {
         vars.insert(k.into(), val);
     }
@@ -322,6 +321,8 @@ pub async fn withdraw(a: &Authed, id: &str) -> Result<(), AppError> {
         .await?
         .ok_or_else(AppError::shredded)?;
     let eid = new_id();
+    let withdrawn = EventLine::HandoverWithdrawn;
+    let (eline, etext) = casework::sealed_event(&dek, &eid, Some(&withdrawn), "")?;
     let mut vars = serde_json::Map::new();
     for (k, val) in [
         ("hid", json!(r.id)),
@@ -331,10 +332,8 @@ pub async fn withdraw(a: &Authed, id: &str) -> Result<(), AppError> {
         ("user", json!(a.user_id())),
         ("now", json!(a.state().clock().now())),
         ("eid", json!(eid)),
-        (
-            "etext",
-            json!(vault::seal(&dek, "event", &eid, "text", WITHDRAW_EVENT)?),
-        ),
+        ("eline", eline),
+        ("etext", etext),
     ] {
         vars.insert(k.into(), val);
     }

@@ -6,10 +6,12 @@ use serde_json::json;
 
 use super::super::audit;
 use super::super::auth::Authed;
+use super::super::casework;
 use super::super::db::new_id;
 use super::super::gate::who;
 use super::super::vault;
 use super::{entry, refuse_side, visible, HandoverRec, Side, EVENT};
+use domain::event::EventLine;
 use domain::handover::{decline_reason, HandoverStatus};
 use domain::AppError;
 
@@ -85,7 +87,10 @@ pub(super) async fn accept_with(a: &Authed, id: &str, tail: &str) -> Result<Stri
     let now = a.state().clock().now();
     let until = now + Duration::days(r.read_days);
     let eid = new_id();
-    let etext = format!("Ärendet togs över av {} efter överlämning.", org.name);
+    let line = EventLine::HandoverTaken {
+        org: org.name.clone(),
+    };
+    let (eline, etext) = casework::sealed_event(&dek, &eid, Some(&line), "")?;
     let mut vars = serde_json::Map::new();
     for (k, val) in [
         ("hid", json!(r.id)),
@@ -100,10 +105,8 @@ pub(super) async fn accept_with(a: &Authed, id: &str, tail: &str) -> Result<Stri
         ("user", json!(a.user_id())),
         ("now", json!(now)),
         ("eid", json!(eid)),
-        (
-            "etext",
-            json!(vault::seal(&dek, "event", &eid, "text", &etext)?),
-        ),
+        ("eline", eline),
+        ("etext", etext),
     ] {
         vars.insert(k.into(), val);
     }

@@ -10,11 +10,13 @@ use serde_json::json;
 
 use super::super::audit;
 use super::super::auth::Authed;
+use super::super::casework;
 use super::super::db::new_id;
 use super::super::gate::who;
 use super::super::vault;
 use super::review::{check, entry, move_vars, MOVE};
 use super::{key_of, received};
+use domain::event::EventLine;
 use domain::referral::{ReferralStatus, ReferrerKind};
 use domain::{AppError, SspfLevel};
 
@@ -90,11 +92,13 @@ pub(crate) async fn prepare(a: &Authed, id: &str, d: AcceptDecision) -> Result<P
     let kind = ReferrerKind::parse(&r.kind).map_err(|_| AppError::Internal)?;
     let source = format!("Remiss {} ({})", r.number, kind.label());
     let eid = new_id();
-    let etext = if new_case {
-        format!("Ärendet öppnat från {source}.")
+    let number = r.number.clone();
+    let line = if new_case {
+        EventLine::ReferralOpened { number, kind }
     } else {
-        format!("{source} godtagen och kopplad till ärendet.")
+        EventLine::ReferralLinked { number, kind }
     };
+    let (eline, etext) = casework::sealed_event(&dek, &eid, Some(&line), "")?;
     let now = a.state().clock().now();
     let mut vars = move_vars(a, &r, ReferralStatus::Accepted, now);
     for (k, v) in [
@@ -109,10 +113,8 @@ pub(crate) async fn prepare(a: &Authed, id: &str, d: AcceptDecision) -> Result<P
             "src",
             json!(vault::seal(&dek, "case", &cid, "referral_source", &source)?),
         ),
-        (
-            "etext",
-            json!(vault::seal(&dek, "event", &eid, "text", &etext)?),
-        ),
+        ("eline", eline),
+        ("etext", etext),
     ] {
         vars.insert(k.into(), v);
     }
@@ -138,7 +140,7 @@ pub(crate) async fn prepare(a: &Authed, id: &str, d: AcceptDecision) -> Result<P
             UPDATE type::record('case', $cid) SET referral = referral ?? $rid, last_entry_at = <datetime>$now RETURN NONE;
         }};
         CREATE type::record('event', $eid) CONTENT {{ case: $cid, participant: $pid, kind: 'status', category: 'plan',
-            org: $org, author: $user, at: <datetime>$now, text: $etext, source: 'referral:' + $rid, corrected: false }} RETURN NONE;
+            org: $org, author: $user, at: <datetime>$now, line: $eline, text: $etext, source: 'referral:' + $rid, corrected: false }} RETURN NONE;
         fn::stat_refresh($cid);"
     );
     let mut e = entry("referral.accept", &r);
