@@ -208,8 +208,13 @@ pub async fn fill_blind_index(state: &AppState, n: usize) -> Result<(), AppError
 }
 
 fn pnr_tag(state: &AppState, value: &str) -> Result<String, AppError> {
-    let p = Personnummer::parse(value, state.clock().now().date_naive())
-        .map_err(|_| AppError::invalid("q", "Ogiltigt personnummer."))?;
+    let p = Personnummer::parse(value, state.clock().now().date_naive()).map_err(|_| {
+        AppError::problem(
+            "q",
+            domain::error::Problem::Personnummer,
+            "Ogiltigt personnummer.",
+        )
+    })?;
     Ok(state.with_keys(|k| k.blind_index("personnummer", p.as_str())))
 }
 

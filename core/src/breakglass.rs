@@ -29,11 +29,19 @@ pub async fn request(a: &Authed, case_id: &str, reason: &str) -> Result<DateTime
     let reason = reason.trim();
     let n = reason.chars().count();
     if n < MIN_REASON {
-        return Err(AppError::invalid("reason", format!("Skriv varför du behöver åtkomst (minst {MIN_REASON} tecken). Motiveringen granskas.")));
+        return Err(AppError::problem(
+            "reason",
+            domain::error::Problem::Length {
+                min: MIN_REASON,
+                max: 2000,
+            },
+            format!("Skriv varför du behöver åtkomst (minst {MIN_REASON} tecken). Motiveringen granskas."),
+        ));
     }
     if n > 2000 {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "reason",
+            domain::error::Problem::TooLong { max: 2000 },
             "Motiveringen får vara högst 2000 tecken.",
         ));
     }
@@ -166,8 +174,9 @@ pub async fn review(a: &Authed, id: &str, decision: &str, comment: &str) -> Resu
     }
     let comment = comment.trim();
     if comment.chars().count() < 5 || comment.chars().count() > 2000 {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "comment",
+            domain::error::Problem::Length { min: 5, max: 2000 },
             "Skriv en kommentar (5–2000 tecken).",
         ));
     }

@@ -79,14 +79,16 @@ impl NewConsent {
         let valid_until = any_date("valid_until", valid_until)?;
         if let Some(u) = valid_until {
             if u <= valid_from {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "valid_until",
+                    domain::error::Problem::EndBeforeStart,
                     "Slutdatumet måste vara efter startdatumet.",
                 ));
             }
             if u <= today {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "valid_until",
+                    domain::error::Problem::AlreadyDone,
                     "Slutdatumet har redan passerat.",
                 ));
             }
@@ -94,8 +96,9 @@ impl NewConsent {
         if valid_from < today - chrono::Duration::days(365)
             || valid_from > today + chrono::Duration::days(365)
         {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "valid_from",
+                domain::error::Problem::NotWithinAYear,
                 "Startdatumet ska ligga inom ett år från i dag.",
             ));
         }

@@ -1531,8 +1531,12 @@ pub async fn decide(
     let reason = reason.trim();
     let n = reason.chars().count();
     if decision == ReleaseDecision::Withhold && !(REASON_MIN..=REASON_MAX).contains(&n) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "reason",
+            domain::error::Problem::Length {
+                min: REASON_MIN,
+                max: REASON_MAX,
+            },
             format!("Skriv skälet för undantaget ({REASON_MIN}–{REASON_MAX} tecken), till exempel vilken sekretessbestämmelse som gäller. Skälet står i utdraget."),
         ));
     }

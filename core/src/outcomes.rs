@@ -79,13 +79,18 @@ impl Period {
             .unwrap_or_else(|| to.checked_sub_months(chrono::Months::new(11)).unwrap_or(to));
         let to = last_day_of_month(to);
         if from > to {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "from",
+                domain::error::Problem::EndBeforeStart,
                 "Periodens början ligger efter dess slut.",
             ));
         }
         if (to - from).num_days() > MAX_PERIOD_DAYS {
-            return Err(AppError::invalid("from", "Välj en period på högst tio år."));
+            return Err(AppError::problem(
+                "from",
+                domain::error::Problem::PeriodMaxYears { years: 10 },
+                "Välj en period på högst tio år.",
+            ));
         }
         let municipality = match municipality.trim() {
             "" => None,

@@ -31,8 +31,9 @@ pub async fn request(a: &Authed, participant: &str, reason: &str) -> Result<Stri
     check_id(participant)?;
     let reason = reason.trim();
     if reason.chars().count() < 10 || reason.chars().count() > 1000 {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "reason",
+            domain::error::Problem::Length { min: 10, max: 1000 },
             "Ange skälet till gallringen (10–1000 tecken), t.ex. beslut och diarienummer.",
         ));
     }
@@ -109,7 +110,11 @@ pub async fn confirm(a: &Authed, request_id: &str) -> Result<(), AppError> {
         ));
     }
     if r.done_at.is_some() {
-        return Err(AppError::invalid("", "Gallringen är redan genomförd."));
+        return Err(AppError::problem(
+            "",
+            domain::error::Problem::AlreadyDone,
+            "Gallringen är redan genomförd.",
+        ));
     }
     shred(
         a.state(),

@@ -139,6 +139,28 @@ pub enum Problem {
     Unknown,
     /// The person's information has been disposed of: nothing more is recorded about them.
     Shredded,
+    /// A period or a measure whose end lies before its start.
+    EndBeforeStart,
+    /// A date of something done (a contact, an assessment, a rating) that lies in the future.
+    InFuture,
+    /// The next date (review, assessment) is not after this one.
+    NextNotAfter,
+    /// A date more than a year from today (back or ahead).
+    NotWithinAYear,
+    /// A period longer than `years` years.
+    PeriodMaxYears { years: u32 },
+    /// A period longer than `days` days.
+    PeriodMaxDays { days: u32 },
+    /// A quarter that has not begun.
+    PeriodNotBegun,
+    /// Text shorter than `min` or longer than `max` characters.
+    Length { min: usize, max: usize },
+    /// Not a whole number from `min` to `max`.
+    Range { min: i64, max: i64 },
+    /// Already done, decided or ended (a stale page).
+    AlreadyDone,
+    /// Not a valid Swedish personal identity number.
+    Personnummer,
 }
 
 #[cfg(feature = "server-fn")]

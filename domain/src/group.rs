@@ -45,8 +45,9 @@ impl LinkPeriod {
         })?;
         let to = any_date("to", to)?;
         if to.is_some_and(|t| t < from) {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "to",
+                crate::error::Problem::EndBeforeStart,
                 "Kopplingen kan inte sluta innan den har börjat.",
             ));
         }

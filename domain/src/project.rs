@@ -31,13 +31,24 @@ impl ProjectInput {
         let name = text("name", "Projektets namn", name, true, 120)?;
         let funder = text("funder", "Finansiären", funder, true, 120)?;
         let number = text("number", "Projektnumret", number, false, 60)?;
-        let from = any_date("from", from)?
-            .ok_or_else(|| AppError::invalid("from", "Ange när projektet börjar."))?;
-        let to = any_date("to", to)?
-            .ok_or_else(|| AppError::invalid("to", "Ange när projektet slutar."))?;
-        if to < from {
-            return Err(AppError::invalid(
+        let from = any_date("from", from)?.ok_or_else(|| {
+            AppError::problem(
+                "from",
+                crate::error::Problem::DateRequired,
+                "Ange när projektet börjar.",
+            )
+        })?;
+        let to = any_date("to", to)?.ok_or_else(|| {
+            AppError::problem(
                 "to",
+                crate::error::Problem::DateRequired,
+                "Ange när projektet slutar.",
+            )
+        })?;
+        if to < from {
+            return Err(AppError::problem(
+                "to",
+                crate::error::Problem::EndBeforeStart,
                 "Projektet kan inte sluta innan det har börjat.",
             ));
         }
@@ -49,8 +60,9 @@ impl ProjectInput {
             .ok()
             .filter(|n| *n <= 100)
             .ok_or_else(|| {
-                AppError::invalid(
+                AppError::problem(
                     "cofinancing",
+                    crate::error::Problem::Range { min: 0, max: 100 },
                     "Ange medfinansieringen som ett heltal 0–100 (procent).",
                 )
             })?;
@@ -95,8 +107,13 @@ pub fn enrolment_dates(
     exit: &str,
     today: NaiveDate,
 ) -> Result<(NaiveDate, Option<NaiveDate>), AppError> {
-    let entry = any_date("entry", entry)?
-        .ok_or_else(|| AppError::invalid("entry", "Ange datum för inträdet i projektet."))?;
+    let entry = any_date("entry", entry)?.ok_or_else(|| {
+        AppError::problem(
+            "entry",
+            crate::error::Problem::DateRequired,
+            "Ange datum för inträdet i projektet.",
+        )
+    })?;
     let exit = any_date("exit", exit)?;
     let outside = |d: NaiveDate| d < p.from || d > p.to;
     let period = format!("{} – {}", p.from, p.to);
@@ -107,8 +124,9 @@ pub fn enrolment_dates(
         ));
     }
     if entry > today {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "entry",
+            crate::error::Problem::InFuture,
             "Inträdet kan inte registreras i förväg.",
         ));
     }

@@ -263,8 +263,9 @@ impl ValidRating {
         let rater = Rater::parse(f.rater.trim())?;
         let d = date("date", &f.date, today, true)?.unwrap_or(today);
         if d > today {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "date",
+                crate::error::Problem::InFuture,
                 "En skattning kan inte vara gjord i framtiden.",
             ));
         }
@@ -297,8 +298,9 @@ impl ValidRating {
                 .ok()
                 .filter(|n| (MIN_SCORE..=MAX_SCORE).contains(n))
                 .ok_or_else(|| {
-                    AppError::invalid(
+                    AppError::problem(
                         &score_field(dom),
+                        crate::error::Problem::Range { min: 1, max: 5 },
                         format!("Ange {} med en siffra 1–5.", dom.label().to_lowercase()),
                     )
                 })?;

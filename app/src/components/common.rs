@@ -81,7 +81,15 @@ pub fn error_for(error: Option<AppError>, field: &str) -> Option<String> {
             // Read where the page's context is; Swedish, the reference, where it is not.
             let l = use_context::<leptos_i18n::I18nContext<Locale>>()
                 .map_or(Locale::sv, |i18n| i18n.get_locale_untracked());
-            Some(invalid_text(&message, problem, l))
+            Some(match problem {
+                // No words of the page's own: say so, then the server's (Swedish) message.
+                None if l != Locale::sv => format!(
+                    "{} {} {message}",
+                    td_string!(l, common.error.not_accepted),
+                    td_string!(l, common.error.in_swedish)
+                ),
+                _ => invalid_text(&message, problem, l),
+            })
         }
         _ => None,
     }

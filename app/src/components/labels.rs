@@ -49,6 +49,25 @@ impl LabelText for Problem {
             Problem::Choose => td_string!(l, common.problem.choose).to_string(),
             Problem::Unknown => td_string!(l, common.problem.unknown).to_string(),
             Problem::Shredded => td_string!(l, common.problem.shredded).to_string(),
+            Problem::EndBeforeStart => td_string!(l, common.problem.end_before_start).to_string(),
+            Problem::InFuture => td_string!(l, common.problem.in_future).to_string(),
+            Problem::NextNotAfter => td_string!(l, common.problem.next_not_after).to_string(),
+            Problem::NotWithinAYear => td_string!(l, common.problem.not_within_a_year).to_string(),
+            Problem::PeriodMaxYears { years } => {
+                td_string!(l, common.problem.period_max_years, years).to_string()
+            }
+            Problem::PeriodMaxDays { days } => {
+                td_string!(l, common.problem.period_max_days, days).to_string()
+            }
+            Problem::PeriodNotBegun => td_string!(l, common.problem.period_not_begun).to_string(),
+            Problem::Length { min, max } => {
+                td_string!(l, common.problem.length, min, max).to_string()
+            }
+            Problem::Range { min, max } => {
+                td_string!(l, common.problem.range, min, max).to_string()
+            }
+            Problem::AlreadyDone => td_string!(l, common.problem.already_done).to_string(),
+            Problem::Personnummer => td_string!(l, common.problem.personnummer).to_string(),
         }
     }
 }

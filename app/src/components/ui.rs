@@ -32,11 +32,40 @@ where
     }
 }
 
-/// An error message announced to screen readers.
+/// An error message announced to screen readers. On a page in another language than Swedish,
+/// a refusal the page has no words of its own for is said in general terms, and the server's
+/// Swedish message follows, marked as Swedish (so a screen reader reads it as Swedish).
 #[component]
 pub fn ErrorBox(error: AppError) -> impl IntoView {
     let l = use_i18n().get_locale_untracked();
-    view! { <p class="error" role="alert">{error_message(&error, l)}</p> }
+    match in_swedish_only(&error, l) {
+        Some((lead, words)) => view! {
+            <p class="error" role="alert">
+                {lead}" "{td_string!(l, common.error.in_swedish)}" "<span lang="sv">{words}</span>
+            </p>
+        }
+        .into_any(),
+        None => view! { <p class="error" role="alert">{error_message(&error, l)}</p> }.into_any(),
+    }
+}
+
+/// For a page not in Swedish: the general words and the server's Swedish message of an error
+/// that has no code of its own (a conflict, or a refusal only one rule of the core words).
+pub fn in_swedish_only(error: &AppError, l: Locale) -> Option<(&'static str, String)> {
+    if l == Locale::sv {
+        return None;
+    }
+    match error {
+        AppError::Invalid {
+            message,
+            problem: None,
+            ..
+        } => Some((td_string!(l, common.error.not_accepted), message.clone())),
+        AppError::Conflict { message } => {
+            Some((td_string!(l, common.error.conflict), message.clone()))
+        }
+        _ => None,
+    }
 }
 
 /// What an error says, in the page's language.

@@ -124,7 +124,11 @@ pub async fn reads_by_user(a: &Authed, username: &str) -> Result<Vec<ReviewRow>,
         .await?
         .first(0)?;
     let uid = uid.ok_or_else(|| {
-        AppError::invalid("username", "Det finns ingen användare med det namnet.")
+        AppError::problem(
+            "username",
+            domain::error::Problem::Unknown,
+            "Det finns ingen användare med det namnet.",
+        )
     })?;
     let rows = newest_where(a.state(), "actor = $x", &uid, 1000).await?;
     let mut e = Entry::new("audit.query_user");
@@ -169,7 +173,13 @@ impl LogSearch {
                 .ok()
                 .filter(|d| (2000..=2100).contains(&d.year()))
                 .map(Some)
-                .ok_or_else(|| AppError::invalid(field, "Ange datum som ÅÅÅÅ-MM-DD.")),
+                .ok_or_else(|| {
+                    AppError::problem(
+                        field,
+                        domain::error::Problem::DateFormat,
+                        "Ange datum som ÅÅÅÅ-MM-DD.",
+                    )
+                }),
             None => Ok(None),
         };
         let action = given(action);
@@ -199,8 +209,9 @@ impl LogSearch {
         };
         if let (Some(f), Some(t)) = (s.from, s.to) {
             if t < f {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "to",
+                    domain::error::Problem::EndBeforeStart,
                     "Periodens sista dag kan inte vara före den första.",
                 ));
             }
@@ -274,7 +285,11 @@ pub async fn search(a: &Authed, s: &LogSearch) -> Result<SearchResult, AppError>
                 .await?
                 .first(0)?
                 .ok_or_else(|| {
-                    AppError::invalid("username", "Det finns ingen användare med det namnet.")
+                    AppError::problem(
+                        "username",
+                        domain::error::Problem::Unknown,
+                        "Det finns ingen användare med det namnet.",
+                    )
                 })?,
         ),
     };
@@ -431,7 +446,11 @@ pub async fn flagged_reads(a: &Authed, days: i64) -> Result<Vec<FlaggedRead>, Ap
 
     gate::require(a, domain::Capability::ReviewLog, "audit.review").await?;
     if !(1..=366).contains(&days) {
-        return Err(AppError::invalid("days", "Välj en period på 1–366 dagar."));
+        return Err(AppError::problem(
+            "days",
+            domain::error::Problem::PeriodMaxDays { days: 366 },
+            "Välj en period på 1–366 dagar.",
+        ));
     }
     let since = a.state().clock().now() - Duration::days(days);
     #[derive(Deserialize)]

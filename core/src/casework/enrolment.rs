@@ -97,7 +97,13 @@ pub async fn end_enrolment(
         .ok_or(AppError::NotFound)?;
     let entry = e.entry.date_naive().to_string();
     let (_, exit) = enrolment_dates(&p, &entry, exit, swedish_date(c.now))?;
-    let exit = exit.ok_or_else(|| AppError::invalid("exit", "Ange datum för utträdet."))?;
+    let exit = exit.ok_or_else(|| {
+        AppError::problem(
+            "exit",
+            domain::error::Problem::DateRequired,
+            "Ange datum för utträdet.",
+        )
+    })?;
     let w = c
         .write(
             EventKind::Project,

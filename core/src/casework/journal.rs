@@ -34,14 +34,16 @@ pub async fn add_contact(
         s => swedish_time("at", s)?,
     };
     if at > c.now + Duration::minutes(5) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "at",
+            domain::error::Problem::InFuture,
             "En kontakt kan inte loggas i förväg.",
         ));
     }
     if c.now - at > Duration::days(365) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "at",
+            domain::error::Problem::NotWithinAYear,
             "Kontakten ligger mer än ett år bakåt i tiden.",
         ));
     }
@@ -51,7 +53,13 @@ pub async fn add_contact(
             .parse()
             .ok()
             .filter(|m| (0..=24 * 60).contains(m))
-            .ok_or_else(|| AppError::invalid("minutes", "Ange längd i minuter (0–1440)."))?,
+            .ok_or_else(|| {
+                AppError::problem(
+                    "minutes",
+                    domain::error::Problem::Range { min: 0, max: 1440 },
+                    "Ange längd i minuter (0–1440).",
+                )
+            })?,
     };
     let summary = text("summary", "Sammanfattningen", summary, true, MAX_TEXT)?;
     let w = c

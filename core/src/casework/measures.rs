@@ -181,8 +181,9 @@ pub async fn end_measure(
     let today = swedish_date(c.now);
     let end = date("end", end, today, false)?.unwrap_or(today);
     if end > today {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "end",
+            domain::error::Problem::InFuture,
             "Slutdatum kan inte ligga i framtiden när åtgärden avslutas nu.",
         ));
     }
@@ -193,10 +194,7 @@ pub async fn end_measure(
     }
     match MeasureStatus::parse(&rec.status) {
         Ok(MeasureStatus::Ended) => {
-            return Err(AppError::invalid(
-                "status",
-                "Skyddsåtgärden är redan avslutad.",
-            ))
+            return Err(AppError::problem("status", domain::error::Problem::AlreadyDone, "Skyddsåtgärden är redan avslutad."))
         }
         Ok(MeasureStatus::Denied) => {
             return Err(AppError::invalid(

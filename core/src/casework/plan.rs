@@ -221,15 +221,17 @@ pub async fn add_review(
     let today = swedish_date(c.now);
     let d = date("date", date_s, today, true)?.unwrap_or(today);
     if d > today {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "date",
+            domain::error::Problem::InFuture,
             "En uppföljning kan inte vara gjord i framtiden.",
         ));
     }
     let next = date("next_review", next, today, false)?;
     if next.is_some_and(|n| n <= d) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "next_review",
+            domain::error::Problem::NextNotAfter,
             "Nästa uppföljning ska ligga efter den här.",
         ));
     }

@@ -27,8 +27,13 @@ pub async fn add_rating(a: &Authed, case_id: &str, f: &RatingForm) -> Result<Str
     c.require(c.manage).await?;
     let v = ValidRating::parse(f, swedish_date(c.now))?;
     if let Some(r) = &v.review_id {
-        crate::gate::check_id(r)
-            .map_err(|_| AppError::invalid("review_id", "Planuppföljningen finns inte."))?;
+        crate::gate::check_id(r).map_err(|_| {
+            AppError::problem(
+                "review_id",
+                domain::error::Problem::Unknown,
+                "Planuppföljningen finns inte.",
+            )
+        })?;
     }
     let scores: Vec<serde_json::Value> = v
         .scores

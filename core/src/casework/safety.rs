@@ -33,8 +33,9 @@ pub async fn add_measure(
     let end = date("end", end, today, false)?;
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "end",
+                domain::error::Problem::EndBeforeStart,
                 "Slutdatum kan inte vara före startdatum.",
             ));
         }
@@ -68,15 +69,17 @@ pub async fn add_assessment(
     let today = swedish_date(c.now);
     let d = date("date", date_s, today, false)?.unwrap_or(today);
     if d > today {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "date",
+            domain::error::Problem::InFuture,
             "En bedömning kan inte vara gjord i framtiden.",
         ));
     }
     let next = date("next_review", next, today, true)?.unwrap_or(today);
     if next <= d {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "next_review",
+            domain::error::Problem::NextNotAfter,
             "Nästa bedömning ska ligga efter den här.",
         ));
     }

@@ -237,7 +237,13 @@ pub async fn add_item(
                     referral::start_review(a, &r.id, r.version).await?
                 }
                 ReferralStatus::UnderReview => {}
-                _ => return Err(AppError::invalid("target", "Remissen är redan avgjord.")),
+                _ => {
+                    return Err(AppError::problem(
+                        "target",
+                        domain::error::Problem::AlreadyDone,
+                        "Remissen är redan avgjord.",
+                    ))
+                }
             }
             (Some(r.id), None, r.participant)
         }

@@ -42,8 +42,9 @@ async fn chaired_item(a: &Authed, item_id: &str, action: &str) -> Result<ItemRec
     };
     chaired(a, &rec.meeting, action).await?;
     if rec.status()? != ItemStatus::Open {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "",
+            domain::error::Problem::AlreadyDone,
             "Punkten är redan avgjord. Ladda om sidan.",
         ));
     }

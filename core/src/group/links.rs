@@ -151,8 +151,9 @@ pub async fn end_link(a: &Authed, link: &str, to: &str) -> Result<(), AppError> 
     let today = swedish_date(a.state().clock().now());
     let to = domain::input::any_date("to", to)?.unwrap_or(today);
     if to < l.from.date_naive() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "to",
+            domain::error::Problem::EndBeforeStart,
             "Kopplingen kan inte sluta innan den har börjat.",
         ));
     }

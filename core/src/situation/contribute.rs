@@ -63,8 +63,9 @@ pub async fn contribute(a: &Authed, input: ContributionInput) -> Result<Contribu
     let action = "situation.contribute";
     let area = area_in_scope(a, &input.area, action).await?;
     if input.period > current_period(a) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "period",
+            domain::error::Problem::PeriodNotBegun,
             "Perioden har inte börjat än: bidra till innevarande eller ett tidigare kvartal.",
         ));
     }

@@ -99,10 +99,7 @@ pub async fn save_picture(a: &Authed, input: PictureInput) -> Result<PictureDto,
     require(a, Capability::CoordinateSituation, action).await?;
     let area = area_in_scope(a, &input.area, action).await?;
     if input.period > current_period(a) {
-        return Err(AppError::invalid(
-            "period",
-            "Perioden har inte börjat än: en lägesbild gäller innevarande eller ett tidigare kvartal.",
-        ));
+        return Err(AppError::problem("period", domain::error::Problem::PeriodNotBegun, "Perioden har inte börjat än: en lägesbild gäller innevarande eller ett tidigare kvartal."));
     }
     let texts = input.texts();
     let fields: Vec<(&'static str, &str)> = texts.iter().map(|(f, t)| (*f, t.as_str())).collect();

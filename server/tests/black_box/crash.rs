@@ -129,9 +129,10 @@ async fn every_acknowledged_write_survives_a_kill_9_whole_and_the_chain_verifies
             .await
             .unwrap();
         for e in page["events"].as_array().unwrap() {
+            // The contact's summary, beside its line (kind and minutes).
             let text = e["text"].as_str().unwrap_or_default();
-            if let Some(s) = text.split(": ").nth(1) {
-                seen.insert(s.to_string());
+            if !text.is_empty() && e["line"]["code"] == "contact" {
+                seen.insert(text.to_string());
             }
         }
         match page["next"].as_str() {

@@ -1,7 +1,8 @@
 //! The language switch (`POST /api/sprak`): the cookie, the way back, the account.
 
-use crate::common::{client, location, page, spawn_app, PASSWORD};
+use crate::common::{client, location, page, signed_in, spawn_app, PASSWORD};
 use reqwest::StatusCode;
+use utvag_core::demo::demo_people;
 
 fn language_cookie(resp: &reqwest::Response) -> Option<String> {
     resp.headers().get_all("set-cookie").iter().find_map(|v| {
@@ -89,4 +90,75 @@ async fn a_signed_in_choice_is_kept_in_the_account_and_set_again_at_the_next_sig
     // Someone else's sign-in is not affected.
     let other = app.login(&client(), "passus", PASSWORD).await;
     assert_eq!(language_cookie(&other), None);
+}
+
+/// A plain (no-JavaScript) post refused, and the page it returns to, on an English page.
+async fn refused_page(
+    app: &crate::common::TestApp,
+    c: &reqwest::Client,
+    api: &str,
+    from: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let resp = c
+        .post(app.url(api))
+        .header("accept", "text/html")
+        .header("referer", app.url(from))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    let to = location(&resp).unwrap();
+    let to = to.strip_prefix(&app.base).unwrap_or(&to).to_string();
+    page(app, c, &to).await.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn refusals_on_an_english_page_are_in_english_or_marked_as_swedish() {
+    let app = spawn_app().await;
+    let c = signed_in(&app, "handlaggare").await;
+    let p = &demo_people()[0];
+    let rows: serde_json::Value = c
+        .post(app.url("/api/cases/search"))
+        .form(&[("q", p.personnummer.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let case_id = rows[0]["case_id"].as_str().unwrap().to_string();
+    switch(&app, &c, "en", "/").await;
+
+    // A contact dated the day after tomorrow: a date rule with a code, named in English, and
+    // the summary typed is back in the form.
+    let later = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%dT10:00")
+        .to_string();
+    let body = refused_page(
+        &app,
+        &c,
+        "/api/contacts/add",
+        &format!("/arenden/{case_id}/kontakt"),
+        &[
+            ("case_id", case_id.as_str()),
+            ("kind", "phone"),
+            ("at", later.as_str()),
+            ("summary", "Samtal Qx7"),
+        ],
+    )
+    .await;
+    assert!(body.contains("The date cannot be in the future."), "{body}");
+    assert!(!body.contains("i förväg"), "{body}");
+    assert!(body.contains("Samtal Qx7"), "the summary is kept");
+
+    // A search for neither a personnummer nor a phone number: a rule only the core words. The
+    // page says so in English, and the server's words follow marked as Swedish.
+    let body = refused_page(&app, &c, "/api/cases/search", "/arenden", &[("q", "abc")]).await;
+    assert!(body.contains("This was not accepted."), "{body}");
+    assert!(
+        body.contains("<span lang=\"sv\">Sök på ett fullständigt personnummer"),
+        "{body}"
+    );
 }
