@@ -142,14 +142,31 @@ impl DecisionInput {
     }
 }
 
+/// What an agenda item or a candidate for the agenda is, named by the page in its language: a
+/// referral by its number, a case on the agenda by its place there, a case not yet on it by when
+/// it opened and its next follow-up. Never the person: the agenda is read by every member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum ItemLabel {
+    Referral {
+        number: String,
+    },
+    Case {
+        position: i64,
+    },
+    OpenCase {
+        opened: NaiveDate,
+        follow_up: NaiveDate,
+    },
+}
+
 /// An item on the chair's agenda.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgendaItem {
     pub id: String,
     pub position: i64,
     pub kind: ItemKind,
-    /// "Remiss R-2026-0001" or "Ärende öppnat 2026-03-01".
-    pub label: String,
+    pub label: ItemLabel,
     pub status: ItemStatus,
     pub priority: Option<u8>,
     pub interventions: Vec<InterventionView>,
@@ -162,7 +179,7 @@ pub struct Candidate {
     pub kind: ItemKind,
     /// The referral's or the case's id.
     pub id: String,
-    pub label: String,
+    pub label: ItemLabel,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -265,8 +282,9 @@ impl DecisionForm {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MinutesItem {
     pub position: i64,
-    /// The person's name where the reader may read the case's identity; otherwise "Ärende N".
-    pub heading: String,
+    /// The person's name where the reader may read the case's identity; `None` otherwise (the
+    /// page calls it by its position: "Ärende N").
+    pub name: Option<String>,
     pub status: ItemStatus,
     pub priority: Option<u8>,
     pub interventions: Vec<InterventionView>,

@@ -9,7 +9,7 @@ use domain::casework::{
     ActionStatus, ContactKind, EventKind, GoalStatus, HousingType, LifeDomain, MeasureKind,
     MeasureStatus, OccupationType, ThreatLevel, ThreatWarning,
 };
-use domain::council::{InterventionKind, ItemKind, ItemStatus, MeetingStatus};
+use domain::council::{InterventionKind, ItemKind, ItemLabel, ItemStatus, MeetingStatus};
 use domain::error::Problem;
 use domain::event::{day, EventLine};
 use domain::extract::ReleaseDecision;
@@ -785,5 +785,24 @@ pub fn event_line_text(line: &EventLine, l: Locale) -> String {
             )
             .to_string()
         }
+    }
+}
+
+/// What a council agenda item or candidate is, in the page's language.
+pub fn item_label_text(label: &ItemLabel, l: Locale) -> String {
+    match label {
+        ItemLabel::Referral { number } => {
+            td_string!(l, labels.item_label.referral, number = number.clone()).to_string()
+        }
+        ItemLabel::Case { position } => {
+            td_string!(l, labels.item_label.case, position = *position).to_string()
+        }
+        ItemLabel::OpenCase { opened, follow_up } => td_string!(
+            l,
+            labels.item_label.open_case,
+            opened = day(*opened),
+            follow_up = day(*follow_up)
+        )
+        .to_string(),
     }
 }

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::council::{get_agenda, AddAgendaItem, DecideItem, DeclineItem, MarkMeetingHeld};
 use crate::components::common::{error_for, meeting_status, successes, FieldError};
 use crate::components::forms::{busy, ConfirmButton, Submit};
-use crate::components::labels::Label;
+use crate::components::labels::{item_label_text, Label};
 use crate::components::ui::{ActionStatus, ErrorBox};
 use crate::i18n::{t, t_string, td_string, use_i18n};
 use domain::council::{
@@ -132,6 +132,7 @@ fn Agenda(v: AgendaView, actions: Actions) -> impl IntoView {
 #[component]
 fn AddItem(v: AgendaView, add: ServerAction<AddAgendaItem>) -> impl IntoView {
     let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let err = Signal::derive(move || add.value().get().and_then(Result::err));
     if v.candidates.is_empty() {
         return view! {
@@ -149,7 +150,7 @@ fn AddItem(v: AgendaView, add: ServerAction<AddAgendaItem>) -> impl IntoView {
                     aria-describedby=move || error_for(err.get(), "target").map(|_| "err-target")>
                     <option value="">{t!(i18n, council.add_item.choose)}</option>
                     {v.candidates.into_iter().map(|c| view! {
-                        <option value=format!("{}:{}", c.kind.as_str(), c.id)>{c.label}</option>
+                        <option value=format!("{}:{}", c.kind.as_str(), c.id)>{item_label_text(&c.label, l)}</option>
                     }).collect_view()}
                 </select>
                 <FieldError id="err-target" message=Signal::derive(move || error_for(err.get(), "target"))/>
@@ -165,7 +166,8 @@ fn AddItem(v: AgendaView, add: ServerAction<AddAgendaItem>) -> impl IntoView {
 fn Item(it: AgendaItem, v: AgendaView, actions: Actions) -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
-    let heading = format!("{}. {}", it.position, it.label);
+    let label = item_label_text(&it.label, l);
+    let heading = format!("{}. {label}", it.position);
     let decided = (!it.interventions.is_empty()).then(|| {
         view! {
             <ul class="plain">
@@ -180,7 +182,7 @@ fn Item(it: AgendaItem, v: AgendaView, actions: Actions) -> impl IntoView {
     });
     let open = it.status == ItemStatus::Open;
     view! {
-        <li class="card" data-item=it.label.clone()>
+        <li class="card" data-item=label>
             <h3>{heading}</h3>
             <p>
                 <span class="tag">{it.status.label_in(l)}</span>

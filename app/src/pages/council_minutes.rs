@@ -9,10 +9,10 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::council::get_minutes;
 use crate::components::common::{meeting_status, print_page};
-use crate::components::labels::Label;
+use crate::components::labels::{item_label_text, Label};
 use crate::components::ui::Loaded;
 use crate::i18n::{t, t_string, td_string, use_i18n};
-use domain::council::{MinutesItem, MinutesView};
+use domain::council::{ItemLabel, MinutesItem, MinutesView};
 
 #[component]
 pub fn MinutesPage() -> impl IntoView {
@@ -98,7 +98,7 @@ fn Item(it: MinutesItem) -> impl IntoView {
     };
     view! {
         <li class="card" data-minutes-item=it.position.to_string()>
-            <h2>{format!("§ {} {}", it.position, it.heading)}</h2>
+            <h2>{format!("§ {} {}", it.position, it.name.clone().unwrap_or_else(|| item_label_text(&ItemLabel::Case { position: it.position }, l)))}</h2>
             <p>
                 {match it.priority {
                     Some(p) => td_string!(l, council.minutes.status_priority, status = it.status.label_in(l), priority = p).to_string(),

@@ -16,10 +16,11 @@ use super::super::gate::{refuse_unknown, who};
 use super::super::referral::{self, review::names, review::workers};
 use super::{chaired, MeetingRec};
 use domain::council::{
-    AgendaItem, AgendaView, Candidate, InterventionKind, InterventionView, ItemKind, ItemStatus,
-    MeetingStatus,
+    AgendaItem, AgendaView, Candidate, InterventionKind, InterventionView, ItemKind, ItemLabel,
+    ItemStatus, MeetingStatus,
 };
 use domain::referral::ReferralStatus;
+use domain::time::swedish_date;
 use domain::AppError;
 
 /// An item as stored.
@@ -101,10 +102,12 @@ pub async fn agenda(a: &Authed, id: &str) -> Result<AgendaView, AppError> {
     for r in &recs {
         let kind = ItemKind::parse(&r.kind).map_err(|_| AppError::Internal)?;
         let label = match (&r.referral, kind) {
-            (Some(rid), ItemKind::Referral) => {
-                format!("Remiss {}", numbers.get(rid).cloned().unwrap_or_default())
-            }
-            _ => format!("Ärende {}", r.position),
+            (Some(rid), ItemKind::Referral) => ItemLabel::Referral {
+                number: numbers.get(rid).cloned().unwrap_or_default(),
+            },
+            _ => ItemLabel::Case {
+                position: r.position,
+            },
         };
         out.push(AgendaItem {
             id: r.id.clone(),
@@ -192,7 +195,7 @@ async fn candidates(
         .filter(|r| !taken(&r.id))
         .map(|r| Candidate {
             kind: ItemKind::Referral,
-            label: format!("Remiss {}", r.number),
+            label: ItemLabel::Referral { number: r.number },
             id: r.id,
         })
         .collect();
@@ -202,11 +205,10 @@ async fn candidates(
             .filter(|c| !taken(&c.id))
             .map(|c| Candidate {
                 kind: ItemKind::Case,
-                label: format!(
-                    "Ärende öppnat {}, uppföljning {}",
-                    c.opened_at.date_naive(),
-                    c.next_review.date_naive()
-                ),
+                label: ItemLabel::OpenCase {
+                    opened: swedish_date(c.opened_at),
+                    follow_up: swedish_date(c.next_review),
+                },
                 id: c.id,
             }),
     );

@@ -55,10 +55,7 @@ pub async fn minutes(a: &Authed, id: &str) -> Result<MinutesView, AppError> {
     let people = person_names(a, &shown).await?;
     let mut out = Vec::with_capacity(recs.len());
     for r in &recs {
-        let heading = match people.get(&r.participant) {
-            Some(n) if named(r) => n.clone(),
-            _ => format!("Ärende {}", r.position),
-        };
+        let name = people.get(&r.participant).filter(|_| named(r)).cloned();
         let interventions = r
             .interventions
             .iter()
@@ -74,7 +71,7 @@ pub async fn minutes(a: &Authed, id: &str) -> Result<MinutesView, AppError> {
         };
         out.push(MinutesItem {
             position: r.position,
-            heading,
+            name,
             status: r.status()?,
             priority: r.priority(),
             interventions,

@@ -305,8 +305,8 @@ async fn the_minutes_show_a_member_only_its_own_interventions_and_a_name_only_wi
     let full = minutes(&chair, &m).await.unwrap();
     assert!(full.full);
     assert_eq!(full.items.len(), 2);
-    assert_eq!(full.items[1].heading, "Cecilia Rådsson");
-    assert!(!full.items[0].heading.starts_with("Ärende"));
+    assert_eq!(full.items[1].name.as_deref(), Some("Cecilia Rådsson"));
+    assert!(full.items[0].name.is_some());
     assert_eq!(full.items[0].interventions.len(), 2);
     assert_eq!(full.items[1].interventions.len(), 2);
     assert_eq!(full.items[1].note.as_deref(), Some("Behöver stöd snabbt."));
@@ -316,27 +316,27 @@ async fn the_minutes_show_a_member_only_its_own_interventions_and_a_name_only_wi
     let p = minutes(&polis, &m).await.unwrap();
     assert!(!p.full);
     // The shared case: identity by law, so the name; only the police's own intervention.
-    assert_eq!(p.items[0].heading, full.items[0].heading);
+    assert_eq!(p.items[0].name, full.items[0].name);
     assert_eq!(p.items[0].interventions.len(), 1);
     assert_eq!(
         p.items[0].interventions[0].kind,
         InterventionKind::PoliceProtection
     );
     // The referred person: no relation, no name, and no intervention of the police's.
-    assert_eq!(p.items[1].heading, "Ärende 2");
+    assert_eq!(p.items[1].name, None);
     assert!(p.items[1].interventions.is_empty());
     assert!(p.items.iter().all(|i| i.note.is_none()));
 
     let passus = as_user(&state, "passus").await;
     let ps = minutes(&passus, &m).await.unwrap();
     // Passus is on the shared case's team but without identity consent.
-    assert_eq!(ps.items[0].heading, "Ärende 1");
+    assert_eq!(ps.items[0].name, None);
     assert_eq!(ps.items[0].interventions.len(), 1);
     assert_eq!(
         ps.items[0].interventions[0].kind,
         InterventionKind::Mentoring
     );
-    assert_eq!(ps.items[1].heading, "Ärende 2");
+    assert_eq!(ps.items[1].name, None);
     assert_eq!(ps.items[1].interventions.len(), 1);
 }
 
