@@ -91,7 +91,7 @@ fn goal_conflict(yours: i64, saved: i64) -> AppError {
 mod tests {
     use super::*;
     use crate::casework::read::fixtures::{audit_seqs, last_entry};
-    use crate::casework::{add_goal, plan, timeline, TimelineFilter};
+    use crate::casework::{add_goal, plan};
     use crate::testing::{as_user, setup, shared_case, worker_partner_police};
     use domain::casework::LifeDomain;
 
@@ -102,21 +102,7 @@ mod tests {
     }
 
     async fn goal_events(w: &Authed, case: &str) -> Vec<String> {
-        timeline(w, case, "", TimelineFilter::default(), 200)
-            .await
-            .unwrap()
-            .events
-            .into_iter()
-            .filter(|e| e.kind == EventKind::Goal)
-            .filter_map(|e| {
-                let text = e.text?;
-                Some(EventLine::with_text(
-                    e.line.as_ref(),
-                    &text,
-                    EventLine::swedish,
-                ))
-            })
-            .collect()
+        crate::casework::fixtures::event_lines(w, case, EventKind::Goal).await
     }
 
     #[tokio::test]

@@ -225,7 +225,7 @@ pub async fn end_measure(
 mod tests {
     use super::*;
     use crate::casework::read::fixtures::{audit_seqs, last_entry};
-    use crate::casework::{add_measure, safety, timeline, TimelineFilter};
+    use crate::casework::{add_measure, safety};
     use crate::demo;
     use crate::testing::{setup, shared_case, worker_partner_police};
     use chrono::Duration;
@@ -243,21 +243,7 @@ mod tests {
     }
 
     async fn measure_events(a: &Authed, case: &str) -> Vec<String> {
-        timeline(a, case, "", TimelineFilter::default(), 200)
-            .await
-            .unwrap()
-            .events
-            .into_iter()
-            .filter(|e| e.kind == EventKind::Measure)
-            .filter_map(|e| {
-                let text = e.text?;
-                Some(EventLine::with_text(
-                    e.line.as_ref(),
-                    &text,
-                    EventLine::swedish,
-                ))
-            })
-            .collect()
+        crate::casework::fixtures::event_lines(a, case, EventKind::Measure).await
     }
 
     #[tokio::test]

@@ -223,6 +223,31 @@ impl Read {
 pub(crate) mod fixtures {
     use serde::Deserialize;
 
+    /// The timeline events of `kind` that `a` reads on the case, newest first, each as the
+    /// register extract words it: its line in Swedish, then what people wrote.
+    pub async fn event_lines(
+        a: &crate::auth::Authed,
+        case: &str,
+        kind: domain::casework::EventKind,
+    ) -> Vec<String> {
+        use domain::event::EventLine;
+        super::super::timeline(a, case, "", super::super::TimelineFilter::default(), 200)
+            .await
+            .unwrap()
+            .events
+            .into_iter()
+            .filter(|e| e.kind == kind)
+            .filter_map(|e| {
+                let text = e.text?;
+                Some(EventLine::with_text(
+                    e.line.as_ref(),
+                    &text,
+                    EventLine::swedish,
+                ))
+            })
+            .collect()
+    }
+
     /// How many entries the log holds.
     pub async fn audit_seqs(state: &crate::AppState) -> usize {
         state

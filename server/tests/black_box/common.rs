@@ -264,3 +264,21 @@ pub async fn sign_in_over_http(c: &reqwest::Client, base: &str, user: &str) {
         "{user} could not sign in on {base}"
     );
 }
+
+/// The case id of the person with personnummer `pnr`, found by `c`'s exact search on the server
+/// at `base`.
+pub async fn case_of(c: &reqwest::Client, base: &str, pnr: &str) -> String {
+    let rows: serde_json::Value = c
+        .post(format!("{base}/api/cases/search"))
+        .form(&[("q", pnr)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    rows[0]["case_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no case found: {rows}"))
+        .to_string()
+}

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use utvag_core::demo::demo_people;
 
 use crate::common::{
-    client, said, second_pass_over_ws, sign_in_over_http, utvag, Running, TempDir,
+    case_of, client, said, second_pass_over_ws, sign_in_over_http, utvag, Running, TempDir,
 };
 
 const WRITES: usize = 1_000;
@@ -47,16 +47,7 @@ async fn every_acknowledged_write_survives_a_kill_9_whole_and_the_chain_verifies
     let c = client();
     sign_in_over_http(&c, &base, "handlaggare").await;
     let p = &demo_people()[0];
-    let rows: serde_json::Value = c
-        .post(format!("{base}/api/cases/search"))
-        .form(&[("q", p.personnummer.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let case_id = rows[0]["case_id"].as_str().unwrap().to_string();
+    let case_id = case_of(&c, &base, &p.personnummer).await;
 
     // 1 000 writes, 16 at a time; the server is killed once 250 have been answered.
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();

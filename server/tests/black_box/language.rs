@@ -1,6 +1,6 @@
 //! The language switch (`POST /api/sprak`): the cookie, the way back, the account.
 
-use crate::common::{client, location, page, signed_in, spawn_app, PASSWORD};
+use crate::common::{case_of, client, location, page, signed_in, spawn_app, PASSWORD};
 use reqwest::StatusCode;
 use utvag_core::demo::demo_people;
 
@@ -119,16 +119,7 @@ async fn refusals_on_an_english_page_are_in_english_or_marked_as_swedish() {
     let app = spawn_app().await;
     let c = signed_in(&app, "handlaggare").await;
     let p = &demo_people()[0];
-    let rows: serde_json::Value = c
-        .post(app.url("/api/cases/search"))
-        .form(&[("q", p.personnummer.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let case_id = rows[0]["case_id"].as_str().unwrap().to_string();
+    let case_id = case_of(&c, &app.base, &p.personnummer).await;
     switch(&app, &c, "en", "/").await;
 
     // A contact dated the day after tomorrow: a date rule with a code, named in English, and
