@@ -252,6 +252,22 @@ pub mod tamper {
             .collect()
     }
 
+    /// The id of the newest timeline event of `case` that has `field` stored.
+    pub async fn event_with(state: &AppState, case: &str, field: &str) -> String {
+        let ids: Vec<String> = state
+            .db()
+            .q(format!(
+                "SELECT VALUE record::id(id) FROM event WHERE case = $c AND {field} != NONE ORDER BY at DESC"
+            ))
+            .bind("c", case)
+            .run()
+            .await
+            .expect("reads the timeline")
+            .all(0)
+            .expect("ids");
+        ids.into_iter().next().expect("an event with the field")
+    }
+
     /// Swaps a sealed field's stored text between two records of a table.
     pub async fn swap(state: &AppState, table: &str, field: &str, a: &str, b: &str) {
         let (va, vb) = (

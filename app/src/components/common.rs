@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::components::labels::{event_line_text, invalid_text, Label};
 use crate::i18n::{td_string, use_i18n, Locale};
 use domain::event::EventLine;
-use domain::{AppError, Protection, Shown, MASK};
+use domain::{AppError, Protection, Shown, DAMAGED, MASK};
 
 /// The language of the page being built: the helpers here are called from components.
 fn locale() -> Locale {
@@ -138,6 +138,10 @@ pub fn event_says(line: Option<&EventLine>, text: Option<&str>, other: &'static 
     let Some(text) = text else {
         return view! { <span class="other-actor">{other}</span> }.into_any();
     };
+    // A stored value that failed to open comes as the domain's notice: said in the page's words.
+    if text == DAMAGED {
+        return damaged().into_any();
+    }
     let line = line.map(|x| event_line_text(x, locale()));
     let sep = (line.is_some() && !text.is_empty()).then_some(": ");
     view! {

@@ -97,6 +97,29 @@ async fn a_hand_edited_value_is_marked_damaged_in_its_place_and_the_case_page_an
 }
 
 #[tokio::test]
+async fn a_damaged_timeline_event_is_marked_in_the_pages_own_words() {
+    let app = spawn_app().await;
+    let c = signed_in(&app, "handlaggare").await;
+    let (case, _) = case_of(&app, &c, 0).await;
+    let event = tamper::event_with(&app.state, &case, "line").await;
+    tamper::alter(&app.state, "event", &event, "line").await;
+    c.post(app.url("/api/sprak"))
+        .header("referer", app.url("/"))
+        .form(&[("sprak", "en")])
+        .send()
+        .await
+        .unwrap();
+    let resp = page(&app, &c, &format!("/arenden/{case}/tidslinje")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    // The notice in English, where the event is; the domain's Swedish notice is not shown
+    // (it is only in the page's data for hydration).
+    assert_eq!(html.matches("data-testid=\"damaged\"").count(), 1, "{html}");
+    assert!(html.contains(">this information cannot be read"), "{html}");
+    assert!(!html.contains(&format!(">{NOTICE}<")), "{html}");
+}
+
+#[tokio::test]
 async fn integrity_check_names_each_damaged_value_by_place_and_prints_no_value() {
     let dir = TempDir::new("integrity");
     let demo = utvag(&dir.0, &[], &["demo"]);
