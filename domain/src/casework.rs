@@ -327,45 +327,6 @@ pub struct LivingDto {
     pub can_edit: bool,
 }
 
-/// One row of the shared timeline as one reader sees it.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct EventDto {
-    pub id: String,
-    pub at: DateTime<Utc>,
-    pub kind: EventKind,
-    pub category: Category,
-    /// The organisation's name; empty when the reader may not know what the event is.
-    pub org: String,
-    pub author: String,
-    /// What happened, as codes the page names; `None` for an event recorded before lines
-    /// existed (its text says it all) and whenever `text` is `None`.
-    #[serde(default)]
-    pub line: Option<crate::event::EventLine>,
-    /// What people wrote with it, as written. `None` when the reader may know that something
-    /// happened but not what.
-    pub text: Option<String>,
-    pub corrected: bool,
-}
-
-crate::redact::redacted_debug!(EventDto {
-    id,
-    at,
-    kind,
-    category,
-    org,
-    author,
-    line,
-    text,
-    corrected
-});
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TimelinePage {
-    pub events: Vec<EventDto>,
-    /// Pass back to get the next (older) page; `None` at the end.
-    pub next: Option<String>,
-}
-
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoteDto {
     pub id: String,

@@ -6,19 +6,21 @@
 //!
 //! Events written before lines existed carry their whole wording, in Swedish, as their text
 //! and no line.
+//!
+//! Also the timeline's rows as one reader sees them (`EventDto`) and its pages.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::casework::{
-    ActionStatus, ContactKind, GoalStatus, HousingType, LifeDomain, MeasureKind, MeasureStatus,
-    OccupationType, ThreatLevel,
+    ActionStatus, ContactKind, EventKind, GoalStatus, HousingType, LifeDomain, MeasureKind,
+    MeasureStatus, OccupationType, ThreatLevel,
 };
 use crate::council::InterventionView;
 use crate::guardian::GuardianRelation;
 use crate::rating::{Occasion, Rater};
 use crate::referral::ReferrerKind;
-use crate::CaseStatus;
+use crate::{CaseStatus, Category};
 
 /// What an event says happened. One variant per kind of change the core records.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -288,6 +290,45 @@ impl EventLine {
             (None, _) => text.to_string(),
         }
     }
+}
+
+/// One row of the shared timeline as one reader sees it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDto {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub category: Category,
+    /// The organisation's name; empty when the reader may not know what the event is.
+    pub org: String,
+    pub author: String,
+    /// What happened, as codes the page names; `None` for an event recorded before lines
+    /// existed (its text says it all) and whenever `text` is `None`.
+    #[serde(default)]
+    pub line: Option<EventLine>,
+    /// What people wrote with it, as written. `None` when the reader may know that something
+    /// happened but not what.
+    pub text: Option<String>,
+    pub corrected: bool,
+}
+
+crate::redact::redacted_debug!(EventDto {
+    id,
+    at,
+    kind,
+    category,
+    org,
+    author,
+    line,
+    text,
+    corrected
+});
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelinePage {
+    pub events: Vec<EventDto>,
+    /// Pass back to get the next (older) page; `None` at the end.
+    pub next: Option<String>,
 }
 
 #[cfg(test)]

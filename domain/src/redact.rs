@@ -36,6 +36,7 @@ pub(crate) use redacted_debug;
 #[cfg(test)]
 mod tests {
     use crate::casework::*;
+    use crate::event::*;
     use crate::extract::ExtractField;
     use crate::*;
     use chrono::{NaiveDate, TimeZone, Utc};

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::api::require_user;
-use domain::casework::{LivingDto, NoteDto, PlanDto, SafetyDto, TimelinePage, WorkCount, WorkList};
+use domain::casework::{LivingDto, NoteDto, PlanDto, SafetyDto, WorkCount, WorkList};
+use domain::event::TimelinePage;
 use domain::AppError;
 #[cfg(feature = "ssr")]
 use utvag_core::casework;

@@ -14,7 +14,8 @@ use crate::components::forms::{busy, Check, SignInToSave, Submit};
 use crate::components::labels::Label;
 use crate::components::ui::ActionStatus;
 use crate::i18n::{t, td_string, use_i18n};
-use domain::casework::{ContactKind, TimelinePage};
+use domain::casework::ContactKind;
+use domain::event::TimelinePage;
 use domain::{input, CaseView, MAX_TEXT};
 
 /// How many of the latest contacts the page lists.

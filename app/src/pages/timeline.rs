@@ -12,7 +12,7 @@ use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{event_says, successes, sv_datetime};
 use crate::components::labels::Label;
 use crate::i18n::{t, td_string, use_i18n};
-use domain::casework::{EventDto, TimelinePage};
+use domain::event::{EventDto, TimelinePage};
 use domain::link;
 use domain::{CaseView, Category, OrgDto};
 

@@ -12,7 +12,7 @@ use crate::crypto::Aad;
 use crate::gate::check_id;
 use crate::vault;
 use domain::casework::*;
-use domain::event::EventLine;
+use domain::event::{EventDto, EventLine, TimelinePage};
 use domain::{AppError, Category, Shown};
 
 /// Cursor: `<at in ns>.<event id>` of the last event on the previous page. The time is as
