@@ -81,15 +81,7 @@ pub fn error_for(error: Option<AppError>, field: &str) -> Option<String> {
             // Read where the page's context is; Swedish, the reference, where it is not.
             let l = use_context::<leptos_i18n::I18nContext<Locale>>()
                 .map_or(Locale::sv, |i18n| i18n.get_locale_untracked());
-            Some(match problem {
-                // No words of the page's own: say so, then the server's (Swedish) message.
-                None if l != Locale::sv => format!(
-                    "{} {} {message}",
-                    td_string!(l, common.error.not_accepted),
-                    td_string!(l, common.error.in_swedish)
-                ),
-                _ => invalid_text(&message, problem, l),
-            })
+            Some(invalid_text(&message, problem, l))
         }
         _ => None,
     }
@@ -130,6 +122,16 @@ pub fn meeting_status(s: domain::council::MeetingStatus) -> impl IntoView {
         domain::council::MeetingStatus::Held => "tag ok",
     };
     view! { <span class=class>{s.label_in(locale())}</span> }
+}
+
+/// Whose a timeline event is: the organisation's name, or the page's words for another party
+/// when the reader may not know (the core sends no name then).
+pub fn event_org(org: &str) -> String {
+    if org.is_empty() {
+        td_string!(locale(), casework.timeline.other_org).to_string()
+    } else {
+        org.to_string()
+    }
 }
 
 /// What a timeline event says: what happened, in the page's language, then what people wrote

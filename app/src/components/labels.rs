@@ -74,11 +74,17 @@ impl LabelText for Problem {
 
 /// The words of a refused value on a page in `l`. On a Swedish page the server's own message,
 /// which names the field ("Sammanfattningen måste fyllas i."); in another language the coded
-/// problem's text where there is one, else the server's message as sent.
+/// problem's text where there is one, else general words followed by the server's (Swedish)
+/// message. (`ui::ErrorBox` shows the latter with the Swedish marked as such.)
 pub fn invalid_text(message: &str, problem: Option<Problem>, l: Locale) -> String {
     match problem {
-        Some(p) if l != Locale::sv => p.label_in(l),
-        _ => message.to_string(),
+        _ if l == Locale::sv => message.to_string(),
+        Some(p) => p.label_in(l),
+        None => format!(
+            "{} {} {message}",
+            td_string!(l, common.error.not_accepted),
+            td_string!(l, common.error.in_swedish)
+        ),
     }
 }
 

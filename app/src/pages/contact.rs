@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::{get_timeline, AddContact};
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
-use crate::components::common::{event_says, successes, sv_datetime, FieldError};
+use crate::components::common::{event_org, event_says, successes, sv_datetime, FieldError};
 use crate::components::forms::{busy, Check, SignInToSave, Submit};
 use crate::components::labels::Label;
 use crate::components::ui::ActionStatus;
@@ -99,7 +99,7 @@ fn Contact(
                         {page.events.into_iter().map(|e| view! {
                             <li>
                                 <time datetime=e.at.to_rfc3339()>{sv_datetime(e.at)}</time>
-                                " · "{if e.org.is_empty() { td_string!(l, casework.timeline.other_org).to_string() } else { e.org.clone() }}
+                                " · "{event_org(&e.org)}
                                 {(!e.author.is_empty()).then(|| format!(", {}", e.author))}
                                 <br/>
                                 {event_says(e.line.as_ref(), e.text.as_deref(), td_string!(l, casework.contact.other_actor))}

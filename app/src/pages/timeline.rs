@@ -9,7 +9,7 @@ use crate::api::cases::{get_case, BreakGlass};
 use crate::api::casework::get_timeline;
 use crate::api::orgs::list_orgs;
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
-use crate::components::common::{event_says, successes, sv_datetime};
+use crate::components::common::{event_org, event_says, successes, sv_datetime};
 use crate::components::labels::Label;
 use crate::i18n::{t, td_string, use_i18n};
 use domain::event::{EventDto, TimelinePage};
@@ -132,7 +132,7 @@ fn Event(e: EventDto) -> impl IntoView {
             <p class="event-meta">
                 <time datetime=e.at.to_rfc3339()>{sv_datetime(e.at)}</time>
                 " · "<span class="event-kind">{e.kind.label_in(l)}</span>
-                " · "<span class="event-org">{if e.org.is_empty() { td_string!(l, casework.timeline.other_org).to_string() } else { e.org.clone() }}</span>
+                " · "<span class="event-org">{event_org(&e.org)}</span>
                 {(!e.author.is_empty()).then(|| view! { " · "<span class="event-author">{e.author.clone()}</span> })}
                 {e.corrected.then(|| view! { " "<span class="tag corrected">{t!(i18n, casework.timeline.corrected)}</span> })}
             </p>
