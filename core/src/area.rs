@@ -100,7 +100,7 @@ async fn insert_by(
     }
     let body = "
         IF (SELECT VALUE id FROM area WHERE municipality = $m AND name = $name) != [] {
-            THROW 'invalid:name:Det finns redan ett område med det namnet i kommunen.';
+            THROW 'invalid:name:name_taken:Det finns redan ett område med det namnet i kommunen.';
         };
         CREATE type::record('area', $id) CONTENT { municipality: $m, name: $name, kind: $kind,
             active: true, created_at: time::now() } RETURN NONE;";

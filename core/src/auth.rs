@@ -14,6 +14,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
+use domain::Problem;
 use ring::digest;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::Deserialize;
@@ -357,7 +358,7 @@ async fn password_step(
     username: &str,
     password: &str,
 ) -> Result<Verified, AppError> {
-    let fail = || AppError::invalid("", LOGIN_FAILED);
+    let fail = || AppError::problem("", Problem::SignInFailed, LOGIN_FAILED);
     let now = state.clock().now();
     let username = username.trim().to_lowercase();
     if username.is_empty() || username.len() > 64 || password.is_empty() || password.len() > 256 {
@@ -641,7 +642,7 @@ pub async fn second_factor(
         }
         Err(refused) => {
             factor_failed(state, &v, refused, Some(pending_token)).await?;
-            Err(AppError::invalid("code", CODE_FAILED))
+            Err(AppError::problem("code", Problem::CodeFailed, CODE_FAILED))
         }
     }
 }
@@ -728,7 +729,7 @@ pub async fn reauth(
             give_back(state, &slot).await?;
             full_session(state, &v, "auth.reauth", "password", None, false).await
         }
-        Next::Enrol => Err(AppError::invalid("code", ENROL_FIRST)),
+        Next::Enrol => Err(AppError::problem("code", Problem::EnrolFirst, ENROL_FIRST)),
         Next::SecondFactor => match totp::check(state, &v.user.id, code, false).await? {
             Ok(passed) => {
                 give_back(state, &slot).await?;
@@ -737,7 +738,7 @@ pub async fn reauth(
             }
             Err(refused) => {
                 factor_failed(state, &v, refused, None).await?;
-                Err(AppError::invalid("code", CODE_FAILED))
+                Err(AppError::problem("code", Problem::CodeFailed, CODE_FAILED))
             }
         },
     }
@@ -1106,7 +1107,10 @@ mod tests {
         let unknown =
             refused_as_wrong(sign_in(&state, addr(1), "finns.inte", "fel-lösenord-1").await);
         assert_eq!(known, unknown);
-        assert_eq!(known, AppError::invalid("", LOGIN_FAILED));
+        assert_eq!(
+            known,
+            AppError::problem("", Problem::SignInFailed, LOGIN_FAILED)
+        );
         let failed = entries(&state, "auth.sign_in_failed").await;
         assert_eq!(failed.len(), 2);
         for e in &failed {
@@ -1275,7 +1279,7 @@ mod tests {
             second_factor(&state, addr(1), &s.token, wrong)
                 .await
                 .unwrap_err(),
-            AppError::invalid("code", CODE_FAILED)
+            AppError::problem("code", Problem::CodeFailed, CODE_FAILED)
         );
         hold();
         second_factor(&state, addr(1), &s.token, &code)

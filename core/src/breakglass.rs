@@ -1,6 +1,7 @@
 //! Break-glass: time-limited access to one participant on a written reason, always reviewed.
 
 use chrono::{DateTime, Duration, Utc};
+use domain::Problem;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -56,10 +57,15 @@ pub async fn request(a: &Authed, case_id: &str, reason: &str) -> Result<DateTime
         return Err(if g.subject.shredded {
             AppError::shredded()
         } else if already || on_team {
-            AppError::invalid("reason", "Du har redan åtkomst till ärendet.")
-        } else {
-            AppError::invalid(
+            AppError::problem(
                 "reason",
+                Problem::HasAccess,
+                "Du har redan åtkomst till ärendet.",
+            )
+        } else {
+            AppError::problem(
+                "reason",
+                Problem::BreakGlassOwnOrg,
                 "Nödåtkomst kan bara ges till personal i den organisation som äger ärendet.",
             )
         });
@@ -210,7 +216,7 @@ pub async fn review(a: &Authed, id: &str, decision: &str, comment: &str) -> Resu
         vars.insert(k.into(), v);
     }
     let body = "
-        IF (SELECT VALUE review FROM ONLY type::record('break_glass', $id)) != 'pending' { THROW 'invalid:decision:Åtkomsten är redan granskad.' };
+        IF (SELECT VALUE review FROM ONLY type::record('break_glass', $id)) != 'pending' { THROW 'invalid:decision:already_done:Åtkomsten är redan granskad.' };
         UPDATE type::record('break_glass', $id) SET review = $d, review_comment = $c, reviewed_by = $by, reviewed_at = <datetime>$now RETURN NONE;
     ";
     let mut e = Entry::new("break_glass.review");

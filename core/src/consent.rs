@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::time::stored_date;
+use domain::Problem;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -60,8 +61,9 @@ impl NewConsent {
             "lag" => {
                 let p = provision.trim();
                 if p.chars().count() < 3 || p.chars().count() > 120 {
-                    return Err(AppError::invalid(
+                    return Err(AppError::problem(
                         "provision",
+                        Problem::Provision,
                         "Ange lagrummet, t.ex. OSL 10 kap. 18 b §.",
                     ));
                 }
@@ -115,8 +117,9 @@ impl NewConsent {
 pub async fn add(a: &Authed, case_id: &str, n: NewConsent) -> Result<String, AppError> {
     let (c, _) = managed_case(a, case_id, "consent.add").await?;
     if n.recipient_org == a.org_id() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "recipient_org",
+            Problem::ConsentOwnOrg,
             "Den egna organisationen behöver inget samtycke.",
         ));
     }
@@ -141,7 +144,7 @@ pub async fn add(a: &Authed, case_id: &str, n: NewConsent) -> Result<String, App
         vars.insert(k.into(), v);
     }
     let body = "
-        IF !record::exists(type::record('org', $org)) { THROW 'invalid:recipient_org:Organisationen finns inte.' };
+        IF !record::exists(type::record('org', $org)) { THROW 'invalid:recipient_org:unknown:Organisationen finns inte.' };
         CREATE type::record('consent', $id) CONTENT { participant: $pid, recipient_org: $org, categories: $cats,
             basis: $basis, valid_from: <datetime>$from, valid_until: IF $until = NONE THEN NONE ELSE <datetime>$until END,
             revoked_at: NONE, revoked_by: NONE, recorded_by: $by, recorded_at: <datetime>$now } RETURN NONE;
@@ -176,7 +179,7 @@ pub async fn revoke(a: &Authed, case_id: &str, consent_id: &str) -> Result<(), A
     let body = "
         LET $c = (SELECT participant, revoked_at FROM ONLY type::record('consent', $id));
         IF $c = NONE OR $c.participant != $pid { THROW 'notfound' };
-        IF $c.revoked_at != NONE { THROW 'invalid:consent:Samtycket är redan återkallat.' };
+        IF $c.revoked_at != NONE { THROW 'invalid:consent:already_done:Samtycket är redan återkallat.' };
         UPDATE type::record('consent', $id) SET revoked_at = <datetime>$now, revoked_by = $by RETURN NONE;
     ";
     let mut e = Entry::new("consent.revoke");

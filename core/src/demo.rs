@@ -9,6 +9,7 @@ use super::area;
 use super::audit::Who;
 use super::identity::{insert_org, insert_user_hashed, NewUserInput, OrgInput};
 use super::state::AppState;
+use domain::Problem;
 use domain::{AppError, AreaInput, DisplayName, NewPassword, Username};
 
 pub use super::config::{demo_password, DEFAULT_DEMO_PASSWORD};
@@ -58,6 +59,7 @@ pub async fn fresh(settings: super::config::CoreSettings) -> AppState {
 pub async fn load_identities(state: &AppState) -> Result<(), AppError> {
     if !is_empty(state).await? {
         return Err(AppError::conflict(
+            Problem::NotEmpty,
             "Databasen innehåller redan data; demodata laddas bara i en tom databas.",
         ));
     }
@@ -87,8 +89,9 @@ pub async fn load_identities(state: &AppState) -> Result<(), AppError> {
             org_id: org.to_string(),
             role: *role,
             password: NewPassword::parse(&pw).map_err(|_| {
-                AppError::invalid(
+                AppError::problem(
                     "password",
+                    Problem::PasswordShort,
                     "UTVAG_DEMO_PASSWORD måste vara minst 12 tecken.",
                 )
             })?,

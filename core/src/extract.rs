@@ -10,6 +10,7 @@
 //! Only those who manage the case may produce it, and only when the policy lets them read every
 //! category: an extract is complete or not given. Producing it is one audit entry.
 
+use domain::Problem;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Timelike, Utc};
@@ -995,16 +996,18 @@ async fn refuse(
         .iter()
         .any(|cat| access::may(&act, subj, *cat, Purpose::CaseWork, now).allowed());
     match why {
-        ExtractRefusal::Shredded => AppError::invalid("", SHREDDED),
-        ExtractRefusal::Denied(cats) => AppError::invalid(
+        ExtractRefusal::Shredded => AppError::problem("", Problem::Shredded, SHREDDED),
+        ExtractRefusal::Denied(cats) => AppError::problem(
             "",
+            Problem::ExtractIncomplete,
             format!(
                 "Du kan inte ta fram registerutdraget eftersom du inte får läsa alla uppgifter om personen (det gäller {}). Ett registerutdrag måste vara fullständigt. Be ansvarig handläggare i ärendet att ta fram det.",
                 cats.iter().map(|c| c.label().to_lowercase()).collect::<Vec<_>>().join(", ")
             ),
         ),
-        ExtractRefusal::Role | ExtractRefusal::NotManager if related => AppError::invalid(
+        ExtractRefusal::Role | ExtractRefusal::NotManager if related => AppError::problem(
             "",
+            Problem::ExtractRole,
             "Registerutdrag tas fram och sekretessprövas av handläggarna i ärendet eller av programledaren i den organisation som äger ärendet.",
         ),
         ExtractRefusal::Role | ExtractRefusal::NotManager => AppError::NotFound,
@@ -1546,14 +1549,16 @@ pub async fn decide(
         .into_iter()
         .find(|p| p.key == item && !p.follows)
     else {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "item",
+            Problem::Unknown,
             "Uppgiften finns inte längre eller behöver ingen sekretessprövning. Läs in sidan på nytt.",
         ));
     };
     if p.fingerprint != seen {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "item",
+            Problem::Stale,
             "Uppgiften har ändrats sedan du läste den. Läs in sidan på nytt och pröva den igen.",
         ));
     }

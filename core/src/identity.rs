@@ -11,6 +11,7 @@
 //! calling any of these leaves one `deny` entry. The command line acts as `system`.
 
 use chrono::{DateTime, Utc};
+use domain::Problem;
 use serde::Deserialize;
 
 use serde_json::json;
@@ -100,10 +101,10 @@ fn check_id(field: &str, id: &str) -> Result<(), AppError> {
     }
 }
 
-const STALE: &str = "conflict:Någon annan har ändrat uppgifterna medan du arbetade. Ladda om sidan och gör om ändringen.";
+const STALE: &str = "conflict:stale:Någon annan har ändrat uppgifterna medan du arbetade. Ladda om sidan och gör om ändringen.";
 
 fn stale() -> AppError {
-    AppError::conflict(STALE.trim_start_matches("conflict:"))
+    AppError::conflict(Problem::Stale, STALE.trim_start_matches("conflict:stale:"))
 }
 
 fn vars<const N: usize>(
@@ -157,7 +158,7 @@ async fn insert_org_by(
     check_id("id", id)?;
     let body = "
         IF (SELECT VALUE id FROM org WHERE name = $name) != [] {
-            THROW 'invalid:name:Det finns redan en organisation med det namnet.';
+            THROW 'invalid:name:name_taken:Det finns redan en organisation med det namnet.';
         };
         CREATE type::record('org', $id) CONTENT { name: $name, kind: $kind, municipalities: $m,
             active: true, version: 1, created_at: time::now() } RETURN NONE;";
@@ -199,8 +200,9 @@ pub async fn update_org(
     require_admin(a, "org.update").await?;
     check_id("id", id)?;
     if !active && id == a.org_id() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "active",
+            Problem::OwnOrg,
             "Du kan inte inaktivera din egen organisation.",
         ));
     }
@@ -237,7 +239,7 @@ pub async fn update_org(
     e.reason = Some(describe("org", id, &changes));
     let body = format!(
         "IF (SELECT VALUE id FROM org WHERE name = $name AND record::id(id) != $id) != [] {{
-            THROW 'invalid:name:Det finns redan en organisation med det namnet.';
+            THROW 'invalid:name:name_taken:Det finns redan en organisation med det namnet.';
         }};
         LET $upd = UPDATE type::record('org', $id) SET name = $name, kind = $kind, municipalities = $m,
             active = $active, version += 1 WHERE version = $v RETURN record::id(id) AS id;
@@ -337,8 +339,8 @@ pub(crate) async fn insert_user_hashed(
     check_id("org", &input.org_id)?;
     check_id("id", id)?;
     let body = "
-        IF !record::exists(type::record('org', $org)) { THROW 'invalid:org:Organisationen finns inte.' };
-        IF (SELECT VALUE id FROM user WHERE username = $u) != [] { THROW 'invalid:username:Användarnamnet är upptaget.' };
+        IF !record::exists(type::record('org', $org)) { THROW 'invalid:org:unknown:Organisationen finns inte.' };
+        IF (SELECT VALUE id FROM user WHERE username = $u) != [] { THROW 'invalid:username:username_taken:Användarnamnet är upptaget.' };
         CREATE type::record('user', $id) CONTENT { username: $u, display_name: $d, org: $org, role: $role,
             password_hash: $h, active: true, failed_logins: 0, locked_until: NONE, version: 1,
             created_at: time::now() } RETURN NONE;";
@@ -378,8 +380,9 @@ pub async fn update_user(
     check_id("id", id)?;
     check_id("org", &u.org_id)?;
     if id == a.user_id() && (!u.active || u.role != Role::Admin) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "active",
+            Problem::OwnAccount,
             "Du kan inte inaktivera ditt eget konto eller ta bort din egen administratörsroll.",
         ));
     }
@@ -417,7 +420,7 @@ pub async fn update_user(
     let mut e = Entry::new(action);
     e.reason = Some(describe("user", id, &changes));
     let body = format!(
-        "IF !record::exists(type::record('org', $org)) {{ THROW 'invalid:org:Organisationen finns inte.' }};
+        "IF !record::exists(type::record('org', $org)) {{ THROW 'invalid:org:unknown:Organisationen finns inte.' }};
         LET $upd = UPDATE type::record('user', $id) SET display_name = $d, org = $org, role = $role,
             active = $active, version += 1 WHERE version = $v RETURN record::id(id) AS id;
         IF array::len($upd) = 0 {{ THROW '{STALE}' }};

@@ -119,7 +119,7 @@ pub async fn settle(a: &Authed, id: &str, outcome: DuplicateOutcome) -> Result<(
     }
     let body = "
         IF (SELECT VALUE status FROM ONLY type::record('duplicate_candidate', $id)) != 'open' {
-            THROW 'conflict:Någon annan har redan hanterat den här möjliga dubbletten.';
+            THROW 'conflict:already_done:Någon annan har redan hanterat den här möjliga dubbletten.';
         };
         UPDATE type::record('duplicate_candidate', $id) SET status = $outcome, resolved_at = <datetime>$now,
             resolved_by = $user WHERE existing_org = $org RETURN NONE;

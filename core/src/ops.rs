@@ -4,6 +4,7 @@
 use super::identity::{insert_user, NewUserInput};
 use super::progress::Progress;
 use super::state::AppState;
+use domain::Problem;
 use domain::{AppError, DisplayName, NewPassword, Role, Username};
 
 /// `utvag user add`: creates an account in an existing organisation (by id or exact name).
@@ -27,7 +28,13 @@ pub async fn add_user(
         .await?
         .first(0)?;
     let org_id = found
-        .ok_or_else(|| AppError::invalid("org", format!("Organisationen \"{org}\" finns inte.")))?
+        .ok_or_else(|| {
+            AppError::problem(
+                "org",
+                Problem::Unknown,
+                format!("Organisationen \"{org}\" finns inte."),
+            )
+        })?
         .id;
     let input = NewUserInput {
         username: Username::parse(username)?,

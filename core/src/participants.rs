@@ -2,6 +2,7 @@
 //! edits and status changes. Every read returns only the categories the policy allows, masks
 //! the rest, and writes exactly one audit entry; every write is audited in its own transaction.
 
+use domain::Problem;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -51,18 +52,23 @@ impl ValidParticipant {
         let last_name = text("last_name", "Efternamn", &f.last_name, true, MAX_SHORT)?;
         let personnummer = match f.personnummer.trim() {
             "" => None,
-            s => Some(
-                Personnummer::parse(s, today)
-                    .map_err(|e| AppError::invalid("personnummer", e.to_string()))?,
-            ),
+            s => Some(Personnummer::parse(s, today).map_err(|e| {
+                AppError::problem("personnummer", Problem::Personnummer, e.to_string())
+            })?),
         };
         let phone = match f.phone.trim() {
             "" => None,
-            s => Some(Phone::parse(s).map_err(|e| AppError::invalid("phone", e.to_string()))?),
+            s => Some(
+                Phone::parse(s)
+                    .map_err(|e| AppError::problem("phone", Problem::Phone, e.to_string()))?,
+            ),
         };
         let email = match f.email.trim() {
             "" => None,
-            s => Some(Email::parse(s).map_err(|e| AppError::invalid("email", e.to_string()))?),
+            s => Some(
+                Email::parse(s)
+                    .map_err(|e| AppError::problem("email", Problem::Email, e.to_string()))?,
+            ),
         };
         let address = text("address", "Adressen", &f.address, false, MAX_SHORT)?;
         let background = text("background", "Bakgrunden", &f.background, false, MAX_TEXT)?;
@@ -74,8 +80,12 @@ impl ValidParticipant {
                 .ok()
                 .filter(|y| (this_year - 100..=this_year - 8).contains(y))
                 .ok_or_else(|| {
-                    AppError::invalid(
+                    AppError::problem(
                         "birth_year",
+                        Problem::Range {
+                            min: i64::from(this_year - 100),
+                            max: i64::from(this_year - 8),
+                        },
                         format!(
                             "Ange födelseår mellan {} och {}.",
                             this_year - 100,
@@ -86,8 +96,9 @@ impl ValidParticipant {
         };
         if let Some(p) = &personnummer {
             if p.birth_year() != birth_year {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "birth_year",
+                    Problem::BirthYearMismatch,
                     "Födelseåret stämmer inte med personnumret.",
                 ));
             }
@@ -210,8 +221,9 @@ pub async fn register(
         .iter()
         .any(|m| m.eq_ignore_ascii_case(&v.municipality))
     {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "municipality",
+            Problem::MunicipalityNotServed,
             format!(
                 "Hemkommunen ska vara en av organisationens kommuner: {}.",
                 org.municipalities.join(", ")
@@ -268,9 +280,9 @@ pub async fn register(
                 FOR $x IN (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t.tag) {
                     LET $xo = (SELECT VALUE owner_org FROM ONLY type::record('participant', $x));
                     IF $xo = $org AND (SELECT VALUE id FROM case WHERE participant = $x LIMIT 1) = [] {
-                        THROW 'invalid:personnummer:Personen finns redan i en remiss till er verksamhet. Öppna remissen under Remisser och godta den, så öppnas ärendet.';
+                        THROW 'invalid:personnummer:person_in_referral:Personen finns redan i en remiss till er verksamhet. Öppna remissen under Remisser och godta den, så öppnas ärendet.';
                     } ELSE IF $xo = $org {
-                        THROW 'invalid:personnummer:Det finns redan en person med det personnumret i er verksamhet. Sök på personnumret under Ärenden.';
+                        THROW 'invalid:personnummer:person_exists:Det finns redan en person med det personnumret i er verksamhet. Sök på personnumret under Ärenden.';
                     } ELSE {
                         CREATE duplicate_candidate CONTENT { existing: $x, existing_org: $xo, new_participant: $pid,
                             new_org: $org, found_at: <datetime>$now, found_by: $user, status: 'open',
@@ -698,8 +710,9 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
             a.state().with_keys(|k| k.blind_index("phone", p.as_str())),
         )
     } else {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "q",
+            Problem::SearchTerm,
             "Sök på ett fullständigt personnummer (ÅÅÅÅMMDD-NNNN) eller telefonnummer.",
         ));
     };
@@ -807,8 +820,9 @@ pub async fn update(
     {
         // The clear municipality is for statistics and stays the one registered; where a
         // protected person lives now is location, and location is only ever sealed.
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "municipality",
+            Problem::ProtectedMunicipality,
             "För en person med skyddade personuppgifter ändras inte hemkommunen här. Skriv den nya orten i adressfältet, som är krypterat och bara syns för ärendeteamet.",
         ));
     }
@@ -851,13 +865,13 @@ pub async fn update(
     );
     let body = "
         LET $cur = (SELECT VALUE version FROM ONLY type::record('participant', $pid));
-        IF $cur != $v { THROW 'conflict:Någon annan har ändrat personuppgifterna medan du arbetade. Ladda om sidan, jämför och gör om ändringen.' };
+        IF $cur != $v { THROW 'conflict:stale:Någon annan har ändrat personuppgifterna medan du arbetade. Ladda om sidan, jämför och gör om ändringen.' };
         FOR $t IN $tags {
             IF $t.kind = 'personnummer' {
                 FOR $x IN (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $t.tag AND participant != $pid) {
                     LET $xo = (SELECT VALUE owner_org FROM ONLY type::record('participant', $x));
                     IF $xo = $org {
-                        THROW 'invalid:personnummer:Det finns redan en annan person med det personnumret i er verksamhet.';
+                        THROW 'invalid:personnummer:person_exists:Det finns redan en annan person med det personnumret i er verksamhet.';
                     } ELSE IF (SELECT VALUE status FROM duplicate_candidate WHERE existing = $x AND new_participant = $pid AND status = 'open') = [] {
                         CREATE duplicate_candidate CONTENT { existing: $x, existing_org: $xo, new_participant: $pid,
                             new_org: $org, found_at: <datetime>$now, found_by: $user, status: 'open',
@@ -903,6 +917,7 @@ pub async fn transition(
     let from = CaseStatus::parse(&c.status).map_err(|_| AppError::Internal)?;
     if c.version != version {
         return Err(AppError::conflict(
+            Problem::Stale,
             "Ärendet har ändrats av någon annan. Ladda om sidan och försök igen.",
         ));
     }
@@ -936,7 +951,7 @@ pub async fn transition(
     vars.insert("etext".into(), etext);
     let body = "
         LET $cur = (SELECT VALUE version FROM ONLY type::record('case', $cid));
-        IF $cur != $v { THROW 'conflict:Ärendet har ändrats av någon annan. Ladda om sidan och försök igen.' };
+        IF $cur != $v { THROW 'conflict:stale:Ärendet har ändrats av någon annan. Ladda om sidan och försök igen.' };
         UPDATE type::record('case', $cid) SET status = $to, version = $v + 1, last_entry_at = <datetime>$now,
             open = !$closing, closed_at = IF $closing THEN <datetime>$now ELSE NONE END,
             transitions += { from: $from, to: $to, at: <datetime>$now, by: $user } RETURN NONE;
@@ -995,8 +1010,9 @@ pub async fn add_member(
     let u = u
         .filter(|u| u.active && !matches!(u.role.as_str(), "admin" | "auditor"))
         .ok_or_else(|| {
-            AppError::invalid(
+            AppError::problem(
                 "username",
+                Problem::NoSuchColleague,
                 "Det finns inget aktivt konto med det användarnamnet som kan ingå i ett ärende.",
             )
         })?;
@@ -1016,7 +1032,7 @@ pub async fn add_member(
     }
     let body = "
         IF (SELECT VALUE user FROM case_member WHERE case = $cid AND user = $user) != [] {
-            THROW 'invalid:username:Personen ingår redan i ärendet.';
+            THROW 'invalid:username:already_on_team:Personen ingår redan i ärendet.';
         };
         CREATE type::record('case_member', $mid) CONTENT { case: $cid, participant: $pid, user: $user, org: $org,
             part: $part, added_at: <datetime>$now, added_by: $by } RETURN NONE;
@@ -1034,8 +1050,9 @@ pub async fn remove_member(a: &Authed, case_id: &str, user_id: &str) -> Result<(
     check_id(user_id)?;
     let (c, _) = managed_case(a, case_id, "case.team_remove").await?;
     if user_id == c.responsible {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "user_id",
+            Problem::ResponsibleStays,
             "Den ansvariga handläggaren kan inte tas bort. Byt ansvarig först.",
         ));
     }

@@ -122,7 +122,7 @@ async fn insert_by(
 ) -> Result<ProjectDto, AppError> {
     let body = "
         IF (SELECT VALUE id FROM project WHERE name = $name) != [] {
-            THROW 'invalid:name:Det finns redan ett projekt med det namnet.';
+            THROW 'invalid:name:name_taken:Det finns redan ett projekt med det namnet.';
         };
         CREATE type::record('project', $id) CONTENT { name: $name, funder: $funder, number: $number,
             starts: <datetime>$starts, ends: <datetime>$ends, cofinancing: $cof,

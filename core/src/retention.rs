@@ -14,6 +14,7 @@
 //! Applying holds a lease in the database, so two app instances never run it at the same time.
 
 use chrono::{DateTime, Duration, Months, Utc};
+use domain::Problem;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -240,7 +241,7 @@ async fn shred_due(
         "IF (SELECT VALUE id FROM case WHERE participant = $pid
                 AND (open = true OR last_entry_at >= <datetime>$cutoff)) != []
             OR (SELECT VALUE id FROM referral WHERE participant = $pid AND ({REFERRAL_KEEPS})) != [] {{
-            THROW 'conflict:{NOT_DUE}';
+            THROW 'conflict:stale:{NOT_DUE}';
         }};
         FOR $x IN $stats {{
             LET $s = (SELECT * OMIT id FROM ONLY type::record('case_stat', $x.case));
@@ -285,7 +286,7 @@ async fn shred_due(
             }
             // Someone wrote to the file or opened a case after the decision: no longer due, and
             // the transaction (with its entry) did not happen.
-            Err(AppError::Conflict { message }) if message.contains(NOT_DUE) => {
+            Err(AppError::Conflict { message, .. }) if message.contains(NOT_DUE) => {
                 tracing::info!(participant = %pid, "retention: no longer due, kept");
             }
             Err(e) => return Err(e),
@@ -365,9 +366,12 @@ async fn acquire(state: &AppState, holder: &str) -> Result<(), AppError> {
         .await;
     match r {
         Ok(_) => Ok(()),
-        Err(e) if e.is_conflict() || e.to_string().contains("lease-held") => Err(
-            AppError::conflict("Gallringen körs redan på en annan instans. Försök igen senare."),
-        ),
+        Err(e) if e.is_conflict() || e.to_string().contains("lease-held") => {
+            Err(AppError::conflict(
+                Problem::RunningElsewhere,
+                "Gallringen körs redan på en annan instans. Försök igen senare.",
+            ))
+        }
         Err(e) => Err(e.into()),
     }
 }

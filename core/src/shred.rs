@@ -3,6 +3,7 @@
 //! are deleted. An explicit shred needs two administrators: one asks, another confirms.
 
 use chrono::{DateTime, Utc};
+use domain::Problem;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -40,8 +41,9 @@ pub async fn request(a: &Authed, participant: &str, reason: &str) -> Result<Stri
     // The reason (a decision, often naming the person's circumstances) is sealed with the
     // participant's key, so it goes with everything else when the key is deleted.
     let Some(dek) = vault::dek(a.state(), participant).await? else {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "participant",
+            Problem::Unknown,
             "Det finns ingen deltagare med det id:t, eller så är uppgifterna redan gallrade.",
         ));
     };
@@ -58,8 +60,8 @@ pub async fn request(a: &Authed, participant: &str, reason: &str) -> Result<Stri
         vars.insert(k.into(), v);
     }
     let body = "
-        IF !record::exists(type::record('participant', $pid)) { THROW 'invalid:participant:Det finns ingen deltagare med det id:t.' };
-        IF (SELECT VALUE shredded FROM ONLY type::record('participant', $pid)) { THROW 'invalid:participant:Deltagarens uppgifter är redan gallrade.' };
+        IF !record::exists(type::record('participant', $pid)) { THROW 'invalid:participant:unknown:Det finns ingen deltagare med det id:t.' };
+        IF (SELECT VALUE shredded FROM ONLY type::record('participant', $pid)) { THROW 'invalid:participant:shredded:Deltagarens uppgifter är redan gallrade.' };
         CREATE type::record('shred_request', $id) CONTENT { participant: $pid, reason: $reason, requested_by: $by,
             requested_at: <datetime>$now, confirmed_by: NONE, done_at: NONE } RETURN NONE;
     ";
@@ -104,8 +106,9 @@ pub async fn confirm(a: &Authed, request_id: &str) -> Result<(), AppError> {
         .first(0)?;
     let r = r.ok_or(AppError::NotFound)?;
     if r.requested_by == a.user_id() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "",
+            Problem::FourEyes,
             "En annan administratör måste bekräfta gallringen.",
         ));
     }

@@ -1,5 +1,6 @@
 //! The application state: database, settings and clock. Opaque outside `crate`.
 
+use domain::Problem;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
@@ -205,8 +206,9 @@ impl AppState {
         let mut k = self.inner.keys.write().unwrap_or_else(|p| p.into_inner());
         match &self.inner.key_file {
             Some(path) => k.retire_file(path, in_use).map_err(key_file_refusal),
-            None => Err(AppError::invalid(
+            None => Err(AppError::problem(
                 "UTVAG_KEY_FILE",
+                Problem::KeyFileNeeded,
                 "Att ta bort gamla nyckelversioner kräver en nyckelfil (UTVAG_KEY_FILE), inte UTVAG_KEK.",
             )),
         }
@@ -217,8 +219,9 @@ impl AppState {
         let mut k = self.inner.keys.write().unwrap_or_else(|p| p.into_inner());
         match &self.inner.key_file {
             Some(path) => k.rotate_file(path).map_err(key_file_refusal),
-            None => Err(AppError::invalid(
+            None => Err(AppError::problem(
                 "UTVAG_KEY_FILE",
+                Problem::KeyFileNeeded,
                 "Nyckelrotation kräver en nyckelfil (UTVAG_KEY_FILE), inte UTVAG_KEK.",
             )),
         }
@@ -254,7 +257,9 @@ impl AppState {
 /// the file and what is wrong with it, never key material); other failures stay internal.
 fn key_file_refusal(e: CryptoError) -> AppError {
     match e {
-        CryptoError::KeyFile(message) => AppError::invalid("UTVAG_KEY_FILE", message),
+        CryptoError::KeyFile(message) => {
+            AppError::problem("UTVAG_KEY_FILE", Problem::KeyFile, message)
+        }
         e => e.into(),
     }
 }

@@ -8,6 +8,7 @@
 //! Sensitive values exist in two types only: [`Sealed`] (what is stored) and [`Plain`] (what an
 //! authorised reader gets). A `Plain` never prints its value: not in `Debug`, `Display` or serde.
 
+use domain::Problem;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -307,15 +308,17 @@ pub async fn retire(
     state.keys_for_wrapping()?;
     let made = state.with_keys(|k| k.current_created());
     let Some(made) = made else {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "UTVAG_KEY_FILE",
+            Problem::KeyFileNeeded,
             "Att ta bort gamla nyckelversioner kräver en nyckelfil (UTVAG_KEY_FILE), inte UTVAG_KEK.",
         ));
     };
     let ready = made + RETIRE_AFTER;
     if state.clock().now() < ready {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "keys",
+            Problem::RetireNotYet,
             format!(
                 "Den aktuella nyckelversionen skapades {} UTC; äldre versioner kan tas bort från {} UTC,                  när inga förfrågningar som började före rotationen kan skriva med dem längre.",
                 made.format("%Y-%m-%d %H:%M"),

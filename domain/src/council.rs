@@ -30,7 +30,7 @@ macro_rules! code_enum {
                     .iter()
                     .copied()
                     .find(|k| k.as_str() == s)
-                    .ok_or_else(|| AppError::invalid($field, $msg))
+                    .ok_or_else(|| AppError::problem($field, $crate::error::Problem::Choose, $msg))
             }
         }
     };
@@ -52,6 +52,21 @@ code_enum!(
     "Välj en remiss eller ett ärende.",
     [(Referral, "referral", "Remiss"), (Case, "case", "Ärende"),]
 );
+
+impl ItemKind {
+    /// The kind and id of an agenda item to add, from the candidate list's value
+    /// `"referral:<id>"` or `"case:<id>"`.
+    pub fn target(target: &str) -> Result<(ItemKind, &str), AppError> {
+        let (kind, id) = target.split_once(':').ok_or_else(|| {
+            AppError::problem(
+                "target",
+                crate::error::Problem::Choose,
+                "Välj en remiss eller ett ärende.",
+            )
+        })?;
+        Ok((ItemKind::parse(kind)?, id))
+    }
+}
 
 code_enum!(
     ItemStatus,

@@ -25,13 +25,15 @@ pub enum AppError {
     Invalid {
         field: String,
         message: String,
-        /// What is wrong, as a code the pages name in their language; `None` for a message
-        /// only the server words.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        problem: Option<Problem>,
+        /// What is wrong, as a code the pages name in their language.
+        problem: Problem,
     },
     #[error("{message}")]
-    Conflict { message: String },
+    Conflict {
+        message: String,
+        /// What the change conflicts with, as a code the pages name in their language.
+        problem: Problem,
+    },
     #[error("För många försök. Vänta en stund och försök igen.")]
     TooManyRequests,
     #[error("Något gick fel hos oss. Försök igen om en stund.")]
@@ -44,21 +46,14 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid {
-            field: field.to_string(),
-            message: message.into(),
-            problem: None,
-        }
-    }
-
-    /// A refused value whose problem has a code: `message` is its Swedish wording (naming the
-    /// field where it helps), the pages may name `problem` in another language.
+    /// A refused value: `message` is its Swedish wording (naming the field where it helps), the
+    /// pages name `problem` in another language. Every refusal has a code, so no page has to
+    /// show a message in a language it is not in.
     pub fn problem(field: &str, problem: Problem, message: impl Into<String>) -> Self {
         AppError::Invalid {
             field: field.to_string(),
             message: message.into(),
-            problem: Some(problem),
+            problem,
         }
     }
 
@@ -68,17 +63,20 @@ impl AppError {
         AppError::problem("", Problem::Shredded, "Personens uppgifter är gallrade.")
     }
 
-    /// The coded problem of a refused value, if it has one.
+    /// The coded problem of a refused value or a conflict.
     pub fn problem_code(&self) -> Option<&Problem> {
         match self {
-            AppError::Invalid { problem, .. } => problem.as_ref(),
+            AppError::Invalid { problem, .. } | AppError::Conflict { problem, .. } => Some(problem),
             _ => None,
         }
     }
 
-    pub fn conflict(message: impl Into<String>) -> Self {
+    /// A change that conflicts with what is saved or under way: `message` is its Swedish
+    /// wording, the pages name `problem` in another language.
+    pub fn conflict(problem: Problem, message: impl Into<String>) -> Self {
         AppError::Conflict {
             message: message.into(),
+            problem,
         }
     }
 
@@ -161,6 +159,134 @@ pub enum Problem {
     AlreadyDone,
     /// Not a valid Swedish personal identity number.
     Personnummer,
+    /// Not a phone number.
+    Phone,
+    /// Not an e-mail address.
+    Email,
+    /// Not a quarter ÅÅÅÅ-QN.
+    QuarterFormat,
+    /// More than `max` items in a list.
+    TooMany { max: usize },
+    /// Line `n` of an action list is not "who; what; by date".
+    ActionFormat { n: usize },
+    /// Line `n` of an action list has no by-date.
+    ActionDate { n: usize },
+    /// A life domain rated twice in one rating.
+    RatedTwice,
+    /// A rating with no life domain rated.
+    RateOne,
+    /// An entry or exit outside the project's period.
+    OutsideProjectPeriod,
+    /// A referral accepted before its review began.
+    ReviewFirst,
+    /// A case status that cannot follow the present one.
+    StatusChange,
+    /// A username outside 3–64 of a–z, digits, dot, hyphen, underscore.
+    Username,
+    /// A password shorter than 12 characters.
+    PasswordShort,
+    /// A name (organisation, project) another already has.
+    NameTaken,
+    /// A username another account already has.
+    UsernameTaken,
+    /// The administrator who asked for a disposal cannot also confirm it.
+    FourEyes,
+    /// A closed case cannot be handed over.
+    CaseClosed,
+    /// Key rotation and retirement need a key file, not a key in the environment.
+    KeyFileNeeded,
+    /// Old key versions cannot be retired yet.
+    RetireNotYet,
+    /// The key file could not be read or written.
+    KeyFile,
+    /// A denied protective measure cannot be ended.
+    MeasureDenied,
+    /// A wrong username or password, or an account locked for a while (never which).
+    SignInFailed,
+    /// A wrong or reused one-time code.
+    CodeFailed,
+    /// Two-step verification must be set up from the sign-in page first.
+    EnrolFirst,
+    /// An administrator cannot deactivate their own organisation.
+    OwnOrg,
+    /// An administrator cannot deactivate their own account or drop their own admin role.
+    OwnAccount,
+    /// A situation picture's text holds a personnummer.
+    HoldsPersonnummer,
+    /// A situation picture's text holds a phone number.
+    HoldsPhone,
+    /// A situation picture's text names a person.
+    HoldsName,
+    /// A birth year that does not match the personnummer.
+    BirthYearMismatch,
+    /// A home municipality the organisation does not serve.
+    MunicipalityNotServed,
+    /// A search that is neither a whole personnummer nor a phone number.
+    SearchTerm,
+    /// A protected person's home municipality is not changed in the clear field.
+    ProtectedMunicipality,
+    /// No active account by that username that can join a case.
+    NoSuchColleague,
+    /// The responsible case worker cannot be removed from the team.
+    ResponsibleStays,
+    /// A legal provision that is not given as one.
+    Provision,
+    /// The own organisation needs no consent.
+    ConsentOwnOrg,
+    /// A register extract needs every piece of information, and the reader may not read all.
+    ExtractIncomplete,
+    /// Register extracts are made by the case's workers or the owning organisation's lead.
+    ExtractRole,
+    /// A council decision needs at least one intervention.
+    InterventionRequired,
+    /// Only a referral can be declined at a council meeting.
+    DeclineReferralOnly,
+    /// A meeting already held takes no more items.
+    MeetingHeld,
+    /// Emergency access asked for by someone who already has access.
+    HasAccess,
+    /// Emergency access is only for staff of the organisation that owns the case.
+    BreakGlassOwnOrg,
+    /// Only social services keep SSPF groups.
+    GroupSocialOnly,
+    /// A case linked to a group over part of the same period already.
+    LinkOverlap,
+    /// A participant already enrolled in the project.
+    AlreadyEnrolled,
+    /// No social services in the system for that municipality.
+    NoService,
+    /// The person is already in a referral to the unit: accept it to open the case.
+    PersonInReferral,
+    /// The unit already has a person with that personnummer.
+    PersonExists,
+    /// The colleague is already on the case's team.
+    AlreadyOnTeam,
+    /// The person is already on the meeting's agenda.
+    AlreadyOnAgenda,
+    /// The database already holds data (demo data loads only into an empty one).
+    NotEmpty,
+    /// Someone else saved a change meanwhile: reload, compare and make the change again.
+    Stale,
+    /// A handover already answered or withdrawn.
+    AlreadyAnswered,
+    /// A handover is already waiting for an answer.
+    HandoverPending,
+    /// The case changed its owning unit meanwhile.
+    OwnerChanged,
+    /// The case can no longer be taken over.
+    CannotTakeOver,
+    /// The disposal job is running on another instance.
+    RunningElsewhere,
+    /// The situation picture for the period is already final.
+    Finalised,
+}
+
+impl Problem {
+    /// The code a database `THROW` names a problem by (`invalid:<field>:<code>:<message>`,
+    /// `conflict:<code>:<message>`): the serde tag of a variant without values.
+    pub fn from_code(code: &str) -> Option<Problem> {
+        serde_json::from_value(serde_json::json!({ "kind": code })).ok()
+    }
 }
 
 #[cfg(feature = "server-fn")]

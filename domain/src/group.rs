@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::input::{any_date, text, MAX_TEXT};
-use super::{AppError, CaseStatus};
+use super::{AppError, CaseStatus, Problem};
 
 /// Longest working label of a group.
 pub const MAX_GROUP_NAME: usize = 80;
@@ -41,7 +41,11 @@ impl LinkPeriod {
     /// `from` is required; `to`, when given, is not before it.
     pub fn parse(from: &str, to: &str) -> Result<LinkPeriod, AppError> {
         let from = any_date("from", from)?.ok_or_else(|| {
-            AppError::invalid("from", "Ange från vilket datum kopplingen gäller.")
+            AppError::problem(
+                "from",
+                Problem::DateRequired,
+                "Ange från vilket datum kopplingen gäller.",
+            )
         })?;
         let to = any_date("to", to)?;
         if to.is_some_and(|t| t < from) {

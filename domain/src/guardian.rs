@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::input::{any_date, text, MAX_SHORT};
 use super::person::{Email, Phone};
-use super::AppError;
+use super::{AppError, Problem};
 
 /// How the person is related to the young person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -99,14 +99,14 @@ impl GuardianInput {
         let phone = match phone.trim() {
             "" => String::new(),
             p => Phone::parse(p)
-                .map_err(|e| AppError::invalid("phone", e.to_string()))?
+                .map_err(|e| AppError::problem("phone", Problem::Phone, e.to_string()))?
                 .as_str()
                 .to_string(),
         };
         let email = match email.trim() {
             "" => String::new(),
             e => Email::parse(e)
-                .map_err(|err| AppError::invalid("email", err.to_string()))?
+                .map_err(|err| AppError::problem("email", Problem::Email, err.to_string()))?
                 .as_str()
                 .to_string(),
         };
@@ -134,11 +134,17 @@ crate::redact::redacted_debug!(ConsentInput { given_on, scope });
 impl ConsentInput {
     /// A consent given on a day up to `today`, with what it covers.
     pub fn parse(given_on: &str, scope: &str, today: NaiveDate) -> Result<ConsentInput, AppError> {
-        let given_on = any_date("given_on", given_on)?
-            .ok_or_else(|| AppError::invalid("given_on", "Ange när samtycket gavs."))?;
-        if given_on > today {
-            return Err(AppError::invalid(
+        let given_on = any_date("given_on", given_on)?.ok_or_else(|| {
+            AppError::problem(
                 "given_on",
+                Problem::DateRequired,
+                "Ange när samtycket gavs.",
+            )
+        })?;
+        if given_on > today {
+            return Err(AppError::problem(
+                "given_on",
+                Problem::InFuture,
                 "Ett samtycke kan inte vara givet i framtiden.",
             ));
         }

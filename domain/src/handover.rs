@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::input::{self, MAX_TEXT};
-use crate::{AppError, Category};
+use crate::{AppError, Category, Problem};
 
 /// A part of the case the sending unit may choose to share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -184,8 +184,12 @@ impl ValidHandover {
             match days.parse::<u32>() {
                 Ok(d) if d <= MAX_READ_DAYS => d,
                 _ => {
-                    return Err(AppError::invalid(
+                    return Err(AppError::problem(
                         "read_days",
+                        Problem::Range {
+                            min: 0,
+                            max: MAX_READ_DAYS as i64,
+                        },
                         format!("Läsperioden anges i hela dagar, 0–{MAX_READ_DAYS}."),
                     ))
                 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use super::{AppError, Problem};
 
 /// What a user does in the program. One role per account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -137,17 +137,23 @@ fn trimmed_len(
     let v = value.trim();
     let n = v.chars().count();
     if n < min {
-        return Err(AppError::invalid(field, format!("{label} måste fyllas i.")));
+        return Err(AppError::problem(
+            field,
+            Problem::Required,
+            format!("{label} måste fyllas i."),
+        ));
     }
     if n > max {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             field,
+            Problem::TooLong { max },
             format!("{label} får vara högst {max} tecken."),
         ));
     }
     if v.chars().any(|c| c.is_control()) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             field,
+            Problem::BadCharacters,
             format!("{label} innehåller otillåtna tecken."),
         ));
     }
@@ -165,8 +171,9 @@ impl Username {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
         if !(3..=64).contains(&v.len()) || !ok_chars {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "username",
+                Problem::Username,
                 "Användarnamnet ska vara 3–64 tecken: a–z, siffror, punkt, bindestreck eller understreck.",
             ));
         }
@@ -199,14 +206,16 @@ impl NewPassword {
     pub fn parse(s: &str) -> Result<NewPassword, AppError> {
         let n = s.chars().count();
         if n < 12 {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "password",
+                Problem::PasswordShort,
                 "Lösenordet måste vara minst 12 tecken. Använd gärna en fras.",
             ));
         }
         if n > 256 {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "password",
+                Problem::TooLong { max: 256 },
                 "Lösenordet får vara högst 256 tecken.",
             ));
         }
@@ -238,13 +247,18 @@ pub fn parse_municipalities(s: &str) -> Result<Vec<String>, AppError> {
         }
     }
     if out.is_empty() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "municipalities",
+            Problem::Required,
             "Ange minst en kommun som organisationen arbetar för.",
         ));
     }
     if out.len() > 20 {
-        return Err(AppError::invalid("municipalities", "Högst 20 kommuner."));
+        return Err(AppError::problem(
+            "municipalities",
+            Problem::TooMany { max: 20 },
+            "Högst 20 kommuner.",
+        ));
     }
     Ok(out)
 }

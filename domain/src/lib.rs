@@ -31,6 +31,6 @@ pub mod time;
 pub use area::{AreaDto, AreaInput, AreaKind};
 pub use capability::Capability;
 pub use category::*;
-pub use error::AppError;
+pub use error::{AppError, Problem};
 pub use identity::*;
 pub use participant::*;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, Category, Shown};
+use super::{AppError, Category, Problem, Shown};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -180,8 +180,9 @@ impl CaseStatus {
         if self.next().contains(&to) {
             Ok(())
         } else {
-            Err(AppError::invalid(
+            Err(AppError::problem(
                 "status",
+                Problem::StatusChange,
                 format!(
                     "Ett ärende som är {} kan inte ändras till {}.",
                     self.label().to_lowercase(),

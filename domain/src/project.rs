@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::input::{any_date, text};
-use super::AppError;
+use super::{AppError, Problem};
 
 /// A validated project form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,8 +118,9 @@ pub fn enrolment_dates(
     let outside = |d: NaiveDate| d < p.from || d > p.to;
     let period = format!("{} – {}", p.from, p.to);
     if outside(entry) {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "entry",
+            Problem::OutsideProjectPeriod,
             format!("Inträdet ska ligga inom projektets period ({period})."),
         ));
     }
@@ -132,20 +133,23 @@ pub fn enrolment_dates(
     }
     if let Some(x) = exit {
         if outside(x) {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "exit",
+                Problem::OutsideProjectPeriod,
                 format!("Utträdet ska ligga inom projektets period ({period})."),
             ));
         }
         if x < entry {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "exit",
+                Problem::EndBeforeStart,
                 "Utträdet kan inte ligga före inträdet.",
             ));
         }
         if x > today {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "exit",
+                Problem::InFuture,
                 "Utträdet kan inte registreras i förväg.",
             ));
         }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::casework::LifeDomain;
 use super::input::{date, text};
-use super::{AppError, Shown, MAX_TEXT};
+use super::{AppError, Problem, Shown, MAX_TEXT};
 
 /// The lowest and highest step of the scale.
 pub const MIN_SCORE: u8 = 1;
@@ -284,8 +284,9 @@ impl ValidRating {
         for (dom, v) in &f.scores {
             let dom = LifeDomain::parse(dom.trim())?;
             if scores.iter().any(|(x, _)| *x == dom) {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "domain",
+                    Problem::RatedTwice,
                     format!("{} är skattat två gånger.", dom.label()),
                 ));
             }
@@ -307,7 +308,11 @@ impl ValidRating {
             scores.push((dom, n));
         }
         if scores.is_empty() {
-            return Err(AppError::invalid("scores", "Skatta minst ett livsområde."));
+            return Err(AppError::problem(
+                "scores",
+                Problem::RateOne,
+                "Skatta minst ett livsområde.",
+            ));
         }
         scores.sort_by_key(|(d, _)| LifeDomain::ALL.iter().position(|x| x == d));
         let comment = text("comment", "Kommentaren", &f.comment, false, MAX_TEXT)?;

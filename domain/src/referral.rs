@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::input::{self, MAX_SHORT, MAX_TEXT};
 use crate::person::{Personnummer, Phone};
-use crate::AppError;
+use crate::{AppError, Problem};
 
 /// Who the referral comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -280,13 +280,15 @@ impl ReferralStatus {
         if ok {
             Ok(())
         } else if !self.is_open() {
-            Err(AppError::invalid(
+            Err(AppError::problem(
                 "status",
+                Problem::AlreadyDone,
                 format!("Remissen är redan {}.", self.label().to_lowercase()),
             ))
         } else {
-            Err(AppError::invalid(
+            Err(AppError::problem(
                 "status",
+                Problem::ReviewFirst,
                 "Påbörja granskningen innan remissen godtas.",
             ))
         }
@@ -333,14 +335,16 @@ impl ReferralInput {
         let referred_on = match input::any_date("referred_on", &f.referred_on)? {
             None => today,
             Some(d) if d > today => {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "referred_on",
+                    Problem::InFuture,
                     "Datumet kan inte ligga efter dagens datum.",
                 ))
             }
             Some(d) if (today - d).num_days() > 366 => {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "referred_on",
+                    Problem::NotWithinAYear,
                     "Datumet ligger mer än ett år bakåt. Ange dagens datum eller när oron uppstod i beskrivningen.",
                 ))
             }
@@ -371,19 +375,24 @@ impl ReferralInput {
         )?;
         let personnummer = match f.personnummer.trim() {
             "" => {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "personnummer",
+                    Problem::Required,
                     "Personnummer eller samordningsnummer måste fyllas i.",
                 ))
             }
-            s => Personnummer::parse(s, today)
-                .map_err(|e| AppError::invalid("personnummer", e.to_string()))?,
+            s => Personnummer::parse(s, today).map_err(|e| {
+                AppError::problem("personnummer", Problem::Personnummer, e.to_string())
+            })?,
         };
         let first_name = input::text("first_name", "Förnamnet", &f.first_name, true, MAX_SHORT)?;
         let last_name = input::text("last_name", "Efternamnet", &f.last_name, true, MAX_SHORT)?;
         let phone = match f.phone.trim() {
             "" => None,
-            s => Some(Phone::parse(s).map_err(|e| AppError::invalid("phone", e.to_string()))?),
+            s => Some(
+                Phone::parse(s)
+                    .map_err(|e| AppError::problem("phone", Problem::Phone, e.to_string()))?,
+            ),
         };
         let municipality = input::text("municipality", "Kommunen", &f.municipality, true, 60)?;
         let referrer_contact = if kind.is_private_person() {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::input::{self, MAX_SHORT};
-use super::{AppError, AreaDto};
+use super::{AppError, AreaDto, Problem};
 
 /// The longest observation text: a short description, not a report.
 pub const MAX_OBSERVATION: usize = 1_000;
@@ -42,7 +42,7 @@ macro_rules! code_enum {
                     .iter()
                     .copied()
                     .find(|k| k.as_str() == s.trim())
-                    .ok_or_else(|| AppError::invalid(field, $msg))
+                    .ok_or_else(|| AppError::problem(field, $crate::error::Problem::Choose, $msg))
             }
         }
     };
@@ -110,8 +110,13 @@ impl Period {
     }
 
     pub fn parse(s: &str) -> Result<Period, AppError> {
-        let bad =
-            || AppError::invalid("period", "Ange perioden som år och kvartal, t.ex. 2026-Q3.");
+        let bad = || {
+            AppError::problem(
+                "period",
+                Problem::QuarterFormat,
+                "Ange perioden som år och kvartal, t.ex. 2026-Q3.",
+            )
+        };
         let (y, q) = s.trim().split_once("-Q").ok_or_else(bad)?;
         let year: i32 = y.parse().map_err(|_| bad())?;
         let quarter: u8 = q.parse().map_err(|_| bad())?;
@@ -253,8 +258,9 @@ impl PictureInput {
         };
         let priorities = lines(priorities);
         if priorities.len() > MAX_ITEMS {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "priorities",
+                Problem::TooMany { max: MAX_ITEMS },
                 format!("Högst {MAX_ITEMS} prioriteringar."),
             ));
         }
@@ -272,8 +278,9 @@ impl PictureInput {
             let n = i + 1;
             let parts: Vec<&str> = l.split(';').map(str::trim).collect();
             let [who, what, by] = parts[..] else {
-                return Err(AppError::invalid(
+                return Err(AppError::problem(
                     "actions",
+                    Problem::ActionFormat { n },
                     format!(
                         "Åtgärd {n}: skriv vem; vad; senast ÅÅÅÅ-MM-DD, åtskilda med semikolon."
                     ),
@@ -288,13 +295,18 @@ impl PictureInput {
                 MAX_SHORT,
             )?;
             let by = input::any_date("actions", by)?.ok_or_else(|| {
-                AppError::invalid("actions", format!("Åtgärd {n}: ange senast-datum."))
+                AppError::problem(
+                    "actions",
+                    Problem::ActionDate { n },
+                    format!("Åtgärd {n}: ange senast-datum."),
+                )
             })?;
             parsed.push(PictureAction { who, what, by });
         }
         if parsed.len() > MAX_ITEMS {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "actions",
+                Problem::TooMany { max: MAX_ITEMS },
                 format!("Högst {MAX_ITEMS} åtgärder."),
             ));
         }

@@ -12,21 +12,6 @@ use domain::AppError;
 #[cfg(feature = "ssr")]
 use utvag_core::council;
 
-/// The interface language of the request (its language cookie), for a message written here.
-#[cfg(feature = "ssr")]
-fn request_locale() -> crate::i18n::Locale {
-    let language = use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get_all(http::header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .find_map(domain::language::Language::from_cookie_header)
-        })
-        .unwrap_or_default();
-    crate::components::language::locale_of(language)
-}
-
 /// The meetings the user's organisation chairs or sits on, the latest first.
 #[server(endpoint = "council/list")]
 pub async fn list_meetings() -> Result<Vec<MeetingRow>, AppError> {
@@ -75,15 +60,8 @@ pub async fn add_agenda_item(
     super::reply(
         async {
             let a = require_user().await?;
-            // `target` is "referral:<id>" or "case:<id>", as the candidate list offers them.
-            let (kind, id) = target.split_once(':').ok_or_else(|| {
-                let l = request_locale();
-                AppError::invalid(
-                    "target",
-                    crate::i18n::td_string!(l, council.add_item.choose_target),
-                )
-            })?;
-            council::add_item(&a, &meeting, ItemKind::parse(kind)?, id).await
+            let (kind, id) = ItemKind::target(&target)?;
+            council::add_item(&a, &meeting, kind, id).await
         }
         .await,
     )

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::labels::{event_line_text, invalid_text, Label};
+use crate::components::labels::{event_line_text, problem_text, Label};
 use crate::i18n::{td_string, use_i18n, Locale};
 use domain::event::EventLine;
 use domain::{AppError, Protection, Shown, DAMAGED, MASK};
@@ -81,7 +81,7 @@ pub fn error_for(error: Option<AppError>, field: &str) -> Option<String> {
             // Read where the page's context is; Swedish, the reference, where it is not.
             let l = use_context::<leptos_i18n::I18nContext<Locale>>()
                 .map_or(Locale::sv, |i18n| i18n.get_locale_untracked());
-            Some(invalid_text(&message, problem, l))
+            Some(problem_text(&message, problem, l))
         }
         _ => None,
     }

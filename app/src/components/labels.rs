@@ -68,23 +68,104 @@ impl LabelText for Problem {
             }
             Problem::AlreadyDone => td_string!(l, common.problem.already_done).to_string(),
             Problem::Personnummer => td_string!(l, common.problem.personnummer).to_string(),
+            Problem::Phone => td_string!(l, common.problem.phone).to_string(),
+            Problem::Email => td_string!(l, common.problem.email).to_string(),
+            Problem::QuarterFormat => td_string!(l, common.problem.quarter_format).to_string(),
+            Problem::TooMany { max } => td_string!(l, common.problem.list_max, max).to_string(),
+            Problem::ActionFormat { n } => {
+                td_string!(l, common.problem.action_format, n).to_string()
+            }
+            Problem::ActionDate { n } => td_string!(l, common.problem.action_date, n).to_string(),
+            Problem::RatedTwice => td_string!(l, common.problem.rated_twice).to_string(),
+            Problem::RateOne => td_string!(l, common.problem.no_rating).to_string(),
+            Problem::OutsideProjectPeriod => {
+                td_string!(l, common.problem.outside_project_period).to_string()
+            }
+            Problem::ReviewFirst => td_string!(l, common.problem.review_first).to_string(),
+            Problem::StatusChange => td_string!(l, common.problem.status_change).to_string(),
+            Problem::Username => td_string!(l, common.problem.username).to_string(),
+            Problem::PasswordShort => td_string!(l, common.problem.password_short).to_string(),
+            Problem::NameTaken => td_string!(l, common.problem.name_taken).to_string(),
+            Problem::UsernameTaken => td_string!(l, common.problem.username_taken).to_string(),
+            Problem::FourEyes => td_string!(l, common.problem.four_eyes).to_string(),
+            Problem::CaseClosed => td_string!(l, common.problem.case_closed).to_string(),
+            Problem::KeyFileNeeded => td_string!(l, common.problem.key_file_needed).to_string(),
+            Problem::RetireNotYet => td_string!(l, common.problem.retire_not_yet).to_string(),
+            Problem::KeyFile => td_string!(l, common.problem.key_file).to_string(),
+            Problem::MeasureDenied => td_string!(l, common.problem.measure_denied).to_string(),
+            Problem::SignInFailed => td_string!(l, common.problem.sign_in_failed).to_string(),
+            Problem::CodeFailed => td_string!(l, common.problem.code_failed).to_string(),
+            Problem::EnrolFirst => td_string!(l, common.problem.enrol_first).to_string(),
+            Problem::OwnOrg => td_string!(l, common.problem.own_org).to_string(),
+            Problem::OwnAccount => td_string!(l, common.problem.own_account).to_string(),
+            Problem::HoldsPersonnummer => {
+                td_string!(l, common.problem.holds_personnummer).to_string()
+            }
+            Problem::HoldsPhone => td_string!(l, common.problem.holds_phone).to_string(),
+            Problem::HoldsName => td_string!(l, common.problem.holds_name).to_string(),
+            Problem::BirthYearMismatch => {
+                td_string!(l, common.problem.birth_year_mismatch).to_string()
+            }
+            Problem::MunicipalityNotServed => {
+                td_string!(l, common.problem.municipality_not_served).to_string()
+            }
+            Problem::SearchTerm => td_string!(l, common.problem.search_term).to_string(),
+            Problem::ProtectedMunicipality => {
+                td_string!(l, common.problem.protected_municipality).to_string()
+            }
+            Problem::NoSuchColleague => td_string!(l, common.problem.no_such_colleague).to_string(),
+            Problem::ResponsibleStays => {
+                td_string!(l, common.problem.responsible_stays).to_string()
+            }
+            Problem::Provision => td_string!(l, common.problem.provision).to_string(),
+            Problem::ConsentOwnOrg => td_string!(l, common.problem.consent_own_org).to_string(),
+            Problem::ExtractIncomplete => {
+                td_string!(l, common.problem.extract_incomplete).to_string()
+            }
+            Problem::ExtractRole => td_string!(l, common.problem.extract_role).to_string(),
+            Problem::InterventionRequired => {
+                td_string!(l, common.problem.intervention_required).to_string()
+            }
+            Problem::DeclineReferralOnly => {
+                td_string!(l, common.problem.decline_referral_only).to_string()
+            }
+            Problem::MeetingHeld => td_string!(l, common.problem.meeting_held).to_string(),
+            Problem::HasAccess => td_string!(l, common.problem.has_access).to_string(),
+            Problem::BreakGlassOwnOrg => {
+                td_string!(l, common.problem.break_glass_own_org).to_string()
+            }
+            Problem::GroupSocialOnly => td_string!(l, common.problem.group_social_only).to_string(),
+            Problem::LinkOverlap => td_string!(l, common.problem.link_overlap).to_string(),
+            Problem::AlreadyEnrolled => td_string!(l, common.problem.already_enrolled).to_string(),
+            Problem::NoService => td_string!(l, common.problem.no_service).to_string(),
+            Problem::PersonInReferral => {
+                td_string!(l, common.problem.person_in_referral).to_string()
+            }
+            Problem::PersonExists => td_string!(l, common.problem.person_exists).to_string(),
+            Problem::AlreadyOnTeam => td_string!(l, common.problem.already_on_team).to_string(),
+            Problem::AlreadyOnAgenda => td_string!(l, common.problem.already_on_agenda).to_string(),
+            Problem::NotEmpty => td_string!(l, common.problem.not_empty).to_string(),
+            Problem::Stale => td_string!(l, common.problem.stale).to_string(),
+            Problem::AlreadyAnswered => td_string!(l, common.problem.already_answered).to_string(),
+            Problem::HandoverPending => td_string!(l, common.problem.handover_pending).to_string(),
+            Problem::OwnerChanged => td_string!(l, common.problem.owner_changed).to_string(),
+            Problem::CannotTakeOver => td_string!(l, common.problem.cannot_take_over).to_string(),
+            Problem::RunningElsewhere => {
+                td_string!(l, common.problem.running_elsewhere).to_string()
+            }
+            Problem::Finalised => td_string!(l, common.problem.finalised).to_string(),
         }
     }
 }
 
-/// The words of a refused value on a page in `l`. On a Swedish page the server's own message,
-/// which names the field ("Sammanfattningen måste fyllas i."); in another language the coded
-/// problem's text where there is one, else general words followed by the server's (Swedish)
-/// message. (`ui::ErrorBox` shows the latter with the Swedish marked as such.)
-pub fn invalid_text(message: &str, problem: Option<Problem>, l: Locale) -> String {
-    match problem {
-        _ if l == Locale::sv => message.to_string(),
-        Some(p) => p.label_in(l),
-        None => format!(
-            "{} {} {message}",
-            td_string!(l, common.error.not_accepted),
-            td_string!(l, common.error.in_swedish)
-        ),
+/// The words of a refusal or a conflict on a page in `l`. On a Swedish page the server's own
+/// message, which names the field and what it found ("Sammanfattningen måste fyllas i."); in
+/// another language the words of its coded problem (every refusal has one).
+pub fn problem_text(message: &str, problem: Problem, l: Locale) -> String {
+    if l == Locale::sv {
+        message.to_string()
+    } else {
+        problem.label_in(l)
     }
 }
 

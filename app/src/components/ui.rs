@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::labels::invalid_text;
+use crate::components::labels::problem_text;
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use domain::AppError;
 
@@ -32,40 +32,11 @@ where
     }
 }
 
-/// An error message announced to screen readers. On a page in another language than Swedish,
-/// a refusal the page has no words of its own for is said in general terms, and the server's
-/// Swedish message follows, marked as Swedish (so a screen reader reads it as Swedish).
+/// An error message announced to screen readers, in the page's language.
 #[component]
 pub fn ErrorBox(error: AppError) -> impl IntoView {
     let l = use_i18n().get_locale_untracked();
-    match in_swedish_only(&error, l) {
-        Some((lead, words)) => view! {
-            <p class="error" role="alert">
-                {lead}" "{td_string!(l, common.error.in_swedish)}" "<span lang="sv">{words}</span>
-            </p>
-        }
-        .into_any(),
-        None => view! { <p class="error" role="alert">{error_message(&error, l)}</p> }.into_any(),
-    }
-}
-
-/// For a page not in Swedish: the general words and the server's Swedish message of an error
-/// that has no code of its own (a conflict, or a refusal only one rule of the core words).
-pub fn in_swedish_only(error: &AppError, l: Locale) -> Option<(&'static str, String)> {
-    if l == Locale::sv {
-        return None;
-    }
-    match error {
-        AppError::Invalid {
-            message,
-            problem: None,
-            ..
-        } => Some((td_string!(l, common.error.not_accepted), message.clone())),
-        AppError::Conflict { message } => {
-            Some((td_string!(l, common.error.conflict), message.clone()))
-        }
-        _ => None,
-    }
+    view! { <p class="error" role="alert">{error_message(&error, l)}</p> }
 }
 
 /// What an error says, in the page's language.
@@ -77,13 +48,12 @@ pub fn error_message(error: &AppError, l: Locale) -> String {
         AppError::TooManyRequests => td_string!(l, common.error.too_many_requests).to_string(),
         AppError::Internal => td_string!(l, common.error.internal).to_string(),
         AppError::Unavailable => td_string!(l, common.error.unavailable).to_string(),
-        // Which field is wrong and why: the coded problem in the page's language where it has
-        // one, else the server's message (see `invalid_text`).
+        // Which field is wrong and why, or what the change conflicts with: the server's message
+        // on a Swedish page, the coded problem's words in another (see `problem_text`).
         AppError::Invalid {
             message, problem, ..
-        } => invalid_text(message, *problem, l),
-        // What the change conflicts with, as the server wrote it.
-        AppError::Conflict { .. } => error.to_string(),
+        }
+        | AppError::Conflict { message, problem } => problem_text(message, *problem, l),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::api::orgs::list_orgs;
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
 use crate::components::common::{shown, successes, sv_datetime};
 use crate::components::forms::{busy, Submit};
+use crate::components::labels::problem_text;
 use crate::components::participant_fields::{municipalities_of, ParticipantFields};
 use crate::components::ui::ErrorBox;
 use crate::i18n::{t, td, td_string, use_i18n, Locale};
@@ -109,7 +110,9 @@ where
         .into_any(),
         (None, Some(initial)) => view! {
             {move || match error.get() {
-                Some(AppError::Conflict { message }) => view! {
+                Some(AppError::Conflict { message, problem }) => {
+                    let message = problem_text(&message, problem, i18n.get_locale_untracked());
+                    view! {
                     <div class="error" role="alert" data-testid="conflict">
                         <p>{t!(i18n, cases.edit.conflict, <strong> = <strong/>, message)}</p>
                         <p>{t!(i18n, cases.edit.not_saved)}</p>
@@ -119,7 +122,8 @@ where
                         }>{t!(i18n, cases.edit.reload)}</button>
                     </div>
                 }
-                .into_any(),
+                .into_any()
+                }
                 Some(e) => view! { <ErrorBox error=e/> }.into_any(),
                 None => ().into_any(),
             }}

@@ -23,7 +23,7 @@ use super::queue::Pending;
 use crate::crypto::AuditKeyOrigin;
 use crate::db::{DbError, Rows};
 use crate::state::AppState;
-use domain::AppError;
+use domain::{AppError, Problem};
 
 const HEAD_MOVED: &str = "audit-head-moved";
 const MAX_ATTEMPTS: u32 = 40;
@@ -264,16 +264,19 @@ fn is_retryable(e: &DbError) -> bool {
     e.is_conflict() && !s.contains("already contains")
 }
 
-/// Errors `THROW`n by a body as `invalid:<field>:<message>`, `conflict:<message>`, `notfound`
-/// or `forbidden` become the matching `AppError`; anything else is internal.
+/// Errors `THROW`n by a body as `invalid:<field>:<code>:<message>`,
+/// `conflict:<code>:<message>`, `notfound` or `forbidden` become the matching `AppError`, the
+/// code naming its [`Problem`]; anything else is internal.
 fn map_body_error(e: DbError) -> AppError {
     let s = e.to_string();
     if let Some(rest) = s.split("invalid:").nth(1) {
-        let (field, message) = rest.split_once(':').unwrap_or(("", rest));
-        return AppError::invalid(field, message.trim_end_matches(['\'', '"', '`']).trim());
+        let (field, rest) = rest.split_once(':').unwrap_or(("", rest));
+        let (problem, message) = coded(rest);
+        return AppError::problem(field, problem, message);
     }
     if let Some(rest) = s.split("conflict:").nth(1) {
-        return AppError::conflict(rest.trim_end_matches(['\'', '"', '`']).trim());
+        let (problem, message) = coded(rest);
+        return AppError::conflict(problem, message);
     }
     if s.contains("notfound") {
         return AppError::NotFound;
@@ -282,6 +285,22 @@ fn map_body_error(e: DbError) -> AppError {
         return AppError::Forbidden;
     }
     AppError::from(e)
+}
+
+/// The problem and the message of a thrown `<code>:<message>`. Every `THROW` in the core names
+/// a code (a test reads them all); one that does not is a value no page knows, said as such.
+fn coded(thrown: &str) -> (Problem, String) {
+    let thrown = thrown.trim_end_matches(['\'', '"', '`']).trim();
+    match thrown.split_once(':') {
+        Some((code, message)) => match Problem::from_code(code) {
+            Some(p) => (p, message.trim().to_string()),
+            None => (Problem::Unknown, thrown.to_string()),
+        },
+        None => (
+            Problem::from_code(thrown).unwrap_or(Problem::Unknown),
+            String::new(),
+        ),
+    }
 }
 
 /// The bytes a cut's MAC covers.
@@ -905,7 +924,7 @@ mod anchor_tests {
             &state,
             &Who::system(),
             Entry::new("case.read"),
-            "THROW 'invalid:x:nej';",
+            "THROW 'invalid:x:unknown:nej';",
             serde_json::Map::new(),
         )
         .await;
@@ -1070,6 +1089,93 @@ mod anchor_tests {
                 .unwrap()
                 .contains("old audit key derived from the KEK"),
             "{v:?}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod thrown_tests {
+    //! A body's refusal reaches the caller with its field, its code and its message.
+    use super::*;
+    use crate::config::CoreSettings;
+
+    async fn thrown(sql: &str) -> AppError {
+        let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        commit(
+            &state,
+            &Who::system(),
+            Entry::new("case.read"),
+            sql,
+            serde_json::Map::new(),
+        )
+        .await
+        .err()
+        .expect("the body throws")
+    }
+
+    #[tokio::test]
+    async fn a_thrown_refusal_keeps_its_field_code_and_message() {
+        assert_eq!(
+            thrown("THROW 'invalid:personnummer:person_exists:Det finns redan: sök.';").await,
+            AppError::problem(
+                "personnummer",
+                Problem::PersonExists,
+                "Det finns redan: sök."
+            )
+        );
+        assert_eq!(
+            thrown("THROW 'conflict:stale:Ändrat under tiden.';").await,
+            AppError::conflict(Problem::Stale, "Ändrat under tiden.")
+        );
+        assert_eq!(
+            thrown("THROW 'conflict:stale:';").await,
+            AppError::conflict(Problem::Stale, "")
+        );
+    }
+
+    /// Every refusal a body of the core throws names a code the pages know, so no page shows a
+    /// message in a language it is not in.
+    #[test]
+    fn every_thrown_refusal_in_the_core_names_a_known_code() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    files(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut all = Vec::new();
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut all,
+        );
+        let mut seen = 0;
+        for path in all {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for thrown in text.split("THROW '").skip(1) {
+                let thrown = thrown.split('\'').next().unwrap_or_default();
+                let coded = if let Some(rest) = thrown.strip_prefix("invalid:") {
+                    rest.split(':').nth(1)
+                } else if let Some(rest) = thrown.strip_prefix("conflict:") {
+                    rest.split(':').next()
+                } else {
+                    continue;
+                };
+                seen += 1;
+                let code = coded.unwrap_or_default();
+                assert!(
+                    Problem::from_code(code).is_some(),
+                    "{}: `THROW '{thrown}'` names no known code ({code:?})",
+                    path.display()
+                );
+            }
+        }
+        assert!(
+            seen > 30,
+            "only {seen} refusals found: is the reading right?"
         );
     }
 }

@@ -164,7 +164,11 @@ impl LogSearch {
         let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let id = |field: &str, s: &str, message: &str| match given(s) {
             Some(v) if valid_id(&v) => Ok(Some(v)),
-            Some(_) => Err(AppError::invalid(field, message)),
+            Some(_) => Err(AppError::problem(
+                field,
+                domain::error::Problem::Unknown,
+                message,
+            )),
             None => Ok(None),
         };
         // Years far outside the log's life are refused before any date arithmetic.

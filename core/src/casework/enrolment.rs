@@ -53,7 +53,7 @@ pub async fn enrol(
         .var("exit", exit.map(stored_date));
     let body = "
         IF (SELECT VALUE id FROM enrolment WHERE case = $cid AND project = $project AND exit = NONE) != [] {
-            THROW 'invalid:project:Deltagaren är redan inskriven i projektet.' };
+            THROW 'invalid:project:already_enrolled:Deltagaren är redan inskriven i projektet.' };
         CREATE type::record('enrolment', $id) CONTENT { project: $project, case: $cid, participant: $pid,
             entry: <datetime>$entry, exit: IF $exit = NONE OR $exit = NULL THEN NONE ELSE <datetime>$exit END,
             created_at: <datetime>$now, created_by: $user } RETURN NONE;";

@@ -1,6 +1,7 @@
 //! A goal of the plan is reached or given up: its status moves between open, achieved and
 //! dropped (and back to open when it was closed by mistake or comes back on the agenda).
 
+use domain::Problem;
 use serde::Deserialize;
 
 use super::read::Case;
@@ -47,8 +48,9 @@ pub async fn set_goal_status(
         return Err(goal_conflict(version, rec.version));
     }
     if rec.status == status.as_str() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "status",
+            Problem::AlreadyDone,
             format!("Målet har redan status {}.", status.label().to_lowercase()),
         ));
     }
@@ -59,7 +61,7 @@ pub async fn set_goal_status(
         .var("status", status.as_str());
     let body = "
         LET $cur = (SELECT VALUE version FROM ONLY type::record('goal', $id));
-        IF $cur != $v { THROW 'conflict:stale' };
+        IF $cur != $v { THROW 'conflict:stale:' };
         UPDATE type::record('goal', $id) SET status = $status, version = $v + 1 RETURN NONE;";
     let text = vault::open(w.key(), "goal", goal_id, "text", &rec.text)?.expose();
     match c
@@ -82,7 +84,7 @@ pub async fn set_goal_status(
 }
 
 fn goal_conflict(yours: i64, saved: i64) -> AppError {
-    AppError::conflict(format!(
+    AppError::conflict(Problem::Stale, format!(
         "Någon annan har ändrat målet medan du arbetade: du utgick från version {yours}, sparad är version {saved}. Ladda om sidan och se efter om ändringen fortfarande behövs."
     ))
 }
@@ -172,7 +174,7 @@ mod tests {
         let err = set_goal_status(&w, &case, &goal, 1, GoalStatus::Dropped)
             .await
             .unwrap_err();
-        let AppError::Conflict { message } = err else {
+        let AppError::Conflict { message, .. } = err else {
             panic!("expected a conflict, got {err:?}")
         };
         assert!(message.contains("version 1") && message.contains("version 2"));

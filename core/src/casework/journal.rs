@@ -2,6 +2,7 @@
 //! place for a short while, afterwards as a new version that keeps the old text).
 
 use chrono::{DateTime, Duration, Utc};
+use domain::Problem;
 use serde::Deserialize;
 
 use super::read::Case;
@@ -124,6 +125,7 @@ pub async fn edit_note(
         .await?;
     if n.version != version {
         return Err(AppError::conflict(
+            Problem::Stale,
             "Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen.",
         ));
     }
@@ -139,7 +141,7 @@ pub async fn edit_note(
     let old = vault::seal(w.key(), "note", note_id, &history, &old_plain)?;
     let w = w.var("v", version).var("old", old).var("window", in_window);
     let body = "
-        IF (SELECT VALUE version FROM ONLY type::record('note', $id)) != $v { THROW 'conflict:Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen.' };
+        IF (SELECT VALUE version FROM ONLY type::record('note', $id)) != $v { THROW 'conflict:stale:Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen.' };
         IF $window {
             UPDATE type::record('note', $id) SET text = $text, version = $v + 1, updated_at = <datetime>$now RETURN NONE;
         } ELSE {
@@ -277,6 +279,7 @@ mod tests {
         assert_eq!(
             edit_note(&w, &case, &id, 2, "stale").await.unwrap_err(),
             AppError::conflict(
+                Problem::Stale,
                 "Anteckningen har ändrats sedan du öppnade den. Ladda om och gör om ändringen."
             )
         );

@@ -3,6 +3,7 @@
 //! version check, its timeline event and its audit entry in one transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::Problem;
 use serde::Deserialize;
 
 use super::read::Case;
@@ -53,15 +54,16 @@ async fn measure_of(c: &Case<'_>, id: &str) -> Result<MeasureRec, AppError> {
 /// A stale save names the versions only; the saved values are read through the safety tab,
 /// whose read leaves its entry.
 fn measure_conflict(yours: i64, saved: i64) -> AppError {
-    AppError::conflict(format!(
+    AppError::conflict(Problem::Stale, format!(
         "Någon annan har ändrat skyddsåtgärden medan du arbetade: du utgick från version {yours}, sparad är version {saved}. Status, datum, ansvarig och beskrivning kan ha ändrats. Ladda om sidan, jämför och gör om ändringen."
     ))
 }
 
 /// The refusal of an end before the start, naming the start so the user sees what to change.
 fn end_before_start(start: NaiveDate) -> AppError {
-    AppError::invalid(
+    AppError::problem(
         "end",
+        Problem::EndBeforeStart,
         format!(
             "Slutdatum kan inte vara före startdatum ({}).",
             start.format("%Y-%m-%d")
@@ -97,7 +99,7 @@ async fn commit_measure(
 
 const MEASURE_VERSION_CHECK: &str = "
     LET $cur = (SELECT VALUE version FROM ONLY type::record('measure', $id));
-    IF $cur != $v { THROW 'conflict:stale' };";
+    IF $cur != $v { THROW 'conflict:stale:' };";
 
 /// Changes a measure's status, dates, responsible organisation and details. An ended measure
 /// without an end date ends today; it cannot end in the future, and no measure ends before it
@@ -126,8 +128,9 @@ pub async fn update_measure(
     if edit.status == MeasureStatus::Ended {
         let e = *end.get_or_insert(today);
         if e > today {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "end",
+                Problem::InFuture,
                 "En avslutad skyddsåtgärd kan inte sluta i framtiden. Låt statusen vara pågår och ange slutdatum, eller ändra datumet.",
             ));
         }
@@ -153,7 +156,7 @@ pub async fn update_measure(
         .var("resp", edit.responsible_org);
     let body = format!(
         "{MEASURE_VERSION_CHECK}
-        IF !record::exists(type::record('org', $resp)) {{ THROW 'invalid:responsible_org:Organisationen finns inte.' }};
+        IF !record::exists(type::record('org', $resp)) {{ THROW 'invalid:responsible_org:unknown:Organisationen finns inte.' }};
         UPDATE type::record('measure', $id) SET status = $status,
             start = IF $start = NONE THEN NONE ELSE <datetime>$start END, end = IF $end = NONE THEN NONE ELSE <datetime>$end END,
             responsible_org = $resp, details = $details, version = $v + 1 RETURN NONE;"
@@ -197,8 +200,9 @@ pub async fn end_measure(
             return Err(AppError::problem("status", domain::error::Problem::AlreadyDone, "Skyddsåtgärden är redan avslutad."))
         }
         Ok(MeasureStatus::Denied) => {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "status",
+                Problem::MeasureDenied,
                 "Skyddsåtgärden har fått avslag och kan inte avslutas. Ändra den i stället om beslutet har ändrats.",
             ))
         }
@@ -418,7 +422,7 @@ mod tests {
         let e = update_measure(&police, &case, &id, 1, edit("Gammal"))
             .await
             .unwrap_err();
-        let AppError::Conflict { message } = e else {
+        let AppError::Conflict { message, .. } = e else {
             panic!("expected a conflict, got {e:?}")
         };
         assert!(message.contains("version 1") && message.contains("version 2"));

@@ -2,6 +2,7 @@
 //! plan's reviews.
 
 use chrono::{DateTime, Utc};
+use domain::Problem;
 use serde::Deserialize;
 
 use super::read::Case;
@@ -111,8 +112,8 @@ async fn insert_action(
         .var("due", due.map(stored_date))
         .var("with_guardians", with_guardians.then_some(true));
     let body = "
-        IF (SELECT VALUE case FROM type::record('goal', $goal))[0] != $cid { THROW 'invalid:goal_id:Målet finns inte i det här ärendet.' };
-        IF !record::exists(type::record('org', $owner)) { THROW 'invalid:owner_org:Organisationen finns inte.' };
+        IF (SELECT VALUE case FROM type::record('goal', $goal))[0] != $cid { THROW 'invalid:goal_id:unknown:Målet finns inte i det här ärendet.' };
+        IF !record::exists(type::record('org', $owner)) { THROW 'invalid:owner_org:unknown:Organisationen finns inte.' };
         CREATE type::record('action', $id) CONTENT { case: $cid, participant: $pid, goal: $goal, title: $title,
             owner_org: $owner, responsible: $responsible, due: IF $due = NONE THEN NONE ELSE <datetime>$due END,
             status: 'planned', comment: NONE, version: 1, created_at: <datetime>$now, created_by: $user,
@@ -175,7 +176,7 @@ pub async fn update_action(
         .var("v", version)
         .var("status", status.as_str());
     let body = "
-        IF (SELECT VALUE version FROM ONLY type::record('action', $id)) != $v { THROW 'conflict:stale' };
+        IF (SELECT VALUE version FROM ONLY type::record('action', $id)) != $v { THROW 'conflict:stale:' };
         UPDATE type::record('action', $id) SET status = $status, comment = $comment, version = $v + 1 RETURN NONE;";
     let title = vault::open(w.key(), "action", action_id, "title", &rec.title)?.expose();
     match c
@@ -203,7 +204,7 @@ async fn action_conflict(a: &Authed, action_id: &str, yours: i64) -> Result<AppE
     let Some(saved) = saved else {
         return Ok(AppError::NotFound);
     };
-    Ok(AppError::conflict(format!(
+    Ok(AppError::conflict(Problem::Stale, format!(
         "Någon annan har sparat åtgärden medan du arbetade: du utgick från version {yours}, sparad är version {saved}. Fälten status och kommentar kan ha ändrats. Ladda om sidan, jämför med din ändring och spara igen."
     )))
 }
@@ -394,7 +395,7 @@ mod tests {
         let err = update_action(&w, &case, &action, 1, ActionStatus::Cancelled, "Ställer in")
             .await
             .unwrap_err();
-        let AppError::Conflict { message } = err else {
+        let AppError::Conflict { message, .. } = err else {
             panic!("expected conflict, got {err:?}")
         };
         // The conflict names versions and fields, never the saved text: that is read only

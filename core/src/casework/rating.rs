@@ -51,7 +51,7 @@ pub async fn add_rating(a: &Authed, case_id: &str, f: &RatingForm) -> Result<Str
         .var("scores", scores);
     let body = "
         IF $review != NONE AND $review != NULL AND (SELECT VALUE case FROM type::record('review', $review))[0] != $cid {
-            THROW 'invalid:review_id:Planuppföljningen finns inte i det här ärendet.' };
+            THROW 'invalid:review_id:unknown:Planuppföljningen finns inte i det här ärendet.' };
         CREATE type::record('rating', $id) CONTENT { case: $cid, participant: $pid, date: <datetime>$d, occasion: $occasion,
             review: IF $review = NONE OR $review = NULL THEN NONE ELSE $review END, rater: $rater, scores: $scores,
             comment: $comment, created_at: <datetime>$now, created_by: $user } RETURN NONE;";

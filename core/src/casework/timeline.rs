@@ -1,6 +1,7 @@
 //! The shared timeline: every organisation's events on the case, newest first, paged by a
 //! cursor, with only what the reader may see.
 
+use domain::Problem;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -22,7 +23,7 @@ fn parse_cursor(s: &str) -> Result<Option<(DateTime<Utc>, String)>, AppError> {
     if s.is_empty() {
         return Ok(None);
     }
-    let bad = || AppError::invalid("cursor", "Ogiltig sidmarkör.");
+    let bad = || AppError::problem("cursor", Problem::Unknown, "Ogiltig sidmarkör.");
     let (ns, id) = s.split_once('.').ok_or_else(bad)?;
     let ns: i64 = ns.parse().map_err(|_| bad())?;
     check_id(id).map_err(|_| bad())?;

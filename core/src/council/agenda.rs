@@ -3,6 +3,7 @@
 //! due by the meeting day. Putting a case on the agenda needs no flag on the case: the plan's
 //! own next-review date says the case is up for review, so the council sees it.
 
+use domain::Problem;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -226,8 +227,9 @@ pub async fn add_item(
     let action = "council.add_item";
     let m = chaired(a, meeting_id, action).await?;
     if m.status != MeetingStatus::Planned.as_str() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "",
+            Problem::MeetingHeld,
             "Mötet är genomfört. Lägg punkten på ett planerat möte.",
         ));
     }
@@ -280,7 +282,7 @@ pub async fn add_item(
     }
     let body = "
         IF (SELECT VALUE id FROM council_item WHERE meeting = $m AND participant = $pid AND status = 'open') != [] {
-            THROW 'invalid:target:Personen står redan på dagordningen.';
+            THROW 'invalid:target:already_on_agenda:Personen står redan på dagordningen.';
         };
         LET $last = (SELECT VALUE position FROM council_item WHERE meeting = $m ORDER BY position DESC LIMIT 1)[0] ?? 0;
         CREATE type::record('council_item', $id) CONTENT { meeting: $m, position: $last + 1, kind: $kind,

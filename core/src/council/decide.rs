@@ -5,6 +5,7 @@
 //! event and the item's decision. For a case item the same goal, actions and event are added to
 //! the existing case. A provider that does not exist aborts the whole transaction.
 
+use domain::Problem;
 use serde::Deserialize;
 use serde_json::{json, Map, Value as Json};
 
@@ -83,11 +84,11 @@ async fn responsible(a: &Authed, u: &str) -> Result<String, AppError> {
 /// `$c_*` variables; uses `$cid`, `$pid`, `$org`, `$user`, `$now` of the surrounding write.
 const DECISION: &str = "
     IF (SELECT VALUE status FROM ONLY type::record('council_item', $c_item)) != 'open' {
-        THROW 'conflict:Punkten har avgjorts av någon annan. Ladda om sidan.';
+        THROW 'conflict:already_done:Punkten har avgjorts av någon annan. Ladda om sidan.';
     };
     FOR $o IN $c_orgs {
         IF !record::exists(type::record('org', $o)) {
-            THROW 'invalid:provider_org:Den utförande organisationen finns inte.';
+            THROW 'invalid:provider_org:unknown:Den utförande organisationen finns inte.';
         };
     };
     CREATE type::record('goal', $c_gid) CONTENT { case: $cid, participant: $pid, domain: 'leaving_network',
@@ -121,8 +122,9 @@ async fn decision_vars(
 ) -> Result<Map<String, Json>, AppError> {
     d.check_priority()?;
     if d.interventions.is_empty() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "interventions",
+            Problem::InterventionRequired,
             "Lägg till minst en insats med utförare och uppföljningsdatum.",
         ));
     }
@@ -265,8 +267,9 @@ pub async fn decline(a: &Authed, item_id: &str, reason: &str) -> Result<(), AppE
     let rid = match (&item.referral, item.kind.as_str()) {
         (Some(r), "referral") => r.clone(),
         _ => {
-            return Err(AppError::invalid(
+            return Err(AppError::problem(
                 "",
+                Problem::DeclineReferralOnly,
                 "Bara en remiss kan avslås. Ett ärende avslutas på ärendesidan.",
             ))
         }

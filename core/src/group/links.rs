@@ -99,7 +99,7 @@ pub async fn link_case(
     let body = "
         FOR $l IN (SELECT from, to FROM group_link WHERE group = $g AND case = $cid) {
             IF ($l.to = NONE OR $l.to >= <datetime>$from) AND ($to = NONE OR <datetime>$to >= $l.from) {
-                THROW 'invalid:case_id:Ärendet är redan kopplat till gruppen under en del av perioden.';
+                THROW 'invalid:case_id:link_overlap:Ärendet är redan kopplat till gruppen under en del av perioden.';
             };
         };
         CREATE type::record('group_link', $link) CONTENT { group: $g, case: $cid, participant: $pid, org: $org,

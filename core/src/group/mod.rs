@@ -145,7 +145,7 @@ pub(crate) async fn create_by(
     let body = "
         LET $m = (SELECT VALUE municipalities FROM ONLY type::record('org', $org));
         IF $m = NONE OR (SELECT VALUE kind FROM ONLY type::record('org', $org)) != 'social_services' {
-            THROW 'invalid:name:Bara socialtjänsten kan ha SSPF-grupper.';
+            THROW 'invalid:name:group_social_only:Bara socialtjänsten kan ha SSPF-grupper.';
         };
         CREATE type::record('participant_key', $kid) CONTENT { generation: $gen, wrapped: $wrapped, kek_version: $kekv } RETURN NONE;
         CREATE type::record('sspf_group', $id) CONTENT { org: $org, municipality: $m[0], name: $name,

@@ -1,5 +1,6 @@
 //! Offering a case to another municipality's social services, and withdrawing the offer.
 
+use domain::Problem;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -211,8 +212,9 @@ pub async fn offer(a: &Authed, case_id: &str, input: &HandoverInput) -> Result<S
     let v = ValidHandover::parse(input)?;
     let status = CaseStatus::parse(&gate.case.status).map_err(|_| AppError::Internal)?;
     if status.is_closed() {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "",
+            Problem::CaseClosed,
             "Ärendet är avslutat. Bara ett öppet ärende kan lämnas över.",
         ));
     }
@@ -233,6 +235,7 @@ pub async fn offer(a: &Authed, case_id: &str, input: &HandoverInput) -> Result<S
         .all(0)?;
     if !busy.is_empty() {
         return Err(AppError::conflict(
+            Problem::HandoverPending,
             "Ärendet har redan en överlämning som väntar på svar.",
         ));
     }
@@ -282,10 +285,10 @@ pub async fn offer(a: &Authed, case_id: &str, input: &HandoverInput) -> Result<S
     }
     let body = format!(
         "IF array::len((SELECT VALUE id FROM handover WHERE case = $cid AND status = 'pending')) > 0 {{
-            THROW 'conflict:Ärendet har redan en överlämning som väntar på svar.';
+            THROW 'conflict:handover_pending:Ärendet har redan en överlämning som väntar på svar.';
         }};
         IF (SELECT VALUE owner_org FROM ONLY type::record('case', $cid)) != $from {{
-            THROW 'conflict:Ärendet har bytt ansvarig enhet. Ladda om sidan.';
+            THROW 'conflict:owner_changed:Ärendet har bytt ansvarig enhet. Ladda om sidan.';
         }};
         CREATE type::record('handover', $hid) CONTENT {{
             case: $cid, participant: $pid, from_org: $from, to_org: $to, parts: $parts, snapshot: $snap,
@@ -314,6 +317,7 @@ pub async fn withdraw(a: &Authed, id: &str) -> Result<(), AppError> {
     gate.require_manage(ACTION).await?;
     if r.status() != HandoverStatus::Pending {
         return Err(AppError::conflict(
+            Problem::AlreadyAnswered,
             "Överlämningen är redan besvarad eller återkallad.",
         ));
     }
@@ -339,7 +343,7 @@ pub async fn withdraw(a: &Authed, id: &str) -> Result<(), AppError> {
     }
     let body = format!(
         "IF (SELECT VALUE status FROM ONLY type::record('handover', $hid)) != 'pending' {{
-            THROW 'conflict:Överlämningen är redan besvarad eller återkallad.';
+            THROW 'conflict:already_answered:Överlämningen är redan besvarad eller återkallad.';
         }};
         UPDATE type::record('handover', $hid) SET status = 'withdrawn', decided_by = $user,
             decided_at = <datetime>$now RETURN NONE;

@@ -1,6 +1,7 @@
 //! The receiving unit's answer: accept (ownership moves, in one transaction) or decline.
 
 use chrono::Duration;
+use domain::Problem;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,6 +21,7 @@ fn still_pending(r: &HandoverRec) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(AppError::conflict(
+            Problem::AlreadyAnswered,
             "Överlämningen är redan besvarad eller återkallad.",
         ))
     }
@@ -28,11 +30,11 @@ fn still_pending(r: &HandoverRec) -> Result<(), AppError> {
 /// The statements of an accept, apart for the test that makes one fail halfway.
 pub(super) const ACCEPT: &str = "
     IF (SELECT VALUE status FROM ONLY type::record('handover', $hid)) != 'pending' {
-        THROW 'conflict:Överlämningen är redan besvarad eller återkallad.';
+        THROW 'conflict:already_answered:Överlämningen är redan besvarad eller återkallad.';
     };
     LET $c = (SELECT owner_org, open FROM ONLY type::record('case', $cid));
     IF $c.owner_org != $from OR $c.open != true {
-        THROW 'conflict:Ärendet kan inte längre tas över. Kontakta den avsändande enheten.';
+        THROW 'conflict:cannot_take_over:Ärendet kan inte längre tas över. Kontakta den avsändande enheten.';
     };
     -- Members of other organisations leave with the sending program; the sending team reads
     -- for its period; the accepting user is responsible.
@@ -152,7 +154,7 @@ pub async fn decline(a: &Authed, id: &str, reason: &str) -> Result<(), AppError>
     }
     let body = "
         IF (SELECT VALUE status FROM ONLY type::record('handover', $hid)) != 'pending' {
-            THROW 'conflict:Överlämningen är redan besvarad eller återkallad.';
+            THROW 'conflict:already_answered:Överlämningen är redan besvarad eller återkallad.';
         };
         UPDATE type::record('handover', $hid) SET status = 'declined', decided_by = $user,
             decided_at = <datetime>$now, decline_reason = $reason RETURN NONE;";

@@ -241,7 +241,7 @@ async fn a_failing_accept_writes_nothing() {
     };
     let before_members = members(&state).await;
     let before_log = audit_seqs(&state).await;
-    let err = receive::accept_with(&m, &hid, "THROW 'conflict:Avbrutet i test.';")
+    let err = receive::accept_with(&m, &hid, "THROW 'conflict:stale:Avbrutet i test.';")
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Conflict { .. }), "{err:?}");

@@ -125,7 +125,7 @@ pub(crate) async fn prepare(a: &Authed, id: &str, d: AcceptDecision) -> Result<P
         UPDATE type::record('referral', $rid) SET case = $cid RETURN NONE;
         IF $newcase {{
             IF (SELECT * FROM ONLY type::record('open_case', $pid)) != NONE {{
-                THROW 'conflict:Personen fick ett öppet ärende under tiden. Ladda om sidan och försök igen.';
+                THROW 'conflict:stale:Personen fick ett öppet ärende under tiden. Ladda om sidan och försök igen.';
             }};
             CREATE type::record('case', $cid) CONTENT {{
                 participant: $pid, owner_org: $org, status: 'referred', open: true, sspf_level: $sspf,

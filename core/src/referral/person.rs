@@ -37,7 +37,7 @@ pub(crate) const BODY: &str = "
     LET $found = (SELECT VALUE record::id(id) FROM fn::records('participant', (SELECT VALUE participant FROM blind_index WHERE kind = 'personnummer' AND tag = $ptag)) WHERE owner_org = $recv AND shredded = false
         AND id != NONE);
     LET $stale = IF $seen = NONE { $found != [] } ELSE { $found CONTAINSNOT $seen };
-    IF $stale { THROW 'conflict:Personuppgifterna ändrades under tiden. Försök igen.' };
+    IF $stale { THROW 'conflict:stale:Personuppgifterna ändrades under tiden. Försök igen.' };
     IF $seen = NONE {
         CREATE type::record('participant', $pid) CONTENT {
             first_name: $np.first_name, last_name: $np.last_name, personnummer: $np.personnummer,

@@ -2,6 +2,7 @@
 //! changes. Only the social-services unit a referral is sent to sees it; anyone else asking for
 //! it gets the same answer as for a referral that does not exist, after one `deny` entry.
 
+use domain::Problem;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -178,7 +179,7 @@ pub async fn open(a: &Authed, id: &str) -> Result<ReferralView, AppError> {
 /// Checks the version and the transition of a referral the unit has received.
 pub(crate) fn check(r: &ReferralRec, version: i64, to: ReferralStatus) -> Result<(), AppError> {
     if r.version != version {
-        return Err(AppError::conflict(CHANGED));
+        return Err(AppError::conflict(Problem::Stale, CHANGED));
     }
     r.status()?.check_transition(to)
 }
@@ -190,7 +191,7 @@ pub(crate) const CHANGED: &str =
 /// checking inside the transaction that nobody changed it meanwhile.
 pub(crate) const MOVE: &str = "
     LET $cur = (SELECT VALUE version FROM ONLY type::record('referral', $rid));
-    IF $cur != $v { THROW 'conflict:Remissen har ändrats av någon annan. Ladda om sidan och försök igen.' };
+    IF $cur != $v { THROW 'conflict:stale:Remissen har ändrats av någon annan. Ladda om sidan och försök igen.' };
     UPDATE type::record('referral', $rid) SET status = $to, version = $v + 1,
         transitions += { from: $from, to: $to, at: <datetime>$now, by: $user } RETURN NONE;
 ";
@@ -279,7 +280,7 @@ pub async fn forward(a: &Authed, id: &str, version: i64, to_org: &str) -> Result
     check(&r, version, ReferralStatus::Forwarded)?;
     for attempt in 0..3 {
         match attempt_forward(a, &r, &to, &municipalities[0]).await {
-            Err(AppError::Conflict { message }) if message == STALE && attempt < 2 => continue,
+            Err(AppError::Conflict { message, .. }) if message == STALE && attempt < 2 => continue,
             other => return other,
         }
     }

@@ -2,6 +2,7 @@
 //! whether the person was known to the receiving unit or not; the audit entry records the link
 //! for the log reviewer.
 
+use domain::Problem;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -43,8 +44,9 @@ pub async fn submit(a: &Authed, input: ReferralInput) -> Result<ReferralReceipt,
         ms.iter()
             .any(|m| m.eq_ignore_ascii_case(&input.municipality))
     }) else {
-        return Err(AppError::invalid(
+        return Err(AppError::problem(
             "municipality",
+            Problem::NoService,
             "Det finns ingen socialtjänst i Utväg för den kommunen. Kontrollera stavningen eller kontakta kommunen direkt.",
         ));
     };
@@ -56,7 +58,7 @@ pub async fn submit(a: &Authed, input: ReferralInput) -> Result<ReferralReceipt,
     // A lookup that another referral or registration overtook is tried again from the start.
     for attempt in 0..3 {
         match attempt_submit(a, &input, &recv, &municipality).await {
-            Err(AppError::Conflict { message }) if message == STALE && attempt < 2 => continue,
+            Err(AppError::Conflict { message, .. }) if message == STALE && attempt < 2 => continue,
             other => return other,
         }
     }

@@ -79,7 +79,7 @@ pub async fn contribute(a: &Authed, input: ContributionInput) -> Result<Contribu
     ));
     let body = "
         IF (SELECT VALUE status FROM type::record('situation_picture', $pid))[0] = 'agreed' {
-            THROW 'conflict:Lägesbilden för perioden är redan fastställd. Kontakta samordnaren om något behöver läggas till.';
+            THROW 'conflict:finalised:Lägesbilden för perioden är redan fastställd. Kontakta samordnaren om något behöver läggas till.';
         };
         CREATE type::record('situation_contribution', $id) CONTENT {
             area: $area, period: $period, org: $org, author: $author,

@@ -18,6 +18,7 @@
 //! because common given names are also ordinary words and other people's names, and refusing
 //! them would teach people to misspell rather than to describe without naming.
 
+use domain::Problem;
 use std::collections::HashSet;
 
 use serde::Deserialize;
@@ -43,6 +44,14 @@ impl Found {
             Found::Personnummer => "personnummer",
             Found::Phone => "phone",
             Found::Name => "name",
+        }
+    }
+
+    fn problem(self) -> Problem {
+        match self {
+            Found::Personnummer => Problem::HoldsPersonnummer,
+            Found::Phone => Problem::HoldsPhone,
+            Found::Name => Problem::HoldsName,
         }
     }
 
@@ -95,7 +104,11 @@ pub(crate) async fn check(
     e.decision = "deny".into();
     e.reason = Some(format!("personal_data:{field}:{}", kind.code()));
     audit::append(a.state(), &who(a), e).await?;
-    Err(AppError::invalid(field, kind.message(label(field))))
+    Err(AppError::problem(
+        field,
+        kind.problem(),
+        kind.message(label(field)),
+    ))
 }
 
 /// A personnummer or a phone number in `text`, if any.

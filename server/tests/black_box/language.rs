@@ -115,7 +115,7 @@ async fn refused_page(
 }
 
 #[tokio::test]
-async fn refusals_on_an_english_page_are_in_english_or_marked_as_swedish() {
+async fn refusals_on_an_english_page_are_in_english() {
     let app = spawn_app().await;
     let c = signed_in(&app, "handlaggare").await;
     let p = &demo_people()[0];
@@ -144,12 +144,40 @@ async fn refusals_on_an_english_page_are_in_english_or_marked_as_swedish() {
     assert!(!body.contains("i förväg"), "{body}");
     assert!(body.contains("Samtal Qx7"), "the summary is kept");
 
-    // A search for neither a personnummer nor a phone number: a rule only the core words. The
-    // page says so in English, and the server's words follow marked as Swedish.
+    // A search for neither a personnummer nor a phone number: a rule of the core, in English,
+    // with no Swedish beside it.
     let body = refused_page(&app, &c, "/api/cases/search", "/arenden", &[("q", "abc")]).await;
-    assert!(body.contains("This was not accepted."), "{body}");
     assert!(
-        body.contains("<span lang=\"sv\">Sök på ett fullständigt personnummer"),
+        body.contains("Search for a full personal identity number"),
         "{body}"
     );
+    assert!(!body.contains("Sök på"), "{body}");
+
+    // A person the unit already has: refused inside the database's transaction (a `THROW`),
+    // whose code crosses to the page, which names it in English.
+    let mut form: Vec<(String, String)> = [
+        ("first_name", "Nora"),
+        ("last_name", "Nyström"),
+        ("personnummer", p.personnummer.as_str()),
+        ("phone", ""),
+        ("email", ""),
+        ("address", ""),
+        ("background", ""),
+        ("birth_year", ""),
+        ("gender", "female"),
+        ("municipality", "Göteborg"),
+        ("protection", "none"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (format!("form[{k}]"), v.to_string()))
+    .collect();
+    form.push(("sspf_level".into(), "individual".into()));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let body = refused_page(&app, &c, "/api/participants/register", "/arenden/ny", &form).await;
+    assert!(
+        body.contains("Your unit already has a person with that personal identity number."),
+        "{body}"
+    );
+    assert!(!body.contains("Det finns redan en person"), "{body}");
+    assert!(body.contains("Nyström"), "what was typed is kept");
 }
