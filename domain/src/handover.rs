@@ -4,11 +4,15 @@
 //! The receiving unit sees only the frozen summary of the chosen parts until it accepts; the
 //! sending unit sees where the case went; nobody else learns that a handover exists.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::casework::{
+    ActionStatus, GoalStatus, HousingType, LifeDomain, MeasureKind, MeasureStatus, OccupationType,
+    ThreatLevel,
+};
 use crate::input::{self, MAX_TEXT};
-use crate::{AppError, Category, Problem};
+use crate::{AppError, CaseStatus, Category, Gender, Problem, Protection, Shown, SspfLevel};
 
 /// A part of the case the sending unit may choose to share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -217,7 +221,7 @@ pub struct ReceiverOrg {
     pub municipalities: Vec<String>,
 }
 
-/// One labelled value of the frozen summary.
+/// One labelled value of a summary frozen before its values were codes (Swedish labels).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotRow {
     pub label: String,
@@ -226,11 +230,103 @@ pub struct SnapshotRow {
 
 crate::redact::redacted_debug!(SnapshotRow { label, value });
 
-/// One shared part of the case as it stood when the handover was offered.
+/// One value of the frozen summary: what it is as codes, what people wrote as written. The
+/// page names it in its own language. Text the sender could not read is frozen as such
+/// (`Shown::Masked`), never as the words of a mask.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "item", rename_all = "snake_case")]
+pub enum SnapshotItem {
+    Name {
+        first: Shown<String>,
+        last: Shown<String>,
+    },
+    Personnummer {
+        value: Shown<String>,
+    },
+    BirthYear {
+        year: i32,
+    },
+    Gender {
+        gender: Gender,
+    },
+    Protection {
+        protection: Protection,
+    },
+    Status {
+        status: CaseStatus,
+    },
+    SspfLevel {
+        level: SspfLevel,
+    },
+    Opened {
+        on: NaiveDate,
+    },
+    Goal {
+        domain: LifeDomain,
+        text: Shown<String>,
+        status: GoalStatus,
+        by: Option<NaiveDate>,
+    },
+    Action {
+        title: Shown<String>,
+        owner: String,
+        status: ActionStatus,
+        due: Option<NaiveDate>,
+    },
+    OpenGoals {
+        count: usize,
+    },
+    NextReview {
+        on: Option<NaiveDate>,
+    },
+    Measure {
+        kind: MeasureKind,
+        status: MeasureStatus,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+        /// Empty for a denied measure: what was asked for is not passed on.
+        details: Shown<String>,
+    },
+    Assessment {
+        on: NaiveDate,
+        level: ThreatLevel,
+        next: NaiveDate,
+    },
+    Housing {
+        kind: HousingType,
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+    },
+    Occupation {
+        kind: OccupationType,
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+        outcome: String,
+    },
+    /// The part holds nothing.
+    Nothing,
+}
+
+impl std::fmt::Debug for SnapshotItem {
+    /// The kind of value only: what it holds may identify the person.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("item").and_then(|k| k.as_str()).map(str::to_string))
+            .unwrap_or_default();
+        write!(f, "SnapshotItem::{kind}(…)")
+    }
+}
+
+/// One shared part of the case as it stood when the handover was offered. Summaries frozen
+/// before their values were codes hold Swedish `rows`; later ones hold `items`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotSection {
     pub part: HandoverPart,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<SnapshotRow>,
+    #[serde(default)]
+    pub items: Vec<SnapshotItem>,
 }
 
 /// A handover in a list: the counterpart, the status and the dates. No person and no case
@@ -349,5 +445,41 @@ mod tests {
         i.to_org = " ".into();
         assert_eq!(field(ValidHandover::parse(&i).unwrap_err()), "to_org");
         assert_eq!(field(decline_reason(" ").unwrap_err()), "reason");
+    }
+
+    #[test]
+    fn a_summary_frozen_with_swedish_rows_still_reads_and_new_ones_are_codes() {
+        let old = r#"[{"part":"person","rows":[{"label":"Namn","value":"Alva Berg"}]}]"#;
+        let read: Vec<SnapshotSection> = serde_json::from_str(old).unwrap();
+        assert_eq!(read[0].rows[0].label, "Namn");
+        assert!(read[0].items.is_empty());
+
+        let section = SnapshotSection {
+            part: HandoverPart::Plan,
+            rows: Vec::new(),
+            items: vec![
+                SnapshotItem::Goal {
+                    domain: LifeDomain::Education,
+                    text: Shown::Value("Klara gymnasiet".into()),
+                    status: GoalStatus::Open,
+                    by: NaiveDate::from_ymd_opt(2027, 6, 1),
+                },
+                SnapshotItem::Name {
+                    first: Shown::Masked,
+                    last: Shown::Value("Berg".into()),
+                },
+                SnapshotItem::Nothing,
+            ],
+        };
+        let json = serde_json::to_string(&section).unwrap();
+        assert!(!json.contains("\"rows\""), "{json}");
+        assert!(!json.contains("Utbildning") && !json.contains("Pågående"), "{json}");
+        assert_eq!(
+            serde_json::from_str::<SnapshotSection>(&json).unwrap(),
+            section
+        );
+        let debug = format!("{section:?}");
+        assert!(debug.contains("SnapshotItem::goal"), "{debug}");
+        assert!(!debug.contains("gymnasiet") && !debug.contains("Berg"), "{debug}");
     }
 }

@@ -15,16 +15,19 @@ use crate::api::handover::{
     DeclineHandover, OfferHandover, WithdrawHandover,
 };
 use crate::components::case_frame::{case_frame_with, use_case_id, CaseHead};
-use crate::components::common::{error_for, successes, sv_date, sv_datetime, FieldError};
+use crate::components::common::{
+    date_or_dash, error_for, shown, successes, sv_date, sv_datetime, FieldError,
+};
 use crate::components::forms::{busy, ConfirmButton, Submit};
 use crate::components::labels::Label;
 use crate::components::ui::{ActionStatus, DataTable, ErrorBox};
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use chrono::NaiveDate;
 use domain::handover::{
-    HandoverPart, HandoverRow, HandoverStatus, HandoverView, ReceiverOrg, DEFAULT_READ_DAYS,
-    MAX_READ_DAYS,
+    HandoverPart, HandoverRow, HandoverStatus, HandoverView, ReceiverOrg, SnapshotItem,
+    DEFAULT_READ_DAYS, MAX_READ_DAYS,
 };
-use domain::{Capability, CaseView, Me};
+use domain::{Capability, CaseView, Me, Shown};
 
 /// What the offer page loads besides the case: the receiving units and the case's pending
 /// handover, if one was already offered.
@@ -329,7 +332,12 @@ fn Detail(v: HandoverView, actions: Answers) -> impl IntoView {
                 v.sections.iter().map(|s| view! {
                     <h3>{s.part.label_in(l)}</h3>
                     <dl class="facts" data-part=s.part.as_str()>
-                        {s.rows.iter().map(|r| view! { <dt>{r.label.clone()}</dt><dd>{r.value.clone()}</dd> }).collect_view()}
+                        // A summary frozen before its values were codes: its Swedish rows, as written.
+                        {s.rows.iter().map(|r| view! { <dt lang="sv">{r.label.clone()}</dt><dd>{r.value.clone()}</dd> }).collect_view()}
+                        {s.items.iter().map(|item| {
+                            let (label, value) = snapshot_item(item, s.part, l);
+                            view! { <dt>{label}</dt><dd>{value}</dd> }
+                        }).collect_view()}
                     </dl>
                 }).collect_view().into_any()
             }}
@@ -378,5 +386,134 @@ fn Decide(id: String, actions: Answers) -> impl IntoView {
                 <Submit action=decline>{t!(i18n, referrals.answer.decline)}</Submit>
             </ActionForm>
         </section>
+    }
+}
+
+/// One value of a handover's frozen summary in the page's language: its label and its value.
+fn snapshot_item(item: &SnapshotItem, part: HandoverPart, l: Locale) -> (String, AnyView) {
+    use SnapshotItem as I;
+    let text = |s: String| s.into_any();
+    let dates = |from: NaiveDate, to: Option<NaiveDate>| format!("{from} – {}", date_or_dash(to));
+    match item {
+        I::Name { first, last } => (
+            td_string!(l, referrals.handover.item.name).to_string(),
+            view! { {shown(first)}" "{shown(last)} }.into_any(),
+        ),
+        I::Personnummer { value } => (
+            td_string!(l, referrals.handover.item.personnummer).to_string(),
+            shown(value),
+        ),
+        I::BirthYear { year } => (
+            td_string!(l, referrals.handover.item.birth_year).to_string(),
+            text(year.to_string()),
+        ),
+        I::Gender { gender } => (
+            td_string!(l, referrals.handover.item.gender).to_string(),
+            text(gender.label_in(l).to_string()),
+        ),
+        I::Protection { protection } => (
+            td_string!(l, referrals.handover.item.protection).to_string(),
+            text(protection.label_in(l).to_string()),
+        ),
+        I::Status { status } => (
+            td_string!(l, referrals.handover.item.status).to_string(),
+            text(status.label_in(l).to_string()),
+        ),
+        I::SspfLevel { level } => (
+            td_string!(l, referrals.handover.item.sspf_level).to_string(),
+            text(level.label_in(l).to_string()),
+        ),
+        I::Opened { on } => (
+            td_string!(l, referrals.handover.item.opened).to_string(),
+            text(on.to_string()),
+        ),
+        I::Goal {
+            domain,
+            text: goal,
+            status,
+            by,
+        } => {
+            let domain = domain.label_in(l);
+            let by = by
+                .map(|date| format!(", {}", td_string!(l, referrals.handover.item.by, date)))
+                .unwrap_or_default();
+            (
+                td_string!(l, referrals.handover.item.goal, domain).to_string(),
+                view! { {shown(goal)}{format!(" ({}{by})", status.label_in(l))} }.into_any(),
+            )
+        }
+        I::Action {
+            title,
+            owner,
+            status,
+            due,
+        } => {
+            let date = date_or_dash(*due);
+            let due = td_string!(l, referrals.handover.item.due, date);
+            (
+                td_string!(l, referrals.handover.item.action).to_string(),
+                view! { {shown(title)}{format!(" – {owner}, {} ({due})", status.label_in(l))} }
+                    .into_any(),
+            )
+        }
+        I::OpenGoals { count } => (
+            td_string!(l, referrals.handover.item.open_goals).to_string(),
+            text(count.to_string()),
+        ),
+        I::NextReview { on } => (
+            td_string!(l, referrals.handover.item.next_review).to_string(),
+            text(date_or_dash(*on)),
+        ),
+        I::Measure {
+            kind,
+            status,
+            start,
+            end,
+            details,
+        } => {
+            let head = format!(
+                "{} ({}), {} – {}",
+                kind.label_in(l),
+                status.label_in(l),
+                date_or_dash(*start),
+                date_or_dash(*end)
+            );
+            let details =
+                (!matches!(details, Shown::Empty)).then(|| view! { ": "{shown(details)} });
+            (
+                td_string!(l, referrals.handover.item.measure).to_string(),
+                view! { {head}{details} }.into_any(),
+            )
+        }
+        I::Assessment { on, level, next } => {
+            let date = on;
+            let label = td_string!(l, referrals.handover.item.assessment, date).to_string();
+            let date = next;
+            let next = td_string!(l, referrals.handover.item.next_assessment, date);
+            (label, text(format!("{} ({next})", level.label_in(l))))
+        }
+        I::Housing { kind, from, to } => (
+            td_string!(l, referrals.handover.item.housing).to_string(),
+            text(format!("{}, {}", kind.label_in(l), dates(*from, *to))),
+        ),
+        I::Occupation {
+            kind,
+            from,
+            to,
+            outcome,
+        } => {
+            let mut v = format!("{}, {}", kind.label_in(l), dates(*from, *to));
+            if !outcome.is_empty() {
+                v.push_str(&format!(": {outcome}"));
+            }
+            (
+                td_string!(l, referrals.handover.item.occupation).to_string(),
+                text(v),
+            )
+        }
+        I::Nothing => (
+            part.label_in(l).to_string(),
+            text(td_string!(l, referrals.handover.item.nothing).to_string()),
+        ),
     }
 }

@@ -16,10 +16,10 @@ use super::{categories_of, entry, visible, Side, EVENT};
 use domain::casework::{GoalStatus, MeasureStatus};
 use domain::event::EventLine;
 use domain::handover::{
-    HandoverInput, HandoverPart, HandoverStatus, ReceiverOrg, SnapshotRow, SnapshotSection,
-    ValidHandover,
+    HandoverInput, HandoverPart, HandoverStatus, ReceiverOrg, SnapshotItem as Item,
+    SnapshotSection, ValidHandover,
 };
-use domain::{AppError, Capability, CaseStatus, Shown, MASK};
+use domain::{AppError, Capability, CaseStatus, Shown};
 
 /// Active social-services units of municipalities the user's unit does not serve: where a case
 /// may be handed over to.
@@ -55,26 +55,6 @@ pub async fn receivers(a: &Authed) -> Result<Vec<ReceiverOrg>, AppError> {
         .collect())
 }
 
-fn shown(v: &Shown<String>) -> String {
-    match v {
-        Shown::Value(s) => s.clone(),
-        Shown::Empty => String::new(),
-        Shown::Masked => MASK.to_string(),
-        Shown::Damaged => domain::DAMAGED.to_string(),
-    }
-}
-
-fn row(label: impl Into<String>, value: impl Into<String>) -> SnapshotRow {
-    SnapshotRow {
-        label: label.into(),
-        value: value.into(),
-    }
-}
-
-fn date_or_dash(d: Option<chrono::NaiveDate>) -> String {
-    d.map_or_else(|| "–".to_string(), |d| d.to_string())
-}
-
 /// The chosen parts of the case as the sender reads them now, frozen as labelled rows. Each
 /// part is read through the casework reader of its tab (and so audited as the sender's read).
 async fn snapshot(
@@ -92,108 +72,107 @@ async fn snapshot(
         None
     };
     for part in parts {
-        let mut rows = Vec::new();
+        let mut items = Vec::new();
         match part {
             HandoverPart::Person => {
                 if let Some(v) = &view {
-                    rows.push(row(
-                        "Namn",
-                        format!("{} {}", shown(&v.first_name), shown(&v.last_name)),
-                    ));
-                    rows.push(row("Personnummer", shown(&v.personnummer)));
-                    rows.push(row("Födelseår", v.birth_year.to_string()));
-                    rows.push(row("Kön", v.gender.label()));
-                    rows.push(row("Skyddade personuppgifter", v.protection.label()));
+                    items.extend([
+                        Item::Name {
+                            first: v.first_name.clone(),
+                            last: v.last_name.clone(),
+                        },
+                        Item::Personnummer {
+                            value: v.personnummer.clone(),
+                        },
+                        Item::BirthYear { year: v.birth_year },
+                        Item::Gender { gender: v.gender },
+                        Item::Protection {
+                            protection: v.protection,
+                        },
+                    ]);
                 }
             }
             HandoverPart::Status => {
                 if let Some(v) = &view {
-                    rows.push(row("Status", v.status.label()));
-                    rows.push(row("SSPF-nivå", v.sspf_level.label()));
-                    rows.push(row("Ärendet öppnat", v.opened_at.date_naive().to_string()));
+                    items.extend([
+                        Item::Status { status: v.status },
+                        Item::SspfLevel {
+                            level: v.sspf_level,
+                        },
+                        Item::Opened {
+                            on: domain::time::swedish_date(v.opened_at),
+                        },
+                    ]);
                 }
             }
             HandoverPart::Plan => {
                 let p = casework::plan(a, case_id).await?;
                 for g in &p.goals {
-                    rows.push(row(
-                        format!("Mål – {}", g.domain.label()),
-                        format!(
-                            "{} ({}{})",
-                            shown(&g.text),
-                            g.status.label(),
-                            g.target_date
-                                .map(|d| format!(", senast {d}"))
-                                .unwrap_or_default()
-                        ),
-                    ));
-                    for x in &g.actions {
-                        rows.push(row(
-                            "Åtgärd",
-                            format!(
-                                "{} – {}, {} (klart senast {})",
-                                shown(&x.title),
-                                x.owner_org,
-                                x.status.label(),
-                                date_or_dash(x.due)
-                            ),
-                        ));
-                    }
+                    items.push(Item::Goal {
+                        domain: g.domain,
+                        text: g.text.clone(),
+                        status: g.status,
+                        by: g.target_date,
+                    });
+                    items.extend(g.actions.iter().map(|x| Item::Action {
+                        title: x.title.clone(),
+                        owner: x.owner_org.clone(),
+                        status: x.status,
+                        due: x.due,
+                    }));
                 }
-                let open_goals = p
+                let count = p
                     .goals
                     .iter()
                     .filter(|g| g.status == GoalStatus::Open)
                     .count();
-                rows.push(row("Pågående mål", open_goals.to_string()));
-                rows.push(row("Nästa planuppföljning", date_or_dash(p.next_review)));
+                items.push(Item::OpenGoals { count });
+                items.push(Item::NextReview { on: p.next_review });
             }
             HandoverPart::Safety => {
                 let s = casework::safety(a, case_id).await?;
-                for m in &s.measures {
-                    let mut v = format!(
-                        "{} ({}), {} – {}",
-                        m.kind.label(),
-                        m.status.label(),
-                        date_or_dash(m.start),
-                        date_or_dash(m.end)
-                    );
-                    let d = shown(&m.details);
-                    if !d.is_empty() && m.status != MeasureStatus::Denied {
-                        v.push_str(&format!(": {d}"));
-                    }
-                    rows.push(row("Skyddsåtgärd", v));
-                }
-                for x in s.assessments.iter().take(3) {
-                    rows.push(row(
-                        format!("Hotbedömning {}", x.date),
-                        format!("{} (nästa bedömning {})", x.level.label(), x.next_review),
-                    ));
-                }
+                items.extend(s.measures.iter().map(|m| Item::Measure {
+                    kind: m.kind,
+                    status: m.status,
+                    start: m.start,
+                    end: m.end,
+                    details: if m.status == MeasureStatus::Denied {
+                        Shown::Empty
+                    } else {
+                        m.details.clone()
+                    },
+                }));
+                items.extend(s.assessments.iter().take(3).map(|x| Item::Assessment {
+                    on: x.date,
+                    level: x.level,
+                    next: x.next_review,
+                }));
             }
             HandoverPart::Living => {
                 // The kind and dates of housing, never an address: where the person lived is
                 // what the move may be about.
                 let l = casework::living(a, case_id).await?;
-                for h in &l.housing {
-                    rows.push(row(
-                        "Boende",
-                        format!("{}, {} – {}", h.kind.label(), h.from, date_or_dash(h.to)),
-                    ));
-                }
-                for o in &l.occupation {
-                    let mut v = format!("{}, {} – {}", o.kind.label(), o.from, date_or_dash(o.to));
-                    if !o.outcome.is_empty() {
-                        v.push_str(&format!(": {}", o.outcome));
-                    }
-                    rows.push(row("Sysselsättning", v));
-                }
+                items.extend(l.housing.iter().map(|h| Item::Housing {
+                    kind: h.kind,
+                    from: h.from,
+                    to: h.to,
+                }));
+                items.extend(l.occupation.iter().map(|o| Item::Occupation {
+                    kind: o.kind,
+                    from: o.from,
+                    to: o.to,
+                    outcome: o.outcome.clone(),
+                }));
             }
         }
-        if rows.is_empty() {
-            rows.push(row(part.label(), "Inget registrerat."));
+        if items.is_empty() {
+            items.push(Item::Nothing);
         }
-        out.push(SnapshotSection { part: *part, rows });
+        out.push(SnapshotSection {
+            part: *part,
+            rows: Vec::new(),
+            items,
+        });
     }
     Ok(out)
 }
