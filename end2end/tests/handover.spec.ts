@@ -47,6 +47,9 @@ test('Göteborg hands a case over to Malmö with the chosen parts; Malmö sees o
   await malmo.waitForLoadState('networkidle');
   const summary = malmo.getByTestId('handover-summary');
   await expect(summary).toContainText(`Alva ${last}`);
+  // Each value is named by the page from its code, not frozen in the sender's words.
+  await expect(summary.locator('[data-part="person"] dt')).toHaveText(['Namn', 'Personnummer', 'Födelseår', 'Kön', 'Skyddade personuppgifter']);
+  await expect(summary.locator('[data-part="status"] dt')).toHaveText(['Status', 'SSPF-nivå', 'Ärendet öppnat']);
   await expect(summary.locator('h3')).toHaveText(['Personuppgifter (namn, personnummer, födelseår)', 'Ärendets status och SSPF-nivå', 'Handlingsplan (mål och åtgärder)']);
   await expect(summary).not.toContainText('Hotbedömning');
   await expect(malmo.getByTestId('handover-note')).toHaveText('Alva flyttar till Malmö nästa vecka.');
