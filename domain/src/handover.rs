@@ -473,13 +473,19 @@ mod tests {
         };
         let json = serde_json::to_string(&section).unwrap();
         assert!(!json.contains("\"rows\""), "{json}");
-        assert!(!json.contains("Utbildning") && !json.contains("Pågående"), "{json}");
+        assert!(
+            !json.contains("Utbildning") && !json.contains("Pågående"),
+            "{json}"
+        );
         assert_eq!(
             serde_json::from_str::<SnapshotSection>(&json).unwrap(),
             section
         );
         let debug = format!("{section:?}");
         assert!(debug.contains("SnapshotItem::goal"), "{debug}");
-        assert!(!debug.contains("gymnasiet") && !debug.contains("Berg"), "{debug}");
+        assert!(
+            !debug.contains("gymnasiet") && !debug.contains("Berg"),
+            "{debug}"
+        );
     }
 }

@@ -282,3 +282,31 @@ pub async fn case_of(c: &reqwest::Client, base: &str, pnr: &str) -> String {
         .unwrap_or_else(|| panic!("no case found: {rows}"))
         .to_string()
 }
+
+/// Registration/edit form fields as the browser posts them (`form[...]`). Without a
+/// personnummer the birth year must be given.
+pub fn participant_form(
+    first: &str,
+    last: &str,
+    pnr: &str,
+    address: &str,
+    background: &str,
+) -> Vec<(String, String)> {
+    let birth_year = if pnr.is_empty() { "2004" } else { "" };
+    [
+        ("first_name", first),
+        ("last_name", last),
+        ("personnummer", pnr),
+        ("phone", ""),
+        ("email", ""),
+        ("address", address),
+        ("background", background),
+        ("birth_year", birth_year),
+        ("gender", "female"),
+        ("municipality", "Göteborg"),
+        ("protection", "none"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (format!("form[{k}]"), v.to_string()))
+    .collect()
+}

@@ -1,6 +1,8 @@
 //! The language switch (`POST /api/sprak`): the cookie, the way back, the account.
 
-use crate::common::{case_of, client, location, page, signed_in, spawn_app, PASSWORD};
+use crate::common::{
+    case_of, client, location, page, participant_form, signed_in, spawn_app, PASSWORD,
+};
 use reqwest::StatusCode;
 use utvag_core::demo::demo_people;
 
@@ -155,22 +157,7 @@ async fn refusals_on_an_english_page_are_in_english() {
 
     // A person the unit already has: refused inside the database's transaction (a `THROW`),
     // whose code crosses to the page, which names it in English.
-    let mut form: Vec<(String, String)> = [
-        ("first_name", "Nora"),
-        ("last_name", "Nyström"),
-        ("personnummer", p.personnummer.as_str()),
-        ("phone", ""),
-        ("email", ""),
-        ("address", ""),
-        ("background", ""),
-        ("birth_year", ""),
-        ("gender", "female"),
-        ("municipality", "Göteborg"),
-        ("protection", "none"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (format!("form[{k}]"), v.to_string()))
-    .collect();
+    let mut form = participant_form("Nora", "Nyström", &p.personnummer, "", "");
     form.push(("sspf_level".into(), "individual".into()));
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let body = refused_page(&app, &c, "/api/participants/register", "/arenden/ny", &form).await;

@@ -2,7 +2,7 @@
 //! has no relation to: refused, nothing of the person in the answer (no value, no ciphertext),
 //! and exactly one audit entry per call — a refusal leaves the same trace as an allow.
 
-use crate::common::{signed_in, spawn_app, TestApp};
+use crate::common::{participant_form, signed_in, spawn_app, TestApp};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use utvag_core::demo::demo_people;
@@ -79,22 +79,7 @@ async fn every_case_endpoint_refuses_an_outsider_with_one_audit_entry_and_no_per
         .unwrap_or("saknas0000000000")
         .to_string();
     let c = case_id.as_str();
-    let form: Vec<(String, String)> = [
-        ("first_name", "Ny"),
-        ("last_name", "Person"),
-        ("personnummer", ""),
-        ("phone", ""),
-        ("email", ""),
-        ("address", ""),
-        ("background", ""),
-        ("birth_year", "2004"),
-        ("gender", "female"),
-        ("municipality", "Göteborg"),
-        ("protection", "none"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (format!("form[{k}]"), v.to_string()))
-    .collect();
+    let form = participant_form("Ny", "Person", "", "", "");
     let mut update: Vec<(&str, &str)> =
         form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     update.extend([("case_id", c), ("version", "1")]);

@@ -2,7 +2,7 @@
 //! to another organisation, roles that never see case content, consent that is revoked,
 //! categories that are masked, protected addresses, break-glass and registration.
 
-use crate::common::{signed_in, spawn_app, TestApp};
+use crate::common::{participant_form as form, signed_in, spawn_app, TestApp};
 use domain::person::fictional_personnummer;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -58,34 +58,6 @@ async fn case_of(app: &TestApp, owner: &Client, i: usize) -> (String, String) {
         rows[0]["case_id"].as_str().unwrap().to_string(),
         rows[0]["participant_id"].as_str().unwrap().to_string(),
     )
-}
-
-/// Registration/edit form fields as the browser posts them (`form[...]`). Without a
-/// personnummer the birth year must be given.
-fn form(
-    first: &str,
-    last: &str,
-    pnr: &str,
-    address: &str,
-    background: &str,
-) -> Vec<(String, String)> {
-    let birth_year = if pnr.is_empty() { "2004" } else { "" };
-    [
-        ("first_name", first),
-        ("last_name", last),
-        ("personnummer", pnr),
-        ("phone", ""),
-        ("email", ""),
-        ("address", address),
-        ("background", background),
-        ("birth_year", birth_year),
-        ("gender", "female"),
-        ("municipality", "Göteborg"),
-        ("protection", "none"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (format!("form[{k}]"), v.to_string()))
-    .collect()
 }
 
 fn args(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
