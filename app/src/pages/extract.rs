@@ -3,6 +3,10 @@
 //! step: every item that needs a secrecy review (another organisation's records, assessment
 //! bases, break-glass reasons) with a form per item to release it or withhold it with a reason.
 //! Until released, the extract gives a marker in its place.
+//!
+//! The document itself (section titles, field names and values) is the core's, in Swedish, the
+//! authority's language, as the JSON file is; on a page in another language it is marked
+//! `lang="sv"` so that it is read as Swedish. The page around it follows the user's language.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -230,7 +234,7 @@ fn PrintedExtract(x: RegisterExtract, review: AnyView) -> impl IntoView {
             <nav class="screen-only" aria-label=td_string!(l, cases.extract.toc)>
                 <ul class="extract-toc">
                     {x.sections.iter().map(|s| view! {
-                        <li><a href=format!("#{}", s.table)>{format!("{} ({})", s.title, s.records.len())}</a></li>
+                        <li><a href=format!("#{}", s.table) lang="sv">{format!("{} ({})", s.title, s.records.len())}</a></li>
                     }).collect_view()}
                     <li><a href="#undantaget">{td_string!(l, cases.extract.toc_withheld, count = withheld.len()).to_string()}</a></li>
                     <li><a href="#logg">{td_string!(l, cases.extract.toc_reads, count = x.reads.len()).to_string()}</a></li>
@@ -318,7 +322,7 @@ fn Section(s: ExtractSection) -> impl IntoView {
     let l = i18n.get_locale_untracked();
     view! {
         <section class="extract-section" id=s.table.clone() aria-labelledby=labelled_by>
-            <h2 id=heading>{s.title.clone()}</h2>
+            <h2 id=heading lang="sv">{s.title.clone()}</h2>
             {(!s.owners.is_empty()).then(|| view! {
                 <p class="hint">{td_string!(l, cases.extract.section.owners, owners = s.owners.join(", ")).to_string()}</p>
             })}
@@ -347,7 +351,7 @@ fn Record(r: ExtractRecord, caption: String) -> impl IntoView {
                     <tr><th scope="row">{t!(i18n, cases.extract.record.content)}</th><td class="withheld" data-testid="withheld-marker">{w.text.clone()}</td></tr>
                 })}
                 {r.fields.into_iter().map(|f| view! {
-                    <tr><th scope="row">{f.label}</th><td>{f.text}</td></tr>
+                    <tr><th scope="row" lang="sv">{f.label}</th><td lang="sv">{f.text}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>
