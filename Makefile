@@ -9,6 +9,8 @@ WASM_BINDGEN_VERSION := 0.2.130
 PROFILE ?= debug
 SITE_ROOT := target/site
 PKG := $(SITE_ROOT)/pkg
+# The main module as split off the browser build, before wasm-bindgen finishes it.
+SPLIT_MAIN := target/site-split/utvag_split.wasm
 WASM_TARGET := wasm32-unknown-unknown
 E2E_PORT ?= 3917
 
@@ -115,15 +117,21 @@ npm:
 	  cd end2end && npm ci --no-audit --no-fund; fi
 
 ## site: the hydrate wasm, its JS glue and the stylesheet in target/site/pkg, each with brotli and
-## gzip copies; release builds are shrunk with wasm-opt -Oz first (Binaryen from npm, pinned in
-## scripts/package.json)
+## gzip copies. The wasm is first split at the lazy pages (`site-split`, app/split): the first
+## download holds the shell, the sign-in and start pages, and each page's code comes as chunks
+## when it is opened. Release builds are shrunk with wasm-opt -Oz (Binaryen from npm, pinned in
+## scripts/package.json), the main module and every chunk.
 site: lint-wasm
-	mkdir -p $(PKG)
-	wasm-bindgen --target web --no-typescript $(BINDGEN_FLAGS) --out-dir $(PKG) --out-name utvag $(WASM_OUT)
+	$(LINTED) $(CARGO) build -p site-split
+	rm -rf $(PKG) && mkdir -p $(PKG)
+	target/debug/site-split $(WASM_OUT) $(PKG) $(SPLIT_MAIN)
+	wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle $(BINDGEN_FLAGS) --out-dir $(PKG) --out-name utvag $(SPLIT_MAIN)
 ifeq ($(PROFILE),release)
 	@if [ ! -x scripts/node_modules/.bin/wasm-opt ] || [ scripts/package-lock.json -nt scripts/node_modules/.package-lock.json ]; then \
 	  cd scripts && npm ci --no-audit --no-fund; fi
-	scripts/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue $(PKG)/utvag_bg.wasm -o $(PKG)/utvag_bg.wasm
+	for f in $(PKG)/*.wasm; do \
+	  scripts/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$$f" -o "$$f"; \
+	done
 endif
 	cp style/utvag.css $(PKG)/utvag.css
 	node scripts/precompress.mjs $(PKG) $(BROTLI_QUALITY)

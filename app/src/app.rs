@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 
 use crate::components::language::LanguageProvider;
 use crate::components::layout::Layout;
@@ -56,49 +56,141 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/logga-in/aterstallt") view=crate::pages::totp::ResetNoticePage ssr=ssr.clone()/>
                 <ParentRoute path=path!("") view=Layout ssr=ssr.clone()>
                     <Route path=path!("") view=HomePage ssr=ssr.clone()/>
-                    <Route path=path!("admin/organisationer") view=admin::OrgsPage ssr=ssr.clone()/>
-                    <Route path=path!("admin/anvandare") view=admin::UsersPage ssr=ssr.clone()/>
-                    <Route path=path!("admin/gallring") view=ShredPage ssr=ssr.clone()/>
-                    <Route path=path!("inkorg") view=InboxPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden") view=CasesPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/ny") view=NewCasePage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id") view=CasePage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/redigera") view=EditCasePage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/team") view=TeamPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/samtycken") view=ConsentsPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/plan") view=PlanPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/plan/utskrift") view=PlanPrintPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/sakerhet") view=SafetyPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/boende") view=LivingPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/kontakt") view=ContactPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/anteckningar") view=NotesPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/tidslinje") view=TimelinePage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/effekt") view=crate::pages::effect::EffectPage ssr=ssr.clone()/>
-                    <Route path=path!("projekt") view=crate::pages::projects::ProjectsPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/vardnadshavare") view=crate::pages::case_guardians::GuardiansPage ssr=ssr.clone()/>
-                    <Route path=path!("grupper") view=crate::pages::groups::GroupsPage ssr=ssr.clone()/>
-                    <Route path=path!("grupper/:id") view=crate::pages::groups::GroupPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/registerutdrag") view=ExtractPage ssr=ssr.clone()/>
-                    <Route path=path!("arenden/:id/overlamna") view=crate::pages::handover::HandoverOfferPage ssr=ssr.clone()/>
-                    <Route path=path!("overlamningar") view=crate::pages::handover::HandoversPage ssr=ssr.clone()/>
-                    <Route path=path!("overlamningar/:id") view=crate::pages::handover::HandoverPage ssr=ssr.clone()/>
-                    <Route path=path!("granskning") view=audit::AuditPage ssr=ssr.clone()/>
-                    <Route path=path!("uppfoljning") view=outcomes::OutcomesPage ssr=ssr.clone()/>
-                    <Route path=path!("uppfoljning/rapport") view=outcomes::OutcomesReportPage ssr=ssr.clone()/>
-                    <Route path=path!("granskning/nodatkomst") view=audit::BreakGlassQueuePage ssr=ssr.clone()/>
-                    <Route path=path!("remisser") view=crate::pages::referrals::ReferralQueuePage ssr=ssr.clone()/>
-                    <Route path=path!("remisser/ny") view=crate::pages::referral::NewReferralPage ssr=ssr.clone()/>
-                    <Route path=path!("remisser/skickad/:number") view=crate::pages::referral::ReferralReceiptPage ssr=ssr.clone()/>
-                    <Route path=path!("remisser/:id") view=crate::pages::referrals::ReferralPage ssr=ssr.clone()/>
-                    <Route path=path!("samverkansrad") view=crate::pages::council::CouncilPage ssr=ssr.clone()/>
-                    <Route path=path!("samverkansrad/:id") view=crate::pages::council_meeting::MeetingPage ssr=ssr.clone()/>
-                    <Route path=path!("samverkansrad/:id/protokoll") view=crate::pages::council_minutes::MinutesPage ssr=ssr.clone()/>
-                    <Route path=path!("lagesbild") view=situation::SituationOverviewPage ssr=ssr.clone()/>
-                    <Route path=path!("lagesbild/:id/utskrift") view=situation_print::SituationPrintPage ssr=ssr.clone()/>
-                    <Route path=path!("lagesbild/:area/:period") view=situation::SituationAreaPage ssr=ssr.clone()/>
+                    <Route path=path!("admin/organisationer") view={Lazy::<LazyOrgsPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("admin/anvandare") view={Lazy::<LazyUsersPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("admin/gallring") view={Lazy::<LazyShredPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("inkorg") view={Lazy::<LazyInboxPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden") view={Lazy::<LazyCasesPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/ny") view={Lazy::<LazyNewCasePage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id") view={Lazy::<LazyCasePage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/redigera") view={Lazy::<LazyEditCasePage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/team") view={Lazy::<LazyTeamPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/samtycken") view={Lazy::<LazyConsentsPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/plan") view={Lazy::<LazyPlanPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/plan/utskrift") view={Lazy::<LazyPlanPrintPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/sakerhet") view={Lazy::<LazySafetyPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/boende") view={Lazy::<LazyLivingPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/kontakt") view={Lazy::<LazyContactPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/anteckningar") view={Lazy::<LazyNotesPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/tidslinje") view={Lazy::<LazyTimelinePage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/effekt") view={Lazy::<LazyEffectPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("projekt") view={Lazy::<LazyProjectsPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/vardnadshavare") view={Lazy::<LazyGuardiansPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("grupper") view={Lazy::<LazyGroupsPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("grupper/:id") view={Lazy::<LazyGroupPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/registerutdrag") view={Lazy::<LazyExtractPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("arenden/:id/overlamna") view={Lazy::<LazyHandoverOfferPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("overlamningar") view={Lazy::<LazyHandoversPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("overlamningar/:id") view={Lazy::<LazyHandoverPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("granskning") view={Lazy::<LazyAuditPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("uppfoljning") view={Lazy::<LazyOutcomesPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("uppfoljning/rapport") view={Lazy::<LazyOutcomesReportPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("granskning/nodatkomst") view={Lazy::<LazyBreakGlassQueuePage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("remisser") view={Lazy::<LazyReferralQueuePage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("remisser/ny") view={Lazy::<LazyNewReferralPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("remisser/skickad/:number") view={Lazy::<LazyReferralReceiptPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("remisser/:id") view={Lazy::<LazyReferralPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("samverkansrad") view={Lazy::<LazyCouncilPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("samverkansrad/:id") view={Lazy::<LazyMeetingPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("samverkansrad/:id/protokoll") view={Lazy::<LazyMinutesPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("lagesbild") view={Lazy::<LazySituationOverviewPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("lagesbild/:id/utskrift") view={Lazy::<LazySituationPrintPage>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("lagesbild/:area/:period") view={Lazy::<LazySituationAreaPage>::new()} ssr=ssr.clone()/>
                 </ParentRoute>
             </Routes>
         </Router>
         </LanguageProvider>
     }
+}
+
+/// Every page behind sign-in but the start page is fetched by the browser only when it is
+/// opened. Pages that are used together form a group whose code is split off the main wasm
+/// at build time (`site-split`, docs/architecture.md "The site"), with the code several groups
+/// share in chunks of its own. The server renders a page as before and names its group's chunks
+/// in the page for preloading, so the page hydrates as soon as they arrive; a group no one in a
+/// role opens is never downloaded.
+///
+/// A group is `name: [Route(view function, its preload) => page component, …]`. The view
+/// function's name must be unique (it names the split point's symbols); the groups are written
+/// in this one invocation so that leptos gives every function of a group the same split module.
+/// The preload is the browser-side loader leptos makes for the view function
+/// (`__preload_<view function>`): the router awaits it before it hydrates or shows the page, so
+/// that building the page does not wait, which hydration could not.
+macro_rules! lazy_pages {
+    ($($group:ident: [$($route:ident($view:ident, $preload:ident) => $page:path,)*],)*) => {$($(
+        struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                $view().await
+            }
+
+            async fn preload() {
+                #[cfg(feature = "hydrate")]
+                $preload().await;
+            }
+        }
+
+        #[leptos::lazy($group)]
+        fn $view() -> AnyView {
+            $page().into_any()
+        }
+    )*)*};
+}
+
+lazy_pages! {
+    admin: [
+        LazyOrgsPage(orgs_page, __preload_orgs_page) => admin::OrgsPage,
+        LazyUsersPage(users_page, __preload_users_page) => admin::UsersPage,
+        LazyShredPage(shred_page, __preload_shred_page) => ShredPage,
+    ],
+    review: [
+        LazyAuditPage(audit_page, __preload_audit_page) => audit::AuditPage,
+        LazyBreakGlassQueuePage(break_glass_queue_page, __preload_break_glass_queue_page) => audit::BreakGlassQueuePage,
+    ],
+    outcomes: [
+        LazyOutcomesPage(outcomes_page, __preload_outcomes_page) => outcomes::OutcomesPage,
+        LazyOutcomesReportPage(outcomes_report_page, __preload_outcomes_report_page) => outcomes::OutcomesReportPage,
+        LazyEffectPage(effect_page, __preload_effect_page) => crate::pages::effect::EffectPage,
+        LazyProjectsPage(projects_page, __preload_projects_page) => crate::pages::projects::ProjectsPage,
+    ],
+    extract: [
+        LazyExtractPage(extract_page, __preload_extract_page) => ExtractPage,
+    ],
+    work: [
+        LazyInboxPage(inbox_page, __preload_inbox_page) => InboxPage,
+        LazyCasesPage(cases_page, __preload_cases_page) => CasesPage,
+        LazyNewCasePage(new_case_page, __preload_new_case_page) => NewCasePage,
+        LazyCasePage(case_page, __preload_case_page) => CasePage,
+        LazyEditCasePage(edit_case_page, __preload_edit_case_page) => EditCasePage,
+        LazyTeamPage(team_page, __preload_team_page) => TeamPage,
+        LazyConsentsPage(consents_page, __preload_consents_page) => ConsentsPage,
+        LazyGuardiansPage(guardians_page, __preload_guardians_page) => crate::pages::case_guardians::GuardiansPage,
+        LazyPlanPage(plan_page, __preload_plan_page) => PlanPage,
+        LazyPlanPrintPage(plan_print_page, __preload_plan_print_page) => PlanPrintPage,
+        LazySafetyPage(safety_page, __preload_safety_page) => SafetyPage,
+        LazyLivingPage(living_page, __preload_living_page) => LivingPage,
+        LazyContactPage(contact_page, __preload_contact_page) => ContactPage,
+        LazyNotesPage(notes_page, __preload_notes_page) => NotesPage,
+        LazyTimelinePage(timeline_page, __preload_timeline_page) => TimelinePage,
+        LazyGroupsPage(groups_page, __preload_groups_page) => crate::pages::groups::GroupsPage,
+        LazyGroupPage(group_page, __preload_group_page) => crate::pages::groups::GroupPage,
+        LazyHandoverOfferPage(handover_offer_page, __preload_handover_offer_page) => crate::pages::handover::HandoverOfferPage,
+        LazyHandoversPage(handovers_page, __preload_handovers_page) => crate::pages::handover::HandoversPage,
+        LazyHandoverPage(handover_page, __preload_handover_page) => crate::pages::handover::HandoverPage,
+        LazyReferralQueuePage(referral_queue_page, __preload_referral_queue_page) => crate::pages::referrals::ReferralQueuePage,
+        LazyNewReferralPage(new_referral_page, __preload_new_referral_page) => crate::pages::referral::NewReferralPage,
+        LazyReferralReceiptPage(referral_receipt_page, __preload_referral_receipt_page) => crate::pages::referral::ReferralReceiptPage,
+        LazyReferralPage(referral_page, __preload_referral_page) => crate::pages::referrals::ReferralPage,
+        LazyCouncilPage(council_page, __preload_council_page) => crate::pages::council::CouncilPage,
+        LazyMeetingPage(meeting_page, __preload_meeting_page) => crate::pages::council_meeting::MeetingPage,
+        LazyMinutesPage(minutes_page, __preload_minutes_page) => crate::pages::council_minutes::MinutesPage,
+        LazySituationOverviewPage(situation_overview_page, __preload_situation_overview_page) => situation::SituationOverviewPage,
+        LazySituationPrintPage(situation_print_page, __preload_situation_print_page) => situation_print::SituationPrintPage,
+        LazySituationAreaPage(situation_area_page, __preload_situation_area_page) => situation::SituationAreaPage,
+    ],
 }

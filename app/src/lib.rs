@@ -26,5 +26,7 @@ pub mod server_pages;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Pages are fetched as they are opened (`app::lazy_pages`): hydration waits for the page's
+    // chunks, which the server named in the page for preloading.
+    leptos::mount::hydrate_lazy(app::App);
 }
