@@ -55,7 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/logga-in/aktivera") view=crate::pages::totp::EnrolPage ssr=ssr.clone()/>
                 <Route path=path!("/logga-in/aterstallt") view=crate::pages::totp::ResetNoticePage ssr=ssr.clone()/>
                 <ParentRoute path=path!("") view=Layout ssr=ssr.clone()>
-                    <Route path=path!("") view=HomePage ssr=ssr.clone()/>
+                    <Route path=path!("") view={Lazy::<LazyHomePage>::new()} ssr=ssr.clone()/>
                     <Route path=path!("admin/organisationer") view={Lazy::<LazyOrgsPage>::new()} ssr=ssr.clone()/>
                     <Route path=path!("admin/anvandare") view={Lazy::<LazyUsersPage>::new()} ssr=ssr.clone()/>
                     <Route path=path!("admin/gallring") view={Lazy::<LazyShredPage>::new()} ssr=ssr.clone()/>
@@ -103,8 +103,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Every page behind sign-in but the start page is fetched by the browser only when it is
-/// opened. Pages that are used together form a group whose code is split off the main wasm
+/// Every page behind sign-in is fetched by the browser only when it is opened: the first
+/// download is the shell, the layout and the sign-in pages. Pages that are used together form a group whose code is split off the main wasm
 /// at build time (`site-split`, docs/architecture.md "The site"), with the code several groups
 /// share in chunks of its own. The server renders a page as before and names its group's chunks
 /// in the page for preloading, so the page hydrates as soon as they arrive; a group no one in a
@@ -162,6 +162,7 @@ lazy_pages! {
         LazyExtractPage(extract_page, __preload_extract_page) => ExtractPage,
     ],
     work: [
+        LazyHomePage(home_page, __preload_home_page) => HomePage,
         LazyInboxPage(inbox_page, __preload_inbox_page) => InboxPage,
         LazyCasesPage(cases_page, __preload_cases_page) => CasesPage,
         LazyNewCasePage(new_case_page, __preload_new_case_page) => NewCasePage,
