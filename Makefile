@@ -118,8 +118,8 @@ npm:
 
 ## site: the hydrate wasm, its JS glue and the stylesheet in target/site/pkg, each with brotli and
 ## gzip copies. The wasm is first split at the lazy pages (`site-split`, app/split): the first
-## download holds the shell, the sign-in and start pages, and each page's code comes as chunks
-## when it is opened. Release builds are shrunk with wasm-opt -Oz (Binaryen from npm, pinned in
+## download holds the shell and the sign-in pages, and the pages behind sign-in come as chunks
+## when they are opened. Release builds are shrunk with wasm-opt -Oz (Binaryen from npm, pinned in
 ## scripts/package.json), the main module and every chunk.
 site: lint-wasm
 	$(LINTED) $(CARGO) build -p site-split

@@ -106,9 +106,10 @@ pub fn App() -> impl IntoView {
 /// Every page behind sign-in is fetched by the browser only when it is opened: the first
 /// download is the shell, the layout and the sign-in pages. Pages that are used together form
 /// a group whose code is split off the main wasm at build time (`site-split`,
-/// docs/architecture.md "The site"), with the code several groups share in chunks of its own. The server renders a page as before and names its group's chunks
-/// in the page for preloading, so the page hydrates as soon as they arrive; a group no one in a
-/// role opens is never downloaded.
+/// docs/architecture.md "The site"), with the code several groups share in chunks of its own.
+/// The server renders a page as before and names its group's chunks in the page for preloading,
+/// so the page hydrates as soon as they arrive; a group no one in a role opens is never
+/// downloaded.
 ///
 /// A group is `name: [Route(view function, its preload) => page component, …]`. The view
 /// function's name must be unique (it names the split point's symbols); the groups are written
