@@ -462,8 +462,8 @@ async fn served() {
             bases.push(base);
         }
         println!("   {layout}");
-        // Each session once a second (50 and 200 sessions), then 200 sessions at the issue's
-        // goal rate: one request every 1.6 s each, 100 overviews and 25 writes a second.
+        // Each session once a second (50 and 200 sessions), then 200 sessions at the goal's
+        // rate: one request every 1.6 s each, 100 overviews and 25 writes a second.
         let mut signed = Vec::new();
         for (n, every_ms) in [(50usize, 1_000u64), (200, 1_000), (200, 1_600)] {
             if signed.len() != n {
