@@ -46,7 +46,11 @@ pub fn App() -> impl IntoView {
     let ssr = SsrMode::Async;
     view! {
         <Stylesheet id="utvag" href="/pkg/utvag.css"/>
-        <Title formatter=|t: String| if t.is_empty() { "Utväg".to_string() } else { format!("{t} – Utväg") }/>
+        // The shell's own title, empty: it names the tab "Utväg" while no page has set one. A page
+        // behind sign-in hydrates only once its chunk of the wasm has arrived; until then the
+        // shell's title is the only one, and without a text here the tab's title would be blank
+        // (an inaccessible page, and a blank tab in the browser's history).
+        <Title text="" formatter=|t: String| if t.is_empty() { "Utväg".to_string() } else { format!("{t} – Utväg") }/>
         <LanguageProvider>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>

@@ -44,6 +44,28 @@ test('sign-in page and start page are accessible', async ({ page, asUser }) => {
   await expectAccessible(admin);
 });
 
+// A page behind sign-in hydrates once its chunk of the wasm has arrived. Until then the tab keeps
+// a title (the product's name), so a screen reader and the browser's history never meet a blank
+// one. The chunk is held back here, so the test sees that moment every time.
+test('the tab keeps a title while the code of a page is on its way', async ({ asUser }) => {
+  const admin = await asUser('admin');
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let asked = () => {};
+  const chunkAsked = new Promise<void>((resolve) => (asked = resolve));
+  await admin.route(/\/pkg\/(split|chunk)_[^/]*\.wasm$/, async (route) => {
+    asked();
+    await held;
+    await route.continue();
+  });
+  await admin.goto('/', { waitUntil: 'domcontentloaded' });
+  await chunkAsked;
+  expect(await admin.title()).toBe('Utväg');
+  await expectAccessible(admin);
+  release();
+  await expect(admin).toHaveTitle(/^.+ – Utväg$/);
+});
+
 test('admin creates an organisation and an account', async ({ page, asUser }) => {
   // The administrator works in the run's admin session; the new account signs in in a browser
   // of its own.
