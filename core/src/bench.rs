@@ -184,6 +184,63 @@ pub async fn plain_list(a: &Authed) -> Result<usize, AppError> {
     Ok(people.len())
 }
 
+/// How much of the case list's one round trip [`list_stage`] sends.
+#[derive(Debug, Clone, Copy)]
+pub enum ListStage {
+    /// The user's relations and the cases (the candidates' statements) alone.
+    Cases,
+    /// Those and the participants' policy facts.
+    Facts,
+    /// Those and what the rows show of each participant: the list's whole round trip.
+    People,
+}
+
+/// Part 1's breakdown: the case list's round trip cut after `stage`, with the text and bindings
+/// [`participants::list`] sends, every statement's answer read. Returns the number of cases.
+pub async fn list_stage(a: &Authed, stage: ListStage) -> Result<usize, AppError> {
+    let more = match stage {
+        ListStage::Cases => String::new(),
+        ListStage::Facts => crate::subject::FACTS.to_string(),
+        ListStage::People => format!("{}{}", crate::subject::FACTS, participants::PEOPLE),
+    };
+    let extra = match stage {
+        ListStage::Cases => 0,
+        ListStage::Facts => 1,
+        ListStage::People => 2,
+    };
+    let mut rows = participants::candidates_query(a, &participants::ListFilter::default(), &more)
+        .run()
+        .await?;
+    let cases: Vec<Json> = rows.all(participants::CASES_AT)?;
+    for i in 1..=extra {
+        std::hint::black_box(rows.all::<Json>(participants::CASES_AT + i)?);
+    }
+    Ok(cases.len())
+}
+
+/// Times the calls `f(0)`, `f(1)`, … `f(n - 1)` in turn, `runs` rounds after `warmup`, so that
+/// every one sees the same moments of a noisy machine. One [`Stats`] per index.
+pub async fn time_rounds<F, Fut, T>(warmup: usize, runs: usize, n: usize, mut f: F) -> Vec<Stats>
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    for _ in 0..warmup {
+        for i in 0..n {
+            std::hint::black_box(f(i).await);
+        }
+    }
+    let mut samples = vec![Vec::with_capacity(runs); n];
+    for _ in 0..runs {
+        for (i, s) in samples.iter_mut().enumerate() {
+            let t = Instant::now();
+            std::hint::black_box(f(i).await);
+            s.push(t.elapsed());
+        }
+    }
+    samples.into_iter().map(Stats::of).collect()
+}
+
 /// Adds `n` blind-index rows with random tags (and random participants) in bulk, as a store of
 /// `n` participants' personnummer would hold.
 pub async fn fill_blind_index(state: &AppState, n: usize) -> Result<(), AppError> {
@@ -340,6 +397,20 @@ pub async fn raw_timeline(
         .await?
         .all(0)?;
     Ok(rows.len())
+}
+
+/// Part 3's breakdown: the timeline's case gate alone (the case and its participant's policy
+/// facts in one round trip, and the decisions made on them), as [`crate::casework::timeline`]
+/// opens it. Returns whether the reader sees any category.
+pub async fn timeline_gate(a: &Authed, case_id: &str) -> Result<bool, AppError> {
+    let gate = crate::gate::CaseGate::open(
+        a,
+        case_id,
+        "timeline.read",
+        crate::access::Purpose::CaseWork,
+    )
+    .await?;
+    Ok(!gate.visible().is_empty())
 }
 
 /// Fills the store with `people` participants (each with an open case) and `events` timeline

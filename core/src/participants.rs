@@ -587,7 +587,7 @@ const CANDIDATES: &str = "
     LET $ps = array::distinct($cases.participant);";
 
 /// What a list row shows of each participant in `$ps` (sealed names opened only if allowed).
-const PEOPLE: &str = "
+pub(crate) const PEOPLE: &str = "
     SELECT record::id(id) AS id, first_name, last_name, birth_year, gender, municipality, protection, shredded
     FROM fn::records('participant', $ps) WHERE id != NONE;";
 

@@ -1,10 +1,11 @@
 //! The benchmarks quoted in the issue notes, each against a baseline measured in the same run:
 //!
 //! 1. the case list of 100 participants (decrypt + policy + audit) vs the same queries on
-//!    plaintext rows;
+//!    plaintext rows, and where the core's time goes (its round trip cut after each part);
 //! 2. blind-index lookup among 100 000 personnummer vs the same lookup forced to scan;
 //! 3. a timeline page (50 of 10 000 events, decrypted, policy-filtered, audited) vs the raw
-//!    query on an unencrypted copy;
+//!    query on an unencrypted copy, and where the core's time goes (the case gate alone, one
+//!    audit append alone);
 //! 4. the case overview rendered by the real server (SSR over HTTP on loopback) with a large
 //!    population in the store, under concurrent load;
 //! 5. the outcomes dashboard and the funder CSV over the same store (absolute: goal p50 <= 150 ms);
@@ -26,7 +27,7 @@ use std::time::{Duration, Instant};
 mod driver;
 
 use utvag_core::auth::{self, Authed};
-use utvag_core::bench::{self, Stats};
+use utvag_core::bench::{self, ListStage, Stats};
 use utvag_core::casework::{self, TimelineFilter};
 use utvag_core::config::CoreSettings;
 use utvag_core::outcomes;
@@ -258,7 +259,39 @@ async fn small_store_parts(all: bool) {
             ratio(&secure, &logged)
         );
         let append = bench::time(5, 60, || bench::audit_append(&state)).await;
-        println!("   of which one audit append alone: {append}\n");
+        println!("   of which one audit append alone: {append}");
+        // Where the core's time goes: its round trip cut after each part, all alternated.
+        let parts = bench::time_rounds(5, 60, 5, |i| {
+            let malmo = &malmo;
+            async move {
+                match i {
+                    0 => participants::list(malmo, ListFilter::default())
+                        .await
+                        .map(|r| r.len()),
+                    1 => bench::list_stage(malmo, ListStage::People).await,
+                    2 => bench::list_stage(malmo, ListStage::Facts).await,
+                    3 => bench::list_stage(malmo, ListStage::Cases).await,
+                    _ => bench::plain_list(malmo).await,
+                }
+            }
+        })
+        .await;
+        let ms = |s: &Stats| s.p50.as_secs_f64() * 1e3;
+        println!("   where the core's time goes (its round trip cut after each part; alternated):");
+        println!("   relations + cases    {}", parts[3]);
+        for (label, at, before) in [
+            ("+ policy facts      ", 2, 3),
+            ("+ people (1 trip)   ", 1, 2),
+            ("whole list          ", 0, 1),
+        ] {
+            println!(
+                "   {label} {}  (+{:.2} ms)",
+                parts[at],
+                ms(&parts[at]) - ms(&parts[before])
+            );
+        }
+        println!("   plain, both queries  {}", parts[4]);
+        println!("   (whole list = the round trip + names opened, rows built, one audit append)\n");
 
         // 2. Blind index among 100 000.
         let n = 100_000;
@@ -339,10 +372,30 @@ async fn small_store_parts(all: bool) {
     println!("   raw            {raw}");
     println!("   raw + log      {logged}  (one unchained insert)");
     println!(
-        "   ratio          {:.2}x raw, {:.2}x raw + log (goal <= 1.5x, p99 < 20 ms)\n",
+        "   ratio          {:.2}x raw, {:.2}x raw + log (goal <= 1.5x, p99 < 20 ms)",
         ratio(&core, &raw),
         ratio(&core, &logged)
     );
+    // Where the core's time goes: the gate alone and the raw page, alternated with the whole.
+    let parts = bench::time_rounds(5, 200, 4, |i| {
+        let (gbg, state, case_id) = (&gbg, &state, &case_id);
+        async move {
+            match i {
+                0 => casework::timeline(gbg, case_id, "", TimelineFilter::default(), 50)
+                    .await
+                    .map(|p| p.events.len()),
+                1 => bench::timeline_gate(gbg, case_id).await.map(usize::from),
+                2 => bench::raw_timeline(state, case_id, 50).await,
+                _ => bench::audit_append(state).await.map(|_| 0),
+            }
+        }
+    })
+    .await;
+    println!("   where the core's time goes (alternated):");
+    println!("   whole page           {}", parts[0]);
+    println!("   case gate alone      {}  (one round trip)", parts[1]);
+    println!("   raw page             {}", parts[2]);
+    println!("   one audit append     {}\n", parts[3]);
     drop(state);
 }
 
