@@ -145,7 +145,7 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
         .q("SELECT record::id(id) AS id, next_review FROM fn::records('case', $cs) WHERE id != NONE;
             SELECT record::id(id) AS id, case, title, owner_org, due, status FROM action WHERE case IN $cs AND status IN ['planned', 'in_progress'];
             SELECT case, level, date, next_review, created_at FROM assessment WHERE case IN $cs ORDER BY date DESC, created_at DESC;
-            SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM fn::records('participant', $ps) WHERE id != NONE;
+            SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM fn::records('participant_row', $ps) WHERE id != NONE;
             SELECT participant, recipient_org, valid_until FROM consent WHERE participant IN $ps AND revoked_at = NONE
               AND valid_until != NONE AND valid_until > <datetime>$today AND valid_until <= <datetime>$soon;
             RETURN array::map($cs, |$c| { case: $c, last: (SELECT VALUE at FROM contact WHERE case = $c ORDER BY at DESC LIMIT 1)[0] });

@@ -211,6 +211,18 @@ mod tests {
         ),
     ];
 
+    /// Copies of sealed fields: the same ciphertext, under the same key and associated data.
+    const SEALED_COPIES: &[(&str, &str)] = &[
+        (
+            "participant_row.first_name",
+            "participant.first_name as sealed, for the lists (migration 29)",
+        ),
+        (
+            "participant_row.last_name",
+            "participant.last_name as sealed, for the lists (migration 29)",
+        ),
+    ];
+
     /// Free text still stored in clear that another change of this issue is sealing; the list
     /// must be empty when the issue closes.
     const BEING_SEALED_IN_THIS_CHANGE: &[&str] = &[];
@@ -329,6 +341,8 @@ mod tests {
         ("participant.history.*.by", "user id of who replaced an earlier version"),
         ("participant.gender", "code from a fixed list (also in the anonymous statistics)"),
         ("participant.protection", "protection level code: the owning unit must see it to protect the person; never answered to anyone without a relation"),
+        ("participant_row.gender", "code from a fixed list (copy of participant.gender, for the lists)"),
+        ("participant_row.protection", "protection level code (copy of participant.protection, for the lists)"),
         ("policy_facts.glass.*.id", "record id (copy of break_glass)"),
         ("policy_facts.glass.*.user", "user id (copy of break_glass)"),
         ("policy_facts.grants.*.categories", "category codes (copy of consent)"),
@@ -401,6 +415,7 @@ mod tests {
             }
         }
         sealed.extend(SEALED_OTHERWISE.iter().map(|(f, _)| f.to_string()));
+        sealed.extend(SEALED_COPIES.iter().map(|(f, _)| f.to_string()));
         let clear = |f: &str| {
             let (_, field) = f.split_once('.').unwrap();
             CLEAR

@@ -1348,6 +1348,50 @@ DEFINE FIELD IF NOT EXISTS language ON user TYPE option<string>
 DEFINE FIELD IF NOT EXISTS line ON event TYPE option<string>;
 "#,
     },
+    Migration {
+        version: 29,
+        name: "list rows of participants, kept by an event",
+        sql: r#"
+-- What a row of the case list, the search and the work list shows of a participant, in one small
+-- row per participant (its id is the participant's). Those lists read these rows by direct
+-- lookup instead of the whole participant document, which also holds the sealed contact fields
+-- and a sealed copy of every earlier version. The names are the same ciphertexts as in
+-- `participant`: they are opened with the associated data of the participant record, so a row
+-- copied anywhere else opens nowhere else. The event rewrites the row in the transaction of
+-- every write that changes what it shows (`participants::tests` holds it equal to the
+-- participant's own fields).
+DEFINE TABLE IF NOT EXISTS participant_row SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS first_name ON participant_row TYPE string;
+DEFINE FIELD IF NOT EXISTS last_name ON participant_row TYPE string;
+DEFINE FIELD IF NOT EXISTS birth_year ON participant_row TYPE int;
+DEFINE FIELD IF NOT EXISTS gender ON participant_row TYPE string;
+DEFINE FIELD IF NOT EXISTS municipality ON participant_row TYPE string;
+DEFINE FIELD IF NOT EXISTS protection ON participant_row TYPE string;
+DEFINE FIELD IF NOT EXISTS shredded ON participant_row TYPE bool;
+
+DEFINE FUNCTION IF NOT EXISTS fn::row_refresh($p: string) {
+    LET $person = (SELECT first_name, last_name, birth_year, gender, municipality, protection, shredded
+        FROM ONLY type::record('participant', $p));
+    IF $person = NONE {
+        DELETE type::record('participant_row', $p) RETURN NONE;
+    } ELSE {
+        UPSERT type::record('participant_row', $p) CONTENT $person RETURN NONE;
+    };
+};
+
+DEFINE EVENT IF NOT EXISTS participant_row ON TABLE participant
+    WHEN $event != 'UPDATE' OR $before.first_name != $after.first_name
+        OR $before.last_name != $after.last_name OR $before.birth_year != $after.birth_year
+        OR $before.gender != $after.gender OR $before.municipality != $after.municipality
+        OR $before.protection != $after.protection OR $before.shredded != $after.shredded
+    THEN fn::row_refresh(record::id($value.id));
+
+-- The rows of the participants already registered.
+FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
+    fn::row_refresh($p);
+};
+"#,
+    },
 ];
 
 /// The SurrealQL of migration `version` (tests that apply a migration's fill again).
