@@ -590,7 +590,10 @@ const OF_ORG: &str =
 /// The cases by relation and the organisation's cases are two statements, united: with an `OR`
 /// between them in one filter SurrealDB scans the whole `case` table. Each alone is served by its
 /// index (the organisation's always; the relations' up to 32 related participants, a case
-/// worker's usual count), so the work grows with the user's cases, not with the table. (A
+/// worker's usual count), so the work grows with the user's cases, not with the table. Above 32
+/// the relations' statement scans the table too, and reading the organisation's cases again
+/// beside it costs more than the one filter did (measured: docs/benchmarks.md, 2026-12-03
+/// afternoon). (A
 /// lookup per participant in a closure over `$related` was tried: with the status filter inside
 /// it, each lookup scanned the table; without it, each call of the closure cost more than the
 /// union of index scans, about three times as much at 30 participants.) The test
