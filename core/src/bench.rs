@@ -198,15 +198,14 @@ pub enum ListStage {
 /// Part 1's breakdown: the case list's round trip cut after `stage`, with the text and bindings
 /// [`participants::list`] sends, every statement's answer read. Returns the number of cases.
 pub async fn list_stage(a: &Authed, stage: ListStage) -> Result<usize, AppError> {
-    let more = match stage {
-        ListStage::Cases => String::new(),
-        ListStage::Facts => crate::subject::FACTS.to_string(),
-        ListStage::People => format!("{}{}", crate::subject::FACTS, participants::PEOPLE),
-    };
-    let extra = match stage {
-        ListStage::Cases => 0,
-        ListStage::Facts => 1,
-        ListStage::People => 2,
+    // The statements added after the cases, and how many they are.
+    let (more, extra) = match stage {
+        ListStage::Cases => (String::new(), 0),
+        ListStage::Facts => (crate::subject::FACTS.to_string(), 1),
+        ListStage::People => (
+            format!("{}{}", crate::subject::FACTS, participants::PEOPLE),
+            2,
+        ),
     };
     let mut rows = participants::candidates_query(a, &participants::ListFilter::default(), &more)
         .run()
