@@ -217,6 +217,17 @@ pub async fn list_stage(a: &Authed, stage: ListStage) -> Result<usize, AppError>
     Ok(cases.len())
 }
 
+/// The baseline of [`list_stage`]`(`[`ListStage::Cases`]`)`: the same relations' statements,
+/// then the cases as the one filter with `OR` that the list ran before its two statements (a
+/// scan of `case`), every answer read. Returns the number of cases.
+pub async fn cases_one_filter(a: &Authed) -> Result<usize, AppError> {
+    let cases: Vec<Json> = participants::one_filter_query(a, &participants::ListFilter::default())
+        .run()
+        .await?
+        .all(5)?;
+    Ok(cases.len())
+}
+
 /// Times the calls `f(0)`, `f(1)`, … `f(n - 1)` in turn, `runs` rounds after `warmup`, so that
 /// every one sees the same moments of a noisy machine. One [`Stats`] per index.
 pub async fn time_rounds<F, Fut, T>(warmup: usize, runs: usize, n: usize, mut f: F) -> Vec<Stats>

@@ -104,6 +104,38 @@ async fn main() {
     .expect("population");
     println!("4. Case overview SSR, {people} participants and {events} events in the store (filled in {:.0} s)", t.elapsed().as_secs_f64());
     let (token, gbg) = sign_in(&state, "handlaggare").await;
+    // The case list at this size: the organisation holds every case of the store, and the
+    // user's relations are more than the 32 values an `IN` is served from an index for.
+    let list = bench::time_rounds(3, 20, 4, |i| {
+        let gbg = &gbg;
+        async move {
+            match i {
+                0 => participants::list(gbg, ListFilter::default())
+                    .await
+                    .map(|r| r.len()),
+                1 => participants::list(
+                    gbg,
+                    ListFilter {
+                        status: None,
+                        mine: true,
+                    },
+                )
+                .await
+                .map(|r| r.len()),
+                2 => bench::list_stage(gbg, ListStage::Cases).await,
+                _ => bench::cases_one_filter(gbg).await,
+            }
+        }
+    })
+    .await;
+    println!("   case list, whole (newest 500)   {}", list[0]);
+    println!("   case list, \"mine\"              {}", list[1]);
+    println!("   its relations + cases           {}", list[2]);
+    println!(
+        "   the same as one filter (before) {}  ({:.2}x the two statements)",
+        list[3],
+        ratio(&list[3], &list[2])
+    );
     let rows = participants::list(
         &gbg,
         ListFilter {

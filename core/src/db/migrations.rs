@@ -1392,6 +1392,52 @@ FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
 };
 "#,
     },
+    Migration {
+        version: 30,
+        name: "a participant's cases on its list row; an organisation's cases by opening",
+        sql: r#"
+-- The case list reads the cases of every participant the user has a relation to. SurrealDB
+-- serves `participant IN $related` from the `case_participant` index only up to 32 values and
+-- scans the whole `case` table above, so each participant's list row now names its cases, and
+-- the list reads them by direct lookup, whatever their number. The event on `case` rewrites the
+-- row in the transaction of every case created, removed or moved to another participant.
+DEFINE FIELD IF NOT EXISTS cases ON participant_row TYPE array<record<case>>;
+
+DEFINE FUNCTION OVERWRITE fn::row_refresh($p: string) {
+    LET $person = (SELECT first_name, last_name, birth_year, gender, municipality, protection, shredded
+        FROM ONLY type::record('participant', $p));
+    IF $person = NONE {
+        DELETE type::record('participant_row', $p) RETURN NONE;
+    } ELSE {
+        UPSERT type::record('participant_row', $p) CONTENT {
+            first_name: $person.first_name,
+            last_name: $person.last_name,
+            birth_year: $person.birth_year,
+            gender: $person.gender,
+            municipality: $person.municipality,
+            protection: $person.protection,
+            shredded: $person.shredded,
+            cases: (SELECT VALUE id FROM case WHERE participant = $p ORDER BY id),
+        } RETURN NONE;
+    };
+};
+
+DEFINE EVENT IF NOT EXISTS participant_row ON TABLE case
+    WHEN $event != 'UPDATE' OR $before.participant != $after.participant
+    THEN {
+        fn::row_refresh($value.participant);
+        IF $event = 'UPDATE' { fn::row_refresh($before.participant); };
+    };
+
+-- An organisation's newest cases are a backward range of this index, cut at the list's limit,
+-- instead of every case of the organisation read and sorted.
+DEFINE INDEX IF NOT EXISTS case_owner_opened ON case FIELDS owner_org, opened_at;
+
+FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
+    fn::row_refresh($p);
+};
+"#,
+    },
 ];
 
 /// The SurrealQL of migration `version` (tests that apply a migration's fill again).
