@@ -578,15 +578,21 @@ const CASE_COLS: &str =
 /// this a scan of the `case` table.
 const OF_RELATED: &str = "FROM array::flatten((SELECT VALUE cases FROM fn::records('participant_row', $related) WHERE id != NONE))
         WHERE id != NONE AND ($status = NONE OR status = $status)";
-/// The newest 500 cases of the user's organisation: a backward range of the `case_owner_opened`
-/// index, cut at 500.
-const OF_ORG: &str = "FROM case WHERE owner_org = $org AND ($status = NONE OR status = $status) ORDER BY opened_at DESC LIMIT 500";
+/// The newest 500 cases of the user's organisation, of any status and of the status `$status`:
+/// a backward range of the `case_owner_opened` or `case_owner_status_opened` index, cut at 500.
+/// Two texts, because a condition such as `$status = NONE OR …` beside the range keeps
+/// SurrealDB from cutting it: it then reads every case of the organisation.
+const OF_ORG: [&str; 2] = [
+    "FROM case WHERE owner_org = $org ORDER BY opened_at DESC LIMIT 500",
+    "FROM case WHERE owner_org = $org AND status = $status ORDER BY opened_at DESC LIMIT 500",
+];
 
 /// The cases of participants the user has any relation to — their organisation's cases (case
 /// workers and program leads), cases they are on, consents naming their organisation, their
 /// break-glass — as `$cases` (newest first, at most 500) and their participants as `$ps`.
 /// Binds `$user`, `$org`, `$now`, `$today` (a stored date: consents run by whole Swedish days),
-/// `$own_org`, `$mine_only`, `$status`; eight statements.
+/// `$own_org`, `$mine_only`, `$status`; eight statements. The first text is for any status, the
+/// second for the status `$status`.
 ///
 /// The cases by relation and the organisation's cases are two statements, united, so that the
 /// work grows with the user's cases and not with the table: with an `OR` between them in one
@@ -594,7 +600,9 @@ const OF_ORG: &str = "FROM case WHERE owner_org = $org AND ($status = NONE OR st
 /// `case_participant` index only up to 32 related participants (the demo's Göteborg case worker
 /// has 37). Measured against the one filter: docs/decisions.md ("The case list's cases"). The
 /// test `the_case_list_reads_cases_without_a_scan` holds the plans.
-static CANDIDATES: LazyLock<String> = LazyLock::new(|| {
+static CANDIDATES: LazyLock<[String; 2]> = LazyLock::new(|| OF_ORG.map(candidates_text));
+
+fn candidates_text(of_org: &str) -> String {
     format!(
         "
     LET $mine = SELECT VALUE participant FROM case_member WHERE user = $user;
@@ -602,11 +610,16 @@ static CANDIDATES: LazyLock<String> = LazyLock::new(|| {
     LET $glass = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM break_glass WHERE user = $user AND expires_at > <datetime>$now) END;
     LET $related = array::union(array::union($mine, $consented), $glass);
     LET $by_relation = (SELECT {CASE_COLS} {OF_RELATED});
-    LET $by_org = IF $own_org THEN (SELECT {CASE_COLS} {OF_ORG}) ELSE [] END;
+    LET $by_org = IF $own_org THEN (SELECT {CASE_COLS} {of_org}) ELSE [] END;
     LET $cases = (SELECT * FROM array::union($by_relation, $by_org) ORDER BY opened_at DESC LIMIT 500);
     LET $ps = array::distinct($cases.participant);"
     )
-});
+}
+
+/// The text of [`CANDIDATES`] for `filter`.
+fn candidates(filter: &ListFilter) -> &'static str {
+    &CANDIDATES[usize::from(filter.status.is_some())]
+}
 
 /// What a list row shows of each participant in `$ps` (sealed names opened only if allowed).
 pub(crate) const PEOPLE: &str = "
@@ -622,7 +635,7 @@ pub(crate) fn candidates_query<'a>(
     bound(
         a,
         filter,
-        format!("{}\n    RETURN $cases;{more}", *CANDIDATES),
+        format!("{}\n    RETURN $cases;{more}", candidates(filter)),
     )
 }
 
@@ -646,7 +659,7 @@ fn bound<'a>(a: &'a Authed, filter: &ListFilter, sql: String) -> crate::db::Q<'a
 /// `RETURN $cases` is statement 5.
 #[cfg(any(test, feature = "fixtures"))]
 pub(crate) fn one_filter_query<'a>(a: &'a Authed, filter: &ListFilter) -> crate::db::Q<'a> {
-    let shared = CANDIDATES
+    let shared = candidates(filter)
         .split("LET $by_relation")
         .next()
         .unwrap_or_default();
@@ -1235,17 +1248,20 @@ mod tests {
 
     /// Neither of the case list's case statements scans the `case` table, whatever the number
     /// of related participants (here 200, far above the 32 values up to which SurrealDB serves an
-    /// `IN` from an index), and the organisation's newest cases are a backward range of their
-    /// index cut at the limit.
+    /// `IN` from an index), and the organisation's newest cases, of any status or of one, are a
+    /// backward range of an index cut at the limit in the index scan itself.
     #[tokio::test]
     async fn the_case_list_reads_cases_without_a_scan() {
         let state = setup().await;
         let related: Vec<String> = (0..200).map(|i| format!("someone{i}")).collect();
-        for status in [None, Some("active")] {
+        for (status, of_org, index) in [
+            (None, OF_ORG[0], "case_owner_opened"),
+            (Some("active"), OF_ORG[1], "case_owner_status_opened"),
+        ] {
             let mut plans = state
                 .db()
                 .q(format!(
-                    "EXPLAIN SELECT {CASE_COLS} {OF_RELATED}; EXPLAIN SELECT {CASE_COLS} {OF_ORG};"
+                    "EXPLAIN SELECT {CASE_COLS} {OF_RELATED}; EXPLAIN SELECT {CASE_COLS} {of_org};"
                 ))
                 .bind("related", &related)
                 .bind("org", crate::demo::ORG_GBG)
@@ -1256,8 +1272,11 @@ mod tests {
             let (relation, org) = (plans.value(0).to_string(), plans.value(1).to_string());
             assert!(!relation.contains("TableScan"), "{status:?}: {relation}");
             assert!(!org.contains("TableScan"), "{status:?}: {org}");
-            assert!(org.contains("case_owner_opened"), "{status:?}: {org}");
+            assert!(org.contains(index), "{status:?}: {org}");
             assert!(org.contains("Backward"), "{status:?}: {org}");
+            // The limit is the index scan's own, not a filter's over every case it reads.
+            assert!(!org.contains("Filter"), "{status:?}: {org}");
+            assert!(org.contains("limit: 500"), "{status:?}: {org}");
         }
     }
 

@@ -1429,9 +1429,11 @@ DEFINE EVENT IF NOT EXISTS participant_row ON TABLE case
         IF $event = 'UPDATE' { fn::row_refresh($before.participant); };
     };
 
--- An organisation's newest cases are a backward range of this index, cut at the list's limit,
--- instead of every case of the organisation read and sorted.
+-- An organisation's newest cases, of any status or of one, are a backward range of one of these
+-- indexes, cut at the list's limit, instead of every case of the organisation read and sorted.
+-- (A condition on the status evaluated beside the range keeps SurrealDB from cutting it.)
 DEFINE INDEX IF NOT EXISTS case_owner_opened ON case FIELDS owner_org, opened_at;
+DEFINE INDEX IF NOT EXISTS case_owner_status_opened ON case FIELDS owner_org, status, opened_at;
 
 FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
     fn::row_refresh($p);
