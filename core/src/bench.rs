@@ -224,7 +224,7 @@ pub async fn cases_one_filter(a: &Authed) -> Result<usize, AppError> {
     let cases: Vec<Json> = participants::one_filter_query(a, &participants::ListFilter::default())
         .run()
         .await?
-        .all(5)?;
+        .all(participants::ONE_FILTER_CASES_AT)?;
     Ok(cases.len())
 }
 

@@ -656,7 +656,7 @@ fn bound<'a>(a: &'a Authed, filter: &ListFilter, sql: String) -> crate::db::Q<'a
 /// The cases as one filter with `OR` between relation and organisation, after the same
 /// relations' statements: what the list ran before its two statements (a scan of the `case`
 /// table). The tests compare answers with it and the benchmark times it beside them; its
-/// `RETURN $cases` is statement 5.
+/// `RETURN $cases` is statement [`ONE_FILTER_CASES_AT`].
 #[cfg(any(test, feature = "fixtures"))]
 pub(crate) fn one_filter_query<'a>(a: &'a Authed, filter: &ListFilter) -> crate::db::Q<'a> {
     let shared = candidates(filter)
@@ -675,6 +675,11 @@ pub(crate) fn one_filter_query<'a>(a: &'a Authed, filter: &ListFilter) -> crate:
         ),
     )
 }
+
+/// Statement number of `RETURN $cases` in a [`one_filter_query`]: after the four relations'
+/// statements and the one filter.
+#[cfg(any(test, feature = "fixtures"))]
+pub(crate) const ONE_FILTER_CASES_AT: usize = 5;
 
 /// Statement number of `RETURN $cases` in a [`candidates_query`]; what was added follows it.
 pub(crate) const CASES_AT: usize = 8;
@@ -1323,7 +1328,7 @@ mod tests {
                     .run()
                     .await
                     .unwrap()
-                    .all(5)
+                    .all(ONE_FILTER_CASES_AT)
                     .unwrap();
                 let (now, before) = (ids(now), ids(before));
                 if !filter.mine && filter.status.is_none() && u != "granskare" {
