@@ -1,5 +1,5 @@
 import { Page } from '@playwright/test';
-import { test, expect, expectAccessible, nextCode, PASSWORD, fictionalPersonnummer, swedishDate } from './helpers';
+import { test, expect, expectAccessible, freshCode, PASSWORD, fictionalPersonnummer, swedishDate } from './helpers';
 
 /** `ÅÅÅÅ-MM-DD`, `days` from today in Sweden. */
 const inDays = swedishDate;
@@ -259,7 +259,7 @@ test.describe.serial('casework shared by social services, Passus and the police'
     await expect(dialog).toBeVisible();
     await expect(dialog.getByLabel('Användarnamn')).toHaveValue('handlaggare');
     await dialog.getByLabel('Lösenord').fill(PASSWORD);
-    await dialog.getByLabel('Engångskod').fill(await nextCode('handlaggare'));
+    await dialog.getByLabel('Engångskod').fill(await freshCode('handlaggare'));
     await dialog.getByRole('button', { name: 'Logga in och spara' }).click();
     await expect(page.getByText('Anteckningen är sparad.')).toBeVisible();
     await expect(dialog).toHaveCount(0);

@@ -67,8 +67,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * steps only in increasing order (the step before, at or after the current one), so the run
  * remembers the last step it used per user — in a file, because sign-ins of one user happen in
  * several worker processes — and waits for the next step only when all three are used.
+ * `earliest` steps back from the current one: a code of the step before the current one is
+ * refused once the next step begins, so a code entered where nothing retries (the sign-in
+ * dialog of an ended session) is taken from the current step on (`0`).
  */
-async function claimStep(username: string): Promise<number> {
+async function claimStep(username: string, earliest = 1): Promise<number> {
   const dir = path.join(RUN_DIR, 'totp');
   mkdirSync(dir, { recursive: true });
   const lock = path.join(dir, `${username}.lock`);
@@ -88,10 +91,10 @@ async function claimStep(username: string): Promise<number> {
   try {
     const file = path.join(dir, `${username}.step`);
     const last = existsSync(file) ? Number(readFileSync(file, 'utf-8')) : 0;
-    let step = Math.max(stepNow() - 1, last + 1);
+    let step = Math.max(stepNow() - earliest, last + 1);
     if (step > stepNow() + 1) {
       await sleep((step - 1) * 30_000 - Date.now() + 300);
-      step = Math.max(stepNow() - 1, step);
+      step = Math.max(stepNow() - earliest, step);
     }
     writeFileSync(file, String(step));
     return step;
@@ -103,6 +106,14 @@ async function claimStep(username: string): Promise<number> {
 /** A code for `username` that this run has not used yet (see `claimStep`). */
 export async function nextCode(username: string, secret = demoSecret(username)): Promise<string> {
   return totp(secret, await claimStep(username));
+}
+
+/**
+ * A code for `username` of the current step or a later one: still taken after a slow answer, for
+ * the one place a refused code is not tried again.
+ */
+export async function freshCode(username: string, secret = demoSecret(username)): Promise<string> {
+  return totp(secret, await claimStep(username, 0));
 }
 
 /** Enters codes on the code or enrolment page until one is taken (a step used earlier is refused). */
