@@ -49,39 +49,19 @@ impl<'a> Case<'a> {
         action: &'a str,
         cats: &'a [Category],
     ) -> Result<Case<'a>, AppError> {
-        Ok(Self::open_then(a, case_id, action, cats, "", |q| q)
-            .await?
-            .0)
-    }
-
-    /// [`Self::open`] with the caller's statements in the gate's round trip
-    /// ([`CaseGate::open_then`]: they read nothing unless `$near`); their results are returned
-    /// from statement [`crate::gate::THEN_AT`] on, and only to a reader the gate lets in.
-    pub async fn open_then(
-        a: &'a Authed,
-        case_id: &str,
-        action: &'a str,
-        cats: &'a [Category],
-        then: &str,
-        bind: impl FnOnce(crate::db::Q<'_>) -> crate::db::Q<'_>,
-    ) -> Result<(Case<'a>, Rows), AppError> {
-        let (gate, rows) =
-            CaseGate::open_then(a, case_id, action, Purpose::CaseWork, then, bind).await?;
+        let gate = CaseGate::open(a, case_id, action, Purpose::CaseWork).await?;
         if !a.can(Capability::ListCases) || gate.visible().is_empty() {
             let (pid, cid) = (&gate.case.participant, &gate.case.id);
             return Err(refuse(a, action, pid, Some(cid), cats).await);
         }
         let manage = gate.manages();
-        Ok((
-            Case {
-                gate,
-                a,
-                action,
-                cats,
-                manage,
-            },
-            rows,
-        ))
+        Ok(Case {
+            gate,
+            a,
+            action,
+            cats,
+            manage,
+        })
     }
 
     pub fn reader(&self) -> &'a Authed {

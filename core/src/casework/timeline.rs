@@ -43,10 +43,10 @@ pub struct TimelineFilter {
 
 /// The timeline's page query with only the conditions in use: an `x = NONE OR …` condition
 /// keeps SurrealDB from walking the `(case, at)` index newest first, and then every page sorts
-/// all of the case's events. The case is `$tc`.
+/// all of the case's events.
 fn timeline_query(cursor: bool, category: bool, org: bool) -> String {
     let mut sql = String::from(
-        "SELECT record::id(id) AS id, kind, category, org, author, at, line, text, corrected FROM event WHERE case = $tc",
+        "SELECT record::id(id) AS id, kind, category, org, author, at, line, text, corrected FROM event WHERE case = $c",
     );
     if cursor {
         sql.push_str(" AND (at < <datetime>$cur_at OR (at = <datetime>$cur_at AND record::id(id) < $cur_id))");
@@ -55,43 +55,10 @@ fn timeline_query(cursor: bool, category: bool, org: bool) -> String {
         sql.push_str(" AND category = $cat");
     }
     if org {
-        sql.push_str(" AND org = $org_filter");
+        sql.push_str(" AND org = $org");
     }
     sql.push_str(" ORDER BY at DESC, id DESC LIMIT $n");
     sql
-}
-
-/// A batch of the page and the names of its organisations and authors: `$rows` (statement 2),
-/// the organisations' names (3) and the authors' (4). `gated`: in the case gate's round trip,
-/// where the case is the gate's `$case` and the events are read only if `$near` holds
-/// ([`crate::gate::CaseGate::open_then`]); otherwise the case is bound as `$c`.
-fn batch_statements(gated: bool, cursor: bool, category: bool, org: bool) -> String {
-    let page = timeline_query(cursor, category, org);
-    let rows = if gated {
-        format!("LET $tc = $case.id; LET $rows = IF $near THEN ({page}) ELSE [] END;")
-    } else {
-        format!("LET $tc = $c; LET $rows = ({page});")
-    };
-    format!(
-        "{rows}
-         RETURN $rows;
-         SELECT record::id(id) AS id, name FROM fn::records('org', array::distinct($rows.org)) WHERE id != NONE;
-         SELECT record::id(id) AS id, display_name AS name FROM fn::records('user', array::distinct($rows.author)) WHERE id != NONE;"
-    )
-}
-
-/// Binds a batch's values: where it starts, its filters and its size.
-fn bind_batch<'q>(
-    q: crate::db::Q<'q>,
-    cur: &Option<(DateTime<Utc>, String)>,
-    filter: &TimelineFilter,
-    batch: usize,
-) -> crate::db::Q<'q> {
-    q.bind("cur_at", cur.as_ref().map(|x| x.0))
-        .bind("cur_id", cur.as_ref().map(|x| x.1.clone()))
-        .bind("cat", filter.category.map(|c| c.as_str()))
-        .bind("org_filter", &filter.org)
-        .bind("n", batch)
 }
 
 /// An organisation's or a user's name.
@@ -101,12 +68,22 @@ struct Named {
     name: String,
 }
 
-/// The timeline's cursor and organisation filter, checked before anything is read.
-fn parse_request(
+/// One page of the case's timeline, newest first, with only what the reader may see: events of
+/// allowed categories in full; others shown as "händelse från annan aktör" without content to
+/// named team members, and not at all to anyone else.
+pub async fn timeline(
+    a: &Authed,
+    case_id: &str,
     cursor: &str,
-    filter: &TimelineFilter,
-) -> Result<Option<(DateTime<Utc>, String)>, AppError> {
-    let cur = parse_cursor(cursor)?;
+    filter: TimelineFilter,
+    limit: usize,
+) -> Result<TimelinePage, AppError> {
+    let limit = limit.clamp(1, 200);
+    let c = Case::open(a, case_id, "timeline.read", &Category::ALL).await?;
+    let named_member = c.subject.team.iter().any(|m| m.user_id == a.user_id());
+    // That a case is in an SSPF group is for the owning unit's group workers only: for anyone
+    // else its events are left out entirely, not shown as another actor's event.
+    let sees_groups = a.can(domain::Capability::ManageGroups) && c.subject.owner_org == a.org_id();
     if let Some(o) = &filter.org {
         check_id(o).map_err(|_| {
             AppError::problem(
@@ -116,55 +93,6 @@ fn parse_request(
             )
         })?;
     }
-    Ok(cur)
-}
-
-/// One page of the case's timeline, newest first, with only what the reader may see: events of
-/// allowed categories in full; others shown as "händelse från annan aktör" without content to
-/// named team members, and not at all to anyone else.
-///
-/// The first batch of events is read in the case gate's round trip, and only for a reader who
-/// may have a relation to the case; the gate still decides, and a refused reader's batch is
-/// dropped unread.
-pub async fn timeline(
-    a: &Authed,
-    case_id: &str,
-    cursor: &str,
-    filter: TimelineFilter,
-    limit: usize,
-) -> Result<TimelinePage, AppError> {
-    let limit = limit.clamp(1, 200);
-    // One more than a page tells whether there is a next one; a reader who may not see every
-    // category asks again from where the batch ended.
-    let batch = limit + 1;
-    let mut cur = match parse_request(cursor, &filter) {
-        Ok(cur) => cur,
-        Err(e) => {
-            // A malformed request is answered after the gate, so that an outsider is refused
-            // (and audited) as on any other call on the case.
-            Case::open(a, case_id, "timeline.read", &Category::ALL).await?;
-            return Err(e);
-        }
-    };
-    let (c, first) = Case::open_then(
-        a,
-        case_id,
-        "timeline.read",
-        &Category::ALL,
-        &batch_statements(
-            true,
-            cur.is_some(),
-            filter.category.is_some(),
-            filter.org.is_some(),
-        ),
-        |q| bind_batch(q, &cur, &filter, batch),
-    )
-    .await?;
-    let mut first = Some((first, crate::gate::THEN_AT));
-    let named_member = c.subject.team.iter().any(|m| m.user_id == a.user_id());
-    // That a case is in an SSPF group is for the owning unit's group workers only: for anyone
-    // else its events are left out entirely, not shown as another actor's event.
-    let sees_groups = a.can(domain::Capability::ManageGroups) && c.subject.owner_org == a.org_id();
     #[derive(Deserialize)]
     struct E {
         id: String,
@@ -179,36 +107,38 @@ pub async fn timeline(
     }
     let dek = c.key().await?;
     let mut names: HashMap<String, String> = HashMap::new();
+    let mut cur = parse_cursor(cursor)?;
     let mut out: Vec<EventDto> = Vec::with_capacity(limit);
     let mut next = None;
     let mut shown_cats: Vec<Category> = Vec::new();
     'fill: loop {
-        // The first batch came with the gate; a later one is its own round trip.
-        let (mut res, at) = match first.take() {
-            Some(read) => read,
-            None => {
-                let res = bind_batch(
-                    a.state().db().q(batch_statements(
-                        false,
-                        cur.is_some(),
-                        filter.category.is_some(),
-                        filter.org.is_some(),
-                    )),
-                    &cur,
-                    &filter,
-                    batch,
-                )
-                .bind("c", &c.case.id)
-                .run()
-                .await?;
-                (res, 0)
-            }
-        };
-        let rows: Vec<E> = res.all(at + 2)?;
-        for n in res.all::<Named>(at + 3)? {
+        // One more than a page tells whether there is a next one; a reader who may not see
+        // every category asks again from where the batch ended.
+        let batch = limit + 1;
+        // The page and the names of its organisations and authors, in one round trip.
+        let mut res = a
+            .state()
+            .db()
+            .q(format!(
+                "LET $rows = ({});
+                 RETURN $rows;
+                 SELECT record::id(id) AS id, name FROM fn::records('org', array::distinct($rows.org)) WHERE id != NONE;
+                 SELECT record::id(id) AS id, display_name AS name FROM fn::records('user', array::distinct($rows.author)) WHERE id != NONE;",
+                timeline_query(cur.is_some(), filter.category.is_some(), filter.org.is_some())
+            ))
+            .bind("c", &c.case.id)
+            .bind("cur_at", cur.as_ref().map(|x| x.0))
+            .bind("cur_id", cur.as_ref().map(|x| x.1.clone()))
+            .bind("cat", filter.category.map(|c| c.as_str()))
+            .bind("org", &filter.org)
+            .bind("n", batch)
+            .run()
+            .await?;
+        let rows: Vec<E> = res.all(1)?;
+        for n in res.all::<Named>(2)? {
             names.insert(n.id, n.name);
         }
-        for n in res.all::<Named>(at + 4)? {
+        for n in res.all::<Named>(3)? {
             names.insert(format!("user:{}", n.id), n.name);
         }
         let exhausted = rows.len() < batch;
@@ -382,77 +312,6 @@ mod tests {
             orgs_seen.len() >= 3,
             "three organisations interleave: {orgs_seen:?}"
         );
-    }
-
-    /// The first batch comes in the gate's round trip: the store reads it for a reader on the
-    /// team, and reads nothing for an outsider, who is refused as for an id that does not exist.
-    #[tokio::test]
-    async fn an_outsider_is_refused_without_the_store_reading_an_event() {
-        let state = setup().await;
-        let w = as_user(&state, "handlaggare").await;
-        let outsider = as_user(&state, "handlaggare.malmo").await;
-        let case = shared_case(&w).await;
-        add_contact(&w, &case, "", ContactKind::Phone, "5", "samtal")
-            .await
-            .unwrap();
-        let first_batch = |a| {
-            let case = case.clone();
-            async move {
-                let (_, mut rows) = crate::gate::CaseGate::open_then(
-                    a,
-                    &case,
-                    "timeline.read",
-                    crate::access::Purpose::CaseWork,
-                    &batch_statements(true, false, false, false),
-                    |q| bind_batch(q, &None, &TimelineFilter::default(), 51),
-                )
-                .await
-                .unwrap();
-                rows.all::<serde_json::Value>(crate::gate::THEN_AT + 2)
-                    .unwrap()
-                    .len()
-            }
-        };
-        assert!(
-            first_batch(&w).await > 0,
-            "the team's reader gets the batch"
-        );
-        assert_eq!(
-            first_batch(&outsider).await,
-            0,
-            "nothing is read for an outsider"
-        );
-        assert!(matches!(
-            timeline(&outsider, &case, "", TimelineFilter::default(), 50).await,
-            Err(AppError::NotFound)
-        ));
-        let page = timeline(&w, &case, "", TimelineFilter::default(), 50)
-            .await
-            .unwrap();
-        assert!(page
-            .events
-            .iter()
-            .any(|e| e.text.as_deref().is_some_and(|t| t.contains("samtal"))));
-    }
-
-    /// A malformed cursor or organisation is answered as such to a reader of the case, and an
-    /// outsider is refused before it, as on any other call on the case.
-    #[tokio::test]
-    async fn a_malformed_request_is_refused_to_an_outsider_before_it_is_answered() {
-        let state = setup().await;
-        let w = as_user(&state, "handlaggare").await;
-        let outsider = as_user(&state, "handlaggare.malmo").await;
-        let case = shared_case(&w).await;
-        let bad_org = TimelineFilter {
-            org: Some("inte ett id".into()),
-            ..Default::default()
-        };
-        for (cursor, filter) in [("x.y", TimelineFilter::default()), ("", bad_org)] {
-            let mine = timeline(&w, &case, cursor, filter.clone(), 50).await;
-            assert!(matches!(mine, Err(AppError::Invalid { .. })), "{mine:?}");
-            let theirs = timeline(&outsider, &case, cursor, filter, 50).await;
-            assert!(matches!(theirs, Err(AppError::NotFound)), "{theirs:?}");
-        }
     }
 
     /// Concurrent writes land within one millisecond: paging in small pages still shows each
