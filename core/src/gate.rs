@@ -168,10 +168,9 @@ impl<'a> CaseGate<'a> {
             .db()
             .q(format!(
                 "LET $case = (SELECT *, record::id(id) AS id FROM ONLY type::record('case', $id));
-                 LET $ps = [$case.participant ?? $nobody];
                  RETURN $case;
-                 {}",
-                subject::FACTS
+                 {};",
+                subject::FACTS_OF_CASE
             ))
             .bind("id", &lookup)
             .bind("nobody", super::db::new_id())
@@ -180,8 +179,8 @@ impl<'a> CaseGate<'a> {
             .bind("now", a.state().clock().now())
             .run()
             .await?;
-        let case: Option<CaseRec> = rows.first(2)?;
-        let mut subjects = subject::from_rows(&mut rows, 3)?;
+        let case: Option<CaseRec> = rows.first(1)?;
+        let mut subjects = subject::from_rows(&mut rows, 2)?;
         let Some((case, subject)) =
             case.and_then(|c| subjects.remove(&c.participant).map(|s| (c, s)))
         else {

@@ -76,14 +76,30 @@ pub(crate) async fn load(
     from_rows(&mut rows, 0)
 }
 
+/// The statement of [`FACTS`] over the records that `$from` names.
+macro_rules! facts_from {
+    ($from:literal) => {
+        concat!(
+            "SELECT record::id(id) AS id, owner_org, protection, shredded, team,
+                grants[WHERE recipient_org = $org] AS grants,
+                glass[WHERE user = $user AND expires_at > <datetime>$now] AS glass
+            FROM ",
+            $from,
+            " WHERE id != NONE"
+        )
+    };
+}
+
 /// The policy facts of the participants in `$ps`, for the reader `$user` of organisation
 /// `$org` at `$now`: one statement of direct record lookups, read by [`from_rows`]. A caller
-/// may run it after its own statements in the same round trip (the case gate does).
-pub(crate) const FACTS: &str = "
-    SELECT record::id(id) AS id, owner_org, protection, shredded, team,
-        grants[WHERE recipient_org = $org] AS grants,
-        glass[WHERE user = $user AND expires_at > <datetime>$now] AS glass
-    FROM fn::records('policy_facts', $ps) WHERE id != NONE;";
+/// may run it after its own statements in the same round trip.
+pub(crate) const FACTS: &str = concat!(facts_from!("fn::records('policy_facts', $ps)"), ";");
+
+/// [`FACTS`] of the one participant of the case gate's `$case` (or of `$nobody`), as an
+/// expression without its `;`: one key lookup, without the list function's filtering and
+/// de-duplication of many ids (about a third of the statement's time, measured).
+pub(crate) const FACTS_OF_CASE: &str =
+    facts_from!("[type::record('policy_facts', $case.participant ?? $nobody)]");
 
 /// The subjects from the result of [`FACTS`], statement number `at`.
 pub(crate) fn from_rows(
