@@ -43,6 +43,17 @@ impl From<ReviewRow> for AuditRow {
     }
 }
 
+/// The entries naming the participant `$x`.
+const OF_PARTICIPANT: &str = "participants CONTAINS $x";
+/// The entries by the user `$x`.
+const BY_ACTOR: &str = "actor = $x";
+
+/// The query of the newest `$n` entries that meet `condition`, newest first: for [`OF_PARTICIPANT`]
+/// and [`BY_ACTOR`] a backward range of an index, cut at `$n` (migration 31).
+fn newest_query(condition: &str) -> String {
+    format!("SELECT * OMIT id FROM audit WHERE {condition} ORDER BY seq DESC LIMIT $n")
+}
+
 /// The newest `limit` entries that meet `condition` (a fixed condition on `$x`), newest first.
 async fn newest_where(
     state: &AppState,
@@ -52,9 +63,7 @@ async fn newest_where(
 ) -> Result<Vec<Row>, AppError> {
     Ok(state
         .db()
-        .q(format!(
-            "SELECT * OMIT id FROM audit WHERE {condition} ORDER BY seq DESC LIMIT $n"
-        ))
+        .q(newest_query(condition))
         .bind("x", x)
         .bind("n", limit)
         .run()
@@ -105,7 +114,7 @@ pub async fn reads_of_participant(
 ) -> Result<Vec<ReviewRow>, AppError> {
     gate::require(a, domain::Capability::ReviewLog, "audit.review").await?;
     check_id(participant)?;
-    let rows = newest_where(a.state(), "participants CONTAINS $x", participant, 1000).await?;
+    let rows = newest_where(a.state(), OF_PARTICIPANT, participant, 1000).await?;
     let mut e = Entry::new("audit.query_participant");
     e.participants = vec![participant.to_string()];
     chain::append(a.state(), &who(a), e).await?;
@@ -130,7 +139,7 @@ pub async fn reads_by_user(a: &Authed, username: &str) -> Result<Vec<ReviewRow>,
             "Det finns ingen användare med det namnet.",
         )
     })?;
-    let rows = newest_where(a.state(), "actor = $x", &uid, 1000).await?;
+    let rows = newest_where(a.state(), BY_ACTOR, &uid, 1000).await?;
     let mut e = Entry::new("audit.query_user");
     e.reason = Some(uid);
     chain::append(a.state(), &who(a), e).await?;
@@ -598,6 +607,44 @@ mod tests {
     use crate::participants::{self, ListFilter};
     use crate::testing::{as_user, setup};
     use chrono::{Datelike, Duration, TimeZone, Utc};
+
+    /// "Who has read this person" and "what did this user read", and a search on one of them,
+    /// read a backward range of an index that stops at the limit: not the whole log tested entry
+    /// by entry, which is what a person read a few times in a log of years would cost.
+    #[tokio::test]
+    async fn the_reviewers_questions_read_a_range_of_an_index_cut_at_the_limit() {
+        let state = setup().await;
+        let one = |participant: bool| LogSearch {
+            participant: participant.then(|| "someone".to_string()),
+            username: (!participant).then(|| "someone".to_string()),
+            ..Default::default()
+        };
+        for (sql, index) in [
+            (newest_query(OF_PARTICIPANT), "audit_participant_seq"),
+            (newest_query(BY_ACTOR), "audit_actor_seq"),
+            (search_query(&one(true)), "audit_participant_seq"),
+            (search_query(&one(false)), "audit_actor_seq"),
+        ] {
+            let plan = state
+                .db()
+                .q(format!("EXPLAIN {sql}"))
+                .bind("x", "someone")
+                .bind("p", "someone")
+                .bind("u", "someone")
+                .bind("n", 1000)
+                .run()
+                .await
+                .unwrap()
+                .value(0)
+                .to_string();
+            assert!(plan.contains(index), "{sql}: {plan}");
+            assert!(plan.contains("Backward"), "{sql}: {plan}");
+            assert!(plan.contains("limit: $n"), "{sql}: {plan}");
+            for walk in ["TableScan", "Filter", "Sort"] {
+                assert!(!plan.contains(walk), "{sql}: {walk} in {plan}");
+            }
+        }
+    }
 
     #[tokio::test]
     async fn reads_outside_the_team_and_bursts_are_flagged_and_an_in_team_read_is_not() {

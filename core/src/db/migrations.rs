@@ -1440,6 +1440,23 @@ FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
 };
 "#,
     },
+    Migration {
+        version: 31,
+        name: "the log review's two questions as ranges of an index, newest first",
+        sql: r#"
+-- "Who has read this person" and "what did this user read" are the newest entries naming the
+-- participant, or by the user. SurrealDB never serves `participants CONTAINS $x` from an index
+-- of the whole array (`FIELDS participants`): it walked the log from its newest entry and tested
+-- each one until it had found its limit, which for a person read a few times is the whole log.
+-- An index of each element with the sequence number after it, and the actor with the sequence
+-- number after it, are walked newest first and cut at the limit (the plan test
+-- `review::tests::the_reviewers_questions_read_a_range_of_an_index_cut_at_the_limit`).
+REMOVE INDEX IF EXISTS audit_participants ON audit;
+REMOVE INDEX IF EXISTS audit_actor ON audit;
+DEFINE INDEX IF NOT EXISTS audit_participant_seq ON audit FIELDS participants.*, seq;
+DEFINE INDEX IF NOT EXISTS audit_actor_seq ON audit FIELDS actor, seq;
+"#,
+    },
 ];
 
 /// The SurrealQL of migration `version` (tests that apply a migration's fill again).
