@@ -169,7 +169,7 @@ impl<'a> CaseGate<'a> {
             .q(format!(
                 "LET $case = (SELECT *, record::id(id) AS id FROM ONLY type::record('case', $id));
                  RETURN $case;
-                 {};",
+                 {}",
                 subject::FACTS_OF_CASE
             ))
             .bind("id", &lookup)
