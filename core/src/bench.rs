@@ -184,42 +184,17 @@ pub async fn plain_list(a: &Authed) -> Result<usize, AppError> {
     Ok(people.len())
 }
 
-/// How much of the case list's one round trip [`list_stage`] sends.
-#[derive(Debug, Clone, Copy)]
-pub enum ListStage {
-    /// The user's relations and the cases (the candidates' statements) alone.
-    Cases,
-    /// Those and the participants' policy facts.
-    Facts,
-    /// Those and what the rows show of each participant: the list's whole round trip.
-    People,
+/// Part 1's breakdown: the case list's reads alone, as [`participants::list`] makes them (the
+/// relations and one row per case, with what it shows and its policy facts). Returns the number
+/// of cases.
+pub async fn list_rows(a: &Authed) -> Result<usize, AppError> {
+    let rows = participants::candidates(a, &participants::ListFilter::default()).await?;
+    Ok(std::hint::black_box(rows).len())
 }
 
-/// Part 1's breakdown: the case list's round trip cut after `stage`, with the text and bindings
-/// [`participants::list`] sends, every statement's answer read. Returns the number of cases.
-pub async fn list_stage(a: &Authed, stage: ListStage) -> Result<usize, AppError> {
-    // The statements added after the cases, and how many they are.
-    let (more, extra) = match stage {
-        ListStage::Cases => (String::new(), 0),
-        ListStage::Facts => (crate::subject::FACTS.to_string(), 1),
-        ListStage::People => (
-            format!("{}{}", crate::subject::FACTS, participants::PEOPLE),
-            2,
-        ),
-    };
-    let mut rows = participants::candidates_query(a, &participants::ListFilter::default(), &more)
-        .run()
-        .await?;
-    let cases: Vec<Json> = rows.all(participants::CASES_AT)?;
-    for i in 1..=extra {
-        std::hint::black_box(rows.all::<Json>(participants::CASES_AT + i)?);
-    }
-    Ok(cases.len())
-}
-
-/// The baseline of [`list_stage`]`(`[`ListStage::Cases`]`)`: the same relations' statements,
-/// then the cases as the one filter with `OR` that the list ran before its two statements (a
-/// scan of `case`), every answer read. Returns the number of cases.
+/// The baseline of [`list_rows`]: the same relations' statements, then the cases as the one
+/// filter with `OR` that the list ran before its statements apart (a scan of `case`), every
+/// answer read. Returns the number of cases.
 pub async fn cases_one_filter(a: &Authed) -> Result<usize, AppError> {
     let cases: Vec<Json> = participants::one_filter_query(a, &participants::ListFilter::default())
         .run()

@@ -580,6 +580,10 @@ pub(crate) const NOT_EXTRACTED: &[(&str, &str)] = &[
         "duplicate_candidate",
         "another organisation's registration of the same personnummer: that organisation's secret",
     ),
+    (
+        "case_row",
+        "a copy for the lists of the case's columns, the participant's list fields and policy facts, each extracted from the table it is copied from",
+    ),
 ];
 
 /// Labels of fields that several tables share, and of the fields of nested entries.

@@ -12,7 +12,7 @@ use domain::{AppError, Category, Protection};
 /// A participant's row of `policy_facts` (migration 21), with only the reader's own consents
 /// and break-glass left in.
 #[derive(Deserialize)]
-struct FactsRow {
+pub(crate) struct FactsRow {
     id: String,
     owner_org: String,
     protection: String,
@@ -111,6 +111,17 @@ pub(crate) fn from_rows(
     let facts: Vec<FactsRow> = rows.all(at)?;
     let mut out: HashMap<String, Subject> = HashMap::with_capacity(facts.len());
     for f in facts {
+        let (id, subject) = f.into_subject()?;
+        out.insert(id, subject);
+    }
+    Ok(out)
+}
+
+impl FactsRow {
+    /// The participant's id and the facts as the policy reads them. A protection the policy
+    /// does not know is an internal error, never a guess.
+    pub(crate) fn into_subject(self) -> Result<(String, Subject), AppError> {
+        let f = self;
         let subject = Subject {
             owner_org: f.owner_org,
             team: f
@@ -142,9 +153,8 @@ pub(crate) fn from_rows(
             break_glass: f.glass.into_iter().map(|b| (b.id, b.expires_at)).collect(),
             shredded: f.shredded,
         };
-        out.insert(f.id, subject);
+        Ok((f.id, subject))
     }
-    Ok(out)
 }
 
 pub(crate) async fn load_one(who: &Authed, participant: &str) -> Result<Subject, AppError> {

@@ -14,8 +14,8 @@ use super::auth::Authed;
 use super::casework::threat_summary;
 use super::crypto::Aad;
 use super::gate::who;
-use super::participants::{candidates_query, ListFilter, ListRec, CASES_AT};
-use super::subject::{self, actor};
+use super::participants::{candidates, Candidate, ListFilter};
+use super::subject::actor;
 use super::vault;
 use domain::casework::{ActionStatus, WorkCase, WorkCount, WorkItem, WorkList};
 use domain::time::stored_date;
@@ -71,15 +71,6 @@ struct OrgRow {
     name: String,
 }
 
-#[derive(Deserialize)]
-struct PersonRow {
-    id: String,
-    first_name: String,
-    last_name: String,
-    protection: String,
-    shredded: bool,
-}
-
 /// The reader's work list. Case workers see the cases they are on; program leads their
 /// organisation's open cases; partners and police the cases they have a relation to (team,
 /// consent or legal basis, break-glass). Police see only cases where they may read `safety`.
@@ -119,18 +110,16 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
         status: None,
         mine: a.role() == Role::CaseWorker,
     };
-    // The cases and their participants' policy facts in one round trip.
-    let mut rows = candidates_query(a, &filter, subject::FACTS).run().await?;
-    let subjects = subject::from_rows(&mut rows, CASES_AT + 1)?;
-    let cases: Vec<ListRec> = rows
-        .all::<ListRec>(CASES_AT)?
+    // The cases with their participants' list rows and policy facts.
+    let cases: Vec<Candidate> = candidates(a, &filter)
+        .await?
         .into_iter()
-        .filter(|c| CaseStatus::parse(&c.status).is_ok_and(|s| !s.is_closed()))
+        .filter(|c| CaseStatus::parse(&c.case.status).is_ok_and(|s| !s.is_closed()))
         .collect();
-    let case_ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+    let case_ids: Vec<String> = cases.iter().map(|c| c.case.id.clone()).collect();
     let pids: Vec<String> = cases
         .iter()
-        .map(|c| c.participant.clone())
+        .map(|c| c.case.participant.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -145,7 +134,6 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
         .q("SELECT record::id(id) AS id, next_review FROM fn::records('case', $cs) WHERE id != NONE;
             SELECT record::id(id) AS id, case, title, owner_org, due, status FROM action WHERE case IN $cs AND status IN ['planned', 'in_progress'];
             SELECT case, level, date, next_review, created_at FROM assessment WHERE case IN $cs ORDER BY date DESC, created_at DESC;
-            SELECT record::id(id) AS id, first_name, last_name, protection, shredded FROM fn::records('participant_row', $ps) WHERE id != NONE;
             SELECT participant, recipient_org, valid_until FROM consent WHERE participant IN $ps AND revoked_at = NONE
               AND valid_until != NONE AND valid_until > <datetime>$today AND valid_until <= <datetime>$soon;
             RETURN array::map($cs, |$c| { case: $c, last: (SELECT VALUE at FROM contact WHERE case = $c ORDER BY at DESC LIMIT 1)[0] });
@@ -169,22 +157,17 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
     for x in rows.all::<AssessmentRow>(2)? {
         latest.entry(x.case.clone()).or_insert(x);
     }
-    let people: HashMap<String, PersonRow> = rows
-        .all::<PersonRow>(3)?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
     let mut expiring: HashMap<String, Vec<ConsentRow>> = HashMap::new();
-    for x in rows.all::<ConsentRow>(4)? {
+    for x in rows.all::<ConsentRow>(3)? {
         expiring.entry(x.participant.clone()).or_default().push(x);
     }
     let last_contact: HashMap<String, Option<DateTime<Utc>>> = rows
-        .all::<ContactRow>(5)?
+        .all::<ContactRow>(4)?
         .into_iter()
         .map(|c| (c.case, c.last))
         .collect();
     let org_names: HashMap<String, String> = rows
-        .all::<OrgRow>(6)?
+        .all::<OrgRow>(5)?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
@@ -193,11 +176,13 @@ async fn collect(a: &Authed, decrypt: bool) -> Result<Collected, AppError> {
     let mut shown: BTreeSet<String> = BTreeSet::new();
     let mut used: BTreeSet<&'static str> = BTreeSet::new();
     let mut out = Vec::new();
-    for c in cases {
-        let (Some(subj), Some(p)) = (subjects.get(&c.participant), people.get(&c.participant))
-        else {
-            continue;
-        };
+    for Candidate {
+        case: c,
+        person: p,
+        subject: subj,
+    } in cases
+    {
+        let subj = &subj;
         if p.shredded {
             continue;
         }

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 mod driver;
 
 use utvag_core::auth::{self, Authed};
-use utvag_core::bench::{self, ListStage, Stats};
+use utvag_core::bench::{self, Stats};
 use utvag_core::casework::{self, TimelineFilter};
 use utvag_core::config::CoreSettings;
 use utvag_core::outcomes;
@@ -122,7 +122,7 @@ async fn main() {
                 )
                 .await
                 .map(|r| r.len()),
-                2 => bench::list_stage(gbg, ListStage::Cases).await,
+                2 => bench::list_rows(gbg).await,
                 _ => bench::cases_one_filter(gbg).await,
             }
         }
@@ -130,9 +130,9 @@ async fn main() {
     .await;
     println!("   case list, whole (newest 500)   {}", list[0]);
     println!("   case list, \"mine\"              {}", list[1]);
-    println!("   its relations + cases           {}", list[2]);
+    println!("   its reads (relations, case rows) {}", list[2]);
     println!(
-        "   the same as one filter (before) {}  ({:.2}x the two statements)",
+        "   the cases alone as one filter on `case` (before) {}  ({:.2}x the reads)",
         list[3],
         ratio(&list[3], &list[2])
     );
@@ -293,37 +293,29 @@ async fn small_store_parts(all: bool) {
         let append = bench::time(5, 60, || bench::audit_append(&state)).await;
         println!("   of which one audit append alone: {append}");
         // Where the core's time goes: its round trip cut after each part, all alternated.
-        let parts = bench::time_rounds(5, 60, 5, |i| {
+        let parts = bench::time_rounds(5, 60, 3, |i| {
             let malmo = &malmo;
             async move {
                 match i {
                     0 => participants::list(malmo, ListFilter::default())
                         .await
                         .map(|r| r.len()),
-                    1 => bench::list_stage(malmo, ListStage::People).await,
-                    2 => bench::list_stage(malmo, ListStage::Facts).await,
-                    3 => bench::list_stage(malmo, ListStage::Cases).await,
+                    1 => bench::list_rows(malmo).await,
                     _ => bench::plain_list(malmo).await,
                 }
             }
         })
         .await;
         let ms = |s: &Stats| s.p50.as_secs_f64() * 1e3;
-        println!("   where the core's time goes (its round trip cut after each part; alternated):");
-        println!("   relations + cases    {}", parts[3]);
-        for (label, at, before) in [
-            ("+ policy facts      ", 2, 3),
-            ("+ people (1 trip)   ", 1, 2),
-            ("whole list          ", 0, 1),
-        ] {
-            println!(
-                "   {label} {}  (+{:.2} ms)",
-                parts[at],
-                ms(&parts[at]) - ms(&parts[before])
-            );
-        }
-        println!("   plain, both queries  {}", parts[4]);
-        println!("   (whole list = the round trip + names opened, rows built, one audit append)\n");
+        println!("   where the core's time goes (alternated):");
+        println!("   reads: relations + case rows  {}", parts[1]);
+        println!(
+            "   whole list                    {}  (+{:.2} ms)",
+            parts[0],
+            ms(&parts[0]) - ms(&parts[1])
+        );
+        println!("   plain, both queries           {}", parts[2]);
+        println!("   (whole list = the reads + names opened, rows built, one audit append)\n");
 
         // 2. Blind index among 100 000.
         let n = 100_000;

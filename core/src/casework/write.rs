@@ -221,6 +221,14 @@ mod tests {
             "participant_row.last_name",
             "participant.last_name as sealed, for the lists (migration 29)",
         ),
+        (
+            "case_row.first_name",
+            "participant.first_name as sealed, for the lists (migration 32)",
+        ),
+        (
+            "case_row.last_name",
+            "participant.last_name as sealed, for the lists (migration 32)",
+        ),
     ];
 
     /// Free text still stored in clear that another change of this issue is sealing; the list
@@ -343,6 +351,20 @@ mod tests {
         ("participant.protection", "protection level code: the owning unit must see it to protect the person; never answered to anyone without a relation"),
         ("participant_row.gender", "code from a fixed list (copy of participant.gender, for the lists)"),
         ("participant_row.protection", "protection level code (copy of participant.protection, for the lists)"),
+        ("case_row.responsible", "user id (copy of case.responsible, for the lists)"),
+        ("case_row.gender", "code from a fixed list (copy of participant.gender, for the lists)"),
+        ("case_row.protection", "protection level code (copy of participant.protection, for the lists and the access policy)"),
+        ("case_row.others", "record ids of the participant's other cases"),
+        ("case_row.others.*", "record id of one of the participant's other cases"),
+        ("case_row.subject_org", "organisation id (copy of participant.owner_org)"),
+        ("case_row.glass.*.id", "record id (copy of break_glass)"),
+        ("case_row.glass.*.user", "user id (copy of break_glass)"),
+        ("case_row.grants.*.categories", "category codes (copy of consent)"),
+        ("case_row.grants.*.categories.*", "category code (copy of consent)"),
+        ("case_row.grants.*.id", "record id (copy of consent)"),
+        ("case_row.grants.*.recipient_org", "organisation id (copy of consent)"),
+        ("case_row.team.*.org", "organisation id (copy of case_member)"),
+        ("case_row.team.*.user", "user id (copy of case_member)"),
         ("policy_facts.glass.*.id", "record id (copy of break_glass)"),
         ("policy_facts.glass.*.user", "user id (copy of break_glass)"),
         ("policy_facts.grants.*.categories", "category codes (copy of consent)"),
