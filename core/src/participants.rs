@@ -1276,6 +1276,19 @@ mod tests {
     use crate::demo::demo_people;
     use crate::testing::{as_user, setup};
 
+    /// One write of an equality test, made straight in the database (as any future write path
+    /// would), with `$p` and `$q` bound.
+    async fn write_straight(state: &crate::AppState, what: &str, sql: &str, p: &str, q: &str) {
+        state
+            .db()
+            .q(sql)
+            .bind("p", p)
+            .bind("q", q)
+            .run()
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    }
+
     fn form_of(i: usize, municipality: &str) -> ParticipantForm {
         let p = &demo_people()[i];
         ParticipantForm {
@@ -1344,14 +1357,7 @@ mod tests {
             ("removed", "DELETE type::record('participant', $p)"),
         ];
         for (what, sql) in steps {
-            state
-                .db()
-                .q(sql)
-                .bind("p", p)
-                .bind("q", q)
-                .run()
-                .await
-                .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+            write_straight(&state, what, sql, p, q).await;
             assert_rows_equal(&state, what).await;
         }
     }
@@ -1482,14 +1488,7 @@ mod tests {
             ("a participant removed", "DELETE type::record('participant', $p)"),
         ];
         for (what, sql) in steps {
-            state
-                .db()
-                .q(sql)
-                .bind("p", p)
-                .bind("q", q)
-                .run()
-                .await
-                .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+            write_straight(&state, what, sql, p, q).await;
             assert_rows_equal(&state, what).await;
         }
     }
