@@ -628,11 +628,15 @@ impl RowRec {
 /// The columns of a `case_row`, with the policy facts as the statement of
 /// [`subject::FACTS`] reads them: only the reader `$user`'s (of `$org`, at `$now`) own consents
 /// and break-glass left in.
-const ROW_COLS: &str = "record::id(id) AS id, participant, owner_org, status, responsible, opened_at,
+const ROW_COLS: &str = concat!(
+    "record::id(id) AS id, participant, owner_org, status, responsible, opened_at,
         first_name, last_name, birth_year, gender, municipality, protection, shredded, others,
-        { id: participant, owner_org: subject_org, protection: protection, shredded: shredded, team: team,
-          grants: grants[WHERE recipient_org = $org],
-          glass: glass[WHERE user = $user AND expires_at > <datetime>$now] } AS facts";
+        { id: participant, owner_org: subject_org, protection: protection, shredded: shredded, team: team, grants: ",
+    subject::own_grants!(),
+    ", glass: ",
+    subject::own_glass!(),
+    " } AS facts"
+);
 
 /// The case rows of every case of the participants `$who`: each participant's list row names
 /// the rows of its cases, and both are read by direct lookup, so no count of participants makes

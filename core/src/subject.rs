@@ -76,14 +76,32 @@ pub(crate) async fn load(
     from_rows(&mut rows, 0)
 }
 
+/// Of a facts row's consents, those naming the reader's organisation `$org`: the only ones the
+/// policy is given. Every statement that reads policy facts for a reader uses it.
+macro_rules! own_grants {
+    () => {
+        "grants[WHERE recipient_org = $org]"
+    };
+}
+
+/// Of a facts row's break-glass grants, the reader `$user`'s still running at `$now`.
+macro_rules! own_glass {
+    () => {
+        "glass[WHERE user = $user AND expires_at > <datetime>$now]"
+    };
+}
+
+pub(crate) use {own_glass, own_grants};
+
 /// The statement of [`FACTS`] over the records that `$from` names.
 macro_rules! facts_from {
     ($from:literal) => {
         concat!(
-            "SELECT record::id(id) AS id, owner_org, protection, shredded, team,
-                grants[WHERE recipient_org = $org] AS grants,
-                glass[WHERE user = $user AND expires_at > <datetime>$now] AS glass
-            FROM ",
+            "SELECT record::id(id) AS id, owner_org, protection, shredded, team, ",
+            own_grants!(),
+            " AS grants, ",
+            own_glass!(),
+            " AS glass FROM ",
             $from,
             " WHERE id != NONE"
         )
