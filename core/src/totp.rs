@@ -503,9 +503,12 @@ pub(crate) async fn enrol_demo(
     Ok(())
 }
 
-/// The code a demo user's authenticator shows for the first step in the window around now that
-/// has not been used yet, or `None` when all of them have (wait for the next step). Demo mode
-/// only: it is how tests and the demo's scripts sign in.
+/// The code a demo user's authenticator shows for the first step from now on that has not been
+/// used yet, or `None` when every step up to the window's end has been (wait for the next step).
+/// The step before now is never offered although it is still accepted: its code lapses at the
+/// next step boundary, which can fall between reading the code and checking it. From the
+/// current step on, a code stays good for at least one whole step. Demo mode only: it is how
+/// tests and the demo's scripts sign in.
 pub async fn next_demo_code(state: &AppState, username: &str) -> Result<Option<String>, AppError> {
     if !state.demo_mode() {
         return Err(AppError::Forbidden);
@@ -518,7 +521,7 @@ pub async fn next_demo_code(state: &AppState, username: &str) -> Result<Option<S
         .await?
         .first(0)?;
     let now = step_at(state.clock().now());
-    let step = (now - WINDOW).max(last.unwrap_or(0) + 1);
+    let step = now.max(last.unwrap_or(0) + 1);
     Ok((step <= now + WINDOW).then(|| code_for_step(&demo_secret(username), step)))
 }
 

@@ -118,7 +118,7 @@ impl TestApp {
     }
 
     /// A code the demo user's authenticator shows that has not been used yet: a code is
-    /// accepted once, so after three sign-ins of one user within one 30-second step the test
+    /// accepted once, so after two sign-ins of one user within one 30-second step the test
     /// clock moves on to the next step.
     pub async fn demo_code(&self, user: &str) -> String {
         loop {
