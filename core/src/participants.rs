@@ -1310,32 +1310,34 @@ mod tests {
         }
     }
 
+    /// Every participant's list row equals its participant's own fields and its cases.
+    async fn assert_list_rows_equal(state: &crate::AppState, what: &str) {
+        const FIELDS: &str = "record::id(id) AS id, first_name, last_name, birth_year, gender, municipality, protection, shredded";
+        let mut rows = state
+            .db()
+            .q(format!(
+                "SELECT {FIELDS}, cases, case_rows FROM participant_row ORDER BY id;
+                 SELECT {FIELDS}, (SELECT VALUE id FROM case WHERE participant = record::id($parent.id) ORDER BY id) AS cases,
+                     (SELECT VALUE type::record('case_row', record::id(id)) FROM case WHERE participant = record::id($parent.id) ORDER BY id) AS case_rows
+                     FROM participant ORDER BY id;"
+            ))
+            .run()
+            .await
+            .unwrap();
+        let (kept, own): (Vec<serde_json::Value>, Vec<serde_json::Value>) =
+            (rows.all(0).unwrap(), rows.all(1).unwrap());
+        assert!(!own.is_empty(), "{what}: no participants");
+        assert_eq!(kept, own, "{what}");
+    }
+
     /// The list rows (migrations 29, 30 and 32) hold a participant's own fields and the ids of
     /// its cases and of their rows exactly, on the demo store with its history and after writes of every kind to
     /// `participant` and `case`, made directly in the database as any future write path would;
     /// a participant removed has no row left.
     #[tokio::test]
     async fn the_list_rows_equal_the_participants_own_fields() {
-        async fn assert_rows_equal(state: &crate::AppState, what: &str) {
-            const FIELDS: &str = "record::id(id) AS id, first_name, last_name, birth_year, gender, municipality, protection, shredded";
-            let mut rows = state
-                .db()
-                .q(format!(
-                    "SELECT {FIELDS}, cases, case_rows FROM participant_row ORDER BY id;
-                     SELECT {FIELDS}, (SELECT VALUE id FROM case WHERE participant = record::id($parent.id) ORDER BY id) AS cases,
-                         (SELECT VALUE type::record('case_row', record::id(id)) FROM case WHERE participant = record::id($parent.id) ORDER BY id) AS case_rows
-                         FROM participant ORDER BY id;"
-                ))
-                .run()
-                .await
-                .unwrap();
-            let (kept, own): (Vec<serde_json::Value>, Vec<serde_json::Value>) =
-                (rows.all(0).unwrap(), rows.all(1).unwrap());
-            assert!(!own.is_empty(), "{what}: no participants");
-            assert_eq!(kept, own, "{what}");
-        }
         let (state, _) = crate::testing::history_store().await;
-        assert_rows_equal(&state, "demo store with history").await;
+        assert_list_rows_equal(&state, "demo store with history").await;
         let ps: Vec<String> = state
             .db()
             .q("SELECT VALUE record::id(id) FROM participant ORDER BY id")
@@ -1362,7 +1364,7 @@ mod tests {
         ];
         for (what, sql) in steps {
             write_straight(&state, what, sql, p, q).await;
-            assert_rows_equal(&state, what).await;
+            assert_list_rows_equal(&state, what).await;
         }
     }
 
@@ -1408,6 +1410,55 @@ mod tests {
         }
     }
 
+    /// Every case row equals a recomputation from `case`, `participant`, `case_member`,
+    /// `consent` and `break_glass`.
+    async fn assert_case_rows_equal(state: &crate::AppState, what: &str) {
+        const CASE: &str =
+            "record::id(id) AS id, participant, owner_org, status, responsible, opened_at";
+        const PERSON: &str =
+            "first_name, last_name, birth_year, gender, municipality, protection, shredded";
+        let mut rows = state
+            .db()
+            .q(format!(
+                "SELECT {CASE}, {PERSON}, others, subject_org, team, grants, glass FROM case_row ORDER BY id;
+                 SELECT {CASE}, p.first_name AS first_name, p.last_name AS last_name, p.birth_year AS birth_year,
+                        p.gender AS gender, p.municipality AS municipality, p.protection AS protection,
+                        p.shredded AS shredded, others, p.owner_org AS subject_org, team, grants, glass
+                 FROM (SELECT *,
+                        (SELECT {PERSON}, owner_org FROM ONLY type::record('participant', $parent.participant)) AS p,
+                        (SELECT VALUE record::id(id) FROM case WHERE participant = $parent.participant AND id != $parent.id ORDER BY id) AS others,
+                        (SELECT user, org, until FROM case_member WHERE participant = $parent.participant ORDER BY user, org) AS team,
+                        (SELECT record::id(id) AS id, recipient_org, categories, valid_from, valid_until, revoked_at
+                            FROM consent WHERE participant = $parent.participant ORDER BY id) AS grants,
+                        (SELECT record::id(id) AS id, user, expires_at FROM break_glass WHERE participant = $parent.participant ORDER BY id) AS glass
+                     FROM case)
+                 WHERE p != NONE ORDER BY id;"
+            ))
+            .run()
+            .await
+            .unwrap();
+        // An absent optional field reads as null from a subquery and as nothing from a row.
+        fn without_nulls(v: serde_json::Value) -> serde_json::Value {
+            match v {
+                serde_json::Value::Object(o) => o
+                    .into_iter()
+                    .filter(|(_, x)| !x.is_null())
+                    .map(|(k, x)| (k, without_nulls(x)))
+                    .collect(),
+                serde_json::Value::Array(a) => a.into_iter().map(without_nulls).collect(),
+                x => x,
+            }
+        }
+        let (kept, own): (Vec<serde_json::Value>, Vec<serde_json::Value>) =
+            (rows.all(0).unwrap(), rows.all(1).unwrap());
+        let (kept, own) = (without_nulls(kept.into()), without_nulls(own.into()));
+        assert!(
+            own.as_array().is_some_and(|a| !a.is_empty()),
+            "{what}: no cases"
+        );
+        assert_eq!(kept, own, "{what}");
+    }
+
     /// The case rows (migration 32) hold each case's columns, its participant's own fields and
     /// other cases, and the policy facts recomputed from `participant`, `case_member`, `consent`
     /// and `break_glass` themselves, on the demo store with its history and after writes of
@@ -1415,54 +1466,8 @@ mod tests {
     /// future write path would; a case whose participant is removed has no row left.
     #[tokio::test]
     async fn the_case_rows_equal_a_recomputation_from_the_tables() {
-        async fn assert_rows_equal(state: &crate::AppState, what: &str) {
-            const CASE: &str =
-                "record::id(id) AS id, participant, owner_org, status, responsible, opened_at";
-            const PERSON: &str =
-                "first_name, last_name, birth_year, gender, municipality, protection, shredded";
-            let mut rows = state
-                .db()
-                .q(format!(
-                    "SELECT {CASE}, {PERSON}, others, subject_org, team, grants, glass FROM case_row ORDER BY id;
-                     SELECT {CASE}, p.first_name AS first_name, p.last_name AS last_name, p.birth_year AS birth_year,
-                            p.gender AS gender, p.municipality AS municipality, p.protection AS protection,
-                            p.shredded AS shredded, others, p.owner_org AS subject_org, team, grants, glass
-                     FROM (SELECT *,
-                            (SELECT {PERSON}, owner_org FROM ONLY type::record('participant', $parent.participant)) AS p,
-                            (SELECT VALUE record::id(id) FROM case WHERE participant = $parent.participant AND id != $parent.id ORDER BY id) AS others,
-                            (SELECT user, org, until FROM case_member WHERE participant = $parent.participant ORDER BY user, org) AS team,
-                            (SELECT record::id(id) AS id, recipient_org, categories, valid_from, valid_until, revoked_at
-                                FROM consent WHERE participant = $parent.participant ORDER BY id) AS grants,
-                            (SELECT record::id(id) AS id, user, expires_at FROM break_glass WHERE participant = $parent.participant ORDER BY id) AS glass
-                         FROM case)
-                     WHERE p != NONE ORDER BY id;"
-                ))
-                .run()
-                .await
-                .unwrap();
-            // An absent optional field reads as null from a subquery and as nothing from a row.
-            fn without_nulls(v: serde_json::Value) -> serde_json::Value {
-                match v {
-                    serde_json::Value::Object(o) => o
-                        .into_iter()
-                        .filter(|(_, x)| !x.is_null())
-                        .map(|(k, x)| (k, without_nulls(x)))
-                        .collect(),
-                    serde_json::Value::Array(a) => a.into_iter().map(without_nulls).collect(),
-                    x => x,
-                }
-            }
-            let (kept, own): (Vec<serde_json::Value>, Vec<serde_json::Value>) =
-                (rows.all(0).unwrap(), rows.all(1).unwrap());
-            let (kept, own) = (without_nulls(kept.into()), without_nulls(own.into()));
-            assert!(
-                own.as_array().is_some_and(|a| !a.is_empty()),
-                "{what}: no cases"
-            );
-            assert_eq!(kept, own, "{what}");
-        }
         let (state, _) = crate::testing::history_store().await;
-        assert_rows_equal(&state, "demo store with history").await;
+        assert_case_rows_equal(&state, "demo store with history").await;
         let ps: Vec<String> = state
             .db()
             .q("SELECT VALUE participant FROM case ORDER BY participant")
@@ -1493,8 +1498,49 @@ mod tests {
         ];
         for (what, sql) in steps {
             write_straight(&state, what, sql, p, q).await;
-            assert_rows_equal(&state, what).await;
+            assert_case_rows_equal(&state, what).await;
         }
+    }
+
+    /// A store written before migration 32 (demo data with its history, from before the case
+    /// rows and the list rows' `case_rows` existed) gets every row from the migration's fill:
+    /// what `make run` does on an existing store.
+    #[tokio::test]
+    async fn a_store_from_before_migration_32_gets_every_case_row_from_its_fill() {
+        async fn count(state: &crate::AppState, sql: &str) -> usize {
+            let n: Option<usize> = state.db().q(sql).run().await.unwrap().first(0).unwrap();
+            n.unwrap_or(0)
+        }
+        let (state, _) = crate::testing::history_store().await;
+        write_straight(
+            &state,
+            "back to the store before migration 32",
+            "REMOVE EVENT case_row ON TABLE case; REMOVE EVENT case_row ON TABLE participant_row;
+             REMOVE EVENT case_row ON TABLE policy_facts; REMOVE TABLE case_row;
+             REMOVE FIELD case_rows ON TABLE participant_row;
+             UPDATE participant_row UNSET case_rows RETURN NONE;",
+            "",
+            "",
+        )
+        .await;
+        assert_eq!(
+            count(&state, "RETURN count(SELECT id FROM participant_row WHERE case_rows != NONE)").await,
+            0
+        );
+        let cases = count(&state, "RETURN count(SELECT id FROM case)").await;
+        assert!(cases > 0);
+        state
+            .db()
+            .q(format!(
+                "BEGIN TRANSACTION;\n{}\nCOMMIT TRANSACTION;",
+                crate::db::migrations::sql_of(32)
+            ))
+            .run()
+            .await
+            .unwrap();
+        assert_eq!(count(&state, "RETURN count(SELECT id FROM case_row)").await, cases);
+        assert_case_rows_equal(&state, "filled by migration 32").await;
+        assert_list_rows_equal(&state, "filled by migration 32").await;
     }
 
     /// The case rows the list reads answer exactly the cases the one filter with `OR` between
