@@ -584,6 +584,10 @@ pub(crate) const NOT_EXTRACTED: &[(&str, &str)] = &[
         "case_row",
         "a copy for the lists of the case's columns, the participant's list fields and policy facts, each extracted from the table it is copied from",
     ),
+    (
+        "member_row",
+        "a copy for the lists of which teams a user is on, keyed by the user: the memberships are extracted from case_member",
+    ),
 ];
 
 /// Labels of fields that several tables share, and of the fields of nested entries.

@@ -657,14 +657,28 @@ const OF_ORG: [&str; 2] = [
     "FROM case_row WHERE owner_org = $org AND status = $status ORDER BY opened_at DESC LIMIT 500",
 ];
 
+/// The participants on whose teams the user `$user` is (ended memberships too), read by key
+/// from the user's `member_row` (migration 33): one row, however many cases. A macro, so that
+/// query texts built with `concat!` share it.
+macro_rules! on_teams_of_user {
+    () => {
+        "((SELECT VALUE participants FROM ONLY type::record('member_row', $user)) ?? [])"
+    };
+}
+pub(crate) use on_teams_of_user;
+
 /// The participants the user has a relation to, as `$related`: cases they are on, consents
 /// naming their organisation, their break-glass. Binds `$user`, `$org`, `$now`, `$today` (a
 /// stored date: consents run by whole Swedish days) and `$mine_only`; four statements.
-const RELATIONS: &str = "
-    LET $mine = SELECT VALUE participant FROM case_member WHERE user = $user;
+const RELATIONS: &str = concat!(
+    "
+    LET $mine = ",
+    on_teams_of_user!(),
+    ";
     LET $consented = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM consent WHERE recipient_org = $org AND revoked_at = NONE AND valid_from <= <datetime>$today AND (valid_until = NONE OR valid_until > <datetime>$today)) END;
     LET $glass = IF $mine_only THEN [] ELSE (SELECT VALUE participant FROM break_glass WHERE user = $user AND expires_at > <datetime>$now) END;
-    LET $related = array::union(array::union($mine, $consented), $glass);";
+    LET $related = array::union(array::union($mine, $consented), $glass);"
+);
 
 /// The first round trip of [`candidates`]: [`RELATIONS`]; `RETURN $related`
 /// ([`RELATED_AT`]); where `$own_org`, the organisation's newest case rows; where not, the case
@@ -1279,6 +1293,7 @@ mod tests {
     use super::*;
     use crate::demo::demo_people;
     use crate::testing::{as_user, setup};
+    use std::collections::{BTreeMap, BTreeSet};
 
     /// One write of an equality test, made straight in the database (as any future write path
     /// would), with `$p` and `$q` bound.
@@ -1541,6 +1556,103 @@ mod tests {
         assert_eq!(count(&state, "RETURN count(SELECT id FROM case_row)").await, cases);
         assert_case_rows_equal(&state, "filled by migration 32").await;
         assert_list_rows_equal(&state, "filled by migration 32").await;
+    }
+
+    /// Every user's member row equals the participants of the `case_member` entries naming the
+    /// user, recounted here; a user on no team has none.
+    async fn assert_member_rows_equal(state: &crate::AppState, what: &str) {
+        #[derive(Deserialize)]
+        struct Kept {
+            id: String,
+            participants: Vec<String>,
+        }
+        #[derive(Deserialize)]
+        struct Member {
+            user: String,
+            participant: String,
+        }
+        let mut rows = state
+            .db()
+            .q("SELECT record::id(id) AS id, participants FROM member_row;
+                SELECT user, participant FROM case_member;")
+            .run()
+            .await
+            .unwrap();
+        let kept: BTreeMap<String, Vec<String>> = rows
+            .all::<Kept>(0)
+            .unwrap()
+            .into_iter()
+            .map(|k| (k.id, k.participants))
+            .collect();
+        let mut own: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for m in rows.all::<Member>(1).unwrap() {
+            own.entry(m.user).or_default().insert(m.participant);
+        }
+        let own: BTreeMap<String, Vec<String>> = own
+            .into_iter()
+            .map(|(u, ps)| (u, ps.into_iter().collect()))
+            .collect();
+        assert!(!own.is_empty(), "{what}: no team members");
+        assert_eq!(kept, own, "{what}");
+    }
+
+    /// The member rows (migration 33) hold each user's participants by team membership exactly,
+    /// on the demo store with its history, after writes of every kind to `case_member`, made
+    /// directly in the database as any future write path would, and as the migration's fill
+    /// writes them on a store from before it.
+    #[tokio::test]
+    async fn the_member_rows_equal_the_users_team_memberships() {
+        let (state, _) = crate::testing::history_store().await;
+        assert_member_rows_equal(&state, "demo store with history").await;
+        let ps: Vec<String> = state
+            .db()
+            .q("SELECT VALUE record::id(id) FROM participant ORDER BY id")
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        let (p, q) = (&ps[0], &ps[1]);
+        let member = |case: &str, participant: &str, user: &str| {
+            format!(
+                "CREATE case_member CONTENT {{ case: '{case}', participant: {participant}, user: '{user}', org: 'polis_vast', \
+                 part: 'police_contact', added_at: time::now(), added_by: 'demo_handlaggare' }}"
+            )
+        };
+        let steps: [(&str, String); 9] = [
+            ("a user on a first team", member("one", "$p", "someone")),
+            ("on a second participant's team", member("two", "$q", "someone")),
+            ("on a second case of the same participant", member("three", "$q", "someone")),
+            ("a membership's end set", "UPDATE case_member SET until = time::now() + 30d WHERE case = 'one'".into()),
+            ("a membership given to another user", "UPDATE case_member SET user = 'someone_else' WHERE case = 'two'".into()),
+            ("a membership moved to another participant", "UPDATE case_member SET participant = $p WHERE case = 'three'".into()),
+            ("a membership removed", "DELETE case_member WHERE case = 'one'".into()),
+            ("the user's last membership removed", "DELETE case_member WHERE case = 'three'".into()),
+            ("the other user's removed", "DELETE case_member WHERE case = 'two'".into()),
+        ];
+        for (what, sql) in steps {
+            write_straight(&state, what, &sql, p, q).await;
+            assert_member_rows_equal(&state, what).await;
+        }
+
+        write_straight(
+            &state,
+            "back to the store before migration 33",
+            "REMOVE EVENT member_row ON TABLE case_member; REMOVE TABLE member_row;",
+            p,
+            q,
+        )
+        .await;
+        state
+            .db()
+            .q(format!(
+                "BEGIN TRANSACTION;\n{}\nCOMMIT TRANSACTION;",
+                crate::db::migrations::sql_of(33)
+            ))
+            .run()
+            .await
+            .unwrap();
+        assert_member_rows_equal(&state, "filled by migration 33").await;
     }
 
     /// The case rows the list reads answer exactly the cases the one filter with `OR` between

@@ -365,6 +365,8 @@ mod tests {
         ("case_row.grants.*.recipient_org", "organisation id (copy of consent)"),
         ("case_row.team.*.org", "organisation id (copy of case_member)"),
         ("case_row.team.*.user", "user id (copy of case_member)"),
+        ("member_row.participants", "record ids of participants (copy of case_member.participant, for the lists)"),
+        ("member_row.participants.*", "record id of a participant (copy of case_member.participant)"),
         ("policy_facts.glass.*.id", "record id (copy of break_glass)"),
         ("policy_facts.glass.*.user", "user id (copy of break_glass)"),
         ("policy_facts.grants.*.categories", "category codes (copy of consent)"),

@@ -1589,6 +1589,43 @@ FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
 };
 "#,
     },
+    Migration {
+        version: 33,
+        name: "each user's participants by team membership in one row, kept by an event",
+        sql: r#"
+-- The participants on whose teams a user is (any part, ended or not: the policy decides what an
+-- ended membership still allows), in one row per user (its id is the user's). The case list
+-- begins with a user's relations; it read one `case_member` entry of the `case_member_user`
+-- index and its record for each case the user is on, about a hundred for a case worker, and
+-- reads one row by key instead. The event rewrites the rows of the member's user before and
+-- after the write, in the transaction of every write to `case_member`, so no write path can
+-- forget it; a user on no team has no row. `participants::tests` holds every row equal to a
+-- recomputation, on the demo store and after writes of every kind.
+DEFINE TABLE IF NOT EXISTS member_row SCHEMAFULL;
+DEFINE FIELD IF NOT EXISTS participants ON member_row TYPE array<string>;
+
+DEFINE FUNCTION IF NOT EXISTS fn::member_row_refresh($u: string) {
+    LET $ps = array::sort(array::distinct(SELECT VALUE participant FROM case_member WHERE user = $u));
+    IF array::len($ps) = 0 {
+        DELETE type::record('member_row', $u) RETURN NONE;
+    } ELSE {
+        UPSERT type::record('member_row', $u) CONTENT { participants: $ps } RETURN NONE;
+    };
+};
+
+DEFINE EVENT IF NOT EXISTS member_row ON TABLE case_member
+    THEN {
+        FOR $u IN array::distinct([$before.user, $after.user]) {
+            IF $u != NONE { fn::member_row_refresh($u); };
+        };
+    };
+
+-- The rows of the users already on teams.
+FOR $u IN array::distinct(SELECT VALUE user FROM case_member) {
+    fn::member_row_refresh($u);
+};
+"#,
+    },
 ];
 
 /// The SurrealQL of migration `version` (tests that apply a migration's fill again).

@@ -233,7 +233,8 @@ struct ListRow {
 pub async fn lists(a: &Authed) -> Result<HandoverLists, AppError> {
     const ACTION: &str = "handover.list";
     require(a, Capability::ManageCase, ACTION).await?;
-    let q = "SELECT record::id(id) AS id, case, participant, from_org, to_org, status, created_at, decided_at, sender_until,
+    const Q: &str = concat!(
+        "SELECT record::id(id) AS id, case, participant, from_org, to_org, status, created_at, decided_at, sender_until,
                 (SELECT VALUE name FROM ONLY type::record('org', $parent.from_org)) AS from_name,
                 (SELECT VALUE name FROM ONLY type::record('org', $parent.to_org)) AS to_name
              FROM handover WHERE to_org = $org ORDER BY created_at DESC LIMIT 200;
@@ -241,11 +242,14 @@ pub async fn lists(a: &Authed) -> Result<HandoverLists, AppError> {
                 (SELECT VALUE name FROM ONLY type::record('org', $parent.from_org)) AS from_name,
                 (SELECT VALUE name FROM ONLY type::record('org', $parent.to_org)) AS to_name
              FROM handover WHERE from_org = $org ORDER BY created_at DESC LIMIT 200;
-             SELECT VALUE participant FROM case_member WHERE user = $user;";
+             RETURN ",
+        crate::participants::on_teams_of_user!(),
+        ";"
+    );
     let mut rows = a
         .state()
         .db()
-        .q(q)
+        .q(Q)
         .bind("org", a.org_id())
         .bind("user", a.user_id())
         .run()
