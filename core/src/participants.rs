@@ -1539,7 +1539,11 @@ mod tests {
         )
         .await;
         assert_eq!(
-            count(&state, "RETURN count(SELECT id FROM participant_row WHERE case_rows != NONE)").await,
+            count(
+                &state,
+                "RETURN count(SELECT id FROM participant_row WHERE case_rows != NONE)"
+            )
+            .await,
             0
         );
         let cases = count(&state, "RETURN count(SELECT id FROM case)").await;
@@ -1553,7 +1557,10 @@ mod tests {
             .run()
             .await
             .unwrap();
-        assert_eq!(count(&state, "RETURN count(SELECT id FROM case_row)").await, cases);
+        assert_eq!(
+            count(&state, "RETURN count(SELECT id FROM case_row)").await,
+            cases
+        );
         assert_case_rows_equal(&state, "filled by migration 32").await;
         assert_list_rows_equal(&state, "filled by migration 32").await;
     }
@@ -1621,14 +1628,38 @@ mod tests {
         };
         let steps: [(&str, String); 9] = [
             ("a user on a first team", member("one", "$p", "someone")),
-            ("on a second participant's team", member("two", "$q", "someone")),
-            ("on a second case of the same participant", member("three", "$q", "someone")),
-            ("a membership's end set", "UPDATE case_member SET until = time::now() + 30d WHERE case = 'one'".into()),
-            ("a membership given to another user", "UPDATE case_member SET user = 'someone_else' WHERE case = 'two'".into()),
-            ("a membership moved to another participant", "UPDATE case_member SET participant = $p WHERE case = 'three'".into()),
-            ("a membership removed", "DELETE case_member WHERE case = 'one'".into()),
-            ("the user's last membership removed", "DELETE case_member WHERE case = 'three'".into()),
-            ("the other user's removed", "DELETE case_member WHERE case = 'two'".into()),
+            (
+                "on a second participant's team",
+                member("two", "$q", "someone"),
+            ),
+            (
+                "on a second case of the same participant",
+                member("three", "$q", "someone"),
+            ),
+            (
+                "a membership's end set",
+                "UPDATE case_member SET until = time::now() + 30d WHERE case = 'one'".into(),
+            ),
+            (
+                "a membership given to another user",
+                "UPDATE case_member SET user = 'someone_else' WHERE case = 'two'".into(),
+            ),
+            (
+                "a membership moved to another participant",
+                "UPDATE case_member SET participant = $p WHERE case = 'three'".into(),
+            ),
+            (
+                "a membership removed",
+                "DELETE case_member WHERE case = 'one'".into(),
+            ),
+            (
+                "the user's last membership removed",
+                "DELETE case_member WHERE case = 'three'".into(),
+            ),
+            (
+                "the other user's removed",
+                "DELETE case_member WHERE case = 'two'".into(),
+            ),
         ];
         for (what, sql) in steps {
             write_straight(&state, what, &sql, p, q).await;
