@@ -1308,6 +1308,28 @@ mod tests {
             .unwrap_or_else(|e| panic!("{what}: {e:?}"));
     }
 
+    /// Every participant's id, in order.
+    const PARTICIPANT_IDS: &str = "SELECT VALUE record::id(id) FROM participant ORDER BY id";
+
+    /// The values of one statement, as strings.
+    async fn strings(state: &crate::AppState, sql: &str) -> Vec<String> {
+        state.db().q(sql).run().await.unwrap().all(0).unwrap()
+    }
+
+    /// Runs migration `n`'s statements again in one transaction, as `migrate` does on a store
+    /// from before it.
+    async fn run_migration(state: &crate::AppState, n: u32) {
+        state
+            .db()
+            .q(format!(
+                "BEGIN TRANSACTION;\n{}\nCOMMIT TRANSACTION;",
+                crate::db::migrations::sql_of(n)
+            ))
+            .run()
+            .await
+            .unwrap_or_else(|e| panic!("migration {n}: {e:?}"));
+    }
+
     fn form_of(i: usize, municipality: &str) -> ParticipantForm {
         let p = &demo_people()[i];
         ParticipantForm {
@@ -1353,14 +1375,7 @@ mod tests {
     async fn the_list_rows_equal_the_participants_own_fields() {
         let (state, _) = crate::testing::history_store().await;
         assert_list_rows_equal(&state, "demo store with history").await;
-        let ps: Vec<String> = state
-            .db()
-            .q("SELECT VALUE record::id(id) FROM participant ORDER BY id")
-            .run()
-            .await
-            .unwrap()
-            .all(0)
-            .unwrap();
+        let ps = strings(&state, PARTICIPANT_IDS).await;
         let (p, q) = (&ps[0], &ps[1]);
         let steps: [(&str, &str); 13] = [
             ("a case opened", "LET $x = (SELECT * OMIT id FROM case WHERE participant = $p LIMIT 1)[0]; CREATE case:opened CONTENT $x"),
@@ -1483,14 +1498,11 @@ mod tests {
     async fn the_case_rows_equal_a_recomputation_from_the_tables() {
         let (state, _) = crate::testing::history_store().await;
         assert_case_rows_equal(&state, "demo store with history").await;
-        let ps: Vec<String> = state
-            .db()
-            .q("SELECT VALUE participant FROM case ORDER BY participant")
-            .run()
-            .await
-            .unwrap()
-            .all(0)
-            .unwrap();
+        let ps = strings(
+            &state,
+            "SELECT VALUE participant FROM case ORDER BY participant",
+        )
+        .await;
         let (p, q) = (&ps[0], &ps[ps.len() - 1]);
         let steps: [(&str, &str); 17] = [
             ("a case opened", "LET $x = (SELECT * OMIT id FROM case WHERE participant = $p LIMIT 1)[0]; CREATE case:opened CONTENT $x"),
@@ -1548,15 +1560,7 @@ mod tests {
         );
         let cases = count(&state, "RETURN count(SELECT id FROM case)").await;
         assert!(cases > 0);
-        state
-            .db()
-            .q(format!(
-                "BEGIN TRANSACTION;\n{}\nCOMMIT TRANSACTION;",
-                crate::db::migrations::sql_of(32)
-            ))
-            .run()
-            .await
-            .unwrap();
+        run_migration(&state, 32).await;
         assert_eq!(
             count(&state, "RETURN count(SELECT id FROM case_row)").await,
             cases
@@ -1611,14 +1615,7 @@ mod tests {
     async fn the_member_rows_equal_the_users_team_memberships() {
         let (state, _) = crate::testing::history_store().await;
         assert_member_rows_equal(&state, "demo store with history").await;
-        let ps: Vec<String> = state
-            .db()
-            .q("SELECT VALUE record::id(id) FROM participant ORDER BY id")
-            .run()
-            .await
-            .unwrap()
-            .all(0)
-            .unwrap();
+        let ps = strings(&state, PARTICIPANT_IDS).await;
         let (p, q) = (&ps[0], &ps[1]);
         let member = |case: &str, participant: &str, user: &str| {
             format!(
@@ -1674,15 +1671,7 @@ mod tests {
             q,
         )
         .await;
-        state
-            .db()
-            .q(format!(
-                "BEGIN TRANSACTION;\n{}\nCOMMIT TRANSACTION;",
-                crate::db::migrations::sql_of(33)
-            ))
-            .run()
-            .await
-            .unwrap();
+        run_migration(&state, 33).await;
         assert_member_rows_equal(&state, "filled by migration 33").await;
     }
 
