@@ -1504,17 +1504,20 @@ mod tests {
         )
         .await;
         let (p, q) = (&ps[0], &ps[ps.len() - 1]);
-        let steps: [(&str, &str); 17] = [
+        let steps: [(&str, &str); 20] = [
             ("a case opened", "LET $x = (SELECT * OMIT id FROM case WHERE participant = $p LIMIT 1)[0]; CREATE case:opened CONTENT $x"),
             ("its status changed", "UPDATE case:opened SET status = IF status = 'paused' THEN 'active' ELSE 'paused' END"),
             ("another responsible", "UPDATE case:opened SET responsible = 'demo_handlaggare2'"),
             ("handed over", "UPDATE case:opened SET owner_org = 'malmo_soc'"),
             ("a member added", "CREATE case_member CONTENT { case: 'opened', participant: $p, user: 'demo_polis', org: 'polis_vast', part: 'police_contact', added_at: time::now(), added_by: 'demo_handlaggare' }"),
             ("a member's end set", "UPDATE case_member SET until = time::now() + 30d WHERE case = 'opened'"),
+            ("a member moved to another participant", "UPDATE case_member SET participant = $q WHERE case = 'opened'"),
             ("a member removed", "DELETE case_member WHERE case = 'opened'"),
             ("a consent given", "CREATE consent:given CONTENT { participant: $p, recipient_org: 'polis_vast', categories: ['safety'], basis: 'samtycke', valid_from: time::now() - 1d, recorded_at: time::now(), recorded_by: 'demo_handlaggare' }"),
+            ("a consent moved to another participant", "UPDATE consent:given SET participant = $q"),
             ("a consent revoked", "UPDATE consent:given SET revoked_at = time::now(), revoked_by = 'demo_handlaggare'"),
             ("a break-glass", "CREATE break_glass:opened CONTENT { participant: $p, user: 'demo_polis', org: 'polis_vast', reason: 'akut hot', granted_at: time::now(), expires_at: time::now() + 1h, review: 'pending' }"),
+            ("a break-glass moved to another participant", "UPDATE break_glass:opened SET participant = $q"),
             ("a case moved to another participant", "UPDATE case:opened SET participant = $q"),
             ("a name changed", "UPDATE type::record('participant', $q) SET first_name = 'another sealed name'"),
             ("moved", "UPDATE type::record('participant', $q) SET municipality = 'Mölndal'"),

@@ -347,14 +347,19 @@ mod tests {
         let passus = as_user(&state, "passus").await;
         let ps = every_participant(&state).await;
         let (p, q) = (ps[0].clone(), ps[1].clone());
-        let steps: [(&str, &str); 10] = [
+        let steps: [(&str, &str); 15] = [
             ("a member added", "CREATE case_member CONTENT { case: 'c-x', participant: $p, user: $passus, org: $passus_org, part: 'mentor', added_at: time::now(), added_by: 'test' }"),
-            ("a member's handover end set", "UPDATE case_member SET until = time::now() + 30d WHERE participant = $p AND user = $passus"),
-            ("a member removed", "DELETE case_member WHERE participant = $p AND user = $passus"),
+            ("a member's handover end set", "UPDATE case_member SET until = time::now() + 30d WHERE case = 'c-x'"),
+            ("a member moved to another participant", "UPDATE case_member SET participant = $q WHERE case = 'c-x'"),
+            ("a member removed", "DELETE case_member WHERE case = 'c-x'"),
             ("a consent given", "CREATE consent:c1 CONTENT { participant: $q, recipient_org: $passus_org, categories: ['identity', 'contacts'], basis: 'samtycke', valid_from: time::now() - 1d, recorded_by: 'test', recorded_at: time::now() }"),
+            ("a consent moved to another participant", "UPDATE consent:c1 SET participant = $p"),
             ("a consent revoked", "UPDATE consent:c1 SET revoked_at = time::now(), revoked_by = 'test'"),
             ("a consent deleted", "DELETE consent:c1"),
             ("a break-glass opened", "CREATE break_glass:g1 CONTENT { user: $passus, org: $passus_org, participant: $p, reason: 'Akut hotbild, behöver kontaktuppgifter nu', granted_at: time::now(), expires_at: time::now() + 1h, review: 'pending' }"),
+            ("a break-glass moved to another participant", "UPDATE break_glass:g1 SET participant = $q"),
+            ("a break-glass reviewed", "UPDATE break_glass:g1 SET review = 'justified', reviewed_by = 'test', reviewed_at = time::now()"),
+            ("a break-glass deleted", "DELETE break_glass:g1"),
             ("protection raised", "UPDATE type::record('participant', $q) SET protection = 'sekretessmarkering'"),
             ("a participant shredded", "UPDATE type::record('participant', $q) SET shredded = true"),
             ("a participant removed", "DELETE type::record('participant', $p)"),
@@ -385,5 +390,50 @@ mod tests {
             left.is_empty(),
             "the removed participant's facts are still there"
         );
+    }
+
+    /// Under the events of migration 21, a team membership moved to another participant left
+    /// the first participant's facts naming the member (the check below that they differ shows
+    /// it); migration 34 refreshes both participants on such a write and mends facts already
+    /// left stale.
+    #[tokio::test]
+    async fn migration_34_refreshes_both_participants_of_a_move_and_mends_stale_facts() {
+        let state = cases_store().await;
+        let passus = as_user(&state, "passus").await;
+        let ps = every_participant(&state).await;
+        let run = |sql: String| {
+            let (state, p, q) = (state.clone(), ps[0].clone(), ps[1].clone());
+            let (user, org) = (passus.user_id().to_string(), passus.org_id().to_string());
+            async move {
+                state
+                    .db()
+                    .q(sql)
+                    .bind("p", p)
+                    .bind("q", q)
+                    .bind("passus", user)
+                    .bind("passus_org", org)
+                    .run()
+                    .await
+                    .unwrap();
+            }
+        };
+        run("DEFINE EVENT OVERWRITE policy_facts ON TABLE case_member THEN fn::facts_refresh($value.participant);
+             CREATE case_member CONTENT { case: 'c-x', participant: $p, user: $passus, org: $passus_org, part: 'mentor', added_at: time::now(), added_by: 'test' };
+             UPDATE case_member SET participant = $q WHERE case = 'c-x';".into())
+        .await;
+        let stale = sorted(load(&passus, &ps).await.unwrap());
+        assert_ne!(
+            stale,
+            sorted(recomputed(&passus, &ps).await),
+            "the events of migration 21 left no stale facts"
+        );
+        run(format!(
+            "BEGIN TRANSACTION;\n{}\nCOMMIT TRANSACTION;",
+            crate::db::migrations::sql_of(34)
+        ))
+        .await;
+        assert_rows_equal_recomputation(&state, "stale facts after migration 34").await;
+        run("UPDATE case_member SET participant = $p WHERE case = 'c-x';".into()).await;
+        assert_rows_equal_recomputation(&state, "moved back after migration 34").await;
     }
 }

@@ -1626,6 +1626,40 @@ FOR $u IN array::distinct(SELECT VALUE user FROM case_member) {
 };
 "#,
     },
+    Migration {
+        version: 34,
+        name: "policy facts follow a team membership, consent or break-glass moved to another participant",
+        sql: r#"
+-- The events of migration 21 refreshed the policy facts of the participant a membership,
+-- consent or break-glass names after the write (`$value`), so one moved to another participant
+-- left the first participant's facts naming it: a user moved off a team would still read the
+-- case as a team member. No write path moves one today; the facts must not depend on that. Each
+-- event now refreshes the participant before and the participant after the write.
+DEFINE EVENT OVERWRITE policy_facts ON TABLE case_member
+    THEN {
+        FOR $p IN array::distinct([$before.participant, $after.participant]) {
+            IF $p != NONE { fn::facts_refresh($p); };
+        };
+    };
+DEFINE EVENT OVERWRITE policy_facts ON TABLE consent
+    THEN {
+        FOR $p IN array::distinct([$before.participant, $after.participant]) {
+            IF $p != NONE { fn::facts_refresh($p); };
+        };
+    };
+DEFINE EVENT OVERWRITE policy_facts ON TABLE break_glass
+    THEN {
+        FOR $p IN array::distinct([$before.participant, $after.participant]) {
+            IF $p != NONE { fn::facts_refresh($p); };
+        };
+    };
+
+-- Facts left stale by such a move before this migration.
+FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
+    fn::facts_refresh($p);
+};
+"#,
+    },
 ];
 
 /// The SurrealQL of migration `version` (tests that apply a migration's fill again).
