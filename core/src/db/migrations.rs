@@ -1776,6 +1776,60 @@ mod tests {
         assert!(!plan.contains("TableScan"), "{plan}");
     }
 
+    /// An event that follows a field of the record written (its participant, its user) follows
+    /// that field's value before the write as well as after it: otherwise a record moved to
+    /// another participant leaves the first one's derived rows stale, as the policy facts'
+    /// events did until migration 34. `$value` is the record after the write (before it, for a
+    /// delete); a record's own id never changes. Read from the store's own definitions, so an
+    /// event a later migration overwrites is checked as it stands.
+    #[tokio::test]
+    async fn every_event_follows_a_field_before_and_after_the_write() {
+        /// The field names that follow each occurrence of `var` (as `$value.`) in `def`.
+        fn fields<'a>(def: &'a str, var: &str) -> Vec<&'a str> {
+            def.match_indices(var)
+                .map(|(at, _)| {
+                    let rest = &def[at + var.len()..];
+                    let end = rest
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                    &rest[..end]
+                })
+                .collect()
+        }
+        let db = crate::db::connect(&CoreSettings::for_tests().db)
+            .await
+            .unwrap();
+        migrate(&db).await.unwrap();
+        let info = db.q("INFO FOR DB").run().await.unwrap().value(0);
+        let tables: Vec<String> = info["tables"]
+            .as_object()
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default();
+        let (mut events, mut offenders) = (0, Vec::new());
+        for table in tables {
+            let info = db
+                .q(format!("INFO FOR TABLE `{table}`"))
+                .run()
+                .await
+                .unwrap()
+                .value(0);
+            for (name, def) in info["events"].as_object().into_iter().flatten() {
+                let def = def.as_str().unwrap_or_default();
+                events += 1;
+                for field in fields(def, "$value.")
+                    .into_iter()
+                    .chain(fields(def, "$after."))
+                {
+                    if field != "id" && !def.contains(&format!("$before.{field}")) {
+                        offenders.push(format!("{table}.{name}: {field}"));
+                    }
+                }
+            }
+        }
+        assert!(events >= 10, "{events} events read");
+        assert!(offenders.is_empty(), "{offenders:?}");
+    }
+
     /// Filters on `record::id(id) IN …` make SurrealDB scan the whole table; the core fetches
     /// rows by their ids with `fn::records` instead. Comments may name the pattern.
     #[test]
