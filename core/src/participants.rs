@@ -1316,20 +1316,6 @@ mod tests {
         state.db().q(sql).run().await.unwrap().all(0).unwrap()
     }
 
-    /// Runs migration `n`'s statements again in one transaction, as `migrate` does on a store
-    /// from before it.
-    async fn run_migration(state: &crate::AppState, n: u32) {
-        state
-            .db()
-            .q(format!(
-                "BEGIN TRANSACTION;\n{}\nCOMMIT TRANSACTION;",
-                crate::db::migrations::sql_of(n)
-            ))
-            .run()
-            .await
-            .unwrap_or_else(|e| panic!("migration {n}: {e:?}"));
-    }
-
     fn form_of(i: usize, municipality: &str) -> ParticipantForm {
         let p = &demo_people()[i];
         ParticipantForm {
@@ -1563,7 +1549,7 @@ mod tests {
         );
         let cases = count(&state, "RETURN count(SELECT id FROM case)").await;
         assert!(cases > 0);
-        run_migration(&state, 32).await;
+        crate::db::migrations::rerun(state.db(), 32).await;
         assert_eq!(
             count(&state, "RETURN count(SELECT id FROM case_row)").await,
             cases
@@ -1674,7 +1660,7 @@ mod tests {
             q,
         )
         .await;
-        run_migration(&state, 33).await;
+        crate::db::migrations::rerun(state.db(), 33).await;
         assert_member_rows_equal(&state, "filled by migration 33").await;
     }
 

@@ -427,11 +427,7 @@ mod tests {
             sorted(recomputed(&passus, &ps).await),
             "the events of migration 21 left no stale facts"
         );
-        run(format!(
-            "BEGIN TRANSACTION;\n{}\nCOMMIT TRANSACTION;",
-            crate::db::migrations::sql_of(34)
-        ))
-        .await;
+        crate::db::migrations::rerun(state.db(), 34).await;
         assert_rows_equal_recomputation(&state, "stale facts after migration 34").await;
         run("UPDATE case_member SET participant = $p WHERE case = 'c-x';".into()).await;
         assert_rows_equal_recomputation(&state, "moved back after migration 34").await;

@@ -1634,25 +1634,19 @@ FOR $u IN array::distinct(SELECT VALUE user FROM case_member) {
 -- consent or break-glass names after the write (`$value`), so one moved to another participant
 -- left the first participant's facts naming it: a user moved off a team would still read the
 -- case as a team member. No write path moves one today; the facts must not depend on that. Each
--- event now refreshes the participant before and the participant after the write.
+-- event now refreshes the participant before and the participant after the write, through one
+-- function.
+DEFINE FUNCTION IF NOT EXISTS fn::facts_refresh_moved($from: option<string>, $to: option<string>) {
+    FOR $p IN array::distinct([$from, $to]) {
+        IF $p != NONE { fn::facts_refresh($p); };
+    };
+};
 DEFINE EVENT OVERWRITE policy_facts ON TABLE case_member
-    THEN {
-        FOR $p IN array::distinct([$before.participant, $after.participant]) {
-            IF $p != NONE { fn::facts_refresh($p); };
-        };
-    };
+    THEN fn::facts_refresh_moved($before.participant, $after.participant);
 DEFINE EVENT OVERWRITE policy_facts ON TABLE consent
-    THEN {
-        FOR $p IN array::distinct([$before.participant, $after.participant]) {
-            IF $p != NONE { fn::facts_refresh($p); };
-        };
-    };
+    THEN fn::facts_refresh_moved($before.participant, $after.participant);
 DEFINE EVENT OVERWRITE policy_facts ON TABLE break_glass
-    THEN {
-        FOR $p IN array::distinct([$before.participant, $after.participant]) {
-            IF $p != NONE { fn::facts_refresh($p); };
-        };
-    };
+    THEN fn::facts_refresh_moved($before.participant, $after.participant);
 
 -- Facts left stale by such a move before this migration.
 FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
@@ -1670,6 +1664,19 @@ pub(crate) fn sql_of(version: u32) -> &'static str {
         .find(|m| m.version == version)
         .map(|m| m.sql)
         .unwrap_or_else(|| panic!("no migration {version}"))
+}
+
+/// Runs migration `version`'s statements again in one transaction, as [`migrate`] does on a
+/// store from before it (without recording it).
+#[cfg(test)]
+pub(crate) async fn rerun(db: &Db, version: u32) {
+    db.q(format!(
+        "BEGIN TRANSACTION;\n{}\nCOMMIT TRANSACTION;",
+        sql_of(version)
+    ))
+    .run()
+    .await
+    .unwrap_or_else(|e| panic!("migration {version}: {e:?}"));
 }
 
 #[derive(serde::Deserialize)]
