@@ -7,6 +7,14 @@ SHELL := /bin/bash
 CARGO ?= cargo
 WASM_BINDGEN_VERSION := 0.2.130
 PROFILE ?= debug
+# Where cargo puts what it builds: `target/` here, or a shared build directory elsewhere
+# (`CARGO_TARGET_DIR`, or `build.target-dir` in a cargo config), as cargo itself reports it.
+# The site and the browser tests' files stay under this checkout's `target/`.
+CARGO_OUT ?= $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | sed -nE 's/.*"target_directory":"([^"]*)".*/\1/p')
+ifeq ($(CARGO_OUT),)
+  CARGO_OUT := $(CURDIR)/target
+endif
+export CARGO_OUT
 SITE_ROOT := target/site
 PKG := $(SITE_ROOT)/pkg
 # The main module as split off the browser build, before wasm-bindgen finishes it.
@@ -17,14 +25,14 @@ E2E_PORT ?= 3917
 ifeq ($(PROFILE),release)
   CARGO_PROFILE_FLAG := --release
   WASM_PROFILE_FLAG := --profile wasm-release
-  WASM_OUT := target/$(WASM_TARGET)/wasm-release/app.wasm
+  WASM_OUT := $(CARGO_OUT)/$(WASM_TARGET)/wasm-release/app.wasm
   # The function-name section is more than half of an optimised build; the browser needs none.
   BINDGEN_FLAGS := --remove-name-section
   BROTLI_QUALITY := 11
 else
   CARGO_PROFILE_FLAG :=
   WASM_PROFILE_FLAG :=
-  WASM_OUT := target/$(WASM_TARGET)/debug/app.wasm
+  WASM_OUT := $(CARGO_OUT)/$(WASM_TARGET)/debug/app.wasm
   BINDGEN_FLAGS :=
   # The debug wasm is large and rebuilt often: a quick brotli level.
   BROTLI_QUALITY := 5
@@ -48,7 +56,7 @@ endef
 
 ## run: build everything and serve http://127.0.0.1:3000 with the embedded database and demo data
 run: tools site server
-	UTVAG_DEMO=$${UTVAG_DEMO:-true} ./target/$(PROFILE)/utvag serve
+	UTVAG_DEMO=$${UTVAG_DEMO:-true} $(CARGO_OUT)/$(PROFILE)/utvag serve
 
 ## test: formatting, lints (server and wasm), Rust tests, the site build and the browser tests,
 ## each step timed. The Rust tests run beside the browser tests: the browser tests keep about
@@ -124,7 +132,7 @@ npm:
 site: lint-wasm
 	$(LINTED) $(CARGO) build -p site-split
 	rm -rf $(PKG) && mkdir -p $(PKG)
-	target/debug/site-split $(WASM_OUT) $(PKG) $(SPLIT_MAIN)
+	$(CARGO_OUT)/debug/site-split $(WASM_OUT) $(PKG) $(SPLIT_MAIN)
 	wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle $(BINDGEN_FLAGS) --out-dir $(PKG) --out-name utvag $(SPLIT_MAIN)
 ifeq ($(PROFILE),release)
 	@if [ ! -x scripts/node_modules/.bin/wasm-opt ] || [ scripts/package-lock.json -nt scripts/node_modules/.package-lock.json ]; then \
@@ -143,7 +151,7 @@ server:
 	$(LINTED) $(CARGO) build -p server -p surreal-for-tests $(CARGO_PROFILE_FLAG)
 
 e2e: npm browser
-	$(call timed,browser tests,cd end2end && E2E_PORT=$(E2E_PORT) UTVAG_BIN=../target/$(PROFILE)/utvag npx playwright test)
+	$(call timed,browser tests,cd end2end && E2E_PORT=$(E2E_PORT) UTVAG_BIN=$(CARGO_OUT)/$(PROFILE)/utvag npx playwright test)
 
 ## bench: the benchmarks quoted in the issue notes (optimised build; see README)
 ## (part 7 starts `utvag serve` and SurrealDB's server, built here in the same profile).

@@ -14,7 +14,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
+# The Makefile passes the directory cargo reports (CARGO_OUT); run alone, cargo's own default.
+target=${CARGO_OUT:-${CARGO_TARGET_DIR:-$root/target}}
 stamps=$target/test-passed
 mkdir -p "$stamps"
 list=$(mktemp)
