@@ -27,7 +27,7 @@ use domain::{
     Protection, Shown, SspfLevel, TeamMember, Transition, MAX_SHORT, MAX_TEXT,
 };
 
-use super::gate::CaseGate;
+use super::gate::{Ahead, CaseGate};
 use super::gate::{check_id, refuse, require, who, CaseRec};
 use super::participant_history::field_category;
 
@@ -353,21 +353,41 @@ fn display_pnr(stored: String) -> String {
 
 /// The case overview: one audit entry naming the categories shown and those withheld.
 pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
-    let g = CaseGate::open(a, case_id, "case.read", Purpose::CaseWork).await?;
-    let (c, now) = (&g.case, g.now);
+    #[derive(Deserialize)]
+    struct Overview {
+        participant: Option<PartRec>,
+        team: Vec<MemberRow>,
+        owner_name: Option<String>,
+        #[serde(flatten)]
+        summary: super::casework::SummaryRows,
+    }
+    // The participant, the team, the owner's name and the casework summary in one block, read
+    // in the gate's round trip when the gate may read it there.
+    let now = a.state().clock().now();
+    let ahead = Ahead::new(format!(
+        "LET $k = (SELECT participant, owner_org FROM ONLY type::record('case', $c));
+         RETURN {{
+             participant: (SELECT *, record::id(id) AS id FROM ONLY type::record('participant', $k.participant)),
+             team: ({TEAM_OF}),
+             owner_name: type::record('org', $k.owner_org).name,
+             {}
+         }};",
+        super::casework::SUMMARY_FIELDS
+    ))
+    .bind("today", stored_date(domain::time::swedish_date(now)));
+    let (g, read) =
+        CaseGate::open_ahead::<Overview>(a, case_id, "case.read", Purpose::CaseWork, Some(&ahead))
+            .await?;
+    let c = &g.case;
     let visible = g.visible();
     if visible.is_empty() {
         return Err(refuse(a, "case.read", &c.participant, Some(&c.id), &Category::ALL).await);
     }
-    let p: Option<PartRec> = a
-        .state()
-        .db()
-        .q("SELECT *, record::id(id) AS id FROM ONLY type::record('participant', $p)")
-        .bind("p", &c.participant)
-        .run()
-        .await?
-        .first(0)?;
-    let p = p.ok_or(AppError::NotFound)?;
+    let o = match read {
+        Some(o) => o,
+        None => ahead.run(a, &c.id).await?,
+    };
+    let p = o.participant.ok_or(AppError::NotFound)?;
     let needs_plain = super::sealed_fields::PARTICIPANT
         .iter()
         .any(|f| g.may(field_category(f)))
@@ -417,12 +437,12 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         ),
     };
 
-    let team = team_of(a, &c.id).await?;
-    let owner_org = org_name(a, &c.owner_org).await?;
+    let team = team_of(o.team);
+    let owner_org = o.owner_name.unwrap_or_default();
     let summary = if p.shredded {
         CaseSummary::default()
     } else {
-        super::casework::overview_summary(a, &c.id, now, |cat| g.may(cat)).await?
+        super::casework::overview_summary(a, &c.id, now, o.summary, |cat| g.may(cat)).await?
     };
     let bg_until = Category::ALL.iter().find_map(|cat| match g.decision(*cat) {
         Decision::Allow(access::Basis::BreakGlass(_)) => {
@@ -497,40 +517,25 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     })
 }
 
-async fn org_name(a: &Authed, org: &str) -> Result<String, AppError> {
-    let n: Option<String> = a
-        .state()
-        .db()
-        .q("SELECT VALUE name FROM ONLY type::record('org', $o)")
-        .bind("o", org)
-        .run()
-        .await?
-        .first(0)?;
-    Ok(n.unwrap_or_default())
+/// A case's team, oldest member first, with the members' and organisations' names (`$c` the
+/// case).
+const TEAM_OF: &str = "SELECT user, org, part, added_at,
+        (SELECT VALUE display_name FROM ONLY type::record('user', $parent.user)) AS display_name,
+        (SELECT VALUE name FROM ONLY type::record('org', $parent.org)) AS org_name
+    FROM case_member WHERE case = $c ORDER BY added_at";
+
+/// A member as [`TEAM_OF`] reads it.
+#[derive(Deserialize)]
+struct MemberRow {
+    user: String,
+    org: String,
+    part: String,
+    display_name: Option<String>,
+    org_name: Option<String>,
 }
 
-pub(crate) async fn team_of(a: &Authed, case_id: &str) -> Result<Vec<TeamMember>, AppError> {
-    #[derive(Deserialize)]
-    struct M {
-        user: String,
-        org: String,
-        part: String,
-        display_name: Option<String>,
-        org_name: Option<String>,
-    }
-    let rows: Vec<M> = a
-        .state()
-        .db()
-        .q("SELECT user, org, part, added_at,
-                   (SELECT VALUE display_name FROM ONLY type::record('user', $parent.user)) AS display_name,
-                   (SELECT VALUE name FROM ONLY type::record('org', $parent.org)) AS org_name
-            FROM case_member WHERE case = $c ORDER BY added_at")
-        .bind("c", case_id)
-        .run()
-        .await?
-        .all(0)?;
-    Ok(rows
-        .into_iter()
+fn team_of(rows: Vec<MemberRow>) -> Vec<TeamMember> {
+    rows.into_iter()
         .map(|m| TeamMember {
             user_id: m.user,
             display_name: m.display_name.unwrap_or_default(),
@@ -538,7 +543,7 @@ pub(crate) async fn team_of(a: &Authed, case_id: &str) -> Result<Vec<TeamMember>
             org_name: m.org_name.unwrap_or_default(),
             part: m.part,
         })
-        .collect())
+        .collect()
 }
 
 /// Filters for the case list.

@@ -38,7 +38,7 @@ pub use measures::{end_measure, update_measure, MeasureEdit};
 pub use plan::{add_action, add_goal, add_guardian_action, add_review, plan, update_action};
 pub use rating::{add_rating, ratings};
 pub use safety::{add_assessment, add_measure, safety};
-pub(crate) use summary::{overview_summary, threat_summary};
+pub(crate) use summary::{overview_summary, threat_summary, SummaryRows, SUMMARY_FIELDS};
 pub use timeline::{timeline, TimelineFilter};
 pub(crate) use write::sealed_event;
 

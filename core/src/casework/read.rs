@@ -14,7 +14,7 @@ use crate::audit::{self, Entry};
 use crate::auth::Authed;
 use crate::crypto::{Aad, Dek};
 use crate::db::Rows;
-use crate::gate::{refuse, who, CaseGate};
+use crate::gate::{refuse, who, Ahead, CaseGate};
 use crate::state::AppState;
 use crate::vault;
 use domain::{AppError, Capability, Category, Shown};
@@ -49,19 +49,37 @@ impl<'a> Case<'a> {
         action: &'a str,
         cats: &'a [Category],
     ) -> Result<Case<'a>, AppError> {
-        let gate = CaseGate::open(a, case_id, action, Purpose::CaseWork).await?;
+        Ok(Self::open_ahead::<serde_json::Value>(a, case_id, action, cats, None)
+            .await?
+            .0)
+    }
+
+    /// Opens the case as [`Case::open`] does, with `ahead` read in the gate's round trip when
+    /// the gate may read it there ([`CaseGate::open_ahead`]; otherwise `None`).
+    pub async fn open_ahead<T: DeserializeOwned>(
+        a: &'a Authed,
+        case_id: &str,
+        action: &'a str,
+        cats: &'a [Category],
+        ahead: Option<&Ahead>,
+    ) -> Result<(Case<'a>, Option<T>), AppError> {
+        let (gate, read) =
+            CaseGate::open_ahead(a, case_id, action, Purpose::CaseWork, ahead).await?;
         if !a.can(Capability::ListCases) || gate.visible().is_empty() {
             let (pid, cid) = (&gate.case.participant, &gate.case.id);
             return Err(refuse(a, action, pid, Some(cid), cats).await);
         }
         let manage = gate.manages();
-        Ok(Case {
-            gate,
-            a,
-            action,
-            cats,
-            manage,
-        })
+        Ok((
+            Case {
+                gate,
+                a,
+                action,
+                cats,
+                manage,
+            },
+            read,
+        ))
     }
 
     pub fn reader(&self) -> &'a Authed {

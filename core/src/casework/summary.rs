@@ -6,42 +6,54 @@ use serde::Deserialize;
 
 use crate::auth::Authed;
 use domain::casework::*;
-use domain::time::{stored_date, swedish_date};
+use domain::time::swedish_date;
 use domain::{AppError, Category};
 
-/// What the case overview shows of the casework — latest threat assessment, active measures,
-/// current housing and occupation, the next plan review — each part only where `sees` allows
-/// its category. Reads no sealed field; the caller's overview entry audits the read.
+/// What the case overview reads of the casework, as fields of the object its one block returns
+/// (`$c` the case, `$today` the day in Sweden): the latest threat assessment, the active
+/// measures, the current housing and occupation and the next plan review. Each is read whatever
+/// the reader may see; [`overview_summary`] keeps only what the reader's decisions allow.
+pub(crate) const SUMMARY_FIELDS: &str = "
+    threat: (SELECT level, date, next_review, created_at FROM assessment WHERE case = $c ORDER BY date DESC, created_at DESC LIMIT 1)[0],
+    measures: (SELECT VALUE kind FROM measure WHERE case = $c AND status = 'active'),
+    housing: (SELECT kind, from FROM housing WHERE case = $c AND from <= <datetime>$today AND (to = NONE OR to >= <datetime>$today) ORDER BY from DESC LIMIT 1)[0],
+    occupation: (SELECT kind, from FROM occupation WHERE case = $c AND from <= <datetime>$today AND (to = NONE OR to >= <datetime>$today) ORDER BY from DESC LIMIT 1)[0],
+    next_review: (SELECT VALUE next_review FROM ONLY type::record('case', $c)),";
+
+#[derive(Deserialize)]
+struct Threat {
+    level: String,
+    date: DateTime<Utc>,
+    next_review: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct Since {
+    kind: String,
+    from: DateTime<Utc>,
+}
+
+/// What [`SUMMARY_FIELDS`] read.
+#[derive(Deserialize)]
+pub(crate) struct SummaryRows {
+    threat: Option<Threat>,
+    #[serde(default)]
+    measures: Vec<String>,
+    housing: Option<Since>,
+    occupation: Option<Since>,
+    next_review: Option<DateTime<Utc>>,
+}
+
+/// What the case overview shows of the casework read into `rows`, each part only where `sees`
+/// allows its category. Reads no sealed field; the caller's overview entry audits the read.
 pub(crate) async fn overview_summary(
     a: &Authed,
     case_id: &str,
     now: DateTime<Utc>,
+    rows: SummaryRows,
     sees: impl Fn(Category) -> bool,
 ) -> Result<CaseSummary, AppError> {
-    #[derive(Deserialize)]
-    struct T {
-        level: String,
-        date: DateTime<Utc>,
-        next_review: DateTime<Utc>,
-    }
-    #[derive(Deserialize)]
-    struct P {
-        kind: String,
-        from: DateTime<Utc>,
-    }
     let today = swedish_date(now);
-    let mut rows = a
-        .state()
-        .db()
-        .q("SELECT level, date, next_review, created_at FROM assessment WHERE case = $c ORDER BY date DESC, created_at DESC LIMIT 1;
-            SELECT VALUE kind FROM measure WHERE case = $c AND status = 'active';
-            SELECT kind, from FROM housing WHERE case = $c AND from <= <datetime>$today AND (to = NONE OR to >= <datetime>$today) ORDER BY from DESC LIMIT 1;
-            SELECT kind, from FROM occupation WHERE case = $c AND from <= <datetime>$today AND (to = NONE OR to >= <datetime>$today) ORDER BY from DESC LIMIT 1;
-            SELECT VALUE next_review FROM ONLY type::record('case', $c);")
-        .bind("c", case_id)
-        .bind("today", stored_date(today))
-        .run()
-        .await?;
     let mut s = CaseSummary {
         sees_safety: sees(Category::Safety),
         sees_housing: sees(Category::Housing),
@@ -50,15 +62,16 @@ pub(crate) async fn overview_summary(
         ..CaseSummary::default()
     };
     if s.sees_safety {
-        let t: Option<T> = rows.first(0)?;
-        s.threat = t.map(|t| threat_summary(&t.level, t.date, t.next_review, today));
-        let kinds: Vec<String> = rows.all(1)?;
-        s.active_measures = kinds
+        s.threat = rows
+            .threat
+            .map(|t| threat_summary(&t.level, t.date, t.next_review, today));
+        s.active_measures = rows
+            .measures
             .iter()
             .filter_map(|k| MeasureKind::parse(k).ok())
             .collect();
     }
-    fn current<K>(p: Option<P>, parse: fn(&str) -> Result<K, AppError>) -> Option<Current<K>> {
+    fn current<K>(p: Option<Since>, parse: fn(&str) -> Result<K, AppError>) -> Option<Current<K>> {
         p.and_then(|p| {
             Some(Current {
                 kind: parse(&p.kind).ok()?,
@@ -67,14 +80,13 @@ pub(crate) async fn overview_summary(
         })
     }
     if s.sees_housing {
-        s.housing = current(rows.first(2)?, HousingType::parse);
+        s.housing = current(rows.housing, HousingType::parse);
     }
     if s.sees_occupation {
-        s.occupation = current(rows.first(3)?, OccupationType::parse);
+        s.occupation = current(rows.occupation, OccupationType::parse);
     }
     if s.sees_plan {
-        let next: Option<DateTime<Utc>> = rows.first(4)?;
-        s.next_review = next.map(|d| d.date_naive());
+        s.next_review = rows.next_review.map(|d| d.date_naive());
         s.review_overdue = s.next_review.is_some_and(|d| d < today);
         s.groups = crate::group::on_overview(a, case_id, now).await?;
     }

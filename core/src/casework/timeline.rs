@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::read::Case;
 use crate::auth::Authed;
 use crate::crypto::Aad;
-use crate::gate::check_id;
+use crate::gate::{check_id, Ahead};
 use crate::vault;
 use domain::casework::*;
 use domain::event::{EventDto, EventLine, TimelinePage};
@@ -55,14 +55,57 @@ fn timeline_query(cursor: bool, category: bool, org: bool) -> String {
         sql.push_str(" AND category = $cat");
     }
     if org {
-        sql.push_str(" AND org = $org");
+        sql.push_str(" AND org = $from_org");
     }
     sql.push_str(" ORDER BY at DESC, id DESC LIMIT $n");
     sql
 }
 
+/// One batch of `n` events after `cur` and the names of their organisations and authors, as one
+/// block: a name is one key lookup per distinct id (two statements over `fn::records` cost about
+/// twice as much, measured). An empty id is no record key and would fail the lookup: it is left
+/// out, and its event shows no name.
+fn batch(cur: Option<&(DateTime<Utc>, String)>, filter: &TimelineFilter, n: usize) -> Ahead {
+    Ahead::new(format!(
+        "LET $rows = ({});
+         RETURN {{
+             rows: $rows,
+             orgs: array::complement(array::distinct($rows.org), ['']).map(|$o| [$o, type::record('org', $o).name]),
+             authors: array::complement(array::distinct($rows.author), ['']).map(|$u| [$u, type::record('user', $u).display_name]),
+         }};",
+        timeline_query(cur.is_some(), filter.category.is_some(), filter.org.is_some())
+    ))
+    .bind("cur_at", cur.map(|x| x.0))
+    .bind("cur_id", cur.map(|x| x.1.clone()))
+    .bind("cat", filter.category.map(|c| c.as_str()))
+    .bind("from_org", &filter.org)
+    .bind("n", n)
+}
+
 /// An organisation's or a user's id and name (none for an id without a record).
 type Named = (String, Option<String>);
+
+/// An event as the page reads it.
+#[derive(Deserialize)]
+struct E {
+    id: String,
+    kind: String,
+    category: String,
+    org: String,
+    author: String,
+    at: DateTime<Utc>,
+    line: Option<String>,
+    text: Option<String>,
+    corrected: bool,
+}
+
+/// What [`batch`] reads.
+#[derive(Deserialize)]
+struct Batch {
+    rows: Vec<E>,
+    orgs: Vec<Named>,
+    authors: Vec<Named>,
+}
 
 /// One page of the case's timeline, newest first, with only what the reader may see: events of
 /// allowed categories in full; others shown as "händelse från annan aktör" without content to
@@ -75,7 +118,17 @@ pub async fn timeline(
     limit: usize,
 ) -> Result<TimelinePage, AppError> {
     let limit = limit.clamp(1, 200);
-    let c = Case::open(a, case_id, "timeline.read", &Category::ALL).await?;
+    // One more than a page tells whether there is a next one; a reader who may not see every
+    // category asks again from where the batch ended.
+    let n = limit + 1;
+    // The first batch rides in the gate's round trip when the gate may read it there. A
+    // malformed cursor is answered after the gate, as before it rode there.
+    let cur = parse_cursor(cursor);
+    let first = cur.as_ref().ok().map(|x| batch(x.as_ref(), &filter, n));
+    let (c, mut ahead) =
+        Case::open_ahead::<Batch>(a, case_id, "timeline.read", &Category::ALL, first.as_ref())
+            .await?;
+    let mut cur = cur?;
     let named_member = c.subject.team.iter().any(|m| m.user_id == a.user_id());
     // That a case is in an SSPF group is for the owning unit's group workers only: for anyone
     // else its events are left out entirely, not shown as another actor's event.
@@ -89,58 +142,27 @@ pub async fn timeline(
             )
         })?;
     }
-    #[derive(Deserialize)]
-    struct E {
-        id: String,
-        kind: String,
-        category: String,
-        org: String,
-        author: String,
-        at: DateTime<Utc>,
-        line: Option<String>,
-        text: Option<String>,
-        corrected: bool,
-    }
     let dek = c.key().await?;
     let mut names: HashMap<String, String> = HashMap::new();
-    let mut cur = parse_cursor(cursor)?;
     let mut out: Vec<EventDto> = Vec::with_capacity(limit);
     let mut next = None;
     let mut shown_cats: Vec<Category> = Vec::new();
     'fill: loop {
-        // One more than a page tells whether there is a next one; a reader who may not see
-        // every category asks again from where the batch ended.
-        let batch = limit + 1;
-        // The page and the names of its organisations and authors, in one round trip: a name
-        // is one key lookup per distinct id (two statements over `fn::records` cost about
-        // twice as much, measured). An empty id is no record key and would fail the lookup:
-        // it is left out, and its event shows no name.
-        let mut res = a
-            .state()
-            .db()
-            .q(format!(
-                "LET $rows = ({});
-                 RETURN $rows;
-                 RETURN array::complement(array::distinct($rows.org), ['']).map(|$o| [$o, type::record('org', $o).name]);
-                 RETURN array::complement(array::distinct($rows.author), ['']).map(|$u| [$u, type::record('user', $u).display_name]);",
-                timeline_query(cur.is_some(), filter.category.is_some(), filter.org.is_some())
-            ))
-            .bind("c", &c.case.id)
-            .bind("cur_at", cur.as_ref().map(|x| x.0))
-            .bind("cur_id", cur.as_ref().map(|x| x.1.clone()))
-            .bind("cat", filter.category.map(|c| c.as_str()))
-            .bind("org", &filter.org)
-            .bind("n", batch)
-            .run()
-            .await?;
-        let rows: Vec<E> = res.all(1)?;
-        for (id, name) in res.all::<Named>(2)? {
+        let Batch {
+            rows,
+            orgs,
+            authors,
+        } = match ahead.take() {
+            Some(b) => b,
+            None => batch(cur.as_ref(), &filter, n).run(a, &c.case.id).await?,
+        };
+        for (id, name) in orgs {
             names.extend(name.map(|n| (id, n)));
         }
-        for (id, name) in res.all::<Named>(3)? {
+        for (id, name) in authors {
             names.extend(name.map(|n| (format!("user:{id}"), n)));
         }
-        let exhausted = rows.len() < batch;
+        let exhausted = rows.len() < n;
         for e in rows {
             cur = Some((e.at, e.id.clone()));
             let Ok(cat) = Category::parse(&e.category) else {

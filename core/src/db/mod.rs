@@ -267,6 +267,11 @@ impl Rows {
     pub(crate) fn value(&mut self, i: usize) -> Json {
         self.stmt(i)
     }
+
+    /// The value of the last statement.
+    pub(crate) fn last(&mut self) -> Json {
+        self.0.pop().unwrap_or(Json::Null)
+    }
 }
 
 /// A new record key: time-ordered (UUIDv7), hex without dashes, so ids sort by creation.
