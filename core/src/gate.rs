@@ -164,7 +164,10 @@ impl Ahead {
     }
 
     pub fn bind(mut self, name: &'static str, v: impl serde::Serialize) -> Ahead {
-        assert!(!GATE_VARS.contains(&name) && name != "c", "`${name}` is the gate's");
+        assert!(
+            !GATE_VARS.contains(&name) && name != "c",
+            "`${name}` is the gate's"
+        );
         self.vars
             .push((name, serde_json::to_value(v).unwrap_or_default()));
         self
@@ -190,9 +193,11 @@ impl<'a> CaseGate<'a> {
         action: &str,
         purpose: Purpose,
     ) -> Result<CaseGate<'a>, AppError> {
-        Ok(Self::open_ahead::<serde_json::Value>(a, case_id, action, purpose, None)
-            .await?
-            .0)
+        Ok(
+            Self::open_ahead::<serde_json::Value>(a, case_id, action, purpose, None)
+                .await?
+                .0,
+        )
     }
 
     /// Opens the case as [`CaseGate::open`] does and, in the same round trip, reads `ahead` for
@@ -384,14 +389,22 @@ mod tests {
         for (username, _, _, _) in DEMO_USERS {
             let a = as_user(&state, username).await;
             for id in &cases {
-                let (g, read) =
-                    CaseGate::open_ahead::<Read>(&a, id, "test.read", Purpose::CaseWork, Some(&ahead))
-                        .await
-                        .unwrap();
+                let (g, read) = CaseGate::open_ahead::<Read>(
+                    &a,
+                    id,
+                    "test.read",
+                    Purpose::CaseWork,
+                    Some(&ahead),
+                )
+                .await
+                .unwrap();
                 let plain = a.can(Capability::ManageCase) && g.subject.owner_org == a.org_id();
                 assert_eq!(read.is_some(), plain, "{username} on {id}");
                 if let Some(r) = read {
-                    assert!(g.related(), "{username} read ahead on {id} without relation");
+                    assert!(
+                        g.related(),
+                        "{username} read ahead on {id} without relation"
+                    );
                     assert_eq!(&r.case, id);
                     read_ahead += 1;
                 } else if g.related() {

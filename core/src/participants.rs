@@ -27,8 +27,8 @@ use domain::{
     Protection, Shown, SspfLevel, TeamMember, Transition, MAX_SHORT, MAX_TEXT,
 };
 
-use super::gate::{Ahead, CaseGate};
 use super::gate::{check_id, refuse, require, who, CaseRec};
+use super::gate::{Ahead, CaseGate};
 use super::participant_history::field_category;
 
 /// A registration or edit form after validation.

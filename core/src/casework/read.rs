@@ -49,9 +49,11 @@ impl<'a> Case<'a> {
         action: &'a str,
         cats: &'a [Category],
     ) -> Result<Case<'a>, AppError> {
-        Ok(Self::open_ahead::<serde_json::Value>(a, case_id, action, cats, None)
-            .await?
-            .0)
+        Ok(
+            Self::open_ahead::<serde_json::Value>(a, case_id, action, cats, None)
+                .await?
+                .0,
+        )
     }
 
     /// Opens the case as [`Case::open`] does, with `ahead` read in the gate's round trip when
