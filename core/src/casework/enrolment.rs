@@ -123,7 +123,16 @@ pub async fn end_enrolment(
 
 /// The case's enrolments, and the projects the owning team may enrol the participant in.
 pub async fn enrolments(a: &Authed, case_id: &str) -> Result<EnrolmentsDto, AppError> {
-    let c = Case::open(a, case_id, "project.read", &[Category::Plan]).await?;
+    let (c, tab) = Case::open_tab(
+        a,
+        case_id,
+        "project.read",
+        &[Category::Plan],
+        &[
+            "SELECT record::id(id) AS id, project, entry, exit FROM enrolment WHERE case = $c ORDER BY entry",
+        ],
+    )
+    .await?;
     c.require(c.may(Category::Plan)).await?;
     #[derive(Deserialize)]
     struct E {
@@ -132,12 +141,7 @@ pub async fn enrolments(a: &Authed, case_id: &str) -> Result<EnrolmentsDto, AppE
         entry: DateTime<Utc>,
         exit: Option<DateTime<Utc>>,
     }
-    let mut r = c
-        .read(
-            "SELECT record::id(id) AS id, project, entry, exit FROM enrolment WHERE case = $c ORDER BY entry;",
-            false,
-        )
-        .await?;
+    let mut r = c.read(tab, false).await?;
     let rows: Vec<E> = r.all(0)?;
     let projects = project::list_db(a.state().db()).await?;
     let title = |id: &str| {

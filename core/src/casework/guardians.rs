@@ -46,16 +46,20 @@ struct Person {
 
 /// The guardians of the case's participant, and whether the consent warning applies.
 pub async fn guardians(a: &Authed, case_id: &str) -> Result<GuardiansDto, AppError> {
-    let c = Case::open(a, case_id, "guardians.read", CATS).await?;
+    let (c, tab) = Case::open_tab(
+        a,
+        case_id,
+        "guardians.read",
+        CATS,
+        &[
+            "SELECT *, record::id(id) AS id FROM guardian WHERE case = $c ORDER BY created_at, id",
+            "SELECT birth_year, personnummer FROM ONLY type::record('participant', (SELECT VALUE participant FROM ONLY type::record('case', $c)))",
+            "SELECT record::id(id) AS id, display_name FROM fn::records('user', (SELECT VALUE consent_recorded_by FROM guardian WHERE case = $c)) WHERE id != NONE",
+        ],
+    )
+    .await?;
     c.require(c.may(Category::ContactInfo)).await?;
-    let mut r = c
-        .read(
-            "SELECT *, record::id(id) AS id FROM guardian WHERE case = $c ORDER BY created_at, id;
-             SELECT birth_year, personnummer FROM ONLY type::record('participant', (SELECT VALUE participant FROM ONLY type::record('case', $c)));
-             SELECT record::id(id) AS id, display_name FROM fn::records('user', (SELECT VALUE consent_recorded_by FROM guardian WHERE case = $c)) WHERE id != NONE;",
-            true,
-        )
-        .await?;
+    let mut r = c.read(tab, true).await?;
     let rows: Vec<Row> = r.all(0)?;
     let person: Option<Person> = r.first(1)?;
     #[derive(Deserialize)]

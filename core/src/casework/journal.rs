@@ -154,7 +154,17 @@ pub async fn edit_note(
 }
 
 pub async fn notes(a: &Authed, case_id: &str) -> Result<Vec<NoteDto>, AppError> {
-    let c = Case::open(a, case_id, "notes.read", &[Category::Notes]).await?;
+    let (c, tab) = Case::open_tab(
+        a,
+        case_id,
+        "notes.read",
+        &[Category::Notes],
+        &[
+            "SELECT *, record::id(id) AS id, (SELECT VALUE display_name FROM ONLY type::record('user', $parent.author)) AS author_name
+            FROM note WHERE case = $c ORDER BY created_at DESC LIMIT 200",
+        ],
+    )
+    .await?;
     c.require(c.may(Category::Notes)).await?;
     #[derive(Deserialize)]
     struct N {
@@ -166,10 +176,7 @@ pub async fn notes(a: &Authed, case_id: &str) -> Result<Vec<NoteDto>, AppError> 
         version: i64,
         corrected: bool,
     }
-    let mut r = c
-        .read("SELECT *, record::id(id) AS id, (SELECT VALUE display_name FROM ONLY type::record('user', $parent.author)) AS author_name
-            FROM note WHERE case = $c ORDER BY created_at DESC LIMIT 200", true)
-        .await?;
+    let mut r = c.read(tab, true).await?;
     let out = r
         .all::<N>(0)?
         .into_iter()

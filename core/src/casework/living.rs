@@ -69,7 +69,17 @@ pub async fn add_occupation(
 
 pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
     let cats = [Category::Housing, Category::Occupation];
-    let c = Case::open(a, case_id, "living.read", &cats).await?;
+    let (c, tab) = Case::open_tab(
+        a,
+        case_id,
+        "living.read",
+        &cats,
+        &[
+            "SELECT *, record::id(id) AS id FROM housing WHERE case = $c ORDER BY from DESC",
+            "SELECT *, record::id(id) AS id FROM occupation WHERE case = $c ORDER BY from DESC",
+        ],
+    )
+    .await?;
     let (may_h, may_o, may_loc) = (
         c.may(Category::Housing),
         c.may(Category::Occupation),
@@ -92,13 +102,7 @@ pub async fn living(a: &Authed, case_id: &str) -> Result<LivingDto, AppError> {
         to: Option<DateTime<Utc>>,
         outcome: Option<String>,
     }
-    let mut r = c
-        .read(
-            "SELECT *, record::id(id) AS id FROM housing WHERE case = $c ORDER BY from DESC;
-            SELECT *, record::id(id) AS id FROM occupation WHERE case = $c ORDER BY from DESC;",
-            may_loc || may_o,
-        )
-        .await?;
+    let mut r = c.read(tab, may_loc || may_o).await?;
     let hs: Vec<H> = if may_h { r.all(0)? } else { Vec::new() };
     let os: Vec<O> = if may_o { r.all(1)? } else { Vec::new() };
     let housing = hs

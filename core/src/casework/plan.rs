@@ -254,7 +254,19 @@ pub async fn add_review(
 /// The plan as this reader may see it. Readers from other organisations see only the actions
 /// their organisation owns (and the goals those hang under).
 pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
-    let c = Case::open(a, case_id, "plan.read", &[Category::Plan]).await?;
+    let (c, tab) = Case::open_tab(
+        a,
+        case_id,
+        "plan.read",
+        &[Category::Plan],
+        &[
+            "SELECT *, record::id(id) AS id FROM goal WHERE case = $c ORDER BY created_at",
+            "SELECT *, record::id(id) AS id FROM action WHERE case = $c ORDER BY created_at",
+            "SELECT *, record::id(id) AS id FROM review WHERE case = $c ORDER BY date DESC",
+            "SELECT VALUE next_review FROM ONLY type::record('case', $c)",
+        ],
+    )
+    .await?;
     c.require(c.may(Category::Plan))
         .await
         .map_err(|_| AppError::Forbidden)?;
@@ -275,15 +287,7 @@ pub async fn plan(a: &Authed, case_id: &str) -> Result<PlanDto, AppError> {
         summary: Option<String>,
         next_review: Option<DateTime<Utc>>,
     }
-    let mut r = c
-        .read(
-            "SELECT *, record::id(id) AS id FROM goal WHERE case = $c ORDER BY created_at;
-            SELECT *, record::id(id) AS id FROM action WHERE case = $c ORDER BY created_at;
-            SELECT *, record::id(id) AS id FROM review WHERE case = $c ORDER BY date DESC;
-            SELECT VALUE next_review FROM ONLY type::record('case', $c);",
-            true,
-        )
-        .await?;
+    let mut r = c.read(tab, true).await?;
     let goals: Vec<G> = r.all(0)?;
     let actions: Vec<ActionRec> = r.all(1)?;
     let reviews: Vec<R> = r.all(2)?;

@@ -82,20 +82,24 @@ struct RatingRec {
 
 /// The case's rating sets, oldest first, for whoever may read the plan. One audit entry.
 pub async fn ratings(a: &Authed, case_id: &str) -> Result<RatingsDto, AppError> {
-    let c = Case::open(a, case_id, "rating.read", &[Category::Plan]).await?;
+    let (c, tab) = Case::open_tab(
+        a,
+        case_id,
+        "rating.read",
+        &[Category::Plan],
+        &[
+            "SELECT *, record::id(id) AS id FROM rating WHERE case = $c ORDER BY date, created_at",
+            "SELECT record::id(id) AS id, date FROM review WHERE case = $c ORDER BY date DESC",
+        ],
+    )
+    .await?;
     c.require(c.may(Category::Plan)).await?;
     #[derive(Deserialize)]
     struct Rev {
         id: String,
         date: DateTime<Utc>,
     }
-    let mut r = c
-        .read(
-            "SELECT *, record::id(id) AS id FROM rating WHERE case = $c ORDER BY date, created_at;
-            SELECT record::id(id) AS id, date FROM review WHERE case = $c ORDER BY date DESC;",
-            true,
-        )
-        .await?;
+    let mut r = c.read(tab, true).await?;
     let recs: Vec<RatingRec> = r.all(0)?;
     let reviews: Vec<Rev> = r.all(1)?;
     let mut sets = Vec::with_capacity(recs.len());

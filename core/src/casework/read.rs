@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::Value as Json;
 
 use crate::access::Purpose;
 use crate::audit::{self, Entry};
@@ -132,38 +133,61 @@ impl<'a> Case<'a> {
         vault::dek(self.a.state(), &self.case.participant).await
     }
 
-    /// Runs a tab's queries (`$c` is the case) together with the organisations' names, and
-    /// fetches the key when the tab will open sealed fields (`with_key`).
-    pub async fn read(&self, sql: &str, with_key: bool) -> Result<Read, AppError> {
+    /// Opens the case as [`Case::open`] does, with a tab's `statements` (each one SurrealQL
+    /// statement, `$c` the case) and the organisations' names read in the gate's round trip
+    /// when the gate may read them there ([`CaseGate::open_ahead`]); otherwise [`Case::read`]
+    /// reads them in one round trip, after the tab's own checks.
+    pub async fn open_tab(
+        a: &'a Authed,
+        case_id: &str,
+        action: &'a str,
+        cats: &'a [Category],
+        statements: &[&str],
+    ) -> Result<(Case<'a>, Tab), AppError> {
+        let ahead = Ahead::new(format!(
+            "RETURN [(SELECT record::id(id) AS id, name FROM org), {}];",
+            statements
+                .iter()
+                .map(|s| format!("({})", s.trim().trim_end_matches(';')))
+                .collect::<Vec<_>>()
+                .join(",\n")
+        ));
+        let (c, read) = Self::open_ahead(a, case_id, action, cats, Some(&ahead)).await?;
+        Ok((c, Tab { ahead, read }))
+    }
+
+    /// The tab's rows (read now unless the gate read them), with the participant's key when
+    /// the tab will open sealed fields (`with_key`).
+    pub async fn read(&self, tab: Tab, with_key: bool) -> Result<Read, AppError> {
         #[derive(Deserialize)]
         struct Org {
             id: String,
             name: String,
         }
-        let mut rows = self
-            .a
-            .state()
-            .db()
-            .q(format!(
-                "SELECT record::id(id) AS id, name FROM org;\n{sql}"
-            ))
-            .bind("c", &self.case.id)
-            .run()
-            .await?;
-        let orgs = rows
-            .all::<Org>(0)?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
+        let mut values: Vec<Json> = match tab.read {
+            Some(v) => v,
+            None => tab.ahead.run(self.a, &self.case.id).await?,
+        };
+        if values.is_empty() {
+            return Err(AppError::Internal);
+        }
+        let orgs: Vec<Org> =
+            serde_json::from_value(values.remove(0)).map_err(crate::db::DbError::from)?;
         let dek = if with_key { self.key().await? } else { None };
         Ok(Read {
-            rows,
-            orgs,
+            rows: Rows::from(values),
+            orgs: orgs.into_iter().map(|o| (o.id, o.name)).collect(),
             dek,
             state: self.a.state().clone(),
             participant: self.case.participant.clone(),
         })
     }
+}
+
+/// A tab's statements as [`Case::open_tab`] asked for them, and what the gate read of them.
+pub(super) struct Tab {
+    ahead: Ahead,
+    read: Option<Vec<Json>>,
 }
 
 fn names(cats: &[Category]) -> Vec<String> {
@@ -181,14 +205,14 @@ pub(super) struct Read {
 }
 
 impl Read {
-    /// All rows of the tab's statement `i` (counted from 0 in the tab's own query).
+    /// All rows of the tab's statement `i` (counted from 0 in the tab's own list).
     pub fn all<T: DeserializeOwned>(&mut self, i: usize) -> Result<Vec<T>, AppError> {
-        Ok(self.rows.all(i + 1)?)
+        Ok(self.rows.all(i)?)
     }
 
     /// The first row of the tab's statement `i`.
     pub fn first<T: DeserializeOwned>(&mut self, i: usize) -> Result<Option<T>, AppError> {
-        Ok(self.rows.first(i + 1)?)
+        Ok(self.rows.first(i)?)
     }
 
     /// An organisation's name; empty for an id that names none.

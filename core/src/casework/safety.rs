@@ -97,7 +97,17 @@ pub async fn add_assessment(
 }
 
 pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {
-    let c = Case::open(a, case_id, "safety.read", &[Category::Safety]).await?;
+    let (c, tab) = Case::open_tab(
+        a,
+        case_id,
+        "safety.read",
+        &[Category::Safety],
+        &[
+            "SELECT *, record::id(id) AS id FROM measure WHERE case = $c ORDER BY created_at DESC",
+            "SELECT *, record::id(id) AS id FROM assessment WHERE case = $c ORDER BY date DESC, created_at DESC",
+        ],
+    )
+    .await?;
     c.require(c.may(Category::Safety)).await?;
     #[derive(Deserialize)]
     struct M {
@@ -119,13 +129,7 @@ pub async fn safety(a: &Authed, case_id: &str) -> Result<SafetyDto, AppError> {
         next_review: DateTime<Utc>,
         basis: Option<String>,
     }
-    let mut r = c
-        .read(
-            "SELECT *, record::id(id) AS id FROM measure WHERE case = $c ORDER BY created_at DESC;
-            SELECT *, record::id(id) AS id FROM assessment WHERE case = $c ORDER BY date DESC, created_at DESC;",
-            true,
-        )
-        .await?;
+    let mut r = c.read(tab, true).await?;
     let ms: Vec<M> = r.all(0)?;
     let asx: Vec<A> = r.all(1)?;
     let measures = ms

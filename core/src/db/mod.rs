@@ -199,6 +199,13 @@ fn consequence_only(e: &surrealdb::Error) -> u8 {
 #[derive(Default)]
 pub(crate) struct Rows(Vec<Json>);
 
+impl From<Vec<Json>> for Rows {
+    /// Values read as the elements of one array, each as if it were a statement's result.
+    fn from(values: Vec<Json>) -> Rows {
+        Rows(values)
+    }
+}
+
 impl<'a> Q<'a> {
     pub(crate) fn bind(mut self, name: &str, v: impl serde::Serialize) -> Self {
         match none_for_null(serde_json::to_value(v).unwrap_or(Json::Null)) {
