@@ -359,20 +359,7 @@ pub async fn raw_timeline(
     case_id: &str,
     limit: usize,
 ) -> Result<usize, AppError> {
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    struct E {
-        id: String,
-        kind: String,
-        category: String,
-        org: String,
-        author: String,
-        at: chrono::DateTime<chrono::Utc>,
-        line: Option<String>,
-        text: Option<String>,
-        corrected: bool,
-    }
-    let rows: Vec<E> = state
+    let rows: Vec<crate::casework::timeline::EventRow> = state
         .db()
         .q("SELECT record::id(id) AS id, kind, category, org, author, at, line, text, corrected FROM bench_event
             WHERE case = $c ORDER BY at DESC, id DESC LIMIT $n")

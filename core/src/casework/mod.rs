@@ -26,7 +26,7 @@ mod read;
 pub(crate) use read::fixtures;
 mod safety;
 mod summary;
-mod timeline;
+pub(crate) mod timeline;
 mod write;
 
 pub use enrolment::{end_enrolment, enrol, enrolments};

@@ -85,9 +85,10 @@ fn batch(cur: Option<&(DateTime<Utc>, String)>, filter: &TimelineFilter, n: usiz
 /// An organisation's or a user's id and name (none for an id without a record).
 type Named = (String, Option<String>);
 
-/// An event as the page reads it.
+/// An event as the page reads it (and the benchmark's raw page, `bench::raw_timeline`, so that
+/// both pay the same conversion).
 #[derive(Deserialize)]
-struct E {
+pub(crate) struct EventRow {
     id: String,
     kind: String,
     category: String,
@@ -102,7 +103,7 @@ struct E {
 /// What [`batch`] reads.
 #[derive(Deserialize)]
 struct Batch {
-    rows: Vec<E>,
+    rows: Vec<EventRow>,
     orgs: Vec<Named>,
     authors: Vec<Named>,
 }
