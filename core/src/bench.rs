@@ -371,6 +371,21 @@ pub async fn raw_timeline(
     Ok(rows.len())
 }
 
+/// Runs one SurrealQL text with `vars` bound and returns its last statement's value: the
+/// benchmark's probe (`UTVAG_BENCH_PROBE`), which times a maintainer's own statements against
+/// the fixtures, so that a query is measured before it is changed.
+pub async fn run_sql(
+    state: &AppState,
+    sql: &str,
+    vars: &serde_json::Map<String, Json>,
+) -> Result<Json, AppError> {
+    let mut q = state.db().q(sql);
+    for (k, v) in vars {
+        q = q.bind(k, v);
+    }
+    Ok(q.run().await?.last())
+}
+
 /// Part 3's breakdown: the timeline's case gate alone (the case and its participant's policy
 /// facts in one round trip, and the decisions made on them), as [`crate::casework::timeline`]
 /// opens it. Returns whether the reader sees any category.

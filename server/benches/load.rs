@@ -19,7 +19,8 @@
 //!
 //! Sizes: `UTVAG_BENCH_PEOPLE` (default 10 000) and `UTVAG_BENCH_EVENTS` (default 1 000 000)
 //! for parts 4, 5 and 8. Run: `make bench`; one part alone with `UTVAG_BENCH_ONLY=` `outcomes`
-//! (4 and 5), `small` (1 to 3), `timeline` (3), `refusals`, `served` or `backup`.
+//! (4 and 5), `small` (1 to 3), `timeline` (3), `refusals`, `served` or `backup`. With
+//! `UTVAG_BENCH_PROBE=<file>`, part 3 also times the SurrealQL texts in the file (see [`probe`]).
 
 use std::time::{Duration, Instant};
 
@@ -436,7 +437,64 @@ async fn small_store_parts(all: bool) {
     )
     .await;
     println!("   Passus on the team   {other}  (the page after the gate: one more round trip)\n");
+    if let Ok(file) = std::env::var("UTVAG_BENCH_PROBE") {
+        probe(&state, &gbg, &case_id, &file).await;
+    }
     drop(state);
+}
+
+/// `UTVAG_BENCH_PROBE=<file>`: SurrealQL texts, separated by lines of `---`, each timed against
+/// the timeline's store (the case of part 3 with its 10 000 events), alternated with the others
+/// and with `RETURN 1`, the cost of a round trip with nothing in it; a text whose first line is
+/// `-- once` is run once before the others and not timed. Bound: `$c` and `$id` (the
+/// case's key), `$org` and `$user` (the case worker), `$now`, `$nobody` (a key no record has),
+/// `$manager` (true) and `$n` (51, a timeline batch). Prints each text's first line, its times
+/// and the start of its last statement's value, so a changed query is measured before it is kept.
+async fn probe(state: &AppState, a: &Authed, case_id: &str, file: &str) {
+    let text = std::fs::read_to_string(file).expect("probe file");
+    let mut texts: Vec<String> = vec!["RETURN 1".into()];
+    texts.extend(
+        text.split("\n---")
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()),
+    );
+    let vars: serde_json::Map<String, serde_json::Value> = serde_json::json!({
+        "c": case_id, "id": case_id, "org": a.org_id(), "user": a.user_id(),
+        "now": state.clock().now(), "nobody": "probe0nobody", "manager": true, "n": 51,
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    println!("Probe: {} texts from {file}, alternated", texts.len());
+    for t in &texts {
+        match bench::run_sql(state, t, &vars).await {
+            Ok(v) => {
+                let v = v.to_string();
+                let end = v.char_indices().nth(160).map_or(v.len(), |(i, _)| i);
+                println!("   {:<60}  -> {}", first_line(t), &v[..end]);
+            }
+            Err(e) => println!("   {:<60}  FAILS: {e:?}", first_line(t)),
+        }
+    }
+    // A text whose first line is `-- once` (definitions, a fixture) is run above and not timed.
+    texts.retain(|t| !t.starts_with("-- once"));
+    let stats = bench::time_rounds(5, 200, texts.len(), |i| {
+        let (t, vars) = (&texts[i], &vars);
+        async move { bench::run_sql(state, t, vars).await.is_ok() }
+    })
+    .await;
+    for (t, s) in texts.iter().zip(&stats) {
+        println!("   {:<60}  {s}", first_line(t));
+    }
+}
+
+fn first_line(t: &str) -> String {
+    t.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(60)
+        .collect()
 }
 
 /// Part 6: an outsider asking for a case, an id nobody has against another unit's existing
