@@ -17,7 +17,7 @@ use super::access::{self, Decision, Purpose, Subject};
 use super::audit::{self, Entry, Who};
 use super::auth::Authed;
 use super::db::{valid_id, DbError};
-use super::subject::{self, actor};
+use super::subject::{self, actor, FactsRow};
 use domain::{AppError, Capability, Category};
 
 /// Who is acting, as the audit log records it.
@@ -153,7 +153,27 @@ pub(crate) struct Ahead {
 }
 
 /// Variables the gate's statements bind: an [`Ahead`] must not use these names for its own.
-const GATE_VARS: [&str; 7] = ["id", "nobody", "org", "user", "now", "case", "manager"];
+const GATE_VARS: [&str; 8] = [
+    "id", "nobody", "org", "user", "now", "case", "facts", "manager",
+];
+
+/// The gate's read: the case `$id` and its participant's policy facts (or those of `$nobody`, a
+/// key no one has, for a case that does not exist, at the same cost), each fetched by key, as
+/// `[case, facts]` with only the reader's own consents and running break-glass in the facts
+/// (statement 2). Two fetches cost about half of what two `SELECT`s with `record::id` did
+/// (benchmark probe, 0.44 against 0.76 ms); the case's id is the key looked up.
+const CASE_AND_FACTS: &str = concat!(
+    "LET $case = type::record('case', $id).*;
+     LET $facts = type::record('policy_facts', $case.participant ?? $nobody).*;
+     RETURN [$case, IF $facts THEN {
+         id: $case.participant, owner_org: $facts.owner_org, protection: $facts.protection,
+         shredded: $facts.shredded, team: $facts.team,
+         grants: $facts.",
+    subject::own_grants!(),
+    ", glass: $facts.",
+    subject::own_glass!(),
+    " } END];"
+);
 
 impl Ahead {
     pub fn new(sql: impl Into<String>) -> Ahead {
@@ -228,9 +248,8 @@ impl<'a> CaseGate<'a> {
         // benchmark measures the two).
         let ahead_sql = ahead.map(|x| {
             format!(
-                "RETURN IF $manager AND $case != NONE
-                     AND type::record('policy_facts', $case.participant ?? $nobody).owner_org = $org {{
-                     LET $c = $case.id;
+                "RETURN IF $manager AND $case != NONE AND $facts.owner_org = $org {{
+                     LET $c = $id;
                      {}
                  }} ELSE {{ NONE }};",
                 x.sql
@@ -240,11 +259,8 @@ impl<'a> CaseGate<'a> {
             .state()
             .db()
             .q(format!(
-                "LET $case = (SELECT *, record::id(id) AS id FROM ONLY type::record('case', $id));
-                 RETURN $case;
-                 {}
+                "{CASE_AND_FACTS}
                  {}",
-                subject::FACTS_OF_CASE,
                 ahead_sql.as_deref().unwrap_or_default()
             ))
             .bind("id", &lookup)
@@ -257,17 +273,18 @@ impl<'a> CaseGate<'a> {
             q = q.bind(k, v);
         }
         let mut rows = q.run().await?;
-        let case: Option<CaseRec> = rows.first(1)?;
-        let mut subjects = subject::from_rows(&mut rows, 2)?;
+        let (case, facts): (Option<CaseRec>, Option<FactsRow>) =
+            serde_json::from_value(rows.value(2)).map_err(DbError::from)?;
         let read: Option<T> = match rows.value(3) {
             serde_json::Value::Null => None,
             v => Some(serde_json::from_value(v).map_err(DbError::from)?),
         };
-        let Some((case, subject)) =
-            case.and_then(|c| subjects.remove(&c.participant).map(|s| (c, s)))
-        else {
+        let Some((mut case, facts)) = case.zip(facts) else {
             return Err(refuse_unknown(a, action, case_id).await);
         };
+        // The case was fetched as a record (its id `case:<key>`); the key is the one looked up.
+        case.id = lookup;
+        let (_, subject) = facts.into_subject()?;
         let now = a.state().clock().now();
         let decisions = access::visible(&actor(a), &subject, purpose, now)
             .into_iter()

@@ -113,14 +113,6 @@ macro_rules! facts_from {
 /// may run it after its own statements in the same round trip.
 pub(crate) const FACTS: &str = concat!(facts_from!("fn::records('policy_facts', $ps)"), ";");
 
-/// [`FACTS`] of the one participant of the case gate's `$case` (or of `$nobody`): one key
-/// lookup, without the list function's filtering and de-duplication of many ids (about a third
-/// of the statement's time, measured).
-pub(crate) const FACTS_OF_CASE: &str = concat!(
-    facts_from!("[type::record('policy_facts', $case.participant ?? $nobody)]"),
-    ";"
-);
-
 /// The subjects from the result of [`FACTS`], statement number `at`.
 pub(crate) fn from_rows(
     rows: &mut crate::db::Rows,
