@@ -221,18 +221,21 @@ async fn write(
                  }};"
             )
         };
+        // One `CREATE` per entry with the entry bound whole (a `FOR` over the entries, reading
+        // each field by name, cost a third more per append: benchmark probe). Bound as JSON, the
+        // time is a string, so it is given as a datetime beside the entry.
+        let creates: String = (0..rows.len())
+            .map(|i| {
+                format!(
+                    "CREATE type::record('audit', $__e{i}.seq) CONTENT $__e{i} + {{ at: <datetime>$__at }} RETURN NONE;\n"
+                )
+            })
+            .collect();
         let sql = format!(
             "BEGIN TRANSACTION;
              {swap}
              {body}
-             FOR $__e IN $__rows {{
-                CREATE type::record('audit', $__e.seq) CONTENT {{
-                    seq: $__e.seq, at: <datetime>$__at, actor: $__e.actor, actor_org: $__e.actor_org, role: $__e.role,
-                    action: $__e.action, participants: $__e.participants, case_id: $__e.case_id,
-                    categories: $__e.categories, denied: $__e.denied, decision: $__e.decision,
-                    basis: $__e.basis, purpose: $__e.purpose, reason: $__e.reason,
-                    prev_mac: $__e.prev_mac, mac: $__e.mac }} RETURN NONE;
-             }};
+             {creates}
              COMMIT TRANSACTION;"
         );
         let mut q = state
@@ -242,8 +245,10 @@ async fn write(
             .bind("__prev", &head_mac)
             .bind("__at", at)
             .bind("__last", last.seq)
-            .bind("__mac", &last.mac)
-            .bind("__rows", &rows);
+            .bind("__mac", &last.mac);
+        for (i, row) in rows.iter().enumerate() {
+            q = q.bind(&format!("__e{i}"), row);
+        }
         for (k, v) in vars {
             q = q.bind(k, v);
         }
