@@ -175,6 +175,7 @@ async fn insert_org_by(
         ("m", json!(input.municipalities)),
     ]);
     audit::commit(state, by, e, body, v).await?;
+    crate::names::forget_org(state, id);
     org_row(state.db(), id)
         .await?
         .ok_or(AppError::Internal)?
@@ -254,6 +255,7 @@ pub async fn update_org(
         ("active", json!(active)),
     ]);
     audit::commit(a.state(), &who(a), e, &body, v).await?;
+    crate::names::forget_org(a.state(), id);
     org_row(db, id).await?.ok_or(AppError::NotFound)?.dto()
 }
 
@@ -360,6 +362,7 @@ pub(crate) async fn insert_user_hashed(
         ("h", json!(hash)),
     ]);
     audit::commit(state, by, e, body, v).await?;
+    crate::names::forget_user(state, id);
     Ok(id.to_string())
 }
 
@@ -435,6 +438,7 @@ pub async fn update_user(
         ("active", json!(u.active)),
     ]);
     audit::commit(a.state(), &who(a), e, &body, v).await?;
+    crate::names::forget_user(a.state(), id);
     Ok(())
 }
 

@@ -47,6 +47,7 @@ pub mod identity;
 pub mod inbox;
 pub mod integrity;
 pub mod mfa;
+pub mod names;
 pub mod ops;
 pub mod outcomes;
 pub mod participant_history;
@@ -66,6 +67,7 @@ pub mod template;
 #[cfg(test)]
 mod testing;
 pub mod totp;
+pub mod ttl_cache;
 pub(crate) mod vault;
 pub mod worklist;
 

@@ -26,6 +26,7 @@ struct Inner {
     keys: Arc<RwLock<Keyring>>,
     key_file: Option<PathBuf>,
     deks: DekCache,
+    names: crate::names::NameCache,
     /// Held while this process appends to the audit chain; holds the head (sequence number and
     /// MAC) this process last wrote or read, `None` until it is known again.
     audit_lock: tokio::sync::Mutex<Option<(i64, String)>>,
@@ -111,6 +112,10 @@ impl AppState {
                 keys: Arc::new(RwLock::new(keys)),
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
+                names: crate::names::NameCache::new(
+                    crate::names::NAME_TTL,
+                    crate::names::NAME_CACHE_MAX,
+                ),
                 audit_lock: tokio::sync::Mutex::new(None),
                 audit_queue: Default::default(),
                 damaged: Default::default(),
@@ -137,6 +142,10 @@ impl AppState {
                 keys,
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
+                names: crate::names::NameCache::new(
+                    crate::names::NAME_TTL,
+                    crate::names::NAME_CACHE_MAX,
+                ),
                 audit_lock: tokio::sync::Mutex::new(None),
                 audit_queue: Default::default(),
                 damaged: Default::default(),
@@ -151,6 +160,10 @@ impl AppState {
 
     pub(crate) fn deks(&self) -> &DekCache {
         &self.inner.deks
+    }
+
+    pub(crate) fn names(&self) -> &crate::names::NameCache {
+        &self.inner.names
     }
 
     pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<Option<(i64, String)>> {

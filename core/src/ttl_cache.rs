@@ -1,41 +1,38 @@
-//! A small in-memory cache of unwrapped DEKs, so that a page showing one participant does not
-//! unwrap their key once per field.
+//! A small in-memory cache whose entries expire a fixed time after insertion: the unwrapped
+//! DEKs ([`crate::crypto::DekCache`]), so that a page showing one participant does not unwrap
+//! their key once per field, and the names of organisations and staff ([`crate::names`]).
 
-use super::Dek;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Unwrapped DEKs by participant id, each kept for at most `ttl` after insertion (access does not
-/// extend it, which bounds how long key material stays in memory) and at most `max_entries` at
-/// once, evicting the oldest insertion first.
-///
-/// Crypto-shredding a participant must call [`DekCache::remove`]; otherwise their key would stay
-/// usable here until it expires. Eviction scans all entries, which is fine for the hundreds to
-/// low thousands of entries this is meant for.
-pub struct DekCache {
-    inner: Mutex<Inner>,
+/// Values by key, each kept for at most `ttl` after insertion (access does not extend it, which
+/// bounds how long a value, key material included, stays in memory) and at most `max_entries`
+/// at once, evicting the oldest insertion first. Eviction scans all entries, which is fine for
+/// the hundreds to low thousands of entries this is meant for.
+pub struct TtlCache<V> {
+    inner: Mutex<Inner<V>>,
     ttl: Duration,
     max_entries: usize,
 }
 
-struct Inner {
-    entries: HashMap<String, Entry>,
+struct Inner<V> {
+    entries: HashMap<String, Entry<V>>,
     /// Insertion counter: orders entries for eviction even when `Instant`s are equal.
     next_seq: u64,
 }
 
-struct Entry {
-    dek: Arc<Dek>,
+struct Entry<V> {
+    value: V,
     inserted: Instant,
     seq: u64,
 }
 
-impl DekCache {
+impl<V: Clone> TtlCache<V> {
     /// A cache keeping entries for `ttl` (for example five minutes), at most `max_entries` of
     /// them; `max_entries == 0` disables caching.
-    pub fn new(ttl: Duration, max_entries: usize) -> DekCache {
-        DekCache {
+    pub fn new(ttl: Duration, max_entries: usize) -> TtlCache<V> {
+        TtlCache {
             inner: Mutex::new(Inner {
                 entries: HashMap::new(),
                 next_seq: 0,
@@ -45,26 +42,26 @@ impl DekCache {
         }
     }
 
-    /// The cached DEK for `participant_id`, unless absent or expired.
-    pub fn get(&self, participant_id: &str) -> Option<Arc<Dek>> {
+    /// The cached value for `key`, unless absent or expired.
+    pub fn get(&self, key: &str) -> Option<V> {
         let mut inner = self.lock();
-        let entry = inner.entries.get(participant_id)?;
+        let entry = inner.entries.get(key)?;
         if entry.inserted.elapsed() < self.ttl {
-            return Some(Arc::clone(&entry.dek));
+            return Some(entry.value.clone());
         }
-        inner.entries.remove(participant_id);
+        inner.entries.remove(key);
         None
     }
 
-    /// Caches `dek` for `participant_id`, replacing any earlier entry.
-    pub fn insert(&self, participant_id: String, dek: Arc<Dek>) {
+    /// Caches `value` for `key`, replacing any earlier entry.
+    pub fn insert(&self, key: String, value: V) {
         if self.max_entries == 0 {
             return;
         }
         let mut inner = self.lock();
         let ttl = self.ttl;
         inner.entries.retain(|_, e| e.inserted.elapsed() < ttl);
-        if !inner.entries.contains_key(&participant_id) {
+        if !inner.entries.contains_key(&key) {
             while inner.entries.len() >= self.max_entries {
                 let oldest = inner
                     .entries
@@ -80,21 +77,21 @@ impl DekCache {
         let seq = inner.next_seq;
         inner.next_seq += 1;
         inner.entries.insert(
-            participant_id,
+            key,
             Entry {
-                dek,
+                value,
                 inserted: Instant::now(),
                 seq,
             },
         );
     }
 
-    /// Forgets the DEK for `participant_id` (on crypto-shred or DEK replacement).
-    pub fn remove(&self, participant_id: &str) {
-        self.lock().entries.remove(participant_id);
+    /// Forgets the value for `key` (a DEK on crypto-shred or replacement, a name changed).
+    pub fn remove(&self, key: &str) {
+        self.lock().entries.remove(key);
     }
 
-    /// Forgets every DEK (for example after a KEK rotation or on shutdown).
+    /// Forgets every value (for example every DEK after a KEK rotation or on shutdown).
     pub fn clear(&self) {
         self.lock().entries.clear();
     }
@@ -108,16 +105,16 @@ impl DekCache {
         self.len() == 0
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    fn lock(&self) -> MutexGuard<'_, Inner<V>> {
         // A panic elsewhere while holding the lock cannot leave the map half-updated in a way
-        // that matters here (every entry is a complete key), so keep serving rather than panic.
+        // that matters here (every entry is complete), so keep serving rather than panic.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-impl std::fmt::Debug for DekCache {
+impl<V: Clone> std::fmt::Debug for TtlCache<V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DekCache")
+        f.debug_struct("TtlCache")
             .field("entries", &self.len())
             .field("ttl", &self.ttl)
             .field("max_entries", &self.max_entries)
@@ -128,7 +125,9 @@ impl std::fmt::Debug for DekCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::{Dek, DekCache};
     use ring::rand::SystemRandom;
+    use std::sync::Arc;
 
     fn dek() -> Arc<Dek> {
         Arc::new(Dek::generate(&SystemRandom::new()).unwrap())

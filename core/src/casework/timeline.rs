@@ -1,16 +1,15 @@
 //! The shared timeline: every organisation's events on the case, newest first, paged by a
 //! cursor, with only what the reader may see.
 
-use domain::Problem;
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
+use domain::Problem;
 use serde::Deserialize;
 
 use super::read::Case;
 use crate::auth::Authed;
 use crate::crypto::Aad;
 use crate::gate::{check_id, Ahead};
+use crate::names;
 use crate::vault;
 use domain::casework::*;
 use domain::event::{EventDto, EventLine, TimelinePage};
@@ -61,19 +60,13 @@ fn timeline_query(cursor: bool, category: bool, org: bool) -> String {
     sql
 }
 
-/// One batch of `n` events after `cur` and the names of their organisations and authors, as one
-/// block: a name is one key lookup per distinct id (two statements over `fn::records` cost about
-/// twice as much, measured). An empty id is no record key and would fail the lookup: it is left
-/// out, and its event shows no name.
+/// One batch of `n` events after `cur`. The names of their organisations and authors come
+/// from the process's cache of names (`crate::names`), not from this read.
 fn batch(cur: Option<&(DateTime<Utc>, String)>, filter: &TimelineFilter, n: usize) -> Ahead {
-    Ahead::new(format!(
-        "LET $rows = ({});
-         RETURN {{
-             rows: $rows,
-             orgs: array::complement(array::distinct($rows.org), ['']).map(|$o| [$o, type::record('org', $o).name]),
-             authors: array::complement(array::distinct($rows.author), ['']).map(|$u| [$u, type::record('user', $u).display_name]),
-         }};",
-        timeline_query(cur.is_some(), filter.category.is_some(), filter.org.is_some())
+    Ahead::new(timeline_query(
+        cur.is_some(),
+        filter.category.is_some(),
+        filter.org.is_some(),
     ))
     .bind("cur_at", cur.map(|x| x.0))
     .bind("cur_id", cur.map(|x| x.1.clone()))
@@ -81,9 +74,6 @@ fn batch(cur: Option<&(DateTime<Utc>, String)>, filter: &TimelineFilter, n: usiz
     .bind("from_org", &filter.org)
     .bind("n", n)
 }
-
-/// An organisation's or a user's id and name (none for an id without a record).
-type Named = (String, Option<String>);
 
 /// An event as the page reads it (and the benchmark's raw page, `bench::raw_timeline`, so that
 /// both pay the same conversion).
@@ -98,14 +88,6 @@ pub(crate) struct EventRow {
     line: Option<String>,
     text: Option<String>,
     corrected: bool,
-}
-
-/// What [`batch`] reads.
-#[derive(Deserialize)]
-struct Batch {
-    rows: Vec<EventRow>,
-    orgs: Vec<Named>,
-    authors: Vec<Named>,
 }
 
 /// One page of the case's timeline, newest first, with only what the reader may see: events of
@@ -126,9 +108,14 @@ pub async fn timeline(
     // malformed cursor is answered after the gate, as before it rode there.
     let cur = parse_cursor(cursor);
     let first = cur.as_ref().ok().map(|x| batch(x.as_ref(), &filter, n));
-    let (c, mut ahead) =
-        Case::open_ahead::<Batch>(a, case_id, "timeline.read", &Category::ALL, first.as_ref())
-            .await?;
+    let (c, mut ahead) = Case::open_ahead::<Vec<EventRow>>(
+        a,
+        case_id,
+        "timeline.read",
+        &Category::ALL,
+        first.as_ref(),
+    )
+    .await?;
     let mut cur = cur?;
     let named_member = c.subject.team.iter().any(|m| m.user_id == a.user_id());
     // That a case is in an SSPF group is for the owning unit's group workers only: for anyone
@@ -144,25 +131,20 @@ pub async fn timeline(
         })?;
     }
     let dek = c.key().await?;
-    let mut names: HashMap<String, String> = HashMap::new();
     let mut out: Vec<EventDto> = Vec::with_capacity(limit);
     let mut next = None;
     let mut shown_cats: Vec<Category> = Vec::new();
     'fill: loop {
-        let Batch {
-            rows,
-            orgs,
-            authors,
-        } = match ahead.take() {
-            Some(b) => b,
+        let rows = match ahead.take() {
+            Some(rows) => rows,
             None => batch(cur.as_ref(), &filter, n).run(a, &c.case.id).await?,
         };
-        for (id, name) in orgs {
-            names.extend(name.map(|n| (id, n)));
-        }
-        for (id, name) in authors {
-            names.extend(name.map(|n| (format!("user:{id}"), n)));
-        }
+        let names = names::of(
+            a.state(),
+            rows.iter().map(|e| e.org.as_str()),
+            rows.iter().map(|e| e.author.as_str()),
+        )
+        .await?;
         let exhausted = rows.len() < n;
         for e in rows {
             cur = Some((e.at, e.id.clone()));
@@ -207,10 +189,7 @@ pub async fn timeline(
                 shown_cats.push(cat);
             }
             let author = if allowed {
-                names
-                    .get(&format!("user:{}", e.author))
-                    .cloned()
-                    .unwrap_or_default()
+                names.user(&e.author).unwrap_or_default().to_string()
             } else {
                 String::new()
             };
@@ -221,7 +200,7 @@ pub async fn timeline(
                 category: cat,
                 // Whose event it is, only to a reader who may see what it is.
                 org: if allowed {
-                    names.get(&e.org).cloned().unwrap_or_default()
+                    names.org(&e.org).unwrap_or_default().to_string()
                 } else {
                     String::new()
                 },

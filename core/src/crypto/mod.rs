@@ -91,7 +91,6 @@
 //! key schedules are not wiped by `ring`; that is a limitation of the library. No `Debug` or
 //! `Display` output and no error message ever contains plaintext or key bytes.
 
-mod cache;
 mod dek;
 mod keyfile;
 mod keyring;
@@ -100,7 +99,9 @@ mod sealed;
 #[cfg(test)]
 mod kat;
 
-pub use cache::DekCache;
+/// Unwrapped DEKs by participant id ([`crate::ttl_cache::TtlCache`]). Crypto-shredding a
+/// participant must remove theirs; otherwise their key would stay usable here until it expires.
+pub type DekCache = crate::ttl_cache::TtlCache<std::sync::Arc<Dek>>;
 pub use dek::{Dek, DEK_LEN};
 pub use keyring::{AuditKeyOrigin, Keyring, WrappedDek, BLIND_INDEX_BYTES};
 pub use sealed::{open, seal, Sealed};
