@@ -583,7 +583,9 @@ pub(crate) struct Candidate {
     pub(crate) subject: Subject,
 }
 
-/// A `case_row` as [`ROW_COLS`] reads it.
+/// A `case_row` as [`ROW_COLS`] reads it: the case's columns, what the list shows of its
+/// participant, and the participant's policy facts (`subject_org`, `team`, the reader's own
+/// `grants` and `glass`; `protection` and `shredded` are the participant's, shared by both).
 #[derive(Deserialize)]
 struct RowRec {
     id: String,
@@ -600,12 +602,24 @@ struct RowRec {
     protection: String,
     shredded: bool,
     others: Vec<String>,
-    facts: subject::FactsRow,
+    subject_org: String,
+    team: Vec<subject::MRow>,
+    grants: Vec<subject::CRow>,
+    glass: Vec<subject::BRow>,
 }
 
 impl RowRec {
     fn into_candidate(self) -> Result<Candidate, AppError> {
-        let (_, subject) = self.facts.into_subject()?;
+        let (_, subject) = subject::FactsRow {
+            id: self.participant.clone(),
+            owner_org: self.subject_org,
+            protection: self.protection.clone(),
+            shredded: self.shredded,
+            team: self.team,
+            grants: self.grants,
+            glass: self.glass,
+        }
+        .into_subject()?;
         Ok(Candidate {
             person: NameRec {
                 id: self.participant.clone(),
@@ -630,17 +644,16 @@ impl RowRec {
     }
 }
 
-/// The columns of a `case_row`, with the policy facts as the statement of
-/// [`subject::FACTS`] reads them: only the reader `$user`'s (of `$org`, at `$now`) own consents
-/// and break-glass left in.
+/// The columns of a `case_row`, its policy facts' consents and break-glass cut to the reader
+/// `$user`'s (of `$org`, at `$now`) own, as [`subject::FACTS`] reads them. The whole row and
+/// three computed columns: naming each column and building the facts as an object cost a fifth
+/// more per row (benchmark probe: 0.93 against 0.78 ms for the demo's Malmö rows).
 const ROW_COLS: &str = concat!(
-    "record::id(id) AS id, participant, owner_org, status, responsible, opened_at,
-        first_name, last_name, birth_year, gender, municipality, protection, shredded, others,
-        { id: participant, owner_org: subject_org, protection: protection, shredded: shredded, team: team, grants: ",
+    "*, record::id(id) AS id, ",
     subject::own_grants!(),
-    ", glass: ",
+    " AS grants, ",
     subject::own_glass!(),
-    " } AS facts"
+    " AS glass"
 );
 
 /// The case rows of every case of the participants `$who`: each participant's list row names

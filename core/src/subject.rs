@@ -13,24 +13,24 @@ use domain::{AppError, Category, Protection};
 /// and break-glass left in.
 #[derive(Deserialize)]
 pub(crate) struct FactsRow {
-    id: String,
-    owner_org: String,
-    protection: String,
-    shredded: bool,
-    team: Vec<MRow>,
-    grants: Vec<CRow>,
-    glass: Vec<BRow>,
+    pub id: String,
+    pub owner_org: String,
+    pub protection: String,
+    pub shredded: bool,
+    pub team: Vec<MRow>,
+    pub grants: Vec<CRow>,
+    pub glass: Vec<BRow>,
 }
 
 #[derive(Deserialize)]
-struct MRow {
+pub(crate) struct MRow {
     user: String,
     org: String,
     until: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize)]
-struct CRow {
+pub(crate) struct CRow {
     id: String,
     recipient_org: String,
     categories: Vec<String>,
@@ -40,7 +40,7 @@ struct CRow {
 }
 
 #[derive(Deserialize)]
-struct BRow {
+pub(crate) struct BRow {
     id: String,
     expires_at: DateTime<Utc>,
 }
