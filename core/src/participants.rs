@@ -357,19 +357,20 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     struct Overview {
         participant: Option<PartRec>,
         team: Vec<MemberRow>,
-        owner_name: Option<String>,
         #[serde(flatten)]
         summary: super::casework::SummaryRows,
     }
     // The participant, the team, the owner's name and the casework summary in one block, read
     // in the gate's round trip when the gate may read it there.
     let now = a.state().clock().now();
+    // The names of the team's members and organisations and of the owner come from the
+    // process's cache of names (`crate::names`): two subqueries per member cost more than the
+    // rest of the team's read.
     let ahead = Ahead::new(format!(
-        "LET $k = (SELECT participant, owner_org FROM ONLY type::record('case', $c));
+        "LET $k = type::record('case', $c).participant;
          RETURN {{
-             participant: (SELECT *, record::id(id) AS id FROM ONLY type::record('participant', $k.participant)),
+             participant: type::record('participant', $k ?? $c).*,
              team: ({TEAM_OF}),
-             owner_name: type::record('org', $k.owner_org).name,
              {}
          }};",
         super::casework::SUMMARY_FIELDS
@@ -387,7 +388,9 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         Some(o) => o,
         None => ahead.run(a, &c.id).await?,
     };
-    let p = o.participant.ok_or(AppError::NotFound)?;
+    let mut p = o.participant.ok_or(AppError::NotFound)?;
+    // Fetched as a record (its id `participant:<key>`); the key is the case's participant.
+    p.id = c.participant.clone();
     let needs_plain = super::sealed_fields::PARTICIPANT
         .iter()
         .any(|f| g.may(field_category(f)))
@@ -437,8 +440,17 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         ),
     };
 
-    let team = team_of(o.team);
-    let owner_org = o.owner_name.unwrap_or_default();
+    let names = crate::names::of(
+        a.state(),
+        o.team
+            .iter()
+            .map(|m| m.org.as_str())
+            .chain([c.owner_org.as_str()]),
+        o.team.iter().map(|m| m.user.as_str()),
+    )
+    .await?;
+    let team = team_of(o.team, &names);
+    let owner_org = names.org(&c.owner_org).unwrap_or_default().to_string();
     let summary = if p.shredded {
         CaseSummary::default()
     } else {
@@ -519,10 +531,8 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
 
 /// A case's team, oldest member first, with the members' and organisations' names (`$c` the
 /// case).
-const TEAM_OF: &str = "SELECT user, org, part, added_at,
-        (SELECT VALUE display_name FROM ONLY type::record('user', $parent.user)) AS display_name,
-        (SELECT VALUE name FROM ONLY type::record('org', $parent.org)) AS org_name
-    FROM case_member WHERE case = $c ORDER BY added_at";
+const TEAM_OF: &str =
+    "SELECT user, org, part, added_at FROM case_member WHERE case = $c ORDER BY added_at";
 
 /// A member as [`TEAM_OF`] reads it.
 #[derive(Deserialize)]
@@ -530,17 +540,15 @@ struct MemberRow {
     user: String,
     org: String,
     part: String,
-    display_name: Option<String>,
-    org_name: Option<String>,
 }
 
-fn team_of(rows: Vec<MemberRow>) -> Vec<TeamMember> {
+fn team_of(rows: Vec<MemberRow>, names: &crate::names::Names) -> Vec<TeamMember> {
     rows.into_iter()
         .map(|m| TeamMember {
+            display_name: names.user(&m.user).unwrap_or_default().to_string(),
+            org_name: names.org(&m.org).unwrap_or_default().to_string(),
             user_id: m.user,
-            display_name: m.display_name.unwrap_or_default(),
             org_id: m.org,
-            org_name: m.org_name.unwrap_or_default(),
             part: m.part,
         })
         .collect()

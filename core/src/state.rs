@@ -27,6 +27,7 @@ struct Inner {
     key_file: Option<PathBuf>,
     deks: DekCache,
     names: crate::names::NameCache,
+    org_directory: crate::names::DirectoryCache,
     /// Held while this process appends to the audit chain; holds the head (sequence number and
     /// MAC) this process last wrote or read, `None` until it is known again.
     audit_lock: tokio::sync::Mutex<Option<(i64, String)>>,
@@ -116,6 +117,7 @@ impl AppState {
                     crate::names::NAME_TTL,
                     crate::names::NAME_CACHE_MAX,
                 ),
+                org_directory: crate::names::DirectoryCache::new(crate::names::NAME_TTL, 1),
                 audit_lock: tokio::sync::Mutex::new(None),
                 audit_queue: Default::default(),
                 damaged: Default::default(),
@@ -146,6 +148,7 @@ impl AppState {
                     crate::names::NAME_TTL,
                     crate::names::NAME_CACHE_MAX,
                 ),
+                org_directory: crate::names::DirectoryCache::new(crate::names::NAME_TTL, 1),
                 audit_lock: tokio::sync::Mutex::new(None),
                 audit_queue: Default::default(),
                 damaged: Default::default(),
@@ -164,6 +167,10 @@ impl AppState {
 
     pub(crate) fn names(&self) -> &crate::names::NameCache {
         &self.inner.names
+    }
+
+    pub(crate) fn org_directory(&self) -> &crate::names::DirectoryCache {
+        &self.inner.org_directory
     }
 
     pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<Option<(i64, String)>> {

@@ -7,7 +7,6 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::access::Purpose;
@@ -134,9 +133,9 @@ impl<'a> Case<'a> {
     }
 
     /// Opens the case as [`Case::open`] does, with a tab's `statements` (each one SurrealQL
-    /// statement, `$c` the case) and the organisations' names read in the gate's round trip
-    /// when the gate may read them there ([`CaseGate::open_ahead`]); otherwise [`Case::read`]
-    /// reads them in one round trip, after the tab's own checks.
+    /// statement, `$c` the case) read in the gate's round trip when the gate may read them there
+    /// ([`CaseGate::open_ahead`]); otherwise [`Case::read`] reads them in one round trip, after
+    /// the tab's own checks. The organisations' names come from the process's cache of names.
     pub async fn open_tab(
         a: &'a Authed,
         case_id: &str,
@@ -145,7 +144,7 @@ impl<'a> Case<'a> {
         statements: &[&str],
     ) -> Result<(Case<'a>, Tab), AppError> {
         let ahead = Ahead::new(format!(
-            "RETURN [(SELECT record::id(id) AS id, name FROM org), {}];",
+            "RETURN [{}];",
             statements
                 .iter()
                 .map(|s| format!("({})", s.trim().trim_end_matches(';')))
@@ -159,24 +158,14 @@ impl<'a> Case<'a> {
     /// The tab's rows (read now unless the gate read them), with the participant's key when
     /// the tab will open sealed fields (`with_key`).
     pub async fn read(&self, tab: Tab, with_key: bool) -> Result<Read, AppError> {
-        #[derive(Deserialize)]
-        struct Org {
-            id: String,
-            name: String,
-        }
-        let mut values: Vec<Json> = match tab.read {
+        let values: Vec<Json> = match tab.read {
             Some(v) => v,
             None => tab.ahead.run(self.a, &self.case.id).await?,
         };
-        if values.is_empty() {
-            return Err(AppError::Internal);
-        }
-        let orgs: Vec<Org> =
-            serde_json::from_value(values.remove(0)).map_err(crate::db::DbError::from)?;
         let dek = if with_key { self.key().await? } else { None };
         Ok(Read {
             rows: Rows::from(values),
-            orgs: orgs.into_iter().map(|o| (o.id, o.name)).collect(),
+            orgs: crate::names::directory(self.a.state()).await?,
             dek,
             state: self.a.state().clone(),
             participant: self.case.participant.clone(),
@@ -197,7 +186,7 @@ fn names(cats: &[Category]) -> Vec<String> {
 /// A tab's rows, with what it needs to show them.
 pub(super) struct Read {
     rows: Rows,
-    orgs: HashMap<String, String>,
+    orgs: Arc<HashMap<String, String>>,
     dek: Option<Arc<Dek>>,
     /// Where a value that fails to open is reported, and whose it is.
     state: AppState,
