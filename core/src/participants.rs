@@ -360,12 +360,11 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
         #[serde(flatten)]
         summary: super::casework::SummaryRows,
     }
-    // The participant, the team, the owner's name and the casework summary in one block, read
-    // in the gate's round trip when the gate may read it there.
+    // The participant, the team and the casework summary in one block, read in the gate's round
+    // trip when the gate may read it there. The names of the team's members and organisations
+    // and of the owner come from the process's cache of names (`crate::names`): two subqueries
+    // per member cost more than the rest of the team's read.
     let now = a.state().clock().now();
-    // The names of the team's members and organisations and of the owner come from the
-    // process's cache of names (`crate::names`): two subqueries per member cost more than the
-    // rest of the team's read.
     let ahead = Ahead::new(format!(
         "LET $k = type::record('case', $c).participant;
          RETURN {{
@@ -529,8 +528,7 @@ pub async fn view(a: &Authed, case_id: &str) -> Result<CaseView, AppError> {
     })
 }
 
-/// A case's team, oldest member first, with the members' and organisations' names (`$c` the
-/// case).
+/// A case's team, oldest member first (`$c` the case); the names come from `crate::names`.
 const TEAM_OF: &str =
     "SELECT user, org, part, added_at FROM case_member WHERE case = $c ORDER BY added_at";
 
