@@ -153,19 +153,23 @@ pub(crate) struct Ahead {
 }
 
 /// Variables the gate's statements bind: an [`Ahead`] must not use these names for its own.
-const GATE_VARS: [&str; 8] = [
-    "id", "nobody", "org", "user", "now", "case", "facts", "manager",
+const GATE_VARS: [&str; 9] = [
+    "id", "decoy", "org", "user", "now", "real", "case", "facts", "manager",
 ];
 
-/// The gate's read: the case `$id` and its participant's policy facts (or those of `$nobody`, a
-/// key no one has, for a case that does not exist, at the same cost), each fetched by key, as
-/// `[case, facts]` with only the reader's own consents and running break-glass in the facts
-/// (statement 2). Two fetches cost about half of what two `SELECT`s with `record::id` did
-/// (benchmark probe, 0.44 against 0.76 ms); the case's id is the key looked up.
+/// The gate's read: the case `$id` and its participant's policy facts, each fetched by key, as
+/// `[real, case, facts]` with only the reader's own consents and running break-glass in the
+/// facts (statement 3). For an id no case has, `real` is false and the case and facts are the
+/// decoy rows (`crate::decoy`), read and cut the same way: a record that exists costs twice
+/// what a missing key does, and the time would tell an outsider which ids exist. Two fetches
+/// cost about half of what two `SELECT`s with `record::id` did (benchmark probe, 0.44 against
+/// 0.76 ms); the case's id is the key looked up.
 const CASE_AND_FACTS: &str = concat!(
-    "LET $case = type::record('case', $id).*;
-     LET $facts = type::record('policy_facts', $case.participant ?? $nobody).*;
-     RETURN [$case, IF $facts THEN {
+    "LET $real = type::record('case', $id).*;
+     LET $case = $real ?? type::record('decoy_case', $decoy).*;
+     LET $facts = IF $real THEN type::record('policy_facts', $case.participant).*
+         ELSE type::record('decoy_policy_facts', $decoy).* END;
+     RETURN [$real != NONE, $case, IF $facts THEN {
          id: $case.participant, owner_org: $facts.owner_org, protection: $facts.protection,
          shredded: $facts.shredded, team: $facts.team,
          grants: $facts.",
@@ -174,6 +178,12 @@ const CASE_AND_FACTS: &str = concat!(
     subject::own_glass!(),
     " } END];"
 );
+
+/// [`CASE_AND_FACTS`], for the decoys' tests.
+#[cfg(test)]
+pub(crate) fn case_and_facts_sql() -> &'static str {
+    CASE_AND_FACTS
+}
 
 impl Ahead {
     pub fn new(sql: impl Into<String>) -> Ahead {
@@ -242,13 +252,13 @@ impl<'a> CaseGate<'a> {
             super::db::new_id()
         };
         // The case and its participant's policy facts in one round trip. For an unknown id the
-        // facts are looked up for a participant no one is, at the same cost as for a case that
-        // exists: otherwise an unknown id would be answered sooner than a case without
-        // relation, and the time would tell an outsider which ids exist (part 6 of the load
-        // benchmark measures the two).
+        // decoy rows are read and decided on instead, at the same cost as a case that exists:
+        // otherwise an unknown id would be answered sooner than a case without relation, and
+        // the time would tell an outsider which ids exist (part 6 of the load benchmark
+        // measures the two).
         let ahead_sql = ahead.map(|x| {
             format!(
-                "RETURN IF $manager AND $case != NONE AND $facts.owner_org = $org {{
+                "RETURN IF $manager AND $real != NONE AND $facts.owner_org = $org {{
                      LET $c = $id;
                      {}
                  }} ELSE {{ NONE }};",
@@ -264,7 +274,7 @@ impl<'a> CaseGate<'a> {
                 ahead_sql.as_deref().unwrap_or_default()
             ))
             .bind("id", &lookup)
-            .bind("nobody", super::db::new_id())
+            .bind("decoy", crate::decoy::KEY)
             .bind("org", a.org_id())
             .bind("user", a.user_id())
             .bind("now", a.state().clock().now())
@@ -273,22 +283,29 @@ impl<'a> CaseGate<'a> {
             q = q.bind(k, v);
         }
         let mut rows = q.run().await?;
-        let (case, facts): (Option<CaseRec>, Option<FactsRow>) =
-            serde_json::from_value(rows.value(2)).map_err(DbError::from)?;
-        let read: Option<T> = match rows.value(3) {
+        let (real, case, facts): (bool, Option<CaseRec>, Option<FactsRow>) =
+            serde_json::from_value(rows.value(3)).map_err(DbError::from)?;
+        let read: Option<T> = match rows.value(4) {
             serde_json::Value::Null => None,
             v => Some(serde_json::from_value(v).map_err(DbError::from)?),
         };
         let Some((mut case, facts)) = case.zip(facts) else {
+            // A case without policy facts is refused as unknown, as is every id on a store
+            // whose decoy rows are missing.
             return Err(refuse_unknown(a, action, case_id).await);
         };
         // The case was fetched as a record (its id `case:<key>`); the key is the one looked up.
         case.id = lookup;
         let (_, subject) = facts.into_subject()?;
         let now = a.state().clock().now();
+        // Decided for the decoy too, and thrown away: the same work as for a case that exists.
         let decisions = access::visible(&actor(a), &subject, purpose, now)
             .into_iter()
             .collect();
+        if !real {
+            drop((case, subject, decisions));
+            return Err(refuse_unknown(a, action, case_id).await);
+        }
         Ok((
             CaseGate {
                 a,

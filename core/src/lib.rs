@@ -20,6 +20,7 @@ pub mod consent;
 pub mod council;
 pub mod crypto;
 pub(crate) mod db;
+pub(crate) mod decoy;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo;
 #[cfg(any(test, feature = "fixtures"))]

@@ -105,6 +105,9 @@ impl AppState {
                     anyhow::anyhow!("database migration failed: {e}")
                 }
             })?;
+        crate::decoy::ensure(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("database: the decoy rows could not be made: {e}"))?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,
