@@ -63,7 +63,7 @@ test.describe.serial('casework shared by social services, Passus and the police'
     await open(page, '/arenden/ny');
     await page.getByLabel('Förnamn').fill('Plan');
     await page.getByLabel('Efternamn').fill(`Deltagare${suffix}`);
-    await page.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(2004));
+    await page.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(1986));
     await page.getByLabel('Kön').selectOption('male');
     await page.getByLabel('Bakgrund och situation').fill('Fiktiv testperson i planflödet.');
     await page.getByRole('button', { name: 'Registrera deltagare' }).click();

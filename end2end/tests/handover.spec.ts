@@ -9,7 +9,7 @@ test('Göteborg hands a case over to Malmö with the chosen parts; Malmö sees o
   await gbg.waitForLoadState('networkidle');
   await gbg.getByLabel('Förnamn').fill('Alva');
   await gbg.getByLabel('Efternamn').fill(last);
-  await gbg.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(2004));
+  await gbg.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(1986));
   await gbg.getByLabel('Kön').selectOption('female');
   await gbg.getByLabel('Bakgrund och situation').fill('Fiktiv testperson. Flyttar till en annan kommun.');
   await gbg.getByRole('button', { name: 'Registrera deltagare' }).click();

@@ -194,17 +194,29 @@ export function luhnCheckDigit(nine: string): number {
   return (10 - (sum % 10)) % 10;
 }
 
+/** The numbers handed out in this worker, so that a run never registers one twice. */
+const handedOut = new Set<string>();
+
 /**
  * A valid personnummer for a fictional person born on a random day of `year`, with a birth
- * number in the 980–989 series used only for fictional people in the demo and the tests.
+ * number in the 980–999 series used only for fictional people in the demo and the tests, never
+ * one handed out before in this run. The demo's people are born 1990–2012: a test that only
+ * needs an adult takes a year before 1990, so that its number cannot be a demo person's and be
+ * refused as a duplicate.
  */
 export function fictionalPersonnummer(year: number): string {
-  const day = new Date(Date.UTC(year, 0, 1) + Math.floor(Math.random() * 365) * 86_400_000);
-  const yy = String(year).slice(2);
-  const mm = String(day.getUTCMonth() + 1).padStart(2, '0');
-  const dd = String(day.getUTCDate()).padStart(2, '0');
-  const nnn = String(980 + Math.floor(Math.random() * 10));
-  return `${year}${mm}${dd}-${nnn}${luhnCheckDigit(`${yy}${mm}${dd}${nnn}`)}`;
+  for (;;) {
+    const day = new Date(Date.UTC(year, 0, 1) + Math.floor(Math.random() * 365) * 86_400_000);
+    const yy = String(year).slice(2);
+    const mm = String(day.getUTCMonth() + 1).padStart(2, '0');
+    const dd = String(day.getUTCDate()).padStart(2, '0');
+    const nnn = String(980 + Math.floor(Math.random() * 20));
+    const pnr = `${year}${mm}${dd}-${nnn}${luhnCheckDigit(`${yy}${mm}${dd}${nnn}`)}`;
+    if (!handedOut.has(pnr)) {
+      handedOut.add(pnr);
+      return pnr;
+    }
+  }
 }
 
 /** `ÅÅÅÅ-MM-DD` in Swedish time, `days` from today: the server's "today" is Swedish, which is

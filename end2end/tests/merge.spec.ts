@@ -20,7 +20,7 @@ async function caseWithAction(page: Page, suffix: string, title: string): Promis
   await open(page, '/arenden/ny');
   await page.getByLabel('Förnamn').fill('Sammanfogning');
   await page.getByLabel('Efternamn').fill(`Deltagare${suffix}`);
-  await page.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(2003));
+  await page.getByLabel('Personnummer (ÅÅÅÅMMDD-NNNN)').fill(fictionalPersonnummer(1987));
   await page.getByLabel('Kön').selectOption('female');
   await page.getByLabel('Bakgrund och situation').fill('Fiktiv testperson för en sammanfogning.');
   await page.getByRole('button', { name: 'Registrera deltagare' }).click();
