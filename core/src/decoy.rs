@@ -304,7 +304,7 @@ mod tests {
             .run()
             .await
             .unwrap()
-            .value(4);
+            .value(2);
         assert_eq!(read[0], Json::Bool(false), "{read}");
         assert_eq!(read[1]["participant"], KEY, "{read}");
         assert_eq!(read[2]["team"].as_array().map(Vec::len), Some(3), "{read}");

@@ -704,10 +704,12 @@ const RELATIONS: &str = concat!(
     LET $related = array::union(array::union($mine, $consented), $glass);"
 );
 
-/// The first round trip of [`candidates`]: [`RELATIONS`]; `RETURN $related`
-/// ([`RELATED_AT`]); where `$own_org`, the organisation's newest case rows; where not, the case
-/// rows of every related participant. The first text is for any status, the second for the
-/// status `$status`.
+/// The first round trip of [`candidates`], one statement returning `[related, of_org, of_related]`:
+/// [`RELATIONS`] and `$related`; where `$own_org`, the organisation's newest case rows; where
+/// not, the case rows of every related participant. The first text is for any status, the
+/// second for the status `$status`. One block rather than statements apart: each statement
+/// costs its own 0.1–0.2 ms on this store (the relations as four statements 1.41 ms, as one
+/// 1.16 ms: benchmark probe).
 ///
 /// Relations and organisation are apart so that the work grows with the user's cases and not
 /// with the table: with an `OR` between them in one filter SurrealDB scans the whole table, and
@@ -718,24 +720,25 @@ const RELATIONS: &str = concat!(
 static FIRST: LazyLock<[String; 2]> = LazyLock::new(|| {
     OF_ORG.map(|of_org| {
         format!(
-            "{RELATIONS}
-    RETURN $related;
-    IF $own_org THEN (SELECT {ROW_COLS} {of_org}) ELSE [] END;
+            "RETURN {{
+    {RELATIONS}
     LET $who = IF $own_org THEN [] ELSE $related END;
-    IF $own_org THEN [] ELSE (SELECT {ROW_COLS} {OF_PARTICIPANTS}) END;"
+    [
+        $related,
+        IF $own_org THEN (SELECT {ROW_COLS} {of_org}) ELSE [] END,
+        IF $own_org THEN [] ELSE (SELECT {ROW_COLS} {OF_PARTICIPANTS}) END,
+    ]
+}};"
         )
     })
 });
 
-/// Statement number of `RETURN $related` in [`FIRST`]; the organisation's rows follow it, and
-/// the related participants' rows two after.
-const RELATED_AT: usize = 4;
-
 /// The second round trip of [`candidates`], only where the organisation's rows leave some out:
-/// the case rows of the related participants `$who` without a case among them, and the case
-/// rows `$more`, other cases of the participants among them.
-static SECOND: LazyLock<String> =
-    LazyLock::new(|| format!("SELECT {ROW_COLS} {OF_PARTICIPANTS}; SELECT {ROW_COLS} {OF_IDS};"));
+/// `[rows of $who, rows of $more]`, the case rows of the related participants `$who` without a
+/// case among them, and the case rows `$more`, other cases of the participants among them.
+static SECOND: LazyLock<String> = LazyLock::new(|| {
+    format!("RETURN [(SELECT {ROW_COLS} {OF_PARTICIPANTS}), (SELECT {ROW_COLS} {OF_IDS})];")
+});
 
 /// `sql` with the bindings of the case list's queries for `a` and `filter`.
 fn bound<'a>(a: &'a Authed, filter: &ListFilter, sql: String) -> crate::db::Q<'a> {
@@ -765,10 +768,11 @@ pub(crate) async fn candidates(
 ) -> Result<Vec<Candidate>, AppError> {
     let own_org = a.can(Capability::ManageCase) && !filter.mine;
     let text = &FIRST[usize::from(filter.status.is_some())];
-    let mut rows = bound(a, filter, text.clone()).run().await?;
-    let related: HashSet<String> = rows.all::<String>(RELATED_AT)?.into_iter().collect();
-    let mut found: Vec<RowRec> = rows.all(RELATED_AT + 1)?;
-    found.extend(rows.all::<RowRec>(RELATED_AT + 3)?);
+    let (related, mut found, of_related): (Vec<String>, Vec<RowRec>, Vec<RowRec>) =
+        serde_json::from_value(bound(a, filter, text.clone()).run().await?.value(0))
+            .map_err(crate::db::DbError::from)?;
+    let related: HashSet<String> = related.into_iter().collect();
+    found.extend(of_related);
     let mut known: HashSet<String> = found.iter().map(|r| r.id.clone()).collect();
     if own_org {
         let among: HashSet<&str> = found.iter().map(|r| r.participant.as_str()).collect();
@@ -786,13 +790,16 @@ pub(crate) async fn candidates(
         more.sort_unstable();
         more.dedup();
         if !outside.is_empty() || !more.is_empty() {
-            let mut rest = bound(a, filter, SECOND.clone())
-                .bind("who", &outside)
-                .bind("more", &more)
-                .run()
-                .await?;
-            let mut extra: Vec<RowRec> = rest.all(0)?;
-            extra.extend(rest.all::<RowRec>(1)?);
+            let (mut extra, of_ids): (Vec<RowRec>, Vec<RowRec>) = serde_json::from_value(
+                bound(a, filter, SECOND.clone())
+                    .bind("who", &outside)
+                    .bind("more", &more)
+                    .run()
+                    .await?
+                    .value(0),
+            )
+            .map_err(crate::db::DbError::from)?;
+            extra.extend(of_ids);
             for r in extra {
                 if related.contains(&r.participant) && known.insert(r.id.clone()) {
                     found.push(r);
@@ -932,7 +939,7 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
         ));
     };
     // The case rows of the participants found, with their policy facts and what the rows
-    // show, in one round trip. A miss reads the decoy rows (`crate::decoy`) where a hit reads
+    // show, in one statement. A miss reads the decoy rows (`crate::decoy`) where a hit reads
     // the person's: the blind index entry, the list row and a case row, each by key, of the
     // same shape and size, so that it is not answered sooner than a person the asker may not
     // see (load benchmark, part 6). The decoy's row is decided on like any, then dropped.
@@ -940,15 +947,17 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
         .state()
         .db()
         .q(format!(
-            "LET $found = SELECT VALUE participant FROM blind_index WHERE kind = $k AND tag = $t;
-             LET $real = array::len($found) > 0;
-             LET $who = IF $real THEN array::distinct($found)
-                 ELSE [type::record('decoy_blind_index', $decoy).participant] END;
-             LET $rows = array::flatten((SELECT VALUE case_rows
-                 FROM fn::records(IF $real THEN 'participant_row' ELSE 'decoy_participant_row' END, $who)
-                 WHERE id != NONE));
-             LET $rows = IF array::len($rows) = 0 THEN [type::record('decoy_case_row', $decoy)] ELSE $rows END;
-             SELECT {ROW_COLS} FROM $rows WHERE id != NONE ORDER BY opened_at DESC;"
+            "RETURN {{
+                 LET $found = SELECT VALUE participant FROM blind_index WHERE kind = $k AND tag = $t;
+                 LET $real = array::len($found) > 0;
+                 LET $who = IF $real THEN array::distinct($found)
+                     ELSE [type::record('decoy_blind_index', $decoy).participant] END;
+                 LET $rows = array::flatten((SELECT VALUE case_rows
+                     FROM fn::records(IF $real THEN 'participant_row' ELSE 'decoy_participant_row' END, $who)
+                     WHERE id != NONE));
+                 LET $rows = IF array::len($rows) = 0 THEN [type::record('decoy_case_row', $decoy)] ELSE $rows END;
+                 SELECT {ROW_COLS} FROM $rows WHERE id != NONE ORDER BY opened_at DESC
+             }};"
         ))
         .bind("k", tag.0)
         .bind("t", &tag.1)
@@ -958,7 +967,7 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
         .bind("now", a.state().clock().now())
         .run()
         .await?
-        .all(5)?;
+        .all(0)?;
     let found: Vec<Candidate> = found
         .into_iter()
         .map(RowRec::into_candidate)
