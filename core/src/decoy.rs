@@ -222,17 +222,21 @@ mod tests {
     use crate::testing::{as_user, setup};
     use domain::AppError;
 
+    /// `INFO FOR TABLE t`.
+    async fn info(db: &Db, t: &str) -> Json {
+        db.q(format!("INFO FOR TABLE {t}"))
+            .run()
+            .await
+            .unwrap()
+            .value(0)
+    }
+
     /// What the store holds of the decoys: each decoy table's field definitions and the
     /// decoy case's sealed referral source (sealed anew whenever the rows are written).
     async fn decoys(db: &Db) -> (Vec<Vec<String>>, Json) {
         let mut fields = Vec::new();
         for (t, _) in MIRRORED {
-            let info = db
-                .q(format!("INFO FOR TABLE {}", table(t)))
-                .run()
-                .await
-                .unwrap()
-                .value(0);
+            let info = info(db, &table(t)).await;
             fields.push(definitions(&info).into_iter().map(str::to_string).collect());
         }
         let sealed = db
@@ -251,13 +255,7 @@ mod tests {
         let db = state.db();
         let (fields, sealed) = decoys(db).await;
         for ((t, _), have) in MIRRORED.iter().zip(&fields) {
-            let info = db
-                .q(format!("INFO FOR TABLE {t}"))
-                .run()
-                .await
-                .unwrap()
-                .value(0);
-            let want = mirrored(t, &info);
+            let want = mirrored(t, &info(db, t).await);
             assert!(want.len() >= 3, "{t}: {want:?}");
             assert_eq!(&want, have, "{t}");
             assert!(have
