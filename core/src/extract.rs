@@ -2382,15 +2382,7 @@ mod tests {
     }
 
     async fn head(state: &AppState) -> i64 {
-        state
-            .db()
-            .q("SELECT VALUE seq FROM audit_head:main")
-            .run()
-            .await
-            .unwrap()
-            .first::<i64>(0)
-            .unwrap()
-            .unwrap_or(0)
+        crate::audit::head(state).await.unwrap().0
     }
 
     #[tokio::test]

@@ -298,7 +298,11 @@ async fn shred_due(
 
 /// Removes the audit entries before `cutoff` and records the cut, in the same transaction as
 /// the entry that records it (so the chain never ends at the cut).
-async fn cut_audit(state: &AppState, cutoff: DateTime<Utc>, by: &Who) -> Result<i64, AppError> {
+pub(crate) async fn cut_audit(
+    state: &AppState,
+    cutoff: DateTime<Utc>,
+    by: &Who,
+) -> Result<i64, AppError> {
     #[derive(Deserialize)]
     struct Last {
         seq: i64,

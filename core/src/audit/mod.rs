@@ -14,7 +14,7 @@
 pub mod chain;
 pub mod checkpoint;
 mod entry;
-mod head;
+pub(crate) mod head;
 pub(crate) mod queue;
 pub mod review;
 

@@ -274,7 +274,6 @@ mod tests {
         ("audit.role", "role code"),
         ("audit_cut.mac", "MAC"),
         ("audit_cut.prev_mac", "MAC"),
-        ("audit_head.mac", "MAC"),
         ("audit_verification.anchor", "checkpoint reference"),
         ("audit_verification.mac", "MAC"),
         ("audit_verification.problem", "a message of the verifier about positions, no personal data"),

@@ -1654,6 +1654,17 @@ FOR $p IN (SELECT VALUE record::id(id) FROM participant) {
 };
 "#,
     },
+    Migration {
+        version: 35,
+        name: "the audit chain's head is its newest entry; no record names it",
+        sql: r#"
+-- An entry is stored under its position (`audit:<seq>`): two writers that chain after the same
+-- entry create the same record and only one commits, so the head record's compare-and-swap is
+-- no longer needed (it cost a quarter of every append). The head is read from the log itself
+-- (`core/src/audit/head.rs`).
+REMOVE TABLE IF EXISTS audit_head;
+"#,
+    },
 ];
 
 /// The SurrealQL of migration `version` (tests that apply a migration's fill again).
