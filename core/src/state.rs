@@ -30,7 +30,7 @@ struct Inner {
     org_directory: crate::names::DirectoryCache,
     /// Held while this process appends to the audit chain; holds the head (sequence number and
     /// MAC) this process last wrote or read, `None` until it is known again.
-    audit_lock: tokio::sync::Mutex<Option<crate::audit::head::Cached>>,
+    audit_lock: tokio::sync::Mutex<Option<crate::audit::queue::Cached>>,
     /// Entries waiting for the next holder of `audit_lock` (group commit).
     audit_queue: crate::audit::queue::Queue,
     /// Sealed values found damaged by this process (`table:record.field`), reported once each.
@@ -176,7 +176,7 @@ impl AppState {
         &self.inner.org_directory
     }
 
-    pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<Option<crate::audit::head::Cached>> {
+    pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<Option<crate::audit::queue::Cached>> {
         &self.inner.audit_lock
     }
 

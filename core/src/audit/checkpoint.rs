@@ -1,8 +1,8 @@
 //! Signed checkpoints of the audit chain, kept outside the database.
 //!
 //! The chain's MACs prove that no entry was changed, but not that the newest ones are still
-//! there: whoever can write the store can remove the last entries together with the head, delete
-//! the whole log, or put back an older copy, and the rest still verifies. A checkpoint
+//! there: whoever can write the store can remove the last entries, delete the whole log, or put
+//! back an older copy, and the rest still verifies. A checkpoint
 //! `{seq, mac, at, cut}` says "the chain reached entry `seq`, whose MAC is `mac`" (with the
 //! retention cut then in force), signed with the audit chain's own Ed25519 key (never derived
 //! from a KEK). Checkpoints are appended, one JSON line each, to a file outside the store

@@ -14,7 +14,7 @@
 pub mod chain;
 pub mod checkpoint;
 mod entry;
-pub(crate) mod head;
+mod head;
 pub(crate) mod queue;
 pub mod review;
 

@@ -1,6 +1,8 @@
-//! Entries waiting to be appended by group commit ([`super::chain::append`]), kept apart from
-//! the chain so that the application state can hold the queue without depending on the chain.
+//! Entries waiting to be appended by group commit ([`super::chain::append`]) and the head the
+//! append lock holds, kept apart from the chain so that the application state can hold both
+//! without depending on the chain.
 
+use chrono::{DateTime, Duration, Utc};
 use domain::AppError;
 
 use super::entry::{Entry, Who};
@@ -44,5 +46,27 @@ impl Queue {
     #[cfg(test)]
     pub(crate) fn batches(&self) -> u64 {
         self.batches.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// How long a process chains after the head it holds without reading it again. The key of the
+/// next position cannot tell a position that was never written from one a retention cut removed
+/// (every entry up to a cut is deleted), so a head held for longer than the youngest entry a cut
+/// may remove (a year: `UTVAG_AUDIT_RETENTION_YEARS` is at least 1) could put an entry below
+/// the cut. Held for minutes, the next position is younger than any cut.
+pub(crate) const TRUST: Duration = Duration::minutes(10);
+
+/// The head as this process last wrote or read it, and when.
+#[derive(Debug, Clone)]
+pub(crate) struct Cached {
+    pub seq: i64,
+    pub mac: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Cached {
+    /// The head, if it was read or written less than [`TRUST`] ago on this clock.
+    pub fn fresh(self, now: DateTime<Utc>) -> Option<(i64, String)> {
+        (now - self.at < TRUST).then_some((self.seq, self.mac))
     }
 }
