@@ -168,7 +168,8 @@ pub(crate) async fn commit(
 /// The head is the one this process last wrote or read, held in the append lock (for at most
 /// [`super::queue::TRUST`]). Each entry is created under its position (`audit:<seq>`): if another
 /// instance has appended since, the first position is taken, the transaction fails on it, and
-/// only then is the head read again. So an append reads nothing before it writes.
+/// only then is the head read again (forwards from the position lost). So an entry without a
+/// body reads nothing before it writes; a write's body first checks that its position is free.
 async fn write(
     state: &AppState,
     serial: &mut Serial<'_>,
@@ -231,9 +232,8 @@ async fn write(
             .collect();
         // A write's body runs only while its entry's position is free: under two instances
         // a position is often taken, and a body run in full before the entry's `CREATE` fails
-        // on it is work thrown away (the served benchmark's two instances answered a quarter
-        // fewer requests). An entry without a body has nothing to save, and the check (a read
-        // of a key, 0.15 ms) is left out.
+        // on it is work thrown away. An entry without a body has nothing to save, and the check
+        // (a read of a key, 0.15 ms) is left out.
         let guard = if body.is_empty() {
             String::new()
         } else {
