@@ -302,7 +302,7 @@ mod tests {
             .run()
             .await
             .unwrap()
-            .value(2);
+            .value(1);
         assert_eq!(read[0], Json::Bool(false), "{read}");
         assert_eq!(read[1]["participant"], KEY, "{read}");
         assert_eq!(read[2]["team"].as_array().map(Vec::len), Some(3), "{read}");

@@ -102,6 +102,15 @@ type Serial<'a> = tokio::sync::MutexGuard<'a, Option<Cached>>;
 /// writing runs in a task of its own, so a caller that goes away (a closed connection) cannot
 /// cut short a transaction that carries other callers' entries.
 pub(crate) async fn append(state: &AppState, who: &Who, entry: Entry) -> Result<i64, AppError> {
+    begin(state, who, entry).done().await
+}
+
+/// Puts `entry` on its way into the chain as [`append`] does and returns at once: the caller
+/// prepares its answer while the entry is written, and gives it only after
+/// [`Appending::done`]. The entry is written whether or not it is awaited, so nothing that may
+/// fail belongs between the two: an entry for an answer never given would name a read that did
+/// not happen.
+pub(crate) fn begin(state: &AppState, who: &Who, entry: Entry) -> Appending {
     let (done, mine) = tokio::sync::oneshot::channel();
     state.audit_queue().push(Pending {
         who: who.clone(),
@@ -110,7 +119,18 @@ pub(crate) async fn append(state: &AppState, who: &Who, entry: Entry) -> Result<
     });
     let drainer = state.clone();
     tokio::spawn(async move { drain(&drainer).await });
-    mine.await.unwrap_or(Err(AppError::Internal))
+    Appending(mine)
+}
+
+/// An entry [`begin`] put on its way.
+#[must_use = "an answer is given only once its entry is in the chain"]
+pub(crate) struct Appending(tokio::sync::oneshot::Receiver<Result<i64, AppError>>);
+
+impl Appending {
+    /// Waits until the entry is in the chain: its sequence number, or why it is not.
+    pub(crate) async fn done(self) -> Result<i64, AppError> {
+        self.0.await.unwrap_or(Err(AppError::Internal))
+    }
 }
 
 /// Writes the queued entries (up to a batch; each queued entry has a drainer of its own on the
@@ -243,13 +263,19 @@ async fn write(
                  }};"
             )
         };
-        let sql = format!(
-            "BEGIN TRANSACTION;
-             {guard}
-             {body}
-             {creates}
-             COMMIT TRANSACTION;"
-        );
+        // One entry alone is one statement, a transaction of its own; the `BEGIN` and `COMMIT`
+        // around it cost 0.05 ms of a 0.47 ms append (benchmark probe).
+        let sql = if body.is_empty() && rows.len() == 1 {
+            creates
+        } else {
+            format!(
+                "BEGIN TRANSACTION;
+                 {guard}
+                 {body}
+                 {creates}
+                 COMMIT TRANSACTION;"
+            )
+        };
         let mut q = state
             .db()
             .q(sql)

@@ -18,7 +18,7 @@ mod head;
 pub(crate) mod queue;
 pub mod review;
 
-pub(crate) use chain::{append, commit, cut_canonical};
+pub(crate) use chain::{append, begin, commit, cut_canonical, Appending};
 pub use chain::{verify, Entry, Row, Verification, Who};
 /// Tests elsewhere in the core count entries from the head.
 #[cfg(test)]

@@ -112,11 +112,17 @@ impl<'a> Case<'a> {
 
     /// The entry of an allowed read, naming the categories it showed.
     pub async fn audit_read(&self, shown: &[Category]) -> Result<(), AppError> {
+        self.begin_read(shown).done().await?;
+        Ok(())
+    }
+
+    /// Puts the entry of an allowed read on its way ([`audit::begin`]): the read is answered
+    /// once it is [`done`](audit::Appending::done), and prepared while it is written.
+    pub fn begin_read(&self, shown: &[Category]) -> audit::Appending {
         let mut e = self.entry();
         e.categories = names(shown);
         e.purpose = Some(Purpose::CaseWork.as_str().into());
-        audit::append(self.a.state(), &who(self.a), e).await?;
-        Ok(())
+        audit::begin(self.a.state(), &who(self.a), e)
     }
 
     /// An entry of this call on this case.

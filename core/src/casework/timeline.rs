@@ -131,7 +131,8 @@ pub async fn timeline(
         })?;
     }
     let dek = c.key().await?;
-    let mut out: Vec<EventDto> = Vec::with_capacity(limit);
+    // The events the page shows, each with its category and whether its content is shown.
+    let mut kept: Vec<(EventRow, Category, bool)> = Vec::with_capacity(limit);
     let mut next = None;
     let mut shown_cats: Vec<Category> = Vec::new();
     'fill: loop {
@@ -139,12 +140,6 @@ pub async fn timeline(
             Some(rows) => rows,
             None => batch(cur.as_ref(), &filter, n).run(a, &c.case.id).await?,
         };
-        let names = names::of(
-            a.state(),
-            rows.iter().map(|e| e.org.as_str()),
-            rows.iter().map(|e| e.author.as_str()),
-        )
-        .await?;
         let exhausted = rows.len() < n;
         for e in rows {
             cur = Some((e.at, e.id.clone()));
@@ -158,10 +153,33 @@ pub async fn timeline(
             if !allowed && !named_member {
                 continue;
             }
-            if out.len() == limit {
-                next = out.last().and_then(|l| cursor_of(l.at, &l.id));
+            if kept.len() == limit {
+                next = kept.last().and_then(|(l, ..)| cursor_of(l.at, &l.id));
                 break 'fill;
             }
+            if allowed && !shown_cats.contains(&cat) {
+                shown_cats.push(cat);
+            }
+            kept.push((e, cat, allowed));
+        }
+        if exhausted {
+            break;
+        }
+    }
+    // Whose events they are, only for those whose content is shown.
+    let shown = || kept.iter().filter(|(_, _, allowed)| *allowed);
+    let names = names::of(
+        a.state(),
+        shown().map(|(e, ..)| e.org.as_str()),
+        shown().map(|(e, ..)| e.author.as_str()),
+    )
+    .await?;
+    // From here nothing fails: the entry is written while the page is opened, and the page is
+    // answered once the entry is in the chain.
+    let entry = c.begin_read(&shown_cats);
+    let out: Vec<EventDto> = kept
+        .into_iter()
+        .map(|(e, cat, allowed)| {
             let (line, text) = match (allowed, &dek) {
                 (true, Some(k)) => {
                     let open = |field, s: &str| {
@@ -185,36 +203,29 @@ pub async fn timeline(
                 (true, None) if e.text.is_none() && e.line.is_none() => (None, Some(String::new())),
                 _ => (None, None),
             };
-            if allowed && !shown_cats.contains(&cat) {
-                shown_cats.push(cat);
-            }
-            let author = if allowed {
-                names.user(&e.author).unwrap_or_default().to_string()
+            // Who wrote it and whose event it is, only to a reader who may see what it is.
+            let (org, author) = if allowed {
+                (
+                    names.org(&e.org).unwrap_or_default().to_string(),
+                    names.user(&e.author).unwrap_or_default().to_string(),
+                )
             } else {
-                String::new()
+                (String::new(), String::new())
             };
-            out.push(EventDto {
+            EventDto {
                 id: e.id,
                 at: e.at,
                 kind: EventKind::parse(&e.kind).unwrap_or(EventKind::Note),
                 category: cat,
-                // Whose event it is, only to a reader who may see what it is.
-                org: if allowed {
-                    names.org(&e.org).unwrap_or_default().to_string()
-                } else {
-                    String::new()
-                },
+                org,
                 author,
                 line,
                 text,
                 corrected: e.corrected,
-            });
-        }
-        if exhausted {
-            break;
-        }
-    }
-    c.audit_read(&shown_cats).await?;
+            }
+        })
+        .collect();
+    entry.done().await?;
     Ok(TimelinePage { events: out, next })
 }
 
