@@ -843,70 +843,107 @@ pub(crate) const ONE_FILTER_CASES_AT: usize = 5;
 pub async fn list(a: &Authed, filter: ListFilter) -> Result<Vec<CaseRow>, AppError> {
     require(a, Capability::ListCases, "case.list").await?;
     let found = candidates(a, &filter).await?;
-    let (out, shown_ids) = related_rows(a, found, Purpose::List).await?;
+    let related = related_rows(a, found, Purpose::List).await?;
     let mut e = Entry::new("case.list");
-    e.participants = shown_ids;
+    e.participants = related.shown_ids.clone();
     e.categories = vec!["identity".into()];
     e.purpose = Some(Purpose::List.as_str().into());
-    audit::append(a.state(), &who(a), e).await?;
+    // The names are opened while the entry is written; the list is answered once it is in
+    // the chain.
+    let entry = audit::begin(a.state(), &who(a), e);
+    let (out, _) = related.open(a);
+    entry.done().await?;
     Ok(out)
 }
 
-/// The rows of `found` the user has a relation to, with names opened where `identity` is
-/// allowed; also the participants whose names were opened (for the caller's audit entry).
+/// The rows a user has a relation to, decided, each with its participant's key where its name
+/// is to be opened (`identity` allowed, not shredded), and those participants (for the caller's audit entry).
+struct Related {
+    rows: Vec<(Candidate, Option<Arc<Dek>>)>,
+    shown_ids: Vec<String>,
+    now: DateTime<Utc>,
+}
+
+/// The rows of `found` the user has a relation to, with the keys of the names to open where
+/// `identity` is allowed ([`Related::open`] opens them).
 async fn related_rows(
     a: &Authed,
     found: Vec<Candidate>,
     purpose: Purpose,
-) -> Result<(Vec<CaseRow>, Vec<String>), AppError> {
+) -> Result<Related, AppError> {
     let now = a.state().clock().now();
     let act = actor(a);
     let mut shown_ids = Vec::new();
     let mut shown = HashSet::new();
-    let mut out = Vec::with_capacity(found.len());
-    for Candidate {
-        case: c,
-        person: p,
-        subject: subj,
-    } in found
-    {
+    let mut rows = Vec::with_capacity(found.len());
+    for c in found {
         // Only participants the user already has a relation to are ever answered: anything else
         // is left out exactly as if it did not exist (search included).
-        if !access::related(&act, &subj, purpose, now) {
+        if !access::related(&act, &c.subject, purpose, now) {
             continue;
         }
-        let identity = access::may(&act, &subj, Category::Identity, purpose, now);
-        let name = if identity.allowed() && !p.shredded {
-            match vault::dek(a.state(), &p.id).await? {
-                Some(dek) => {
-                    if shown.insert(p.id.clone()) {
-                        shown_ids.push(p.id.clone());
-                    }
-                    vault::show_name(a.state(), &dek, &p.id, &p.first_name, &p.last_name)
-                }
-                None => Shown::Masked,
+        let identity = access::may(&act, &c.subject, Category::Identity, purpose, now);
+        let dek = if identity.allowed() && !c.person.shredded {
+            let dek = vault::dek(a.state(), &c.person.id).await?;
+            if dek.is_some() && shown.insert(c.person.id.clone()) {
+                shown_ids.push(c.person.id.clone());
             }
+            dek
         } else {
-            Shown::Masked
+            None
         };
-        out.push(CaseRow {
-            case_id: c.id,
-            participant_id: p.id,
-            name,
-            birth_year: p.birth_year,
-            gender: Gender::parse(&p.gender).unwrap_or(Gender::Unknown),
-            municipality: p.municipality,
-            protection: Protection::parse(&p.protection)
-                .unwrap_or(Protection::SkyddadFolkbokforing),
-            status: CaseStatus::parse(&c.status).unwrap_or(CaseStatus::Referred),
-            owner_org: c.owner_org,
-            responsible: c.responsible,
-            on_my_team: subj.team.iter().any(|m| m.user_id == a.user_id()),
-            shredded: p.shredded,
-            break_glass: subj.break_glass.iter().any(|b| b.1 > now),
-        });
+        rows.push((c, dek));
     }
-    Ok((out, shown_ids))
+    Ok(Related {
+        rows,
+        shown_ids,
+        now,
+    })
+}
+
+impl Related {
+    /// The rows as answered, names opened; also the participants whose names were opened.
+    fn open(self, a: &Authed) -> (Vec<CaseRow>, Vec<String>) {
+        let now = self.now;
+        let out = self
+            .rows
+            .into_iter()
+            .map(
+                |(
+                    Candidate {
+                        case: c,
+                        person: p,
+                        subject: subj,
+                    },
+                    dek,
+                )| {
+                    let name = match &dek {
+                        Some(dek) => {
+                            vault::show_name(a.state(), dek, &p.id, &p.first_name, &p.last_name)
+                        }
+                        None => Shown::Masked,
+                    };
+                    CaseRow {
+                        case_id: c.id,
+                        participant_id: p.id,
+                        name,
+                        birth_year: p.birth_year,
+                        gender: Gender::parse(&p.gender).unwrap_or(Gender::Unknown),
+                        municipality: p.municipality,
+                        protection: Protection::parse(&p.protection)
+                            .unwrap_or(Protection::SkyddadFolkbokforing),
+                        status: CaseStatus::parse(&c.status).unwrap_or(CaseStatus::Referred),
+                        owner_org: c.owner_org,
+                        responsible: c.responsible,
+                        on_my_team: subj.team.iter().any(|m| m.user_id == a.user_id()),
+                        shredded: p.shredded,
+                        break_glass: subj.break_glass.iter().any(|b| b.1 > now),
+                    }
+                },
+            )
+            .collect();
+        (out, self.shown_ids)
+    }
 }
 
 /// Exact search on personnummer or phone through the blind index.
@@ -976,9 +1013,9 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
     let (found, decoys): (Vec<Candidate>, Vec<Candidate>) = found
         .into_iter()
         .partition(|c| c.case.participant != crate::decoy::KEY);
-    drop(related_rows(a, decoys, Purpose::Search).await?);
+    drop(related_rows(a, decoys, Purpose::Search).await?.open(a));
     let persons: Vec<String> = found.iter().map(|c| c.case.participant.clone()).collect();
-    let rows = related_rows(a, found, Purpose::Search).await?;
+    let rows = related_rows(a, found, Purpose::Search).await?.open(a);
     let answered: Vec<&str> = rows.0.iter().map(|r| r.participant_id.as_str()).collect();
     let mut withheld: Vec<String> = persons
         .into_iter()
