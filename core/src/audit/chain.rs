@@ -666,6 +666,35 @@ mod tests {
     /// The newest entry removed is consistent in itself (the checkpoints outside the store find
     /// it: `anchor_tests`), but the instance that wrote it chains its next entry after it, and
     /// the walk names the gap.
+    /// An entry put on its way is written whether or not its caller waits for it (a caller
+    /// that goes away after `begin` does not take the entry with it), and in its place in the
+    /// chain.
+    #[tokio::test]
+    async fn an_entry_begun_is_written_whether_or_not_it_is_awaited() {
+        let state = chain().await;
+        let mut e = Entry::new("timeline.read");
+        e.participants = vec!["gone".into()];
+        drop(begin(&state, &Who::system(), e));
+        let awaited = begin(&state, &Who::system(), Entry::new("case.read"))
+            .done()
+            .await
+            .unwrap();
+        // Entries are written in the order they were begun: the one let go first.
+        assert_eq!(awaited, ENTRIES + 2);
+        let gone: Vec<i64> = state
+            .db()
+            .q("SELECT VALUE seq FROM audit WHERE participants CONTAINS 'gone'")
+            .run()
+            .await
+            .unwrap()
+            .all(0)
+            .unwrap();
+        assert_eq!(gone, vec![ENTRIES + 1]);
+        let v = verify(&state).await.unwrap();
+        assert!(v.ok(), "{v:?}");
+        assert_eq!(v.head_seq, ENTRIES + 2);
+    }
+
     #[tokio::test]
     async fn the_newest_entry_removed_under_a_running_instance_leaves_a_gap() {
         let state = chain().await;
