@@ -26,8 +26,8 @@ struct Inner {
     keys: Arc<RwLock<Keyring>>,
     key_file: Option<PathBuf>,
     deks: DekCache,
-    names: crate::names::NameCache,
-    org_directory: crate::names::DirectoryCache,
+    names: crate::names::cache::NameCache,
+    org_directory: crate::names::cache::DirectoryCache,
     /// Held while this process appends to the audit chain; holds the head (sequence number and
     /// MAC) this process last wrote or read, `None` until it is known again.
     audit_lock: tokio::sync::Mutex<Option<crate::audit::queue::Cached>>,
@@ -116,11 +116,14 @@ impl AppState {
                 keys: Arc::new(RwLock::new(keys)),
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
-                names: crate::names::NameCache::new(
-                    crate::names::NAME_TTL,
-                    crate::names::NAME_CACHE_MAX,
+                names: crate::names::cache::NameCache::new(
+                    crate::names::cache::NAME_TTL,
+                    crate::names::cache::NAME_CACHE_MAX,
                 ),
-                org_directory: crate::names::DirectoryCache::new(crate::names::NAME_TTL, 1),
+                org_directory: crate::names::cache::DirectoryCache::new(
+                    crate::names::cache::NAME_TTL,
+                    1,
+                ),
                 audit_lock: tokio::sync::Mutex::new(None),
                 audit_queue: Default::default(),
                 damaged: Default::default(),
@@ -147,11 +150,14 @@ impl AppState {
                 keys,
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
-                names: crate::names::NameCache::new(
-                    crate::names::NAME_TTL,
-                    crate::names::NAME_CACHE_MAX,
+                names: crate::names::cache::NameCache::new(
+                    crate::names::cache::NAME_TTL,
+                    crate::names::cache::NAME_CACHE_MAX,
                 ),
-                org_directory: crate::names::DirectoryCache::new(crate::names::NAME_TTL, 1),
+                org_directory: crate::names::cache::DirectoryCache::new(
+                    crate::names::cache::NAME_TTL,
+                    1,
+                ),
                 audit_lock: tokio::sync::Mutex::new(None),
                 audit_queue: Default::default(),
                 damaged: Default::default(),
@@ -168,11 +174,11 @@ impl AppState {
         &self.inner.deks
     }
 
-    pub(crate) fn names(&self) -> &crate::names::NameCache {
+    pub(crate) fn names(&self) -> &crate::names::cache::NameCache {
         &self.inner.names
     }
 
-    pub(crate) fn org_directory(&self) -> &crate::names::DirectoryCache {
+    pub(crate) fn org_directory(&self) -> &crate::names::cache::DirectoryCache {
         &self.inner.org_directory
     }
 

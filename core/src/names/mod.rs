@@ -8,21 +8,13 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::db::DbError;
 use crate::state::AppState;
-use crate::ttl_cache::TtlCache;
 use domain::AppError;
 
-/// How long a name is kept after it was read.
-pub const NAME_TTL: Duration = Duration::from_secs(60);
-/// At most this many names at once (organisations and staff of a national program fit).
-pub(crate) const NAME_CACHE_MAX: usize = 20_000;
-
-/// Names by `org:<id>` and `user:<id>`; an id without a record (or without a name) is kept as
-/// `None`, so a removed organisation is not asked for again on every page.
-pub(crate) type NameCache = TtlCache<Option<String>>;
+pub(crate) mod cache;
+pub use cache::NAME_TTL;
 
 /// The names of the organisations `orgs` and the users `users` that have one. Empty ids are no
 /// record keys and are left out. Names not in the cache are fetched in one round trip.
@@ -111,9 +103,6 @@ pub(crate) async fn directory(state: &AppState) -> Result<Arc<HashMap<String, St
 
 /// The one key of the organisations' directory in its cache.
 const DIRECTORY: &str = "orgs";
-
-/// The cache of [`directory`]: one entry.
-pub(crate) type DirectoryCache = TtlCache<Arc<HashMap<String, String>>>;
 
 /// Forgets an organisation's name (after it was changed here), and the directory that holds it.
 pub(crate) fn forget_org(state: &AppState, id: &str) {
