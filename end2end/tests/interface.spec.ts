@@ -199,7 +199,9 @@ test.describe('every route at 1280 and 360 px', () => {
     await page.getByLabel('Användarnamn').fill('handlaggare2.malmo');
     await page.getByLabel('Lösenord').fill(PASSWORD);
     await page.getByRole('button', { name: 'Logga in' }).click();
-    await expect(page).toHaveURL(/\/logga-in\/kod/);
+    // Until the page has loaded (its style sheet applied), not only until its address shows:
+    // axe measuring an unstyled page finds its targets too small.
+    await page.waitForURL(/\/logga-in\/kod/, { waitUntil: 'load' });
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 800 });
       problems.push(...(await problemsOn(page, 'signed-out/logga-in/kod', '/logga-in/kod', width)));
