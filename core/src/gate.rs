@@ -168,8 +168,8 @@ const GATE_VARS: [&str; 10] = [
 /// The fetches are one statement, a block whose `LET`s are its own: each statement of a query
 /// costs its own 0.03–0.2 ms on this store (the same fetches as four statements 0.76 ms, as one
 /// 0.60 ms; the block bound to `$gate` and returned, 0.50 ms, as a `RETURN` of its own 0.44 ms;
-/// the facts' fields picked from the record rather than copied into an object, 0.1 ms less:
-/// benchmark probe). `ahead` stays a statement of its own, at the top level, and reads the
+/// the facts' fields picked from the record rather than copied into an object, 0.01–0.1 ms
+/// less over three probes: benchmark probe). `ahead` stays a statement of its own, at the top level, and reads the
 /// block's value from `$gate`: inside a block, or as a part of the `RETURN`ed value, under an
 /// `IF … { }`, SurrealDB 3 read the timeline's `ORDER BY … LIMIT` over all 10 000 events of
 /// the case (48–52 ms against 1.4 ms at the top level). Two fetches by key cost about half of
