@@ -843,15 +843,15 @@ pub(crate) const ONE_FILTER_CASES_AT: usize = 5;
 pub async fn list(a: &Authed, filter: ListFilter) -> Result<Vec<CaseRow>, AppError> {
     require(a, Capability::ListCases, "case.list").await?;
     let found = candidates(a, &filter).await?;
-    let related = related_rows(a, found, Purpose::List).await?;
+    let mut related = related_rows(a, found, Purpose::List).await?;
     let mut e = Entry::new("case.list");
-    e.participants = related.shown_ids.clone();
+    e.participants = std::mem::take(&mut related.shown_ids);
     e.categories = vec!["identity".into()];
     e.purpose = Some(Purpose::List.as_str().into());
     // The names are opened while the entry is written; the list is answered once it is in
     // the chain.
     let entry = audit::begin(a.state(), &who(a), e);
-    let (out, _) = related.open(a);
+    let out = related.open(a);
     entry.done().await?;
     Ok(out)
 }
@@ -902,11 +902,10 @@ async fn related_rows(
 }
 
 impl Related {
-    /// The rows as answered, names opened; also the participants whose names were opened.
-    fn open(self, a: &Authed) -> (Vec<CaseRow>, Vec<String>) {
+    /// The rows as answered, names opened.
+    fn open(self, a: &Authed) -> Vec<CaseRow> {
         let now = self.now;
-        let out = self
-            .rows
+        self.rows
             .into_iter()
             .map(
                 |(
@@ -941,8 +940,7 @@ impl Related {
                     }
                 },
             )
-            .collect();
-        (out, self.shown_ids)
+            .collect()
     }
 }
 
@@ -1015,8 +1013,10 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
         .partition(|c| c.case.participant != crate::decoy::KEY);
     drop(related_rows(a, decoys, Purpose::Search).await?.open(a));
     let persons: Vec<String> = found.iter().map(|c| c.case.participant.clone()).collect();
-    let rows = related_rows(a, found, Purpose::Search).await?.open(a);
-    let answered: Vec<&str> = rows.0.iter().map(|r| r.participant_id.as_str()).collect();
+    let mut related = related_rows(a, found, Purpose::Search).await?;
+    let shown_ids = std::mem::take(&mut related.shown_ids);
+    let rows = related.open(a);
+    let answered: Vec<&str> = rows.iter().map(|r| r.participant_id.as_str()).collect();
     let mut withheld: Vec<String> = persons
         .into_iter()
         .filter(|p| !answered.contains(&p.as_str()))
@@ -1030,13 +1030,13 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
         (false, false) => "hit+withheld",
     };
     let mut e = Entry::new("participant.search");
-    e.participants = rows.1.clone();
-    e.participants.extend(withheld.iter().cloned());
-    e.categories = if rows.1.is_empty() {
+    e.categories = if shown_ids.is_empty() {
         vec![]
     } else {
         vec!["identity".into()]
     };
+    e.participants = shown_ids;
+    e.participants.extend(withheld.iter().cloned());
     e.decision = if withheld.is_empty() {
         "allow"
     } else if answered.is_empty() {
@@ -1048,7 +1048,7 @@ pub async fn search(a: &Authed, query: &str) -> Result<Vec<CaseRow>, AppError> {
     e.purpose = Some(Purpose::Search.as_str().into());
     e.reason = Some(format!("{} tag {}: {outcome}", tag.0, tag.1));
     audit::append(a.state(), &who(a), e).await?;
-    Ok(rows.0)
+    Ok(rows)
 }
 
 /// Loads the case and its policy facts through the gate, and refuses (audited) anyone who may
