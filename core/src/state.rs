@@ -116,14 +116,8 @@ impl AppState {
                 keys: Arc::new(RwLock::new(keys)),
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
-                names: crate::names::cache::NameCache::new(
-                    crate::names::cache::NAME_TTL,
-                    crate::names::cache::NAME_CACHE_MAX,
-                ),
-                org_directory: crate::names::cache::DirectoryCache::new(
-                    crate::names::cache::NAME_TTL,
-                    1,
-                ),
+                names: crate::names::cache::names(),
+                org_directory: crate::names::cache::directory(),
                 audit_lock: tokio::sync::Mutex::new(None),
                 audit_queue: Default::default(),
                 damaged: Default::default(),
@@ -150,14 +144,8 @@ impl AppState {
                 keys,
                 key_file,
                 deks: DekCache::new(DEK_TTL, DEK_CACHE_MAX),
-                names: crate::names::cache::NameCache::new(
-                    crate::names::cache::NAME_TTL,
-                    crate::names::cache::NAME_CACHE_MAX,
-                ),
-                org_directory: crate::names::cache::DirectoryCache::new(
-                    crate::names::cache::NAME_TTL,
-                    1,
-                ),
+                names: crate::names::cache::names(),
+                org_directory: crate::names::cache::directory(),
                 audit_lock: tokio::sync::Mutex::new(None),
                 audit_queue: Default::default(),
                 damaged: Default::default(),
