@@ -11,7 +11,8 @@
 //!    population in the store, under concurrent load;
 //! 5. the outcomes dashboard and the funder CSV over the same store (absolute: goal p50 <= 150 ms);
 //! 6. what a refusal's timing tells an outsider: a case id that does not exist against a case the
-//!    asker has no relation to (goal: the same time, ratio within noise of 1.0);
+//!    asker has no relation to, and the same for a search, an SSPF group, a council meeting, a
+//!    referral and a handover (goal: the same time, ratio within noise of 1.0);
 //! 7. `utvag serve` as processes of their own under an open-loop load from this one (case
 //!    overviews and contact writes at a fixed rate from 50 and 200 sessions, once a second
 //!    each, then 200 sessions at the goal's 100 overviews a second): one instance on an
@@ -32,8 +33,8 @@ use utvag_core::auth::{self, Authed};
 use utvag_core::bench::{self, Stats};
 use utvag_core::casework::{self, TimelineFilter};
 use utvag_core::config::CoreSettings;
-use utvag_core::outcomes;
 use utvag_core::participants::{self, ListFilter};
+use utvag_core::{council, group, handover, outcomes, referral};
 use utvag_core::{demo, AppState};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -548,8 +549,13 @@ async fn refusals() {
         let r = participants::view(&passus, id).await;
         assert!(matches!(r, Err(domain::AppError::NotFound)), "{id}: {r:?}");
     }
-    let other = bench::time(10, 200, || participants::view(&passus, &existing)).await;
-    let none = bench::time(10, 200, || participants::view(&passus, &unknown)).await;
+    let (other, none) = bench::time_pair(
+        10,
+        200,
+        || participants::view(&passus, &existing),
+        || participants::view(&passus, &unknown),
+    )
+    .await;
     println!("6. Case overview refused to an outsider (Passus asks for a Malmö case), NotFound + deny entry");
     println!("   existing case  {other}");
     println!("   unknown id     {none}");
@@ -569,13 +575,111 @@ async fn refusals() {
     for q in [&known, &nobody] {
         assert!(participants::search(&passus, q).await.unwrap().is_empty());
     }
-    let withheld = bench::time(10, 200, || participants::search(&passus, &known)).await;
-    let miss = bench::time(10, 200, || participants::search(&passus, &nobody)).await;
+    let (withheld, miss) = bench::time_pair(
+        10,
+        200,
+        || participants::search(&passus, &known),
+        || participants::search(&passus, &nobody),
+    )
+    .await;
     println!("   search, person withheld  {withheld}");
     println!("   search, no such person   {miss}");
     println!(
-        "   ratio          {:.2}x (goal: 1.0 within noise)\n",
+        "   ratio          {:.2}x (goal: 1.0 within noise)",
         ratio(&withheld, &miss)
+    );
+    // The other answers refused by id alike: another unit's SSPF group, council meeting,
+    // referral and handover, each against an id nobody has.
+    let (_, gbg) = sign_in(&state, "handlaggare").await;
+    let group = group::list(&gbg).await.unwrap().into_iter().next();
+    if let Some(g) = group {
+        refused_alike("SSPF group (Malmö asks for Göteborg's)", &g.id, |id| {
+            let malmo = &malmo;
+            async move { group::view(malmo, &id).await.map(|_| ()) }
+        })
+        .await;
+    } else {
+        println!("   no demo SSPF group: not timed");
+    }
+    let meeting = council::list(&gbg).await.unwrap().into_iter().next();
+    if let Some(m) = meeting {
+        refused_alike(
+            "council meeting's agenda (Malmö asks for Göteborg's)",
+            &m.id,
+            |id| {
+                let malmo = &malmo;
+                async move { council::agenda(malmo, &id).await.map(|_| ()) }
+            },
+        )
+        .await;
+    } else {
+        println!("   no demo council meeting: not timed");
+    }
+    let mut received = referral::queue(&gbg, false).await.unwrap();
+    received.extend(referral::queue(&gbg, true).await.unwrap());
+    if let Some(r) = received.into_iter().next() {
+        refused_alike(
+            "referral (Malmö asks for one Göteborg received)",
+            &r.id,
+            |id| {
+                let malmo = &malmo;
+                async move { referral::open(malmo, &id).await.map(|_| ()) }
+            },
+        )
+        .await;
+    } else {
+        println!("   no demo referral: not timed");
+    }
+    let handovers = handover::lists(&gbg).await.unwrap();
+    if let Some(h) = handovers
+        .outgoing
+        .into_iter()
+        .chain(handovers.incoming)
+        .next()
+    {
+        refused_alike(
+            "handover (Passus asks for Göteborg's to Malmö)",
+            &h.id,
+            |id| {
+                let passus = &passus;
+                async move { handover::view(passus, &id).await.map(|_| ()) }
+            },
+        )
+        .await;
+    } else {
+        println!("   no demo handover: not timed");
+    }
+    println!();
+}
+
+/// One refusal of part 6: `ask` for `existing` (another unit's) against an id of the same shape
+/// nobody has, alternated. Both must be `NotFound`; the ratio should be 1.0 within noise.
+async fn refused_alike<F, Fut>(what: &str, existing: &str, ask: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(), domain::AppError>>,
+{
+    let unknown: String = existing.chars().rev().collect();
+    for id in [existing, unknown.as_str()] {
+        assert_eq!(
+            ask(id.to_string()).await.err(),
+            Some(domain::AppError::NotFound),
+            "{what}: {id}"
+        );
+    }
+    let (other, none) = bench::time_pair(
+        10,
+        200,
+        || ask(existing.to_string()),
+        || ask(unknown.clone()),
+    )
+    .await;
+    println!("   {what}");
+    println!("   existing       {other}");
+    println!("   unknown id     {none}");
+    println!(
+        "   ratio          {:.2}x (goal: 1.0 within noise)",
+        ratio(&other, &none)
     );
 }
 
