@@ -478,9 +478,9 @@ pub async fn fill_population(
 }
 
 /// One audit entry appended alone, shaped like a page's own: its action, the participants it
-/// names, the categories it shows and its purpose, from the same user. A breakdown then shows what that page's
-/// entry costs, not an empty one's: an entry costs more the more participants it names (one
-/// index key each, so that the log review finds every entry about a person).
+/// names, the categories it shows and its purpose, from the same user. A breakdown then shows
+/// what that page's entry costs, not an empty one's: an entry costs more the more participants
+/// it names (one index key each, so that the log review finds every entry about a person).
 pub async fn audit_append(
     a: &Authed,
     action: &str,
