@@ -29,10 +29,11 @@ pub(crate) const KEY: &str = "decoy";
 
 /// The tables that have a decoy, with their decoy row: a case of a typical size (three status
 /// changes, a sealed referral source), its participant's policy facts (a team of three, two
-/// consents, one break-glass run out), a blind index entry, the case's list row and the
-/// participant's list row. Written as SurrealQL so that datetimes and links are stored as a
-/// real row's are; the `$` names are bound by [`ensure`].
-const MIRRORED: [(&str, &str); 5] = [
+/// consents, one break-glass run out), a blind index entry, the case's list row, the
+/// participant's list row and a referral under review (two reasons, every sealed field filled,
+/// two status changes). Written as SurrealQL so that datetimes and links are stored as a real
+/// row's are; the `$` names are bound by [`ensure`].
+const MIRRORED: [(&str, &str); 6] = [
     (
         "case",
         "{ participant: $key, owner_org: $org, status: 'active', open: true,
@@ -69,6 +70,21 @@ const MIRRORED: [(&str, &str); 5] = [
            municipality: 'Göteborg', protection: 'sekretessmarkering', shredded: false,
            cases: [type::record('decoy_case', $key)],
            case_rows: [type::record('decoy_case_row', $key)] }",
+    ),
+    (
+        "referral",
+        "{ number: 'R-2026-0142', year: 2026, seq: 142, org: $other_org, created_by: $u5,
+           created_at: d'2026-05-12T10:21:00Z', kind: 'police', referred_on: d'2026-05-11T22:00:00Z',
+           reasons: ['recruitment', 'threats'], urgency: 'urgent', description: $description,
+           personnummer: $pnr, first_name: $first, last_name: $last, phone: $phone,
+           referrer_contact: $contact, municipality: 'Göteborg', receiving_org: $third_org,
+           forwarded_from: NONE, participant: $key, status: 'under_review', case: NONE,
+           decline_reason: NONE,
+           transitions: [
+               { from: NONE, to: 'new', at: d'2026-05-12T10:21:00Z', by: $u5 },
+               { from: 'new', to: 'under_review', at: d'2026-05-12T13:05:00Z', by: $u3 },
+           ],
+           version: 2 }",
     ),
 ];
 
@@ -191,6 +207,10 @@ fn bind_parts(q: Q<'_>) -> Result<Q<'_>, DbError> {
         .bind("referral", sealed("referral_source", 42)?)
         .bind("first", sealed("first_name", 6)?)
         .bind("last", sealed("last_name", 9)?)
+        .bind("description", sealed("description", 240)?)
+        .bind("pnr", sealed("personnummer", 12)?)
+        .bind("phone", sealed("phone", 12)?)
+        .bind("contact", sealed("referrer_contact", 48)?)
         .bind(
             "tag",
             hex::encode([0x5au8; crate::crypto::BLIND_INDEX_BYTES]),

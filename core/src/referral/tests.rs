@@ -261,6 +261,77 @@ async fn another_unit_gets_the_same_answer_as_for_an_unknown_id_each_after_one_d
     assert_eq!(stored, "new");
 }
 
+/// An id no referral has is fetched as the decoy referral (`crate::decoy`), not as nothing: its
+/// refusal reads a row of a real referral's shape and size, as the refusal of another unit's
+/// referral does, and decides on it and drops it. A referral that exists is read as itself.
+#[tokio::test]
+async fn an_unknown_id_reads_the_decoy_referral_where_a_known_one_reads_the_referral() {
+    let state = setup().await;
+    let read = state
+        .db()
+        .q(FETCH)
+        .bind("id", crate::db::new_id())
+        .bind("decoy", crate::decoy::KEY)
+        .run()
+        .await
+        .unwrap()
+        .value(0);
+    assert_eq!(read[0], Json::Bool(false), "{read}");
+    assert_eq!(read[1]["participant"], crate::decoy::KEY, "{read}");
+    assert!(
+        read[1]["description"].as_str().map(str::len) > Some(200),
+        "sealed like a real description: {read}"
+    );
+    // The decoy was sent to no unit: no one's queue, no one's `received`.
+    let orgs = state
+        .db()
+        .q("SELECT VALUE record::id(id) FROM org")
+        .run()
+        .await
+        .unwrap()
+        .value(0);
+    let orgs = orgs.as_array().unwrap();
+    assert!(!orgs.is_empty());
+    assert!(!orgs.contains(&read[1]["receiving_org"]), "{read}");
+
+    let r = send(&state, "polis", &form(&fresh_pnr(6), "Kim", "Göteborg"))
+        .await
+        .unwrap();
+    let id = id_of(&state, &r.number).await;
+    let malmo = as_user(&state, "handlaggare.malmo").await;
+    match load(&malmo, &id).await.unwrap() {
+        Loaded::Real(got) => {
+            assert_eq!(got.id, id);
+            assert_eq!(got.number, r.number);
+        }
+        Loaded::Decoy => panic!("a referral that exists was read as the decoy"),
+    }
+    for unknown in [crate::db::new_id(), "../x".to_string()] {
+        assert!(matches!(
+            load(&malmo, &unknown).await.unwrap(),
+            Loaded::Decoy
+        ));
+    }
+    // Without the decoy row, an unknown id would be answered from nothing: the fetch says so.
+    state
+        .db()
+        .q("DELETE type::record('decoy_referral', $k)")
+        .bind("k", crate::decoy::KEY)
+        .run()
+        .await
+        .unwrap();
+    let bare = state
+        .db()
+        .q(FETCH)
+        .bind("id", crate::db::new_id())
+        .bind("decoy", crate::decoy::KEY)
+        .run()
+        .await
+        .unwrap()
+        .value(0);
+    assert_eq!(bare[1], Json::Null, "{bare}");
+}
+
 #[tokio::test]
 async fn log_reviewers_and_administrators_neither_refer_nor_review() {
     let state = setup().await;
