@@ -206,10 +206,10 @@ pub async fn decide(a: &Authed, item_id: &str, d: DecisionInput) -> Result<Strin
     match ItemKind::parse(&item.kind).map_err(|_| AppError::Internal)? {
         ItemKind::Referral => {
             let rid = item.referral.clone().ok_or(AppError::Internal)?;
-            let referral::Loaded::Real(r) = referral::load(a, &rid).await? else {
-                return Err(AppError::NotFound);
-            };
-            let version = r.version;
+            let version = referral::load(a, &rid)
+                .await?
+                .map(|r| r.version)
+                .ok_or(AppError::NotFound)?;
             let p = accept::prepare(
                 a,
                 &rid,

@@ -63,17 +63,10 @@ impl MeetingRec {
     }
 }
 
+/// The meeting `id`, or `None` (an id no meeting has reads the decoy meeting in its place:
+/// `crate::decoy::fetch`).
 pub(crate) async fn load(a: &Authed, id: &str) -> Result<Option<MeetingRec>, AppError> {
-    if !valid_id(id) {
-        return Ok(None);
-    }
-    Ok(a.state()
-        .db()
-        .q("SELECT *, record::id(id) AS id FROM ONLY type::record('council_meeting', $id)")
-        .bind("id", id)
-        .run()
-        .await?
-        .first(0)?)
+    Ok(crate::decoy::fetch(a.state().db(), "council_meeting", id).await?)
 }
 
 /// The answer to a meeting that does not exist or is not the asker's: one `deny` entry and

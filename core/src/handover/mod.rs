@@ -95,22 +95,10 @@ pub(crate) enum Side {
     Receiver,
 }
 
-const FIELDS: &str =
-    "record::id(id) AS id, case, participant, from_org, to_org, parts, snapshot, note, status,
-    read_days, created_by, created_at, decided_by, decided_at, decline_reason, sender_until";
-
+/// The handover `id`, or `None` (an id no handover has reads the decoy handover in its place:
+/// `crate::decoy::fetch`).
 async fn load(a: &Authed, id: &str) -> Result<Option<HandoverRec>, AppError> {
-    let r: Option<HandoverRec> = a
-        .state()
-        .db()
-        .q(format!(
-            "SELECT {FIELDS} FROM ONLY type::record('handover', $id)"
-        ))
-        .bind("id", id)
-        .run()
-        .await?
-        .first(0)?;
-    Ok(r)
+    Ok(crate::decoy::fetch(a.state().db(), "handover", id).await?)
 }
 
 /// The user ids of the sending unit's members of the person's team (full or reading).

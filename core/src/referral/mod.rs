@@ -28,7 +28,7 @@ use serde::Deserialize;
 use super::audit::{self, Entry};
 use super::auth::Authed;
 use super::crypto::Dek;
-use super::db::{valid_id, DbError};
+use super::db::valid_id;
 use super::gate::{require, who};
 use super::vault;
 use domain::referral::{
@@ -101,48 +101,10 @@ impl ReferralRec {
     }
 }
 
-/// The referral `$id`, fetched by key, as `[real, referral]`; for an id no referral has,
-/// `real` is false and the referral is the decoy row (`crate::decoy`), read the same way: a
-/// record that exists costs more to fetch than a key that does not, and the time of the
-/// refusal would tell another unit which referral ids exist (load benchmark, part 6).
-pub(crate) const FETCH: &str = "{
-    LET $real = type::record('referral', $id).*;
-    [$real != NONE, $real ?? type::record('decoy_referral', $decoy).*]
-}";
-
-/// What [`load`] found: a referral, or the decoy read in the place of one that does not exist.
-pub(crate) enum Loaded {
-    Real(Box<ReferralRec>),
-    Decoy,
-}
-
-/// Loads a referral by id without any decision (callers decide and audit). An id that cannot
-/// be a key is looked up as one that is not there.
-pub(crate) async fn load(a: &Authed, id: &str) -> Result<Loaded, AppError> {
-    let lookup = if valid_id(id) {
-        id.to_string()
-    } else {
-        super::db::new_id()
-    };
-    let (real, rec): (bool, Option<ReferralRec>) = serde_json::from_value(
-        a.state()
-            .db()
-            .q(FETCH)
-            .bind("id", &lookup)
-            .bind("decoy", crate::decoy::KEY)
-            .run()
-            .await?
-            .value(0),
-    )
-    .map_err(DbError::from)?;
-    Ok(match rec {
-        Some(mut r) if real => {
-            // Fetched as a record (its id `referral:<key>`); the key is the one looked up.
-            r.id = lookup;
-            Loaded::Real(Box::new(r))
-        }
-        _ => Loaded::Decoy,
-    })
+/// Loads a referral by id without any decision (callers decide and audit). An id no referral
+/// has reads the decoy referral in its place (`crate::decoy::fetch`).
+pub(crate) async fn load(a: &Authed, id: &str) -> Result<Option<ReferralRec>, AppError> {
+    Ok(crate::decoy::fetch(a.state().db(), "referral", id).await?)
 }
 
 /// Refuses a referral the user's unit has not received, or one that does not exist, alike:
@@ -163,9 +125,9 @@ pub(crate) async fn refuse(a: &Authed, action: &str, id: &str, pid: Option<&str>
 pub(crate) async fn received(a: &Authed, id: &str, action: &str) -> Result<ReferralRec, AppError> {
     require(a, Capability::HandleReferrals, action).await?;
     match load(a, id).await? {
-        Loaded::Real(r) if r.receiving_org == a.org_id() => Ok(*r),
-        Loaded::Real(r) => Err(refuse(a, action, id, Some(&r.participant)).await),
-        Loaded::Decoy => Err(refuse(a, action, id, None).await),
+        Some(r) if r.receiving_org == a.org_id() => Ok(r),
+        Some(r) => Err(refuse(a, action, id, Some(&r.participant)).await),
+        None => Err(refuse(a, action, id, None).await),
     }
 }
 
