@@ -33,10 +33,11 @@ pub(crate) const KEY: &str = "decoy";
 /// consents, one break-glass run out), a blind index entry, the case's list row, the
 /// participant's list row, and the records other answers fetch by an id from the outside
 /// ([`fetch`]): a referral under review (two reasons, every sealed field filled, two status
-/// changes), an SSPF group, a council meeting of four units and a pending handover of three
-/// parts with a note. Written as SurrealQL so that datetimes and links are stored as a real
-/// row's are; the `$` names are bound by [`ensure`].
-const MIRRORED: [(&str, &str); 9] = [
+/// changes), an SSPF group, a council meeting of four units, an open item on its agenda, a
+/// pending handover of three parts with a note and a case's link to a group. Written as
+/// SurrealQL so that datetimes and links are stored as a real row's are; the `$` names are
+/// bound by [`ensure`].
+const MIRRORED: [(&str, &str); 11] = [
     (
         "case",
         "{ participant: $key, owner_org: $org, status: 'active', open: true,
@@ -101,6 +102,19 @@ const MIRRORED: [(&str, &str); 9] = [
            created_at: d'2026-05-20T14:12:00Z' }",
     ),
     (
+        "council_item",
+        "{ meeting: $key, position: 3, kind: 'case', referral: NONE, case: $key,
+           participant: $key, org: $org, status: 'open', priority: NONE, interventions: [],
+           responsible: NONE, note: NONE, decided_by: NONE, decided_at: NONE, added_by: $u3,
+           added_at: d'2026-06-03T11:20:00Z' }",
+    ),
+    (
+        "group_link",
+        "{ group: $key, case: $key, participant: $key, org: $org,
+           from: d'2026-04-07T00:00:00Z', to: NONE, added_by: $u4,
+           added_at: d'2026-04-07T15:02:00Z' }",
+    ),
+    (
         "handover",
         "{ case: $key, participant: $key, from_org: $org, to_org: $other_org,
            parts: ['person', 'status', 'plan'], snapshot: $snapshot, note: $note,
@@ -133,6 +147,20 @@ pub(crate) async fn fetch<T: DeserializeOwned>(
     t: &str,
     id: &str,
 ) -> Result<Option<T>, DbError> {
+    Ok(fetch_or_decoy(db, t, id)
+        .await?
+        .and_then(|(real, row)| real.then_some(row)))
+}
+
+/// As [`fetch`], with the decoy row itself where no record has the id (`false` beside it), for
+/// a caller that reads further from the record before it can refuse: it reads as far from the
+/// decoy, so that an unknown id takes as long as another unit's record. `None` only on a store
+/// without the decoy rows.
+pub(crate) async fn fetch_or_decoy<T: DeserializeOwned>(
+    db: &Db,
+    t: &str,
+    id: &str,
+) -> Result<Option<(bool, T)>, DbError> {
     debug_assert!(MIRRORED.iter().any(|(m, _)| *m == t), "{t} has no decoy");
     let lookup = if valid_id(id) {
         id.to_string()
@@ -153,7 +181,7 @@ pub(crate) async fn fetch<T: DeserializeOwned>(
         fields.insert("id".into(), Json::String(lookup));
     }
     let row: Option<T> = serde_json::from_value(row)?;
-    Ok(row.filter(|_| real))
+    Ok(row.map(|r| (real, r)))
 }
 
 /// The parts the rows share, bound to `$team`, `$grants` and `$glass` (datetimes cast by the
@@ -390,15 +418,23 @@ mod tests {
         serde_json::from_value(read[1].take()).unwrap_or_else(|e| panic!("{t}: {e}"))
     }
 
-    /// The records answers fetch by an id from the outside: an existing one is fetched as
+    /// The records answers fetch by an id from the outside (a referral, a group, a meeting, an
+    /// item on its agenda, a handover, a group link): an existing one is fetched as
     /// itself with its key as its id, an unknown id or one that cannot be a key as `None` after
     /// the decoy was read in its place — a decoy of the record's type, which belongs to no unit
     /// of the store, so no one's check can pass on it.
     #[tokio::test]
-    async fn an_unknown_referral_group_meeting_or_handover_id_reads_its_decoy() {
+    async fn an_unknown_id_of_a_record_answered_by_id_reads_its_decoy() {
         let state = setup().await;
         let db = state.db();
-        for t in ["referral", "sspf_group", "council_meeting", "handover"] {
+        for t in [
+            "referral",
+            "sspf_group",
+            "council_meeting",
+            "council_item",
+            "handover",
+            "group_link",
+        ] {
             let ids = db
                 .q(format!("SELECT VALUE record::id(id) FROM {t} LIMIT 1"))
                 .run()
@@ -417,6 +453,17 @@ mod tests {
         let group: crate::group::GroupRow = decoy_of(db, "sspf_group").await;
         let meeting: crate::council::MeetingRec = decoy_of(db, "council_meeting").await;
         let handover: crate::handover::HandoverRec = decoy_of(db, "handover").await;
+        let item: crate::council::agenda::ItemRec = decoy_of(db, "council_item").await;
+        let link: Json = decoy_of(db, "group_link").await;
+        // What an unknown item or link is followed to: the decoy meeting and group.
+        assert_eq!(
+            fetch_or_decoy::<Json>(db, "council_meeting", &item.meeting)
+                .await
+                .unwrap()
+                .map(|(real, _)| real),
+            Some(false)
+        );
+        assert_eq!(link["group"], KEY);
         assert!(
             referral.description.len() > 200,
             "sealed like a description"

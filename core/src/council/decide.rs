@@ -13,7 +13,8 @@ use super::super::audit::{self, Entry};
 use super::super::auth::Authed;
 use super::super::casework;
 use super::super::db::{new_id, valid_id};
-use super::super::gate::{who, CaseGate};
+use super::super::decoy;
+use super::super::gate::{require, who, CaseGate};
 use super::super::referral::{self, accept, review::names, AcceptDecision};
 use super::super::{access::Purpose, crypto::Dek, vault};
 use super::agenda::ItemRec;
@@ -22,25 +23,24 @@ use domain::council::{DecisionInput, InterventionView, ItemKind, ItemStatus};
 use domain::event::EventLine;
 use domain::input::{date, optional_text, MAX_TEXT};
 use domain::time::swedish_date;
-use domain::AppError;
+use domain::{AppError, Capability};
 
 /// The item and its meeting, if the user's unit chairs the meeting; otherwise the audited
-/// refusal (an unknown item answers the same).
+/// refusal (an unknown item answers the same). The capability is asked first (refused with its
+/// own entry), so a unit that may not handle referrals is answered alike for every id too.
 async fn chaired_item(a: &Authed, item_id: &str, action: &str) -> Result<ItemRec, AppError> {
-    let rec: Option<ItemRec> = if valid_id(item_id) {
-        a.state()
-            .db()
-            .q("SELECT *, record::id(id) AS id FROM ONLY type::record('council_item', $id)")
-            .bind("id", item_id)
-            .run()
-            .await?
-            .first(0)?
-    } else {
-        None
-    };
-    let Some(rec) = rec else {
-        return Err(refuse(a, action, item_id).await);
-    };
+    require(a, Capability::HandleReferrals, action).await?;
+    let rec =
+        match decoy::fetch_or_decoy::<ItemRec>(a.state().db(), "council_item", item_id).await? {
+            Some((true, rec)) => rec,
+            Some((false, decoy)) => {
+                // The decoy's meeting is looked up as a real item's is, and dropped: an unknown item
+                // is answered in the time another unit's is.
+                drop(super::load(a, &decoy.meeting).await?);
+                return Err(refuse(a, action, item_id).await);
+            }
+            None => return Err(refuse(a, action, item_id).await),
+        };
     chaired(a, &rec.meeting, action).await?;
     if rec.status()? != ItemStatus::Open {
         return Err(AppError::problem(

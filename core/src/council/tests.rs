@@ -371,6 +371,54 @@ async fn a_non_member_gets_not_found_after_one_deny_entry_as_for_an_unknown_meet
     assert!(list(&malmo).await.unwrap().is_empty());
 }
 
+/// Deciding or declining an item of a meeting the asker's unit does not chair is answered as
+/// for an item that does not exist, by a unit that handles referrals and by one that may not
+/// (the capability is checked before the item is looked up), each after one `deny` entry; and
+/// the item is left open.
+#[tokio::test]
+async fn another_units_item_is_answered_as_an_unknown_item_each_after_one_deny_entry() {
+    let state = setup().await;
+    let chair = as_user(&state, "handlaggare").await;
+    let rid = police_referral(&state, 3, "Cilla").await;
+    let m = meeting(&chair).await;
+    let item = add_item(&chair, &m, ItemKind::Referral, &rid)
+        .await
+        .unwrap();
+    let unknown = crate::db::new_id();
+    for user in ["handlaggare.malmo", "polis", "passus"] {
+        let a = as_user(&state, user).await;
+        let mut answers = Vec::new();
+        for id in [item.as_str(), unknown.as_str(), "../x"] {
+            let from = audit::head(&state).await.unwrap().0;
+            let decided = decide(&a, id, decision(vec![])).await.unwrap_err();
+            let declined = super::decide::decline(&a, id, "Inte vår")
+                .await
+                .unwrap_err();
+            assert_eq!(
+                entries_since(&state, from).await,
+                vec![
+                    ("council.decide".to_string(), "deny".to_string()),
+                    ("council.decline".to_string(), "deny".to_string())
+                ],
+                "{user} {id}"
+            );
+            answers.push((decided, declined));
+        }
+        assert!(
+            answers.windows(2).all(|w| w[0] == w[1]),
+            "{user}: {answers:?}"
+        );
+    }
+    let status = value(
+        &state,
+        "SELECT VALUE status FROM ONLY type::record('council_item', $i)",
+        "i",
+        &item,
+    )
+    .await;
+    assert_eq!(status, "open");
+}
+
 #[tokio::test]
 async fn the_demo_has_two_held_meetings_with_decided_actions_and_a_planned_one_with_an_agenda() {
     let state = crate::testing::setup().await;

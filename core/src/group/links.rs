@@ -11,7 +11,7 @@ use super::{current, group_key, open_group, own_group, reference, refuse_group, 
 use crate::access::Purpose;
 use crate::audit::{self, Entry};
 use crate::auth::Authed;
-use crate::db::{new_id, valid_id};
+use crate::db::new_id;
 use crate::gate::{self, who, CaseGate};
 use crate::vault;
 use domain::event::EventLine;
@@ -127,19 +127,17 @@ struct Link {
 /// unknown group is.
 async fn own_link(a: &Authed, link: &str, action: &str) -> Result<(Link, GroupRow), AppError> {
     gate::require(a, Capability::ManageGroups, action).await?;
-    let row: Option<Link> = if valid_id(link) {
-        a.state()
-            .db()
-            .q("SELECT group, case, from FROM ONLY type::record('group_link', $id)")
-            .bind("id", link)
-            .run()
-            .await?
-            .first(0)?
-    } else {
-        None
-    };
-    let Some(l) = row else {
-        return Err(refuse_group(a, action, "").await);
+    let l = match crate::decoy::fetch_or_decoy::<Link>(a.state().db(), "group_link", link).await? {
+        Some((true, l)) => l,
+        Some((false, decoy)) => {
+            // The decoy's group is looked up as a real link's is, and dropped: an unknown link
+            // is answered in the time another unit's is.
+            drop(
+                crate::decoy::fetch::<GroupRow>(a.state().db(), "sspf_group", &decoy.group).await?,
+            );
+            return Err(refuse_group(a, action, "").await);
+        }
+        None => return Err(refuse_group(a, action, "").await),
     };
     let g = own_group(a, &l.group, action).await?;
     Ok((l, g))
