@@ -578,26 +578,64 @@ async fn refusals() {
         "   ratio          {:.2}x (goal: 1.0 within noise)",
         ratio(&withheld, &miss)
     );
-    // The other answers refused by id alike: another unit's SSPF group, council meeting,
-    // referral and handover, each against an id nobody has.
+    // The other answers refused by id alike: another unit's SSPF group, a link of it, a council
+    // meeting, an item on its agenda, a referral and a handover, each against an id nobody has.
     let (_, gbg) = sign_in(&state, "handlaggare").await;
     let group = group::list(&gbg).await.unwrap().into_iter().next();
     refused_alike(
         "SSPF group (Malmö asks for Göteborg's)",
-        group.map(|g| g.id),
+        group.as_ref().map(|g| g.id.clone()),
         |id| {
             let malmo = &malmo;
             async move { group::view(malmo, &id).await.map(|_| ()) }
         },
     )
     .await;
-    let meeting = council::list(&gbg).await.unwrap().into_iter().next();
+    // A link of the group to a case: looked up first, then its group.
+    let link = match &group {
+        Some(g) => group::view(&gbg, &g.id)
+            .await
+            .unwrap()
+            .members
+            .into_iter()
+            .next(),
+        None => None,
+    };
+    refused_alike(
+        "SSPF group's link ended (Malmö asks for one of Göteborg's)",
+        link.map(|m| m.link_id),
+        |id| {
+            let malmo = &malmo;
+            async move { group::end_link(malmo, &id, "").await }
+        },
+    )
+    .await;
+    let meetings = council::list(&gbg).await.unwrap();
     refused_alike(
         "council meeting's agenda (Malmö asks for Göteborg's)",
-        meeting.map(|m| m.id),
+        meetings.first().map(|m| m.id.clone()),
         |id| {
             let malmo = &malmo;
             async move { council::agenda(malmo, &id).await.map(|_| ()) }
+        },
+    )
+    .await;
+    // An item on a meeting's agenda: looked up first, then its meeting.
+    let mut item = None;
+    for m in &meetings {
+        item = item.or(council::agenda(&gbg, &m.id)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .next());
+    }
+    refused_alike(
+        "council item declined (Malmö asks for one on Göteborg's agenda)",
+        item.map(|i| i.id),
+        |id| {
+            let malmo = &malmo;
+            async move { council::decline(malmo, &id, "Inte vår").await }
         },
     )
     .await;
