@@ -18,30 +18,29 @@ use super::super::gate::{require, who, CaseGate};
 use super::super::referral::{self, accept, review::names, AcceptDecision};
 use super::super::{access::Purpose, crypto::Dek, vault};
 use super::agenda::ItemRec;
-use super::{chaired, refuse};
+use super::refuse_record;
 use domain::council::{DecisionInput, InterventionView, ItemKind, ItemStatus};
 use domain::event::EventLine;
 use domain::input::{date, optional_text, MAX_TEXT};
 use domain::time::swedish_date;
 use domain::{AppError, Capability};
 
-/// The item and its meeting, if the user's unit chairs the meeting; otherwise the audited
-/// refusal (an unknown item answers the same). The capability is asked first (refused with its
-/// own entry), so a unit that may not handle referrals is answered alike for every id too.
+/// The item, if the user's unit chairs its meeting; otherwise one `deny` entry naming the item
+/// and `NotFound`, the same for an item that does not exist. The capability is asked first
+/// (refused with its own entry), so a unit that may not handle referrals is answered alike for
+/// every id too; an unknown id is followed to the decoy item's meeting as a real one is to its
+/// own, so that it takes as long.
 async fn chaired_item(a: &Authed, item_id: &str, action: &str) -> Result<ItemRec, AppError> {
     require(a, Capability::HandleReferrals, action).await?;
-    let rec =
-        match decoy::fetch_or_decoy::<ItemRec>(a.state().db(), "council_item", item_id).await? {
-            Some((true, rec)) => rec,
-            Some((false, decoy)) => {
-                // The decoy's meeting is looked up as a real item's is, and dropped: an unknown item
-                // is answered in the time another unit's is.
-                drop(super::load(a, &decoy.meeting).await?);
-                return Err(refuse(a, action, item_id).await);
-            }
-            None => return Err(refuse(a, action, item_id).await),
-        };
-    chaired(a, &rec.meeting, action).await?;
+    let found = decoy::fetch_or_decoy::<ItemRec>(a.state().db(), "council_item", item_id).await?;
+    let meeting = match &found {
+        Some((_, rec)) => super::load(a, &rec.meeting).await?,
+        None => None,
+    };
+    let rec = match (found, meeting) {
+        (Some((true, rec)), Some(m)) if m.org == a.org_id() => rec,
+        _ => return Err(refuse_record(a, action, "council_item", item_id).await),
+    };
     if rec.status()? != ItemStatus::Open {
         return Err(AppError::problem(
             "",

@@ -72,9 +72,15 @@ pub(crate) async fn load(a: &Authed, id: &str) -> Result<Option<MeetingRec>, App
 /// The answer to a meeting that does not exist or is not the asker's: one `deny` entry and
 /// `NotFound`, alike.
 pub(crate) async fn refuse(a: &Authed, action: &str, id: &str) -> AppError {
+    refuse_record(a, action, "council_meeting", id).await
+}
+
+/// The refusal of a record of `table` (a meeting, an item on an agenda) by an id from the
+/// outside: one `deny` entry naming the id when it can be one, and `NotFound`.
+pub(crate) async fn refuse_record(a: &Authed, action: &str, table: &str, id: &str) -> AppError {
     let mut e = Entry::new(action);
     e.decision = "deny".into();
-    e.reason = valid_id(id).then(|| format!("council_meeting:{id}"));
+    e.reason = valid_id(id).then(|| format!("{table}:{id}"));
     if let Err(err) = audit::append(a.state(), &who(a), e).await {
         return err;
     }

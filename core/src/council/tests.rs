@@ -402,6 +402,19 @@ async fn another_units_item_is_answered_as_an_unknown_item_each_after_one_deny_e
                 ],
                 "{user} {id}"
             );
+            if user == "handlaggare.malmo" && id != "../x" {
+                // For the log reviewer: the item asked for, whether it exists or not.
+                let reasons = state
+                    .db()
+                    .q("SELECT VALUE reason FROM audit WHERE seq > $from ORDER BY seq")
+                    .bind("from", from)
+                    .run()
+                    .await
+                    .unwrap()
+                    .value(0);
+                let want = format!("council_item:{id}");
+                assert_eq!(reasons, serde_json::json!([want, want]), "{id}");
+            }
             answers.push((decided, declined));
         }
         assert!(
