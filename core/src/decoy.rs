@@ -405,17 +405,12 @@ mod tests {
     /// The decoy of `t` as an unknown id fetches it, converted to the record type its answer
     /// converts a real one to (a decoy that failed to convert would be answered sooner).
     async fn decoy_of<T: DeserializeOwned>(db: &Db, t: &str) -> T {
-        let mut read = db
-            .q(fetch_sql(t))
-            .bind("id", crate::db::new_id())
-            .bind("decoy", KEY)
-            .run()
+        let (real, row) = fetch_or_decoy(db, t, &crate::db::new_id())
             .await
-            .unwrap()
-            .value(0);
-        assert_eq!(read[0], Json::Bool(false), "{t}: {read}");
-        read[1]["id"] = Json::String(KEY.into());
-        serde_json::from_value(read[1].take()).unwrap_or_else(|e| panic!("{t}: {e}"))
+            .unwrap_or_else(|e| panic!("{t}: {e}"))
+            .unwrap_or_else(|| panic!("{t}: no decoy row"));
+        assert!(!real, "{t}");
+        row
     }
 
     /// The records answers fetch by an id from the outside (a referral, a group, a meeting, an

@@ -89,7 +89,7 @@ async fn count(state: &AppState, table: &str) -> u64 {
     v[0]["n"].as_u64().unwrap_or(0)
 }
 
-async fn value(state: &AppState, sql: &str, k: &str, v: &str) -> Json {
+async fn value(state: &AppState, sql: &str, k: &str, v: impl serde::Serialize) -> Json {
     state.db().q(sql).bind(k, v).run().await.unwrap().value(0)
 }
 
@@ -404,14 +404,13 @@ async fn another_units_item_is_answered_as_an_unknown_item_each_after_one_deny_e
             );
             if user == "handlaggare.malmo" && id != "../x" {
                 // For the log reviewer: the item asked for, whether it exists or not.
-                let reasons = state
-                    .db()
-                    .q("SELECT VALUE reason FROM audit WHERE seq > $from ORDER BY seq")
-                    .bind("from", from)
-                    .run()
-                    .await
-                    .unwrap()
-                    .value(0);
+                let reasons = value(
+                    &state,
+                    "SELECT VALUE reason FROM audit WHERE seq > $from ORDER BY seq",
+                    "from",
+                    from,
+                )
+                .await;
                 let want = format!("council_item:{id}");
                 assert_eq!(reasons, serde_json::json!([want, want]), "{id}");
             }
