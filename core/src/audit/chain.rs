@@ -1070,23 +1070,32 @@ mod anchor_tests {
     }
 
     /// Readers that append at the same time share transactions: every one gets its own place in
-    /// an unbroken chain, and there are fewer transactions than entries.
+    /// an unbroken chain, and there are fewer transactions than entries. The 64 readers append
+    /// from tasks of their own while a transaction holds the append lock, as under load: left
+    /// to the scheduler, a busy machine could run each to its end before the next began, and
+    /// the test would say nothing about sharing.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_appends_share_transactions_and_keep_one_unbroken_chain() {
         let state = AppState::init(CoreSettings::for_tests()).await.unwrap();
+        let held = state.audit_lock().lock().await;
         let tasks: Vec<_> = (0..64)
             .map(|i| {
                 let state = state.clone();
                 tokio::spawn(async move {
                     let mut e = Entry::new("case.read");
                     e.reason = Some(format!("reader {i}"));
-                    append(&state, &Who::system(), e).await.unwrap()
+                    begin(&state, &Who::system(), e)
                 })
             })
             .collect();
-        let mut seqs = Vec::new();
+        let mut appending = Vec::new();
         for t in tasks {
-            seqs.push(t.await.unwrap());
+            appending.push(t.await.unwrap());
+        }
+        drop(held);
+        let mut seqs = Vec::new();
+        for a in appending {
+            seqs.push(a.done().await.unwrap());
         }
         seqs.sort();
         assert_eq!(seqs, (1..=64).collect::<Vec<_>>());
