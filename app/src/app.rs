@@ -1,7 +1,7 @@
 //! The HTML shell, the router and the signed-in layout.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 
@@ -19,8 +19,11 @@ use crate::pages::{
 };
 use crate::pages::{situation, situation_print};
 
-/// The document around the app, rendered on the server.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The document around the app, rendered on the server. `site` is where the files of the
+/// server's own build are (`/build/<id>`, before `/pkg`): the page names them there, so its
+/// code and style come from the build that rendered it.
+pub fn shell(options: LeptosOptions, site: String) -> impl IntoView {
+    let style = format!("{site}/pkg/utvag.css");
     view! {
         <!DOCTYPE html>
         <html>
@@ -28,7 +31,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="referrer" content="same-origin"/>
-                <HydrationScripts options/>
+                <link rel="stylesheet" id="utvag" href=style/>
+                <HydrationScripts options root=site/>
                 <MetaTags/>
             </head>
             <body>
@@ -45,7 +49,6 @@ pub fn App() -> impl IntoView {
     // real HTTP redirect and pages read completely without JavaScript.
     let ssr = SsrMode::Async;
     view! {
-        <Stylesheet id="utvag" href="/pkg/utvag.css"/>
         // The shell's own title, empty: it names the tab "Utväg" while no page has set one. A page
         // behind sign-in hydrates only once its chunk of the wasm has arrived; until then the
         // shell's title is the only one, and without a text here the tab's title would be blank

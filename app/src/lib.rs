@@ -25,8 +25,79 @@ pub mod server_pages;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        // The wrapper of a lazy page (`app::lazy_pages`) panics when the page's chunks cannot
+        // be fetched: the server that answers no longer has this tab's build, or the network
+        // failed. A panic stops the wasm for good, so the tab loads the page anew, from the
+        // build the server has now, instead of ignoring every click from then on.
+        if info.to_string().contains("load callback should succeed") {
+            reload::load_again();
+        }
+    }));
+    reload::note_links();
     // Pages are fetched as they are opened (`app::lazy_pages`): hydration waits for the page's
     // chunks, which the server named in the page for preloading.
     leptos::mount::hydrate_lazy(app::App);
+}
+
+/// Loading a page again when its code cannot be fetched.
+#[cfg(feature = "hydrate")]
+mod reload {
+    use std::cell::RefCell;
+    use wasm_bindgen::JsCast;
+    use web_sys::js_sys::Date;
+
+    thread_local! {
+        /// The address of the last link into the app that was clicked, and when.
+        static LAST_LINK: RefCell<Option<(String, f64)>> = const { RefCell::new(None) };
+    }
+
+    /// Notes each click on a link into the app: the router fetches the next page's code before
+    /// it changes the address, so when that fails the address is still the previous page's.
+    pub fn note_links() {
+        let _ = leptos::prelude::window_event_listener(leptos::ev::click, |ev| {
+            let href = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("a[href]").ok().flatten())
+                .and_then(|a| a.get_attribute("href"))
+                .filter(|h| h.starts_with('/') && !h.starts_with("//"));
+            if let Some(href) = href {
+                LAST_LINK.with(|l| {
+                    if let Ok(mut l) = l.try_borrow_mut() {
+                        *l = Some((href, Date::now()));
+                    }
+                });
+            }
+        });
+    }
+
+    /// Loads the page the user asked for last (the link clicked in the last ten seconds, or
+    /// else this one) again, unless this tab did so in the last minute: a build whose chunks
+    /// keep failing leaves a page that reads but does not respond, not a tab that reloads
+    /// forever.
+    pub fn load_again() {
+        const KEY: &str = "utvag.reloaded-at";
+        let window = leptos::prelude::window();
+        let now = Date::now();
+        let storage = window.session_storage().ok().flatten();
+        let last = storage
+            .as_ref()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|v| v.parse::<f64>().ok());
+        if last.is_some_and(|t| now - t < 60_000.0) {
+            return;
+        }
+        if let Some(s) = &storage {
+            let _ = s.set_item(KEY, &now.to_string());
+        }
+        let target = LAST_LINK
+            .with(|l| l.try_borrow().ok().and_then(|l| l.clone()))
+            .filter(|(_, at)| now - at < 10_000.0);
+        let _ = match target {
+            Some((href, _)) => window.location().assign(&href),
+            None => window.location().reload(),
+        };
+    }
 }

@@ -69,6 +69,56 @@ test('the tab keeps a title while the code of a page is on its way', async ({ as
   await expect(admin).toHaveTitle(/^.+ – Utväg$/);
 });
 
+// During a rolling upgrade an instance may no longer have the build a tab was opened from, and
+// the code of the next page cannot be fetched. A stopped wasm would ignore every click on a link
+// from then on; the tab instead loads the page the user asked for from the server, from the
+// build the server has now. Here the first request for the outcomes' chunk fails.
+test('a tab whose next page cannot be fetched loads that page anew instead of stopping', async ({ asUser }) => {
+  const lead = await asUser('programledare');
+  await lead.goto('/');
+  await lead.waitForLoadState('networkidle');
+  let failed = 0;
+  await lead.route(/\/pkg\/split_outcomes_[^/]*\.wasm$/, async (route) => {
+    if (failed++ === 0) await route.fulfill({ status: 404, body: '' });
+    else await route.continue();
+  });
+  const documents: string[] = [];
+  lead.on('request', (r) => {
+    if (r.resourceType() === 'document') documents.push(new URL(r.url()).pathname);
+  });
+  const menu = lead.getByRole('navigation', { name: 'Huvudmeny' });
+  await menu.getByRole('link', { name: 'Uppföljning', exact: true }).click();
+  await expect(lead).toHaveURL(/\/uppfoljning$/);
+  await expect(lead.getByRole('heading', { level: 1 })).toContainText('Uppföljning');
+  expect(documents).toEqual(['/uppfoljning']);
+  // The page loaded anew hydrates (its chunk came the second time): a link is followed in the
+  // app again, without another document.
+  await lead.waitForLoadState('networkidle');
+  await menu.getByRole('link', { name: 'Start', exact: true }).click();
+  await expect(lead).toHaveURL(/\/$/);
+  expect(documents).toEqual(['/uppfoljning']);
+  expect(failed).toBe(2);
+});
+
+// A build whose chunks never come (the instances disagree for longer): the tab loads the page
+// anew once, and then stays on what the server rendered rather than loading it again and again.
+test('a tab whose page code never comes loads the page anew only once', async ({ asUser }) => {
+  const lead = await asUser('programledare');
+  await lead.goto('/');
+  await lead.waitForLoadState('networkidle');
+  await lead.route(/\/pkg\/split_outcomes_[^/]*\.wasm$/, (route) => route.fulfill({ status: 404, body: '' }));
+  let documents = 0;
+  lead.on('request', (r) => {
+    if (r.resourceType() === 'document') documents++;
+  });
+  await lead.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Uppföljning', exact: true }).click();
+  await expect(lead).toHaveURL(/\/uppfoljning$/);
+  // What the server rendered stays readable.
+  await expect(lead.getByRole('heading', { level: 1 })).toContainText('Uppföljning');
+  await lead.waitForTimeout(3000);
+  expect(documents).toBe(1);
+});
+
 test('admin creates an organisation and an account', async ({ page, asUser }) => {
   // The administrator works in the run's admin session; the new account signs in in a browser
   // of its own.

@@ -36,6 +36,12 @@ struct Ctx {
 pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let builds = crate::site::Builds::of(
+        std::path::Path::new(options.site_root.as_ref()),
+        &options.site_pkg_dir,
+    );
+    tracing::info!(build = %builds.own, kept = builds.dirs.len() - 1, "site files");
+    let site_root = builds.root();
     let ctx = Ctx {
         state: state.clone(),
     };
@@ -78,14 +84,16 @@ pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> 
             },
             {
                 let options = options.clone();
-                move || shell(options.clone())
+                move || shell(options.clone(), site_root.clone())
             },
         )
         .with_state(options)
         .layer(middleware::from_fn_with_state(ctx_pages, who_is_signed_in));
-    Router::new()
-        .nest_service("/pkg", site_files(&pkg_dir))
-        .merge(plain)
+    let mut site = Router::new().nest_service("/pkg", site_files(&pkg_dir));
+    for (id, dir) in &builds.dirs {
+        site = site.nest_service(&format!("/build/{id}/pkg"), build_files(dir));
+    }
+    site.merge(plain)
         .merge(leptos)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
@@ -142,6 +150,28 @@ fn site_files(pkg_dir: &str) -> Router {
             HeaderValue::from_static("no-cache"),
         ))
         // The same address answers in three encodings: a shared cache must keep them apart.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
+}
+
+/// One build's files (`crate::site`): compressed as [`site_files`] are, and cached for good, as
+/// their address changes with their contents. A file the build does not have is a `404` that
+/// is not stored.
+fn build_files(dir: &std::path::Path) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(middleware::map_response(|mut r: Response| async move {
+            let keep = if r.status().is_success() || r.status() == StatusCode::NOT_MODIFIED {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-store"
+            };
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(keep));
+            r
+        }))
         .layer(SetResponseHeaderLayer::overriding(
             header::VARY,
             HeaderValue::from_static("accept-encoding"),

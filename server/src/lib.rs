@@ -9,6 +9,7 @@
 pub mod config;
 pub mod http;
 pub mod progress;
+pub mod site;
 pub mod telemetry;
 
 use std::net::SocketAddr;

@@ -23,6 +23,20 @@ pub async fn spawn_app_with(settings: CoreSettings) -> TestApp {
 
 /// The app handling at most `max_in_flight` requests at once.
 pub async fn spawn_app_limited(settings: CoreSettings, max_in_flight: usize) -> TestApp {
+    spawn_app_serving(
+        settings,
+        max_in_flight,
+        std::path::Path::new("../target/site"),
+    )
+    .await
+}
+
+/// The app serving the site at `site_root` (`make site` wrote `../target/site`).
+pub async fn spawn_app_serving(
+    settings: CoreSettings,
+    max_in_flight: usize,
+    site_root: &std::path::Path,
+) -> TestApp {
     // A copy of the demo store written once per test binary (`demo::fresh`).
     let state = demo::fresh(settings).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -30,7 +44,7 @@ pub async fn spawn_app_limited(settings: CoreSettings, max_in_flight: usize) -> 
     let running = server::serve_limited(
         listener,
         state.clone(),
-        std::path::Path::new("../target/site"),
+        site_root,
         async {
             let _ = rx.await;
         },

@@ -1,11 +1,21 @@
-//! The site's files (`/pkg`): sent compressed from the copies written at build time, cached by
-//! the browser and revalidated on each use; pages are never stored. The pages behind sign-in
-//! come as chunks of the wasm, which a page names for preloading.
+//! The site's files: sent compressed from the copies written at build time. A page names the
+//! files of its own build (`/build/<id>/pkg/…`), which are cached for good; the same files at
+//! `/pkg/…` are revalidated on each use; pages are never stored. The pages behind sign-in come
+//! as chunks of the wasm, which a page names for preloading.
 
 use reqwest::header;
 use reqwest::StatusCode;
 
-use crate::common::{client, page, signed_in, spawn_app};
+use crate::common::{client, page, signed_in, spawn_app, spawn_app_serving};
+
+/// The address of the files of the build `make site` wrote, as the server names it.
+fn own_build() -> String {
+    let id = server::site::build_id(std::path::Path::new("../target/site/pkg"))
+        .expect("make site writes target/site/pkg");
+    format!("/build/{id}/pkg/")
+}
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 #[tokio::test]
 async fn site_files_come_precompressed_with_a_validator_and_pages_are_not_stored() {
@@ -82,13 +92,15 @@ fn links<'a>(html: &'a str, rel: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// The wasm chunks a page names for preloading (`<link rel="preload" href="/pkg/….wasm">`,
-/// written by leptos from the split manifest), in the order named.
+/// The wasm chunks a page names for preloading (`<link rel="preload"
+/// href="/build/<id>/pkg/….wasm">`, written by leptos from the split manifest), in the order
+/// named. A chunk named at any other address is not counted, and the tests then fail.
 fn preloaded_chunks(html: &str) -> Vec<String> {
+    let build = own_build();
     links(html, "preload")
         .into_iter()
         .filter_map(|href| {
-            let file = href.strip_prefix("/pkg/")?;
+            let file = href.strip_prefix(build.as_str())?;
             (file.ends_with(".wasm") && file != "utvag_bg.wasm").then(|| file.to_string())
         })
         .collect()
@@ -127,7 +139,7 @@ async fn a_page_behind_sign_in_names_its_chunks_and_the_sign_in_page_needs_only_
     );
 
     // The case list is a lazy page: the server names its chunks, and each is served like the
-    // main module, compressed and revalidated.
+    // main module, compressed, at its build's address and cached for good.
     let c = signed_in(&app, "handlaggare").await;
     let cases = page(&app, &c, "/arenden").await;
     assert_eq!(cases.status(), StatusCode::OK);
@@ -142,7 +154,7 @@ async fn a_page_behind_sign_in_names_its_chunks_and_the_sign_in_page_needs_only_
     for chunk in &chunks {
         assert!(named.contains(chunk), "{chunk} is a chunk of the manifest");
         let r = c
-            .get(app.url(&format!("/pkg/{chunk}")))
+            .get(app.url(&format!("{}{chunk}", own_build())))
             .header(header::ACCEPT_ENCODING, "br")
             .send()
             .await
@@ -150,13 +162,141 @@ async fn a_page_behind_sign_in_names_its_chunks_and_the_sign_in_page_needs_only_
         assert_eq!(r.status(), StatusCode::OK, "{chunk}");
         assert_eq!(r.headers()[header::CONTENT_ENCODING], "br");
         assert_eq!(r.headers()[header::CONTENT_TYPE], "application/wasm");
-        assert_eq!(r.headers()[header::CACHE_CONTROL], "no-cache");
+        assert_eq!(r.headers()[header::CACHE_CONTROL], IMMUTABLE);
     }
-    // And the loader that fetches them, as a module.
+    // And the loader that fetches them (by addresses relative to its own), as a module.
     assert!(
         links(&html, "modulepreload")
             .iter()
-            .any(|href| href.starts_with("/pkg/__wasm_split.")),
+            .any(|href| href.starts_with(&format!("{}__wasm_split.", own_build()))),
         "the page names the chunks' loader"
     );
+}
+
+/// The sign-in page's code, style and wasm, each at its build's address.
+#[tokio::test]
+async fn a_page_names_the_files_of_the_build_that_rendered_it_which_are_cached_for_good() {
+    let app = spawn_app().await;
+    let c = client();
+    let html = page(&app, &c, "/logga-in").await.text().await.unwrap();
+    let build = own_build();
+    assert_eq!(
+        links(&html, "stylesheet"),
+        [format!("{build}utvag.css").as_str()],
+        "the stylesheet"
+    );
+    assert_eq!(
+        links(&html, "modulepreload"),
+        [format!("{build}utvag.js").as_str()]
+    );
+    assert!(
+        links(&html, "preload").contains(&format!("{build}utvag_bg.wasm").as_str()),
+        "the main module: {:?}",
+        links(&html, "preload")
+    );
+    assert!(
+        html.contains(&format!("\"{}\", \"pkg\"", build.trim_end_matches("/pkg/"))),
+        "the hydration script imports from the build's address"
+    );
+    // No address of the page's leads to the files without a build.
+    assert!(!html.contains("\"/pkg/"), "an address without its build");
+
+    let raw = std::fs::read("../target/site/pkg/utvag_bg.wasm").unwrap();
+    for (accept, encoding) in [("br", Some("br")), ("identity", None)] {
+        let r = c
+            .get(app.url(&format!("{build}utvag_bg.wasm")))
+            .header(header::ACCEPT_ENCODING, accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            r.headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            encoding
+        );
+        assert_eq!(r.headers()[header::CACHE_CONTROL], IMMUTABLE);
+        assert!(r.headers()[header::VARY]
+            .to_str()
+            .unwrap()
+            .contains("accept-encoding"));
+        if encoding.is_none() {
+            assert_eq!(r.bytes().await.unwrap(), raw);
+        }
+    }
+    // A file the build does not have, and a build this server does not have, are not found,
+    // and their answers are not kept: the file may come with the next build.
+    for path in [
+        format!("{build}chunk_9999.wasm"),
+        "/build/0123456789abcdef/pkg/utvag_bg.wasm".to_string(),
+    ] {
+        let r = c.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store", "{path}");
+    }
+}
+
+/// During a rolling upgrade, a tab opened from an instance of the previous build asks an
+/// instance of the next for the previous build's chunks: the build kept under `builds/` is
+/// served under its own id, beside the instance's own.
+#[tokio::test]
+async fn a_build_kept_beside_the_site_is_served_under_its_own_address() {
+    let root = std::env::temp_dir().join(format!("utvag-site-kept-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let kept = root.join("builds").join("2026-11-30");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::os::unix::fs::symlink(
+        std::fs::canonicalize("../target/site/pkg").unwrap(),
+        root.join("pkg"),
+    )
+    .unwrap();
+    let previous_chunk = b"\0asm previous build's chunk";
+    std::fs::write(kept.join("chunk_6.wasm"), previous_chunk).unwrap();
+    std::fs::write(kept.join("utvag.js"), b"// previous build").unwrap();
+    let previous = server::site::build_id(&kept).unwrap();
+
+    let app = spawn_app_serving(
+        utvag_core::config::CoreSettings::for_tests(),
+        server::DEFAULT_MAX_IN_FLIGHT,
+        &root,
+    )
+    .await;
+    let c = client();
+    // The instance's own build is the one its pages name.
+    let html = page(&app, &c, "/logga-in").await.text().await.unwrap();
+    assert!(html.contains(&format!("{}utvag.js", own_build())));
+    assert!(
+        !html.contains(&previous),
+        "a page names the instance's own build"
+    );
+    // The previous build's chunk, as the previous build wrote it.
+    let r = c
+        .get(app.url(&format!("/build/{previous}/pkg/chunk_6.wasm")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CACHE_CONTROL], IMMUTABLE);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), previous_chunk);
+    // And the own build's chunk of the same name is the own build's.
+    let own = c
+        .get(app.url(&format!("{}chunk_6.wasm", own_build())))
+        .header(header::ACCEPT_ENCODING, "identity")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    assert_eq!(
+        own.bytes().await.unwrap(),
+        std::fs::read("../target/site/pkg/chunk_6.wasm").unwrap()
+    );
+    // A name under `builds/` is no address: only the id the files give.
+    let by_name = c
+        .get(app.url("/build/2026-11-30/pkg/chunk_6.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_name.status(), StatusCode::NOT_FOUND);
+    let _ = std::fs::remove_dir_all(&root);
 }
