@@ -693,8 +693,12 @@ async fn record_metrics(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| {
-            if req.uri().path().starts_with("/pkg/") {
+            let path = req.uri().path();
+            if path.starts_with("/pkg/") {
                 "/pkg".into()
+            } else if path.starts_with("/build/") {
+                // One label for every build's files, not one per build and file.
+                "/build".into()
             } else {
                 "other".into()
             }

@@ -279,6 +279,14 @@ async fn health_and_metrics_answer() {
     assert_eq!(h["database"], "reachable");
     server::telemetry::metrics();
     app.login(&client(), "admin", "wrong-password-x").await;
+    // A site file of the build and one of a build this instance does not have.
+    let id = server::site::build_id(std::path::Path::new("../target/site/pkg")).unwrap();
+    for path in [
+        format!("/build/{id}/pkg/utvag.js"),
+        "/build/0123456789abcdef/pkg/utvag.js".to_string(),
+    ] {
+        client().get(app.url(&path)).send().await.unwrap();
+    }
     // Metrics are served on their own listener (`--metrics-addr`), not the public one.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (addr, _handle) = server::serve_metrics(listener, std::future::pending())
@@ -292,6 +300,9 @@ async fn health_and_metrics_answer() {
         .unwrap();
     assert!(m.contains("http_requests_total"), "{m}");
     assert!(m.contains("utvag_login_failures_total"), "{m}");
+    // Every build's files under one label: the addresses do not multiply the series.
+    assert!(m.contains(r#"route="/build""#), "{m}");
+    assert!(!m.contains(r#"route="/build/"#), "{m}");
 }
 
 /// The `Set-Cookie` pair named `name`, if any.
