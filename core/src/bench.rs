@@ -400,6 +400,20 @@ pub async fn timeline_gate(a: &Authed, case_id: &str) -> Result<bool, AppError> 
     Ok(!gate.visible().is_empty())
 }
 
+/// Part 3's breakdown: the store's part of the timeline's gate, its round trip as the page
+/// sends it (the case, its participant's facts and, with `with_page`, the first batch of 51
+/// events), with nothing decoded, decided or audited after it.
+pub async fn timeline_gate_round_trip(
+    a: &Authed,
+    case_id: &str,
+    with_page: bool,
+) -> Result<usize, AppError> {
+    let page = with_page.then(|| {
+        crate::casework::timeline::batch(None, &crate::casework::TimelineFilter::default(), 51)
+    });
+    crate::gate::round_trip_only(a, case_id, page.as_ref()).await
+}
+
 /// Fills the store with `people` participants (each with an open case) and `events` timeline
 /// events spread over their cases, in bulk. Names are sealed under one filler key: nothing reads
 /// them; they are there so the tables have realistic sizes.

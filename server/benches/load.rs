@@ -431,7 +431,7 @@ async fn small_store_parts(all: bool) {
     // Where the core's time goes: the gate alone, the raw page and the page's entry alone,
     // alternated with the whole.
     let participant = bench::participant_of(&gbg, &case_id).await.unwrap();
-    let parts = bench::time_rounds(5, 200, 4, |i| {
+    let parts = bench::time_rounds(5, 200, 7, |i| {
         let (gbg, state, case_id, participant) = (&gbg, &state, &case_id, &participant);
         async move {
             match i {
@@ -440,6 +440,9 @@ async fn small_store_parts(all: bool) {
                     .map(|p| p.events.len()),
                 1 => bench::timeline_gate(gbg, case_id).await.map(usize::from),
                 2 => bench::raw_timeline(state, case_id, 50).await,
+                4 => bench::timeline_gate_round_trip(gbg, case_id, false).await,
+                5 => bench::timeline_gate_round_trip(gbg, case_id, true).await,
+                6 => bench::log_insert(state, "timeline.read").await.map(|_| 0),
                 _ => bench::audit_append(
                     gbg,
                     "timeline.read",
@@ -458,6 +461,18 @@ async fn small_store_parts(all: bool) {
     println!("   case gate alone      {}  (one round trip)", parts[1]);
     println!("   raw page             {}", parts[2]);
     println!("   the page's entry     {}  (alone)", parts[3]);
+    println!(
+        "   gate's round trip    {}  (the store's part: sent as the gate sends it, not decoded)",
+        parts[4]
+    );
+    println!(
+        "   gate + page's batch  {}  (the page's one round trip, not decoded)",
+        parts[5]
+    );
+    println!(
+        "   the baselines' log   {}  (one unchained insert)",
+        parts[6]
+    );
     // The gate reads the first batch in its own round trip only for a reader who manages the
     // owner's cases (the user above); another organisation's reader gets it in a round trip of
     // its own after the gate's decisions.

@@ -62,7 +62,11 @@ fn timeline_query(cursor: bool, category: bool, org: bool) -> String {
 
 /// One batch of `n` events after `cur`. The names of their organisations and authors come
 /// from the process's cache of names (`crate::names`), not from this read.
-fn batch(cur: Option<&(DateTime<Utc>, String)>, filter: &TimelineFilter, n: usize) -> Ahead {
+pub(crate) fn batch(
+    cur: Option<&(DateTime<Utc>, String)>,
+    filter: &TimelineFilter,
+    n: usize,
+) -> Ahead {
     Ahead::new(timeline_query(
         cur.is_some(),
         filter.category.is_some(),
