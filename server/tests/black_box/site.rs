@@ -17,6 +17,36 @@ fn own_build() -> String {
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
+/// `path` asked for in the encoding `accept`: found, sent in `encoding`, and marked as varying
+/// with the encoding asked for.
+async fn served(
+    app: &crate::common::TestApp,
+    c: &reqwest::Client,
+    path: &str,
+    accept: &str,
+    encoding: Option<&str>,
+) -> reqwest::Response {
+    let r = c
+        .get(app.url(path))
+        .header(header::ACCEPT_ENCODING, accept)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        r.headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap()),
+        encoding,
+        "{path} asked for {accept}"
+    );
+    assert!(r.headers()[header::VARY]
+        .to_str()
+        .unwrap()
+        .contains("accept-encoding"));
+    r
+}
+
 #[tokio::test]
 async fn site_files_come_precompressed_with_a_validator_and_pages_are_not_stored() {
     let app = spawn_app().await;
@@ -34,26 +64,9 @@ async fn site_files_come_precompressed_with_a_validator_and_pages_are_not_stored
         ("gzip", Some("gzip"), None),
         ("identity", None, Some(raw)),
     ] {
-        let r = c
-            .get(app.url("/pkg/utvag_bg.wasm"))
-            .header(header::ACCEPT_ENCODING, accept)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(
-            r.headers()
-                .get(header::CONTENT_ENCODING)
-                .map(|v| v.to_str().unwrap()),
-            encoding,
-            "asked for {accept}"
-        );
+        let r = served(&app, &c, "/pkg/utvag_bg.wasm", accept, encoding).await;
         assert_eq!(r.headers()[header::CONTENT_TYPE], "application/wasm");
         assert_eq!(r.headers()[header::CACHE_CONTROL], "no-cache");
-        assert!(r.headers()[header::VARY]
-            .to_str()
-            .unwrap()
-            .contains("accept-encoding"));
         let modified = r.headers()[header::LAST_MODIFIED]
             .to_str()
             .unwrap()
@@ -203,24 +216,8 @@ async fn a_page_names_the_files_of_the_build_that_rendered_it_which_are_cached_f
 
     let raw = std::fs::read("../target/site/pkg/utvag_bg.wasm").unwrap();
     for (accept, encoding) in [("br", Some("br")), ("identity", None)] {
-        let r = c
-            .get(app.url(&format!("{build}utvag_bg.wasm")))
-            .header(header::ACCEPT_ENCODING, accept)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(
-            r.headers()
-                .get(header::CONTENT_ENCODING)
-                .map(|v| v.to_str().unwrap()),
-            encoding
-        );
+        let r = served(&app, &c, &format!("{build}utvag_bg.wasm"), accept, encoding).await;
         assert_eq!(r.headers()[header::CACHE_CONTROL], IMMUTABLE);
-        assert!(r.headers()[header::VARY]
-            .to_str()
-            .unwrap()
-            .contains("accept-encoding"));
         if encoding.is_none() {
             assert_eq!(r.bytes().await.unwrap(), raw);
         }
