@@ -666,17 +666,27 @@ async fn refusals() {
     )
     .await;
     let handovers = handover::lists(&gbg).await.unwrap();
+    let outgoing = handovers.outgoing.first().map(|h| h.id.clone());
     refused_alike(
         "handover (Passus asks for Göteborg's to Malmö)",
-        handovers
-            .outgoing
-            .into_iter()
-            .chain(handovers.incoming)
-            .next()
-            .map(|h| h.id),
+        outgoing
+            .clone()
+            .or(handovers.incoming.first().map(|h| h.id.clone())),
         |id| {
             let passus = &passus;
             async move { handover::view(passus, &id).await.map(|_| ()) }
+        },
+    )
+    .await;
+    // A case worker of the sending unit who is not on the person's team: looked up in the
+    // team before the refusal, for an unknown id too.
+    let (_, colleague) = sign_in(&state, "handlaggare2").await;
+    refused_alike(
+        "handover (a Göteborg colleague off the team asks for Göteborg's)",
+        outgoing,
+        |id| {
+            let colleague = &colleague;
+            async move { handover::view(colleague, &id).await.map(|_| ()) }
         },
     )
     .await;

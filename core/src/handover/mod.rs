@@ -95,22 +95,31 @@ pub(crate) enum Side {
     Receiver,
 }
 
-/// The handover `id`, or `None` (an id no handover has reads the decoy handover in its place:
-/// `crate::decoy::fetch`).
-async fn load(a: &Authed, id: &str) -> Result<Option<HandoverRec>, AppError> {
-    Ok(crate::decoy::fetch(a.state().db(), "handover", id).await?)
+/// The handover `id` (`true` beside it), or the decoy handover read in its place (`false`) for
+/// an id no handover has: `crate::decoy::fetch_or_decoy`. `None` only on a store without decoys.
+async fn load(a: &Authed, id: &str) -> Result<Option<(bool, HandoverRec)>, AppError> {
+    Ok(crate::decoy::fetch_or_decoy(a.state().db(), "handover", id).await?)
 }
 
-/// The user ids of the sending unit's members of the person's team (full or reading).
+/// The user ids of the sending unit's members of the person's team (full or reading), from
+/// the person's policy facts, fetched by key; for the decoy handover (`real` false), from the
+/// decoy's facts row, which has a team of the same size.
 async fn sending_members(
     a: &Authed,
+    real: bool,
     participant: &str,
     org: &str,
 ) -> Result<Vec<String>, AppError> {
+    let facts = if real {
+        "policy_facts"
+    } else {
+        "decoy_policy_facts"
+    };
     let users: Vec<String> = a
         .state()
         .db()
-        .q("SELECT VALUE user FROM case_member WHERE participant = $p AND org = $org")
+        .q("RETURN type::record($facts, $p).team[WHERE org = $org].user")
+        .bind("facts", facts)
         .bind("p", participant)
         .bind("org", org)
         .run()
@@ -119,34 +128,32 @@ async fn sending_members(
     Ok(users)
 }
 
-/// The reader's side of `r`, if any.
-async fn side_of(a: &Authed, r: &HandoverRec) -> Result<Option<Side>, AppError> {
+/// The reader's side of `r` (the decoy when `real` is false), if any. A case worker who is not
+/// the receiver is looked up in the sending unit's part of the person's team for every
+/// handover, another unit's and the decoy too, and only then refused: otherwise a colleague of
+/// the sender who is not on the team would be refused one read later than for an id that does
+/// not exist, and the time would tell them that their unit has handed the person over.
+async fn side_of(a: &Authed, real: bool, r: &HandoverRec) -> Result<Option<Side>, AppError> {
     if !a.can(Capability::ManageCase) {
         return Ok(None);
     }
     if a.org_id() == r.to_org {
         return Ok(Some(Side::Receiver));
     }
-    if a.org_id() != r.from_org {
-        return Ok(None);
-    }
     // After acceptance the sending unit knows the handover only for its read period.
     let now = a.state().clock().now();
-    if r.status() == HandoverStatus::Accepted && r.sender_until.is_none_or(|u| now >= u) {
-        return Ok(None);
-    }
+    let sending = a.org_id() == r.from_org
+        && !(r.status() == HandoverStatus::Accepted && r.sender_until.is_none_or(|u| now >= u));
     if a.role() == Role::ProgramLead {
-        return Ok(Some(Side::Sender));
+        return Ok(sending.then_some(Side::Sender));
     }
-    let members = sending_members(a, &r.participant, &r.from_org).await?;
-    Ok(members
-        .iter()
-        .any(|u| u == a.user_id())
-        .then_some(Side::Sender))
+    let members = sending_members(a, real, &r.participant, &r.from_org).await?;
+    Ok((sending && members.iter().any(|u| u == a.user_id())).then_some(Side::Sender))
 }
 
 /// The handover `id` and the reader's side, or the answer for an id that does not exist after
-/// one `deny` entry (an unknown id and another unit's handover are answered alike).
+/// one `deny` entry (an unknown id and another unit's handover are answered alike, after the
+/// same reads).
 pub(crate) async fn visible(
     a: &Authed,
     id: &str,
@@ -157,12 +164,13 @@ pub(crate) async fn visible(
     if check_id(id).is_err() {
         return Err(refuse_unknown(a, action, NO_CASE).await);
     }
-    let Some(r) = load(a, id).await? else {
+    let Some((real, r)) = load(a, id).await? else {
         return Err(refuse_unknown(a, action, NO_CASE).await);
     };
-    match side_of(a, &r).await? {
-        Some(s) => Ok((r, s)),
-        None => Err(refuse_unknown(a, action, NO_CASE).await),
+    // Decided for the decoy too, and thrown away.
+    match (real, side_of(a, real, &r).await?) {
+        (true, Some(s)) => Ok((r, s)),
+        _ => Err(refuse_unknown(a, action, NO_CASE).await),
     }
 }
 
