@@ -59,7 +59,8 @@ pub fn build_id(dir: &Path) -> std::io::Result<String> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        if !entry.file_type()?.is_file() {
+        // As the files are served: a link to a file counts as the file.
+        if !entry.path().is_file() {
             continue;
         }
         let name = entry.file_name().to_string_lossy().to_string();
@@ -116,6 +117,10 @@ mod tests {
             ("utvag.js.br", b"compressed"),
         ]);
         assert_eq!(build_id(&b).unwrap(), id);
+        // A file linked in, as it is served, counts as the file itself.
+        let linked = dir_with(&[("utvag.js", b"js")]);
+        std::os::unix::fs::symlink(a.join("utvag_bg.wasm"), linked.join("utvag_bg.wasm")).unwrap();
+        assert_eq!(build_id(&linked).unwrap(), id);
         // One byte more, a file renamed, or bytes moved between two files: another build.
         for other in [
             dir_with(&[("utvag.js", b"js"), ("utvag_bg.wasm", b"wasm!")]),
