@@ -50,7 +50,12 @@ mod reload {
 
     thread_local! {
         /// The address of the last link into the app that was clicked, and when.
-        static LAST_LINK: RefCell<Option<(String, f64)>> = const { RefCell::new(None) };
+        static LAST_LINK: RefCell<Option<(String, u64)>> = const { RefCell::new(None) };
+    }
+
+    /// The time in whole milliseconds since 1970.
+    fn now_ms() -> u64 {
+        Date::now() as u64
     }
 
     /// Notes each click on a link into the app: the router fetches the next page's code before
@@ -66,7 +71,7 @@ mod reload {
             if let Some(href) = href {
                 LAST_LINK.with(|l| {
                     if let Ok(mut l) = l.try_borrow_mut() {
-                        *l = Some((href, Date::now()));
+                        *l = Some((href, now_ms()));
                     }
                 });
             }
@@ -80,13 +85,15 @@ mod reload {
     pub fn load_again() {
         const KEY: &str = "utvag.reloaded-at";
         let window = leptos::prelude::window();
-        let now = Date::now();
+        let now = now_ms();
         let storage = window.session_storage().ok().flatten();
+        // Whole milliseconds, kept as an integer: formatting and parsing floats would add
+        // their code to the first download.
         let last = storage
             .as_ref()
             .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|v| v.parse::<f64>().ok());
-        if last.is_some_and(|t| now - t < 60_000.0) {
+            .and_then(|v| v.parse::<u64>().ok());
+        if last.is_some_and(|t| now.saturating_sub(t) < 60_000) {
             return;
         }
         if let Some(s) = &storage {
@@ -94,7 +101,7 @@ mod reload {
         }
         let target = LAST_LINK
             .with(|l| l.try_borrow().ok().and_then(|l| l.clone()))
-            .filter(|(_, at)| now - at < 10_000.0);
+            .filter(|(_, at)| now.saturating_sub(*at) < 10_000);
         let _ = match target {
             Some((href, _)) => window.location().assign(&href),
             None => window.location().reload(),
