@@ -35,7 +35,6 @@ struct Ctx {
 /// once; the health checks are outside that limit, so an overloaded instance still says so.
 pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> Router {
     let routes = generate_route_list(App);
-    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
     let builds = crate::site::Builds::of(
         std::path::Path::new(options.site_root.as_ref()),
         &options.site_pkg_dir,
@@ -89,9 +88,12 @@ pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> 
         )
         .with_state(options)
         .layer(middleware::from_fn_with_state(ctx_pages, who_is_signed_in));
-    let mut site = Router::new().nest_service("/pkg", site_files(&pkg_dir));
+    let mut site = Router::new().nest_service(
+        "/pkg",
+        site_files(&builds.dirs[&builds.own], Keep::Revalidated),
+    );
     for (id, dir) in &builds.dirs {
-        site = site.nest_service(&format!("/build/{id}/pkg"), build_files(dir));
+        site = site.nest_service(&format!("/build/{id}/pkg"), site_files(dir, Keep::ForGood));
     }
     site.merge(plain)
         .merge(leptos)
@@ -134,44 +136,37 @@ pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> 
         ))
 }
 
-/// The wasm, its JS and the stylesheet: sent brotli- or gzip-compressed from the copies written
-/// at build time (`scripts/precompress.mjs`) when the browser accepts them, and cached by the
-/// browser but revalidated on every use (`no-cache` with `Last-Modified`: an unchanged file is a
-/// `304` without a body, a new build is picked up at once). Pages stay `no-store`.
-fn site_files(pkg_dir: &str) -> Router {
-    Router::new()
-        .fallback_service(
-            ServeDir::new(pkg_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
-        // The same address answers in three encodings: a shared cache must keep them apart.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::VARY,
-            HeaderValue::from_static("accept-encoding"),
-        ))
+/// How the browser may keep a site file.
+#[derive(Clone, Copy)]
+enum Keep {
+    /// At `/pkg/…`: cached but revalidated on every use (`no-cache` with `Last-Modified`: an
+    /// unchanged file is a `304` without a body, a new build is picked up at once).
+    Revalidated,
+    /// At `/build/<id>/pkg/…` (`crate::site`): cached for good, as the address changes with the
+    /// contents; a file the build does not have is a `404` that is not stored.
+    ForGood,
 }
 
-/// One build's files (`crate::site`): compressed as [`site_files`] are, and cached for good, as
-/// their address changes with their contents. A file the build does not have is a `404` that
-/// is not stored.
-fn build_files(dir: &std::path::Path) -> Router {
+/// The wasm, its JS and the stylesheet in `dir`: sent brotli- or gzip-compressed from the
+/// copies written at build time (`scripts/precompress.mjs`) when the browser accepts them, and
+/// kept by the browser as `keep` says. Pages stay `no-store`.
+fn site_files(dir: &std::path::Path, keep: Keep) -> Router {
     Router::new()
         .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
-        .layer(middleware::map_response(|mut r: Response| async move {
-            let keep = if r.status().is_success() || r.status() == StatusCode::NOT_MODIFIED {
-                "public, max-age=31536000, immutable"
-            } else {
-                "no-store"
-            };
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static(keep));
-            r
-        }))
+        .layer(middleware::map_response(
+            move |mut r: Response| async move {
+                let found = r.status().is_success() || r.status() == StatusCode::NOT_MODIFIED;
+                let value = match keep {
+                    Keep::Revalidated => "no-cache",
+                    Keep::ForGood if found => "public, max-age=31536000, immutable",
+                    Keep::ForGood => "no-store",
+                };
+                r.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+                r
+            },
+        ))
+        // The same address answers in three encodings: a shared cache must keep them apart.
         .layer(SetResponseHeaderLayer::overriding(
             header::VARY,
             HeaderValue::from_static("accept-encoding"),
