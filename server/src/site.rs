@@ -27,7 +27,7 @@ impl Builds {
             // Without a built site the pages still render (the tests of the server alone):
             // the id of no files, and every file of it not found.
             tracing::warn!("site files in {}: {e}", own_dir.display());
-            id_of(&[])
+            id_of(ring::digest::Context::new(&ring::digest::SHA256))
         });
         let mut dirs = BTreeMap::new();
         if let Ok(kept) = std::fs::read_dir(site_root.join("builds")) {
@@ -56,7 +56,7 @@ impl Builds {
 /// (`.br`, `.gz`) are left out, as they follow from the files; times and places are not in it,
 /// so the same build has the same id on every machine.
 pub fn build_id(dir: &Path) -> std::io::Result<String> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         // As the files are served: a link to a file counts as the file.
@@ -64,24 +64,26 @@ pub fn build_id(dir: &Path) -> std::io::Result<String> {
             continue;
         }
         let name = entry.file_name().to_string_lossy().to_string();
-        if name.ends_with(".br") || name.ends_with(".gz") {
-            continue;
+        if !(name.ends_with(".br") || name.ends_with(".gz")) {
+            names.push(name);
         }
-        files.push((name, std::fs::read(entry.path())?));
     }
-    files.sort();
-    Ok(id_of(&files))
-}
-
-fn id_of(files: &[(String, Vec<u8>)]) -> String {
+    names.sort();
+    // One file in memory at a time: a debug build's files are over 100 MB.
     let mut h = ring::digest::Context::new(&ring::digest::SHA256);
-    for (name, bytes) in files {
+    for name in &names {
+        let bytes = std::fs::read(dir.join(name))?;
         // Lengths first, so that no two different sets of files hash the same bytes.
         h.update(&(name.len() as u64).to_le_bytes());
         h.update(name.as_bytes());
         h.update(&(bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
+        h.update(&bytes);
     }
+    Ok(id_of(h))
+}
+
+/// The id a finished hash gives: its first 64 bits in hexadecimal.
+fn id_of(h: ring::digest::Context) -> String {
     h.finish().as_ref()[..8]
         .iter()
         .map(|b| format!("{b:02x}"))
