@@ -1,5 +1,5 @@
-//! The few pages the server answers outside the app's router (an unknown address, too many
-//! sign-in attempts), in the language of the request, from the same catalogue.
+//! The few pages the server answers outside the app's router (an unknown address, a fault, too
+//! many sign-in attempts), in the language of the request, from the same catalogue.
 
 use leptos_i18n::display::DisplayComp;
 
@@ -33,6 +33,16 @@ pub fn not_found(language: Language) -> String {
     let home = [("href", "/")];
     let title = td_string!(l, common.not_found.title);
     let body = td_string!(l, common.not_found.text, <a> = DisplayComp::new("a", &home));
+    page(language, title, title, &body.to_string())
+}
+
+/// The page for a request that failed inside the server (a fault, never a refusal): nothing
+/// about the request or the fault is on it.
+pub fn failed(language: Language) -> String {
+    let l = locale_of(language);
+    let home = [("href", "/")];
+    let title = td_string!(l, common.failed.title);
+    let body = td_string!(l, common.failed.text, <a> = DisplayComp::new("a", &home));
     page(language, title, title, &body.to_string())
 }
 

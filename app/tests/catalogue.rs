@@ -423,3 +423,41 @@ fn no_page_component_or_server_function_holds_text_of_its_own() {
         "these files hold no text any more; take them off NOT_YET_IN_THE_CATALOGUE: {clean_but_listed:?}"
     );
 }
+
+/// A page's title is catalogue text read while the page renders (`components::title`), never a
+/// closure `leptos_meta` calls later, outside the page's owner, where on the server the language
+/// signal may be looked up in another request's ended store (a panic, and no answer).
+#[test]
+fn every_page_title_goes_through_page_title() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    let allowed = ["src/components/title.rs", "src/app.rs"];
+    let mut offenders = Vec::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let src = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in src.lines().enumerate() {
+            if line.contains("<Title") && !allowed.contains(&rel.as_str()) {
+                offenders.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "use <PageTitle text=…/> instead:\n{}",
+        offenders.join("\n")
+    );
+    let root_title = std::fs::read_to_string(root().join("src/app.rs")).unwrap();
+    let root_title = root_title
+        .lines()
+        .find(|l| l.contains("<Title"))
+        .expect("the root sets the title's formatter");
+    assert!(
+        root_title.contains("<Title text=\"\""),
+        "the root's title is fixed text: {root_title}"
+    );
+}

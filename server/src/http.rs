@@ -113,6 +113,7 @@ pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> 
         .layer(middleware::from_fn(same_origin_only))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(contain_panics))
         .layer(middleware::from_fn(record_metrics))
         .layer(middleware::from_fn_with_state(
             Hsts(state.secure_cookies()),
@@ -1104,6 +1105,41 @@ async fn not_found(headers: HeaderMap) -> Response {
         .into_response()
 }
 
+/// A request whose handling panicked answers `500` — a page in the request's language, or for a
+/// server function the opaque internal error — instead of a dropped connection, and is counted
+/// in `utvag_requests_failed_total`. The panic's message and place went to the log from the panic
+/// hook. Whatever the request had begun in the store was a transaction, dropped with it (every
+/// write commits its data and its audit entry together), so nothing is left half-written.
+async fn contain_panics(req: Request, next: Next) -> Response {
+    use futures_util::FutureExt;
+    let is_api = req.uri().path().starts_with("/api/");
+    let language = language_of(req.headers());
+    match std::panic::AssertUnwindSafe(next.run(req))
+        .catch_unwind()
+        .await
+    {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::error!(api = is_api, "a request failed inside the server");
+            metrics::counter!("utvag_requests_failed_total").increment(1);
+            if is_api {
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Json(domain::AppError::Internal),
+                )
+                    .into_response()
+            } else {
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    app::server_pages::failed(language),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
 /// A server function whose arguments cannot even be decoded answers before its body runs, with
 /// status 500 and an `AppError` body; give such answers the status their error names (422).
 async fn error_status(req: Request, next: Next) -> Response {
@@ -1127,6 +1163,54 @@ async fn error_status(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_request_that_panics_gets_the_fault_page_and_the_next_one_is_served() {
+        use tower::ServiceExt;
+        async fn fault() -> &'static str {
+            panic!("a fault")
+        }
+        let router = Router::new()
+            .route("/sida", get(fault))
+            .route("/api/fel", post(fault))
+            .route("/ok", get(|| async { "ok" }))
+            .layer(middleware::from_fn(contain_panics));
+        let ask = |method: Method, uri: &str| {
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::COOKIE, "utvag_lang=en")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let page = router
+            .clone()
+            .oneshot(ask(Method::GET, "/sida"))
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(page.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert!(body.contains("<html lang=\"en\">"), "{body}");
+        assert!(!body.contains("a fault"), "{body}");
+        let api = router
+            .clone()
+            .oneshot(ask(Method::POST, "/api/fel"))
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(api.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::from_slice::<domain::AppError>(&body).unwrap(),
+            domain::AppError::Internal
+        );
+        let ok = router.oneshot(ask(Method::GET, "/ok")).await.unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+    }
 
     #[test]
     fn submitted_values_go_back_into_the_form() {

@@ -4,9 +4,9 @@
 
 use std::future::Future;
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -202,7 +202,7 @@ where
 {
     let i18n = use_i18n();
     view! {
-        <Title text=title/>
+        <PageTitle text=move || title/>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || {
                 let id = case_id();

@@ -11,4 +11,5 @@ pub mod language;
 pub mod layout;
 pub mod participant_fields;
 pub mod situation;
+pub mod title;
 pub mod ui;

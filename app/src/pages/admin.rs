@@ -1,8 +1,8 @@
 //! Admin pages: organisations and user accounts. Administrators never see case content.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::admin::{
     list_users, CreateOrg, CreateUser, ResetPassword, ResetSecondFactor, UpdateOrg, UpdateUser,
@@ -39,7 +39,7 @@ pub fn OrgsPage() -> impl IntoView {
         |_| list_orgs(),
     );
     view! {
-        <Title text=move || t_string!(i18n, admin.orgs.title)/>
+        <PageTitle text=move || t_string!(i18n, admin.orgs.title)/>
         <h1>{t!(i18n, admin.orgs.title)}</h1>
         <section class="card">
             <h2>{t!(i18n, admin.orgs.new_heading)}</h2>
@@ -127,7 +127,7 @@ pub fn UsersPage() -> impl IntoView {
         |_| async move { Ok::<_, domain::AppError>((list_users().await?, list_orgs().await?)) },
     );
     view! {
-        <Title text=move || t_string!(i18n, admin.users.title)/>
+        <PageTitle text=move || t_string!(i18n, admin.users.title)/>
         <h1>{t!(i18n, admin.users.title)}</h1>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

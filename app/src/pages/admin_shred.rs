@@ -2,9 +2,9 @@
 //! the decision as reason; another administrator confirms, and the participant's key is
 //! deleted, which makes every copy of their sealed data unreadable. It cannot be undone.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::admin::{
     list_shred_requests, retention_status, ConfirmShred, RequestShred, RetentionPreview,
@@ -22,7 +22,7 @@ pub fn ShredPage() -> impl IntoView {
     let l = i18n.get_locale_untracked();
     if !me.role.can(domain::Capability::Administer) {
         return view! {
-            <Title text=move || t_string!(i18n, admin.shred.title)/>
+            <PageTitle text=move || t_string!(i18n, admin.shred.title)/>
             <h1>{t!(i18n, admin.shred.title)}</h1>
             <p class="error" role="alert">{t!(i18n, admin.shred.admins_only)}</p>
         }
@@ -42,7 +42,7 @@ pub fn ShredPage() -> impl IntoView {
     };
     let me_id = me.user_id.clone();
     view! {
-        <Title text=move || t_string!(i18n, admin.shred.title)/>
+        <PageTitle text=move || t_string!(i18n, admin.shred.title)/>
         <h1>{t!(i18n, admin.shred.title)}</h1>
         <p class="lead">
             {t!(i18n, admin.shred.lead)}

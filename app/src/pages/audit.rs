@@ -7,9 +7,9 @@
 //! personal data), so the answers can be read without JavaScript. Every question is itself
 //! written to the audit log by the core.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
@@ -65,7 +65,7 @@ pub fn AuditPage() -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
     if !me.role.can(domain::Capability::ReviewLog) {
-        return view! { <Title text=move || t_string!(i18n, audit.title)/><h1>{t!(i18n, audit.title)}</h1>{not_auditor(l)} }
+        return view! { <PageTitle text=move || t_string!(i18n, audit.title)/><h1>{t!(i18n, audit.title)}</h1>{not_auditor(l)} }
             .into_any();
     }
     let query = use_query_map();
@@ -97,7 +97,7 @@ pub fn AuditPage() -> impl IntoView {
     });
 
     view! {
-        <Title text=move || t_string!(i18n, audit.title)/>
+        <PageTitle text=move || t_string!(i18n, audit.title)/>
         <h1>{t!(i18n, audit.title)}</h1>
         <ChainStatus/>
         <Flagged/>
@@ -417,7 +417,7 @@ pub fn BreakGlassQueuePage() -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
     if !me.role.can(domain::Capability::ReviewLog) {
-        return view! { <Title text=move || t_string!(i18n, audit.break_glass.title)/><h1>{t!(i18n, audit.break_glass.title)}</h1>{not_auditor(l)} }
+        return view! { <PageTitle text=move || t_string!(i18n, audit.break_glass.title)/><h1>{t!(i18n, audit.break_glass.title)}</h1>{not_auditor(l)} }
             .into_any();
     }
     let query = use_query_map();
@@ -436,7 +436,7 @@ pub fn BreakGlassQueuePage() -> impl IntoView {
         |(all, _)| break_glass_queue(all),
     );
     view! {
-        <Title text=move || t_string!(i18n, audit.break_glass.title)/>
+        <PageTitle text=move || t_string!(i18n, audit.break_glass.title)/>
         <h1>{t!(i18n, audit.break_glass.title)}</h1>
         <p class="lead">{t!(i18n, audit.break_glass.lead)}</p>
         <Form method="get" action="/granskning/nodatkomst" attr:class="filters">

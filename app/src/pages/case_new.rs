@@ -1,8 +1,8 @@
 //! `/arenden/ny`: registers a participant and opens their case, then goes to the new case.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::cases::RegisterParticipant;
@@ -22,7 +22,7 @@ pub fn NewCasePage() -> impl IntoView {
     let l = i18n.get_locale_untracked();
     if !me.role.can(domain::Capability::RegisterParticipant) {
         return view! {
-            <Title text=move || t_string!(i18n, cases.new.title)/>
+            <PageTitle text=move || t_string!(i18n, cases.new.title)/>
             <h1>{t!(i18n, cases.new.title)}</h1>
             <p class="error" role="alert">{t!(i18n, cases.new.not_allowed)}</p>
         }
@@ -50,7 +50,7 @@ pub fn NewCasePage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, cases.new.title)/>
+        <PageTitle text=move || t_string!(i18n, cases.new.title)/>
         <h1>{t!(i18n, cases.new.title)}</h1>
         <p class="lead">{t!(i18n, cases.new.lead)}</p>
         {move || error.get().map(|e| view! { <ErrorBox error=e/> })}

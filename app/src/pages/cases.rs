@@ -5,9 +5,9 @@
 //! The search is a POST (server action) on purpose: a personnummer in a query string would end
 //! up in browser history and in proxy logs.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
@@ -32,7 +32,7 @@ pub fn CasesPage() -> impl IntoView {
     let l = i18n.get_locale_untracked();
 
     view! {
-        <Title text=move || t_string!(i18n, cases.list.title)/>
+        <PageTitle text=move || t_string!(i18n, cases.list.title)/>
         <div class="page-head">
             <h1>{t!(i18n, cases.list.title)}</h1>
             {can_register.then(|| view! { <a class="button primary" href="/arenden/ny">{t!(i18n, cases.list.register)}</a> })}

@@ -2,9 +2,9 @@
 //! or sits on, and — for the chairing social services — a form to plan the next one. The chair
 //! opens a meeting's agenda; a member organisation opens its minutes.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::council::{list_meetings, member_choices, CreateMeeting};
@@ -23,7 +23,7 @@ pub fn CouncilPage() -> impl IntoView {
     let chair = me.role.can(Capability::HandleReferrals);
     if !chair && !me.role.can(Capability::AttendCouncil) {
         return view! {
-            <Title text=move || t_string!(i18n, council.list.title)/>
+            <PageTitle text=move || t_string!(i18n, council.list.title)/>
             <h1>{t!(i18n, council.list.title)}</h1>
             <p class="error" role="alert">{t!(i18n, council.list.not_allowed)}</p>
         }
@@ -31,7 +31,7 @@ pub fn CouncilPage() -> impl IntoView {
     }
     let meetings = Resource::new(|| (), |_| list_meetings());
     view! {
-        <Title text=move || t_string!(i18n, council.list.title)/>
+        <PageTitle text=move || t_string!(i18n, council.list.title)/>
         <h1>{t!(i18n, council.list.title)}</h1>
         <p class="lead">
             {if chair {

@@ -4,9 +4,9 @@
 //! responsible case worker. A decision opens the case (for a referral) and writes the plan
 //! actions in the same step.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::council::{get_agenda, AddAgendaItem, DecideItem, DeclineItem, MarkMeetingHeld};
@@ -69,7 +69,7 @@ pub fn MeetingPage() -> impl IntoView {
         |(id, ..)| get_agenda(id),
     );
     view! {
-        <Title text=move || t_string!(i18n, council.meeting.title)/>
+        <PageTitle text=move || t_string!(i18n, council.meeting.title)/>
         <p><a href="/samverkansrad">{t!(i18n, council.meeting.back)}</a></p>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

@@ -3,8 +3,8 @@
 //! member organisation only the interventions it provides, and a person's name only where it
 //! may read that case's identity.
 
+use crate::components::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::council::get_minutes;
@@ -22,7 +22,7 @@ pub fn MinutesPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let minutes = Resource::new(id, get_minutes);
     view! {
-        <Title text=move || t_string!(i18n, council.minutes.title)/>
+        <PageTitle text=move || t_string!(i18n, council.minutes.title)/>
         <Loaded resource=minutes heading=td_string!(l, council.minutes.error_heading) render=|v| view! { <Minutes v/> }/>
     }
 }

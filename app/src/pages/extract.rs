@@ -8,9 +8,9 @@
 //! authority's language, as the JSON file is; on a page in another language it is marked
 //! `lang="sv"` so that it is read as Swedish. The page around it follows the user's language.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::extract::{get_extract_review, DecideRelease};
 use crate::components::case_frame::use_case_id;
@@ -35,7 +35,7 @@ pub fn ExtractPage() -> impl IntoView {
     );
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, cases.extract.title)/>
+        <PageTitle text=move || t_string!(i18n, cases.extract.title)/>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, cases.extract.loading)}</p> }>
             {move || {
                 let id = case_id();

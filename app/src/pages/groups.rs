@@ -3,9 +3,9 @@
 //! reader may read them, and the forms that link a case for a period, end a link or remove one
 //! made in error. Only the owning unit's case workers and program leads reach anything here.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -27,7 +27,7 @@ pub fn GroupsPage() -> impl IntoView {
     let groups = Resource::new(move || saved.get(), |_| list_groups());
     // Someone refused sees the error alone: not even the heading says what the page is about.
     view! {
-        <Title text=move || t_string!(i18n, admin.groups.title)/>
+        <PageTitle text=move || t_string!(i18n, admin.groups.title)/>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.fetching)}</p> }>
             {move || Suspend::new(async move {
                 match groups.await {
@@ -134,7 +134,7 @@ pub fn GroupPage() -> impl IntoView {
     );
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, admin.groups.group_title)/>
+        <PageTitle text=move || t_string!(i18n, admin.groups.group_title)/>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.fetching)}</p> }>
             {move || Suspend::new(async move {
                 match group.await {

@@ -4,9 +4,9 @@
 //! and outgoing handovers. `/overlamningar/:id`: the frozen summary, with accept and decline for
 //! the receiving unit and withdraw for the sending one.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::cases::{get_case, BreakGlass};
@@ -156,7 +156,7 @@ pub fn HandoversPage() -> impl IntoView {
     let i18n = use_i18n();
     if !me.role.can(Capability::ManageCase) {
         return view! {
-            <Title text=move || t_string!(i18n, referrals.handovers.title)/>
+            <PageTitle text=move || t_string!(i18n, referrals.handovers.title)/>
             <h1>{t!(i18n, referrals.handovers.title)}</h1>
             <p class="error" role="alert">{t!(i18n, referrals.handovers.not_allowed)}</p>
         }
@@ -164,7 +164,7 @@ pub fn HandoversPage() -> impl IntoView {
     }
     let lists = Resource::new(|| (), |_| list_handovers());
     view! {
-        <Title text=move || t_string!(i18n, referrals.handovers.title)/>
+        <PageTitle text=move || t_string!(i18n, referrals.handovers.title)/>
         <h1>{t!(i18n, referrals.handovers.heading)}</h1>
         <p class="lead">{t!(i18n, referrals.handovers.lead)}</p>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
@@ -261,7 +261,7 @@ pub fn HandoverPage() -> impl IntoView {
         withdraw,
     };
     view! {
-        <Title text=move || t_string!(i18n, referrals.handover.title)/>
+        <PageTitle text=move || t_string!(i18n, referrals.handover.title)/>
         <p><a href="/overlamningar">{t!(i18n, referrals.handover.back)}</a></p>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

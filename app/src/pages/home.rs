@@ -2,9 +2,9 @@
 //! case worker's cases with what is due this week, the partner's participants with their open
 //! actions and a quick way to log a contact, the police contact's threat picture.
 
+use crate::components::title::PageTitle;
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::casework::get_worklist;
 use crate::components::common::{protection_tag, shown};
@@ -31,7 +31,7 @@ pub fn HomePage() -> impl IntoView {
     let has_work = me.role.reads_case_content();
     let name = me.display_name.clone();
     view! {
-        <Title text=move || t_string!(i18n, home.title)/>
+        <PageTitle text=move || t_string!(i18n, home.title)/>
         <h1>{t!(i18n, home.welcome, name)}</h1>
         <p class="lead" data-testid="role-intro">{intro}</p>
         {has_work.then(|| view! { <Work role=me.role/> })}

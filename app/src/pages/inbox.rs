@@ -2,8 +2,8 @@
 //! registered (only the owning unit ever sees them), and notices that a colleague used
 //! break-glass on one of the user's cases.
 
+use crate::components::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::inbox::{
     list_duplicates, list_notifications, MarkNotificationRead, SettleDuplicate,
@@ -21,7 +21,7 @@ pub fn InboxPage() -> impl IntoView {
     let handles_duplicates = me.role.can(Capability::HandleDuplicates);
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, referrals.inbox.title)/>
+        <PageTitle text=move || t_string!(i18n, referrals.inbox.title)/>
         <h1>{t!(i18n, referrals.inbox.title)}</h1>
         <Notices/>
         {handles_duplicates.then(|| view! { <Duplicates/> })}

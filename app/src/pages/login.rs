@@ -1,7 +1,7 @@
 //! Sign-in: a plain HTML form posted to `/api/login`, so it works with and without JavaScript.
 
+use crate::components::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::language::LanguageSwitch;
@@ -23,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
     // The page asked for before signing in; the server checks it again before going there.
     let next = move || query.with(|q| q.get("next").and_then(|n| domain::next::safe_next(&n)));
     view! {
-        <Title text=move || t_string!(i18n, auth.sign_in.title)/>
+        <PageTitle text=move || t_string!(i18n, auth.sign_in.title)/>
         <main id="main" class="page narrow login">
             <LanguageSwitch/>
             <h1>"Utväg"</h1>

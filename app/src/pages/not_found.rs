@@ -1,5 +1,5 @@
+use crate::components::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::i18n::{t, t_string, use_i18n};
 
@@ -13,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, common.not_found.title)/>
+        <PageTitle text=move || t_string!(i18n, common.not_found.title)/>
         <main id="main" class="page narrow">
             <h1>{t!(i18n, common.not_found.title)}</h1>
             <p>{t!(i18n, common.not_found.text, <a> = <a href="/"/>)}</p>

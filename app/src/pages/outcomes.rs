@@ -3,8 +3,8 @@
 //! municipality are a GET form, so the page works without JavaScript and a view can be linked.
 //! Every figure is anonymous and suppressed by the core before it gets here.
 
+use crate::components::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
@@ -67,7 +67,7 @@ pub fn OutcomesPage() -> impl IntoView {
     });
     let projects = Resource::new(|| (), |_| list_projects());
     view! {
-        <Title text=move || t_string!(i18n, outcomes.title)/>
+        <PageTitle text=move || t_string!(i18n, outcomes.title)/>
         <div class="page-head">
             <h1>{t!(i18n, outcomes.title)}</h1>
         </div>
@@ -349,7 +349,7 @@ pub fn OutcomesReportPage() -> impl IntoView {
         named(load_outcomes(f, t, m, true, p), l)
     });
     view! {
-        <Title text=move || t_string!(i18n, outcomes.report.title)/>
+        <PageTitle text=move || t_string!(i18n, outcomes.report.title)/>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, outcomes.computing)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {

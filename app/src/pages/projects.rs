@@ -1,9 +1,9 @@
 //! `/projekt`: the funded projects (ESF+ and the like), and for program leads the form that
 //! defines a new one. A project's report is the funder report limited to its participants.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::effect::{list_projects, CreateProject};
 use crate::components::common::{error_for, successes, FieldError};
@@ -19,7 +19,7 @@ pub fn ProjectsPage() -> impl IntoView {
     let saved = successes(create);
     let projects = Resource::new(move || saved.get(), |_| list_projects());
     view! {
-        <Title text=move || t_string!(i18n, admin.projects.title)/>
+        <PageTitle text=move || t_string!(i18n, admin.projects.title)/>
         <div class="page-head"><h1>{t!(i18n, admin.projects.heading)}</h1></div>
         <p class="hint">{t!(i18n, admin.projects.hint)}</p>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.fetching)}</p> }>

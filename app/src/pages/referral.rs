@@ -5,9 +5,9 @@
 //!
 //! The sender is told nothing back beyond "mottagen" and the number.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::referral::{get_receipt, list_submitted, SubmitReferral};
@@ -26,7 +26,7 @@ pub fn NewReferralPage() -> impl IntoView {
     let l = i18n.get_locale_untracked();
     if !me.role.can(Capability::SubmitReferral) {
         return view! {
-            <Title text=move || t_string!(i18n, referrals.new.title)/>
+            <PageTitle text=move || t_string!(i18n, referrals.new.title)/>
             <h1>{t!(i18n, referrals.new.heading)}</h1>
             <p class="error" role="alert">{t!(i18n, referrals.new.not_allowed)}</p>
         }
@@ -51,7 +51,7 @@ pub fn NewReferralPage() -> impl IntoView {
     let kinds = ReferrerKind::offered_to(me.org_kind);
     let own = kinds[0];
     view! {
-        <Title text=move || t_string!(i18n, referrals.new.title)/>
+        <PageTitle text=move || t_string!(i18n, referrals.new.title)/>
         <h1>{t!(i18n, referrals.new.heading)}</h1>
         <p class="lead">{t!(i18n, referrals.new.lead)}</p>
         {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
@@ -183,7 +183,7 @@ pub fn ReferralReceiptPage() -> impl IntoView {
     let number = move || params.read().get("number").unwrap_or_default();
     let receipt = Resource::new(number, get_receipt);
     view! {
-        <Title text=move || t_string!(i18n, referrals.receipt.title)/>
+        <PageTitle text=move || t_string!(i18n, referrals.receipt.title)/>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match receipt.await {

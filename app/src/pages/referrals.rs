@@ -2,9 +2,9 @@
 //! referral (an audited read) with the decisions — start the review, accept and open a case,
 //! decline with a reason, forward to another unit.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::referral::{
@@ -34,7 +34,7 @@ pub fn ReferralQueuePage() -> impl IntoView {
     let i18n = use_i18n();
     if !me.role.can(Capability::HandleReferrals) {
         return view! {
-            <Title text=move || t_string!(i18n, referrals.queue.title)/>
+            <PageTitle text=move || t_string!(i18n, referrals.queue.title)/>
             <h1>{t!(i18n, referrals.queue.title)}</h1>
             <p class="error" role="alert">{t!(i18n, referrals.queue.not_allowed)}</p>
         }
@@ -43,7 +43,7 @@ pub fn ReferralQueuePage() -> impl IntoView {
     let (decided, set_decided) = signal(false);
     let list = Resource::new(move || decided.get(), referral_queue);
     view! {
-        <Title text=move || t_string!(i18n, referrals.queue.title)/>
+        <PageTitle text=move || t_string!(i18n, referrals.queue.title)/>
         <h1>{t!(i18n, referrals.queue.heading)}</h1>
         <p class="lead">{t!(i18n, referrals.queue.lead)}</p>
         <label class="check">
@@ -124,7 +124,7 @@ pub fn ReferralPage() -> impl IntoView {
         forward,
     };
     view! {
-        <Title text=move || t_string!(i18n, referrals.detail.title)/>
+        <PageTitle text=move || t_string!(i18n, referrals.detail.title)/>
         <p><a href="/remisser">{t!(i18n, referrals.detail.back)}</a></p>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

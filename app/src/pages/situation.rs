@@ -4,9 +4,9 @@
 //! merge form and the comparison with earlier quarters. Every form is a plain post that works
 //! without JavaScript.
 
+use crate::components::title::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::situation::{load_area, load_overview, Contribute, SavePicture};
@@ -26,7 +26,7 @@ pub fn SituationOverviewPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = Resource::new(|| (), |_| load_overview());
     view! {
-        <Title text=move || t_string!(i18n, situation.overview.title)/>
+        <PageTitle text=move || t_string!(i18n, situation.overview.title)/>
         <h1>{t!(i18n, situation.overview.title)}</h1>
         <p class="hint">{t!(i18n, situation.overview.hint)}</p>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
@@ -103,7 +103,7 @@ pub fn SituationAreaPage() -> impl IntoView {
         |((area, period), ..)| load_area(area, period),
     );
     view! {
-        <Title text=move || t_string!(i18n, situation.overview.title)/>
+        <PageTitle text=move || t_string!(i18n, situation.overview.title)/>
         <p class="screen-only"><a href="/lagesbild">{t!(i18n, situation.area.back)}</a></p>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

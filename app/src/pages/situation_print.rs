@@ -2,8 +2,8 @@
 //! agreed summary, priorities and actions, the comparison with earlier quarters and the
 //! organisations that contributed. It holds no personal data.
 
+use crate::components::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::situation::load_print;
@@ -22,7 +22,7 @@ pub fn SituationPrintPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let data = Resource::new(id, load_print);
     view! {
-        <Title text=move || t_string!(i18n, situation.print.title)/>
+        <PageTitle text=move || t_string!(i18n, situation.print.title)/>
         <Loaded resource=data heading=td_string!(l, situation.print.error_heading) render=|p| view! { <Printed p/> }/>
     }
 }

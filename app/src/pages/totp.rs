@@ -3,8 +3,8 @@
 //! user who has none yet. Both post a plain form to `/api/login/kod`, so they work without
 //! JavaScript; the session they run under has passed the password and opens nothing else.
 
+use crate::components::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::session::{mfa_enrolment, Enrolment};
@@ -48,7 +48,7 @@ pub fn SecondFactorPage() -> impl IntoView {
     let query = use_query_map();
     let message = move || query.with(|q| error_message(q.get("fel"), l));
     view! {
-        <Title text=move || t_string!(i18n, auth.code.title)/>
+        <PageTitle text=move || t_string!(i18n, auth.code.title)/>
         <main id="main" class="page narrow login">
             <h1>{t!(i18n, auth.code.title)}</h1>
             <p class="lead">{t!(i18n, auth.code.lead)}</p>
@@ -66,7 +66,7 @@ pub fn EnrolPage() -> impl IntoView {
     let message = move || query.with(|q| error_message(q.get("fel"), l));
     let enrolment = Resource::new(|| (), |_| mfa_enrolment());
     view! {
-        <Title text=move || t_string!(i18n, auth.enrol.title)/>
+        <PageTitle text=move || t_string!(i18n, auth.enrol.title)/>
         <main id="main" class="page narrow login">
             <h1>{t!(i18n, auth.enrol.title)}</h1>
             {move || message().map(|m| view! { <p class="error" role="alert" data-testid="login-error">{m}</p> })}
@@ -149,7 +149,7 @@ pub fn ResetNoticePage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, auth.reset.title)/>
+        <PageTitle text=move || t_string!(i18n, auth.reset.title)/>
         <main id="main" class="page narrow login">
             <h1>{t!(i18n, auth.reset.title)}</h1>
             <p class="warning" role="alert" data-testid="reset-notice">
