@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::language::Language;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use serde::Deserialize;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -31,10 +31,22 @@ struct Ctx {
     state: AppState,
 }
 
+/// The app's pages, found once per process.
+///
+/// leptos finds them by rendering the app with the loading of every resource suspended, and it
+/// suspends them with one flag for the whole process: a page that another server of the same
+/// process (the tests run many side by side) rendered meanwhile waited for its data for ever and
+/// was never answered. Found once, before the process's first server exists, the flag is never
+/// set while a page renders.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The router of every page and endpoint. At most `max_in_flight` requests are handled at
 /// once; the health checks are outside that limit, so an overloaded instance still says so.
 pub fn router(state: AppState, options: LeptosOptions, max_in_flight: usize) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let builds = crate::site::Builds::of(
         std::path::Path::new(options.site_root.as_ref()),
         &options.site_pkg_dir,

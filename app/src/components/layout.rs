@@ -174,9 +174,19 @@ fn SignedIn(me: Me) -> impl IntoView {
 
 /// The number of things due this week on the start page's work list, refreshed on every
 /// navigation; red when something is late. Fetched by the browser once the page is running, so
-/// the server's render of every page does not wait for (or pay for) the count.
+/// the server's render of every page does not wait for (or pay for) the count: on the server
+/// the badge is not built at all (an effect runs only in the browser), so no page render holds a
+/// resource that only the browser can resolve.
 #[component]
 fn WorkBadge() -> impl IntoView {
+    let running = RwSignal::new(false);
+    Effect::new(move || running.set(true));
+    move || running.get().then(|| view! { <WorkCount/> })
+}
+
+/// The badge's count, fetched by the browser.
+#[component]
+fn WorkCount() -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
     let count = LocalResource::new(move || {

@@ -1,7 +1,7 @@
 //! Black-box tests of what every browser gets, read as raw HTTP: the security headers and the
 //! script nonce, metrics kept off the public listener, the redirect of signed-out visitors, the
-//! one access page for cases one may not open, and plain (no-JavaScript) form posts whose
-//! redirect carries no text.
+//! one access page for cases one may not open, plain (no-JavaScript) form posts whose redirect
+//! carries no text, and pages that render while another server of the process is built.
 
 mod groups;
 mod handover;
@@ -281,4 +281,49 @@ async fn a_failed_plain_form_post_keeps_its_text_out_of_the_address_and_shows_it
         .await
         .unwrap();
     assert!(!notes.to_string().contains(marker));
+}
+
+/// leptos lists a server's pages by rendering the app with the loading of every resource of the
+/// process suspended. A page rendered while another server of the same process was built (the
+/// tests build many side by side) waited for its data for ever: pages are listed once per
+/// process, so building servers in a loop beside leaves every page answering.
+#[tokio::test]
+async fn pages_render_while_another_server_of_the_process_is_built() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let app = spawn_app().await;
+    let c = signed_in(&app, "handlaggare").await;
+    // A site of one small file, so that building a server is mostly listing its pages.
+    let site = crate::common::TempDir::new("routes-site");
+    std::fs::create_dir_all(site.0.join("pkg")).unwrap();
+    std::fs::write(site.0.join("pkg/utvag.css"), "main {}").unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let builder = {
+        let (state, stop, root) = (app.state.clone(), Arc::clone(&stop), site.0.clone());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let mut built = 0;
+            rt.block_on(async {
+                while !stop.load(Ordering::Relaxed) {
+                    let options = server::leptos_options(&root, "127.0.0.1:0".parse().unwrap());
+                    drop(server::router(state.clone(), options, 16));
+                    built += 1;
+                    tokio::task::yield_now().await;
+                }
+            });
+            built
+        })
+    };
+    for path in ["/arenden", "/", "/lagesbild"].iter().cycle().take(12) {
+        let resp = tokio::time::timeout(std::time::Duration::from_secs(30), page(&app, &c, path))
+            .await
+            .unwrap_or_else(|_| panic!("{path} was not answered while servers were built"));
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(builder.join().unwrap() > 0, "no server was built beside");
 }
