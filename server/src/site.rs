@@ -94,7 +94,24 @@ fn id_of(h: ring::digest::Context) -> String {
 mod tests {
     use super::*;
 
-    fn dir_with(files: &[(&str, &[u8])]) -> PathBuf {
+    /// A directory of the test's own under the system's temporary directory, removed when
+    /// dropped.
+    struct Dir(PathBuf);
+
+    impl std::ops::Deref for Dir {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn dir_with(files: &[(&str, &[u8])]) -> Dir {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("utvag-site-{}-{n}", std::process::id()));
@@ -103,7 +120,7 @@ mod tests {
         for (name, bytes) in files {
             std::fs::write(dir.join(name), bytes).unwrap();
         }
-        dir
+        Dir(dir)
     }
 
     #[test]
