@@ -255,6 +255,23 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every Rust file under `src/`: its path from the crate's root (`src/…`) and its text.
+fn sources() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    files
+        .into_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect()
+}
+
 /// The class names the stylesheet defines: a literal made only of these is a class list.
 fn css_classes() -> BTreeSet<String> {
     let css = std::fs::read_to_string(root().join("../style/utvag.css")).unwrap();
@@ -385,17 +402,9 @@ fn reads_as_text(s: &str, classes: &BTreeSet<String>) -> bool {
 #[test]
 fn no_page_component_or_server_function_holds_text_of_its_own() {
     let classes = css_classes();
-    let mut files = Vec::new();
-    rust_files(&root().join("src"), &mut files);
     let mut offenders = Vec::new();
     let mut clean_but_listed = Vec::new();
-    for path in files {
-        let rel = path
-            .strip_prefix(root())
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let src = std::fs::read_to_string(&path).unwrap();
+    for (rel, src) in sources() {
         let found: Vec<String> = literals(&src)
             .into_iter()
             .filter(|(_, _, attr)| {
@@ -429,17 +438,9 @@ fn no_page_component_or_server_function_holds_text_of_its_own() {
 /// signal may be looked up in another request's ended store (a panic, and no answer).
 #[test]
 fn every_page_title_goes_through_page_title() {
-    let mut files = Vec::new();
-    rust_files(&root().join("src"), &mut files);
     let allowed = ["src/components/title.rs", "src/app.rs"];
     let mut offenders = Vec::new();
-    for path in files {
-        let rel = path
-            .strip_prefix(root())
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let src = std::fs::read_to_string(&path).unwrap();
+    for (rel, src) in sources() {
         for (n, line) in src.lines().enumerate() {
             if line.contains("<Title") && !allowed.contains(&rel.as_str()) {
                 offenders.push(format!("{rel}:{}: {}", n + 1, line.trim()));
