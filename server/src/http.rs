@@ -1119,8 +1119,9 @@ async fn not_found(headers: HeaderMap) -> Response {
 
 /// A request whose handling panicked answers `500` — a page in the request's language, or for a
 /// server function the opaque internal error — instead of a dropped connection, and is counted
-/// in `utvag_requests_failed_total`. The panic's message and place went to the log from the panic
-/// hook. Whatever the request had begun in the store was a transaction, dropped with it (every
+/// in `utvag_requests_failed_total`. The panic's message and place went to standard error (Rust's
+/// panic hook); the log line here says that a request failed. A panic while the body is already
+/// being sent is not caught here: the connection closes. Whatever the request had begun in the store was a transaction, dropped with it (every
 /// write commits its data and its audit entry together), so nothing is left half-written.
 async fn contain_panics(req: Request, next: Next) -> Response {
     use futures_util::FutureExt;
