@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Form, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::language::Language;
@@ -953,8 +953,12 @@ async fn with_chosen_language(state: &AppState, me: &domain::Me, mut resp: Respo
 
 /// The interface language of a request: the language cookie's, Swedish without one.
 fn language_of(headers: &HeaderMap) -> Language {
-    headers
-        .get(header::COOKIE)
+    language_in(headers.get(header::COOKIE))
+}
+
+/// The interface language named in a request's `Cookie` header, Swedish without one.
+fn language_in(cookies: Option<&HeaderValue>) -> Language {
+    cookies
         .and_then(|v| v.to_str().ok())
         .and_then(Language::from_cookie_header)
         .unwrap_or_default()
@@ -1109,24 +1113,22 @@ async fn metrics_text() -> Response {
 /// Any path that is neither a page, an endpoint nor a file.
 async fn not_found(headers: HeaderMap) -> Response {
     let body = app::server_pages::not_found(language_of(&headers));
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
-    )
-        .into_response()
+    (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 
 /// A request whose handling panicked answers `500` — a page in the request's language, or for a
 /// server function the opaque internal error — instead of a dropped connection, and is counted
-/// in `utvag_requests_failed_total`. The panic's message and place went to standard error (Rust's
-/// panic hook); the log line here says that a request failed. A panic while the body is already
-/// being sent is not caught here: the connection closes. Whatever the request had begun in the store was a transaction, dropped with it (every
-/// write commits its data and its audit entry together), so nothing is left half-written.
+/// in `utvag_requests_failed_total`. The panic's message and place went to standard error
+/// (Rust's panic hook); the log line here says that a request failed. A panic while the body is
+/// already being sent is not caught here: the connection closes. Whatever the request had begun
+/// in the store was a transaction, dropped with it (every write commits its data and its audit
+/// entry together), so nothing is left half-written.
 async fn contain_panics(req: Request, next: Next) -> Response {
     use futures_util::FutureExt;
     let is_api = req.uri().path().starts_with("/api/");
-    let language = language_of(req.headers());
+    // Only the cookies are kept (a reference count, not a copy): the language is read from them
+    // on the fault's path alone.
+    let cookies = req.headers().get(header::COOKIE).cloned();
     match std::panic::AssertUnwindSafe(next.run(req))
         .catch_unwind()
         .await
@@ -1142,12 +1144,8 @@ async fn contain_panics(req: Request, next: Next) -> Response {
                 )
                     .into_response()
             } else {
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                    app::server_pages::failed(language),
-                )
-                    .into_response()
+                let body = app::server_pages::failed(language_in(cookies.as_ref()));
+                (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
             }
         }
     }
